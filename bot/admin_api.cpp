@@ -1,0 +1,171 @@
+// The admin API: authentication, authorisation, routing to resources on the worker thread, audit.
+#include "bot/admin_api.hpp"
+
+#include "bot/config.hpp"
+#include "bot/local_time.hpp"
+#include "bot/worker.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <memory>
+#include <stdexcept>
+
+namespace bot {
+
+namespace {
+
+std::vector<std::string> split_path(const std::string& path) {
+    std::vector<std::string> out;
+    std::size_t i = 0;
+    while (i < path.size()) {
+        while (i < path.size() && path[i] == '/') ++i;
+        std::size_t j = path.find('/', i);
+        if (j == std::string::npos) j = path.size();
+        if (j > i) out.push_back(path.substr(i, j - i));
+        i = j;
+    }
+    return out;
+}
+
+std::string sha256_hex(const std::string& s) {
+    unsigned char md[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), md);
+    static const char* hex = "0123456789abcdef";
+    std::string out;
+    for (unsigned char c : md) {
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+    }
+    return out;
+}
+
+std::optional<api_role> role_from(const std::string& r) {
+    if (r == "admin") return api_role::admin;
+    if (r == "operator") return api_role::operator_;
+    if (r == "propaganda") return api_role::propaganda;
+    if (r == "viewer") return api_role::viewer;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::string hash_api_token(const std::string& token, const std::string& salt) {
+    return "sha256$" + salt + "$" + sha256_hex(salt + token);
+}
+
+bool verify_api_token(const std::string& token, const std::string& hash) {
+    auto d1 = hash.find('$');
+    auto d2 = hash.find('$', d1 == std::string::npos ? 0 : d1 + 1);
+    if (d1 == std::string::npos || d2 == std::string::npos) return false;
+    std::string salt = hash.substr(d1 + 1, d2 - d1 - 1);
+    std::string expected = hash.substr(d2 + 1);
+    std::string got = sha256_hex(salt + token);
+    return expected.size() == got.size() && CRYPTO_memcmp(expected.data(), got.data(), got.size()) == 0;
+}
+
+void audit(SQLite::Database& db, const std::string& actor, const std::string& action, const std::string& target,
+           const std::string& detail) {
+    SQLite::Statement q(db, "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)");
+    q.bind(1, now_ms());
+    q.bind(2, actor);
+    q.bind(3, action);
+    q.bind(4, target);
+    q.bind(5, detail);
+    q.exec();
+}
+
+admin_api::admin_api(const config& cfg, worker& work) : cfg_(cfg), work_(work) {}
+
+void admin_api::add(std::string method, std::string pattern, std::vector<api_role> roles, bool write, api_fn fn) {
+    routes_.push_back({std::move(method), split_path(pattern), std::move(roles), write, std::move(fn)});
+}
+
+void admin_api::mount(http_router& router) {
+    for (const char* m : {"GET", "POST", "PUT", "DELETE", "PATCH"})
+        router.add(m, "/api/v1/*", [this](http_request&& req, respond_fn respond) { handle(std::move(req), std::move(respond)); });
+}
+
+void admin_api::handle(http_request&& req, respond_fn respond) {
+    // Authentication: every configured token is checked, so timing does not tell which matched.
+    std::string token;
+    if (auto it = req.headers.find("Authorization"); it != req.headers.end() && it->second.rfind("Bearer ", 0) == 0)
+        token = it->second.substr(7);
+    const api_token_config* who = nullptr;
+    if (!token.empty())
+        for (const auto& t : cfg_.api_tokens)
+            if (verify_api_token(token, t.hash) && !who) who = &t;
+    if (!who) {
+        auto r = json_error(401, "unauthorized", "a valid bearer token is required");
+        r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        respond(std::move(r));
+        return;
+    }
+    api_role role = role_from(who->role).value_or(api_role::viewer);
+
+    auto segs = split_path(req.path);
+    const route* match = nullptr;
+    bool path_known = false;
+    std::vector<std::string> params;
+    for (const auto& r : routes_) {
+        if (r.segments.size() != segs.size()) continue;
+        std::vector<std::string> p;
+        bool ok = true;
+        for (std::size_t i = 0; i < segs.size() && ok; ++i) {
+            if (!r.segments[i].empty() && r.segments[i][0] == ':')
+                p.push_back(segs[i]);
+            else if (r.segments[i] != segs[i])
+                ok = false;
+        }
+        if (!ok) continue;
+        path_known = true;
+        if (r.method == req.method) {
+            match = &r;
+            params = std::move(p);
+            break;
+        }
+    }
+    if (!match) {
+        respond(path_known ? json_error(405, "method_not_allowed", req.method + " is not allowed here")
+                           : json_error(404, "not_found", "no such resource: " + req.path));
+        return;
+    }
+    if (role != api_role::admin && std::find(match->roles.begin(), match->roles.end(), role) == match->roles.end()) {
+        respond(json_error(403, "forbidden", "the role \"" + who->role + "\" may not do this"));
+        return;
+    }
+    auto areq = std::make_shared<api_request>();
+    areq->http = std::move(req);
+    areq->actor = who->name;
+    areq->role = role;
+    areq->path_params = std::move(params);
+    const route* r = match;
+    work_.post([areq, r, respond](SQLite::Database& db) {
+        http_response res;
+        try {
+            res = r->fn(*areq, db);
+        } catch (const std::invalid_argument& e) {
+            res = json_error(400, "bad_request", e.what());
+        } catch (const std::out_of_range& e) {
+            res = json_error(404, "not_found", e.what());
+        } catch (const std::exception& e) {
+            spdlog::error("api {} {} failed: {}", areq->http.method, areq->http.path, e.what());
+            res = json_error(500, "internal_error", "the request could not be completed; see the server log");
+        }
+        if (r->write && res.status < 400) {
+            try {
+                audit(db, areq->actor, areq->http.method + " " + areq->http.path, areq->path_params.empty() ? "" : areq->path_params.front(),
+                      std::to_string(res.status));
+            } catch (const std::exception& e) {
+                spdlog::error("audit log write failed: {}", e.what());
+            }
+        }
+        respond(std::move(res));
+    });
+}
+
+}  // namespace bot

@@ -1,0 +1,2 @@
+// The server assembly (serve, demo).
+#include "bot/app.hpp"

@@ -1,0 +1,10 @@
+// Broadcasts: start-up hook of the running server.
+#include "bot/app.hpp"
+
+namespace bot::app {
+
+void start_broadcasts(services& s) {
+    (void)s;
+}
+
+}  // namespace bot::app

@@ -1,0 +1,10 @@
+// Knowledge-base reload: start-up hook of the running server.
+#include "bot/app.hpp"
+
+namespace bot::app {
+
+void start_kb(services& s) {
+    (void)s;
+}
+
+}  // namespace bot::app

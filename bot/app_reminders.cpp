@@ -1,0 +1,10 @@
+// Officials, dossiers, reminders: start-up hook of the running server.
+#include "bot/app.hpp"
+
+namespace bot::app {
+
+void start_reminders(services& s) {
+    (void)s;
+}
+
+}  // namespace bot::app

@@ -1,0 +1,10 @@
+// Reports: start-up hook of the running server.
+#include "bot/app.hpp"
+
+namespace bot::app {
+
+void start_reports(services& s) {
+    (void)s;
+}
+
+}  // namespace bot::app

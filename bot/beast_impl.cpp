@@ -1,0 +1,2 @@
+// Beast compiled once (separate compilation).
+#include <boost/beast/src.hpp>

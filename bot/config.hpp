@@ -1,0 +1,144 @@
+// The service's configuration: one plain struct, loaded and validated once, passed by const&.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace bot {
+
+/// An administrative level (for example `huyen` "Cấp huyện").
+struct level_config {
+    std::string id;     ///< level id used in the dossier CSV column `cap`
+    std::string label;  ///< label used in reports ("Cấp xã")
+};
+
+/// A unit: the district one-stop desk or a commune, with its villages.
+struct unit_config {
+    std::string id;                     ///< unit id used in the dossier CSV column `don_vi`
+    std::string name;                   ///< display name ("xã Tân Sỏi")
+    std::string level;                  ///< level id
+    std::vector<std::string> villages;  ///< villages / residential groups
+    std::string address;                ///< one-stop desk address (answers, lookups)
+    std::string phone;                  ///< one-stop desk phone
+};
+
+/// An admin API token, configured as a salted hash (`sha256$<salt>$<hex sha256(salt + token)>`).
+struct api_token_config {
+    std::string name;  ///< who holds it; recorded in the audit log
+    std::string role;  ///< admin | operator | propaganda | viewer
+    std::string hash;  ///< salted hash, never the token itself
+};
+
+/// Thrown for an invalid configuration; what() is one line naming the key.
+class config_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+/// The whole configuration. Defaults are the embedded demo defaults.
+struct config {
+    struct server_section {
+        std::string address = "127.0.0.1";
+        std::uint16_t port = 8080;
+        unsigned threads = 0;  ///< 0 = number of cores
+        std::string webhook_path = "/webhook/zalo";
+        std::size_t body_limit = 65536;
+        std::chrono::seconds read_timeout{10};   ///< whole request must arrive within this
+        std::chrono::seconds idle_timeout{60};   ///< keep-alive idle limit
+        std::chrono::seconds shutdown_timeout{10};
+        std::string verification_file;     ///< Zalo domain-verification file name (without .html)
+        std::string verification_content;  ///< its content
+    } server;
+
+    struct storage_section {
+        std::string path = "data/cchcbot.db";
+    } storage;
+
+    struct zalo_section {
+        std::string app_id;
+        std::string oa_id;
+        std::string oa_secret_key;   ///< secret: from CCHCBOT_ZALO_OA_SECRET_KEY or oa_secret_key_file
+        std::string app_secret;      ///< secret: from CCHCBOT_ZALO_APP_SECRET or app_secret_file
+        std::string refresh_token;   ///< secret: bootstrap refresh token
+        std::string api_base = "https://openapi.zalo.me";
+        std::string oauth_base = "https://oauth.zaloapp.com";
+        std::string zns_base = "https://business.openapi.zalo.me";
+        std::string ca_file;
+        std::chrono::seconds replay_window{86400};
+        std::string redirect_uri;          ///< OAuth callback URL registered with Zalo
+        unsigned rate_per_minute = 4000;   ///< outbox token bucket
+        unsigned max_attempts = 8;         ///< outbox attempts before `failed`
+        std::chrono::milliseconds connect_timeout{5000};
+        std::chrono::milliseconds request_timeout{10000};
+        std::string zns_reminder_template;  ///< ZNS template id for reminders outside the window
+        unsigned broadcast_daily_quota = 500;  ///< used when Zalo does not report one
+        bool simulator = false;  ///< true in the demo: the in-process simulator stands in for Zalo
+    } zalo;
+
+    struct kb_section {
+        std::string dir = "templates/kb";
+        std::string shorthand_file = "templates/shorthand.tsv";
+    } kb;
+
+    struct conversation_section {
+        unsigned flood_limit_per_minute = 20;
+        std::string dossier_code_pattern =
+            R"(\b(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}|[A-Z]\d{2}\.\d{2}-\d{4}|HS-\d{4}-\d{6})\b)";
+        std::string portal_url = "https://dichvucong.gov.vn";
+        std::string hotline = "";  ///< complaints hotline shown in answers
+    } conversation;
+
+    struct reminders_section {
+        std::chrono::seconds interval{900};
+        unsigned due_soon_days = 1;       ///< N: today or within the next N working days
+        unsigned escalate_after_days = 2; ///< M: working days after the due date
+        std::string work_start = "07:30";
+        std::string work_end = "17:00";
+        std::string calendar_dir = "templates/calendar";
+        int utc_offset_minutes = 420;
+    } reminders;
+
+    struct report_section {
+        double online_rate_target = 80.0;  ///< % (configured targets for the report)
+        double on_time_rate_target = 98.0;
+    } report;
+
+    std::string templates_dir = "templates";
+    std::map<std::string, std::string> locality;  ///< [locality] placeholders for the KB
+    std::vector<level_config> levels;
+    std::vector<unit_config> units;
+    std::vector<api_token_config> api_tokens;
+    bool demo = false;
+
+    /// The unit with this id, or nullptr.
+    [[nodiscard]] const unit_config* find_unit(const std::string& id) const;
+    /// The level with this id, or nullptr.
+    [[nodiscard]] const level_config* find_level(const std::string& id) const;
+};
+
+/// Where the configuration comes from.
+struct config_source {
+    std::optional<std::string> file;  ///< --config; else CCHCBOT_CONFIG; else ./cchcbot.toml if present
+    bool demo = false;                ///< fill demo defaults (units, secrets) where unset
+};
+
+/// Loads the TOML file, applies CCHCBOT_* overrides, reads secrets from the environment or
+/// files, fills defaults and validates.
+/// @throws config_error with one line naming the key and what is wrong.
+[[nodiscard]] config load_config(const config_source& src);
+
+/// Same as load_config but from TOML text and an explicit environment (for tests).
+/// @throws config_error
+[[nodiscard]] config load_config_from(const std::string& toml_text,
+                                      const std::map<std::string, std::string>& env,
+                                      bool demo);
+
+/// The demo units, levels and locality used when the file configures none.
+void apply_demo_defaults(config& cfg);
+
+}  // namespace bot

@@ -1,0 +1,71 @@
+// The dispatcher loop.
+#include "bot/dispatch.hpp"
+
+#include "bot/local_time.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
+
+#include <vector>
+
+namespace bot {
+
+std::size_t dispatcher::drain(SQLite::Database& db) {
+    std::size_t done = 0;
+    constexpr int batch = 256;
+    for (;;) {
+        struct row {
+            std::int64_t seq, received_at;
+            bool zns;
+            std::string body;
+        };
+        std::vector<row> rows;
+        {
+            SQLite::Statement q(db, "SELECT seq, received_at, zns, body FROM events WHERE state = 0 ORDER BY seq LIMIT ?");
+            q.bind(1, batch);
+            while (q.executeStep())
+                rows.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getInt() != 0,
+                                q.getColumn(3).getString()});
+        }
+        if (rows.empty()) break;
+        for (auto& r : rows) {
+            stored_event se;
+            se.seq = r.seq;
+            se.received_at_ms = r.received_at;
+            zalo::parse_error perr;
+            auto ev = zalo::parse_event(r.body, r.zns, &perr);
+            std::string failure;
+            if (!ev) {
+                failure = "unparsable stored event: " + perr.reason;
+            } else {
+                se.ev = std::move(*ev);
+                try {
+                    SQLite::Transaction tx(db);
+                    process_(se, db);
+                    SQLite::Statement mark(db, "UPDATE events SET state = 1, processed_at = ? WHERE seq = ?");
+                    mark.bind(1, now_ms());
+                    mark.bind(2, r.seq);
+                    mark.exec();
+                    tx.commit();
+                    ++done;
+                    continue;
+                } catch (const std::exception& e) {
+                    failure = e.what();
+                }
+            }
+            // The handler's writes were rolled back; record the failure so the event is not retried forever.
+            spdlog::error("event {} seq {} failed: {}", se.ev.name.empty() ? "?" : se.ev.name, r.seq, failure);
+            SQLite::Statement fail(db, "UPDATE events SET state = 2, processed_at = ?, error = ? WHERE seq = ?");
+            fail.bind(1, now_ms());
+            fail.bind(2, failure);
+            fail.bind(3, r.seq);
+            fail.exec();
+            ++done;
+        }
+    }
+    return done;
+}
+
+}  // namespace bot

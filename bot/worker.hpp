@@ -1,0 +1,46 @@
+// The worker: one thread that owns the application's SQLite write connection and runs jobs in order.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+namespace SQLite {
+class Database;
+}
+
+namespace bot {
+
+/// One thread, one write connection (STYLE §6): dispatching, API writes, scheduler and outbox
+/// bookkeeping all run here, in the order posted, so they need no locks.
+class worker {
+public:
+    using job = std::function<void(SQLite::Database&)>;
+
+    /// Opens its own connection to `db_path` (migrations already applied by the caller).
+    /// @throws SQLite::Exception when the database cannot be opened.
+    explicit worker(const std::string& db_path);
+    ~worker();
+    worker(const worker&) = delete;
+    worker& operator=(const worker&) = delete;
+
+    /// Starts the thread.
+    void start();
+    /// Queues a job. Exceptions a job throws are logged, never propagated.
+    void post(job j);
+    /// Runs `j` after `delay` (on the worker thread).
+    void after(std::chrono::milliseconds delay, job j);
+    /// Runs `j` every `interval`, the first time after `interval`.
+    void every(std::chrono::milliseconds interval, job j);
+    /// Runs `j` on the worker thread and waits for it (tests, commands, shutdown).
+    void run_sync(const job& j);
+    /// Finishes the queued jobs, cancels timers and joins the thread.
+    void stop();
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace bot

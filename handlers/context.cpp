@@ -1,0 +1,62 @@
+// Storing what a handler returned.
+#include "handlers/context.hpp"
+
+#include "bot/config.hpp"
+#include "bot/local_time.hpp"
+#include "storage/interaction_repository.hpp"
+#include "storage/outbox_repository.hpp"
+
+namespace handlers {
+
+std::vector<std::int64_t> commit_outcome(context& ctx, const outcome& out, const std::string& user_id,
+                                         const std::string& inbound_text, std::optional<std::int64_t> event_seq,
+                                         std::optional<std::int64_t> received_at_ms) {
+    const std::int64_t now = ctx.now_ms();
+    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const std::string day = bot::to_iso(bot::local_date_of(now, offset));
+    std::string unit = out.note ? out.note->unit_id : std::string{};
+
+    if (out.note) {
+        storage::interaction in;
+        in.at = received_at_ms.value_or(now);
+        in.local_day = bot::to_iso(bot::local_date_of(in.at, offset));
+        in.user_id = user_id;
+        in.unit_id = unit;
+        in.direction = "in";
+        in.kind = out.note->kind;
+        in.topic = out.note->topic;
+        in.outcome = out.note->outcome;
+        in.text = inbound_text;
+        if (received_at_ms && !out.messages.empty()) in.latency_ms = now - *received_at_ms;
+        storage::log_interaction(ctx.db, in);
+    }
+
+    std::vector<storage::outbox_item> items;
+    items.reserve(out.messages.size());
+    for (const auto& m : out.messages) {
+        storage::outbox_item it;
+        it.recipient = m.recipient;
+        it.channel = zalo::to_string(m.via);
+        it.priority = static_cast<int>(m.prio);
+        it.body_json = zalo::to_json(m);
+        it.purpose = m.purpose.empty() ? "reply" : m.purpose;
+        it.ref = m.ref;
+        it.broadcast_id = m.broadcast_id;
+        it.event_seq = event_seq;
+        items.push_back(std::move(it));
+
+        storage::interaction o;
+        o.at = now;
+        o.local_day = day;
+        o.user_id = m.recipient;
+        o.unit_id = m.recipient == user_id ? unit : std::string{};
+        o.direction = "out";
+        o.kind = it.purpose;
+        o.topic = out.note && m.recipient == user_id ? out.note->topic : std::string{};
+        o.text = m.text;
+        storage::log_interaction(ctx.db, o);
+    }
+    return storage::enqueue(ctx.db, items, now);
+}
+
+}  // namespace handlers

@@ -1,0 +1,29 @@
+// The interaction log.
+#include "storage/interaction_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+namespace storage {
+
+void log_interaction(SQLite::Database& db, const interaction& i) {
+    SQLite::Statement q(db,
+                        "INSERT INTO interactions (at, local_day, user_id, unit_id, direction, kind, topic, outcome, text, latency_ms)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    q.bind(1, i.at);
+    q.bind(2, i.local_day);
+    auto opt = [&](int idx, const std::string& v) {
+        if (v.empty()) q.bind(idx); else q.bind(idx, v);
+    };
+    opt(3, i.user_id);
+    opt(4, i.unit_id);
+    q.bind(5, i.direction);
+    q.bind(6, i.kind);
+    opt(7, i.topic);
+    opt(8, i.outcome);
+    opt(9, i.text);
+    if (i.latency_ms) q.bind(10, *i.latency_ms); else q.bind(10);
+    q.exec();
+}
+
+}  // namespace storage

@@ -1,0 +1,31 @@
+// The interaction log: every inbound and outbound message, for the report metrics.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace SQLite {
+class Database;
+}
+
+namespace storage {
+
+/// One logged message.
+struct interaction {
+    std::int64_t at = 0;        ///< Unix ms
+    std::string local_day;      ///< 'YYYY-MM-DD' (UTC+7)
+    std::string user_id;
+    std::string unit_id;
+    std::string direction;      ///< in | out
+    std::string kind;           ///< text | image | sticker | follow | button | ...
+    std::string topic;
+    std::string outcome;        ///< answered | clarified | fallback | lookup | command | handoff | ""
+    std::string text;
+    std::optional<std::int64_t> latency_ms;
+};
+
+/// Appends one interaction. @throws SQLite::Exception
+void log_interaction(SQLite::Database& db, const interaction& i);
+
+}  // namespace storage

@@ -1,0 +1,236 @@
+// The schema. Each area owns its block; versions only ever grow. Times are Unix milliseconds
+// (UTC) unless a column says `local`: local dates are 'YYYY-MM-DD' text (UTC+7), comparable as text.
+#include "storage/migrations.hpp"
+
+namespace storage {
+
+namespace {
+
+// == area: core — webhook events and small key/value state ==
+const char* const core_v1 = R"SQL(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+);
+-- Every verified webhook event, stored before the 200 is sent. dedup_key recognises Zalo's retries.
+CREATE TABLE events (
+  seq          INTEGER PRIMARY KEY,
+  dedup_key    TEXT NOT NULL UNIQUE,
+  event_name   TEXT NOT NULL,
+  user_id      TEXT,
+  zns          INTEGER NOT NULL DEFAULT 0,
+  zalo_ts      INTEGER,
+  received_at  INTEGER NOT NULL,
+  body         TEXT NOT NULL,
+  state        INTEGER NOT NULL DEFAULT 0,   -- 0 new, 1 processed, 2 failed
+  processed_at INTEGER,
+  error        TEXT
+);
+CREATE INDEX events_new ON events(seq) WHERE state = 0;
+CREATE INDEX events_received ON events(received_at);
+)SQL";
+
+// == area: zalo — outbox, tokens, OAuth state ==
+const char* const zalo_v2 = R"SQL(
+-- Every outbound message, stored before it is sent. tracking_id is stable across resends.
+CREATE TABLE outbox (
+  id              INTEGER PRIMARY KEY,
+  tracking_id     TEXT NOT NULL UNIQUE,
+  recipient       TEXT NOT NULL,
+  channel         TEXT NOT NULL,               -- cs | transaction | promotion | zns
+  priority        INTEGER NOT NULL DEFAULT 0,  -- 0 reply, 1 reminder, 2 broadcast
+  body            TEXT NOT NULL,               -- JSON of the outgoing message
+  purpose         TEXT NOT NULL DEFAULT 'reply',
+  ref             TEXT,
+  broadcast_id    INTEGER,
+  event_seq       INTEGER,
+  state           TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | failed | cancelled
+  attempts        INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL,
+  zalo_msg_id     TEXT,
+  error_code      INTEGER,
+  error_reason    TEXT,
+  created_at      INTEGER NOT NULL,
+  sent_at         INTEGER,
+  delivered_at    INTEGER,
+  seen_at         INTEGER
+);
+CREATE INDEX outbox_ready ON outbox(priority, next_attempt_at, id) WHERE state IN ('pending', 'sending');
+CREATE INDEX outbox_msg ON outbox(zalo_msg_id) WHERE zalo_msg_id IS NOT NULL;
+CREATE INDEX outbox_broadcast ON outbox(broadcast_id) WHERE broadcast_id IS NOT NULL;
+CREATE INDEX outbox_created ON outbox(created_at);
+-- The OA's tokens: one row. The refresh token is single-use: stored before the access token is used.
+CREATE TABLE oauth_tokens (
+  id                 INTEGER PRIMARY KEY CHECK (id = 1),
+  access_token       TEXT,
+  access_expires_at  INTEGER,
+  refresh_token      TEXT,
+  previous_refresh   TEXT,
+  updated_at         INTEGER NOT NULL,
+  needs_reauth       INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT
+);
+CREATE TABLE oauth_states (
+  state      TEXT PRIMARY KEY,
+  verifier   TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+)SQL";
+
+// == area: conversation — citizens, interactions, hand-offs, unanswered questions ==
+const char* const conversation_v3 = R"SQL(
+CREATE TABLE users (
+  user_id             TEXT PRIMARY KEY,
+  display_name        TEXT,
+  is_follower         INTEGER NOT NULL DEFAULT 0,
+  followed_at         INTEGER,
+  unfollowed_at       INTEGER,
+  unit_id             TEXT,
+  village             TEXT,
+  broadcast_opt_out   INTEGER NOT NULL DEFAULT 0,
+  last_interaction_at INTEGER,
+  phone               TEXT,
+  fallback_streak     INTEGER NOT NULL DEFAULT 0,
+  dialog_state        TEXT,
+  created_at          INTEGER NOT NULL
+);
+CREATE INDEX users_unit ON users(unit_id, village) WHERE is_follower = 1;
+-- Every inbound and outbound message (SPEC "Report metrics").
+CREATE TABLE interactions (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  local_day  TEXT NOT NULL,          -- local date
+  user_id    TEXT,
+  unit_id    TEXT,
+  direction  TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  kind       TEXT NOT NULL,          -- text | image | sticker | follow | button | ...
+  topic      TEXT,
+  outcome    TEXT,                   -- answered | clarified | fallback | lookup | command | handoff
+  text       TEXT,
+  latency_ms INTEGER
+);
+CREATE INDEX interactions_day ON interactions(local_day);
+CREATE TABLE handoffs (
+  id              INTEGER PRIMARY KEY,
+  user_id         TEXT NOT NULL,
+  unit_id         TEXT,
+  opened_at       INTEGER NOT NULL,
+  reason          TEXT NOT NULL,     -- asked | fallbacks
+  question        TEXT,
+  first_answer_at INTEGER,
+  closed_at       INTEGER,
+  closed_by       TEXT
+);
+CREATE UNIQUE INDEX handoffs_open ON handoffs(user_id) WHERE closed_at IS NULL;
+CREATE TABLE unanswered (
+  id         INTEGER PRIMARY KEY,
+  at         INTEGER NOT NULL,
+  local_day  TEXT NOT NULL,
+  user_id    TEXT,
+  text       TEXT NOT NULL,
+  normalized TEXT NOT NULL
+);
+CREATE INDEX unanswered_day ON unanswered(local_day);
+)SQL";
+
+// == area: reminders — officials, dossiers, reminders sent, audit log ==
+const char* const reminders_v4 = R"SQL(
+CREATE TABLE officials (
+  official_id          TEXT PRIMARY KEY,
+  name                 TEXT NOT NULL,
+  unit_id              TEXT NOT NULL,
+  role                 TEXT NOT NULL CHECK (role IN ('official', 'leader')),
+  phone                TEXT,
+  zalo_user_id         TEXT UNIQUE,
+  link_code_hash       TEXT,
+  link_code_expires_at INTEGER,
+  reminders_enabled    INTEGER NOT NULL DEFAULT 1,
+  on_duty              INTEGER NOT NULL DEFAULT 1,
+  disabled             INTEGER NOT NULL DEFAULT 0,
+  created_at           INTEGER NOT NULL
+);
+-- The one-stop system's dossiers. Dates are local 'YYYY-MM-DD'; times 'HH:MM' or NULL.
+CREATE TABLE dossiers (
+  code          TEXT PRIMARY KEY,
+  procedure     TEXT NOT NULL,
+  field         TEXT,
+  level         TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  channel       TEXT NOT NULL CHECK (channel IN ('truc_tuyen', 'truc_tiep', 'bcci')),
+  received_on   TEXT NOT NULL,
+  received_time TEXT,
+  due_on        TEXT NOT NULL,
+  due_time      TEXT,
+  returned_on   TEXT,
+  returned_time TEXT,
+  official_id   TEXT,
+  citizen_phone TEXT,
+  imported_at   INTEGER NOT NULL
+);
+CREATE INDEX dossiers_open ON dossiers(due_on) WHERE returned_on IS NULL;
+CREATE INDEX dossiers_received ON dossiers(received_on);
+CREATE INDEX dossiers_official ON dossiers(official_id) WHERE returned_on IS NULL;
+-- One row per reminder kind, dossier, recipient and local day: sent at most once, across restarts.
+CREATE TABLE reminders (
+  kind         TEXT NOT NULL,          -- due_soon | overdue | escalation | digest
+  dossier_code TEXT NOT NULL DEFAULT '',
+  recipient    TEXT NOT NULL,          -- official id
+  local_day    TEXT NOT NULL,
+  unit_id      TEXT,
+  channel      TEXT,                   -- cs | template | none
+  outbox_id    INTEGER,
+  status       TEXT NOT NULL,          -- queued | no_zalo | ...
+  created_at   INTEGER NOT NULL,
+  PRIMARY KEY (kind, dossier_code, recipient, local_day)
+);
+CREATE INDEX reminders_day ON reminders(local_day);
+CREATE TABLE audit_log (
+  id     INTEGER PRIMARY KEY,
+  at     INTEGER NOT NULL,
+  actor  TEXT NOT NULL,
+  action TEXT NOT NULL,
+  target TEXT,
+  detail TEXT
+);
+)SQL";
+
+// == area: broadcasts ==
+const char* const broadcasts_v5 = R"SQL(
+CREATE TABLE broadcasts (
+  id           INTEGER PRIMARY KEY,
+  created_by   TEXT NOT NULL,
+  text         TEXT NOT NULL,
+  buttons      TEXT,                  -- JSON array
+  target       TEXT NOT NULL,         -- JSON {"units": [...], "villages": [...]}
+  scheduled_at INTEGER NOT NULL,
+  state        TEXT NOT NULL,         -- scheduled | sending | waiting_quota | done | cancelled
+  recipients   INTEGER,
+  created_at   INTEGER NOT NULL,
+  finished_at  INTEGER
+);
+CREATE TABLE broadcast_recipients (
+  broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
+  user_id      TEXT NOT NULL,
+  outbox_id    INTEGER,
+  state        TEXT NOT NULL,         -- waiting | queued | sent | failed | received | seen | cancelled
+  PRIMARY KEY (broadcast_id, user_id)
+);
+)SQL";
+
+// == area: reports ==
+// (reports read the tables above; indexes for them go here)
+
+}  // namespace
+
+const std::vector<migration>& all_migrations() {
+    static const std::vector<migration> list = {
+        {1, core_v1},
+        {2, zalo_v2},
+        {3, conversation_v3},
+        {4, reminders_v4},
+        {5, broadcasts_v5},
+    };
+    return list;
+}
+
+}  // namespace storage

@@ -1,0 +1,1 @@
+// The Zalo API simulator (zalo area).

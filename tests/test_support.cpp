@@ -1,0 +1,78 @@
+// Shared test helpers.
+#include "tests/test_support.hpp"
+
+#include "bot/local_time.hpp"
+#include "storage/database.hpp"
+
+#include <array>
+#include <cstdio>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace test {
+
+temp_dir::temp_dir() {
+    std::random_device rd;
+    path_ = std::filesystem::temp_directory_path() / ("cchcbot-test-" + std::to_string(rd()) + std::to_string(rd()));
+    std::filesystem::create_directories(path_);
+}
+
+temp_dir::~temp_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+}
+
+std::unique_ptr<SQLite::Database> memory_db() { return storage::open_database(":memory:"); }
+
+std::string source_dir() { return BOT_SOURCE_DIR; }
+std::string shared_dir() { return BOT_SHARED_DIR; }
+
+bot::config test_config(const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
+                                            {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
+    for (const auto& [k, v] : env) e[k] = v;
+    auto cfg = bot::load_config_from("", e, true);
+    cfg.templates_dir = source_dir() + "/templates";
+    cfg.kb.dir = source_dir() + "/templates/kb";
+    cfg.kb.shorthand_file = source_dir() + "/templates/shorthand.tsv";
+    cfg.reminders.calendar_dir = source_dir() + "/templates/calendar";
+    return cfg;
+}
+
+std::unique_ptr<test_env> make_test_env(bot::config cfg) {
+    auto t = std::make_unique<test_env>();
+    t->now = bot::unix_ms_of({2026, 11, 27}, 9 * 60);  // a Friday, 09:00 local
+    t->env = bot::app::make_environment(std::move(cfg));
+    auto* raw = t.get();
+    t->env->clock = [raw] { return raw->now; };
+    return t;
+}
+
+void write_file(const std::string& path, const std::string& content) {
+    auto parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent);
+    std::ofstream out(path, std::ios::binary);
+    out << content;
+}
+
+std::string read_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+int run(const std::string& command, std::string& output) {
+    output.clear();
+    FILE* p = ::popen((command + " 2>&1").c_str(), "r");
+    if (!p) return -1;
+    std::array<char, 4096> buf{};
+    std::size_t n;
+    while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
+    int status = ::pclose(p);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace test

@@ -1,0 +1,55 @@
+// Shared test helpers: temporary folders, a migrated in-memory database, a test environment.
+#pragma once
+
+#include "bot/app.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace test {
+
+/// A fresh temporary folder, removed when the object goes.
+class temp_dir {
+public:
+    temp_dir();
+    ~temp_dir();
+    temp_dir(const temp_dir&) = delete;
+    temp_dir& operator=(const temp_dir&) = delete;
+    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
+    [[nodiscard]] std::string file(const std::string& name) const { return (path_ / name).string(); }
+
+private:
+    std::filesystem::path path_;
+};
+
+/// An in-memory database with every migration applied.
+[[nodiscard]] std::unique_ptr<SQLite::Database> memory_db();
+
+/// The repository root (tests run there; templates/ resolve from it).
+[[nodiscard]] std::string source_dir();
+/// The shared/ folder beside the checkout.
+[[nodiscard]] std::string shared_dir();
+
+/// A demo configuration (demo units, levels) with test secrets, as if loaded from an empty file.
+[[nodiscard]] bot::config test_config(const std::map<std::string, std::string>& env = {});
+
+/// An environment on a test configuration with a fixed, settable clock.
+struct test_env {
+    std::unique_ptr<bot::app::environment> env;
+    std::int64_t now = 0;  ///< what env->clock returns (Unix ms); set it freely
+};
+[[nodiscard]] std::unique_ptr<test_env> make_test_env(bot::config cfg = test_config());
+
+/// Writes a file (creating folders).
+void write_file(const std::string& path, const std::string& content);
+/// Reads a whole file.
+[[nodiscard]] std::string read_file(const std::string& path);
+
+/// Runs a shell command, returns its exit status; stdout+stderr go to `output`.
+int run(const std::string& command, std::string& output);
+
+}  // namespace test
