@@ -23,6 +23,7 @@ namespace bot {
 class worker;
 class http_router;
 class admin_api;
+class metrics;
 }  // namespace bot
 
 namespace bot::app {
@@ -76,6 +77,7 @@ struct services {
     worker& work;                         ///< the worker thread (owns the write connection)
     http_router& router;                  ///< add HTTP endpoints
     admin_api& api;                       ///< add /api/v1 resources
+    metrics& stats;                       ///< Prometheus metrics (GET /metrics)
     std::function<void()> notify_outbox;  ///< wake the outbox sender after enqueuing (set by start_zalo)
     std::function<void()> on_shutdown;    ///< areas may chain their own stop steps
 };

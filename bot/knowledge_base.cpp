@@ -12,6 +12,7 @@ class empty_kb final : public knowledge_base {
 public:
     const std::vector<kb_topic>& topics() const override { return topics_; }
     const kb_topic* find(const std::string&) const override { return nullptr; }
+    kb_match match(std::string_view) const override { return {}; }
 
 private:
     std::vector<kb_topic> topics_;

@@ -1,7 +1,10 @@
 // The knowledge base: topics loaded from templates/kb/, with the matcher's index.
 #pragma once
 
+#include "bot/outgoing.hpp"
+
 #include <memory>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -12,8 +15,20 @@ struct config;
 /// One answerable topic (fields as in templates/kb/).
 struct kb_topic {
     std::string id;
-    std::string title;
-    std::string answer;  ///< rendered with the locality placeholders
+    std::string title;                  ///< short Vietnamese title (also the clarify button's label)
+    std::string answer;                 ///< rendered with the locality placeholders; phone-sized
+    std::vector<zalo::button> buttons;  ///< links to the portal, phone numbers
+    std::vector<std::string> related;   ///< related topic ids
+    std::string source;                 ///< legal or official basis
+    std::string reviewed;               ///< last-reviewed date, YYYY-MM-DD
+};
+
+/// What the matcher decided for one message.
+struct kb_match {
+    std::string outcome = "fallback";               ///< answered | clarified | fallback
+    const kb_topic* topic = nullptr;                ///< the answered topic (answered only)
+    double score = 0;                               ///< the best topic's score
+    std::vector<const kb_topic*> alternatives;      ///< 2–3 best topics (clarified), best first
 };
 
 /// The loaded knowledge base and its index. Immutable once built; reload builds a new one.
@@ -24,6 +39,8 @@ public:
     [[nodiscard]] virtual const std::vector<kb_topic>& topics() const = 0;
     /// The topic with this id, or nullptr.
     [[nodiscard]] virtual const kb_topic* find(const std::string& id) const = 0;
+    /// Matches a citizen's message (raw text as typed) against the topics.
+    [[nodiscard]] virtual kb_match match(std::string_view text) const = 0;
 };
 
 /// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`.
