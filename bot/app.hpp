@@ -10,7 +10,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -80,11 +82,16 @@ struct services {
     metrics& stats;                       ///< Prometheus metrics (GET /metrics)
     std::function<void()> notify_outbox;  ///< wake the outbox sender after enqueuing (set by start_zalo)
     std::function<void()> on_shutdown;    ///< areas may chain their own stop steps
+    /// Readiness checks for GET /readyz: each returns an error text when not ready, else nullopt.
+    std::vector<std::function<std::optional<std::string>()>> ready_checks;
+    /// Run on SIGHUP (knowledge-base reload, ...).
+    std::vector<std::function<void()>> reload_hooks;
 };
 
 /// Area start-up hooks, called by the server assembly in this order after the worker starts.
 void start_zalo(services& s);        ///< outbox sender, tokens, OAuth callback, (demo) simulator
 void start_kb(services& s);          ///< KB reload endpoint and SIGHUP
+void start_conversation(services& s); ///< hand-off resources
 void start_reminders(services& s);   ///< admin API auth, officials/dossiers resources, scheduler
 void start_broadcasts(services& s);  ///< broadcast resources and sender job
 void start_reports(services& s);     ///< report resources
