@@ -184,7 +184,11 @@ std::optional<event> parse_event(std::string_view body, bool zns_header, parse_e
         return std::nullopt;
     };
     boost::system::error_code ec;
-    json::value root = json::parse(body, ec);
+    // Invalid UTF-8 must not make a verified event unparsable: accept it here, repair every
+    // string below (and the stored raw body), so nothing downstream sees broken text.
+    json::parse_options opts;
+    opts.allow_invalid_utf8 = true;
+    json::value root = json::parse(body, ec, {}, opts);
     if (ec) return fail("malformed JSON: " + ec.message());
     const json::object* o = root.if_object();
     if (!o) return fail("the body is not a JSON object");
@@ -194,7 +198,7 @@ std::optional<event> parse_event(std::string_view body, bool zns_header, parse_e
     event ev;
     ev.name = text_of(name_v);
     ev.type = event_type_from(ev.name);
-    ev.raw = std::string(body);
+    ev.raw = repair_utf8(body);
     ev.zns = zns_header;
     ev.app_id = str(o, "app_id");
     ev.oa_id = str(o, "oa_id");

@@ -1,0 +1,202 @@
+// The event log writer: a queue, one thread, one connection, one transaction per group.
+#include "storage/event_log.hpp"
+
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
+#include <sqlite3.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <utility>
+
+namespace storage {
+
+namespace {
+
+// SQLite's default busy handler sleeps 1, 2, 5, 10... ms between retries: one collision with the
+// worker's transaction would cost a webhook several milliseconds. Poll every 50 µs instead, for
+// at most 5 s, so the writer gets the lock right after the worker commits.
+int short_busy_handler(void*, int attempts) {
+    constexpr int max_attempts = 100000;  // 100000 × 50 µs = 5 s
+    if (attempts >= max_attempts) return 0;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+    return 1;
+}
+
+}  // namespace
+
+std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch) {
+    std::vector<store_result> out;
+    out.reserve(batch.size());
+    // BEGIN IMMEDIATE takes the write lock up front: no deadlock-prone lock upgrade later.
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement ins(db,
+                          "INSERT INTO events (dedup_key, event_name, user_id, zns, zalo_ts, received_at, body) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
+    for (const auto& r : batch) {
+        ins.bindNoCopy(1, r.dedup_key);
+        ins.bindNoCopy(2, r.event_name);
+        if (r.user_id.empty())
+            ins.bind(3);
+        else
+            ins.bindNoCopy(3, r.user_id);
+        ins.bind(4, r.zns ? 1 : 0);
+        ins.bind(5, static_cast<std::int64_t>(r.zalo_ts));
+        ins.bind(6, static_cast<std::int64_t>(r.received_at));
+        ins.bindNoCopy(7, r.body);
+        int changed = ins.exec();
+        out.push_back(changed == 1 ? store_result::stored : store_result::duplicate);
+        ins.reset();
+        ins.clearBindings();
+    }
+    tx.commit();
+    return out;
+}
+
+std::size_t prune_events(SQLite::Database& db, std::int64_t cutoff_ms) {
+    // Chunks keep each transaction (and the writer's wait for the lock) short.
+    constexpr int chunk = 2000;
+    std::size_t total = 0;
+    SQLite::Statement del(db,
+                          "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state <> 0 AND received_at < ? "
+                          "ORDER BY received_at LIMIT ?)");
+    for (;;) {
+        del.bind(1, static_cast<std::int64_t>(cutoff_ms));
+        del.bind(2, chunk);
+        int n = del.exec();
+        del.reset();
+        total += static_cast<std::size_t>(n);
+        if (n < chunk) break;
+    }
+    return total;
+}
+
+struct event_log::impl {
+    std::string path;
+    std::function<void()> on_committed;
+    std::size_t max_batch;
+    std::unique_ptr<SQLite::Database> db;
+
+    mutable std::mutex mu;
+    std::condition_variable cv;
+    std::vector<std::pair<event_record, completion>> queue;
+    bool stopping = false;
+    bool started = false;
+    std::thread thread;
+    std::atomic<std::uint64_t> batch_count{0};
+    std::atomic<std::uint64_t> record_count{0};
+
+    void run() {
+        std::vector<std::pair<event_record, completion>> items;
+        std::vector<event_record> records;
+        for (;;) {
+            {
+                std::unique_lock lk(mu);
+                cv.wait(lk, [&] { return stopping || !queue.empty(); });
+                if (queue.empty()) return;  // stopping and flushed
+                // Group commit: take everything that queued up while the last commit was syncing.
+                if (queue.size() <= max_batch) {
+                    items.swap(queue);
+                } else {
+                    items.assign(std::make_move_iterator(queue.begin()),
+                                 std::make_move_iterator(queue.begin() + static_cast<std::ptrdiff_t>(max_batch)));
+                    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(max_batch));
+                }
+            }
+            records.clear();
+            records.reserve(items.size());
+            for (auto& it : items) records.push_back(std::move(it.first));
+            std::vector<store_result> results;
+            try {
+                results = store_batch(*db, records);
+                batch_count.fetch_add(1, std::memory_order_relaxed);
+                record_count.fetch_add(records.size(), std::memory_order_relaxed);
+            } catch (const std::exception& e) {
+                spdlog::error("event log: storing {} events failed: {}", records.size(), e.what());
+                results.assign(records.size(), store_result::error);
+            }
+            bool any_new = false;
+            for (std::size_t i = 0; i < items.size(); ++i) {
+                any_new = any_new || results[i] == store_result::stored;
+                try {
+                    items[i].second(results[i]);
+                } catch (const std::exception& e) {
+                    spdlog::error("event log: completion threw: {}", e.what());
+                }
+            }
+            items.clear();
+            if (any_new && on_committed) {
+                try {
+                    on_committed();
+                } catch (const std::exception& e) {
+                    spdlog::error("event log: on_committed threw: {}", e.what());
+                }
+            }
+        }
+    }
+};
+
+event_log::event_log(const std::string& db_path, std::function<void()> on_committed, std::size_t max_batch)
+    : impl_(std::make_unique<impl>()) {
+    impl_->path = db_path;
+    impl_->on_committed = std::move(on_committed);
+    impl_->max_batch = max_batch == 0 ? 1 : max_batch;
+    impl_->db = open_database(db_path, false);
+    sqlite3_busy_handler(impl_->db->getHandle(), &short_busy_handler, nullptr);
+}
+
+event_log::~event_log() { stop(); }
+
+void event_log::start() {
+    std::lock_guard lk(impl_->mu);
+    if (impl_->started || impl_->stopping) return;
+    impl_->started = true;
+    impl_->thread = std::thread([this] { impl_->run(); });
+}
+
+void event_log::submit(event_record rec, completion done) {
+    {
+        std::lock_guard lk(impl_->mu);
+        if (!impl_->stopping) {
+            impl_->queue.emplace_back(std::move(rec), std::move(done));
+            if (impl_->queue.size() == 1) impl_->cv.notify_one();
+            return;
+        }
+    }
+    done(store_result::error);  // refused after stop: the caller answers 500 and Zalo retries
+}
+
+void event_log::stop() {
+    if (!impl_) return;
+    {
+        std::lock_guard lk(impl_->mu);
+        if (impl_->stopping && !impl_->thread.joinable()) return;
+        impl_->stopping = true;
+    }
+    impl_->cv.notify_all();
+    if (impl_->thread.joinable()) impl_->thread.join();
+    // Never started: complete what was queued so no caller waits forever.
+    std::vector<std::pair<event_record, completion>> left;
+    {
+        std::lock_guard lk(impl_->mu);
+        left.swap(impl_->queue);
+    }
+    for (auto& it : left) it.second(store_result::error);
+}
+
+std::size_t event_log::queue_depth() const {
+    std::lock_guard lk(impl_->mu);
+    return impl_->queue.size();
+}
+
+std::uint64_t event_log::batches() const { return impl_->batch_count.load(); }
+std::uint64_t event_log::records() const { return impl_->record_count.load(); }
+
+}  // namespace storage

@@ -1,0 +1,78 @@
+// The webhook event log: one writer thread with its own connection, committing in groups.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace storage {
+
+/// One verified webhook delivery, as stored in the `events` table.
+struct event_record {
+    std::string dedup_key;   ///< zalo::dedup_key: recognises Zalo's retries
+    std::string event_name;
+    std::string user_id;
+    bool zns = false;
+    std::int64_t zalo_ts = 0;      ///< the body's timestamp (Unix ms)
+    std::int64_t received_at = 0;  ///< Unix ms
+    std::string body;              ///< the verbatim body
+};
+
+/// What became of a submitted record.
+enum class store_result {
+    stored,     ///< durably committed (WAL, synchronous=FULL)
+    duplicate,  ///< a record with the same dedup key was already stored
+    error       ///< the transaction failed: nothing was stored
+};
+
+/// Group commit (STYLE §6): every record queued while the previous transaction was committing
+/// goes into the next one, so one fsync acknowledges many webhooks.
+class event_log {
+public:
+    /// Called once per record, on the writer thread, after its transaction committed (or failed).
+    using completion = std::function<void(store_result)>;
+
+    /// Opens its own connection to `db_path` (migrations already applied by the caller).
+    /// `on_committed` runs on the writer thread after each commit that stored something new.
+    /// @throws SQLite::Exception when the database cannot be opened.
+    explicit event_log(const std::string& db_path, std::function<void()> on_committed = {},
+                       std::size_t max_batch = 8192);
+    ~event_log();
+    event_log(const event_log&) = delete;
+    event_log& operator=(const event_log&) = delete;
+
+    /// Starts the writer thread.
+    void start();
+    /// Queues a record; `done` is called exactly once. After stop() it completes with `error`.
+    void submit(event_record rec, completion done);
+    /// Writes everything queued, completes every callback, then joins the thread.
+    void stop();
+
+    /// Records waiting for the next transaction (a gauge for /metrics).
+    [[nodiscard]] std::size_t queue_depth() const;
+    /// Transactions committed so far.
+    [[nodiscard]] std::uint64_t batches() const;
+    /// Records written so far (stored and duplicates).
+    [[nodiscard]] std::uint64_t records() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+/// Stores one batch in one transaction on `db` and returns one result per record (the writer's
+/// step, exposed for tests). @throws SQLite::Exception (the transaction is rolled back).
+[[nodiscard]] std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch);
+
+/// Deletes processed (or failed) events received before `cutoff_ms`, in chunks; returns how many.
+/// New events are never deleted. @throws SQLite::Exception
+std::size_t prune_events(SQLite::Database& db, std::int64_t cutoff_ms);
+
+}  // namespace storage
