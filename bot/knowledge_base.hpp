@@ -21,6 +21,10 @@ struct kb_topic {
     std::vector<std::string> related;   ///< related topic ids
     std::string source;                 ///< legal or official basis
     std::string reviewed;               ///< last-reviewed date, YYYY-MM-DD
+    std::vector<std::string> examples;  ///< example questions as citizens type them
+    std::vector<std::string> keywords;  ///< keywords and synonyms
+    std::string file;                   ///< where it was defined (messages, kb check)
+    int line = 0;
 };
 
 /// What the matcher decided for one message.
@@ -46,5 +50,18 @@ public:
 /// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`.
 /// @throws std::runtime_error with file:line: reason for the first problem.
 [[nodiscard]] std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg);
+
+/// Validates templates/kb and the shorthand file without building: every problem as
+/// "file:line: reason" (unknown fields, missing or duplicate ids, placeholders, lengths, dates...).
+[[nodiscard]] std::vector<std::string> check_knowledge_base(const config& cfg);
+
+/// Builds a knowledge base from topics already in memory (tests, benchmarks). `out_of_scope`
+/// phrases describe what the bot must not answer. @throws std::runtime_error for a bad shorthand file.
+[[nodiscard]] std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics,
+                                                                        std::vector<std::string> out_of_scope,
+                                                                        const std::string& shorthand_file);
+
+/// The topic ids the product requires (shared/kb-topics.md); `kb check` reports missing ones.
+[[nodiscard]] const std::vector<std::string>& required_topic_ids();
 
 }  // namespace bot

@@ -1,0 +1,80 @@
+// Ranked retrieval over knowledge-base phrases: weighted syllable / bigram features on the
+// accented and folded forms, typo tolerance on folded syllables, calibrated decision.
+#pragma once
+
+#include "bot/normalize.hpp"
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+namespace bot::nlp {
+
+/// One scored topic.
+struct ranked_topic {
+    std::size_t topic = 0;  ///< index into the topics given to the matcher
+    double score = 0;       ///< 0..1
+};
+
+/// Where the decision boundaries lie (calibrated on the dev and extra question sets).
+struct match_thresholds {
+    double answer = 0.50;    ///< best score needed to answer
+    double clarify = 0.34;   ///< best score needed to ask back with alternatives
+    double margin = 0.08;    ///< a second topic within this of the best is "close"
+    double alt_floor = 0.30; ///< alternatives offered must score at least this
+};
+
+/// What the matcher decided.
+struct match_decision {
+    enum class kind { answered, clarified, fallback } outcome = kind::fallback;
+    std::vector<ranked_topic> ranked;  ///< best first (at most 5), out-of-scope group excluded
+    double score = 0;                  ///< best topic's score
+    double out_of_scope = 0;           ///< the out-of-scope group's score
+    std::vector<std::size_t> alternatives;  ///< clarified: 2–3 topics, best first
+};
+
+/// The index. Immutable once built; safe to share between threads.
+class matcher {
+public:
+    /// `topic_phrases[i]`: phrases of topic i (title, keywords, examples), each one document.
+    /// `out_of_scope`: phrases of things the bot does not handle (a pseudo-topic that, when it
+    /// wins, means fallback). `shorthand` expands chat abbreviations.
+    matcher(const std::vector<std::vector<std::string>>& topic_phrases, const std::vector<std::string>& out_of_scope,
+            shorthand_table shorthand, match_thresholds thresholds = {});
+
+    /// Scores every topic for a message.
+    [[nodiscard]] match_decision match(std::string_view text) const;
+    /// The shorthand table used for normalisation.
+    [[nodiscard]] const shorthand_table& shorthand() const { return shorthand_; }
+    /// Number of topics (without the out-of-scope group).
+    [[nodiscard]] std::size_t topic_count() const { return topics_; }
+
+private:
+    struct feature_info {
+        double idf = 0;
+        std::vector<std::uint32_t> docs;    // documents containing it
+        std::vector<std::uint32_t> groups;  // topics (and the out-of-scope group) containing it
+    };
+    struct weighted {
+        std::int32_t id;  // feature id, -1 for an unknown syllable
+        double weight;
+    };
+    void add_features(const normalized_text& n, std::vector<std::pair<std::string, double>>& out) const;
+    [[nodiscard]] std::vector<weighted> query_features(const normalized_text& n) const;
+    [[nodiscard]] std::string correct_typo(const std::string& folded) const;
+
+    shorthand_table shorthand_;
+    match_thresholds thresholds_;
+    std::size_t topics_ = 0;  // the out-of-scope group has index topics_
+    std::unordered_map<std::string, std::int32_t> feature_ids_;
+    std::vector<feature_info> features_;
+    std::vector<std::uint32_t> doc_group_;
+    std::vector<double> doc_weight_;
+    std::unordered_map<std::string, std::uint32_t> syllable_count_;            // folded syllable → occurrences
+    std::unordered_map<std::string, std::vector<std::string>> deletions_;     // 1-deletion → folded syllables
+    double unknown_idf_ = 0;
+};
+
+}  // namespace bot::nlp
