@@ -1,8 +1,81 @@
 // Non-text messages.
 #include "handlers/non_text.hpp"
 
+#include "bot/config.hpp"
+#include "bot/messages.hpp"
+#include "handlers/conversation_common.hpp"
+#include "storage/handoff_repository.hpp"
+#include "storage/official_repository.hpp"
+#include "storage/user_repository.hpp"
+
 namespace handlers {
 
-outcome handle_non_text(const zalo::event&, context&) { return {}; }
+namespace {
+// The attachment kind, from the first attachment, else from the event name (user_send_<kind>).
+std::string kind_of(const zalo::event& ev) {
+    if (!ev.attachments.empty() && !ev.attachments.front().type.empty()) return ev.attachments.front().type;
+    std::string_view n = ev.name;
+    constexpr std::string_view prefix = "user_send_";
+    if (n.substr(0, prefix.size()) == prefix) n.remove_prefix(prefix.size());
+    return std::string(n);
+}
+
+const char* what_key(const std::string& kind) {
+    if (kind == "image") return "conversation_what_image";
+    if (kind == "gif") return "conversation_what_gif";
+    if (kind == "file") return "conversation_what_file";
+    if (kind == "sticker") return "conversation_what_sticker";
+    if (kind == "audio") return "conversation_what_audio";
+    if (kind == "video") return "conversation_what_video";
+    if (kind == "location") return "conversation_what_location";
+    if (kind == "link") return "conversation_what_link";
+    if (kind == "business_card") return "conversation_what_business_card";
+    return "conversation_what_other";
+}
+}  // namespace
+
+outcome handle_non_text(const zalo::event& ev, context& ctx) {
+    if (ev.user_id.empty()) return {};
+    const std::int64_t now = ctx.now_ms();
+    storage::touch_user(ctx.db, ev.user_id, now);
+    const std::string kind = kind_of(ev);
+    const std::string unit = unit_of_user(ctx, ev.user_id);
+    const std::string what = ctx.texts.render(what_key(kind));
+
+    // Officials get no lecture about the portal, and the limiter never counts them.
+    if (storage::find_official_by_zalo(ctx.db, ev.user_id)) return outcome{{}, interaction_note{kind, "", "", unit}};
+    if (storage::count_message(ctx.db, ev.user_id, now, ctx.cfg.conversation.flood_limit_per_minute) !=
+        storage::flood_verdict::ok)
+        return outcome{{}, interaction_note{"flood", "", "", unit}};
+
+    // During a hand-off the bot stays quiet: the officials get a pointer to what was sent.
+    if (auto h = storage::open_handoff_of(ctx.db, ev.user_id)) {
+        outcome out;
+        const std::string num = std::to_string(h->id);
+        const std::string url = ev.attachments.empty() ? std::string{} : ev.attachments.front().url;
+        for (const auto& official : handoff_recipients(ctx, h->unit_id)) {
+            zalo::outgoing_message m;
+            m.recipient = official;
+            m.purpose = "handoff";
+            m.ref = "handoff:" + num;
+            m.text = ctx.texts.render("conversation_handoff_forward_attachment", {{"id", num}, {"what", what}, {"url", url}});
+            out.messages.push_back(std::move(m));
+        }
+        out.note = interaction_note{kind, "", "handoff", unit};
+        return out;
+    }
+
+    zalo::button portal;
+    portal.type = zalo::button::kind::open_url;
+    portal.title = ctx.texts.render("conversation_button_portal");
+    portal.payload = ctx.cfg.conversation.portal_url;
+    std::vector<zalo::button> buttons{portal, query_button(ctx.texts.render("conversation_button_menu"), std::string(payload::menu))};
+    outcome out;
+    out.messages = with_buttons(ctx, ev.user_id,
+                                ctx.texts.render("conversation_non_text", {{"what", what}, {"portal", ctx.cfg.conversation.portal_url}}),
+                                std::move(buttons));
+    out.note = interaction_note{kind, "", "", unit};
+    return out;
+}
 
 }  // namespace handlers

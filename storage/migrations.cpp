@@ -90,8 +90,11 @@ CREATE TABLE users (
   broadcast_opt_out   INTEGER NOT NULL DEFAULT 0,
   last_interaction_at INTEGER,
   phone               TEXT,
-  fallback_streak     INTEGER NOT NULL DEFAULT 0,
+  fallback_streak     INTEGER NOT NULL DEFAULT 0,  -- fallbacks in a row (two start a hand-off)
   dialog_state        TEXT,
+  flood_window_start  INTEGER,                     -- start of the current one-minute flood window
+  flood_count         INTEGER NOT NULL DEFAULT 0,  -- messages in that window
+  flood_notified      INTEGER NOT NULL DEFAULT 0,  -- the one polite notice was sent in that window
   created_at          INTEGER NOT NULL
 );
 CREATE INDEX users_unit ON users(unit_id, village) WHERE is_follower = 1;
@@ -122,6 +125,7 @@ CREATE TABLE handoffs (
   closed_by       TEXT
 );
 CREATE UNIQUE INDEX handoffs_open ON handoffs(user_id) WHERE closed_at IS NULL;
+CREATE INDEX handoffs_opened ON handoffs(opened_at);
 CREATE TABLE unanswered (
   id         INTEGER PRIMARY KEY,
   at         INTEGER NOT NULL,
