@@ -126,7 +126,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         const storage::official& o = *by_id.at(r->recipient);
         const auto ch = channel_of(o);
         rep.items.push_back({r->kind, r->recipient, r->dossier, ch.channel, ch.status});
-        if (ch.status != "queued")
+        if (ch.status != "queued" && !dry_run)
             spdlog::warn("reminder {} for {} ({}) not sent: {}", r->kind, r->recipient, r->dossier.empty() ? r->unit_id : r->dossier,
                          ch.status == "no_zalo" ? "no linked Zalo account and no phone" : "no ZNS reminder template configured");
         if (dry_run) continue;
