@@ -28,7 +28,7 @@ constexpr std::size_t list_limit = 8;
 std::string fold(const std::string& text) {
     utf8proc_uint8_t* out = nullptr;
     auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()), &out,
-                          static_cast<utf8proc_option_t>(UTF8PROC_DECOMPOSE | UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
+                          static_cast<utf8proc_option_t>(UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
                                                          UTF8PROC_COMPOSE | UTF8PROC_STABLE));
     std::string s;
     if (n >= 0) s.assign(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
