@@ -7,11 +7,13 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <memory>
 #include <stdexcept>
 
@@ -44,6 +46,22 @@ std::string sha256_hex(const std::string& s) {
     return out;
 }
 
+// The token of an "Authorization: Bearer <token>" header ("" when absent or another scheme).
+// The scheme is case-insensitive (RFC 9110 §11.1).
+std::string bearer_token(const http_request& req) {
+    auto it = req.headers.find("Authorization");
+    if (it == req.headers.end()) return {};
+    const std::string& v = it->second;
+    if (v.size() < 7) return {};
+    static const char scheme[] = "bearer ";
+    for (std::size_t i = 0; i < 7; ++i)
+        if (std::tolower(static_cast<unsigned char>(v[i])) != scheme[i]) return {};
+    std::size_t a = 7, b = v.size();
+    while (a < b && (v[a] == ' ' || v[a] == '\t')) ++a;
+    while (b > a && (v[b - 1] == ' ' || v[b - 1] == '\t')) --b;
+    return v.substr(a, b - a);
+}
+
 std::optional<api_role> role_from(const std::string& r) {
     if (r == "admin") return api_role::admin;
     if (r == "operator") return api_role::operator_;
@@ -65,6 +83,8 @@ bool verify_api_token(const std::string& token, const std::string& hash) {
     std::string salt = hash.substr(d1 + 1, d2 - d1 - 1);
     std::string expected = hash.substr(d2 + 1);
     std::string got = sha256_hex(salt + token);
+    // Digests have a fixed length, so the length check leaks nothing about the token; the bytes
+    // are compared in constant time.
     return expected.size() == got.size() && CRYPTO_memcmp(expected.data(), got.data(), got.size()) == 0;
 }
 
@@ -92,14 +112,13 @@ void admin_api::mount(http_router& router) {
 
 void admin_api::handle(http_request&& req, respond_fn respond) {
     // Authentication: every configured token is checked, so timing does not tell which matched.
-    std::string token;
-    if (auto it = req.headers.find("Authorization"); it != req.headers.end() && it->second.rfind("Bearer ", 0) == 0)
-        token = it->second.substr(7);
+    const std::string token = bearer_token(req);
     const api_token_config* who = nullptr;
     if (!token.empty())
         for (const auto& t : cfg_.api_tokens)
             if (verify_api_token(token, t.hash) && !who) who = &t;
     if (!who) {
+        spdlog::warn("api {} {} from {}: {} token", req.method, req.path, req.remote, token.empty() ? "no" : "unknown");
         auto r = json_error(401, "unauthorized", "a valid bearer token is required");
         r.headers.emplace_back("WWW-Authenticate", "Bearer");
         respond(std::move(r));
@@ -135,6 +154,7 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
         return;
     }
     if (role != api_role::admin && std::find(match->roles.begin(), match->roles.end(), role) == match->roles.end()) {
+        spdlog::warn("api {} {}: token \"{}\" (role {}) refused", req.method, req.path, who->name, who->role);
         respond(json_error(403, "forbidden", "the role \"" + who->role + "\" may not do this"));
         return;
     }
@@ -146,8 +166,17 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
     const route* r = match;
     work_.post([areq, r, respond](SQLite::Database& db) {
         http_response res;
+        // A write and its audit row commit together or not at all: a change nobody can account
+        // for must not exist, and a refused or failed write leaves nothing behind.
+        std::unique_ptr<SQLite::Transaction> tx;
         try {
+            if (r->write) tx = std::make_unique<SQLite::Transaction>(db);
             res = r->fn(*areq, db);
+            if (tx && res.status < 400) {
+                audit(db, areq->actor, areq->http.method + " " + areq->http.path,
+                      areq->path_params.empty() ? std::string{} : areq->path_params.front(), std::to_string(res.status));
+                tx->commit();
+            }
         } catch (const std::invalid_argument& e) {
             res = json_error(400, "bad_request", e.what());
         } catch (const std::out_of_range& e) {
@@ -156,14 +185,7 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
             spdlog::error("api {} {} failed: {}", areq->http.method, areq->http.path, e.what());
             res = json_error(500, "internal_error", "the request could not be completed; see the server log");
         }
-        if (r->write && res.status < 400) {
-            try {
-                audit(db, areq->actor, areq->http.method + " " + areq->http.path, areq->path_params.empty() ? "" : areq->path_params.front(),
-                      std::to_string(res.status));
-            } catch (const std::exception& e) {
-                spdlog::error("audit log write failed: {}", e.what());
-            }
-        }
+        tx.reset();  // rolls back unless committed
         respond(std::move(res));
     });
 }

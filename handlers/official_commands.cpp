@@ -1,8 +1,143 @@
-// Officials on Zalo.
+// Officials on Zalo: `DK <code>` links an account; linked officials list their dossiers and
+// switch reminders off and on.
 #include "handlers/official_commands.hpp"
+
+#include "bot/calendar.hpp"
+#include "bot/config.hpp"
+#include "bot/link_code.hpp"
+#include "bot/local_time.hpp"
+#include "bot/messages.hpp"
+#include "storage/dossier_repository.hpp"
+#include "storage/official_repository.hpp"
+
+#include <spdlog/spdlog.h>
+#include <utf8proc.h>
+
+#include <cctype>
+#include <cstdlib>
+#include <memory>
 
 namespace handlers {
 
-std::optional<outcome> handle_official_text(const zalo::event&, context&) { return std::nullopt; }
+namespace {
+
+/// Items per list: a phone screen.
+constexpr std::size_t list_limit = 8;
+
+// Lower case, no diacritics, đ → d, single spaces, no surrounding punctuation: "Hồ sơ của tôi!" → "ho so cua toi".
+std::string fold(const std::string& text) {
+    utf8proc_uint8_t* out = nullptr;
+    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()), &out,
+                          static_cast<utf8proc_option_t>(UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
+                                                         UTF8PROC_COMPOSE | UTF8PROC_STABLE));
+    std::string s;
+    if (n >= 0) s.assign(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
+    std::free(out);
+    if (n < 0) return {};
+    std::string r;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        unsigned char c = static_cast<unsigned char>(s[i]);
+        if (c == 0xC4 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x91) {  // đ (U+0111)
+            r.push_back('d');
+            ++i;
+            continue;
+        }
+        if (c < 0x80 && !std::isalnum(c)) {
+            if (!r.empty() && r.back() != ' ') r.push_back(' ');
+            continue;
+        }
+        r.push_back(static_cast<char>(c));
+    }
+    while (!r.empty() && r.back() == ' ') r.pop_back();
+    return r;
+}
+
+outcome reply(const zalo::event& ev, std::string text, const std::string& unit_id) {
+    outcome out;
+    zalo::outgoing_message m;
+    m.recipient = ev.user_id;
+    m.via = zalo::channel::cs;
+    m.prio = zalo::priority::reply;
+    m.purpose = "reply";
+    m.text = std::move(text);
+    out.messages.push_back(std::move(m));
+    out.note = interaction_note{"text", "", "command", unit_id};
+    return out;
+}
+
+std::string list_text(context& ctx, const std::vector<storage::open_dossier>& items, const char* header_key,
+                      const char* empty_key, const std::string& today) {
+    if (items.empty()) return ctx.texts.render(empty_key);
+    std::string text = ctx.texts.render(header_key, {{"so_luong", std::to_string(items.size())}});
+    for (std::size_t i = 0; i < items.size() && i < list_limit; ++i) {
+        const auto& d = items[i];
+        auto due = bot::date_of(d.due_on);
+        text += ctx.texts.render("reminder_list_item",
+                                 {{"stt", std::to_string(i + 1)},
+                                  {"ma_ho_so", d.code},
+                                  {"thu_tuc", d.procedure},
+                                  {"han_tra", due ? bot::to_vn(*due) : d.due_on},
+                                  {"ghi_chu", d.due_on < today ? ctx.texts.render("reminder_list_item_late") : std::string{}}});
+    }
+    if (items.size() > list_limit)
+        text += ctx.texts.render("reminder_list_more", {{"con_lai", std::to_string(items.size() - list_limit)}});
+    return text;
+}
+
+}  // namespace
+
+std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx) {
+    if (ev.user_id.empty()) return std::nullopt;
+    const std::string cmd = fold(ev.text);
+    const std::int64_t now = ctx.now_ms();
+
+    // Linking: "DK <code>" (also "ĐK", "dk: code") from anyone.
+    if (cmd.size() > 3 && cmd.rfind("dk ", 0) == 0) {
+        std::string code = cmd.substr(3);
+        if (code.find(' ') == std::string::npos && code.size() >= 6 && code.size() <= 12) {
+            storage::official linked;
+            switch (storage::redeem_link_code(ctx.db, bot::hash_link_code(code), ev.user_id, now, &linked)) {
+            case storage::link_status::linked: {
+                spdlog::info("official {} linked a Zalo account", linked.official_id);
+                const auto* unit = ctx.cfg.find_unit(linked.unit_id);
+                return reply(ev, ctx.texts.render("reminder_link_ok", {{"ten", linked.name}, {"don_vi", unit ? unit->name : linked.unit_id}}),
+                             linked.unit_id);
+            }
+            case storage::link_status::expired:
+                return reply(ev, ctx.texts.render("reminder_link_expired"), {});
+            case storage::link_status::unknown_code:
+                return reply(ev, ctx.texts.render("reminder_link_invalid"), {});
+            }
+        }
+    }
+
+    const bool known = cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || cmd == "tat nhac" || cmd == "bat nhac";
+    if (!known) return std::nullopt;
+    auto off = storage::find_official_by_zalo(ctx.db, ev.user_id);
+    if (!off) return std::nullopt;  // a citizen typing these words: the citizen flow answers
+
+    if (cmd == "tat nhac" || cmd == "bat nhac") {
+        const bool on = cmd == "bat nhac";
+        storage::set_reminders_enabled(ctx.db, off->official_id, on);
+        return reply(ev, ctx.texts.render(on ? "reminder_on" : "reminder_off"), off->unit_id);
+    }
+
+    const auto cal = bot::calendar_for(ctx.cfg);
+    const auto today_d = bot::local_date_of(now, ctx.cfg.reminders.utc_offset_minutes);
+    const std::string today = bot::to_iso(today_d);
+    auto mine = storage::open_dossiers_of(ctx.db, off->official_id);
+    if (cmd == "ho so cua toi")
+        return reply(ev, list_text(ctx, mine, "reminder_list_mine", "reminder_list_empty_mine", today), off->unit_id);
+    std::vector<storage::open_dossier> picked;
+    if (cmd == "qua han") {
+        for (auto& d : mine)
+            if (d.due_on < today) picked.push_back(std::move(d));
+        return reply(ev, list_text(ctx, picked, "reminder_list_overdue", "reminder_list_empty_overdue", today), off->unit_id);
+    }
+    const std::string horizon = bot::to_iso(cal->add_working_days(today_d, ctx.cfg.reminders.due_soon_days));
+    for (auto& d : mine)
+        if (d.due_on >= today && d.due_on <= horizon) picked.push_back(std::move(d));
+    return reply(ev, list_text(ctx, picked, "reminder_list_due_soon", "reminder_list_empty_due_soon", today), off->unit_id);
+}
 
 }  // namespace handlers

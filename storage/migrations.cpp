@@ -171,9 +171,12 @@ CREATE TABLE dossiers (
   citizen_phone TEXT,
   imported_at   INTEGER NOT NULL
 );
-CREATE INDEX dossiers_open ON dossiers(due_on) WHERE returned_on IS NULL;
+-- The reminder scan reads unresolved dossiers by due date: covering, so it never touches the table.
+CREATE INDEX dossiers_open ON dossiers(due_on, code, unit_id, official_id, procedure) WHERE returned_on IS NULL;
+CREATE INDEX dossiers_open_unit ON dossiers(unit_id) WHERE returned_on IS NULL;
 CREATE INDEX dossiers_received ON dossiers(received_on);
-CREATE INDEX dossiers_official ON dossiers(official_id) WHERE returned_on IS NULL;
+CREATE INDEX dossiers_official ON dossiers(official_id, due_on) WHERE returned_on IS NULL;
+CREATE UNIQUE INDEX officials_link_code ON officials(link_code_hash) WHERE link_code_hash IS NOT NULL;
 -- One row per reminder kind, dossier, recipient and local day: sent at most once, across restarts.
 CREATE TABLE reminders (
   kind         TEXT NOT NULL,          -- due_soon | overdue | escalation | digest
@@ -188,6 +191,7 @@ CREATE TABLE reminders (
   PRIMARY KEY (kind, dossier_code, recipient, local_day)
 );
 CREATE INDEX reminders_day ON reminders(local_day);
+CREATE INDEX reminders_escalated ON reminders(dossier_code, recipient) WHERE kind = 'escalation';
 CREATE TABLE audit_log (
   id     INTEGER PRIMARY KEY,
   at     INTEGER NOT NULL,

@@ -30,4 +30,29 @@ struct official {
 /// Enabled officials of a unit (all roles), linked or not. @throws SQLite::Exception
 [[nodiscard]] std::vector<official> officials_of_unit(SQLite::Database& db, const std::string& unit_id);
 
+/// Registers an official (not linked, reminders on). False when the id already exists.
+/// @throws SQLite::Exception
+bool add_official(SQLite::Database& db, const official& o, std::int64_t now_ms);
+/// The official with this id, enabled or not. @throws SQLite::Exception
+[[nodiscard]] std::optional<official> find_official(SQLite::Database& db, const std::string& official_id);
+/// Every official (disabled ones too when `include_disabled`), by id. @throws SQLite::Exception
+[[nodiscard]] std::vector<official> list_officials(SQLite::Database& db, bool include_disabled = true);
+/// Stores a link code's hash and expiry, replacing any earlier code. False when no enabled
+/// official has this id. @throws SQLite::Exception
+bool set_link_code(SQLite::Database& db, const std::string& official_id, const std::string& code_hash,
+                   std::int64_t expires_at_ms);
+
+/// Result of redeeming a link code.
+enum class link_status { linked, unknown_code, expired };
+/// Redeems a link code: links `zalo_user_id` to its official and clears the code (one-time).
+/// A Zalo account linked to another official is moved to this one. @throws SQLite::Exception
+[[nodiscard]] link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash,
+                                           const std::string& zalo_user_id, std::int64_t now_ms,
+                                           official* linked = nullptr);
+/// Disables an official (no reminders, no commands, no hand-offs). False when unknown.
+/// @throws SQLite::Exception
+bool disable_official(SQLite::Database& db, const std::string& official_id);
+/// Turns an official's reminders on or off. False when unknown. @throws SQLite::Exception
+bool set_reminders_enabled(SQLite::Database& db, const std::string& official_id, bool enabled);
+
 }  // namespace storage

@@ -1,0 +1,18 @@
+// One-time link codes officials send as `DK <code>` to link their Zalo account.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace bot {
+
+/// How long a link code stays valid (SPEC: 72 hours).
+inline constexpr std::chrono::hours link_code_lifetime{72};
+
+/// A fresh random code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L).
+[[nodiscard]] std::string make_link_code();
+/// The stored form of a code: SHA-256 hex of its normalised (upper-case, trimmed) text.
+[[nodiscard]] std::string hash_link_code(std::string_view code);
+
+}  // namespace bot

@@ -1,0 +1,176 @@
+// The reminder job.
+#include "handlers/reminders.hpp"
+
+#include "bot/config.hpp"
+#include "bot/local_time.hpp"
+#include "bot/messages.hpp"
+#include "bot/scheduler.hpp"
+#include "storage/dossier_repository.hpp"
+#include "storage/official_repository.hpp"
+#include "storage/outbox_repository.hpp"
+#include "storage/reminder_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Savepoint.h>
+#include <spdlog/spdlog.h>
+
+#include <unordered_map>
+
+namespace handlers {
+
+namespace {
+
+std::string vn_date(const std::string& iso) {
+    auto d = bot::date_of(iso);
+    return d ? bot::to_vn(*d) : iso;
+}
+
+// Zalo wants phones in country format (zalo-api.md §2.7): 0912... → 84912...
+std::string country_phone(const std::string& phone) {
+    std::string digits;
+    for (char c : phone)
+        if (c >= '0' && c <= '9') digits.push_back(c);
+    if (digits.size() > 1 && digits[0] == '0') return "84" + digits.substr(1);
+    return digits;
+}
+
+std::string render_text(const bot::planned_reminder& r, const bot::message_catalog& texts, const std::string& today,
+                        const std::unordered_map<std::string, const storage::official*>& by_id, const bot::config& cfg) {
+    const std::string han = vn_date(r.due_on);
+    if (r.kind == "due_soon") {
+        std::string khi = texts.render(r.due_on == today ? "reminder_due_today" : "reminder_due_on", {{"han_tra", han}});
+        return texts.render("reminder_due_soon", {{"ma_ho_so", r.dossier}, {"thu_tuc", r.procedure}, {"khi", khi}});
+    }
+    if (r.kind == "overdue")
+        return texts.render("reminder_overdue", {{"ma_ho_so", r.dossier},
+                                                 {"thu_tuc", r.procedure},
+                                                 {"so_ngay", std::to_string(r.working_days_late)},
+                                                 {"han_tra", han}});
+    if (r.kind == "escalation") {
+        std::string who = texts.render("reminder_unassigned");
+        if (!r.assignee.empty()) {
+            auto it = by_id.find(r.assignee);
+            who = it != by_id.end() ? it->second->name : r.assignee;
+        }
+        return texts.render("reminder_escalation", {{"ma_ho_so", r.dossier},
+                                                    {"thu_tuc", r.procedure},
+                                                    {"can_bo", who},
+                                                    {"so_ngay", std::to_string(r.working_days_late)},
+                                                    {"han_tra", han}});
+    }
+    std::string details;
+    if (!r.oldest_overdue.empty()) {
+        details = texts.render("reminder_digest_oldest");
+        for (const auto& d : r.oldest_overdue)
+            details += texts.render("reminder_digest_item",
+                                    {{"ma_ho_so", d.code}, {"thu_tuc", d.procedure}, {"han_tra", vn_date(d.due_on)}});
+    }
+    const auto* unit = cfg.find_unit(r.unit_id);
+    return texts.render("reminder_digest", {{"don_vi", unit ? unit->name : r.unit_id},
+                                            {"ngay", vn_date(today)},
+                                            {"dang_giai_quyet", std::to_string(r.open)},
+                                            {"qua_han", std::to_string(r.overdue)},
+                                            {"sap_den_han", std::to_string(r.due_soon)},
+                                            {"chi_tiet", details}});
+}
+
+}  // namespace
+
+scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool dry_run) {
+    const std::int64_t now = ctx.now_ms();
+    scan_report rep;
+
+    const std::string horizon = bot::scan_horizon(now, cal, ctx.cfg);
+    const auto dossiers = storage::open_dossiers_due_by(ctx.db, horizon);
+    const auto officials = storage::list_officials(ctx.db, false);
+    const auto open_by_unit = storage::open_counts_by_unit(ctx.db);
+    const auto escalated = storage::escalated_pairs(ctx.db);
+
+    bot::plan_input in;
+    in.now_ms = now;
+    in.dossiers = &dossiers;
+    in.officials = &officials;
+    in.open_by_unit = &open_by_unit;
+    in.escalated = &escalated;
+    in.calendar = &cal;
+    in.cfg = &ctx.cfg;
+    auto plan = bot::plan_reminders(in);
+    rep.active = plan.active;
+    rep.reason = plan.reason;
+    rep.today = plan.today;
+    if (!plan.active) return rep;
+
+    std::unordered_map<std::string, const storage::official*> by_id;
+    for (const auto& o : officials) by_id.emplace(o.official_id, &o);
+    std::unordered_map<std::string, bot::channel_choice> channels;
+    auto channel_of = [&](const storage::official& o) {
+        auto it = channels.find(o.official_id);
+        if (it != channels.end()) return it->second;
+        std::optional<std::int64_t> last;
+        if (!o.zalo_user_id.empty()) last = storage::last_interaction_at(ctx.db, o.zalo_user_id);
+        return channels.emplace(o.official_id, bot::choose_channel(o, last, now, ctx.cfg)).first->second;
+    };
+
+    const auto already = storage::reminder_keys_on(ctx.db, plan.today);
+    std::vector<const bot::planned_reminder*> fresh;
+    for (const auto& r : plan.items) {
+        if (already.count(storage::reminder_key(r.kind, r.dossier, r.recipient))) continue;
+        fresh.push_back(&r);
+    }
+
+    std::unique_ptr<SQLite::Savepoint> sp;
+    if (!dry_run) sp = std::make_unique<SQLite::Savepoint>(ctx.db, "reminder_scan");
+    std::vector<storage::outbox_item> items;
+    std::vector<storage::reminder_row> queued_rows;
+    for (const auto* r : fresh) {
+        const storage::official& o = *by_id.at(r->recipient);
+        const auto ch = channel_of(o);
+        rep.items.push_back({r->kind, r->recipient, r->dossier, ch.channel, ch.status});
+        if (ch.status != "queued" && !dry_run)
+            spdlog::warn("reminder {} for {} ({}) not sent: {}", r->kind, r->recipient, r->dossier.empty() ? r->unit_id : r->dossier,
+                         ch.status == "no_zalo" ? "no linked Zalo account and no phone" : "no ZNS reminder template configured");
+        if (dry_run) continue;
+
+        storage::reminder_row row{r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt};
+        if (!storage::record_reminder(ctx.db, row, now)) continue;  // recorded by a concurrent scan
+        if (ch.status != "queued") continue;
+
+        zalo::outgoing_message m;
+        m.prio = zalo::priority::reminder;
+        m.purpose = r->kind == "digest" ? "digest" : "reminder";
+        m.ref = r->kind == "digest" ? "digest:" + r->unit_id : r->dossier;
+        m.text = render_text(*r, ctx.texts, plan.today, by_id, ctx.cfg);
+        if (ch.channel == "cs") {
+            m.recipient = o.zalo_user_id;
+            m.via = zalo::channel::cs;
+            m.fallback_phone = country_phone(o.phone);
+        } else {
+            m.recipient = country_phone(o.phone);
+            m.via = zalo::channel::zns;
+            m.template_id = ctx.cfg.zalo.zns_reminder_template;
+            m.template_data = {{"loai", r->kind},
+                               {"can_bo", o.name},
+                               {"ma_ho_so", r->dossier.empty() ? "-" : r->dossier},
+                               {"thu_tuc", r->procedure.empty() ? "-" : r->procedure},
+                               {"han_tra", r->due_on.empty() ? "-" : vn_date(r->due_on)},
+                               {"noi_dung", m.text}};
+        }
+        storage::outbox_item it;
+        it.recipient = m.recipient;
+        it.channel = zalo::to_string(m.via);
+        it.priority = static_cast<int>(m.prio);
+        it.body_json = zalo::to_json(m);
+        it.purpose = m.purpose;
+        it.ref = m.ref;
+        items.push_back(std::move(it));
+        queued_rows.push_back(std::move(row));
+        ++rep.queued_by_kind[r->kind];
+    }
+    if (dry_run) return rep;
+    const auto ids = storage::enqueue(ctx.db, items, now);
+    for (std::size_t i = 0; i < ids.size() && i < queued_rows.size(); ++i) storage::set_reminder_outbox(ctx.db, queued_rows[i], ids[i]);
+    sp->release();
+    return rep;
+}
+
+}  // namespace handlers

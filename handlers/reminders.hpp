@@ -1,0 +1,37 @@
+// The reminder job: plans with bot/scheduler, records each reminder once per day and enqueues it.
+#pragma once
+
+#include "bot/calendar.hpp"
+#include "handlers/context.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace handlers {
+
+/// One reminder of a scan and what happened to it.
+struct reminder_result {
+    std::string kind;       ///< due_soon | overdue | escalation | digest
+    std::string recipient;  ///< official id
+    std::string dossier;    ///< "" for a digest
+    std::string channel;    ///< cs | template | none
+    std::string status;     ///< queued | no_zalo | no_template
+};
+
+/// What a scan did (or, dry, would do).
+struct scan_report {
+    bool active = false;
+    std::string reason;  ///< why nothing was planned (not a working day, outside hours)
+    std::string today;
+    std::vector<reminder_result> items;     ///< new today (already recorded ones are left out)
+    std::map<std::string, int> queued_by_kind;
+};
+
+/// Runs one reminder scan at ctx.now_ms(). Dry: reports what would be sent, writes nothing.
+/// Otherwise records every new reminder in `reminders` and enqueues its message (priority
+/// reminder) in one transaction, so a second scan on the same day sends nothing new.
+/// @throws SQLite::Exception
+[[nodiscard]] scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool dry_run);
+
+}  // namespace handlers

@@ -1,0 +1,47 @@
+// Reminders sent (one row per kind, dossier, recipient and local day) and what the scan reads.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace storage {
+
+/// One reminder as recorded.
+struct reminder_row {
+    std::string kind;          ///< due_soon | overdue | escalation | digest
+    std::string dossier_code;  ///< "" for a digest
+    std::string recipient;     ///< official id
+    std::string local_day;     ///< 'YYYY-MM-DD'
+    std::string unit_id;
+    std::string channel;       ///< cs | template | none
+    std::string status;        ///< queued | no_zalo | no_template
+    std::optional<std::int64_t> outbox_id;
+};
+
+/// Records a reminder unless the same (kind, dossier, recipient, day) exists. True when recorded.
+/// @throws SQLite::Exception
+bool record_reminder(SQLite::Database& db, const reminder_row& r, std::int64_t now_ms);
+/// Sets the outbox id of a recorded reminder. @throws SQLite::Exception
+void set_reminder_outbox(SQLite::Database& db, const reminder_row& r, std::int64_t outbox_id);
+/// Keys "kind|dossier|recipient" already recorded for a local day. @throws SQLite::Exception
+[[nodiscard]] std::set<std::string> reminder_keys_on(SQLite::Database& db, const std::string& local_day);
+/// (dossier, recipient) pairs that were ever escalated. @throws SQLite::Exception
+[[nodiscard]] std::set<std::pair<std::string, std::string>> escalated_pairs(SQLite::Database& db);
+/// Reminders recorded on a day (tests, reports). @throws SQLite::Exception
+[[nodiscard]] std::vector<reminder_row> reminders_on(SQLite::Database& db, const std::string& local_day);
+/// When this Zalo user last interacted with the OA (users.last_interaction_at, Unix ms).
+/// @throws SQLite::Exception
+[[nodiscard]] std::optional<std::int64_t> last_interaction_at(SQLite::Database& db, const std::string& zalo_user_id);
+
+/// The key used by reminder_keys_on.
+[[nodiscard]] std::string reminder_key(const std::string& kind, const std::string& dossier, const std::string& recipient);
+
+}  // namespace storage
