@@ -255,29 +255,40 @@ std::int64_t cancel_unsent(SQLite::Database& db, std::int64_t broadcast_id, std:
     return n;
 }
 
-broadcast_period_totals broadcast_totals(SQLite::Database& db, const std::string& from_day, const std::string& to_day) {
+broadcast_period_totals broadcast_totals(SQLite::Database& db, const std::string& from_day, const std::string& to_day,
+                                         const std::vector<std::string>& units) {
     broadcast_period_totals t;
-    SQLite::Statement c(db,
-                        "SELECT COUNT(*) FROM broadcasts WHERE local_day BETWEEN ? AND ? AND started_at IS NOT NULL");
-    c.bind(1, from_day);
-    c.bind(2, to_day);
-    c.executeStep();
-    t.count = c.getColumn(0).getInt64();
+    std::string unit_filter;
+    if (!units.empty())
+        unit_filter = " AND o.recipient IN (SELECT user_id FROM users WHERE unit_id IN (" + placeholders(units.size()) + "))";
     SQLite::Statement q(db,
-                        "SELECT COUNT(o.id),"
+                        "SELECT COUNT(DISTINCT b.id), COUNT(o.id),"
                         " COALESCE(SUM(o.delivered_at IS NOT NULL OR o.seen_at IS NOT NULL), 0),"
                         " COALESCE(SUM(o.seen_at IS NOT NULL), 0),"
                         " COALESCE(SUM(o.state = 'failed'), 0)"
                         " FROM broadcasts b JOIN broadcast_recipients r ON r.broadcast_id = b.id"
                         " JOIN outbox o ON o.id = r.outbox_id"
-                        " WHERE b.local_day BETWEEN ? AND ? AND o.state <> 'cancelled'");
+                        " WHERE b.local_day BETWEEN ? AND ? AND b.started_at IS NOT NULL AND o.state <> 'cancelled'" +
+                            unit_filter);
     q.bind(1, from_day);
     q.bind(2, to_day);
+    int i = 3;
+    for (const auto& u : units) q.bind(i++, u);
     q.executeStep();
-    t.recipients = q.getColumn(0).getInt64();
-    t.received = q.getColumn(1).getInt64();
-    t.seen = q.getColumn(2).getInt64();
-    t.failed = q.getColumn(3).getInt64();
+    t.recipients = q.getColumn(1).getInt64();
+    t.received = q.getColumn(2).getInt64();
+    t.seen = q.getColumn(3).getInt64();
+    t.failed = q.getColumn(4).getInt64();
+    if (units.empty()) {
+        // A broadcast that started but reached nobody (no matching follower) still counts.
+        SQLite::Statement c(db, "SELECT COUNT(*) FROM broadcasts WHERE local_day BETWEEN ? AND ? AND started_at IS NOT NULL");
+        c.bind(1, from_day);
+        c.bind(2, to_day);
+        c.executeStep();
+        t.count = c.getColumn(0).getInt64();
+    } else {
+        t.count = q.getColumn(0).getInt64();
+    }
     return t;
 }
 

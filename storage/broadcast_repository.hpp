@@ -117,9 +117,12 @@ void mark_recipient_excluded(SQLite::Database& db, std::int64_t broadcast_id, co
 std::int64_t cancel_unsent(SQLite::Database& db, std::int64_t broadcast_id, std::int64_t now_ms);
 
 /// Totals over broadcasts whose local_day is in [from_day, to_day] ('YYYY-MM-DD'): count of
-/// broadcasts that started sending, recipients (messages enqueued, excluding those cancelled before
-/// sending), received (delivered or seen), seen, failed. @throws SQLite::Exception
+/// broadcasts that started sending (including ones cancelled midway), recipients (messages
+/// enqueued, excluding those cancelled before sending), received (delivered or seen), seen, failed.
+/// With `units`, only recipients whose users.unit_id is listed (and broadcasts that reached one).
+/// @throws SQLite::Exception
 [[nodiscard]] broadcast_period_totals broadcast_totals(SQLite::Database& db, const std::string& from_day,
-                                                       const std::string& to_day);
+                                                       const std::string& to_day,
+                                                       const std::vector<std::string>& units = {});
 
 }  // namespace storage

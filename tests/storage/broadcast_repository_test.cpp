@@ -84,6 +84,16 @@ TEST_CASE("broadcast totals for a period count broadcasts, recipients, received,
     CHECK(t.received == 3);    // u1 twice, u2
     CHECK(t.seen == 2);
     CHECK(t.failed == 1);
+    exec(*db, "INSERT INTO users (user_id, is_follower, unit_id, created_at) VALUES ('u1', 1, 'x1', 0), ('u3', 1, 'x2', 0)");
+    auto x1 = storage::broadcast_totals(*db, "2026-11-01", "2026-11-30", {"x1"});
+    CHECK(x1.count == 2);
+    CHECK(x1.recipients == 2);
+    CHECK(x1.received == 2);
+    CHECK(x1.seen == 2);
+    CHECK(x1.failed == 0);
+    auto x2 = storage::broadcast_totals(*db, "2026-11-01", "2026-11-30", {"x2"});
+    CHECK(x2.count == 1);
+    CHECK(x2.failed == 1);
     auto none = storage::broadcast_totals(*db, "2025-01-01", "2025-01-31");
     CHECK(none.count == 0);
     CHECK(none.recipients == 0);
