@@ -464,7 +464,9 @@ broadcast_run run_broadcasts(const context& ctx) {
             spdlog::info("broadcast {} started: {} recipients", b->id, ids.size());
         }
 
-        if (in_hours) {
+        // With today's quota used up there is nothing to enqueue: skip loading the waiting list.
+        if (in_hours && used >= quota) run.quota_exhausted = true;
+        if (in_hours && used < quota) {
             const auto buttons = parse_buttons(b->buttons_json);
             kainjow::mustache::mustache tmpl(b->text);
             tmpl.set_custom_escape([](const std::string& s) { return s; });
