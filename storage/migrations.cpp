@@ -204,25 +204,36 @@ CREATE TABLE audit_log (
 
 // == area: broadcasts ==
 const char* const broadcasts_v5 = R"SQL(
+-- A broadcast: text (mustache template), link buttons, target, schedule. Recipients are expanded
+-- when it starts sending; per-recipient delivery comes from the outbox rows (delivered_at, seen_at).
 CREATE TABLE broadcasts (
   id           INTEGER PRIMARY KEY,
   created_by   TEXT NOT NULL,
   text         TEXT NOT NULL,
-  buttons      TEXT,                  -- JSON array
-  target       TEXT NOT NULL,         -- JSON {"units": [...], "villages": [...]}
+  buttons      TEXT,                  -- JSON array [{"title": ..., "url": ...}]
+  target       TEXT NOT NULL,         -- JSON {"units": [...], "villages": [...]}; both empty = all followers
   scheduled_at INTEGER NOT NULL,
+  local_day    TEXT NOT NULL,         -- local date of scheduled_at (reports)
   state        TEXT NOT NULL,         -- scheduled | sending | waiting_quota | done | cancelled
-  recipients   INTEGER,
+  recipients   INTEGER,               -- set when the recipients are expanded
   created_at   INTEGER NOT NULL,
+  started_at   INTEGER,
   finished_at  INTEGER
 );
+CREATE INDEX broadcasts_active ON broadcasts(scheduled_at) WHERE state IN ('scheduled', 'sending', 'waiting_quota');
+CREATE INDEX broadcasts_day ON broadcasts(local_day);
+-- One row per expanded recipient, in sending order (seq). state: waiting (not yet in the outbox:
+-- quota or hours) | queued (outbox_id set; sent/failed/received/seen come from that outbox row) |
+-- excluded (unfollowed or opted out while waiting) | cancelled (the broadcast was cancelled first).
 CREATE TABLE broadcast_recipients (
   broadcast_id INTEGER NOT NULL REFERENCES broadcasts(id),
   user_id      TEXT NOT NULL,
+  seq          INTEGER NOT NULL,
   outbox_id    INTEGER,
-  state        TEXT NOT NULL,         -- waiting | queued | sent | failed | received | seen | cancelled
+  state        TEXT NOT NULL,
   PRIMARY KEY (broadcast_id, user_id)
 );
+CREATE INDEX broadcast_recipients_waiting ON broadcast_recipients(broadcast_id, seq) WHERE state = 'waiting';
 )SQL";
 
 // == area: reports ==

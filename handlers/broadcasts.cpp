@@ -1,0 +1,553 @@
+// Broadcasts: from a propaganda user's request to promotion messages in the outbox.
+#include "handlers/broadcasts.hpp"
+
+#include "bot/config.hpp"
+#include "bot/local_time.hpp"
+#include "bot/messages.hpp"
+#include "storage/broadcast_repository.hpp"
+#include "storage/interaction_repository.hpp"
+#include "storage/outbox_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Transaction.h>
+#include <boost/json.hpp>
+#include <kainjow/mustache.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <regex>
+
+namespace handlers {
+
+namespace json = boost::json;
+
+namespace {
+
+// A scheduled time this far in the past is a mistake, not "now".
+constexpr std::int64_t past_tolerance_ms = 5 * 60 * 1000;
+// Zalo sends promotion messages 06:00–21:59 local only (zalo-api.md §2.1; night sends → −234).
+constexpr int promotion_first_minute = 6 * 60;
+constexpr int promotion_end_minute = 22 * 60;
+// Room kept for a display name when checking the worst-case rendered length.
+constexpr std::size_t assumed_display_name_chars = 40;
+
+const std::vector<std::string>& template_variables() {
+    static const std::vector<std::string> v = {"ten_xa", "ten_thon", "ten"};
+    return v;
+}
+
+std::size_t utf8_chars(const std::string& s) {
+    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool valid_utf8(const std::string& s) {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        if (n == 0 || i + n > s.size()) return false;
+        for (std::size_t k = 1; k < n; ++k)
+            if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
+        i += n;
+    }
+    return true;
+}
+
+std::string trim(const std::string& s) {
+    auto b = s.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t\r\n");
+    return s.substr(b, e - b + 1);
+}
+
+std::string unit_name(const bot::config& cfg, const std::string& unit_id) {
+    const auto* u = cfg.find_unit(unit_id);
+    return u ? u->name : std::string{};
+}
+
+std::string render_template(const std::string& text, const std::map<std::string, std::string>& vars) {
+    kainjow::mustache::mustache m(text);
+    m.set_custom_escape([](const std::string& s) { return s; });
+    kainjow::mustache::data d;
+    for (const auto& [k, v] : vars) d.set(k, v);
+    return m.render(d);
+}
+
+// Checks every {{tag}} names a known variable (sections and inverted sections allowed).
+void check_variables(const std::string& text) {
+    kainjow::mustache::mustache m(text);
+    if (!m.is_valid()) throw broadcast_error("the text is not a valid template: " + m.error_message());
+    static const std::regex tag(R"(\{\{\{?\s*([#^/&!]?)\s*([^}]*?)\s*\}?\}\})");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator(); ++it) {
+        std::string kind = (*it)[1];
+        std::string name = (*it)[2];
+        if (kind == "!") continue;
+        const auto& vars = template_variables();
+        if (std::find(vars.begin(), vars.end(), name) == vars.end())
+            throw broadcast_error("unknown template variable {{" + name + "}}; use {{ten_xa}}, {{ten_thon}} or {{ten}}");
+    }
+}
+
+// A configured village for what the official typed: exact, or without its "thôn"/"tổ dân phố" prefix.
+std::string resolve_village(const bot::config& cfg, const std::string& given) {
+    std::vector<std::string> found;
+    for (const auto& u : cfg.units)
+        for (const auto& v : u.villages)
+            if (v == given) return v;
+    for (const auto& u : cfg.units)
+        for (const auto& v : u.villages)
+            if (v.size() > given.size() && v.compare(v.size() - given.size(), given.size(), given) == 0 &&
+                v[v.size() - given.size() - 1] == ' ' && std::find(found.begin(), found.end(), v) == found.end())
+                found.push_back(v);
+    if (found.size() == 1) return found.front();
+    if (found.empty()) throw broadcast_error("unknown village \"" + given + "\"");
+    std::string list;
+    for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
+    throw broadcast_error("village \"" + given + "\" is ambiguous: " + list);
+}
+
+std::string target_json(const std::vector<std::string>& units, const std::vector<std::string>& villages) {
+    json::array u, v;
+    for (const auto& x : units) u.emplace_back(x);
+    for (const auto& x : villages) v.emplace_back(x);
+    return json::serialize(json::object{{"units", std::move(u)}, {"villages", std::move(v)}});
+}
+
+void parse_target(const std::string& text, std::vector<std::string>& units, std::vector<std::string>& villages) {
+    const json::value v = json::parse(text);
+    const auto& o = v.as_object();
+    if (auto* a = o.if_contains("units"))
+        for (const auto& x : a->as_array()) units.emplace_back(x.as_string());
+    if (auto* a = o.if_contains("villages"))
+        for (const auto& x : a->as_array()) villages.emplace_back(x.as_string());
+}
+
+std::string buttons_json(const std::vector<broadcast_button>& buttons) {
+    json::array a;
+    for (const auto& b : buttons) a.push_back(json::object{{"title", b.title}, {"url", b.url}});
+    return json::serialize(a);
+}
+
+std::vector<zalo::button> parse_buttons(const std::string& text) {
+    std::vector<zalo::button> out;
+    const json::value v = json::parse(text);
+    for (const auto& x : v.as_array()) {
+        const auto& o = x.as_object();
+        zalo::button b;
+        b.type = zalo::button::kind::open_url;
+        b.title = std::string(o.at("title").as_string());
+        b.payload = std::string(o.at("url").as_string());
+        out.push_back(std::move(b));
+    }
+    return out;
+}
+
+std::string local_time_text(const context& ctx, std::int64_t ms) {
+    return bot::format_local_datetime(ms, ctx.cfg.reminders.utc_offset_minutes);
+}
+
+broadcast_status make_status(const context& ctx, const storage::broadcast_row& b) {
+    broadcast_status s;
+    s.id = b.id;
+    s.state = b.state;
+    s.created_by = b.created_by;
+    s.text = b.text;
+    s.target_json = b.target_json;
+    s.buttons_json = b.buttons_json;
+    s.scheduled_at = b.scheduled_at;
+    s.created_at = b.created_at;
+    s.finished_at = b.finished_at;
+    if (b.recipients) {
+        auto c = storage::count_broadcast(ctx.db, b.id);
+        s.recipients = c.recipients;
+        s.waiting = c.waiting;
+        s.queued = c.queued;
+        s.pending = c.pending;
+        s.sent = c.sent;
+        s.failed = c.failed;
+        s.received = c.received;
+        s.seen = c.seen;
+        s.cancelled = c.cancelled;
+        s.excluded = c.excluded;
+        // Every message final but the job has not looked yet: report what it will record.
+        if (s.state == "sending" && s.waiting == 0 && s.pending == 0) s.state = "done";
+    } else {
+        // Not expanded yet: the followers it targets now.
+        std::vector<std::string> units, villages;
+        parse_target(b.target_json, units, villages);
+        s.recipients = static_cast<std::int64_t>(storage::select_followers(ctx.db, units, villages).size());
+        if (s.state == "scheduled") s.waiting = s.recipients;
+    }
+    return s;
+}
+
+}  // namespace
+
+broadcast_button parse_button(const std::string& spec) {
+    auto bar = spec.rfind('|');
+    if (bar == std::string::npos) throw broadcast_error("button \"" + spec + "\": expected \"Title|https://url\"");
+    return {trim(spec.substr(0, bar)), trim(spec.substr(bar + 1))};
+}
+
+broadcast_request broadcast_request_from_json(const std::string& body, bool* dry_run) {
+    boost::system::error_code ec;
+    auto v = json::parse(body, ec);
+    if (ec || !v.is_object()) throw broadcast_error("the body must be a JSON object");
+    const auto& o = v.as_object();
+    auto str = [&](std::string_view k) -> std::optional<std::string> {
+        auto* x = o.if_contains(k);
+        if (!x || x->is_null()) return std::nullopt;
+        if (!x->is_string()) throw broadcast_error(std::string(k) + " must be a string");
+        return std::string(x->as_string());
+    };
+    auto list = [&](std::string_view k) {
+        std::vector<std::string> out;
+        auto* x = o.if_contains(k);
+        if (!x || x->is_null()) return out;
+        if (x->is_string()) {
+            out.emplace_back(x->as_string());
+            return out;
+        }
+        if (!x->is_array()) throw broadcast_error(std::string(k) + " must be a list of strings");
+        for (const auto& e : x->as_array()) {
+            if (!e.is_string()) throw broadcast_error(std::string(k) + " must be a list of strings");
+            out.emplace_back(e.as_string());
+        }
+        return out;
+    };
+    broadcast_request r;
+    r.text = str("text").value_or("");
+    r.units = list("units");
+    r.villages = list("villages");
+    r.at = str("at");
+    if (auto* bs = o.if_contains("buttons"); bs && !bs->is_null()) {
+        if (!bs->is_array()) throw broadcast_error("buttons must be a list");
+        for (const auto& b : bs->as_array()) {
+            if (b.is_string()) {
+                r.buttons.push_back(parse_button(std::string(b.as_string())));
+            } else if (b.is_object() && b.as_object().if_contains("title") && b.as_object().if_contains("url") &&
+                       b.as_object().at("title").is_string() && b.as_object().at("url").is_string()) {
+                r.buttons.push_back({std::string(b.as_object().at("title").as_string()), std::string(b.as_object().at("url").as_string())});
+            } else {
+                throw broadcast_error("each button must be {\"title\": ..., \"url\": ...} or \"Title|url\"");
+            }
+        }
+    }
+    if (dry_run) {
+        auto* d = o.if_contains("dry_run");
+        *dry_run = d && d->is_bool() && d->as_bool();
+    }
+    return r;
+}
+
+broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& req) {
+    broadcast_plan p;
+    p.text = trim(req.text);
+    if (p.text.empty()) throw broadcast_error("the text is empty");
+    if (!valid_utf8(p.text)) throw broadcast_error("the text is not valid UTF-8");
+    check_variables(p.text);
+
+    for (const auto& u : req.units) {
+        if (!ctx.cfg.find_unit(u)) {
+            std::string known;
+            for (const auto& cu : ctx.cfg.units) known += (known.empty() ? "" : ", ") + cu.id;
+            throw broadcast_error("unknown unit \"" + u + "\" (known: " + known + ")");
+        }
+        if (std::find(p.units.begin(), p.units.end(), u) == p.units.end()) p.units.push_back(u);
+    }
+    for (const auto& v : req.villages) {
+        auto name = resolve_village(ctx.cfg, trim(v));
+        if (std::find(p.villages.begin(), p.villages.end(), name) == p.villages.end()) p.villages.push_back(name);
+    }
+
+    if (req.buttons.size() > broadcast_max_buttons)
+        throw broadcast_error("at most " + std::to_string(broadcast_max_buttons) + " buttons are allowed");
+    for (const auto& b : req.buttons) {
+        if (b.title.empty()) throw broadcast_error("a button has no title");
+        if (!valid_utf8(b.title)) throw broadcast_error("button title is not valid UTF-8");
+        if (utf8_chars(b.title) > broadcast_max_button_title_chars)
+            throw broadcast_error("button title \"" + b.title + "\" is longer than " +
+                                  std::to_string(broadcast_max_button_title_chars) + " characters");
+        static const std::regex url(R"(^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$)");
+        if (!std::regex_match(b.url, url)) throw broadcast_error("button \"" + b.title + "\": not a web link: " + b.url);
+        p.buttons.push_back(b);
+    }
+
+    const std::int64_t now = ctx.now_ms();
+    if (req.at && !trim(*req.at).empty()) {
+        auto t = bot::parse_local_datetime(trim(*req.at), ctx.cfg.reminders.utc_offset_minutes);
+        if (!t) throw broadcast_error("time \"" + *req.at + "\": expected local \"YYYY-MM-DD HH:MM\"");
+        if (*t < now - past_tolerance_ms) throw broadcast_error("time \"" + *req.at + "\" is in the past");
+        p.scheduled_at = *t;
+    } else {
+        p.scheduled_at = now;
+    }
+
+    // The longest text a recipient could get (longest names, opt-out line) must fit one promotion
+    // text block.
+    std::string longest_unit, longest_village;
+    for (const auto& u : ctx.cfg.units) {
+        if (utf8_chars(u.name) > utf8_chars(longest_unit)) longest_unit = u.name;
+        for (const auto& v : u.villages)
+            if (utf8_chars(v) > utf8_chars(longest_village)) longest_village = v;
+    }
+    auto worst = render_template(p.text, {{"ten_xa", longest_unit}, {"ten_thon", longest_village},
+                                          {"ten", std::string(assumed_display_name_chars, 'x')}}) +
+                 "\n\n" + ctx.texts.render("broadcast_opt_out_hint");
+    if (utf8_chars(worst) > broadcast_max_text_chars)
+        throw broadcast_error("the text is too long: up to " + std::to_string(utf8_chars(worst)) +
+                              " characters once filled in (with the opt-out line); Zalo allows " +
+                              std::to_string(broadcast_max_text_chars));
+    return p;
+}
+
+std::string render_broadcast_text(const context& ctx, const std::string& text, const std::string& unit_id,
+                                  const std::string& village, const std::string& display_name) {
+    return render_template(text, {{"ten_xa", unit_name(ctx.cfg, unit_id)}, {"ten_thon", village}, {"ten", display_name}}) + "\n\n" + ctx.texts.render("broadcast_opt_out_hint");
+}
+
+broadcast_preview preview_broadcast(const context& ctx, const broadcast_request& req) {
+    auto p = validate_broadcast(ctx, req);
+    auto followers = storage::select_followers(ctx.db, p.units, p.villages);
+    broadcast_preview out;
+    out.recipients = static_cast<std::int64_t>(followers.size());
+    out.scheduled_at = p.scheduled_at;
+    out.header = ctx.texts.render("broadcast_header");
+    std::string display;
+    if (!followers.empty()) {
+        out.sample_user = followers.front().user_id;
+        out.sample_unit = followers.front().unit_id;
+        out.sample_village = followers.front().village;
+        display = followers.front().display_name;
+    } else {
+        // Nobody matches yet: show it as a follower of the first targeted unit or village would read it.
+        for (const auto& u : ctx.cfg.units) {
+            bool unit_hit = std::find(p.units.begin(), p.units.end(), u.id) != p.units.end();
+            auto vit = std::find_first_of(u.villages.begin(), u.villages.end(), p.villages.begin(), p.villages.end());
+            if ((p.units.empty() && p.villages.empty()) || unit_hit || vit != u.villages.end()) {
+                out.sample_unit = u.id;
+                out.sample_village = vit != u.villages.end() ? *vit : (u.villages.empty() ? "" : u.villages.front());
+                break;
+            }
+        }
+    }
+    out.text = render_broadcast_text(ctx, p.text, out.sample_unit, out.sample_village, display);
+    return out;
+}
+
+broadcast_created create_broadcast(const context& ctx, const broadcast_request& req) {
+    auto p = validate_broadcast(ctx, req);
+    storage::broadcast_row row;
+    row.created_by = req.created_by.empty() ? "cli" : req.created_by;
+    row.text = p.text;
+    row.buttons_json = buttons_json(p.buttons);
+    row.target_json = target_json(p.units, p.villages);
+    row.scheduled_at = p.scheduled_at;
+    row.local_day = bot::to_iso(bot::local_date_of(p.scheduled_at, ctx.cfg.reminders.utc_offset_minutes));
+    row.created_at = ctx.now_ms();
+    broadcast_created out;
+    out.id = storage::insert_broadcast(ctx.db, row);
+    out.recipients = static_cast<std::int64_t>(storage::select_followers(ctx.db, p.units, p.villages).size());
+    out.scheduled_at = p.scheduled_at;
+    spdlog::info("broadcast {} created by {} for {} ({} followers targeted now)", out.id, row.created_by,
+                 local_time_text(ctx, p.scheduled_at), out.recipients);
+    return out;
+}
+
+std::optional<broadcast_status> get_broadcast_status(const context& ctx, std::int64_t id) {
+    auto b = storage::find_broadcast(ctx.db, id);
+    if (!b) return std::nullopt;
+    return make_status(ctx, *b);
+}
+
+std::vector<broadcast_status> list_broadcast_statuses(const context& ctx) {
+    std::vector<broadcast_status> out;
+    for (const auto& b : storage::list_broadcasts(ctx.db)) out.push_back(make_status(ctx, b));
+    return out;
+}
+
+std::string to_json(const context& ctx, const broadcast_preview& p) {
+    json::object o;
+    o["dry_run"] = true;
+    o["recipients"] = p.recipients;
+    o["scheduled_at"] = local_time_text(ctx, p.scheduled_at);
+    o["sample_user"] = p.sample_user;
+    o["sample_unit"] = p.sample_unit;
+    o["sample_village"] = p.sample_village;
+    o["header"] = p.header;
+    o["text"] = p.text;
+    return json::serialize(o);
+}
+
+std::string to_json(const context& ctx, const broadcast_status& s) {
+    json::object o;
+    o["id"] = s.id;
+    o["state"] = s.state;
+    o["recipients"] = s.recipients;
+    o["sent"] = s.sent;
+    o["failed"] = s.failed;
+    o["received"] = s.received;
+    o["seen"] = s.seen;
+    o["waiting"] = s.waiting;
+    o["pending"] = s.pending;
+    o["cancelled"] = s.cancelled;
+    o["excluded"] = s.excluded;
+    o["scheduled_at"] = local_time_text(ctx, s.scheduled_at);
+    o["created_at"] = local_time_text(ctx, s.created_at);
+    if (s.finished_at) o["finished_at"] = local_time_text(ctx, *s.finished_at); else o["finished_at"] = nullptr;
+    o["created_by"] = s.created_by;
+    o["text"] = s.text;
+    o["target"] = json::parse(s.target_json);
+    o["buttons"] = json::parse(s.buttons_json);
+    return json::serialize(o);
+}
+
+cancel_result cancel_broadcast(const context& ctx, std::int64_t id, std::int64_t* stopped) {
+    SQLite::Transaction tx(ctx.db, SQLite::TransactionBehavior::IMMEDIATE);
+    auto b = storage::find_broadcast(ctx.db, id);
+    if (!b) return cancel_result::not_found;
+    if (b->state == "done" || b->state == "cancelled") return cancel_result::already_finished;
+    if (b->recipients) {
+        auto c = storage::count_broadcast(ctx.db, id);
+        if (c.waiting == 0 && c.pending == 0) {
+            // The last message has gone: nothing left to stop.
+            storage::set_broadcast_state(ctx.db, id, "done", ctx.now_ms());
+            tx.commit();
+            return cancel_result::already_finished;
+        }
+    }
+    auto n = storage::cancel_unsent(ctx.db, id, ctx.now_ms());
+    tx.commit();
+    if (stopped) *stopped = n;
+    spdlog::info("broadcast {} cancelled ({} messages stopped)", id, n);
+    return cancel_result::cancelled;
+}
+
+std::int64_t broadcast_daily_quota(const context& ctx) {
+    if (auto q = storage::reported_daily_quota(ctx.db)) return *q;
+    return ctx.cfg.zalo.broadcast_daily_quota;
+}
+
+broadcast_run run_broadcasts(const context& ctx) {
+    broadcast_run run;
+    const std::int64_t now = ctx.now_ms();
+    auto due = storage::due_broadcasts(ctx.db, now);
+    if (due.empty()) return run;
+
+    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const int minute = bot::local_minute_of_day(now, offset);
+    const bool in_hours = minute >= promotion_first_minute && minute < promotion_end_minute;
+    run.outside_hours = !in_hours;
+    const auto today = bot::local_date_of(now, offset);
+    const std::int64_t day_start = bot::unix_ms_of(today, 0, offset);
+    const std::string day = bot::to_iso(today);
+    const std::int64_t quota = broadcast_daily_quota(ctx);
+    std::int64_t used = storage::broadcast_messages_since(ctx.db, day_start);
+    auto promoted = storage::promoted_recipients_since(ctx.db, day_start);
+    const std::string header = ctx.texts.render("broadcast_header");
+
+    for (const auto& due_row : due) {
+        SQLite::Transaction tx(ctx.db, SQLite::TransactionBehavior::IMMEDIATE);
+        // Re-read inside the transaction: a cancel may have come from another connection.
+        auto b = storage::find_broadcast(ctx.db, due_row.id);
+        if (!b || (b->state != "scheduled" && b->state != "sending" && b->state != "waiting_quota")) continue;
+
+        if (b->state == "scheduled") {
+            if (!in_hours) continue;  // expand when it can start, so late followers are included
+            std::vector<std::string> units, villages;
+            parse_target(b->target_json, units, villages);
+            std::vector<std::string> ids;
+            for (const auto& f : storage::select_followers(ctx.db, units, villages)) ids.push_back(f.user_id);
+            storage::insert_recipients(ctx.db, b->id, ids, now);
+            b->state = "sending";
+            ++run.started;
+            spdlog::info("broadcast {} started: {} recipients", b->id, ids.size());
+        }
+
+        // With today's quota used up there is nothing to enqueue: skip loading the waiting list.
+        if (in_hours && used >= quota) run.quota_exhausted = true;
+        if (in_hours && used < quota) {
+            const auto buttons = parse_buttons(b->buttons_json);
+            kainjow::mustache::mustache tmpl(b->text);
+            tmpl.set_custom_escape([](const std::string& s) { return s; });
+            const std::string hint = ctx.texts.render("broadcast_opt_out_hint");
+            std::vector<storage::outbox_item> items;
+            std::vector<storage::broadcast_follower> queued;
+            std::vector<std::string> texts;
+            for (const auto& f : storage::waiting_recipients(ctx.db, b->id)) {
+                if (!f.is_follower || f.opted_out) {
+                    storage::mark_recipient_excluded(ctx.db, b->id, f.user_id);
+                    continue;
+                }
+                if (used >= quota) {
+                    run.quota_exhausted = true;
+                    break;
+                }
+                // Zalo takes one promotion per user per day: a second one waits for tomorrow.
+                if (promoted.count(f.user_id)) continue;
+                kainjow::mustache::data d;
+                d.set("ten_xa", unit_name(ctx.cfg, f.unit_id));
+                d.set("ten_thon", f.village);
+                d.set("ten", f.display_name);
+                zalo::outgoing_message m;
+                m.recipient = f.user_id;
+                m.via = zalo::channel::promotion;
+                m.prio = zalo::priority::broadcast;
+                m.text = tmpl.render(d) + "\n\n" + hint;
+                m.header = header;
+                m.buttons = buttons;
+                m.purpose = "broadcast";
+                m.ref = "broadcast:" + std::to_string(b->id);
+                m.broadcast_id = b->id;
+                storage::outbox_item it;
+                it.recipient = m.recipient;
+                it.channel = zalo::to_string(m.via);
+                it.priority = static_cast<int>(m.prio);
+                it.body_json = zalo::to_json(m);
+                it.purpose = m.purpose;
+                it.ref = m.ref;
+                it.broadcast_id = b->id;
+                items.push_back(std::move(it));
+                queued.push_back(f);
+                texts.push_back(m.text);
+                promoted.insert(f.user_id);
+                ++used;
+            }
+            auto ids = storage::enqueue(ctx.db, items, now);
+            for (std::size_t i = 0; i < ids.size(); ++i) {
+                storage::mark_recipient_queued(ctx.db, b->id, queued[i].user_id, ids[i]);
+                storage::interaction o;
+                o.at = now;
+                o.local_day = day;
+                o.user_id = queued[i].user_id;
+                o.unit_id = queued[i].unit_id;
+                o.direction = "out";
+                o.kind = "broadcast";
+                o.text = texts[i];
+                storage::log_interaction(ctx.db, o);
+            }
+            run.enqueued += static_cast<std::int64_t>(ids.size());
+        }
+
+        auto c = storage::count_broadcast(ctx.db, b->id);
+        std::string next = b->state;
+        std::optional<std::int64_t> finished;
+        if (c.waiting > 0) {
+            if (in_hours) next = "waiting_quota";
+        } else if (c.pending == 0) {
+            next = "done";
+            finished = now;
+            ++run.finished;
+        } else {
+            next = "sending";
+        }
+        if (next != b->state) storage::set_broadcast_state(ctx.db, b->id, next, finished);
+        tx.commit();
+        if (next == "waiting_quota" && b->state != next)
+            spdlog::info("broadcast {}: {} recipients wait for the next quota window", b->id, c.waiting);
+    }
+    if (run.enqueued > 0) spdlog::info("broadcasts: {} messages enqueued", run.enqueued);
+    return run;
+}
+
+}  // namespace handlers
