@@ -1,0 +1,146 @@
+// Read-only aggregates behind the periodic CCHC report (SPEC "Report metrics").
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace storage {
+
+/// The period and scope of a report query. Dates are local 'YYYY-MM-DD', both ends inclusive.
+struct report_scope {
+    std::string from;                 ///< first local day
+    std::string to;                   ///< last local day
+    std::int64_t from_ms = 0;         ///< Unix ms of local midnight starting `from`
+    std::int64_t to_end_ms = 0;       ///< Unix ms of local midnight after `to` (exclusive)
+    std::vector<std::string> units;   ///< restrict to these unit ids; empty = every unit
+};
+
+/// Dossier counters with SPEC's definitions (see bot/report.hpp for the derived ones).
+struct dossier_counters {
+    std::int64_t received = 0;         ///< received_on in [from, to]
+    std::int64_t online = 0;           ///< ... of which channel truc_tuyen
+    std::int64_t carried_over = 0;     ///< received_on < from, not returned before from
+    std::int64_t resolved = 0;         ///< returned_on <= to (among received + carried over)
+    std::int64_t early = 0;            ///< resolved, returned_on < due_on
+    std::int64_t on_time = 0;          ///< resolved, returned_on = due_on
+    std::int64_t late = 0;             ///< resolved, returned_on > due_on
+    std::int64_t pending_overdue = 0;  ///< not resolved at `to`, due_on < to
+};
+
+/// The counters of one (level, unit) group of valid dossiers.
+struct unit_dossier_counts {
+    std::string level;
+    std::string unit_id;
+    dossier_counters c;
+};
+
+/// Late (resolved late) or pending-overdue dossiers of one procedure in one (level, unit).
+struct procedure_count {
+    std::string level;
+    std::string unit_id;
+    std::string procedure;
+    std::int64_t count = 0;
+};
+
+/// A dossier whose dates cannot be right.
+struct suspect_dossier {
+    std::string kind;   ///< returned_before_received | due_before_received | bad_date
+    std::string code;
+    std::string level;
+    std::string unit_id;
+    std::string received_on;
+    std::string due_on;
+    std::string returned_on;
+};
+
+/// Two or more codes that are the same dossier once case and spaces are ignored.
+struct duplicate_code_group {
+    std::string normalized;            ///< upper case, without spaces
+    std::vector<std::string> codes;    ///< the stored codes
+    std::vector<std::string> units;    ///< their units, same order
+};
+
+/// Counters per (level, unit) for the dossiers that matter in the period (received in it or
+/// carried over), excluding dossiers with impossible dates and the codes in `excluded`.
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<unit_dossier_counts> dossier_counts(SQLite::Database& db, const report_scope& s,
+                                                              const std::vector<std::string>& excluded);
+
+/// Dossiers resolved late in the period, per (level, unit, procedure). Same exclusions.
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<procedure_count> late_by_procedure(SQLite::Database& db, const report_scope& s,
+                                                             const std::vector<std::string>& excluded);
+
+/// Dossiers still pending at `to` and due before `to`, per (level, unit, procedure). Same exclusions.
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<procedure_count> pending_overdue_by_procedure(SQLite::Database& db, const report_scope& s,
+                                                                        const std::vector<std::string>& excluded);
+
+/// Period-relevant dossiers with impossible or malformed dates (at most `limit` listed).
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<suspect_dossier> suspect_dossiers(SQLite::Database& db, const report_scope& s, int limit);
+/// How many period-relevant dossiers of each suspect kind exist (kind, count).
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<std::pair<std::string, std::int64_t>> suspect_counts(SQLite::Database& db,
+                                                                                const report_scope& s);
+
+/// Period-relevant codes that collide once upper-cased and stripped of spaces.
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<duplicate_code_group> duplicate_codes(SQLite::Database& db, const report_scope& s);
+
+/// Conversation figures from the interaction log, hand-offs and unanswered questions.
+struct conversation_figures {
+    std::int64_t questions = 0;         ///< inbound citizen texts (official commands excluded)
+    std::int64_t citizens = 0;          ///< distinct users asking
+    std::int64_t answered = 0;          ///< answered automatically (topic answer or dossier lookup)
+    std::int64_t clarified = 0;         ///< asked back with choices
+    std::int64_t fallbacks = 0;         ///< could not help
+    std::int64_t handoffs = 0;          ///< hand-offs opened in the period
+    std::int64_t handoffs_answered = 0; ///< ... that got a first human answer
+    std::optional<std::int64_t> median_handoff_answer_ms;  ///< opened → first human answer
+    std::optional<std::int64_t> median_reply_latency_ms;   ///< inbound → bot reply stored
+    std::vector<std::pair<std::string, std::int64_t>> top_topics;      ///< topic id, answers
+    std::vector<std::pair<std::string, std::int64_t>> top_unanswered;  ///< sample text, times asked
+};
+
+/// @throws SQLite::Exception
+[[nodiscard]] conversation_figures conversation_stats(SQLite::Database& db, const report_scope& s, int top_n);
+
+/// Reminders recorded per unit and kind in the period.
+struct reminder_counts {
+    std::string unit_id;
+    std::int64_t due_soon = 0;
+    std::int64_t overdue = 0;
+    std::int64_t escalation = 0;
+    std::int64_t digest = 0;
+};
+
+/// Reminders sent (not those that found no way to reach the official), per unit.
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<reminder_counts> reminder_stats(SQLite::Database& db, const report_scope& s);
+
+/// Dossiers reminded (due soon or overdue... any dossier reminder) in the period that were then
+/// returned on or before their due date, on or after the reminder.
+/// @throws SQLite::Exception
+[[nodiscard]] std::int64_t reminded_then_resolved_in_time(SQLite::Database& db, const report_scope& s);
+
+/// Broadcast figures for broadcasts scheduled in the period (cancelled ones not counted).
+struct broadcast_figures {
+    std::int64_t count = 0;       ///< broadcasts
+    std::int64_t recipients = 0;  ///< recipients expanded
+    std::int64_t sent = 0;        ///< outbox rows sent
+    std::int64_t received = 0;    ///< delivered (or seen, which implies delivered)
+    std::int64_t seen = 0;        ///< seen
+    std::int64_t failed = 0;      ///< outbox rows failed
+};
+
+/// @throws SQLite::Exception
+[[nodiscard]] broadcast_figures broadcast_stats(SQLite::Database& db, const report_scope& s);
+
+}  // namespace storage
