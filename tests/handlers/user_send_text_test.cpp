@@ -323,3 +323,21 @@ TEST_CASE("without a knowledge base every question falls back", "[conversation]"
     auto out = f.send("u1", "khai sinh");
     CHECK(out.note->outcome == "fallback");
 }
+
+TEST_CASE("with the real knowledge base a birth question is answered and the weather falls back", "[conversation]") {
+    chat_fixture f(test::test_config(), false);
+    auto birth = f.send("u1", "lam sao dang ky khai sinh online cho con");
+    REQUIRE(birth.note);
+    CHECK(birth.note->outcome == "answered");
+    CHECK(birth.note->topic == "khai_sinh");
+    auto weather = f.send("u2", "thời tiết hôm nay thế nào");
+    CHECK(weather.note->outcome == "fallback");
+    CHECK(weather.note->topic.empty());
+    CHECK(f.count("SELECT COUNT(*) FROM unanswered WHERE user_id = 'u2'") == 1);
+    auto official = f.send("u3", "cho tôi gặp cán bộ");
+    CHECK(official.note->outcome == "handoff");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE user_id = 'u3' AND reason = 'asked'") == 1);
+    auto clarify = f.send("u4", "đăng ký");
+    CHECK(clarify.note->outcome == "clarified");
+    CHECK(test::payloads(clarify.messages).size() >= 2);
+}
