@@ -341,3 +341,30 @@ TEST_CASE("with the real knowledge base a birth question is answered and the wea
     CHECK(clarify.note->outcome == "clarified");
     CHECK(test::payloads(clarify.messages).size() >= 2);
 }
+
+TEST_CASE("a citizen typing #number is not taken for an official's reply", "[conversation]") {
+    chat_fixture f;
+    f.add_official("o5", "huyen", "z-o5");
+    f.send("u1", "cho toi gap can bo");
+    auto out = f.send("u2", "#1 xin chào");
+    CHECK(test::to(out, "u1").empty());
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE first_answer_at IS NOT NULL") == 0);
+}
+
+TEST_CASE("a hand-off opens even when no official is linked yet", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "cho toi gap can bo");
+    CHECK(out.note->outcome == "handoff");
+    REQUIRE(out.messages.size() == 1);
+    CHECK(out.messages[0].recipient == "u1");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE closed_at IS NULL") == 1);
+}
+
+TEST_CASE("an unknown commune or village button shows the commune menu again", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "#village:thôn Không Có");
+    CHECK(test::contains(out.messages[0].text, "xã, thị trấn nào"));
+    CHECK(f.text("SELECT unit_id FROM users WHERE user_id = 'u1'").empty());
+    auto out2 = f.send("u1", "#unit:khong_co");
+    CHECK(test::contains(out2.messages[0].text, "xã, thị trấn nào"));
+}
