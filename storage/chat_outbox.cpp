@@ -14,7 +14,7 @@ std::vector<std::string> take_pending_for(SQLite::Database& db, const std::strin
     q.bind(1, recipient);
     std::vector<std::pair<std::int64_t, std::string>> rows;
     while (q.executeStep()) rows.emplace_back(q.getColumn(0).getInt64(), q.getColumn(1).getString());
-    SQLite::Statement u(db, "UPDATE outbox SET state = 'sent', sent_at = ?, error_reason = 'shown in cchcbot chat'"
+    SQLite::Statement u(db, "UPDATE outbox SET state = 'sent', sent_at = ?"
                             " WHERE id = ? AND state = 'pending'");
     for (auto& [id, body] : rows) {
         u.reset();
