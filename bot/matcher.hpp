@@ -89,7 +89,7 @@ private:
     std::unordered_map<std::string, std::vector<std::string>> deletions_;     // 1-deletion → folded syllables
     std::unordered_map<std::string, bool> bigrams_;                           // folded "a b" seen in phrases
     double unknown_idf_ = 0;
-    std::vector<std::vector<std::string>> markers_;  // folded syllables of each marker
+    std::vector<normalized_text> markers_;  // each marker's syllables (accented and folded)
 };
 
 }  // namespace bot::nlp

@@ -72,7 +72,12 @@ cps nfd_lower(std::string_view s) {
                                  UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
 }
 
-std::string nfc_of(const cps& s) { return map_valid(encode(s), UTF8PROC_STABLE | UTF8PROC_COMPOSE); }
+std::string nfc_of(const cps& s) {
+    bool ascii = true;
+    for (char32_t c : s) ascii = ascii && c < 0x80;
+    if (ascii) return encode(s);  // nothing to compose: skip utf8proc
+    return map_valid(encode(s), UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
 
 bool is_letter(char32_t c) {
     auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
@@ -217,7 +222,7 @@ bool all_of_char(const cps& s, char32_t c) {
     return true;
 }
 
-// Laughter and emoticon letters carry no question: "kkkk", "hahaha", "hihi", "xd".
+// Laughter carries no question: "kkkk", "hahaha", "hihi".
 bool is_noise_token(const cps& t) {
     if (t.size() >= 3 && all_of_char(t, 'k')) return true;
     if (t.size() >= 4 && t.size() % 2 == 0 && t[0] == 'h') {
@@ -226,7 +231,7 @@ bool is_noise_token(const cps& t) {
             if (t[i] != 'h' || t[i + 1] != t[1] || (t[1] != 'a' && t[1] != 'i' && t[1] != 'e' && t[1] != 'o')) laugh = false;
         if (laugh) return true;
     }
-    return t == U"xd";
+    return false;
 }
 
 std::vector<std::string> split_ws(std::string_view s) {
@@ -262,6 +267,11 @@ std::vector<cps> raw_tokens(const cps& s) {
                 i = close;
                 continue;
             }
+        }
+        if (c == '<' && i + 1 < s.size() && s[i + 1] == '3') {  // <3
+            flush();
+            ++i;
+            continue;
         }
         if ((c == ':' || c == ';' || c == '=') && i + 1 < s.size()) {  // :D :P :v =)) ;)
             std::size_t j = i + 1;
