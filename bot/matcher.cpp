@@ -113,9 +113,10 @@ matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, con
     for (auto& fi : features_) {
         std::sort(fi.groups.begin(), fi.groups.end());
         fi.groups.erase(std::unique(fi.groups.begin(), fi.groups.end()), fi.groups.end());
-        fi.idf = std::max(0.05, std::log((n_groups + 1) / (static_cast<double>(fi.groups.size()) + 0.5)));
+        fi.idf = std::pow(std::max(0.05, std::log((n_groups + 1) / (static_cast<double>(fi.groups.size()) + 0.5))),
+                          thresholds_.idf_power);
     }
-    unknown_idf_ = std::log((n_groups + 1) / 0.5) * thresholds_.unknown_factor;
+    unknown_idf_ = std::pow(std::log((n_groups + 1) / 0.5), thresholds_.idf_power) * thresholds_.unknown_factor;
     doc_weight_.reserve(docs.size());
     for (const auto& d : docs) {
         double w = 0;
@@ -174,6 +175,11 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
         auto fixed = correct_typo(n, i);
         if (!fixed.empty()) n.folded[i] = n.syllables[i] = fixed;  // accents unknown after a fix
     }
+    // A syllable typed with accents the KB never uses ("mượn" when the KB only has "muốn",
+    // "muộn") matches its folded form only half-heartedly: half evidence, half unknown.
+    std::unordered_set<std::string> dubious;
+    for (std::size_t i = 0; i < n.folded.size(); ++i)
+        if (n.syllables[i] != n.folded[i] && !feature_ids_.count("a" + n.syllables[i])) dubious.insert("u" + n.folded[i]);
     std::vector<std::pair<std::string, double>> feats;
     add_features(n, feats);
     std::vector<weighted> out;
@@ -182,7 +188,13 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
         if (!seen.insert(key).second) continue;
         auto it = feature_ids_.find(key);
         if (it != feature_ids_.end()) {
-            out.push_back({it->second, w * features_[static_cast<std::size_t>(it->second)].idf});
+            double weight = w * features_[static_cast<std::size_t>(it->second)].idf;
+            if (!dubious.empty() && dubious.count(key)) {
+                out.push_back({it->second, weight / 2});
+                out.push_back({-1, unknown_idf_ / 2});
+            } else {
+                out.push_back({it->second, weight});
+            }
         } else if (key[0] == 'u') {
             out.push_back({-1, unknown_idf_});  // unknown syllable: evidence against every topic
         }

@@ -29,6 +29,7 @@ struct match_thresholds {
     double accented_weight = 0.35; ///< an accented syllable (extra to its folded form)
     double unknown_factor = 0.45;  ///< an unknown syllable's weight, as a share of the rarest IDF
     double coverage_share = 0.5;   ///< coverage vs nearest-phrase in the score
+    double idf_power = 1.0;        ///< IDF is raised to this power (> 1 favours topic-specific words)
     double marker_penalty = 0.5;   ///< topic scores are multiplied by this when a marker occurs
     double lone_answer = 0.40;     ///< a clear winner (see lone_margin) is answered from this score
     double lone_margin = 0.15;     ///< lead over the second topic that makes a winner clear
