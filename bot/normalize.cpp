@@ -178,6 +178,21 @@ cps place_tone(const cps& syllable) {
     return join_units(u);
 }
 
+// "ký"/"kí", "lý"/"lí", "mỹ"/"mĩ", "quý"/"quí": a lone final y after a consonant is written
+// either way; both become i.
+cps unify_i_y(const cps& syllable) {
+    auto u = units_of(syllable);
+    if (u.size() < 2 || u.back().base != 'y') return syllable;
+    std::size_t vowels = 0;
+    for (std::size_t i = 0; i + 1 < u.size(); ++i)
+        if (is_vowel_base(u[i].base) && !(i == 1 && u[0].base == 'q' && u[1].base == 'u')) ++vowels;
+    if (vowels != 0) return syllable;  // ay, ây, uy: y is part of a diphthong
+    for (const auto& x : u)
+        if (x.base > 0x24F && x.base != 0x111) return syllable;
+    u.back().base = 'i';
+    return join_units(u);
+}
+
 cps fold_cps(const cps& nfd) {
     cps out;
     out.reserve(nfd.size());
@@ -390,7 +405,7 @@ normalized_text normalize(std::string_view text, const shorthand_table& shorthan
         x.raw = nfc_of(t);
         x.plain = only_letters_and_d_stroke(t);
         cps sq = squeeze_cps(t);
-        cps placed = place_tone(sq);
+        cps placed = unify_i_y(place_tone(sq));
         x.syl = nfc_of(placed);
         x.fold = encode(fold_cps(placed));
         x.folded_raw = encode(fold_cps(t));

@@ -45,6 +45,16 @@ TEST_CASE("old and new tone-mark placements give the same syllable", "[nlp]") {
     CHECK(norm("thuyền") == "thuyền");
 }
 
+TEST_CASE("the two spellings with i and y give the same syllable", "[nlp]") {
+    CHECK(norm("đăng kí") == norm("đăng ký"));
+    CHECK(norm("quí") == norm("quý"));
+    CHECK(norm("tỉ") == norm("tỷ"));
+    CHECK(folded("ly hon") == folded("li hôn"));
+    CHECK(norm("thủy") == "thủy");  // uy is a diphthong: unchanged
+    CHECK(norm("tay") == "tay");
+    CHECK(norm("ý kiến") == "ý kiến");
+}
+
 TEST_CASE("folding removes every diacritic and turns đ into d", "[nlp]") {
     CHECK(bot::nlp::fold_diacritics("Đăng ký hộ tịch ở đâu") == "Dang ky ho tich o dau");
     CHECK(folded("Đăng ký hộ tịch ở đâu") == "dang ky ho tich o dau");
