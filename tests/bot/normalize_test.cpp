@@ -39,7 +39,7 @@ TEST_CASE("old and new tone-mark placements give the same syllable", "[nlp]") {
     CHECK(norm("hoàng") == "hoàng");
     CHECK(norm("tòan") == "toàn");
     // qu and gi are consonants; vowels with a hat or horn take the tone.
-    CHECK(norm("quý") == "quý");
+    CHECK(norm("quý") == "quí");  // and y/i unified, see below
     CHECK(norm("giá") == "giá");
     CHECK(norm("người") == "người");
     CHECK(norm("thuyền") == "thuyền");
@@ -57,12 +57,13 @@ TEST_CASE("the two spellings with i and y give the same syllable", "[nlp]") {
 
 TEST_CASE("folding removes every diacritic and turns đ into d", "[nlp]") {
     CHECK(bot::nlp::fold_diacritics("Đăng ký hộ tịch ở đâu") == "Dang ky ho tich o dau");
-    CHECK(folded("Đăng ký hộ tịch ở đâu") == "dang ky ho tich o dau");
+    CHECK(folded("Đăng ký hộ tịch ở đâu") == "dang ki ho tich o dau");
     CHECK(folded("ĐƯỢC") == "duoc");
 }
 
 TEST_CASE("text is lowercased, including Vietnamese capitals", "[nlp]") {
-    CHECK(norm("ĐĂNG KÝ KẾT HÔN") == "đăng ký kết hôn");
+    CHECK(norm("ĐĂNG KÝ KẾT HÔN") == norm("đăng ký kết hôn"));
+    CHECK(norm("ĐĂNG KÝ KẾT HÔN") == "đăng kí kết hôn");
     CHECK(bot::nlp::to_lower("ỦY BAN") == "ủy ban");
 }
 
@@ -102,9 +103,11 @@ TEST_CASE("every common chat abbreviation is expanded", "[nlp]") {
         {"sdt", "số điện thoại"}, {"sđt", "số điện thoại"}, {"xd", "xây dựng"},     {"kd", "kinh doanh"},
         {"KO", "không"},          {"kooo", "không"},
     };
+    CHECK(norm("ko") == "không");
+    CHECK(norm("hs") == "hồ sơ");
     for (const auto& x : cases) {
         INFO(x.in);
-        CHECK(norm(x.in) == x.out);
+        CHECK(norm(x.in) == norm(x.out));  // the expansion in canonical form (kí = ký)
     }
 }
 
