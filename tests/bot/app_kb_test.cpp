@@ -111,3 +111,100 @@ TEST_CASE("cchcbot kb check exits 1 with file:line on a broken knowledge base", 
     rc = test::run(std::string(CCHCBOT_EXE) + " kb check", out);
     CHECK(rc == 0);
 }
+
+#include "bot/admin_api.hpp"
+#include "bot/metrics.hpp"
+#include "bot/worker.hpp"
+#include "storage/database.hpp"
+#include "storage/migrations.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <future>
+
+namespace {
+
+struct api_fixture {
+    test::temp_dir dir;
+    std::unique_ptr<test::test_env> t;
+    std::unique_ptr<bot::worker> work;
+    std::unique_ptr<bot::admin_api> api;
+    bot::http_router router;
+    bot::metrics stats;
+    std::unique_ptr<bot::app::services> s;
+
+    api_fixture() {
+        fs::copy(test::source_dir() + "/templates/kb", dir.file("kb"), fs::copy_options::recursive);
+        auto cfg = test::test_config();
+        cfg.kb.dir = dir.file("kb");
+        cfg.storage.path = dir.file("bot.db");
+        cfg.api_tokens = {{"editor", "operator", bot::hash_api_token("operator-token-from-test", "s1")},
+                          {"reader", "viewer", bot::hash_api_token("viewer-token-from-test", "s2")},
+                          {"press", "propaganda", bot::hash_api_token("propaganda-token-from-test", "s3")}};
+        {
+            auto db = storage::open_database(cfg.storage.path);
+            (void)storage::migrate(*db);
+            SQLite::Statement q(*db, "INSERT INTO unanswered(at, local_day, user_id, text, normalized) "
+                                     "VALUES (1, '2026-11-27', 'u1', 'Thời tiết?', 'thời tiết')");
+            q.exec();
+        }
+        t = test::make_test_env(cfg);
+        work = std::make_unique<bot::worker>(cfg.storage.path);
+        work->start();
+        api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
+        s = std::unique_ptr<bot::app::services>(new bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}});
+        bot::app::start_kb(*s);
+    }
+    ~api_fixture() { work->stop(); }
+
+    bot::http_response call(const std::string& method, const std::string& path, const std::string& token,
+                            std::map<std::string, std::string> query = {}) {
+        bot::http_request req;
+        req.method = method;
+        req.path = path;
+        req.target = path;
+        req.query = std::move(query);
+        req.headers["Authorization"] = "Bearer " + token;
+        std::promise<bot::http_response> p;
+        auto f = p.get_future();
+        api->handle(std::move(req), [&p](bot::http_response r) { p.set_value(std::move(r)); });
+        return f.get();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("the KB admin resources list topics and unanswered questions and reload on request", "[nlp]") {
+    api_fixture fx;
+    auto topics = fx.call("GET", "/api/v1/kb/topics", "viewer-token-from-test");
+    REQUIRE(topics.status == 200);
+    auto tv = boost::json::parse(topics.body).as_object();
+    CHECK(tv.at("topics").as_array().size() == 29);
+
+    auto un = fx.call("GET", "/api/v1/kb/unanswered", "operator-token-from-test", {{"from", "2026-11-01"}});
+    REQUIRE(un.status == 200);
+    auto uv = boost::json::parse(un.body).as_object();
+    REQUIRE(uv.at("questions").as_array().size() == 1);
+    CHECK(uv.at("questions").as_array()[0].as_object().at("text").as_string() == "Thời tiết?");
+    CHECK(fx.call("GET", "/api/v1/kb/unanswered", "operator-token-from-test", {{"from", "yesterday"}}).status == 400);
+
+    // Reload: operators may, propaganda may not; a broken KB answers 422 and keeps the old one.
+    CHECK(fx.call("POST", "/api/v1/kb/reload", "propaganda-token-from-test").status == 403);
+    auto before = fx.t->env->kb.get();
+    auto ok = fx.call("POST", "/api/v1/kb/reload", "operator-token-from-test");
+    CHECK(ok.status == 200);
+    CHECK(fx.t->env->kb.get() != before);
+    auto current = fx.t->env->kb.get();
+    test::write_file(fx.dir.file("kb/07-bad.toml"), "[[topic]]\nid = \"khai_sinh\"\n");
+    auto bad = fx.call("POST", "/api/v1/kb/reload", "operator-token-from-test");
+    CHECK(bad.status == 422);
+    CHECK(bad.body.find("07-bad.toml") != std::string::npos);
+    CHECK(fx.t->env->kb.get() == current);
+
+    // SIGHUP runs the same reload through the hook.
+    REQUIRE(fx.s->reload_hooks.size() == 1);
+    fs::remove(fx.dir.file("kb/07-bad.toml"));
+    fx.s->reload_hooks[0]();
+    CHECK(fx.t->env->kb.get() != current);
+}
