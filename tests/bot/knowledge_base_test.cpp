@@ -57,12 +57,15 @@ void check_bars(const bars& b) {
     CHECK(static_cast<double>(b.wrong) <= 0.02 * static_cast<double>(b.total));
 }
 
-// A minimal valid topic block; `extra` lines are appended inside it.
-std::string topic_block(const std::string& id, const std::string& extra = "", const std::string& answer = "Trả lời ngắn.") {
+// A minimal valid topic block; `extra` lines are appended inside it. `unique` makes its
+// examples differ from every other block's (else they repeat, which kb check reports).
+std::string topic_block(const std::string& id, const std::string& extra = "", const std::string& answer = "Trả lời ngắn.",
+                        bool unique = false) {
+    std::string u = unique ? " " + id : "";
     return "[[topic]]\n"
            "id = \"" + id + "\"\n"
            "title = \"Tiêu đề\"\n"
-           "examples = [\"câu một\", \"câu hai\", \"câu ba\", \"câu bốn\"]\n"
+           "examples = [\"câu một" + u + "\", \"câu hai" + u + "\", \"câu ba" + u + "\", \"câu bốn" + u + "\"]\n"
            "keywords = [\"từ khóa\"]\n"
            "answer = \"\"\"" + answer + "\"\"\"\n"
            "source = \"Nguồn\"\n"
@@ -70,9 +73,9 @@ std::string topic_block(const std::string& id, const std::string& extra = "", co
 }
 
 // A KB folder with every required topic (valid), plus `extra_file` content in zz.toml.
-std::string write_kb(const test::temp_dir& dir, const std::string& extra_file) {
+std::string write_kb(const test::temp_dir& dir, const std::string& extra_file, bool unique = false) {
     std::string all;
-    for (const auto& id : bot::required_topic_ids()) all += topic_block(id);
+    for (const auto& id : bot::required_topic_ids()) all += topic_block(id, "", "Trả lời ngắn.", unique);
     test::write_file(dir.file("kb/01-all.toml"), all);
     test::write_file(dir.file("kb/locality-defaults.toml"), "[locality]\nmot_cua_sdt = \"0123\"\n");
     if (!extra_file.empty()) test::write_file(dir.file("kb/zz.toml"), extra_file);
@@ -195,6 +198,7 @@ TEST_CASE("kb check reports each kind of problem with file and line", "[nlp]") {
     f += topic_block("x_huge", "", huge_answer);                          // 47-55: over Zalo at 52
     f += topic_block("x_related", "related = [\"khong_ton_tai\"]\n");     // 56-65: related
     f += topic_block("x_date");                                           // 66-74: reviewed at 73
+    // Every block repeats the same four examples: reported at each later topic's line.
     auto kb_dir = write_kb(dir, f);
     // Replace the last block's date with a bad one.
     auto text = test::read_file(kb_dir + "/zz.toml");
@@ -213,6 +217,7 @@ TEST_CASE("kb check reports each kind of problem with file and line", "[nlp]") {
     CHECK(has_problem(problems, zz + "52:", "over Zalo's limit"));
     CHECK(has_problem(problems, zz + "56:", "related id \"khong_ton_tai\" does not exist"));
     CHECK(has_problem(problems, zz + "73:", "not a date"));
+    CHECK(has_problem(problems, zz + "66:", "example \"câu một\" repeats"));
 
     // The loader refuses the same folder, naming the first problem.
     auto cfg = test::test_config();
@@ -233,7 +238,7 @@ TEST_CASE("kb check reports missing topics and TOML syntax errors", "[nlp]") {
 
 TEST_CASE("a valid folder with every required topic passes kb check", "[nlp]") {
     test::temp_dir dir;
-    auto kb_dir = write_kb(dir, topic_block("extra_topic", "related = [\"khai_sinh\"]\n", "Gọi {{mot_cua_sdt}}."));
+    auto kb_dir = write_kb(dir, topic_block("extra_topic", "related = [\"khai_sinh\"]\n", "Gọi {{mot_cua_sdt}}.", true), true);
     auto problems = check_dir(kb_dir);
     for (const auto& p : problems) UNSCOPED_INFO(p);
     CHECK(problems.empty());
