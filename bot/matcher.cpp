@@ -197,8 +197,10 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
             }
         } else if (key[0] == 'u') {
             out.push_back({-1, unknown_idf_});  // unknown syllable: evidence against every topic
+        } else if (key[0] == 'b' && thresholds_.unknown_bigram > 0) {
+            out.push_back({-1, unknown_idf_ * thresholds_.unknown_bigram});  // a pairing the KB never has
         }
-        // Unknown bigrams and accented forms are ignored: their syllables already count.
+        // Unknown accented forms are ignored: their syllables already count.
     }
     return out;
 }
@@ -284,7 +286,9 @@ match_decision matcher::match(std::string_view text) const {
     d.score = all[0].score;
     double s1 = all[0].score;
     double s2 = all.size() > 1 ? all[1].score : 0.0;
-    if (d.out_of_scope >= s1) return d;  // it reads like something the bot does not handle
+    // It reads like something the bot does not handle; a near tie goes to the topic, whose
+    // answer still says where to ask.
+    if (d.out_of_scope >= s1 + thresholds_.scope_tie) return d;
     if (s1 < thresholds_.clarify) return d;
     bool close = all.size() > 1 && s1 - s2 < thresholds_.margin && s2 >= thresholds_.alt_floor;
     bool confident = s1 >= thresholds_.answer && !close;
