@@ -54,6 +54,8 @@ ask_result ask(const environment& env, std::string_view raw) {
     auto m = kb->match(text);
     r.outcome = m.outcome;
     r.score = m.score;
+    r.out_of_scope = m.out_of_scope;
+    for (const auto& [t, s] : m.ranked) r.ranked.emplace_back(t->id, s);
     if (m.outcome == "answered" && m.topic) {
         r.topic = m.topic->id;
         r.answer = m.topic->answer;
@@ -151,6 +153,10 @@ void run_eval(const environment& env, const std::string& file, bool json) {
             boost::json::array alts;
             for (const auto& a : e.got.alternatives) alts.emplace_back(a);
             l["alternatives"] = alts;
+            boost::json::array ranked;
+            for (const auto& [id, sc] : e.got.ranked) ranked.push_back(boost::json::array{boost::json::value(id), boost::json::value(rounded(sc))});
+            l["ranked"] = std::move(ranked);
+            l["out_of_scope"] = rounded(e.got.out_of_scope);
             arr.push_back(std::move(l));
         }
         o["lines"] = std::move(arr);
@@ -240,6 +246,11 @@ void register_kb_commands(CLI::App& app, cli_options& opts) {
             std::cout << "\n";
         }
         if (!r.dossier_code.empty()) std::cout << "dossier code: " << r.dossier_code << "\n";
+        if (!r.ranked.empty()) {
+            std::cout << "ranked:";
+            for (const auto& [id, s] : r.ranked) std::cout << " " << id << "=" << score_text(s);
+            std::cout << " (out of scope " << score_text(r.out_of_scope) << ")\n";
+        }
         std::cout << "\n" << r.answer << "\n";
     });
 

@@ -18,6 +18,8 @@ struct ask_result {
     std::vector<std::string> alternatives; ///< clarified: topic ids, best first
     std::string answer;                    ///< the text the citizen would read
     std::string dossier_code;              ///< lookup: the code found
+    std::vector<std::pair<std::string, double>> ranked;  ///< best topics with scores (diagnostics)
+    double out_of_scope = 0;
 };
 
 /// The first dossier code in `text` (cfg.conversation.dossier_code_pattern), if any.

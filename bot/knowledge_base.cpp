@@ -55,6 +55,7 @@ bool valid_id(const std::string& s) {
 struct kb_source {
     std::vector<kb_topic> topics;
     std::vector<std::string> out_of_scope;
+    std::vector<std::string> markers;
     std::vector<std::string> problems;
 };
 
@@ -227,10 +228,12 @@ private:
     void read_out_of_scope(const toml::table& t, const std::string& file) {
         long tline = line_of(t);
         for (auto&& [k, v] : t)
-            if (k.str() != "examples" && k.str() != "note")
+            if (k.str() != "examples" && k.str() != "note" && k.str() != "markers")
                 problem(file, line_of(v), "unknown field \"" + std::string(k.str()) + "\" in [[out_of_scope]]");
         auto ex = string_list(t, "examples", file, tline, true);
         out_.out_of_scope.insert(out_.out_of_scope.end(), ex.begin(), ex.end());
+        auto mk = string_list(t, "markers", file, tline, false);
+        out_.markers.insert(out_.markers.end(), mk.begin(), mk.end());
     }
 
     void read_topic(const toml::table& t, const std::string& file) {
@@ -346,6 +349,15 @@ private:
                 else if (!ids.count(r))
                     problem(t.file, t.line, "topic \"" + t.id + "\": related id \"" + r + "\" does not exist");
             }
+        // The same question listed twice (in one topic or two) is a copy-paste slip; in two
+        // topics it makes the matcher hesitate between them.
+        std::unordered_map<std::string, const kb_topic*> seen_examples;
+        for (const auto& t : out_.topics)
+            for (const auto& e : t.examples) {
+                auto [it, inserted] = seen_examples.emplace(nlp::to_lower(e), &t);
+                if (!inserted)
+                    problem(t.file, t.line, "example \"" + e + "\" repeats one of topic \"" + it->second->id + "\"");
+            }
         for (const auto& id : required_topic_ids())
             if (!ids.count(id)) problem(cfg_.kb.dir, 0, "missing topic \"" + id + "\" (required by kb-topics)");
     }
@@ -357,8 +369,9 @@ private:
 
 class indexed_kb final : public knowledge_base {
 public:
-    indexed_kb(std::vector<kb_topic> topics, const std::vector<std::string>& out_of_scope, nlp::shorthand_table sh)
-        : topics_(std::move(topics)), matcher_(phrases(topics_), out_of_scope, std::move(sh)) {
+    indexed_kb(std::vector<kb_topic> topics, const std::vector<std::string>& out_of_scope,
+               const std::vector<std::string>& markers, nlp::shorthand_table sh)
+        : topics_(std::move(topics)), matcher_(phrases(topics_), out_of_scope, std::move(sh), {}, markers) {
         for (std::size_t i = 0; i < topics_.size(); ++i) by_id_.emplace(topics_[i].id, i);
     }
     const std::vector<kb_topic>& topics() const override { return topics_; }
@@ -370,6 +383,8 @@ public:
         auto d = matcher_.match(text);
         kb_match m;
         m.score = d.score;
+        m.out_of_scope = d.out_of_scope;
+        for (const auto& r : d.ranked) m.ranked.emplace_back(&topics_[r.topic], r.score);
         switch (d.outcome) {
         case nlp::match_decision::kind::answered:
             m.outcome = "answered";
@@ -425,12 +440,14 @@ std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
             msg += " (and " + std::to_string(src.problems.size() - 1) + " more; run `cchcbot kb check`)";
         throw std::runtime_error(msg);
     }
-    return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, nlp::load_shorthand(cfg.kb.shorthand_file));
+    return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers,
+                                        nlp::load_shorthand(cfg.kb.shorthand_file));
 }
 
 std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics, std::vector<std::string> out_of_scope,
-                                                          const std::string& shorthand_file) {
-    return std::make_shared<indexed_kb>(std::move(topics), out_of_scope, nlp::load_shorthand(shorthand_file));
+                                                          const std::string& shorthand_file,
+                                                          std::vector<std::string> markers) {
+    return std::make_shared<indexed_kb>(std::move(topics), out_of_scope, markers, nlp::load_shorthand(shorthand_file));
 }
 
 }  // namespace bot

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string_view>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace bot {
@@ -33,6 +34,8 @@ struct kb_match {
     const kb_topic* topic = nullptr;                ///< the answered topic (answered only)
     double score = 0;                               ///< the best topic's score
     std::vector<const kb_topic*> alternatives;      ///< 2–3 best topics (clarified), best first
+    std::vector<std::pair<const kb_topic*, double>> ranked;  ///< up to 5 best topics with scores (diagnostics)
+    double out_of_scope = 0;                        ///< how much it reads like something we do not handle
 };
 
 /// The loaded knowledge base and its index. Immutable once built; reload builds a new one.
@@ -56,10 +59,12 @@ public:
 [[nodiscard]] std::vector<std::string> check_knowledge_base(const config& cfg);
 
 /// Builds a knowledge base from topics already in memory (tests, benchmarks). `out_of_scope`
-/// phrases describe what the bot must not answer. @throws std::runtime_error for a bad shorthand file.
+/// phrases describe what the bot must not answer; `markers` are words that alone mark a message
+/// as not ours. @throws std::runtime_error for a bad shorthand file.
 [[nodiscard]] std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics,
                                                                         std::vector<std::string> out_of_scope,
-                                                                        const std::string& shorthand_file);
+                                                                        const std::string& shorthand_file,
+                                                                        std::vector<std::string> markers = {});
 
 /// The topic ids the product requires (shared/kb-topics.md); `kb check` reports missing ones.
 [[nodiscard]] const std::vector<std::string>& required_topic_ids();
