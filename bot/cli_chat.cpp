@@ -2,6 +2,7 @@
 #include "bot/app.hpp"
 
 #include "bot/local_time.hpp"
+#include "storage/chat_outbox.hpp"
 #include "storage/database.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/official_link.hpp"
@@ -62,6 +63,20 @@ struct chat_session {
         }
         print(mine);
         if (queued > 0) out << "  (" << queued << " tin nhắn tới cán bộ/người khác đã vào hàng đợi gửi)\n";
+    }
+
+    // Messages others queued for the chat user meanwhile (an official's answer from another
+    // terminal or the admin API): shown here instead of being sent to Zalo.
+    void show_pending() {
+        std::vector<zalo::outgoing_message> pending;
+        for (const auto& body : storage::take_pending_for(db, user_id, env.clock())) {
+            try {
+                pending.push_back(zalo::outgoing_from_json(body));
+            } catch (const std::exception&) {
+                out << "  (một tin nhắn trong hàng đợi không đọc được)\n";
+            }
+        }
+        print(pending);
     }
 
     void print(const std::vector<zalo::outgoing_message>& messages) {
@@ -133,7 +148,7 @@ void run_chat(const cli_options& opts, const std::string& official_id, std::stri
         std::cout << "Đang chat với tư cách người dân (Zalo " << user_id << ").\n";
     }
     std::cout << "Cơ sở dữ liệu: " << env->cfg.storage.path
-              << ". Gõ số để bấm nút, /quit để thoát.\n";
+              << ". Gõ số để bấm nút, Enter để xem tin mới, /quit để thoát.\n";
 
     chat_session s{*env, *db, user_id, std::cout, {}, 0};
     if (official_id.empty()) {
@@ -142,6 +157,7 @@ void run_chat(const cli_options& opts, const std::string& official_id, std::stri
     }
     std::string line;
     while (true) {
+        s.show_pending();
         std::cout << "> " << std::flush;
         if (!std::getline(std::cin, line)) break;
         line = trimmed(line);

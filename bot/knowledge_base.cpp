@@ -349,6 +349,15 @@ private:
                 else if (!ids.count(r))
                     problem(t.file, t.line, "topic \"" + t.id + "\": related id \"" + r + "\" does not exist");
             }
+        // The same question listed twice (in one topic or two) is a copy-paste slip; in two
+        // topics it makes the matcher hesitate between them.
+        std::unordered_map<std::string, const kb_topic*> seen_examples;
+        for (const auto& t : out_.topics)
+            for (const auto& e : t.examples) {
+                auto [it, inserted] = seen_examples.emplace(nlp::to_lower(e), &t);
+                if (!inserted)
+                    problem(t.file, t.line, "example \"" + e + "\" repeats one of topic \"" + it->second->id + "\"");
+            }
         for (const auto& id : required_topic_ids())
             if (!ids.count(id)) problem(cfg_.kb.dir, 0, "missing topic \"" + id + "\" (required by kb-topics)");
     }

@@ -75,7 +75,7 @@ matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, con
     : shorthand_(std::move(shorthand)), thresholds_(thresholds), topics_(topic_phrases.size()) {
     for (const auto& m : markers) {
         auto n = normalize(m, shorthand_table{});
-        if (!n.folded.empty()) markers_.push_back(n.folded);
+        if (!n.folded.empty()) markers_.push_back(std::move(n));
     }
     // Documents: every phrase, tagged with its group (topic index, or topics_ for out-of-scope).
     std::vector<std::vector<std::pair<std::int32_t, double>>> docs;
@@ -113,9 +113,10 @@ matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, con
     for (auto& fi : features_) {
         std::sort(fi.groups.begin(), fi.groups.end());
         fi.groups.erase(std::unique(fi.groups.begin(), fi.groups.end()), fi.groups.end());
-        fi.idf = std::max(0.05, std::log((n_groups + 1) / (static_cast<double>(fi.groups.size()) + 0.5)));
+        fi.idf = std::pow(std::max(0.05, std::log((n_groups + 1) / (static_cast<double>(fi.groups.size()) + 0.5))),
+                          thresholds_.idf_power);
     }
-    unknown_idf_ = std::log((n_groups + 1) / 0.5) * thresholds_.unknown_factor;
+    unknown_idf_ = std::pow(std::log((n_groups + 1) / 0.5), thresholds_.idf_power) * thresholds_.unknown_factor;
     doc_weight_.reserve(docs.size());
     for (const auto& d : docs) {
         double w = 0;
@@ -174,6 +175,11 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
         auto fixed = correct_typo(n, i);
         if (!fixed.empty()) n.folded[i] = n.syllables[i] = fixed;  // accents unknown after a fix
     }
+    // A syllable typed with accents the KB never uses ("mượn" when the KB only has "muốn",
+    // "muộn") matches its folded form only half-heartedly: half evidence, half unknown.
+    std::unordered_set<std::string> dubious;
+    for (std::size_t i = 0; i < n.folded.size(); ++i)
+        if (n.syllables[i] != n.folded[i] && !feature_ids_.count("a" + n.syllables[i])) dubious.insert("u" + n.folded[i]);
     std::vector<std::pair<std::string, double>> feats;
     add_features(n, feats);
     std::vector<weighted> out;
@@ -182,11 +188,19 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
         if (!seen.insert(key).second) continue;
         auto it = feature_ids_.find(key);
         if (it != feature_ids_.end()) {
-            out.push_back({it->second, w * features_[static_cast<std::size_t>(it->second)].idf});
+            double weight = w * features_[static_cast<std::size_t>(it->second)].idf;
+            if (!dubious.empty() && dubious.count(key)) {
+                out.push_back({it->second, weight / 2});
+                out.push_back({-1, unknown_idf_ / 2});
+            } else {
+                out.push_back({it->second, weight});
+            }
         } else if (key[0] == 'u') {
             out.push_back({-1, unknown_idf_});  // unknown syllable: evidence against every topic
+        } else if (key[0] == 'b' && thresholds_.unknown_bigram > 0) {
+            out.push_back({-1, unknown_idf_ * thresholds_.unknown_bigram});  // a pairing the KB never has
         }
-        // Unknown bigrams and accented forms are ignored: their syllables already count.
+        // Unknown accented forms are ignored: their syllables already count.
     }
     return out;
 }
@@ -199,51 +213,82 @@ match_decision matcher::match(std::string_view text) const {
     for (const auto& f : q) total += f.weight;
     if (total <= 0) return d;
 
-    std::vector<double> cover(topics_ + 1, 0.0);
-    std::vector<double> overlap(doc_group_.size(), 0.0);
-    std::vector<std::uint32_t> touched;
+    // Per-thread scratch arrays, kept zeroed between calls: only touched entries are reset,
+    // so a call costs what its postings cost, not the size of the KB.
+    struct scratch {
+        std::vector<double> cover, nearest, overlap;
+        std::vector<std::uint32_t> docs, groups;
+    };
+    thread_local scratch sc;
+    if (sc.cover.size() < topics_ + 1) {
+        sc.cover.assign(topics_ + 1, 0.0);
+        sc.nearest.assign(topics_ + 1, 0.0);
+    }
+    if (sc.overlap.size() < doc_group_.size()) sc.overlap.assign(doc_group_.size(), 0.0);
+    sc.docs.clear();
+    sc.groups.clear();
     for (const auto& f : q) {
         if (f.id < 0) continue;
         const auto& fi = features_[static_cast<std::size_t>(f.id)];
-        for (auto g : fi.groups) cover[g] += f.weight;
+        for (auto g : fi.groups) {
+            if (sc.cover[g] == 0) sc.groups.push_back(g);
+            sc.cover[g] += f.weight;
+        }
         for (auto doc : fi.docs) {
-            if (overlap[doc] == 0) touched.push_back(doc);
-            overlap[doc] += f.weight;
+            if (sc.overlap[doc] == 0) sc.docs.push_back(doc);
+            sc.overlap[doc] += f.weight;
         }
     }
-    std::vector<double> nearest(topics_ + 1, 0.0);
-    for (auto doc : touched) {
-        double dice = 2 * overlap[doc] / (total + doc_weight_[doc]);
+    for (auto doc : sc.docs) {
+        double dice = 2 * sc.overlap[doc] / (total + doc_weight_[doc]);
         auto g = doc_group_[doc];
-        nearest[g] = std::max(nearest[g], dice);
+        sc.nearest[g] = std::max(sc.nearest[g], dice);
+        sc.overlap[doc] = 0;
     }
     // A marker ("facebook", "xổ số") says the subject is not ours, whatever else matches.
+    // Accented marker syllables must match as typed when the message has accents ("dở" is not
+    // "đó"); unaccented messages compare folded.
+    auto marker_at = [&](const normalized_text& m, std::size_t i) {
+        for (std::size_t k = 0; k < m.folded.size(); ++k) {
+            const auto& qs = n.syllables[i + k];
+            const auto& qf = n.folded[i + k];
+            if (qf != m.folded[k]) return false;
+            if (qs != qf && qs != m.syllables[k]) return false;
+        }
+        return true;
+    };
     for (const auto& m : markers_) {
-        for (std::size_t i = 0; !d.marker && i + m.size() <= n.folded.size(); ++i)
-            d.marker = std::equal(m.begin(), m.end(), n.folded.begin() + static_cast<long>(i));
+        for (std::size_t i = 0; !d.marker && i + m.folded.size() <= n.folded.size(); ++i) d.marker = marker_at(m, i);
         if (d.marker) break;
     }
     double penalty = d.marker ? thresholds_.marker_penalty : 1.0;
     std::vector<ranked_topic> all;
-    for (std::size_t g = 0; g <= topics_; ++g) {
-        double s = thresholds_.coverage_share * (cover[g] / total) + (1 - thresholds_.coverage_share) * nearest[g];
+    all.reserve(sc.groups.size());
+    for (auto g : sc.groups) {
+        double s = thresholds_.coverage_share * (sc.cover[g] / total) + (1 - thresholds_.coverage_share) * sc.nearest[g];
         if (g == topics_)
             // The out-of-scope group mixes every subject, so its vocabulary covers bits of
             // anything: only a close paraphrase of one of its phrases counts.
-            d.out_of_scope = nearest[g];
+            d.out_of_scope = sc.nearest[g];
         else if (s > 0)
             all.push_back({g, s * penalty});
+        sc.cover[g] = 0;
+        sc.nearest[g] = 0;
     }
-    std::sort(all.begin(), all.end(), [](const ranked_topic& a, const ranked_topic& b) {
+    auto better = [](const ranked_topic& a, const ranked_topic& b) {
         return a.score != b.score ? a.score > b.score : a.topic < b.topic;
-    });
-    if (all.size() > max_ranked) all.resize(max_ranked);
+    };
+    auto keep = std::min(all.size(), max_ranked);
+    std::partial_sort(all.begin(), all.begin() + static_cast<long>(keep), all.end(), better);
+    all.resize(keep);
     d.ranked = all;
     if (all.empty()) return d;
     d.score = all[0].score;
     double s1 = all[0].score;
     double s2 = all.size() > 1 ? all[1].score : 0.0;
-    if (d.out_of_scope >= s1) return d;  // it reads like something the bot does not handle
+    // It reads like something the bot does not handle; a near tie goes to the topic, whose
+    // answer still says where to ask.
+    if (d.out_of_scope >= s1 + thresholds_.scope_tie) return d;
     if (s1 < thresholds_.clarify) return d;
     bool close = all.size() > 1 && s1 - s2 < thresholds_.margin && s2 >= thresholds_.alt_floor;
     bool confident = s1 >= thresholds_.answer && !close;

@@ -29,10 +29,13 @@ struct match_thresholds {
     double accented_weight = 0.35; ///< an accented syllable (extra to its folded form)
     double unknown_factor = 0.45;  ///< an unknown syllable's weight, as a share of the rarest IDF
     double coverage_share = 0.5;   ///< coverage vs nearest-phrase in the score
+    double unknown_bigram = 0.25;   ///< an unknown bigram's weight, as a share of an unknown syllable's
+    double idf_power = 1.0;        ///< IDF is raised to this power (> 1 favours topic-specific words)
     double marker_penalty = 0.5;   ///< topic scores are multiplied by this when a marker occurs
-    double lone_answer = 0.40;     ///< a clear winner (see lone_margin) is answered from this score
+    double lone_answer = 0.45;     ///< a clear winner (see lone_margin) is answered from this score
     double lone_margin = 0.15;     ///< lead over the second topic that makes a winner clear
-    double scope_margin = 0.05;    ///< lead over the out-of-scope group needed to answer
+    double scope_margin = 0.05;    ///< lead over the out-of-scope group needed to answer (clear lead)
+    double scope_tie = 0.03;       ///< the out-of-scope group must beat the best topic by this to win
 };
 
 /// What the matcher decided.
@@ -89,7 +92,7 @@ private:
     std::unordered_map<std::string, std::vector<std::string>> deletions_;     // 1-deletion → folded syllables
     std::unordered_map<std::string, bool> bigrams_;                           // folded "a b" seen in phrases
     double unknown_idf_ = 0;
-    std::vector<std::vector<std::string>> markers_;  // folded syllables of each marker
+    std::vector<normalized_text> markers_;  // each marker's syllables (accented and folded)
 };
 
 }  // namespace bot::nlp

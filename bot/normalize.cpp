@@ -72,7 +72,12 @@ cps nfd_lower(std::string_view s) {
                                  UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
 }
 
-std::string nfc_of(const cps& s) { return map_valid(encode(s), UTF8PROC_STABLE | UTF8PROC_COMPOSE); }
+std::string nfc_of(const cps& s) {
+    bool ascii = true;
+    for (char32_t c : s) ascii = ascii && c < 0x80;
+    if (ascii) return encode(s);  // nothing to compose: skip utf8proc
+    return map_valid(encode(s), UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
 
 bool is_letter(char32_t c) {
     auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
@@ -173,6 +178,21 @@ cps place_tone(const cps& syllable) {
     return join_units(u);
 }
 
+// "ký"/"kí", "lý"/"lí", "mỹ"/"mĩ", "quý"/"quí": a lone final y after a consonant is written
+// either way; both become i.
+cps unify_i_y(const cps& syllable) {
+    auto u = units_of(syllable);
+    if (u.size() < 2 || u.back().base != 'y') return syllable;
+    std::size_t vowels = 0;
+    for (std::size_t i = 0; i + 1 < u.size(); ++i)
+        if (is_vowel_base(u[i].base) && !(i == 1 && u[0].base == 'q' && u[1].base == 'u')) ++vowels;
+    if (vowels != 0) return syllable;  // ay, ây, uy: y is part of a diphthong
+    for (const auto& x : u)
+        if (x.base > 0x24F && x.base != 0x111) return syllable;
+    u.back().base = 'i';
+    return join_units(u);
+}
+
 cps fold_cps(const cps& nfd) {
     cps out;
     out.reserve(nfd.size());
@@ -217,7 +237,7 @@ bool all_of_char(const cps& s, char32_t c) {
     return true;
 }
 
-// Laughter and emoticon letters carry no question: "kkkk", "hahaha", "hihi", "xd".
+// Laughter carries no question: "kkkk", "hahaha", "hihi".
 bool is_noise_token(const cps& t) {
     if (t.size() >= 3 && all_of_char(t, 'k')) return true;
     if (t.size() >= 4 && t.size() % 2 == 0 && t[0] == 'h') {
@@ -226,7 +246,7 @@ bool is_noise_token(const cps& t) {
             if (t[i] != 'h' || t[i + 1] != t[1] || (t[1] != 'a' && t[1] != 'i' && t[1] != 'e' && t[1] != 'o')) laugh = false;
         if (laugh) return true;
     }
-    return t == U"xd";
+    return false;
 }
 
 std::vector<std::string> split_ws(std::string_view s) {
@@ -262,6 +282,11 @@ std::vector<cps> raw_tokens(const cps& s) {
                 i = close;
                 continue;
             }
+        }
+        if (c == '<' && i + 1 < s.size() && s[i + 1] == '3') {  // <3
+            flush();
+            ++i;
+            continue;
         }
         if ((c == ':' || c == ';' || c == '=') && i + 1 < s.size()) {  // :D :P :v =)) ;)
             std::size_t j = i + 1;
@@ -380,7 +405,7 @@ normalized_text normalize(std::string_view text, const shorthand_table& shorthan
         x.raw = nfc_of(t);
         x.plain = only_letters_and_d_stroke(t);
         cps sq = squeeze_cps(t);
-        cps placed = place_tone(sq);
+        cps placed = unify_i_y(place_tone(sq));
         x.syl = nfc_of(placed);
         x.fold = encode(fold_cps(placed));
         x.folded_raw = encode(fold_cps(t));

@@ -8,6 +8,7 @@
 #include "storage/official_repository.hpp"
 #include "storage/user_repository.hpp"
 
+#include <spdlog/spdlog.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -178,7 +179,10 @@ outcome open_handoff_for(context& ctx, const std::string& user_id, const std::st
     const std::string num = std::to_string(id);
     std::string place = unit_display_name(ctx, unit_id);
     if (!village.empty()) place = village + ", " + place;
-    for (const auto& official : handoff_recipients(ctx, unit_id)) {
+    const auto recipients = handoff_recipients(ctx, unit_id);
+    // Still open: operators see it in GET /api/v1/handoffs and answer through the API.
+    if (recipients.empty()) spdlog::warn("hand-off #{} (unit '{}'): no on-duty official linked on Zalo to notify", id, unit_id);
+    for (const auto& official : recipients) {
         zalo::outgoing_message m;
         m.recipient = official;
         m.purpose = "handoff";

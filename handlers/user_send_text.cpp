@@ -228,17 +228,31 @@ const bot::unit_config* village_owner(const context& ctx, const std::string& vil
 
 outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_topic& topic, const std::string& kind,
                     const std::string& unit) {
-    std::vector<zalo::button> buttons = topic.buttons;
-    for (const auto& rid : topic.related) {
-        const auto* rel = ctx.kb ? ctx.kb->find(rid) : nullptr;
-        if (rel && rel->id != topic.id) buttons.push_back(query_button(rel->title, std::string(payload::topic) + rel->id));
-    }
-    if (buttons.empty() || topic.id == "huong_dan_su_dung") {
-        auto menu = main_menu_buttons(ctx);
-        buttons.insert(buttons.end(), menu.begin(), menu.end());
-    }
     storage::set_fallback_streak(ctx.db, to, 0);
-    return reply(ctx, to, topic.answer, std::move(buttons), interaction_note{kind, topic.id, "answered", unit});
+    interaction_note note{kind, topic.id, "answered", unit};
+    // "What can you do" is the main menu itself.
+    if (topic.id == "huong_dan_su_dung") return reply(ctx, to, topic.answer, main_menu_buttons(ctx), note);
+
+    // The topic's own buttons, then related topics not already offered, within one message.
+    std::vector<zalo::button> buttons = topic.buttons;
+    std::vector<std::string> offered{topic.id};
+    std::vector<std::string> titles;
+    for (const auto& b : buttons) {
+        titles.push_back(fold_text(b.title));
+        if (ctx.kb && (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide))
+            if (auto m = ctx.kb->match(b.payload); m.outcome == "answered" && m.topic) offered.push_back(m.topic->id);
+    }
+    for (const auto& rid : topic.related) {
+        if (buttons.size() >= max_buttons_per_message) break;
+        const auto* rel = ctx.kb ? ctx.kb->find(rid) : nullptr;
+        if (!rel || std::find(offered.begin(), offered.end(), rel->id) != offered.end()) continue;
+        if (std::find(titles.begin(), titles.end(), fold_text(rel->title)) != titles.end()) continue;
+        offered.push_back(rel->id);
+        titles.push_back(fold_text(rel->title));
+        buttons.push_back(query_button(rel->title, std::string(payload::topic) + rel->id));
+    }
+    if (buttons.empty()) buttons = main_menu_buttons(ctx);
+    return reply(ctx, to, topic.answer, std::move(buttons), note);
 }
 
 outcome menu_reply(const context& ctx, const std::string& to, const std::string& kind, const std::string& unit) {

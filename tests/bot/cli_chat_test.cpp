@@ -45,3 +45,31 @@ TEST_CASE("cchcbot chat --as-official links an unlinked official and says so", "
                         " chat --as-official nobody < /dev/null",
                     out) == 1);
 }
+
+TEST_CASE("a hand-off runs between a citizen's and an official's terminal chat", "[conversation]") {
+    test::temp_dir dir;
+    const std::string db = dir.file("chat.db");
+    const std::string prefix = "cd " + test::source_dir() + " && CCHCBOT_STORAGE_PATH=" + db + " " + CCHCBOT_EXE;
+    std::string out;
+    REQUIRE(test::run(prefix + " db migrate", out) == 0);
+    {
+        SQLite::Database conn(db, SQLite::OPEN_READWRITE);
+        conn.exec("INSERT INTO officials (official_id, name, unit_id, role, created_at) VALUES ('cb01', 'Nguyễn Văn A', 'huyen', 'official', 0)");
+    }
+    REQUIRE(test::run(prefix + " chat --as-official cb01 < /dev/null", out) == 0);  // links cli-official-cb01
+
+    test::write_file(dir.file("citizen.txt"), "cho tôi gặp cán bộ\n");
+    REQUIRE(test::run(prefix + " chat < " + dir.file("citizen.txt"), out) == 0);
+    INFO(out);
+    CHECK(contains(out, "mã hỗ trợ #1"));
+
+    test::write_file(dir.file("official.txt"), "#1 Dạ, anh/chị mang CCCD đến nhé.\n");
+    REQUIRE(test::run(prefix + " chat --as-official cb01 < " + dir.file("official.txt"), out) == 0);
+    INFO(out);
+    CHECK(contains(out, "Yêu cầu hỗ trợ #1"));  // the notice waiting in the outbox is shown
+    CHECK(contains(out, "Đã gửi trả lời"));
+
+    REQUIRE(test::run(prefix + " chat < /dev/null", out) == 0);
+    INFO(out);
+    CHECK(contains(out, "mang CCCD đến nhé"));
+}

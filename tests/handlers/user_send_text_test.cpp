@@ -323,3 +323,48 @@ TEST_CASE("without a knowledge base every question falls back", "[conversation]"
     auto out = f.send("u1", "khai sinh");
     CHECK(out.note->outcome == "fallback");
 }
+
+TEST_CASE("with the real knowledge base a birth question is answered and the weather falls back", "[conversation]") {
+    chat_fixture f(test::test_config(), false);
+    auto birth = f.send("u1", "lam sao dang ky khai sinh online cho con");
+    REQUIRE(birth.note);
+    CHECK(birth.note->outcome == "answered");
+    CHECK(birth.note->topic == "khai_sinh");
+    auto weather = f.send("u2", "thời tiết hôm nay thế nào");
+    CHECK(weather.note->outcome == "fallback");
+    CHECK(weather.note->topic.empty());
+    CHECK(f.count("SELECT COUNT(*) FROM unanswered WHERE user_id = 'u2'") == 1);
+    auto official = f.send("u3", "cho tôi gặp cán bộ");
+    CHECK(official.note->outcome == "handoff");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE user_id = 'u3' AND reason = 'asked'") == 1);
+    auto clarify = f.send("u4", "đăng ký");
+    CHECK(clarify.note->outcome == "clarified");
+    CHECK(test::payloads(clarify.messages).size() >= 2);
+}
+
+TEST_CASE("a citizen typing #number is not taken for an official's reply", "[conversation]") {
+    chat_fixture f;
+    f.add_official("o5", "huyen", "z-o5");
+    f.send("u1", "cho toi gap can bo");
+    auto out = f.send("u2", "#1 xin chào");
+    CHECK(test::to(out, "u1").empty());
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE first_answer_at IS NOT NULL") == 0);
+}
+
+TEST_CASE("a hand-off opens even when no official is linked yet", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "cho toi gap can bo");
+    CHECK(out.note->outcome == "handoff");
+    REQUIRE(out.messages.size() == 1);
+    CHECK(out.messages[0].recipient == "u1");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE closed_at IS NULL") == 1);
+}
+
+TEST_CASE("an unknown commune or village button shows the commune menu again", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "#village:thôn Không Có");
+    CHECK(test::contains(out.messages[0].text, "xã, thị trấn nào"));
+    CHECK(f.text("SELECT unit_id FROM users WHERE user_id = 'u1'").empty());
+    auto out2 = f.send("u1", "#unit:khong_co");
+    CHECK(test::contains(out2.messages[0].text, "xã, thị trấn nào"));
+}

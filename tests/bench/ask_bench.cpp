@@ -1,0 +1,128 @@
+// Benchmark: median and p99 time of knowledge_base::match() on a generated 500-topic KB.
+// Run from the repository root: ./build/tests/ask_bench [topics] [questions]
+#include "bot/config.hpp"
+#include "bot/knowledge_base.hpp"
+#include "bot/normalize.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace {
+
+std::vector<std::string> split(const std::string& s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == ' ') {
+            if (!cur.empty()) out.push_back(cur);
+            cur.clear();
+        } else {
+            cur += c;
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+std::string join(const std::vector<std::string>& v) {
+    std::string out;
+    for (const auto& w : v) out += (out.empty() ? "" : " ") + w;
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::size_t n_topics = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 500;
+    std::size_t n_questions = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 20000;
+    bot::config cfg;  // defaults: templates/kb, templates/shorthand.tsv (run from the repo root)
+    auto real = bot::load_knowledge_base(cfg);
+
+    // Real Vietnamese syllables (from the bundled KB) so postings look like production ones.
+    auto sh = bot::nlp::load_shorthand(cfg.kb.shorthand_file);
+    std::vector<std::string> vocab;
+    std::vector<std::string> out_of_scope = {"thời tiết hôm nay", "xổ số miền bắc", "bóng đá tối nay"};
+    for (const auto& t : real->topics())
+        for (const auto& e : t.examples)
+            for (const auto& s : bot::nlp::normalize(e, sh).syllables) vocab.push_back(s);
+    std::mt19937 rng(12345);
+    auto pick = [&](const std::vector<std::string>& v) { return v[rng() % v.size()]; };
+
+    std::vector<bot::kb_topic> topics;
+    std::vector<std::string> questions_pool;
+    for (std::size_t i = 0; i < n_topics; ++i) {
+        bot::kb_topic t;
+        t.id = "topic_" + std::to_string(i);
+        std::vector<std::string> key;  // the topic's own words
+        for (int k = 0; k < 6; ++k) key.push_back(pick(vocab));
+        t.title = key[0] + " " + key[1];
+        t.keywords = {key[0] + " " + key[1], key[2] + " " + key[3], key[4]};
+        for (int e = 0; e < 16; ++e) {
+            std::vector<std::string> words;
+            std::size_t len = 3 + rng() % 9;
+            for (std::size_t w = 0; w < len; ++w) words.push_back(rng() % 10 < 4 ? key[rng() % key.size()] : pick(vocab));
+            t.examples.push_back(join(words));
+        }
+        t.answer = "Trả lời " + t.title;
+        questions_pool.push_back(t.examples[rng() % t.examples.size()]);
+        topics.push_back(std::move(t));
+    }
+    auto kb = bot::make_knowledge_base(std::move(topics), out_of_scope, cfg.kb.shorthand_file);
+
+    // Questions: paraphrases (dropped words, no diacritics, a typo) and some random chatter.
+    std::vector<std::string> questions;
+    for (std::size_t q = 0; q < n_questions; ++q) {
+        auto words = split(questions_pool[rng() % questions_pool.size()]);
+        if (words.size() > 3 && rng() % 2) words.erase(words.begin() + static_cast<long>(rng() % words.size()));
+        if (rng() % 3 == 0) words.push_back(pick(vocab));
+        std::string s = join(words);
+        if (rng() % 2) s = bot::nlp::fold_diacritics(s);
+        if (rng() % 4 == 0 && s.size() > 4) s.erase(rng() % s.size(), 1);
+        if (rng() % 10 == 0) s = "asdf qwer " + pick(vocab);
+        questions.push_back(bot::nlp::to_nfc(s));
+    }
+
+    // Warm up, then time each call.
+    std::size_t answered = 0;
+    for (std::size_t i = 0; i < 1000 && i < questions.size(); ++i) answered += kb->match(questions[i]).outcome == "answered";
+    answered = 0;
+    std::vector<double> us;
+    us.reserve(questions.size());
+    double slowest = 0;
+    std::string slowest_q;
+    for (const auto& q : questions) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto m = kb->match(q);
+        auto t1 = std::chrono::steady_clock::now();
+        answered += m.outcome == "answered";
+        us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        if (us.back() > slowest) {
+            slowest = us.back();
+            slowest_q = q;
+        }
+    }
+    std::printf("slowest question (%.0f us): %s\n", slowest, slowest_q.c_str());
+    // The normalisation step alone, for comparison.
+    std::vector<double> norm_us;
+    norm_us.reserve(questions.size());
+    for (const auto& q : questions) {
+        auto t0 = std::chrono::steady_clock::now();
+        auto n = bot::nlp::normalize(q, sh);
+        auto t1 = std::chrono::steady_clock::now();
+        if (n.syllables.size() > 1000) std::puts("");
+        norm_us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+    }
+    std::sort(norm_us.begin(), norm_us.end());
+    std::sort(us.begin(), us.end());
+    auto at = [&](double p) { return us[std::min(us.size() - 1, static_cast<std::size_t>(p * static_cast<double>(us.size())))]; };
+    std::printf("ask_bench: %zu topics, %zu questions (%zu answered)\n", n_topics, us.size(), answered);
+    std::printf("match(): median %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us (bar: median <= 100 us)\n", at(0.5),
+                at(0.9), at(0.99), us.back());
+    std::printf("normalize() alone: median %.1f us\n", norm_us[norm_us.size() / 2]);
+    return at(0.5) <= 100.0 ? 0 : 1;
+}
