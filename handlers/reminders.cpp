@@ -118,10 +118,8 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         fresh.push_back(&r);
     }
 
-    std::unique_ptr<SQLite::Savepoint> sp;
-    if (!dry_run) sp = std::make_unique<SQLite::Savepoint>(ctx.db, "reminder_scan");
-    std::vector<storage::outbox_item> items;
-    std::vector<storage::reminder_row> queued_rows;
+    std::vector<storage::reminder_row> rows;
+    rows.reserve(fresh.size());
     for (const auto* r : fresh) {
         const storage::official& o = *by_id.at(r->recipient);
         const auto ch = channel_of(o);
@@ -129,18 +127,26 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         if (ch.status != "queued" && !dry_run)
             spdlog::warn("reminder {} for {} ({}) not sent: {}", r->kind, r->recipient, r->dossier.empty() ? r->unit_id : r->dossier,
                          ch.status == "no_zalo" ? "no linked Zalo account and no phone" : "no ZNS reminder template configured");
-        if (dry_run) continue;
+        rows.push_back({r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt});
+    }
+    if (dry_run) return rep;
 
-        storage::reminder_row row{r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt};
-        if (!storage::record_reminder(ctx.db, row, now)) continue;  // recorded by a concurrent scan
-        if (ch.status != "queued") continue;
-
+    // Recording and enqueuing share one transaction: a crash leaves both or neither, and the
+    // primary key refuses a second row for the same kind, dossier, recipient and day.
+    SQLite::Savepoint sp(ctx.db, "reminder_scan");
+    const auto recorded = storage::record_reminders(ctx.db, rows, now);
+    std::vector<storage::outbox_item> items;
+    std::vector<storage::reminder_row> queued_rows;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        if (!recorded[i] || rows[i].status != "queued") continue;
+        const auto* r = fresh[i];
+        const storage::official& o = *by_id.at(r->recipient);
         zalo::outgoing_message m;
         m.prio = zalo::priority::reminder;
         m.purpose = r->kind == "digest" ? "digest" : "reminder";
         m.ref = r->kind == "digest" ? "digest:" + r->unit_id : r->dossier;
         m.text = render_text(*r, ctx.texts, plan.today, by_id, ctx.cfg);
-        if (ch.channel == "cs") {
+        if (rows[i].channel == "cs") {
             m.recipient = o.zalo_user_id;
             m.via = zalo::channel::cs;
             m.fallback_phone = country_phone(o.phone);
@@ -163,13 +169,12 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         it.purpose = m.purpose;
         it.ref = m.ref;
         items.push_back(std::move(it));
-        queued_rows.push_back(std::move(row));
+        queued_rows.push_back(rows[i]);
         ++rep.queued_by_kind[r->kind];
     }
-    if (dry_run) return rep;
     const auto ids = storage::enqueue(ctx.db, items, now);
-    for (std::size_t i = 0; i < ids.size() && i < queued_rows.size(); ++i) storage::set_reminder_outbox(ctx.db, queued_rows[i], ids[i]);
-    sp->release();
+    storage::set_reminder_outboxes(ctx.db, queued_rows, ids);
+    sp.release();
     return rep;
 }
 
