@@ -94,7 +94,7 @@ std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx)
     // Linking: "DK <code>" (also "ĐK", "dk: code") from anyone.
     if (cmd.size() > 3 && cmd.rfind("dk ", 0) == 0) {
         std::string code = cmd.substr(3);
-        if (code.find(' ') == std::string::npos && code.size() >= 6 && code.size() <= 12) {
+        if (bot::looks_like_link_code(code)) {
             storage::official linked;
             switch (storage::redeem_link_code(ctx.db, bot::hash_link_code(code), ev.user_id, now, &linked)) {
             case storage::link_status::linked: {
