@@ -7,6 +7,7 @@
 #include "bot/link_code.hpp"
 #include "bot/local_time.hpp"
 #include "bot/messages.hpp"
+#include "handlers/reminders.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
 
@@ -75,7 +76,7 @@ std::string list_text(context& ctx, const std::vector<storage::open_dossier>& it
         text += ctx.texts.render("reminder_list_item",
                                  {{"stt", std::to_string(i + 1)},
                                   {"ma_ho_so", d.code},
-                                  {"thu_tuc", d.procedure},
+                                  {"thu_tuc", short_procedure(d.procedure, 50)},
                                   {"han_tra", due ? bot::to_vn(*due) : d.due_on},
                                   {"ghi_chu", d.due_on < today ? ctx.texts.render("reminder_list_item_late") : std::string{}}});
     }

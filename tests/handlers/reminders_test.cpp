@@ -222,3 +222,10 @@ TEST_CASE("the demo seeds one official and one leader per unit and a dossier set
     CHECK(d->official_id == "cb_tan_soi");
     CHECK_THAT(bot::seed_demo(*db, cfg, now), Catch::Contains("0 officials, 0 dossiers"));
 }
+
+TEST_CASE("procedure names are put on one line and cut to fit a phone", "[reminders]") {
+    CHECK(handlers::short_procedure("Xác nhận tình trạng hôn nhân\n(cấp lại)") == "Xác nhận tình trạng hôn nhân (cấp lại)");
+    CHECK(handlers::short_procedure("  Đăng  ký   khai sinh ") == "Đăng ký khai sinh");
+    CHECK(handlers::short_procedure("Đăng ký khai sinh", 8) == "Đăng ký…");
+    CHECK(handlers::short_procedure("", 8).empty());
+}
