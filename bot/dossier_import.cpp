@@ -49,16 +49,19 @@ std::string_view strip_bom(std::string_view s) {
     return s;
 }
 
-// One record of fields keyed by column name, from either format.
-using record = std::map<std::string, std::string>;
+// One record's fields by column (index into known_columns), from either format.
+using record = std::array<std::string, known_columns.size()>;
+
+constexpr std::size_t column_index(std::string_view name) {
+    for (std::size_t i = 0; i < known_columns.size(); ++i)
+        if (name == known_columns[i]) return i;
+    return known_columns.size();
+}
 
 // Validates one record into a dossier; appends errors for `line`.
 void validate(const record& r, std::size_t line, const config& cfg, import_result& out,
               std::unordered_map<std::string, std::size_t>& seen) {
-    auto get = [&](const char* k) -> std::string {
-        auto it = r.find(k);
-        return it == r.end() ? std::string{} : trim(it->second);
-    };
+    auto get = [&](const char* k) -> std::string { return trim(r[column_index(k)]); };
     std::vector<std::string> reasons;
     storage::dossier d;
     d.code = get("ma_ho_so");
@@ -278,6 +281,8 @@ import_result parse_dossier_csv(std::string_view text, const config& cfg) {
             if (header[j] == header[i]) out.errors.push_back({1, "duplicate column \"" + header[i] + "\""});
     }
     if (!out.errors.empty()) return out;
+    std::vector<std::size_t> columns;
+    for (const auto& h : header) columns.push_back(column_index(h));
 
     std::unordered_map<std::string, std::size_t> seen;
     while (!rd.done()) {
@@ -293,7 +298,7 @@ import_result parse_dossier_csv(std::string_view text, const config& cfg) {
             continue;
         }
         record r;
-        for (std::size_t i = 0; i < header.size(); ++i) r[header[i]] = std::move(fields[i]);
+        for (std::size_t i = 0; i < header.size(); ++i) r[columns[i]] = std::move(fields[i]);
         validate(r, line, cfg, out, seen);
     }
     if (!out.errors.empty()) {
@@ -329,12 +334,13 @@ import_result parse_dossier_json(std::string_view text, const config& cfg) {
                 bad += (bad.empty() ? "" : "; ") + ("unknown field \"" + key + "\"");
                 continue;
             }
+            const std::size_t c = column_index(key);
             if (val.is_string())
-                r[key] = std::string(val.as_string());
+                r[c] = std::string(val.as_string());
             else if (val.is_null())
-                r[key] = "";
+                r[c].clear();
             else if (val.is_int64() || val.is_uint64())
-                r[key] = boost::json::serialize(val);
+                r[c] = boost::json::serialize(val);
             else
                 bad += (bad.empty() ? "" : "; ") + ("field \"" + key + "\" must be a string");
         }

@@ -10,8 +10,11 @@ namespace bot {
 /// How long a link code stays valid (SPEC: 72 hours).
 inline constexpr std::chrono::hours link_code_lifetime{72};
 
-/// A fresh random code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L).
+/// A fresh random code: 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), with
+/// at least two digits and two letters, so it never reads like a word a citizen types after "dk".
 [[nodiscard]] std::string make_link_code();
+/// True when `text` has the shape of a link code (case-insensitive): "dk khaisinh" is not one.
+[[nodiscard]] bool looks_like_link_code(std::string_view text);
 /// The stored form of a code: SHA-256 hex of its normalised (upper-case, trimmed) text.
 [[nodiscard]] std::string hash_link_code(std::string_view code);
 

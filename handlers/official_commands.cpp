@@ -7,6 +7,7 @@
 #include "bot/link_code.hpp"
 #include "bot/local_time.hpp"
 #include "bot/messages.hpp"
+#include "handlers/reminders.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
 
@@ -75,7 +76,7 @@ std::string list_text(context& ctx, const std::vector<storage::open_dossier>& it
         text += ctx.texts.render("reminder_list_item",
                                  {{"stt", std::to_string(i + 1)},
                                   {"ma_ho_so", d.code},
-                                  {"thu_tuc", d.procedure},
+                                  {"thu_tuc", short_procedure(d.procedure, 50)},
                                   {"han_tra", due ? bot::to_vn(*due) : d.due_on},
                                   {"ghi_chu", d.due_on < today ? ctx.texts.render("reminder_list_item_late") : std::string{}}});
     }
@@ -94,7 +95,7 @@ std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx)
     // Linking: "DK <code>" (also "ĐK", "dk: code") from anyone.
     if (cmd.size() > 3 && cmd.rfind("dk ", 0) == 0) {
         std::string code = cmd.substr(3);
-        if (code.find(' ') == std::string::npos && code.size() >= 6 && code.size() <= 12) {
+        if (bot::looks_like_link_code(code)) {
             storage::official linked;
             switch (storage::redeem_link_code(ctx.db, bot::hash_link_code(code), ev.user_id, now, &linked)) {
             case storage::link_status::linked: {

@@ -39,11 +39,11 @@ std::string render_text(const bot::planned_reminder& r, const bot::message_catal
     const std::string han = vn_date(r.due_on);
     if (r.kind == "due_soon") {
         std::string khi = texts.render(r.due_on == today ? "reminder_due_today" : "reminder_due_on", {{"han_tra", han}});
-        return texts.render("reminder_due_soon", {{"ma_ho_so", r.dossier}, {"thu_tuc", r.procedure}, {"khi", khi}});
+        return texts.render("reminder_due_soon", {{"ma_ho_so", r.dossier}, {"thu_tuc", short_procedure(r.procedure)}, {"khi", khi}});
     }
     if (r.kind == "overdue")
         return texts.render("reminder_overdue", {{"ma_ho_so", r.dossier},
-                                                 {"thu_tuc", r.procedure},
+                                                 {"thu_tuc", short_procedure(r.procedure)},
                                                  {"so_ngay", std::to_string(r.working_days_late)},
                                                  {"han_tra", han}});
     if (r.kind == "escalation") {
@@ -53,7 +53,7 @@ std::string render_text(const bot::planned_reminder& r, const bot::message_catal
             who = it != by_id.end() ? it->second->name : r.assignee;
         }
         return texts.render("reminder_escalation", {{"ma_ho_so", r.dossier},
-                                                    {"thu_tuc", r.procedure},
+                                                    {"thu_tuc", short_procedure(r.procedure)},
                                                     {"can_bo", who},
                                                     {"so_ngay", std::to_string(r.working_days_late)},
                                                     {"han_tra", han}});
@@ -63,7 +63,7 @@ std::string render_text(const bot::planned_reminder& r, const bot::message_catal
         details = texts.render("reminder_digest_oldest");
         for (const auto& d : r.oldest_overdue)
             details += texts.render("reminder_digest_item",
-                                    {{"ma_ho_so", d.code}, {"thu_tuc", d.procedure}, {"han_tra", vn_date(d.due_on)}});
+                                    {{"ma_ho_so", d.code}, {"thu_tuc", short_procedure(d.procedure, 50)}, {"han_tra", vn_date(d.due_on)}});
     }
     const auto* unit = cfg.find_unit(r.unit_id);
     return texts.render("reminder_digest", {{"don_vi", unit ? unit->name : r.unit_id},
@@ -75,6 +75,33 @@ std::string render_text(const bot::planned_reminder& r, const bot::message_catal
 }
 
 }  // namespace
+
+std::string short_procedure(const std::string& name, std::size_t max_chars) {
+    std::string out;
+    std::size_t chars = 0;
+    bool space = false;
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+            space = !out.empty();
+            continue;
+        }
+        const bool lead = (static_cast<unsigned char>(c) & 0xC0) != 0x80;  // first byte of a UTF-8 code point
+        if (lead) {
+            if (space) {
+                if (++chars > max_chars) return out + "…";
+                out.push_back(' ');
+                space = false;
+            }
+            if (++chars > max_chars) {
+                while (!out.empty() && out.back() == ' ') out.pop_back();
+                return out + "…";
+            }
+        }
+        out.push_back(c);
+    }
+    return out;
+}
 
 scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool dry_run) {
     const std::int64_t now = ctx.now_ms();
@@ -118,10 +145,8 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         fresh.push_back(&r);
     }
 
-    std::unique_ptr<SQLite::Savepoint> sp;
-    if (!dry_run) sp = std::make_unique<SQLite::Savepoint>(ctx.db, "reminder_scan");
-    std::vector<storage::outbox_item> items;
-    std::vector<storage::reminder_row> queued_rows;
+    std::vector<storage::reminder_row> rows;
+    rows.reserve(fresh.size());
     for (const auto* r : fresh) {
         const storage::official& o = *by_id.at(r->recipient);
         const auto ch = channel_of(o);
@@ -129,18 +154,26 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         if (ch.status != "queued" && !dry_run)
             spdlog::warn("reminder {} for {} ({}) not sent: {}", r->kind, r->recipient, r->dossier.empty() ? r->unit_id : r->dossier,
                          ch.status == "no_zalo" ? "no linked Zalo account and no phone" : "no ZNS reminder template configured");
-        if (dry_run) continue;
+        rows.push_back({r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt});
+    }
+    if (dry_run) return rep;
 
-        storage::reminder_row row{r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt};
-        if (!storage::record_reminder(ctx.db, row, now)) continue;  // recorded by a concurrent scan
-        if (ch.status != "queued") continue;
-
+    // Recording and enqueuing share one transaction: a crash leaves both or neither, and the
+    // primary key refuses a second row for the same kind, dossier, recipient and day.
+    SQLite::Savepoint sp(ctx.db, "reminder_scan");
+    const auto recorded = storage::record_reminders(ctx.db, rows, now);
+    std::vector<storage::outbox_item> items;
+    std::vector<storage::reminder_row> queued_rows;
+    for (std::size_t i = 0; i < fresh.size(); ++i) {
+        if (!recorded[i] || rows[i].status != "queued") continue;
+        const auto* r = fresh[i];
+        const storage::official& o = *by_id.at(r->recipient);
         zalo::outgoing_message m;
         m.prio = zalo::priority::reminder;
         m.purpose = r->kind == "digest" ? "digest" : "reminder";
         m.ref = r->kind == "digest" ? "digest:" + r->unit_id : r->dossier;
         m.text = render_text(*r, ctx.texts, plan.today, by_id, ctx.cfg);
-        if (ch.channel == "cs") {
+        if (rows[i].channel == "cs") {
             m.recipient = o.zalo_user_id;
             m.via = zalo::channel::cs;
             m.fallback_phone = country_phone(o.phone);
@@ -151,7 +184,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
             m.template_data = {{"loai", r->kind},
                                {"can_bo", o.name},
                                {"ma_ho_so", r->dossier.empty() ? "-" : r->dossier},
-                               {"thu_tuc", r->procedure.empty() ? "-" : r->procedure},
+                               {"thu_tuc", r->procedure.empty() ? "-" : short_procedure(r->procedure)},
                                {"han_tra", r->due_on.empty() ? "-" : vn_date(r->due_on)},
                                {"noi_dung", m.text}};
         }
@@ -163,13 +196,12 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         it.purpose = m.purpose;
         it.ref = m.ref;
         items.push_back(std::move(it));
-        queued_rows.push_back(std::move(row));
+        queued_rows.push_back(rows[i]);
         ++rep.queued_by_kind[r->kind];
     }
-    if (dry_run) return rep;
     const auto ids = storage::enqueue(ctx.db, items, now);
-    for (std::size_t i = 0; i < ids.size() && i < queued_rows.size(); ++i) storage::set_reminder_outbox(ctx.db, queued_rows[i], ids[i]);
-    sp->release();
+    storage::set_reminder_outboxes(ctx.db, queued_rows, ids);
+    sp.release();
     return rep;
 }
 

@@ -28,6 +28,10 @@ struct scan_report {
     std::map<std::string, int> queued_by_kind;
 };
 
+/// A procedure name fit for a phone line: whitespace runs (the export may hold newlines) become
+/// one space, and names over `max_chars` code points are cut with "…".
+[[nodiscard]] std::string short_procedure(const std::string& name, std::size_t max_chars = 80);
+
 /// Runs one reminder scan at ctx.now_ms(). Dry: reports what would be sent, writes nothing.
 /// Otherwise records every new reminder in `reminders` and enqueues its message (priority
 /// reminder) in one transaction, so a second scan on the same day sends nothing new.

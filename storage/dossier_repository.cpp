@@ -5,6 +5,8 @@
 #include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <unordered_set>
+
 namespace storage {
 
 namespace {
@@ -51,7 +53,14 @@ upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& r
     upsert_stats st;
     // A savepoint nests inside a caller's transaction (the admin API wraps writes with their audit row).
     SQLite::Savepoint sp(db, "dossier_import");
-    SQLite::Statement before(db, "SELECT returned_on IS NULL FROM dossiers WHERE code = ?");
+    // Which codes are open now (a small set: served by the partial index), so that dossiers an
+    // import marks returned can have their pending reminders cancelled, without a lookup per row.
+    std::unordered_set<std::string> open_before;
+    {
+        SQLite::Statement q(db, "SELECT code FROM dossiers WHERE returned_on IS NULL");
+        while (q.executeStep()) open_before.insert(q.getColumn(0).getString());
+    }
+    const std::int64_t count_before = count_dossiers(db);
     SQLite::Statement up(db,
                          "INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_on, received_time, "
                          "due_on, due_time, returned_on, returned_time, official_id, citizen_phone, imported_at) "
@@ -66,13 +75,6 @@ upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& r
                              "UPDATE outbox SET state = 'cancelled', error_reason = 'dossier returned' "
                              "WHERE state = 'pending' AND purpose = 'reminder' AND ref = ?");
     for (const auto& d : rows) {
-        before.bind(1, d.code);
-        bool existed = false, was_open = false;
-        if (before.executeStep()) {
-            existed = true;
-            was_open = before.getColumn(0).getInt() != 0;
-        }
-        before.reset();
         up.bind(1, d.code);
         up.bind(2, d.procedure);
         bind_text_or_null(up, 3, d.field);
@@ -90,17 +92,15 @@ upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& r
         up.bind(15, static_cast<std::int64_t>(now_ms));
         up.exec();
         up.reset();
-        if (existed)
-            ++st.updated;
-        else
-            ++st.inserted;
-        if (existed && was_open && !d.returned_on.empty()) {
+        if (!d.returned_on.empty() && open_before.count(d.code)) {
             ++st.newly_returned;
             cancel.bind(1, d.code);
             st.cancelled_reminders += static_cast<std::size_t>(cancel.exec());
             cancel.reset();
         }
     }
+    st.inserted = static_cast<std::size_t>(count_dossiers(db) - count_before);
+    st.updated = rows.size() - st.inserted;
     sp.release();
     return st;
 }

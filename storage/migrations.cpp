@@ -171,11 +171,13 @@ CREATE TABLE dossiers (
   citizen_phone TEXT,
   imported_at   INTEGER NOT NULL
 );
--- The reminder scan reads unresolved dossiers by due date: covering, so it never touches the table.
-CREATE INDEX dossiers_open ON dossiers(due_on, code, unit_id, official_id, procedure) WHERE returned_on IS NULL;
-CREATE INDEX dossiers_open_unit ON dossiers(unit_id) WHERE returned_on IS NULL;
+-- Partial indexes over unresolved dossiers for the reminder scan, the digests and the officials'
+-- commands. Each also holds returned_on (always NULL in it) and every column its query reads, so
+-- SQLite answers from the index alone and never visits the table.
+CREATE INDEX dossiers_open ON dossiers(due_on, code, unit_id, official_id, procedure, returned_on) WHERE returned_on IS NULL;
+CREATE INDEX dossiers_open_unit ON dossiers(unit_id, code, returned_on) WHERE returned_on IS NULL;
+CREATE INDEX dossiers_official ON dossiers(official_id, due_on, code, procedure, unit_id, returned_on) WHERE returned_on IS NULL;
 CREATE INDEX dossiers_received ON dossiers(received_on);
-CREATE INDEX dossiers_official ON dossiers(official_id, due_on) WHERE returned_on IS NULL;
 CREATE UNIQUE INDEX officials_link_code ON officials(link_code_hash) WHERE link_code_hash IS NOT NULL;
 -- One row per reminder kind, dossier, recipient and local day: sent at most once, across restarts.
 CREATE TABLE reminders (

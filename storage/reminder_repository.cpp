@@ -10,10 +10,15 @@ std::string reminder_key(const std::string& kind, const std::string& dossier, co
     return kind + "|" + dossier + "|" + recipient;
 }
 
-bool record_reminder(SQLite::Database& db, const reminder_row& r, std::int64_t now_ms) {
-    SQLite::Statement q(db,
-                        "INSERT INTO reminders (kind, dossier_code, recipient, local_day, unit_id, channel, outbox_id, status, "
-                        "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+namespace {
+
+constexpr const char* insert_sql =
+    "INSERT INTO reminders (kind, dossier_code, recipient, local_day, unit_id, channel, outbox_id, status, "
+    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+constexpr const char* outbox_sql =
+    "UPDATE reminders SET outbox_id = ? WHERE kind = ? AND dossier_code = ? AND recipient = ? AND local_day = ?";
+
+bool insert_row(SQLite::Statement& q, const reminder_row& r, std::int64_t now_ms) {
     q.bind(1, r.kind);
     q.bind(2, r.dossier_code);
     q.bind(3, r.recipient);
@@ -26,18 +31,44 @@ bool record_reminder(SQLite::Database& db, const reminder_row& r, std::int64_t n
         q.bind(7);
     q.bind(8, r.status);
     q.bind(9, static_cast<std::int64_t>(now_ms));
-    return q.exec() == 1;
+    const bool inserted = q.exec() == 1;
+    q.reset();
+    return inserted;
 }
 
-void set_reminder_outbox(SQLite::Database& db, const reminder_row& r, std::int64_t outbox_id) {
-    SQLite::Statement q(db,
-                        "UPDATE reminders SET outbox_id = ? WHERE kind = ? AND dossier_code = ? AND recipient = ? AND local_day = ?");
+void update_outbox(SQLite::Statement& q, const reminder_row& r, std::int64_t outbox_id) {
     q.bind(1, static_cast<std::int64_t>(outbox_id));
     q.bind(2, r.kind);
     q.bind(3, r.dossier_code);
     q.bind(4, r.recipient);
     q.bind(5, r.local_day);
     q.exec();
+    q.reset();
+}
+
+}  // namespace
+
+bool record_reminder(SQLite::Database& db, const reminder_row& r, std::int64_t now_ms) {
+    SQLite::Statement q(db, insert_sql);
+    return insert_row(q, r, now_ms);
+}
+
+std::vector<bool> record_reminders(SQLite::Database& db, const std::vector<reminder_row>& rows, std::int64_t now_ms) {
+    SQLite::Statement q(db, insert_sql);
+    std::vector<bool> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(insert_row(q, r, now_ms));
+    return out;
+}
+
+void set_reminder_outbox(SQLite::Database& db, const reminder_row& r, std::int64_t outbox_id) {
+    SQLite::Statement q(db, outbox_sql);
+    update_outbox(q, r, outbox_id);
+}
+
+void set_reminder_outboxes(SQLite::Database& db, const std::vector<reminder_row>& rows, const std::vector<std::int64_t>& outbox_ids) {
+    SQLite::Statement q(db, outbox_sql);
+    for (std::size_t i = 0; i < rows.size() && i < outbox_ids.size(); ++i) update_outbox(q, rows[i], outbox_ids[i]);
 }
 
 std::set<std::string> reminder_keys_on(SQLite::Database& db, const std::string& local_day) {

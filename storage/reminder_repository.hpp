@@ -31,6 +31,11 @@ struct reminder_row {
 bool record_reminder(SQLite::Database& db, const reminder_row& r, std::int64_t now_ms);
 /// Sets the outbox id of a recorded reminder. @throws SQLite::Exception
 void set_reminder_outbox(SQLite::Database& db, const reminder_row& r, std::int64_t outbox_id);
+/// record_reminder for many rows with one prepared statement; element i tells whether row i was
+/// recorded. Call inside a transaction. @throws SQLite::Exception
+[[nodiscard]] std::vector<bool> record_reminders(SQLite::Database& db, const std::vector<reminder_row>& rows, std::int64_t now_ms);
+/// set_reminder_outbox for many rows with one prepared statement. @throws SQLite::Exception
+void set_reminder_outboxes(SQLite::Database& db, const std::vector<reminder_row>& rows, const std::vector<std::int64_t>& outbox_ids);
 /// Keys "kind|dossier|recipient" already recorded for a local day. @throws SQLite::Exception
 [[nodiscard]] std::set<std::string> reminder_keys_on(SQLite::Database& db, const std::string& local_day);
 /// (dossier, recipient) pairs that were ever escalated. @throws SQLite::Exception

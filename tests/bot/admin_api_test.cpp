@@ -12,7 +12,10 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
 #include <future>
+#include <thread>
 
 namespace {
 
@@ -24,9 +27,12 @@ struct api_fixture {
     bot::metrics stats;
     std::unique_ptr<bot::admin_api> api;
     std::unique_ptr<bot::app::services> svc;
+    std::atomic<int> notified{0};
 
-    api_fixture() {
+    explicit api_fixture(std::chrono::seconds scan_interval = std::chrono::seconds(900)) {
         auto cfg = test::test_config();
+        cfg.reminders.interval = scan_interval;
+        cfg.zalo.zns_reminder_template = "zns-reminder-1";
         cfg.storage.path = dir.file("api.db");
         cfg.demo = false;
         cfg.api_tokens = {{"Chị Hoa (admin)", "admin", bot::hash_api_token("admin-secret-token", "s1")},
@@ -38,7 +44,8 @@ struct api_fixture {
         work = std::make_unique<bot::worker>(t->env->cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        svc = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}});
+        svc = std::make_unique<bot::app::services>(
+            bot::app::services{*t->env, *work, router, *api, stats, [this] { ++notified; }, {}, {}, {}});
         bot::app::start_reminders(*svc);
     }
     ~api_fixture() { work->stop(); }
@@ -167,4 +174,16 @@ TEST_CASE("dossiers are imported, fetched and listed through the API", "[reminde
     auto rows = f.audit_rows();
     REQUIRE(rows.size() == 1);
     CHECK(rows[0].second == "POST /api/v1/dossiers");
+}
+
+TEST_CASE("the scheduler job scans on the worker, counts reminders by kind and wakes the outbox", "[reminders]") {
+    api_fixture f(std::chrono::seconds(1));
+    const std::string csv = test::read_file(test::source_dir() + "/tests/fixtures/dossiers-2023-06.csv");
+    REQUIRE(f.call("POST", "/api/v1/officials", "operator-secret-token", official_body).status == 201);
+    REQUIRE(f.call("POST", "/api/v1/dossiers", "operator-secret-token", csv, "text/csv").status == 200);
+    for (int i = 0; i < 50 && f.notified == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(f.notified >= 1);
+    CHECK(f.stats.value("cchcbot_reminders_sent_total", {{"kind", "due_soon"}}) == 2);
+    CHECK(f.stats.value("cchcbot_reminders_sent_total", {{"kind", "overdue"}}) == 2);
+    CHECK_THAT(f.stats.render(), Catch::Contains("cchcbot_reminders_sent_total"));
 }

@@ -126,6 +126,9 @@ TEST_CASE("other texts, and commands from citizens, are left to the citizen flow
     CHECK_FALSE(f.say("citizen-1", "quá hạn"));
     CHECK_FALSE(f.say("citizen-1", "hồ sơ của tôi"));
     CHECK_FALSE(f.say("citizen-1", "đăng ký khai sinh thế nào"));
+    CHECK_FALSE(f.say("citizen-1", "dk khaisinh"));  // "dk" is also chat shorthand for "đăng ký"
+    CHECK_FALSE(f.say("citizen-1", "đk kết hôn"));
+    CHECK(bot::looks_like_link_code(f.code()));
     REQUIRE(f.say("zalo-1", "DK " + f.code()));
     CHECK_FALSE(f.say("zalo-1", "xin chào"));
     CHECK_FALSE(f.say("zalo-1", "hồ sơ của tôi quá hạn rồi à"));

@@ -5,6 +5,7 @@
 #include "bot/local_time.hpp"
 #include "bot/outgoing.hpp"
 #include "bot/reminder_admin.hpp"
+#include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/reminder_repository.hpp"
 #include "tests/test_support.hpp"
@@ -207,4 +208,24 @@ TEST_CASE("the digest tells the leader the counts and the oldest overdue dossier
     CHECK_THAT(m.text, Catch::Contains("xã Tân Sỏi") && Catch::Contains("15/06/2023") &&
                            Catch::Contains("5 hồ sơ đang giải quyết, 2 quá hạn, 2 sắp đến hạn") &&
                            Catch::Contains("000.00.31.H12-230605-0005"));
+}
+
+TEST_CASE("the demo seeds one official and one leader per unit and a dossier set around today, once", "[reminders]") {
+    auto cfg = test::test_config();
+    auto db = test::memory_db();
+    const auto now = at(2026, 11, 27, 9);
+    CHECK_THAT(bot::seed_demo(*db, cfg, now), Catch::Contains("8 officials, 10 dossiers"));
+    CHECK(storage::find_official(*db, "ld_tan_soi")->role == "leader");
+    auto d = storage::find_dossier(*db, "000.00.31.H12-230612-0001");
+    REQUIRE(d);
+    CHECK(d->due_on == "2026-11-27");  // due "today" in the demo, as on 2023-06-15 in the file
+    CHECK(d->official_id == "cb_tan_soi");
+    CHECK_THAT(bot::seed_demo(*db, cfg, now), Catch::Contains("0 officials, 0 dossiers"));
+}
+
+TEST_CASE("procedure names are put on one line and cut to fit a phone", "[reminders]") {
+    CHECK(handlers::short_procedure("Xác nhận tình trạng hôn nhân\n(cấp lại)") == "Xác nhận tình trạng hôn nhân (cấp lại)");
+    CHECK(handlers::short_procedure("  Đăng  ký   khai sinh ") == "Đăng ký khai sinh");
+    CHECK(handlers::short_procedure("Đăng ký khai sinh", 8) == "Đăng ký…");
+    CHECK(handlers::short_procedure("", 8).empty());
 }
