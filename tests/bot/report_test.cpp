@@ -169,6 +169,7 @@ TEST_CASE("impossible dates, duplicate codes and unknown units are warned about 
     insert(*db, {"BAD1", "2026-02-10", "2026-02-20", "2026-02-05"});                     // returned before received
     insert(*db, {"BAD2", "2026-02-10", "2026-02-01", ""});                               // due before received
     insert(*db, {"BAD3", "15/02/2026", "2026-02-20", ""});                               // not a stored date
+    insert(*db, {"BAD4", "2026-02-30", "2026-03-20", ""});                               // no such day
     insert(*db, {"HS-2026-000001", "2026-02-01", "2026-02-10", ""});
     insert(*db, {"hs-2026-000001 ", "2026-02-01", "2026-02-10", "2026-02-03"});          // same code, other case
     insert(*db, {"U1", "2026-02-01", "2026-02-10", "", "truc_tuyen", "xa_la", "xa"});    // unit not configured
@@ -178,7 +179,7 @@ TEST_CASE("impossible dates, duplicate codes and unknown units are warned about 
     CHECK(f.total == 1);
     CHECK(f.c.resolved == 1);
     CHECK(level_of(r, "huyen").fig.total == 0);
-    CHECK(r.excluded_dossiers == 7);
+    CHECK(r.excluded_dossiers == 8);
 
     auto* w1 = warning_of(r, "returned_before_received");
     REQUIRE(w1);
@@ -190,7 +191,9 @@ TEST_CASE("impossible dates, duplicate codes and unknown units are warned about 
     CHECK(w2->items[0].code == "BAD2");
     auto* w3 = warning_of(r, "bad_date");
     REQUIRE(w3);
+    CHECK(w3->count == 2);
     CHECK(w3->items[0].code == "BAD3");
+    CHECK(w3->items[1].code == "BAD4");
     auto* w4 = warning_of(r, "duplicate_code");
     REQUIRE(w4);
     CHECK(w4->count == 2);
