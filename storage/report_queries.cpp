@@ -3,6 +3,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <algorithm>
 #include <map>
@@ -61,10 +62,41 @@ std::optional<std::int64_t> median(std::vector<std::int64_t>& v) {
 
 namespace {
 
-std::string_view text_of(const SQLite::Column& c) {
-    const char* p = c.getText();
-    return {p, static_cast<std::size_t>(c.getBytes())};
+// Column access on the raw statement in the scan loops: SQLiteCpp's Column objects copy a
+// shared_ptr per call, which shows up over millions of rows.
+std::string_view text_of(sqlite3_stmt* st, int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, i))) : std::string_view{};
 }
+bool is_null(sqlite3_stmt* st, int i) { return sqlite3_column_type(st, i) == SQLITE_NULL; }
+
+// A prepared statement on the raw handle, for the scan loops (SQLiteCpp keeps its handle private).
+class raw_statement {
+public:
+    raw_statement(SQLite::Database& db, const std::string& sql) : db_(db.getHandle()) {
+        const int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st_, nullptr);
+        if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+    }
+    ~raw_statement() { sqlite3_finalize(st_); }
+    raw_statement(const raw_statement&) = delete;
+    raw_statement& operator=(const raw_statement&) = delete;
+    void bind(int i, const std::string& v) {
+        const int rc = sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+    }
+    /// True while there is a row. @throws SQLite::Exception
+    bool step() {
+        const int rc = sqlite3_step(st_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw SQLite::Exception(db_, rc);
+    }
+    [[nodiscard]] sqlite3_stmt* get() const { return st_; }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* st_ = nullptr;
+};
 
 bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -141,7 +173,7 @@ FROM dossiers NOT INDEXED
 WHERE received_on <= ?2
   AND (received_on >= ?1 OR returned_on IS NULL OR returned_on = '' OR returned_on >= ?1))SQL";
     if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
-    SQLite::Statement q(db, sql);
+    raw_statement q(db, sql);
     q.bind(1, s.from);
     q.bind(2, s.to);
     if (!s.units.empty()) q.bind(3, json_array(s.units));
@@ -158,15 +190,18 @@ WHERE received_on <= ?2
     std::map<std::string, std::vector<std::uint32_t>> duplicate_rows;
     std::string key, norm;
 
-    while (q.executeStep()) {
-        const std::string_view code = text_of(q.getColumn(0));
-        const std::string_view level = text_of(q.getColumn(1));
-        const std::string_view unit = text_of(q.getColumn(2));
-        const std::string_view procedure = text_of(q.getColumn(3));
-        const std::string_view channel = text_of(q.getColumn(4));
-        const std::string_view rec = text_of(q.getColumn(5));
-        const std::string_view due = text_of(q.getColumn(6));
-        const std::string_view ret = q.getColumn(7).isNull() ? std::string_view{} : text_of(q.getColumn(7));
+    sqlite3_stmt* st = q.get();
+    rows.reserve(1 << 16);
+    seen_codes.reserve(1 << 16);
+    while (q.step()) {
+        const std::string_view code = text_of(st, 0);
+        const std::string_view level = text_of(st, 1);
+        const std::string_view unit = text_of(st, 2);
+        const std::string_view procedure = text_of(st, 3);
+        const std::string_view channel = text_of(st, 4);
+        const std::string_view rec = text_of(st, 5);
+        const std::string_view due = text_of(st, 6);
+        const std::string_view ret = text_of(st, 7);
         const bool returned = !ret.empty();
 
         const char* kind = nullptr;
@@ -248,19 +283,20 @@ conversation_figures conversation_stats(SQLite::Database& db, const report_scope
 SELECT user_id, kind, outcome, topic, latency_ms FROM interactions INDEXED BY interactions_report
 WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
         if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
-        SQLite::Statement q(db, sql);
+        raw_statement q(db, sql);
         q.bind(1, s.from);
         q.bind(2, s.to);
         if (!s.units.empty()) q.bind(3, json_array(s.units));
         std::unordered_set<std::string, string_hash, std::equal_to<>> users;
         std::unordered_map<std::string, std::int64_t, string_hash, std::equal_to<>> topics;
         std::vector<std::int64_t> latencies;
-        while (q.executeStep()) {
-            const std::string_view kind = text_of(q.getColumn(1));
-            const std::string_view outcome = text_of(q.getColumn(2));
-            if (!q.getColumn(4).isNull()) latencies.push_back(q.getColumn(4).getInt64());
+        sqlite3_stmt* st = q.get();
+        while (q.step()) {
+            const std::string_view kind = text_of(st, 1);
+            const std::string_view outcome = text_of(st, 2);
+            if (!is_null(st, 4)) latencies.push_back(sqlite3_column_int64(st, 4));
             if (outcome == "answered") {
-                const std::string_view topic = text_of(q.getColumn(3));
+                const std::string_view topic = text_of(st, 3);
                 if (!topic.empty()) {
                     auto it = topics.find(topic);
                     if (it == topics.end()) it = topics.emplace(std::string(topic), 0).first;
@@ -269,7 +305,7 @@ WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
             }
             if (kind != "text" || outcome == "command") continue;
             ++f.questions;
-            const std::string_view user = text_of(q.getColumn(0));
+            const std::string_view user = text_of(st, 0);
             if (users.find(user) == users.end()) users.emplace(user);
             if (outcome == "answered" || outcome == "lookup")
                 ++f.answered;
