@@ -131,7 +131,9 @@ TEST_CASE("a data set with SPEC's figures prints SPEC's sentence for the commune
     CHECK(text.find("Tỷ lệ hồ sơ tiếp nhận trực tuyến đạt 97,49%, vượt chỉ tiêu 80,00%") != std::string::npos);
     CHECK(text.find("tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn đạt 99,14%, vượt chỉ tiêu 98,00%") !=
           std::string::npos);
-    CHECK(text.find("Hồ sơ giải quyết quá hạn thuộc các thủ tục: Đăng ký khai sinh: 70 HS; Chứng thực bản sao: 35 HS.") !=
+    CHECK(text.find("Hồ sơ giải quyết quá hạn thuộc các thủ tục: Đăng ký khai sinh (70 HS); Chứng thực bản sao (35 HS).") !=
+          std::string::npos);
+    CHECK(text.find("Trong số hồ sơ đang giải quyết có 66 HS đã quá hạn, thuộc các thủ tục: Chứng thực bản sao (66 HS).") !=
           std::string::npos);
     CHECK(text.find("Về hỗ trợ người dân qua Zalo OA") != std::string::npos);
     CHECK(text.find("Về nhắc việc cán bộ") != std::string::npos);
