@@ -107,8 +107,8 @@ struct reminder_counts {
 /// @throws SQLite::Exception
 [[nodiscard]] std::vector<reminder_counts> reminder_stats(SQLite::Database& db, const report_scope& s);
 
-/// Dossiers reminded (due soon or overdue... any dossier reminder) in the period that were then
-/// returned on or before their due date, on or after the reminder.
+/// Dossiers sent a due-soon reminder in the period that were then returned on or before their due
+/// date (and not before the reminder): the reminders that worked.
 /// @throws SQLite::Exception
 [[nodiscard]] std::int64_t reminded_then_resolved_in_time(SQLite::Database& db, const report_scope& s);
 
