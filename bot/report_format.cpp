@@ -528,14 +528,12 @@ std::string to_text(const report& r, const message_catalog& t) {
                 const auto& it = w.items[i];
                 names.push_back(it.code.empty() ? (it.level + "/" + it.unit) : it.code);
             }
-            const std::int64_t listed = static_cast<std::int64_t>(names.size());
-            std::int64_t more = 0;
-            if (w.kind == "unknown_unit" || w.kind == "duplicate_code") {
-                more = static_cast<std::int64_t>(w.items.size()) - listed;  // groups, not dossiers
-            } else {
-                more = w.count - listed;
-            }
-            std::string codes = join(names, ", ");
+            // Duplicates and unknown units are listed by group (codes of one dossier, a level/unit
+            // pair); the others one dossier each, so "and N more" counts dossiers.
+            const bool grouped = w.kind == "unknown_unit" || w.kind == "duplicate_code";
+            std::string codes = join(names, grouped ? "; " : ", ");
+            if (grouped && w.items.size() > names.size()) codes += "; …";
+            const std::int64_t more = grouped ? 0 : w.count - static_cast<std::int64_t>(names.size());
             if (more > 0) codes += " " + t.render("report_more", {{"count", format_vn_number(more)}});
             out += t.render("report_warning_" + w.kind, {{"count", format_vn_number(w.count)}, {"codes", codes}}) + "\n";
         }
