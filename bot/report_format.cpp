@@ -516,6 +516,8 @@ std::string to_text(const report& r, const message_catalog& t) {
             for (const auto& u : l.units)
                 if (u.unit == r.unit) name = u.name;
         scope = t.render("report_scope_unit", {{"name", name}});
+    } else if (!r.level.empty() && !r.levels.empty()) {
+        scope = t.render("report_scope_level", {{"label", r.levels.front().label}});
     }
     out += t.render("report_intro", {{"from", vn_date(r.from)}, {"to", vn_date(r.to)}, {"scope", scope}}) + "\n";
     for (const auto& l : r.levels) level_paragraph(out, l.label, l.fig, r, t);
