@@ -64,7 +64,7 @@ void generate(SQLite::Database& db, const bot::config& cfg, long dossiers, long 
                                : fate < 95 ? due                                                   // on time
                                            : due + 1 + static_cast<std::int64_t>(rng() % 5);       // late
             const bool open = ret >= day0 + span - 5 || rng() % 200 == 0;
-            char code[32];
+            char code[64];
             std::snprintf(code, sizeof code, "HS-%04ld-%07ld", 2025 + (rec - day0) / 365, i);
             q.bind(1, code);
             q.bind(2, procedures[rng() % 8]);
