@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -61,7 +62,8 @@ void add_warning_item(report_warning& w, warning_item item, std::int64_t count) 
 
 }  // namespace
 
-report compute_report(SQLite::Database& db, const config& cfg, const report_request& req) {
+report compute_report(SQLite::Database& db, const config& cfg, const report_request& req,
+                      const std::string& parallel_path) {
     validate(req, cfg);
     report r;
     r.from = req.from;
@@ -108,6 +110,16 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
         return {nullptr, nullptr};
     };
 
+    // The conversation pass reads the interaction log, the dossier scan the dossiers: on their own
+    // connections they run side by side (WAL readers do not block each other or the writer).
+    std::future<storage::conversation_figures> conversations;
+    if (!parallel_path.empty() && parallel_path != ":memory:") {
+        conversations = std::async(std::launch::async, [parallel_path, scope] {
+            SQLite::Database reader(parallel_path, SQLite::OPEN_READONLY);
+            reader.setBusyTimeout(5000);
+            return storage::conversation_stats(reader, scope, report_top_n);
+        });
+    }
     const storage::dossier_scan scan = storage::scan_dossiers(db, scope, report_warning_list_limit);
 
     // 1. Dossiers whose dates cannot be right: listed, never counted.
@@ -187,7 +199,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     r.totals.finish();
 
     // 5. Conversations, reminders, broadcasts.
-    r.conversations = storage::conversation_stats(db, scope, report_top_n);
+    r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
     for (auto& rc : storage::reminder_stats(db, scope)) {
         const unit_config* uc = cfg.find_unit(rc.unit_id);
         reminder_unit_report ru{rc.unit_id, uc ? uc->name : rc.unit_id, rc};

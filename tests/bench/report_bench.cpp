@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
     bot::report r;
     for (int i = 0; i < 5; ++i) {
         auto t0 = clock_type::now();
-        r = bot::compute_report(db, cfg, req);
+        r = bot::compute_report(db, cfg, req, path);
         times.push_back(seconds_since(t0));
     }
     std::sort(times.begin(), times.end());
@@ -186,11 +186,12 @@ int main(int argc, char** argv) {
         part("reminders", [&] { (void)storage::reminder_stats(db, scope); });
         part("reminded then resolved", [&] { (void)storage::reminded_then_resolved_in_time(db, scope); });
         part("broadcasts", [&] { (void)storage::broadcast_stats(db, scope); });
-        part("whole report", [&] { (void)bot::compute_report(db, cfg, req); });
+        part("whole report, one thread", [&] { (void)bot::compute_report(db, cfg, req); });
+        part("whole report, two threads", [&] { (void)bot::compute_report(db, cfg, req, path); });
     }
     const bot::report_request unit_req{"2026-01-01", "2026-06-30", "xa1", ""};
     auto t0 = clock_type::now();
-    auto ru = bot::compute_report(db, cfg, unit_req);
+    auto ru = bot::compute_report(db, cfg, unit_req, path);
     std::printf("one-unit report (xa1): %.3f s, total %lld\n", seconds_since(t0),
                 static_cast<long long>(ru.totals.total));
     if (own_file) {

@@ -1,6 +1,7 @@
 #include "bot/report.hpp"
 
 #include "bot/local_time.hpp"
+#include "storage/database.hpp"
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -342,4 +343,23 @@ TEST_CASE("broadcast figures count recipients and what the outbox says was recei
     CHECK(r.broadcasts.received == 2);
     CHECK(r.broadcasts.seen == 1);
     CHECK(r.broadcasts.failed == 1);
+}
+
+TEST_CASE("reading conversations on a second connection gives the same report", "[reports]") {
+    test::temp_dir dir;
+    const std::string path = dir.file("parallel.db");
+    auto db = storage::open_database(path);
+    insert(*db, {"Q1", "2026-02-01", "2026-02-10", "2026-02-05"});
+    db->exec("INSERT INTO interactions (at, local_day, user_id, unit_id, direction, kind, topic, outcome, text, latency_ms) "
+             "VALUES (0, '2026-02-01', 'u1', 'tan_soi', 'in', 'text', 'le_phi', 'answered', 'x', 120),"
+             "(0, '2026-02-02', 'u2', 'tan_soi', 'in', 'text', '', 'fallback', 'y', 80)");
+    const auto cfg = test::test_config();
+    auto serial = bot::compute_report(*db, cfg, {"2026-01-01", "2026-06-30", "", ""});
+    auto parallel = bot::compute_report(*db, cfg, {"2026-01-01", "2026-06-30", "", ""}, path);
+    CHECK(parallel.conversations.questions == 2);
+    CHECK(parallel.conversations.questions == serial.conversations.questions);
+    CHECK(parallel.conversations.citizens == serial.conversations.citizens);
+    CHECK(parallel.conversations.median_reply_latency_ms == serial.conversations.median_reply_latency_ms);
+    CHECK(parallel.conversations.top_topics == serial.conversations.top_topics);
+    CHECK(parallel.totals.total == 1);
 }
