@@ -534,7 +534,9 @@ std::string to_text(const report& r, const message_catalog& t) {
             // pair); the others one dossier each, so "and N more" counts dossiers.
             const bool grouped = w.kind == "unknown_unit" || w.kind == "duplicate_code";
             std::string codes = join(names, grouped ? "; " : ", ");
-            if (grouped && w.items.size() > names.size()) codes += "; …";
+            if (grouped && w.items.size() > names.size())
+                codes += " " + t.render("report_more_groups",
+                                        {{"count", format_vn_number(static_cast<std::int64_t>(w.items.size() - names.size()))}});
             const std::int64_t more = grouped ? 0 : w.count - static_cast<std::int64_t>(names.size());
             if (more > 0) codes += " " + t.render("report_more", {{"count", format_vn_number(more)}});
             out += t.render("report_warning_" + w.kind, {{"count", format_vn_number(w.count)}, {"codes", codes}}) + "\n";
