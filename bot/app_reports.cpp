@@ -30,7 +30,7 @@ void start_reports(services& s) {
                       throw std::invalid_argument("format must be json, csv, text or xlsx");
                   if (rq.from.empty() || rq.to.empty()) throw std::invalid_argument("from and to are required (YYYY-MM-DD)");
                   // report_request_error is an invalid_argument: a bad date or unit answers 400.
-                  report r = compute_report(db, env.cfg, rq);
+                  report r = compute_report(db, env.cfg, rq, env.cfg.storage.path);
                   if (auto kb = env.kb.get())
                       for (const auto& t : kb->topics()) r.topic_titles[t.id] = t.title;
                   http_response res;

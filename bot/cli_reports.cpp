@@ -45,7 +45,7 @@ void run_report(const cli_options& opts, const report_args& a) {
     if (db_path != ":memory:" && !std::filesystem::exists(db_path))
         throw command_error("database not found: " + db_path + " (set storage.path or CCHCBOT_STORAGE_PATH)");
     auto db = storage::open_database(db_path);
-    report r = compute_report(*db, env->cfg, req);
+    report r = compute_report(*db, env->cfg, req, db_path);
     if (auto kb = env->kb.get())
         for (const auto& t : kb->topics()) r.topic_titles[t.id] = t.title;
 

@@ -6,6 +6,7 @@
 #include <SQLiteCpp/Database.h>
 
 #include <algorithm>
+#include <future>
 #include <map>
 #include <set>
 
@@ -61,7 +62,8 @@ void add_warning_item(report_warning& w, warning_item item, std::int64_t count) 
 
 }  // namespace
 
-report compute_report(SQLite::Database& db, const config& cfg, const report_request& req) {
+report compute_report(SQLite::Database& db, const config& cfg, const report_request& req,
+                      const std::string& parallel_path) {
     validate(req, cfg);
     report r;
     r.from = req.from;
@@ -108,85 +110,87 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
         return {nullptr, nullptr};
     };
 
+    // The conversation pass reads the interaction log, the dossier scan the dossiers: on their own
+    // connections they run side by side (WAL readers do not block each other or the writer).
+    std::future<storage::conversation_figures> conversations;
+    if (!parallel_path.empty() && parallel_path != ":memory:") {
+        conversations = std::async(std::launch::async, [parallel_path, scope] {
+            SQLite::Database reader(parallel_path, SQLite::OPEN_READONLY);
+            reader.setBusyTimeout(5000);
+            return storage::conversation_stats(reader, scope, report_top_n);
+        });
+    }
+    const storage::dossier_scan scan = storage::scan_dossiers(db, scope, report_warning_list_limit);
+
     // 1. Dossiers whose dates cannot be right: listed, never counted.
-    std::map<std::string, report_warning> by_kind;
-    for (const auto& [kind, n] : storage::suspect_counts(db, scope)) {
-        by_kind[kind].kind = kind;
-        by_kind[kind].count = n;
-        r.excluded_dossiers += n;
-    }
-    for (const auto& s : storage::suspect_dossiers(db, scope, report_warning_list_limit * 3)) {
-        auto& w = by_kind[s.kind];
-        w.kind = s.kind;
-        if (static_cast<int>(w.items.size()) < report_warning_list_limit)
-            w.items.push_back({s.code, s.level, s.unit_id, s.received_on, s.due_on, s.returned_on});
-    }
     for (const char* kind : {"returned_before_received", "due_before_received", "bad_date"}) {
-        auto it = by_kind.find(kind);
-        if (it != by_kind.end() && it->second.count > 0) r.warnings.push_back(it->second);
+        report_warning w{kind, 0, {}};
+        for (const auto& [k, n] : scan.suspect_counts)
+            if (k == kind) w.count = n;
+        if (w.count == 0) continue;
+        for (const auto& s : scan.suspects)
+            if (s.kind == kind) w.items.push_back({s.code, s.level, s.unit_id, s.received_on, s.due_on, s.returned_on});
+        r.excluded_dossiers += w.count;
+        r.warnings.push_back(std::move(w));
     }
 
-    // 2. Codes that are the same dossier written twice: both left out, since either may be wrong.
-    std::vector<std::string> excluded;
-    report_warning dup{"duplicate_code", 0, {}};
-    for (const auto& g : storage::duplicate_codes(db, scope)) {
-        std::string codes;
-        std::set<std::string> units(g.units.begin(), g.units.end());
-        std::string unit_list;
-        for (const auto& c : g.codes) {
-            if (!codes.empty()) codes += ", ";
-            codes += c;
-            excluded.push_back(c);
+    // 2. Codes that are the same dossier written twice: all left out, since either may be wrong.
+    if (scan.duplicate_dossiers > 0) {
+        report_warning dup{"duplicate_code", scan.duplicate_dossiers, {}};
+        for (const auto& g : scan.duplicates) {
+            std::string codes, unit_list;
+            for (const auto& c : g.codes) codes += (codes.empty() ? "" : ", ") + c;
+            for (const auto& u : std::set<std::string>(g.units.begin(), g.units.end()))
+                unit_list += (unit_list.empty() ? "" : ", ") + u;
+            dup.items.push_back({codes, "", unit_list, "", "", ""});
         }
-        for (const auto& u : units) unit_list += (unit_list.empty() ? "" : ", ") + u;
-        add_warning_item(dup, {codes, "", unit_list, "", "", ""}, static_cast<std::int64_t>(g.codes.size()));
-    }
-    if (dup.count > 0) {
         r.excluded_dossiers += dup.count;
         r.warnings.push_back(std::move(dup));
     }
 
-    // 3. The counters, per (level, unit); groups outside the configuration are warned about.
+    // 3. The counters per (level, unit, procedure); groups outside the configuration are warned about.
     report_warning unknown{"unknown_unit", 0, {}};
-    for (const auto& row : storage::dossier_counts(db, scope, excluded)) {
-        auto [lr, ur] = find_unit(row.level, row.unit_id);
-        const unit_config* uc = cfg.find_unit(row.unit_id);
-        if (!lr || !ur || !uc || uc->level != row.level) {
-            const std::int64_t n = row.c.received + row.c.carried_over;
-            add_warning_item(unknown, {"", row.level, row.unit_id, "", "", ""}, n);
+    std::map<std::pair<std::string, std::string>, std::int64_t> unknown_groups;
+    std::map<const void*, proc_map> late_by, overdue_by;
+    proc_map late_all, overdue_all;
+    for (const auto& g : scan.groups) {
+        auto [lr, ur] = find_unit(g.level, g.unit_id);
+        const unit_config* uc = cfg.find_unit(g.unit_id);
+        if (!lr || !ur || !uc || uc->level != g.level) {
+            unknown_groups[{g.level, g.unit_id}] += g.c.received + g.c.carried_over;
             continue;
         }
-        ur->fig.add(row.c);
-        lr->fig.add(row.c);
-        r.totals.add(row.c);
+        ur->fig.add(g.c);
+        lr->fig.add(g.c);
+        r.totals.add(g.c);
+        if (g.c.late > 0) {
+            late_by[lr][g.procedure] += g.c.late;
+            late_by[ur][g.procedure] += g.c.late;
+            late_all[g.procedure] += g.c.late;
+        }
+        if (g.c.pending_overdue > 0) {
+            overdue_by[lr][g.procedure] += g.c.pending_overdue;
+            overdue_by[ur][g.procedure] += g.c.pending_overdue;
+            overdue_all[g.procedure] += g.c.pending_overdue;
+        }
     }
+    for (const auto& [key, n] : unknown_groups) add_warning_item(unknown, {"", key.first, key.second, "", "", ""}, n);
     if (unknown.count > 0) {
         r.excluded_dossiers += unknown.count;
         r.warnings.push_back(std::move(unknown));
     }
 
     // 4. Late and pending-overdue dossiers by procedure, most first.
-    auto group = [&](const std::vector<storage::procedure_count>& rows, bool late) {
-        std::map<const void*, proc_map> per;
-        proc_map all;
-        for (const auto& p : rows) {
-            auto [lr, ur] = find_unit(p.level, p.unit_id);
-            if (!lr || !ur) continue;
-            per[lr][p.procedure] += p.count;
-            per[ur][p.procedure] += p.count;
-            all[p.procedure] += p.count;
+    for (auto& l : r.levels) {
+        l.fig.late_by_procedure = most_first(late_by[&l]);
+        l.fig.pending_overdue_by_procedure = most_first(overdue_by[&l]);
+        for (auto& u : l.units) {
+            u.fig.late_by_procedure = most_first(late_by[&u]);
+            u.fig.pending_overdue_by_procedure = most_first(overdue_by[&u]);
         }
-        auto assign = [late](dossier_figures& f, const proc_map& m) {
-            (late ? f.late_by_procedure : f.pending_overdue_by_procedure) = most_first(m);
-        };
-        for (auto& l : r.levels) {
-            assign(l.fig, per[&l]);
-            for (auto& u : l.units) assign(u.fig, per[&u]);
-        }
-        assign(r.totals, all);
-    };
-    group(storage::late_by_procedure(db, scope, excluded), true);
-    group(storage::pending_overdue_by_procedure(db, scope, excluded), false);
+    }
+    r.totals.late_by_procedure = most_first(late_all);
+    r.totals.pending_overdue_by_procedure = most_first(overdue_all);
 
     for (auto& l : r.levels) {
         l.fig.finish();
@@ -195,7 +199,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     r.totals.finish();
 
     // 5. Conversations, reminders, broadcasts.
-    r.conversations = storage::conversation_stats(db, scope, report_top_n);
+    r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
     for (auto& rc : storage::reminder_stats(db, scope)) {
         const unit_config* uc = cfg.find_unit(rc.unit_id);
         reminder_unit_report ru{rc.unit_id, uc ? uc->name : rc.unit_id, rc};

@@ -115,8 +115,11 @@ inline constexpr int report_top_n = 10;
 /// @throws report_request_error
 void validate(const report_request& req, const config& cfg);
 
-/// Computes the report from the database (read only).
+/// Computes the report from the database (read only). With `parallel_path` (the database file
+/// behind `db`), the conversation figures are read on a second read-only connection in parallel
+/// with the dossier scan: the two big passes then take the time of the longer one.
 /// @throws report_request_error, SQLite::Exception
-[[nodiscard]] report compute_report(SQLite::Database& db, const config& cfg, const report_request& req);
+[[nodiscard]] report compute_report(SQLite::Database& db, const config& cfg, const report_request& req,
+                                    const std::string& parallel_path = {});
 
 }  // namespace bot

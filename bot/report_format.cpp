@@ -516,6 +516,8 @@ std::string to_text(const report& r, const message_catalog& t) {
             for (const auto& u : l.units)
                 if (u.unit == r.unit) name = u.name;
         scope = t.render("report_scope_unit", {{"name", name}});
+    } else if (!r.level.empty() && !r.levels.empty()) {
+        scope = t.render("report_scope_level", {{"label", r.levels.front().label}});
     }
     out += t.render("report_intro", {{"from", vn_date(r.from)}, {"to", vn_date(r.to)}, {"scope", scope}}) + "\n";
     for (const auto& l : r.levels) level_paragraph(out, l.label, l.fig, r, t);
@@ -528,14 +530,14 @@ std::string to_text(const report& r, const message_catalog& t) {
                 const auto& it = w.items[i];
                 names.push_back(it.code.empty() ? (it.level + "/" + it.unit) : it.code);
             }
-            const std::int64_t listed = static_cast<std::int64_t>(names.size());
-            std::int64_t more = 0;
-            if (w.kind == "unknown_unit" || w.kind == "duplicate_code") {
-                more = static_cast<std::int64_t>(w.items.size()) - listed;  // groups, not dossiers
-            } else {
-                more = w.count - listed;
-            }
-            std::string codes = join(names, ", ");
+            // Duplicates and unknown units are listed by group (codes of one dossier, a level/unit
+            // pair); the others one dossier each, so "and N more" counts dossiers.
+            const bool grouped = w.kind == "unknown_unit" || w.kind == "duplicate_code";
+            std::string codes = join(names, grouped ? "; " : ", ");
+            if (grouped && w.items.size() > names.size())
+                codes += " " + t.render("report_more_groups",
+                                        {{"count", format_vn_number(static_cast<std::int64_t>(w.items.size() - names.size()))}});
+            const std::int64_t more = grouped ? 0 : w.count - static_cast<std::int64_t>(names.size());
             if (more > 0) codes += " " + t.render("report_more", {{"count", format_vn_number(more)}});
             out += t.render("report_warning_" + w.kind, {{"count", format_vn_number(w.count)}, {"codes", codes}}) + "\n";
         }
@@ -664,10 +666,11 @@ formats make_formats(lxw_workbook* wb) {
     f.number = make_format(wb, false, true, "#,##0", LXW_ALIGN_NONE);
     f.percent = make_format(wb, false, true, "0.00%", LXW_ALIGN_NONE);
     f.center = make_format(wb, false, true, nullptr, LXW_ALIGN_CENTER);
-    f.bold_text = make_format(wb, true, true, nullptr, LXW_ALIGN_LEFT);
-    f.bold_number = make_format(wb, true, true, "#,##0", LXW_ALIGN_NONE);
-    f.bold_percent = make_format(wb, true, true, "0.00%", LXW_ALIGN_NONE);
-    f.bold_center = make_format(wb, true, true, nullptr, LXW_ALIGN_CENTER);
+    // Subtotal and total rows: bold on a light fill, as the annex sets them apart.
+    f.bold_text = make_format(wb, true, true, nullptr, LXW_ALIGN_LEFT, 0xF2F2F2);
+    f.bold_number = make_format(wb, true, true, "#,##0", LXW_ALIGN_NONE, 0xF2F2F2);
+    f.bold_percent = make_format(wb, true, true, "0.00%", LXW_ALIGN_NONE, 0xF2F2F2);
+    f.bold_center = make_format(wb, true, true, nullptr, LXW_ALIGN_CENTER, 0xF2F2F2);
     return f;
 }
 
@@ -691,6 +694,15 @@ void result_row(lxw_worksheet* ws, lxw_row_t row, const std::string& stt, const 
     write_rate(ws, row, col++, f.on_time_rate, bold ? fm.bold_percent : fm.percent);
 }
 
+// Every sheet prints on A4, one page wide.
+lxw_worksheet* add_sheet(lxw_workbook* wb, const char* name, bool landscape) {
+    lxw_worksheet* ws = workbook_add_worksheet(wb, name);
+    if (landscape) worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);  // A4
+    worksheet_fit_to_pages(ws, 1, 0);
+    return ws;
+}
+
 void header_cells(lxw_worksheet* ws, lxw_row_t row, const std::vector<std::string>& headers, const formats& fm) {
     for (std::size_t i = 0; i < headers.size(); ++i)
         worksheet_write_string(ws, row, static_cast<lxw_col_t>(i), headers[i].c_str(), fm.header);
@@ -706,10 +718,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     const std::string period = "Từ ngày " + vn_date(r.from) + " đến ngày " + vn_date(r.to);
 
     // Sheet 1: the annex table, by level and unit.
-    lxw_worksheet* ws = workbook_add_worksheet(wb, "Kết quả giải quyết TTHC");
-    worksheet_set_landscape(ws);
-    worksheet_set_paper(ws, 9);  // A4
-    worksheet_fit_to_pages(ws, 1, 0);
+    lxw_worksheet* ws = add_sheet(wb, "Kết quả giải quyết TTHC", true);
     worksheet_merge_range(ws, 0, 0, 0, 13, "BIỂU KẾT QUẢ GIẢI QUYẾT THỦ TỤC HÀNH CHÍNH", fm.title);
     worksheet_merge_range(ws, 1, 0, 1, 13, ("(" + period + ")").c_str(), fm.subtitle);
     const lxw_row_t h1 = 3, h2 = 4;
@@ -751,7 +760,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     worksheet_freeze_panes(ws, h2 + 2, 2);
 
     // Late and pending-overdue dossiers by procedure.
-    lxw_worksheet* wp = workbook_add_worksheet(wb, "Quá hạn theo thủ tục");
+    lxw_worksheet* wp = add_sheet(wb, "Quá hạn theo thủ tục", false);
     worksheet_merge_range(wp, 0, 0, 0, 4, "HỒ SƠ QUÁ HẠN THEO THỦ TỤC", fm.title);
     header_cells(wp, 2, {"Cấp", "Đơn vị", "Thủ tục", "Giải quyết quá hạn", "Đang giải quyết đã quá hạn"}, fm);
     row = 3;
@@ -777,7 +786,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
 
     // Conversations.
     const auto& c = r.conversations;
-    lxw_worksheet* wc = workbook_add_worksheet(wb, "Hỏi đáp Zalo");
+    lxw_worksheet* wc = add_sheet(wb, "Hỏi đáp Zalo", false);
     worksheet_merge_range(wc, 0, 0, 0, 1, "HỖ TRỢ NGƯỜI DÂN QUA ZALO OA", fm.title);
     worksheet_merge_range(wc, 1, 0, 1, 1, period.c_str(), fm.subtitle);
     header_cells(wc, 3, {"Chỉ tiêu", "Số liệu"}, fm);
@@ -816,7 +825,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     worksheet_set_column(wc, 1, 1, 14, nullptr);
 
     // Reminders per unit.
-    lxw_worksheet* wr = workbook_add_worksheet(wb, "Nhắc việc");
+    lxw_worksheet* wr = add_sheet(wb, "Nhắc việc", false);
     worksheet_merge_range(wr, 0, 0, 0, 5, "NHẮC VIỆC CÁN BỘ QUA ZALO", fm.title);
     worksheet_merge_range(wr, 1, 0, 1, 5, period.c_str(), fm.subtitle);
     header_cells(wr, 3, {"STT", "Đơn vị", "Sắp đến hạn", "Quá hạn", "Báo lãnh đạo", "Tổng hợp hằng ngày"}, fm);
@@ -846,7 +855,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
 
     // Broadcasts.
     const auto& b = r.broadcasts;
-    lxw_worksheet* wb2 = workbook_add_worksheet(wb, "Tin tuyên truyền");
+    lxw_worksheet* wb2 = add_sheet(wb, "Tin tuyên truyền", false);
     worksheet_merge_range(wb2, 0, 0, 0, 1, "TUYÊN TRUYỀN QUA ZALO OA", fm.title);
     worksheet_merge_range(wb2, 1, 0, 1, 1, period.c_str(), fm.subtitle);
     header_cells(wb2, 3, {"Chỉ tiêu", "Số liệu"}, fm);
@@ -861,7 +870,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     worksheet_set_column(wb2, 1, 1, 14, nullptr);
 
     // Warnings: the dossiers left out of the figures, and why.
-    lxw_worksheet* ww = workbook_add_worksheet(wb, "Cảnh báo dữ liệu");
+    lxw_worksheet* ww = add_sheet(wb, "Cảnh báo dữ liệu", true);
     worksheet_merge_range(ww, 0, 0, 0, 6, "HỒ SƠ KHÔNG ĐƯỢC TÍNH VÀO SỐ LIỆU", fm.title);
     header_cells(ww, 2, {"Lý do", "Mã hồ sơ", "Cấp", "Đơn vị", "Ngày nhận", "Hạn trả", "Ngày trả"}, fm);
     row = 3;

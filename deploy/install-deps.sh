@@ -8,7 +8,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev sqlite3 catch2
   libtomlplusplus-dev libutf8proc-dev libcli11-dev libspdlog-dev libfmt-dev
   libxlsxwriter-dev libkainjow-mustache-dev
-  curl wrk
+  curl wrk unzip
 )
 
 missing=()

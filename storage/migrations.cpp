@@ -239,10 +239,11 @@ CREATE INDEX broadcast_recipients_waiting ON broadcast_recipients(broadcast_id, 
 )SQL";
 
 // == area: reports ==
-// Reports only read the tables above. This index lets the duplicate-code check walk the codes
-// in order instead of sorting the whole table.
+// Reports only read the tables above. The half-year report reads every inbound message of the
+// period: this covering index serves it without touching the wide rows (text), which would
+// otherwise cost one table lookup per message (SPEC bar: 5,000,000 interactions, report ≤ 2 s).
 const char* const reports_v6 = R"SQL(
-CREATE INDEX dossiers_code_norm ON dossiers(upper(replace(code, ' ', '')));
+CREATE INDEX interactions_report ON interactions(direction, local_day, kind, outcome, topic, user_id, latency_ms, unit_id);
 )SQL";
 
 }  // namespace

@@ -3,8 +3,13 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <sqlite3.h>
 
 #include <algorithm>
+#include <map>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace storage {
 
@@ -43,50 +48,6 @@ void bind_units(SQLite::Statement& q, int index, const report_scope& s) {
         q.bind(index, json_array(s.units));
 }
 
-// The dossiers that matter for the period: received in it, or received before it and not
-// returned before it (SPEC "carried over"). ret is NULL while unresolved ('' counts as NULL).
-// ?1 from, ?2 to, ?3 unit filter (JSON array or NULL), ?4 excluded codes (JSON array).
-constexpr const char* period_dossiers = R"SQL(
-WITH d AS (
-  SELECT code, level, unit_id, procedure, channel, received_on AS rec, due_on AS due,
-         NULLIF(returned_on, '') AS ret
-  FROM dossiers
-  WHERE received_on <= ?2
-    AND (received_on >= ?1 OR returned_on IS NULL OR returned_on = '' OR returned_on >= ?1)
-    AND (?3 IS NULL OR unit_id IN (SELECT value FROM json_each(?3)))
-    AND code NOT IN (SELECT value FROM json_each(?4))
-))SQL";
-
-constexpr const char* date_glob = "'[0-9][0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'";
-
-std::string well_formed() {
-    std::string g = date_glob;
-    return "(rec GLOB " + g + " AND due GLOB " + g + " AND (ret IS NULL OR ret GLOB " + g + "))";
-}
-
-std::string valid_dates() { return "(" + well_formed() + " AND due >= rec AND (ret IS NULL OR ret >= rec))"; }
-
-void bind_period(SQLite::Statement& q, const report_scope& s, const std::vector<std::string>& excluded) {
-    q.bind(1, s.from);
-    q.bind(2, s.to);
-    bind_units(q, 3, s);
-    q.bind(4, json_array(excluded));
-}
-
-std::vector<procedure_count> by_procedure(SQLite::Database& db, const report_scope& s,
-                                          const std::vector<std::string>& excluded, const char* condition) {
-    SQLite::Statement q(db, std::string(period_dossiers) +
-                                " SELECT level, unit_id, procedure, COUNT(*) FROM d WHERE " + valid_dates() +
-                                " AND " + condition + " GROUP BY level, unit_id, procedure");
-    bind_period(q, s, excluded);
-    std::vector<procedure_count> out;
-    while (q.executeStep()) {
-        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                       q.getColumn(3).getInt64()});
-    }
-    return out;
-}
-
 std::optional<std::int64_t> median(std::vector<std::int64_t>& v) {
     if (v.empty()) return std::nullopt;
     const std::size_t mid = v.size() / 2;
@@ -97,165 +58,270 @@ std::optional<std::int64_t> median(std::vector<std::int64_t>& v) {
     return (lower + upper) / 2;
 }
 
-std::vector<std::string> split(const std::string& s, char sep) {
-    std::vector<std::string> out;
-    std::size_t start = 0;
-    for (;;) {
-        auto pos = s.find(sep, start);
-        out.push_back(s.substr(start, pos == std::string::npos ? std::string::npos : pos - start));
-        if (pos == std::string::npos) break;
-        start = pos + 1;
-    }
-    return out;
-}
-
 }  // namespace
-
-std::vector<unit_dossier_counts> dossier_counts(SQLite::Database& db, const report_scope& s,
-                                                const std::vector<std::string>& excluded) {
-    SQLite::Statement q(db, std::string(period_dossiers) + R"SQL(
-SELECT level, unit_id,
-       SUM(rec >= ?1),
-       SUM(rec >= ?1 AND channel = 'truc_tuyen'),
-       SUM(rec < ?1),
-       SUM(ret <= ?2),
-       SUM(ret <= ?2 AND ret < due),
-       SUM(ret <= ?2 AND ret = due),
-       SUM(ret <= ?2 AND ret > due),
-       SUM((ret IS NULL OR ret > ?2) AND due < ?2)
-FROM d WHERE )SQL" + valid_dates() + " GROUP BY level, unit_id ORDER BY level, unit_id");
-    bind_period(q, s, excluded);
-    std::vector<unit_dossier_counts> out;
-    while (q.executeStep()) {
-        unit_dossier_counts u;
-        u.level = q.getColumn(0).getString();
-        u.unit_id = q.getColumn(1).getString();
-        u.c.received = q.getColumn(2).getInt64();
-        u.c.online = q.getColumn(3).getInt64();
-        u.c.carried_over = q.getColumn(4).getInt64();
-        u.c.resolved = q.getColumn(5).getInt64();
-        u.c.early = q.getColumn(6).getInt64();
-        u.c.on_time = q.getColumn(7).getInt64();
-        u.c.late = q.getColumn(8).getInt64();
-        u.c.pending_overdue = q.getColumn(9).getInt64();
-        out.push_back(std::move(u));
-    }
-    return out;
-}
-
-std::vector<procedure_count> late_by_procedure(SQLite::Database& db, const report_scope& s,
-                                               const std::vector<std::string>& excluded) {
-    return by_procedure(db, s, excluded, "ret <= ?2 AND ret > due");
-}
-
-std::vector<procedure_count> pending_overdue_by_procedure(SQLite::Database& db, const report_scope& s,
-                                                          const std::vector<std::string>& excluded) {
-    return by_procedure(db, s, excluded, "(ret IS NULL OR ret > ?2) AND due < ?2");
-}
 
 namespace {
-std::string suspect_kind_expr() {
-    return "CASE WHEN NOT " + well_formed() +
-           " THEN 'bad_date' WHEN ret < rec THEN 'returned_before_received'"
-           " WHEN due < rec THEN 'due_before_received' END";
+
+// Column access on the raw statement in the scan loops: SQLiteCpp's Column objects copy a
+// shared_ptr per call, which shows up over millions of rows.
+std::string_view text_of(sqlite3_stmt* st, int i) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st, i));
+    return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st, i))) : std::string_view{};
 }
+bool is_null(sqlite3_stmt* st, int i) { return sqlite3_column_type(st, i) == SQLITE_NULL; }
+
+// A prepared statement on the raw handle, for the scan loops (SQLiteCpp keeps its handle private).
+class raw_statement {
+public:
+    raw_statement(SQLite::Database& db, const std::string& sql) : db_(db.getHandle()) {
+        const int rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st_, nullptr);
+        if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+    }
+    ~raw_statement() { sqlite3_finalize(st_); }
+    raw_statement(const raw_statement&) = delete;
+    raw_statement& operator=(const raw_statement&) = delete;
+    void bind(int i, const std::string& v) {
+        const int rc = sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+        if (rc != SQLITE_OK) throw SQLite::Exception(db_, rc);
+    }
+    /// True while there is a row. @throws SQLite::Exception
+    bool step() {
+        const int rc = sqlite3_step(st_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        throw SQLite::Exception(db_, rc);
+    }
+    [[nodiscard]] sqlite3_stmt* get() const { return st_; }
+
+private:
+    sqlite3* db_;
+    sqlite3_stmt* st_ = nullptr;
+};
+
+bool leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// 'YYYY-MM-DD' with a real calendar day: how the import stores dates. Anything else ('15/02/2026',
+// '2026-02-30') cannot be compared as text and is reported instead of counted.
+bool iso_date(std::string_view s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (s[i] < '0' || s[i] > '9') return false;
+    const int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+    const int m = (s[5] - '0') * 10 + (s[6] - '0');
+    const int d = (s[8] - '0') * 10 + (s[9] - '0');
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1) return false;
+    return d <= days[m - 1] + (m == 2 && leap(y) ? 1 : 0);
+}
+
+// Upper-case ASCII without spaces: 'hs-2026-000001 ' and 'HS-2026-000001' are one dossier.
+void normalize_code(std::string_view code, std::string& out) {
+    out.clear();
+    for (char c : code) {
+        if (c == ' ' || c == '\t') continue;
+        out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+    }
+}
+
+struct string_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
+enum : std::uint8_t {
+    f_received = 1,
+    f_online = 2,
+    f_resolved = 4,
+    f_early = 8,
+    f_on_time = 16,
+    f_late = 32,
+    f_pending_overdue = 64,
+};
+
+struct scanned_row {
+    std::uint32_t group;
+    std::uint8_t flags;
+    bool excluded;
+};
+
+void add_row(dossier_counters& c, std::uint8_t f) {
+    if (f & f_received) {
+        ++c.received;
+        if (f & f_online) ++c.online;
+    } else {
+        ++c.carried_over;
+    }
+    if (f & f_resolved) {
+        ++c.resolved;
+        if (f & f_early) ++c.early;
+        if (f & f_on_time) ++c.on_time;
+        if (f & f_late) ++c.late;
+    } else if (f & f_pending_overdue) {
+        ++c.pending_overdue;
+    }
+}
+
 }  // namespace
 
-std::vector<suspect_dossier> suspect_dossiers(SQLite::Database& db, const report_scope& s, int limit) {
-    SQLite::Statement q(db, std::string(period_dossiers) + " SELECT kind, code, level, unit_id, rec, due, COALESCE(ret, '')"
-                                " FROM (SELECT d.*, " + suspect_kind_expr() + " AS kind FROM d)"
-                                " WHERE kind IS NOT NULL ORDER BY kind, code LIMIT ?5");
-    bind_period(q, s, {});
-    q.bind(5, limit);
-    std::vector<suspect_dossier> out;
-    while (q.executeStep()) {
-        suspect_dossier d;
-        d.kind = q.getColumn(0).getString();
-        d.code = q.getColumn(1).getString();
-        d.level = q.getColumn(2).getString();
-        d.unit_id = q.getColumn(3).getString();
-        d.received_on = q.getColumn(4).getString();
-        d.due_on = q.getColumn(5).getString();
-        d.returned_on = q.getColumn(6).getString();
-        out.push_back(std::move(d));
-    }
-    return out;
-}
+dossier_scan scan_dossiers(SQLite::Database& db, const report_scope& s, int list_limit) {
+    // One pass, filtered in SQL and counted here: the carried-over condition makes any index on
+    // received_on unselective (most of the table lies before `to`), and SQLite's GROUP BY would
+    // sort every row. NOT INDEXED keeps the plan a plain sequential scan.
+    std::string sql = R"SQL(
+SELECT code, level, unit_id, procedure, channel, received_on, due_on, returned_on
+FROM dossiers NOT INDEXED
+WHERE received_on <= ?2
+  AND (received_on >= ?1 OR returned_on IS NULL OR returned_on = '' OR returned_on >= ?1))SQL";
+    if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
+    raw_statement q(db, sql);
+    q.bind(1, s.from);
+    q.bind(2, s.to);
+    if (!s.units.empty()) q.bind(3, json_array(s.units));
+    const std::string_view from = s.from, to = s.to;
 
-std::vector<std::pair<std::string, std::int64_t>> suspect_counts(SQLite::Database& db, const report_scope& s) {
-    SQLite::Statement q(db, std::string(period_dossiers) + " SELECT kind, COUNT(*) FROM (SELECT " +
-                                suspect_kind_expr() + " AS kind FROM d) WHERE kind IS NOT NULL GROUP BY kind ORDER BY kind");
-    bind_period(q, s, {});
-    std::vector<std::pair<std::string, std::int64_t>> out;
-    while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
-    return out;
-}
+    dossier_scan out;
+    std::map<std::string, std::int64_t> suspect_counts;
+    std::map<std::string, int> suspects_listed;
+    std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> group_index;
+    std::vector<scanned_row> rows;
+    // normalized code → first row; codes that differ from their normalized form are kept aside.
+    std::unordered_map<std::string, std::uint32_t, string_hash, std::equal_to<>> seen_codes;
+    std::unordered_map<std::uint32_t, std::pair<std::string, std::string>> row_code;  // row → code, unit
+    std::map<std::string, std::vector<std::uint32_t>> duplicate_rows;
+    std::string key, norm;
 
-std::vector<duplicate_code_group> duplicate_codes(SQLite::Database& db, const report_scope& s) {
-    // Whole table, through the expression index dossiers_code_norm (reports migration): a
-    // collision with an old dossier matters as much as one inside the period.
-    SQLite::Statement q(db, R"SQL(
-SELECT upper(replace(code, ' ', '')) AS n, group_concat(code, char(31)), group_concat(unit_id, char(31))
-FROM dossiers
-WHERE (?1 IS NULL OR unit_id IN (SELECT value FROM json_each(?1)))
-GROUP BY upper(replace(code, ' ', ''))
-HAVING COUNT(*) > 1
-ORDER BY n)SQL");
-    bind_units(q, 1, s);
-    std::vector<duplicate_code_group> out;
-    while (q.executeStep()) {
-        duplicate_code_group g;
-        g.normalized = q.getColumn(0).getString();
-        g.codes = split(q.getColumn(1).getString(), '\x1f');
-        g.units = split(q.getColumn(2).getString(), '\x1f');
-        out.push_back(std::move(g));
+    sqlite3_stmt* st = q.get();
+    rows.reserve(1 << 16);
+    seen_codes.reserve(1 << 16);
+    while (q.step()) {
+        const std::string_view code = text_of(st, 0);
+        const std::string_view level = text_of(st, 1);
+        const std::string_view unit = text_of(st, 2);
+        const std::string_view procedure = text_of(st, 3);
+        const std::string_view channel = text_of(st, 4);
+        const std::string_view rec = text_of(st, 5);
+        const std::string_view due = text_of(st, 6);
+        const std::string_view ret = text_of(st, 7);
+        const bool returned = !ret.empty();
+
+        const char* kind = nullptr;
+        if (!iso_date(rec) || !iso_date(due) || (returned && !iso_date(ret)))
+            kind = "bad_date";
+        else if (returned && ret < rec)
+            kind = "returned_before_received";
+        else if (due < rec)
+            kind = "due_before_received";
+        if (kind) {
+            ++suspect_counts[kind];
+            if (suspects_listed[kind]++ < list_limit)
+                out.suspects.push_back({kind, std::string(code), std::string(level), std::string(unit),
+                                        std::string(rec), std::string(due), std::string(ret)});
+            continue;
+        }
+
+        std::uint8_t f = 0;
+        if (rec >= from) {
+            f |= f_received;
+            if (channel == "truc_tuyen") f |= f_online;
+        }
+        if (returned && ret <= to) {
+            f |= f_resolved;
+            f |= ret < due ? f_early : ret == due ? f_on_time : f_late;
+        } else if (due < to) {
+            f |= f_pending_overdue;
+        }
+
+        key.assign(level);
+        key += '\x1f';
+        key.append(unit);
+        key += '\x1f';
+        key.append(procedure);
+        auto g = group_index.find(std::string_view(key));
+        if (g == group_index.end()) {
+            g = group_index.emplace(key, static_cast<std::uint32_t>(out.groups.size())).first;
+            out.groups.push_back({std::string(level), std::string(unit), std::string(procedure), {}});
+        }
+        const auto row = static_cast<std::uint32_t>(rows.size());
+        rows.push_back({g->second, f, false});
+
+        normalize_code(code, norm);
+        auto [it, inserted] = seen_codes.try_emplace(norm, row);
+        if (norm != code || !inserted) row_code.emplace(row, std::make_pair(std::string(code), std::string(unit)));
+        if (!inserted) {
+            auto& members = duplicate_rows[norm];
+            if (members.empty()) members.push_back(it->second);
+            members.push_back(row);
+        }
     }
+
+    // Duplicates: every member is left out, since either record may be the wrong one.
+    for (auto& [n, members] : duplicate_rows) {
+        duplicate_code_group dg;
+        dg.normalized = n;
+        for (auto r : members) {
+            rows[r].excluded = true;
+            auto c = row_code.find(r);
+            dg.codes.push_back(c != row_code.end() ? c->second.first : n);
+            dg.units.push_back(c != row_code.end() ? c->second.second : out.groups[rows[r].group].unit_id);
+        }
+        out.duplicate_dossiers += static_cast<std::int64_t>(members.size());
+        if (static_cast<int>(out.duplicates.size()) < list_limit) out.duplicates.push_back(std::move(dg));
+    }
+    for (const auto& r : rows)
+        if (!r.excluded) add_row(out.groups[r.group].c, r.flags);
+    out.suspect_counts.assign(suspect_counts.begin(), suspect_counts.end());
     return out;
 }
 
 conversation_figures conversation_stats(SQLite::Database& db, const report_scope& s, int top_n) {
     conversation_figures f;
     constexpr const char* unit_filter = " AND (?3 IS NULL OR unit_id IN (SELECT value FROM json_each(?3)))";
-    // Questions: what citizens typed (official commands are not questions).
+    // One pass over the period's inbound messages (the log is large; three aggregate queries
+    // would read it three times). Questions are what citizens typed: official commands are not.
     {
-        SQLite::Statement q(db, std::string(R"SQL(
-SELECT COUNT(*), COUNT(DISTINCT user_id), SUM(outcome IN ('answered', 'lookup')),
-       SUM(outcome = 'clarified'), SUM(outcome = 'fallback')
-FROM interactions
-WHERE local_day BETWEEN ?1 AND ?2 AND direction = 'in' AND kind = 'text'
-  AND COALESCE(outcome, '') <> 'command')SQL") + unit_filter);
+        std::string sql = R"SQL(
+SELECT user_id, kind, outcome, topic, latency_ms FROM interactions INDEXED BY interactions_report
+WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
+        if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
+        raw_statement q(db, sql);
         q.bind(1, s.from);
         q.bind(2, s.to);
-        bind_units(q, 3, s);
-        if (q.executeStep()) {
-            f.questions = q.getColumn(0).getInt64();
-            f.citizens = q.getColumn(1).getInt64();
-            f.answered = q.getColumn(2).getInt64();
-            f.clarified = q.getColumn(3).getInt64();
-            f.fallbacks = q.getColumn(4).getInt64();
+        if (!s.units.empty()) q.bind(3, json_array(s.units));
+        std::unordered_set<std::string, string_hash, std::equal_to<>> users;
+        std::unordered_map<std::string, std::int64_t, string_hash, std::equal_to<>> topics;
+        std::vector<std::int64_t> latencies;
+        sqlite3_stmt* st = q.get();
+        while (q.step()) {
+            const std::string_view kind = text_of(st, 1);
+            const std::string_view outcome = text_of(st, 2);
+            if (!is_null(st, 4)) latencies.push_back(sqlite3_column_int64(st, 4));
+            if (outcome == "answered") {
+                const std::string_view topic = text_of(st, 3);
+                if (!topic.empty()) {
+                    auto it = topics.find(topic);
+                    if (it == topics.end()) it = topics.emplace(std::string(topic), 0).first;
+                    ++it->second;
+                }
+            }
+            if (kind != "text" || outcome == "command") continue;
+            ++f.questions;
+            const std::string_view user = text_of(st, 0);
+            if (users.find(user) == users.end()) users.emplace(user);
+            if (outcome == "answered" || outcome == "lookup")
+                ++f.answered;
+            else if (outcome == "clarified")
+                ++f.clarified;
+            else if (outcome == "fallback")
+                ++f.fallbacks;
         }
-    }
-    {
-        SQLite::Statement q(db, std::string(R"SQL(
-SELECT latency_ms FROM interactions
-WHERE local_day BETWEEN ?1 AND ?2 AND direction = 'in' AND latency_ms IS NOT NULL)SQL") + unit_filter);
-        q.bind(1, s.from);
-        q.bind(2, s.to);
-        bind_units(q, 3, s);
-        std::vector<std::int64_t> v;
-        while (q.executeStep()) v.push_back(q.getColumn(0).getInt64());
-        f.median_reply_latency_ms = median(v);
-    }
-    {
-        SQLite::Statement q(db, std::string(R"SQL(
-SELECT topic, COUNT(*) AS n FROM interactions
-WHERE local_day BETWEEN ?1 AND ?2 AND direction = 'in' AND outcome = 'answered'
-  AND topic IS NOT NULL AND topic <> '')SQL") + unit_filter + " GROUP BY topic ORDER BY n DESC, topic LIMIT ?4");
-        q.bind(1, s.from);
-        q.bind(2, s.to);
-        bind_units(q, 3, s);
-        q.bind(4, top_n);
-        while (q.executeStep()) f.top_topics.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
+        f.citizens = static_cast<std::int64_t>(users.size());
+        f.median_reply_latency_ms = median(latencies);
+        std::vector<std::pair<std::string, std::int64_t>> ranked(topics.begin(), topics.end());
+        std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+            return a.second != b.second ? a.second > b.second : a.first < b.first;
+        });
+        if (static_cast<int>(ranked.size()) > top_n) ranked.resize(static_cast<std::size_t>(top_n));
+        f.top_topics = std::move(ranked);
     }
     {
         // Unanswered questions have no unit of their own: the asker's unit decides.

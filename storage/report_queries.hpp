@@ -33,19 +33,12 @@ struct dossier_counters {
     std::int64_t pending_overdue = 0;  ///< not resolved at `to`, due_on < to
 };
 
-/// The counters of one (level, unit) group of valid dossiers.
-struct unit_dossier_counts {
-    std::string level;
-    std::string unit_id;
-    dossier_counters c;
-};
-
-/// Late (resolved late) or pending-overdue dossiers of one procedure in one (level, unit).
-struct procedure_count {
+/// The counters of one (level, unit, procedure) group of valid dossiers.
+struct procedure_group {
     std::string level;
     std::string unit_id;
     std::string procedure;
-    std::int64_t count = 0;
+    dossier_counters c;
 };
 
 /// A dossier whose dates cannot be right.
@@ -66,33 +59,22 @@ struct duplicate_code_group {
     std::vector<std::string> units;    ///< their units, same order
 };
 
-/// Counters per (level, unit) for the dossiers that matter in the period (received in it or
-/// carried over), excluding dossiers with impossible dates and the codes in `excluded`.
-/// @throws SQLite::Exception
-[[nodiscard]] std::vector<unit_dossier_counts> dossier_counts(SQLite::Database& db, const report_scope& s,
-                                                              const std::vector<std::string>& excluded);
+/// Everything the report needs from the dossiers of a period, in one pass over the table.
+struct dossier_scan {
+    /// Valid dossiers, counted per (level, unit, procedure). Suspect and duplicate ones are not.
+    std::vector<procedure_group> groups;
+    std::vector<std::pair<std::string, std::int64_t>> suspect_counts;  ///< kind → dossiers, by kind
+    std::vector<suspect_dossier> suspects;          ///< at most `list_limit` of each kind
+    std::vector<duplicate_code_group> duplicates;   ///< at most `list_limit` groups
+    std::int64_t duplicate_dossiers = 0;            ///< dossiers in all duplicate groups
+};
 
-/// Dossiers resolved late in the period, per (level, unit, procedure). Same exclusions.
+/// Scans the dossiers that matter for the period (received in it, or received before it and not
+/// returned before it), checks their dates and codes, and counts the valid ones with SPEC's
+/// definitions. Dossiers with impossible dates and every member of a duplicate-code group are
+/// left out of the counters and reported instead.
 /// @throws SQLite::Exception
-[[nodiscard]] std::vector<procedure_count> late_by_procedure(SQLite::Database& db, const report_scope& s,
-                                                             const std::vector<std::string>& excluded);
-
-/// Dossiers still pending at `to` and due before `to`, per (level, unit, procedure). Same exclusions.
-/// @throws SQLite::Exception
-[[nodiscard]] std::vector<procedure_count> pending_overdue_by_procedure(SQLite::Database& db, const report_scope& s,
-                                                                        const std::vector<std::string>& excluded);
-
-/// Period-relevant dossiers with impossible or malformed dates (at most `limit` listed).
-/// @throws SQLite::Exception
-[[nodiscard]] std::vector<suspect_dossier> suspect_dossiers(SQLite::Database& db, const report_scope& s, int limit);
-/// How many period-relevant dossiers of each suspect kind exist (kind, count).
-/// @throws SQLite::Exception
-[[nodiscard]] std::vector<std::pair<std::string, std::int64_t>> suspect_counts(SQLite::Database& db,
-                                                                                const report_scope& s);
-
-/// Period-relevant codes that collide once upper-cased and stripped of spaces.
-/// @throws SQLite::Exception
-[[nodiscard]] std::vector<duplicate_code_group> duplicate_codes(SQLite::Database& db, const report_scope& s);
+[[nodiscard]] dossier_scan scan_dossiers(SQLite::Database& db, const report_scope& s, int list_limit);
 
 /// Conversation figures from the interaction log, hand-offs and unanswered questions.
 struct conversation_figures {
@@ -125,8 +107,8 @@ struct reminder_counts {
 /// @throws SQLite::Exception
 [[nodiscard]] std::vector<reminder_counts> reminder_stats(SQLite::Database& db, const report_scope& s);
 
-/// Dossiers reminded (due soon or overdue... any dossier reminder) in the period that were then
-/// returned on or before their due date, on or after the reminder.
+/// Dossiers sent a due-soon reminder in the period that were then returned on or before their due
+/// date (and not before the reminder): the reminders that worked.
 /// @throws SQLite::Exception
 [[nodiscard]] std::int64_t reminded_then_resolved_in_time(SQLite::Database& db, const report_scope& s);
 

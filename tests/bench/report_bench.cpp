@@ -4,6 +4,7 @@
 #include "bot/local_time.hpp"
 #include "bot/report.hpp"
 #include "storage/database.hpp"
+#include "storage/report_queries.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -11,6 +12,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
+#include <functional>
 #include <cstdio>
 #include <filesystem>
 #include <random>
@@ -61,7 +64,7 @@ void generate(SQLite::Database& db, const bot::config& cfg, long dossiers, long 
                                : fate < 95 ? due                                                   // on time
                                            : due + 1 + static_cast<std::int64_t>(rng() % 5);       // late
             const bool open = ret >= day0 + span - 5 || rng() % 200 == 0;
-            char code[32];
+            char code[64];
             std::snprintf(code, sizeof code, "HS-%04ld-%07ld", 2025 + (rec - day0) / 365, i);
             q.bind(1, code);
             q.bind(2, procedures[rng() % 8]);
@@ -151,7 +154,7 @@ int main(int argc, char** argv) {
     bot::report r;
     for (int i = 0; i < 5; ++i) {
         auto t0 = clock_type::now();
-        r = bot::compute_report(db, cfg, req);
+        r = bot::compute_report(db, cfg, req, path);
         times.push_back(seconds_since(t0));
     }
     std::sort(times.begin(), times.end());
@@ -164,9 +167,31 @@ int main(int argc, char** argv) {
     std::printf("  questions %lld from %lld citizens, warnings %zu\n",
                 static_cast<long long>(r.conversations.questions), static_cast<long long>(r.conversations.citizens),
                 r.warnings.size());
+    // Where the time goes, part by part (CPU time too: the machine may be shared).
+    {
+        storage::report_scope scope;
+        scope.from = req.from;
+        scope.to = req.to;
+        scope.from_ms = bot::unix_ms_of({2026, 1, 1});
+        scope.to_end_ms = bot::unix_ms_of({2026, 7, 1});
+        auto part = [](const char* name, const std::function<void()>& fn) {
+            const std::clock_t c0 = std::clock();
+            auto t0 = clock_type::now();
+            fn();
+            std::printf("  %-28s %.3f s wall, %.3f s cpu\n", name, seconds_since(t0),
+                        static_cast<double>(std::clock() - c0) / CLOCKS_PER_SEC);
+        };
+        part("dossier scan", [&] { (void)storage::scan_dossiers(db, scope, 100); });
+        part("conversations", [&] { (void)storage::conversation_stats(db, scope, 10); });
+        part("reminders", [&] { (void)storage::reminder_stats(db, scope); });
+        part("reminded then resolved", [&] { (void)storage::reminded_then_resolved_in_time(db, scope); });
+        part("broadcasts", [&] { (void)storage::broadcast_stats(db, scope); });
+        part("whole report, one thread", [&] { (void)bot::compute_report(db, cfg, req); });
+        part("whole report, two threads", [&] { (void)bot::compute_report(db, cfg, req, path); });
+    }
     const bot::report_request unit_req{"2026-01-01", "2026-06-30", "xa1", ""};
     auto t0 = clock_type::now();
-    auto ru = bot::compute_report(db, cfg, unit_req);
+    auto ru = bot::compute_report(db, cfg, unit_req, path);
     std::printf("one-unit report (xa1): %.3f s, total %lld\n", seconds_since(t0),
                 static_cast<long long>(ru.totals.total));
     if (own_file) {

@@ -43,6 +43,18 @@ TEST_CASE("cchcbot report prints the level sentences in the report's form", "[re
     CHECK(out.find("+ Cấp huyện: Tổng số hồ sơ tiếp nhận: 1 hồ sơ") != std::string::npos);
 }
 
+TEST_CASE("cchcbot report for one unit names it and keeps only its level", "[reports]") {
+    test::temp_dir dir;
+    const auto db = make_db(dir);
+    std::string out;
+    REQUIRE(test::run(cchcbot(db, "report --from 2026-01-01 --to 2026-06-30 --unit tan_soi"), out) == 0);
+    CHECK(out.find("đến ngày 30/06/2026 của xã Tân Sỏi:") != std::string::npos);
+    CHECK(out.find("+ Cấp xã: Tổng số hồ sơ tiếp nhận: 2 hồ sơ") != std::string::npos);
+    CHECK(out.find("Cấp huyện") == std::string::npos);
+    REQUIRE(test::run(cchcbot(db, "report --from 2026-01-01 --to 2026-06-30 --level huyen --format csv"), out) == 0);
+    CHECK(out.find("huyen,Cấp huyện,huyen,Bộ phận Một cửa huyện,1,1,0,0,1,1,1,0,0,0,0,100.00,100.00") != std::string::npos);
+}
+
 TEST_CASE("cchcbot report --format json prints one JSON object for a unit", "[reports]") {
     test::temp_dir dir;
     const auto db = make_db(dir);

@@ -131,7 +131,9 @@ TEST_CASE("a data set with SPEC's figures prints SPEC's sentence for the commune
     CHECK(text.find("Tỷ lệ hồ sơ tiếp nhận trực tuyến đạt 97,49%, vượt chỉ tiêu 80,00%") != std::string::npos);
     CHECK(text.find("tỷ lệ hồ sơ giải quyết trước hạn và đúng hạn đạt 99,14%, vượt chỉ tiêu 98,00%") !=
           std::string::npos);
-    CHECK(text.find("Hồ sơ giải quyết quá hạn thuộc các thủ tục: Đăng ký khai sinh: 70 HS; Chứng thực bản sao: 35 HS.") !=
+    CHECK(text.find("Hồ sơ giải quyết quá hạn thuộc các thủ tục: Đăng ký khai sinh (70 HS); Chứng thực bản sao (35 HS).") !=
+          std::string::npos);
+    CHECK(text.find("Trong số hồ sơ đang giải quyết có 66 HS đã quá hạn, thuộc các thủ tục: Chứng thực bản sao (66 HS).") !=
           std::string::npos);
     CHECK(text.find("Về hỗ trợ người dân qua Zalo OA") != std::string::npos);
     CHECK(text.find("Về nhắc việc cán bộ") != std::string::npos);
@@ -216,4 +218,16 @@ TEST_CASE("the workbook opens as a zip with the annex headers, numbers as number
     const std::string book = unzip(file, "xl/workbook.xml");
     for (const char* s : {"Kết quả giải quyết TTHC", "Hỏi đáp Zalo", "Nhắc việc", "Tin tuyên truyền", "Cảnh báo dữ liệu"})
         CHECK(book.find(s) != std::string::npos);
+}
+
+TEST_CASE("a long warning names five dossiers and counts the rest", "[reports]") {
+    auto r = small_report();
+    r.warnings[0].count = 8;
+    r.warnings[0].items.clear();
+    for (int i = 1; i <= 8; ++i) r.warnings[0].items.push_back({"BAD" + std::to_string(i), "xa", "tan_soi", "", "", ""});
+    r.warnings.push_back({"duplicate_code", 4, {{"HS-1, hs-1", "", "tan_soi", "", "", ""}, {"HS-2, HS 2", "", "bo_ha", "", "", ""}}});
+    const std::string text = bot::to_text(r, texts());
+    CHECK(text.find("- 8 hồ sơ có ngày trả kết quả trước ngày tiếp nhận: BAD1, BAD2, BAD3, BAD4, BAD5 và 3 hồ sơ khác.") !=
+          std::string::npos);
+    CHECK(text.find("- 4 hồ sơ trùng mã: HS-1, hs-1; HS-2, HS 2.") != std::string::npos);
 }

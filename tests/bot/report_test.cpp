@@ -1,6 +1,7 @@
 #include "bot/report.hpp"
 
 #include "bot/local_time.hpp"
+#include "storage/database.hpp"
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -169,6 +170,7 @@ TEST_CASE("impossible dates, duplicate codes and unknown units are warned about 
     insert(*db, {"BAD1", "2026-02-10", "2026-02-20", "2026-02-05"});                     // returned before received
     insert(*db, {"BAD2", "2026-02-10", "2026-02-01", ""});                               // due before received
     insert(*db, {"BAD3", "15/02/2026", "2026-02-20", ""});                               // not a stored date
+    insert(*db, {"BAD4", "2026-02-30", "2026-03-20", ""});                               // no such day
     insert(*db, {"HS-2026-000001", "2026-02-01", "2026-02-10", ""});
     insert(*db, {"hs-2026-000001 ", "2026-02-01", "2026-02-10", "2026-02-03"});          // same code, other case
     insert(*db, {"U1", "2026-02-01", "2026-02-10", "", "truc_tuyen", "xa_la", "xa"});    // unit not configured
@@ -178,7 +180,7 @@ TEST_CASE("impossible dates, duplicate codes and unknown units are warned about 
     CHECK(f.total == 1);
     CHECK(f.c.resolved == 1);
     CHECK(level_of(r, "huyen").fig.total == 0);
-    CHECK(r.excluded_dossiers == 7);
+    CHECK(r.excluded_dossiers == 8);
 
     auto* w1 = warning_of(r, "returned_before_received");
     REQUIRE(w1);
@@ -190,7 +192,9 @@ TEST_CASE("impossible dates, duplicate codes and unknown units are warned about 
     CHECK(w2->items[0].code == "BAD2");
     auto* w3 = warning_of(r, "bad_date");
     REQUIRE(w3);
+    CHECK(w3->count == 2);
     CHECK(w3->items[0].code == "BAD3");
+    CHECK(w3->items[1].code == "BAD4");
     auto* w4 = warning_of(r, "duplicate_code");
     REQUIRE(w4);
     CHECK(w4->count == 2);
@@ -339,4 +343,23 @@ TEST_CASE("broadcast figures count recipients and what the outbox says was recei
     CHECK(r.broadcasts.received == 2);
     CHECK(r.broadcasts.seen == 1);
     CHECK(r.broadcasts.failed == 1);
+}
+
+TEST_CASE("reading conversations on a second connection gives the same report", "[reports]") {
+    test::temp_dir dir;
+    const std::string path = dir.file("parallel.db");
+    auto db = storage::open_database(path);
+    insert(*db, {"Q1", "2026-02-01", "2026-02-10", "2026-02-05"});
+    db->exec("INSERT INTO interactions (at, local_day, user_id, unit_id, direction, kind, topic, outcome, text, latency_ms) "
+             "VALUES (0, '2026-02-01', 'u1', 'tan_soi', 'in', 'text', 'le_phi', 'answered', 'x', 120),"
+             "(0, '2026-02-02', 'u2', 'tan_soi', 'in', 'text', '', 'fallback', 'y', 80)");
+    const auto cfg = test::test_config();
+    auto serial = bot::compute_report(*db, cfg, {"2026-01-01", "2026-06-30", "", ""});
+    auto parallel = bot::compute_report(*db, cfg, {"2026-01-01", "2026-06-30", "", ""}, path);
+    CHECK(parallel.conversations.questions == 2);
+    CHECK(parallel.conversations.questions == serial.conversations.questions);
+    CHECK(parallel.conversations.citizens == serial.conversations.citizens);
+    CHECK(parallel.conversations.median_reply_latency_ms == serial.conversations.median_reply_latency_ms);
+    CHECK(parallel.conversations.top_topics == serial.conversations.top_topics);
+    CHECK(parallel.totals.total == 1);
 }
