@@ -21,7 +21,7 @@ struct ranked_topic {
 /// Where the decision boundaries lie (calibrated on the dev and extra question sets).
 struct match_thresholds {
     double answer = 0.50;    ///< best score needed to answer
-    double clarify = 0.34;   ///< best score needed to ask back with alternatives
+    double clarify = 0.42;   ///< best score needed to ask back with alternatives
     double margin = 0.08;    ///< a second topic within this of the best is "close"
     double alt_floor = 0.30; ///< alternatives offered must score at least this
     // Scoring weights (see matcher.cpp).
