@@ -400,6 +400,9 @@ public:
         }
         return m;
     }
+    std::string normalized(std::string_view text) const override {
+        return nlp::normalize(text, matcher_.shorthand()).text();
+    }
 
 private:
     static std::vector<std::vector<std::string>> phrases(const std::vector<kb_topic>& topics) {
@@ -418,6 +421,8 @@ private:
 };
 
 }  // namespace
+
+std::string knowledge_base::normalized(std::string_view text) const { return nlp::to_lower(text); }
 
 const std::vector<std::string>& required_topic_ids() {
     static const std::vector<std::string> ids = {

@@ -48,6 +48,9 @@ public:
     [[nodiscard]] virtual const kb_topic* find(const std::string& id) const = 0;
     /// Matches a citizen's message (raw text as typed) against the topics.
     [[nodiscard]] virtual kb_match match(std::string_view text) const = 0;
+    /// The message as the matcher reads it (NFC, lowercase, tone marks unified, shorthand
+    /// expanded), e.g. to group unanswered questions. The default only repairs and lowercases.
+    [[nodiscard]] virtual std::string normalized(std::string_view text) const;
 };
 
 /// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`.

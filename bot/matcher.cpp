@@ -136,9 +136,9 @@ matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, con
     }
 }
 
-// Edit distance 1 on folded syllables (deletion neighbourhoods). Among candidates, one that
-// forms a known bigram with a neighbour wins ("khai xinh" → "khai sinh", not "dinh"), then
-// the most frequent one.
+// Edit distance 1 on folded syllables (deletion neighbourhoods). A candidate must form a
+// known bigram with a neighbour ("khai xinh" → "khai sinh", not "dinh"); among those the most
+// frequent wins.
 std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const {
     const std::string& q = n.folded[i];
     if (q.size() < 3 || !is_ascii_word(q)) return {};
@@ -165,7 +165,9 @@ std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const
     };
     consider(q);
     for (std::size_t k = 0; k < q.size(); ++k) consider(q.substr(0, k) + q.substr(k + 1));
-    return best;
+    // Only a correction a neighbour confirms is taken: "khai xinh" → "khai sinh", but a
+    // foreign word ("taxi") must not turn into a known one ("tai").
+    return best_rank >= 10000 ? best : std::string{};
 }
 
 std::vector<matcher::weighted> matcher::query_features(const normalized_text& in) const {

@@ -21,13 +21,13 @@ struct ranked_topic {
 /// Where the decision boundaries lie (calibrated on the dev and extra question sets).
 struct match_thresholds {
     double answer = 0.50;    ///< best score needed to answer
-    double clarify = 0.34;   ///< best score needed to ask back with alternatives
+    double clarify = 0.42;   ///< best score needed to ask back with alternatives
     double margin = 0.08;    ///< a second topic within this of the best is "close"
     double alt_floor = 0.30; ///< alternatives offered must score at least this
     // Scoring weights (see matcher.cpp).
     double bigram_weight = 1.3;    ///< a syllable bigram relative to a syllable
     double accented_weight = 0.35; ///< an accented syllable (extra to its folded form)
-    double unknown_factor = 0.45;  ///< an unknown syllable's weight, as a share of the rarest IDF
+    double unknown_factor = 0.7;  ///< an unknown syllable's weight, as a share of the rarest IDF
     double coverage_share = 0.5;   ///< coverage vs nearest-phrase in the score
     double unknown_bigram = 0.25;   ///< an unknown bigram's weight, as a share of an unknown syllable's
     double idf_power = 1.0;        ///< IDF is raised to this power (> 1 favours topic-specific words)

@@ -243,3 +243,8 @@ TEST_CASE("a valid folder with every required topic passes kb check", "[nlp]") {
     for (const auto& p : problems) UNSCOPED_INFO(p);
     CHECK(problems.empty());
 }
+
+TEST_CASE("the knowledge base gives the normalised form of a message", "[nlp]") {
+    CHECK(real_kb().normalized("Cho E hỏi ĐK khai sinh ntn???") == real_kb().normalized("cho em hỏi đăng ký khai sinh như thế nào"));
+    CHECK(real_kb().normalized("Hoà") == "hòa");
+}

@@ -117,6 +117,7 @@ TEST_CASE("ambiguous shorthand is read from its neighbours", "[nlp]") {
     CHECK(norm("sai mk") == "sai mật khẩu");
     CHECK(norm("lệ phí bn tiền") == "lệ phí bao nhiêu tiền");
     CHECK(norm("đk đủ những gì") == "điều kiện đủ những gì");
+    CHECK(norm("đk kết hôn có cần gì") == norm("đăng ký kết hôn có cần gì"));
 }
 
 TEST_CASE("accented words are not mistaken for shorthand", "[nlp]") {
