@@ -15,6 +15,8 @@
 #include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
+#include <thread>
+
 namespace bot::app {
 
 namespace {
@@ -31,9 +33,17 @@ struct zalo_runtime {
     std::unique_ptr<zalo_client> client;
     std::shared_ptr<token_manager> tokens;
     std::shared_ptr<outbox_sender> sender;
+    std::chrono::milliseconds drain_timeout{0};
 
+    /// Stops claiming messages, lets requests in flight finish (bounded), then stops the client.
+    /// Whatever is still in flight stays 'sending' and is resent once, same tracking id, at start.
     void stop() {
-        if (sender) sender->stop();
+        if (sender) {
+            sender->stop();
+            auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+            while (sender->in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
         if (http) http->stop();
         if (simulator) simulator->stop();
     }
@@ -117,6 +127,7 @@ void start_zalo(services& s) {
     rt->tokens = std::make_shared<token_manager>(cfg, s.work, *rt->client, clock, &s.stats);
     s.work.run_sync([&](SQLite::Database& db) { rt->tokens->load(db); });
     rt->sender = std::make_shared<outbox_sender>(cfg, s.work, *rt->client, *rt->tokens, clock, &s.stats);
+    rt->drain_timeout = std::min<std::chrono::milliseconds>(cfg.server.shutdown_timeout, cfg.zalo.request_timeout);
 
     s.stats.describe("cchcbot_outbox_depth", "gauge", "Outbound messages not yet sent, failed or cancelled");
     s.stats.describe("cchcbot_zalo_sends_total", "counter", "Outbox send outcomes by result");

@@ -98,8 +98,12 @@ void outbox_sender::start() {
 
 void outbox_sender::notify() {
     if (stopped_) return;
+    if (pump_queued_.exchange(true)) return;  // a pump is already on its way
     auto self = shared_from_this();
-    work_.post([self](SQLite::Database& db) { self->pump(db); });
+    work_.post([self](SQLite::Database& db) {
+        self->pump_queued_ = false;
+        self->pump(db);
+    });
 }
 
 void outbox_sender::stop() { stopped_ = true; }

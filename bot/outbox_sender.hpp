@@ -56,7 +56,8 @@ public:
 
     /// Recovers rows a crash left 'sending' (resent once, same tracking id) and starts draining.
     void start();
-    /// Wakes the sender after new messages were stored (any thread).
+    /// Wakes the sender after new messages were stored (any thread). Cheap: many notifications
+    /// before the worker gets to it make one pump.
     void notify();
     /// Stops claiming new messages (in-flight ones finish or stay 'sending' for the next start).
     void stop();
@@ -88,6 +89,7 @@ private:
     std::vector<bool> lane_busy_;
     std::int64_t wake_scheduled_at_ = 0;  // 0 = none
     std::atomic<bool> stopped_{false};
+    std::atomic<bool> pump_queued_{false};  // notify() coalesces: at most one queued pump
     std::atomic<std::int64_t> depth_{0};
     std::atomic<std::size_t> in_flight_{0};
 };

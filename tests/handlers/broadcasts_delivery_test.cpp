@@ -5,7 +5,7 @@
 #include "bot/zalo_event.hpp"
 #include "handlers/delivery.hpp"
 #include "storage/broadcast_repository.hpp"
-#include "tests/zalo/zalo_harness.hpp"
+#include "tests/sim/zalo_harness.hpp"
 
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 #include "bot/outbox_sender.hpp"
 
-#include "tests/zalo/zalo_harness.hpp"
+#include "tests/sim/zalo_harness.hpp"
 
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 #include "bot/token_manager.hpp"
 
-#include "tests/zalo/zalo_harness.hpp"
+#include "tests/sim/zalo_harness.hpp"
 
 #include <catch2/catch.hpp>
 
