@@ -155,7 +155,10 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
             status_.last_error = error;
         }
         spdlog::error("zalo tokens: {}; the OA needs re-authorisation (`cchcbot token auth-url`)", error);
-        if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "refused"}});
+        if (stats_) {
+            stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "refused"}});
+            if (g.code != 0) stats_->inc("cchcbot_zalo_errors_total", {{"code", std::to_string(g.code)}});
+        }
     } else {
         error = "refresh failed: " + g.reason;
         storage::record_token_error(db, error, now);

@@ -88,8 +88,9 @@ outbox_row read_row(SQLite::Statement& q) {
 }  // namespace
 
 std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms, int limit) {
+    // The IN term repeats the partial indexes' WHERE so SQLite may use outbox_ready and outbox_recipient.
     SQLite::Statement q(db, std::string("SELECT ") + row_columns +
-                                " FROM outbox o WHERE state = 'pending' AND next_attempt_at <= ?"
+                                " FROM outbox o WHERE state IN ('pending', 'sending') AND state = 'pending' AND next_attempt_at <= ?"
                                 " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.recipient = o.recipient"
                                 " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
                                 " ORDER BY priority, next_attempt_at, id LIMIT ?");

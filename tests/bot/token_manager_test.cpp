@@ -85,6 +85,7 @@ TEST_CASE("a refused refresh token marks the OA for re-authorisation and holds m
     auto st = bot.tokens->status();
     CHECK(st.last_error.find("-14014") != std::string::npos);
     CHECK(bot.token_row()->needs_reauth);
+    CHECK(bot.stats.value("cchcbot_zalo_errors_total", {{"code", "-14014"}}) == 1);
     std::this_thread::sleep_for(50ms);
     CHECK(bot.row(id).state == "pending");  // held, not failed, not sent
     CHECK(fx.sim.requests("/v3.0/oa/message/cs").empty());

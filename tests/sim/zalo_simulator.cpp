@@ -816,6 +816,10 @@ void zalo_simulator::stop() {
     impl_->ioc.stop();
     impl_->thread.join();
     {
+        error_code ec;
+        impl_->acceptor->close(ec);  // the server thread is gone: safe to close here
+    }
+    {
         std::lock_guard lk(impl_->q_mu);
         impl_->q_stop = true;
     }
