@@ -190,6 +190,24 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         if (n == 0) fail("zalo.max_attempts", "must be at least 1");
         c.zalo.max_attempts = static_cast<unsigned>(n);
     });
+    add("zalo", "retry_base_ms", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.retry_base_ms", v, 3600000);
+        if (n == 0) fail("zalo.retry_base_ms", "must be at least 1");
+        c.zalo.retry_base = std::chrono::milliseconds(n);
+    });
+    add("zalo", "retry_max_ms", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.retry_max_ms", v, 86400000);
+        if (n == 0) fail("zalo.retry_max_ms", "must be at least 1");
+        c.zalo.retry_max = std::chrono::milliseconds(n);
+    });
+    add("zalo", "sender_lanes", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.sender_lanes", v, 256);
+        if (n == 0) fail("zalo.sender_lanes", "must be at least 1");
+        c.zalo.sender_lanes = static_cast<unsigned>(n);
+    });
+    add("zalo", "token_refresh_margin_s", [](config& c, const std::string& v) {
+        c.zalo.token_refresh_margin = std::chrono::seconds(parse_uint("zalo.token_refresh_margin_s", v, 86400));
+    });
     add("zalo", "connect_timeout_ms", [](config& c, const std::string& v) {
         c.zalo.connect_timeout = std::chrono::milliseconds(parse_uint("zalo.connect_timeout_ms", v, 600000));
     });

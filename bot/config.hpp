@@ -73,6 +73,10 @@ struct config {
         std::string redirect_uri;          ///< OAuth callback URL registered with Zalo
         unsigned rate_per_minute = 4000;   ///< outbox token bucket
         unsigned max_attempts = 8;         ///< outbox attempts before `failed`
+        std::chrono::milliseconds retry_base{1000};   ///< outbox backoff after the first failure (doubles)
+        std::chrono::milliseconds retry_max{300000};  ///< outbox backoff cap
+        unsigned sender_lanes = 8;                    ///< outbox lanes (messages in flight at once)
+        std::chrono::seconds token_refresh_margin{3600};  ///< refresh the access token this long before expiry
         std::chrono::milliseconds connect_timeout{5000};
         std::chrono::milliseconds request_timeout{10000};
         std::string zns_reminder_template;  ///< ZNS template id for reminders outside the window

@@ -46,6 +46,8 @@ CREATE TABLE outbox (
   event_seq       INTEGER,
   state           TEXT NOT NULL DEFAULT 'pending', -- pending | sending | sent | failed | cancelled
   attempts        INTEGER NOT NULL DEFAULT 0,
+  parts_sent      INTEGER NOT NULL DEFAULT 0,  -- long texts go out in parts; resume after the last sent
+  resends         INTEGER NOT NULL DEFAULT 0,  -- resends after a crash left the row 'sending' (at most 1)
   next_attempt_at INTEGER NOT NULL,
   zalo_msg_id     TEXT,
   error_code      INTEGER,
@@ -57,6 +59,8 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_ready ON outbox(priority, next_attempt_at, id) WHERE state IN ('pending', 'sending');
 CREATE INDEX outbox_msg ON outbox(zalo_msg_id) WHERE zalo_msg_id IS NOT NULL;
+-- Per-recipient order: a message waits while an older one to the same recipient is unfinished.
+CREATE INDEX outbox_recipient ON outbox(recipient, id) WHERE state IN ('pending', 'sending');
 CREATE INDEX outbox_broadcast ON outbox(broadcast_id) WHERE broadcast_id IS NOT NULL;
 CREATE INDEX outbox_created ON outbox(created_at);
 -- The OA's tokens: one row. The refresh token is single-use: stored before the access token is used.

@@ -46,3 +46,206 @@ std::int64_t outbox_depth(SQLite::Database& db) {
 }
 
 }  // namespace storage
+
+namespace storage {
+
+namespace {
+
+const char* const row_columns =
+    "id, tracking_id, recipient, channel, priority, body, purpose, state, attempts, parts_sent, resends, zalo_msg_id,"
+    " error_code, error_reason, broadcast_id, next_attempt_at, created_at, sent_at, delivered_at, seen_at";
+
+std::optional<std::int64_t> opt64(const SQLite::Column& c) {
+    if (c.isNull()) return std::nullopt;
+    return c.getInt64();
+}
+
+outbox_row read_row(SQLite::Statement& q) {
+    outbox_row r;
+    r.id = q.getColumn(0).getInt64();
+    r.tracking_id = q.getColumn(1).getString();
+    r.recipient = q.getColumn(2).getString();
+    r.channel = q.getColumn(3).getString();
+    r.priority = q.getColumn(4).getInt();
+    r.body_json = q.getColumn(5).getString();
+    r.purpose = q.getColumn(6).getString();
+    r.state = q.getColumn(7).getString();
+    r.attempts = q.getColumn(8).getInt();
+    r.parts_sent = q.getColumn(9).getInt();
+    r.resends = q.getColumn(10).getInt();
+    r.zalo_msg_id = q.getColumn(11).isNull() ? std::string{} : q.getColumn(11).getString();
+    if (!q.getColumn(12).isNull()) r.error_code = q.getColumn(12).getInt();
+    r.error_reason = q.getColumn(13).isNull() ? std::string{} : q.getColumn(13).getString();
+    r.broadcast_id = opt64(q.getColumn(14));
+    r.next_attempt_at = q.getColumn(15).getInt64();
+    r.created_at = q.getColumn(16).getInt64();
+    r.sent_at = opt64(q.getColumn(17));
+    r.delivered_at = opt64(q.getColumn(18));
+    r.seen_at = opt64(q.getColumn(19));
+    return r;
+}
+
+}  // namespace
+
+std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms, int limit) {
+    // The IN term repeats the partial indexes' WHERE so SQLite may use outbox_ready and outbox_recipient.
+    SQLite::Statement q(db, std::string("SELECT ") + row_columns +
+                                " FROM outbox o WHERE state IN ('pending', 'sending') AND state = 'pending' AND next_attempt_at <= ?"
+                                " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.recipient = o.recipient"
+                                " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
+                                " ORDER BY priority, next_attempt_at, id LIMIT ?");
+    q.bind(1, now_ms);
+    q.bind(2, limit);
+    std::vector<outbox_row> rows;
+    while (q.executeStep()) rows.push_back(read_row(q));
+    return rows;
+}
+
+std::optional<outbox_row> get_outbox(SQLite::Database& db, std::int64_t id) {
+    SQLite::Statement q(db, std::string("SELECT ") + row_columns + " FROM outbox WHERE id = ?");
+    q.bind(1, id);
+    if (!q.executeStep()) return std::nullopt;
+    return read_row(q);
+}
+
+std::optional<outbox_row> get_outbox_by_tracking(SQLite::Database& db, const std::string& tracking_id) {
+    SQLite::Statement q(db, std::string("SELECT ") + row_columns + " FROM outbox WHERE tracking_id = ?");
+    q.bind(1, tracking_id);
+    if (!q.executeStep()) return std::nullopt;
+    return read_row(q);
+}
+
+std::optional<std::int64_t> next_due_at(SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT MIN(next_attempt_at) FROM outbox WHERE state = 'pending'");
+    q.executeStep();
+    return opt64(q.getColumn(0));
+}
+
+bool mark_sending(SQLite::Database& db, std::int64_t id, std::int64_t now_ms) {
+    (void)now_ms;
+    SQLite::Statement q(db, "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ? AND state = 'pending'");
+    q.bind(1, id);
+    return q.exec() > 0;
+}
+
+void mark_part_sent(SQLite::Database& db, std::int64_t id, int parts_sent, const std::string& zalo_msg_id) {
+    SQLite::Statement q(db, "UPDATE outbox SET parts_sent = ?, zalo_msg_id = ? WHERE id = ?");
+    q.bind(1, parts_sent);
+    q.bind(2, zalo_msg_id);
+    q.bind(3, id);
+    q.exec();
+}
+
+void mark_sent(SQLite::Database& db, std::int64_t id, const std::string& zalo_msg_id, std::int64_t now_ms) {
+    SQLite::Statement q(db,
+                        "UPDATE outbox SET state = 'sent', zalo_msg_id = ?, sent_at = ?, error_code = NULL, error_reason = NULL"
+                        " WHERE id = ?");
+    q.bind(1, zalo_msg_id);
+    q.bind(2, now_ms);
+    q.bind(3, id);
+    q.exec();
+}
+
+void mark_retry(SQLite::Database& db, std::int64_t id, std::int64_t next_at_ms, int code, const std::string& reason) {
+    SQLite::Statement q(db,
+                        "UPDATE outbox SET state = 'pending', next_attempt_at = ?, error_code = ?, error_reason = ?"
+                        " WHERE id = ? AND state = 'sending'");
+    q.bind(1, next_at_ms);
+    q.bind(2, code);
+    q.bind(3, reason);
+    q.bind(4, id);
+    q.exec();
+}
+
+void uncount_attempt(SQLite::Database& db, std::int64_t id) {
+    SQLite::Statement q(db, "UPDATE outbox SET attempts = MAX(0, attempts - 1) WHERE id = ?");
+    q.bind(1, id);
+    q.exec();
+}
+
+void mark_failed(SQLite::Database& db, std::int64_t id, int code, const std::string& reason, std::int64_t now_ms) {
+    (void)now_ms;
+    SQLite::Statement q(db, "UPDATE outbox SET state = 'failed', error_code = ?, error_reason = ? WHERE id = ?");
+    q.bind(1, code);
+    q.bind(2, reason);
+    q.bind(3, id);
+    q.exec();
+}
+
+void switch_channel(SQLite::Database& db, std::int64_t id, const std::string& channel, const std::string& body_json) {
+    SQLite::Statement q(db, "UPDATE outbox SET channel = ?, body = ?, parts_sent = 0 WHERE id = ?");
+    q.bind(1, channel);
+    q.bind(2, body_json);
+    q.bind(3, id);
+    q.exec();
+}
+
+bool cancel_message(SQLite::Database& db, std::int64_t id, std::int64_t now_ms) {
+    (void)now_ms;
+    SQLite::Statement q(db, "UPDATE outbox SET state = 'cancelled' WHERE id = ? AND state = 'pending'");
+    q.bind(1, id);
+    return q.exec() > 0;
+}
+
+int cancel_broadcast_messages(SQLite::Database& db, std::int64_t broadcast_id, std::int64_t now_ms) {
+    (void)now_ms;
+    SQLite::Statement q(db, "UPDATE outbox SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'pending'");
+    q.bind(1, broadcast_id);
+    return q.exec();
+}
+
+resume_report resume_interrupted(SQLite::Database& db, std::int64_t now_ms) {
+    resume_report rep;
+    SQLite::Statement again(db,
+                            "UPDATE outbox SET state = 'failed', error_code = 0,"
+                            " error_reason = 'interrupted twice while sending; outcome unknown, not resent again'"
+                            " WHERE state = 'sending' AND resends >= 1");
+    rep.failed = again.exec();
+    SQLite::Statement once(db,
+                           "UPDATE outbox SET state = 'pending', resends = resends + 1, next_attempt_at = ?"
+                           " WHERE state = 'sending'");
+    once.bind(1, now_ms);
+    rep.resend = once.exec();
+    return rep;
+}
+
+int mark_delivered_by_msg_id(SQLite::Database& db, const std::string& zalo_msg_id, std::int64_t at_ms) {
+    SQLite::Statement q(db, "UPDATE outbox SET delivered_at = ? WHERE zalo_msg_id = ? AND delivered_at IS NULL");
+    q.bind(1, at_ms);
+    q.bind(2, zalo_msg_id);
+    return q.exec();
+}
+
+int mark_delivered_by_tracking(SQLite::Database& db, const std::string& tracking_id, std::int64_t at_ms) {
+    SQLite::Statement q(db, "UPDATE outbox SET delivered_at = ? WHERE tracking_id = ? AND delivered_at IS NULL");
+    q.bind(1, at_ms);
+    q.bind(2, tracking_id);
+    return q.exec();
+}
+
+int mark_seen_by_msg_id(SQLite::Database& db, const std::string& zalo_msg_id, std::int64_t at_ms) {
+    // Seen implies delivered (the received receipt may be missing: it is sent to mobile only).
+    SQLite::Statement q(db,
+                        "UPDATE outbox SET seen_at = ?, delivered_at = COALESCE(delivered_at, ?)"
+                        " WHERE zalo_msg_id = ? AND seen_at IS NULL");
+    q.bind(1, at_ms);
+    q.bind(2, at_ms);
+    q.bind(3, zalo_msg_id);
+    return q.exec();
+}
+
+void set_meta(SQLite::Database& db, const std::string& key, const std::string& value) {
+    SQLite::Statement q(db, "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value");
+    q.bind(1, key);
+    q.bind(2, value);
+    q.exec();
+}
+
+std::optional<std::string> get_meta(SQLite::Database& db, const std::string& key) {
+    SQLite::Statement q(db, "SELECT value FROM meta WHERE key = ?");
+    q.bind(1, key);
+    if (!q.executeStep()) return std::nullopt;
+    return q.getColumn(0).getString();
+}
+
+}  // namespace storage

@@ -1,0 +1,87 @@
+// The OA access token: stored, refreshed before expiry and on -216/-220, one refresher at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace SQLite {
+class Database;
+}
+
+namespace bot {
+
+struct config;
+class worker;
+class zalo_client;
+class metrics;
+struct token_grant;
+
+/// A snapshot of the token state (no secrets).
+struct token_status {
+    bool has_refresh_token = false;
+    bool has_access_token = false;
+    bool needs_reauth = false;
+    bool refreshing = false;
+    std::int64_t access_expires_at = 0;  ///< Unix ms
+    std::string last_error;
+};
+
+/// Owns the OA tokens. Every method except `status()` runs on the worker thread (it writes the
+/// token row through the worker's connection); HTTP runs on the client's threads and its answer
+/// is handed back to the worker. Refresh tokens are single use: the new one is stored before the
+/// new access token is handed to anyone.
+class token_manager : public std::enable_shared_from_this<token_manager> {
+public:
+    /// Called with an access token, or nullopt and the reason.
+    using token_fn = std::function<void(std::optional<std::string> token, std::string error)>;
+
+    token_manager(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
+                  metrics* stats = nullptr);
+
+    /// Loads the row; bootstraps from cfg.zalo.refresh_token when the store is empty.
+    void load(SQLite::Database& db);
+    /// A valid access token: the stored one, or a fresh one after a refresh (proactive before expiry).
+    void get(SQLite::Database& db, token_fn done);
+    /// Zalo refused `used_token` (-216/-220/-124): refreshes once (unless another refresh already
+    /// replaced it) and gives the new token.
+    void invalidate(SQLite::Database& db, const std::string& used_token, token_fn done);
+    /// Periodic check: refresh when the access token expires within the margin; picks up a
+    /// refresh token replaced by `cchcbot token set`.
+    void tick(SQLite::Database& db);
+    /// Completes a PKCE authorisation: exchanges the code and stores the tokens. `done(ok, reason)`
+    /// runs on the worker thread.
+    void exchange_code(const std::string& code, const std::string& verifier, std::function<void(bool, std::string)> done);
+    /// Thread-safe snapshot for /readyz and logs.
+    [[nodiscard]] token_status status() const;
+    /// True when a send can get a token without the OA admin (not marked for re-authorisation).
+    [[nodiscard]] bool usable() const;
+
+private:
+    void start_refresh(SQLite::Database& db, token_fn done);
+    void finish_refresh(SQLite::Database& db, const token_grant& g);
+    void reload(SQLite::Database& db);
+
+    const config& cfg_;
+    worker& work_;
+    zalo_client& client_;
+    std::function<std::int64_t()> clock_;
+    metrics* stats_;
+
+    // Worker-thread state, mirrored into status_ under mu_ for other threads.
+    std::string access_;
+    std::int64_t expires_at_ = 0;
+    std::string refresh_;
+    std::int64_t row_updated_at_ = 0;
+    bool refreshing_ = false;
+    std::vector<token_fn> waiters_;
+    mutable std::mutex mu_;
+    token_status status_;
+    void publish();
+};
+
+}  // namespace bot

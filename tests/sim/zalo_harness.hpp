@@ -1,0 +1,128 @@
+// A bot half wired to the simulator: worker on a temp database, HTTPS client, tokens, sender.
+#pragma once
+
+#include "bot/config.hpp"
+#include "bot/https_client.hpp"
+#include "bot/local_time.hpp"
+#include "bot/metrics.hpp"
+#include "bot/outbox_sender.hpp"
+#include "bot/outgoing.hpp"
+#include "bot/token_manager.hpp"
+#include "bot/worker.hpp"
+#include "bot/zalo_client.hpp"
+#include "storage/database.hpp"
+#include "storage/outbox_repository.hpp"
+#include "storage/token_repository.hpp"
+#include "tests/sim/zalo_simulator.hpp"
+#include "tests/test_support.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <chrono>
+#include <memory>
+
+namespace zalo_test {
+
+using namespace std::chrono_literals;
+
+/// The bot side, restartable on the same database (crash and restart tests).
+struct bot_side {
+    bot::config cfg;
+    bot::metrics stats;
+    std::unique_ptr<bot::worker> work;
+    std::unique_ptr<bot::https_client> http;
+    std::unique_ptr<bot::zalo_client> client;
+    std::shared_ptr<bot::token_manager> tokens;
+    std::shared_ptr<bot::outbox_sender> sender;
+
+    explicit bot_side(bot::config c) : cfg(std::move(c)) {
+        work = std::make_unique<bot::worker>(cfg.storage.path);
+        work->start();
+        bot::https_client_options ho;
+        ho.ca_file = cfg.zalo.ca_file;
+        ho.connect_timeout = cfg.zalo.connect_timeout;
+        ho.request_timeout = cfg.zalo.request_timeout;
+        http = std::make_unique<bot::https_client>(ho);
+        client = std::make_unique<bot::zalo_client>(cfg, *http);
+        tokens = std::make_shared<bot::token_manager>(cfg, *work, *client, [] { return bot::now_ms(); }, &stats);
+        work->run_sync([&](SQLite::Database& db) { tokens->load(db); });
+    }
+    void start_sender() {
+        sender = std::make_shared<bot::outbox_sender>(cfg, *work, *client, *tokens, [] { return bot::now_ms(); }, &stats);
+        sender->start();
+    }
+    ~bot_side() {
+        if (sender) sender->stop();
+        http->stop();
+        work->stop();
+    }
+
+    std::int64_t enqueue(const zalo::outgoing_message& m) {
+        std::int64_t id = 0;
+        work->run_sync([&](SQLite::Database& db) {
+            storage::outbox_item it;
+            it.recipient = m.recipient;
+            it.channel = zalo::to_string(m.via);
+            it.priority = static_cast<int>(m.prio);
+            it.body_json = zalo::to_json(m);
+            it.purpose = m.purpose.empty() ? "reply" : m.purpose;
+            id = storage::enqueue(db, {it}, bot::now_ms()).at(0);
+        });
+        if (sender) sender->notify();
+        return id;
+    }
+    storage::outbox_row row(std::int64_t id) {
+        storage::outbox_row r;
+        work->run_sync([&](SQLite::Database& db) { r = storage::get_outbox(db, id).value(); });
+        return r;
+    }
+    bool wait_final(std::int64_t id, std::chrono::milliseconds timeout = 5000ms) {
+        return sim::zalo_simulator::wait_until(
+            [&] {
+                auto s = row(id).state;
+                return s == "sent" || s == "failed" || s == "cancelled";
+            },
+            timeout);
+    }
+    std::optional<storage::token_row> token_row() {
+        std::optional<storage::token_row> r;
+        work->run_sync([&](SQLite::Database& db) { r = storage::load_tokens(db); });
+        return r;
+    }
+};
+
+/// A simulator plus a configuration pointing at it, on a temporary database file.
+struct fixture {
+    test::temp_dir dir;
+    sim::zalo_simulator sim;
+    bot::config cfg;
+
+    fixture() {
+        sim.start();
+        cfg = test::test_config();
+        cfg.storage.path = dir.file("bot.db");
+        cfg.zalo.api_base = cfg.zalo.oauth_base = cfg.zalo.zns_base = sim.base_url();
+        cfg.zalo.ca_file = sim.ca_file();
+        cfg.zalo.app_id = sim.options().app_id;
+        cfg.zalo.app_secret = sim.options().app_secret;
+        cfg.zalo.refresh_token = sim.current_refresh_token();
+        cfg.zalo.retry_base = 5ms;
+        cfg.zalo.retry_max = 40ms;
+        cfg.zalo.max_attempts = 5;
+        cfg.zalo.connect_timeout = 2000ms;
+        cfg.zalo.request_timeout = 2000ms;
+        cfg.zalo.rate_per_minute = 60000;
+        (void)storage::open_database(cfg.storage.path);  // migrated
+    }
+};
+
+inline zalo::outgoing_message cs_message(const std::string& user, const std::string& text) {
+    zalo::outgoing_message m;
+    m.recipient = user;
+    m.via = zalo::channel::cs;
+    m.text = text;
+    m.purpose = "reply";
+    return m;
+}
+
+}  // namespace zalo_test
