@@ -102,9 +102,17 @@ void start_simulator(services& s, zalo_runtime& rt) {
             cfg.zalo.refresh_token = simp->current_refresh_token();
         }
     });
-    if (cfg.server.port != 0 && !cfg.zalo.oa_secret_key.empty()) {
-        rt.simulator->set_webhook("http://" + cfg.server.address + ":" + std::to_string(cfg.server.port) + cfg.server.webhook_path,
-                                  cfg.zalo.app_id, cfg.zalo.oa_secret_key);
+    // Delivery receipts come back to our own webhook, signed like Zalo's. The port is read at each
+    // receipt: with server.port = 0 it is known only once the server has published the bound port.
+    if (!cfg.zalo.oa_secret_key.empty()) {
+        const auto& server = cfg.server;
+        rt.simulator->set_webhook_source(
+            [&server]() -> std::string {
+                if (server.port == 0) return {};
+                std::string host = server.address == "0.0.0.0" ? "127.0.0.1" : server.address;
+                return "http://" + host + ":" + std::to_string(server.port) + server.webhook_path;
+            },
+            cfg.zalo.app_id, cfg.zalo.oa_secret_key);
         rt.simulator->set_auto_receipts(true);
     }
     spdlog::info("Zalo API simulator listening on {} (demo: no Zalo account needed)", rt.simulator->base_url());

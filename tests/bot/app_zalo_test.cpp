@@ -42,6 +42,7 @@ TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach i
     auto cfg = test::test_config({{"CCHCBOT_ZALO_SIMULATOR", "true"}});
     cfg.storage.path = dir.file("bot.db");
     cfg.zalo.redirect_uri = "https://bot.example.vn/oauth/zalo/callback";
+    cfg.server.port = 0;  // no server here: the simulator's receipts have nowhere to go
     (void)storage::open_database(cfg.storage.path);
     auto t = test::make_test_env(cfg);
     bot::worker work(cfg.storage.path);

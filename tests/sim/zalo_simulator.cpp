@@ -244,6 +244,7 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
 
     // Webhook back to the bot.
     std::string webhook_url, hook_app_id, hook_key;
+    std::function<std::string()> webhook_fn;
     bool auto_receipts = false;
     std::mutex q_mu;
     std::condition_variable q_cv;
@@ -304,12 +305,15 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
     /// A synchronous, signed POST of an event body to the bot's webhook (plain HTTP on loopback).
     int post_signed(const std::string& body, bool zns) {
         std::string url, app, key;
+        std::function<std::string()> fn;
         {
             std::lock_guard lk(mu);
             url = webhook_url;
             app = hook_app_id;
             key = hook_key;
+            fn = webhook_fn;
         }
+        if (fn) url = fn();
         if (url.empty()) return -1;
         auto u = bot::split_url(url);
         if (u.scheme != "http" || u.host.empty()) return -1;
@@ -746,7 +750,7 @@ action zalo_simulator::impl::quota(const recorded_request& r) {
 }
 
 void zalo_simulator::impl::after_accept(const sent_message& m) {
-    if (!auto_receipts || webhook_url.empty()) return;
+    if (!auto_receipts || (webhook_url.empty() && !webhook_fn)) return;
     // Receipts go out from their own thread: the server thread never waits on the bot.
     std::weak_ptr<impl> weak = shared_from_this();
     queue_receipt([weak, m] {
@@ -917,6 +921,14 @@ bool zalo_simulator::wait_until(const std::function<bool()>& pred, std::chrono::
 void zalo_simulator::set_webhook(const std::string& url, const std::string& app_id, const std::string& oa_secret_key) {
     std::lock_guard lk(impl_->mu);
     impl_->webhook_url = url;
+    impl_->hook_app_id = app_id;
+    impl_->hook_key = oa_secret_key;
+}
+
+void zalo_simulator::set_webhook_source(std::function<std::string()> url_fn, const std::string& app_id,
+                                        const std::string& oa_secret_key) {
+    std::lock_guard lk(impl_->mu);
+    impl_->webhook_fn = std::move(url_fn);
     impl_->hook_app_id = app_id;
     impl_->hook_key = oa_secret_key;
 }

@@ -113,6 +113,9 @@ public:
     // --- webhook events back to the bot ---------------------------------------------------
     /// Where receipts go: the bot's webhook URL (http://host:port/path) and the keys to sign with.
     void set_webhook(const std::string& url, const std::string& app_id, const std::string& oa_secret_key);
+    /// Same with the URL looked up at each post ("" = nowhere yet): for a bot whose port is only
+    /// known once its server has bound.
+    void set_webhook_source(std::function<std::string()> url_fn, const std::string& app_id, const std::string& oa_secret_key);
     /// POSTs a signed event body (X-ZEvent-Signature: mac=sha256(app_id+body+timestamp+key));
     /// `zns` adds X-ZEvent-Server: ZNS. Returns the HTTP status, or -1 on a transport failure.
     int post_event(const std::string& body, bool zns = false) const;

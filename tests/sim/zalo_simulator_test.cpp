@@ -1,5 +1,7 @@
 #include "tests/sim/zalo_simulator.hpp"
 
+#include "bot/https_client.hpp"
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
@@ -8,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <openssl/evp.h>
 
+#include <future>
 #include <thread>
 
 namespace asio = boost::asio;
@@ -89,4 +92,39 @@ TEST_CASE("the simulator rotates refresh tokens and refuses a spent one", "[zalo
     CHECK(s.current_refresh_token() != "rt-a");
     CHECK(first != "rt-a");
     CHECK(s.requests().empty());
+}
+
+TEST_CASE("with auto receipts every accepted message is followed by a signed received event", "[zalo]") {
+    sim::zalo_simulator s;
+    s.start();
+    hook h(1);
+    std::string url = h.url();
+    s.set_webhook_source([url] { return url; }, s.options().app_id, "oa-secret-made-by-the-test");
+    s.set_auto_receipts(true);
+    bot::https_client_options o;
+    o.ca_file = s.ca_file();
+    bot::https_client c(o);
+    auto call = [&](bot::http_call req) {
+        std::promise<bot::http_result> p;
+        c.request(std::move(req), [&](bot::http_result r) { p.set_value(std::move(r)); });
+        return p.get_future().get();
+    };
+    bot::http_call refresh;
+    refresh.url = s.base_url() + "/v4/oa/access_token";
+    refresh.content_type = "application/x-www-form-urlencoded";
+    refresh.headers = {{"secret_key", s.options().app_secret}};
+    refresh.body = "refresh_token=" + s.current_refresh_token() + "&app_id=" + s.options().app_id + "&grant_type=refresh_token";
+    auto tok = boost::json::parse(call(refresh).body);
+    bot::http_call send;
+    send.url = s.base_url() + "/v3.0/oa/message/cs";
+    send.headers = {{"access_token", std::string(tok.at("access_token").as_string())}};
+    send.body = R"({"recipient":{"user_id":"246845883529197922"},"message":{"text":"Xin chào"}})";
+    auto res = boost::json::parse(call(send).body);
+    REQUIRE(res.at("error").as_int64() == 0);
+    h.t.join();
+    REQUIRE(h.got.size() == 1);
+    auto ev = boost::json::parse(h.got[0].body());
+    CHECK(ev.at("event_name").as_string() == "user_received_message");
+    CHECK(ev.at("message").at("msg_id") == res.at("data").at("message_id"));
+    CHECK(ev.at("recipient").at("id").as_string() == "246845883529197922");
 }
