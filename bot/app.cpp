@@ -251,6 +251,8 @@ void server::shutdown() {
     if (p.stopped) return;
     p.stopped = true;
     p.stopping = true;
+    // A backlog of stored events must not hold the stop: they stay new and the next start drains them.
+    p.disp.request_stop();
     // 1-2. No new connections; requests in flight finish within their deadlines.
     p.http->shutdown();
     // 3. Everything verified is stored and answered (or failed) before the worker goes.
