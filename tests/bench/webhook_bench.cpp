@@ -3,10 +3,12 @@
 //   max mode:  every connection posts back to back (closed loop) → events/s, latency percentiles
 //   rate mode: a fixed total rate (open loop; latency counted from the scheduled send time, so a
 //              stall is not hidden) → p50/p90/p99/max
+// In max mode the number of connections bounds the events in flight: with a group commit every
+// fsync (F ms), throughput ≤ connections / F, so use enough connections for the disk at hand.
 // Afterwards the server is stopped with SIGTERM and the stored events are counted: the number of
 // rows must equal the number of 200 answers (every acknowledged event durably stored, once).
 //
-//   ./build/tests/webhook_bench [--mode max|rate|both] [--connections 32] [--seconds 10]
+//   ./build/tests/webhook_bench [--mode max|rate|both] [--connections 128] [--seconds 10]
 //                               [--rate 2000] [--threads 2] [--dir build/bench-tmp]
 #include "bot/webhook.hpp"
 
@@ -57,7 +59,7 @@ const std::string secret = "bench-oa-secret-key-0123456789abcdef";
 
 struct options {
     std::string mode = "both";
-    int connections = 32;
+    int connections = 128;
     double seconds = 10;
     double rate = 2000;
     int threads = 2;
