@@ -18,6 +18,7 @@
 #include <atomic>
 #include <csignal>
 #include <fstream>
+#include <optional>
 #include <unistd.h>
 
 namespace bot::app {
@@ -60,6 +61,8 @@ struct server::impl {
     std::atomic<bool> stopping{false};
     bool started = false;
     bool stopped = false;
+    boost::asio::io_context sig_ioc{1};
+    std::optional<boost::asio::signal_set> sigs;
 
     explicit impl(environment& e)
         : env(e), disp([this](const stored_event& se, SQLite::Database& db) { process_one(se, db); }) {}
@@ -221,9 +224,15 @@ std::string server::url() const {
 
 services& server::svc() { return *impl_->svc; }
 
+void server::catch_signals() {
+    auto& p = *impl_;
+    if (p.sigs) return;
+    p.sigs.emplace(p.sig_ioc, SIGINT, SIGTERM, SIGHUP);
+}
+
 void server::run_until_signal() {
-    boost::asio::io_context sig_ioc(1);
-    boost::asio::signal_set sigs(sig_ioc, SIGINT, SIGTERM, SIGHUP);
+    catch_signals();
+    auto& sigs = *impl_->sigs;
     std::function<void(const boost::system::error_code&, int)> on_signal;
     on_signal = [&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
@@ -242,7 +251,7 @@ void server::run_until_signal() {
         spdlog::info("signal {}: shutting down", signo);
     };
     sigs.async_wait(on_signal);
-    sig_ioc.run();
+    impl_->sig_ioc.run();
     shutdown();
 }
 
@@ -251,6 +260,8 @@ void server::shutdown() {
     if (p.stopped) return;
     p.stopped = true;
     p.stopping = true;
+    // A backlog of stored events must not hold the stop: they stay new and the next start drains them.
+    p.disp.request_stop();
     // 1-2. No new connections; requests in flight finish within their deadlines.
     p.http->shutdown();
     // 3. Everything verified is stored and answered (or failed) before the worker goes.

@@ -39,6 +39,7 @@ std::string demo_curl(const config& cfg, const std::string& url) {
 
 void serve(std::unique_ptr<environment> env, bool demo) {
     server srv(*env);
+    srv.catch_signals();
     srv.start();
     std::cout << "cchcbot listening on " << srv.url() << std::endl;
     if (demo) {

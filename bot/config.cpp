@@ -128,6 +128,11 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         if (n < 1024) fail("server.body_limit", "must be at least 1024 bytes");
         c.server.body_limit = n;
     });
+    add("server", "admin_body_limit", [](config& c, const std::string& v) {
+        auto n = parse_uint("server.admin_body_limit", v, 1024ull * 1024 * 1024);
+        if (n < 1024) fail("server.admin_body_limit", "must be at least 1024 bytes");
+        c.server.admin_body_limit = n;
+    });
     add("server", "read_timeout_s", [](config& c, const std::string& v) {
         auto n = parse_uint("server.read_timeout_s", v, 3600);
         if (n == 0) fail("server.read_timeout_s", "must be at least 1");

@@ -48,6 +48,7 @@ struct config {
         unsigned threads = 0;  ///< 0 = number of cores
         std::string webhook_path = "/webhook/zalo";
         std::size_t body_limit = 65536;
+        std::size_t admin_body_limit = 16 * 1024 * 1024;  ///< bytes, for /api/v1 (dossier imports)
         std::chrono::seconds read_timeout{10};   ///< whole request must arrive within this
         std::chrono::seconds idle_timeout{60};   ///< keep-alive idle limit
         std::chrono::seconds shutdown_timeout{10};

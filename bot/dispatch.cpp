@@ -15,7 +15,7 @@ namespace bot {
 std::size_t dispatcher::drain(SQLite::Database& db) {
     std::size_t done = 0;
     constexpr int batch = 256;
-    for (;;) {
+    while (!stop_) {
         struct row {
             std::int64_t seq, received_at;
             bool zns;
@@ -31,6 +31,7 @@ std::size_t dispatcher::drain(SQLite::Database& db) {
         }
         if (rows.empty()) break;
         for (auto& r : rows) {
+            if (stop_) break;  // shutdown: unprocessed events stay new and are drained at the next start
             stored_event se;
             se.seq = r.seq;
             se.received_at_ms = r.received_at;

@@ -3,6 +3,7 @@
 
 #include "bot/zalo_event.hpp"
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -32,8 +33,12 @@ public:
     /// Processes every new event; returns how many. Call on the thread that owns `db`.
     std::size_t drain(SQLite::Database& db);
 
+    /// Makes drain() return after the event in hand (shutdown: the rest waits for the next start).
+    void request_stop() { stop_ = true; }
+
 private:
     process_fn process_;
+    std::atomic<bool> stop_{false};
 };
 
 }  // namespace bot

@@ -10,7 +10,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -18,6 +20,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
+
+#include <pthread.h>
 
 #include <array>
 #include <atomic>
@@ -113,7 +117,8 @@ private:
     void do_wait() {
         if (srv_.stopping) return do_close();
         parser_.emplace();
-        parser_->body_limit(srv_.cfg.server.body_limit);
+        // While the header is read, the larger cap; on_read_header applies the path's own.
+        parser_->body_limit(std::max(srv_.cfg.server.body_limit, srv_.cfg.server.admin_body_limit));
         if (buffer_.size() > 0) {  // pipelined bytes already read
             stream_.expires_after(srv_.cfg.server.read_timeout);
             return do_read();
@@ -140,7 +145,36 @@ private:
         do_read();
     }
 
+    // The header first: the body cap depends on the path, and a client sending
+    // "Expect: 100-continue" (curl, for larger bodies) waits for our go-ahead.
     void do_read() {
+        http::async_read_header(stream_, buffer_, *parser_,
+                                [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                                    self->on_read_header(ec);
+                                });
+    }
+
+    void on_read_header(beast::error_code ec) {
+        if (ec) return on_read(ec);
+        auto& msg = parser_->get();
+        std::string_view target = msg.target();
+        const bool admin = target.substr(0, 8) == "/api/v1/";
+        const std::size_t limit = admin ? srv_.cfg.server.admin_body_limit : srv_.cfg.server.body_limit;
+        if (auto cl = parser_->content_length(); cl && *cl > limit) return on_read(http::error::body_limit);
+        parser_->body_limit(limit);  // chunked bodies are counted as they arrive
+        auto expect = msg.find(http::field::expect);
+        if (expect != msg.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
+            static constexpr std::string_view go_ahead = "HTTP/1.1 100 Continue\r\n\r\n";
+            return net::async_write(stream_, net::buffer(go_ahead.data(), go_ahead.size()),
+                                    [self = shared_from_this()](beast::error_code wec, std::size_t) {
+                                        if (wec) return self->on_read(wec);
+                                        self->do_read_body();
+                                    });
+        }
+        do_read_body();
+    }
+
+    void do_read_body() {
         http::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, std::size_t) {
             self->on_read(ec);
         });
@@ -150,7 +184,7 @@ private:
         if (ec == http::error::body_limit) {
             version_ = parser_->get().version() ? parser_->get().version() : 11;
             return do_write(json_error(413, "payload_too_large",
-                                       "the body exceeds " + std::to_string(srv_.cfg.server.body_limit) + " bytes"),
+                                       "the body exceeds the size limit for this path"),
                             true);
         }
         if (ec == beast::error::timeout) {
@@ -321,6 +355,7 @@ void http_server::start() {
     impl_->running = n;
     for (unsigned i = 0; i < n; ++i)
         impl_->threads.emplace_back([p = impl_.get()] {
+            ::pthread_setname_np(::pthread_self(), "http-io");  // visible in top -H and perf
             try {
                 p->ioc.run();
             } catch (const std::exception& e) {

@@ -27,6 +27,9 @@ public:
     [[nodiscard]] std::uint16_t port() const;
     /// "http://address:port".
     [[nodiscard]] std::string url() const;
+    /// Takes over SIGTERM, SIGINT and SIGHUP from now on (call before start(), so a signal that
+    /// arrives while starting is not lost to the default action).
+    void catch_signals();
     /// Blocks until SIGTERM or SIGINT (SIGHUP runs the reload hooks), then shuts down gracefully.
     void run_until_signal();
     /// Graceful stop: no new connections, requests in flight finish, the event log is flushed,

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include <atomic>
@@ -158,7 +159,10 @@ void event_log::start() {
     std::lock_guard lk(impl_->mu);
     if (impl_->started || impl_->stopping) return;
     impl_->started = true;
-    impl_->thread = std::thread([this] { impl_->run(); });
+    impl_->thread = std::thread([this] {
+        ::pthread_setname_np(::pthread_self(), "event-log");
+        impl_->run();
+    });
 }
 
 void event_log::submit(event_record rec, completion done) {

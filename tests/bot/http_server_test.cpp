@@ -43,6 +43,9 @@ struct fixture {
                 respond(bot::json_response(R"({"late":true})"));
             });
         });
+        router.add("POST", "/api/v1/echo", [](bot::http_request&& r, bot::respond_fn respond) {
+            respond(bot::json_response(std::to_string(r.body.size())));
+        });
         router.add("GET", "/never", [](bot::http_request&&, bot::respond_fn) {});
         router.add("GET", "/throws", [](bot::http_request&&, bot::respond_fn) { throw std::runtime_error("boom"); });
         server = std::make_unique<bot::http_server>(cfg, router);
@@ -89,6 +92,35 @@ TEST_CASE("a body over the limit gets 413 and the connection is closed", "[serve
     // Exactly at the limit is fine.
     test::http_client c2(f.server->port());
     CHECK(c2.request("POST", "/echo", std::string(1024, 'y')).status == 200);
+}
+
+TEST_CASE("admin API paths take the larger admin body limit", "[server]") {
+    fixture f;
+    test::http_client c(f.server->port());
+    auto r = c.request("POST", "/api/v1/echo", std::string(5000, 'z'));
+    CHECK(r.status == 200);
+    CHECK(r.body == "5000");
+}
+
+TEST_CASE("a chunked body over the limit gets 413 too", "[server]") {
+    fixture f;
+    test::http_client c(f.server->port());
+    std::string chunk(800, 'c');
+    c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n320\r\n" + chunk + "\r\n320\r\n" +
+               chunk + "\r\n0\r\n\r\n");
+    CHECK(c.read_reply().status == 413);
+}
+
+TEST_CASE("a client expecting 100-continue gets the go-ahead before sending its body", "[server]") {
+    fixture f;
+    test::http_client c(f.server->port());
+    c.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    auto interim = c.read_reply();
+    CHECK(interim.status == 100);
+    c.send_raw("hello");
+    auto r = c.read_reply();
+    CHECK(r.status == 200);
+    CHECK(r.body == "hello||");
 }
 
 TEST_CASE("a request that is not HTTP gets 400", "[server]") {

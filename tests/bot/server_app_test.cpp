@@ -181,6 +181,9 @@ TEST_CASE("the assembled server stores signed events over real TCP and processes
         CHECK(m.body.find("cchcbot_webhook_verification_failures_total") != std::string::npos);
         CHECK(m.body.find("cchcbot_webhook_ack_seconds_bucket") != std::string::npos);
         CHECK(srv.svc().stats.value("cchcbot_webhook_duplicates_total") == 1);
+        auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (count(cfg.storage.path, "state = 0") > 0 && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(std::chrono::milliseconds(20));
         srv.shutdown();
     }
     CHECK(count(cfg.storage.path, "1") == static_cast<std::int64_t>(bodies.size()));
@@ -231,7 +234,9 @@ TEST_CASE("kill -9 under load loses no acknowledged event and a restart processe
                     // the server died under us: expected
                 }
             });
-        while (acks < 400) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (acks < 400 && std::chrono::steady_clock::now() < give_up)
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
         srv.signal(SIGKILL);
         killed = true;
         for (auto& c : clients) c.join();
@@ -257,6 +262,8 @@ TEST_CASE("kill -9 under load loses no acknowledged event and a restart processe
     while (count(db, "state = 0") > 0 && std::chrono::steady_clock::now() < until)
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     CHECK(count(db, "state = 0") == 0);
+    again.signal(SIGHUP);  // reload hooks run; the server keeps serving
+    again.wait_for("SIGHUP: reloading");
     again.signal(SIGTERM);
     CHECK(again.wait_exit() == 0);
 }

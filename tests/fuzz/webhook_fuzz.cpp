@@ -2,7 +2,9 @@
 // dedup key. Build with clang for libFuzzer, e.g.
 //   clang++ -std=c++20 -fsanitize=fuzzer,address -I. tests/fuzz/webhook_fuzz.cpp bot/webhook.cpp
 //     bot/zalo_event.cpp bot/metrics.cpp bot/http_types.cpp -lboost_json -lcrypto -lspdlog -lfmt
-// With g++ the same function is driven by tests/fuzz/webhook_fuzz_driver_test.cpp in bot_tests.
+// With g++ the same function is driven by tests/fuzz/webhook_fuzz_driver_test.cpp in bot_tests;
+// there the entry point is left out (BOT_FUZZ_IN_TESTS), so other areas' fuzz targets linked
+// into the same test binary cannot collide with it.
 #include "bot/webhook.hpp"
 
 #include "bot/zalo_event.hpp"
@@ -11,7 +13,7 @@
 #include <cstdint>
 #include <string_view>
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+int webhook_fuzz_one(const std::uint8_t* data, std::size_t size) {
     std::string_view body(reinterpret_cast<const char*>(data), size);
     auto ts = bot::webhook::timestamp_literal(body);
     // The verifier must neither crash nor accept a random header.
@@ -27,3 +29,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     return 0;
 }
+
+#ifndef BOT_FUZZ_IN_TESTS
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) { return webhook_fuzz_one(data, size); }
+#endif

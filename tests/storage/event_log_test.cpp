@@ -48,7 +48,7 @@ TEST_CASE("the writer thread commits concurrent submissions in groups and comple
     std::atomic<int> commits{0};
     storage::event_log log(path, [&] { ++commits; });
     log.start();
-    constexpr int threads = 4, per_thread = 250;
+    constexpr int threads = 4, per_thread = 60;
     std::atomic<int> stored{0}, dup{0}, err{0};
     std::vector<std::thread> ts;
     for (int t = 0; t < threads; ++t)
