@@ -151,6 +151,10 @@ event_log::event_log(const std::string& db_path, std::function<void()> on_commit
     impl_->max_batch = max_batch == 0 ? 1 : max_batch;
     impl_->db = open_database(db_path, false);
     sqlite3_busy_handler(impl_->db->getHandle(), &short_busy_handler, nullptr);
+    // A WAL checkpoint run by this connection would stall every acknowledgement behind it
+    // (tens of ms for a few MB). The worker commits once per stored event and checkpoints
+    // automatically (PASSIVE: it does not block this writer), which keeps the WAL bounded.
+    impl_->db->exec("PRAGMA wal_autocheckpoint=0");
 }
 
 event_log::~event_log() { stop(); }
