@@ -5,6 +5,8 @@
 #include "bot/local_time.hpp"
 #include "bot/worker.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -168,9 +170,9 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
         http_response res;
         // A write and its audit row commit together or not at all: a change nobody can account
         // for must not exist, and a refused or failed write leaves nothing behind.
-        std::unique_ptr<SQLite::Transaction> tx;
+        std::unique_ptr<storage::write_scope> tx;
         try {
-            if (r->write) tx = std::make_unique<SQLite::Transaction>(db);
+            if (r->write) tx = std::make_unique<storage::write_scope>(db);
             res = r->fn(*areq, db);
             if (tx && res.status < 400) {
                 audit(db, areq->actor, areq->http.method + " " + areq->http.path,

@@ -6,10 +6,10 @@
 #include "handlers/conversation_common.hpp"
 #include "storage/handoff_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Transaction.h>
 #include <boost/json.hpp>
-#include <sqlite3.h>
 
 #include <optional>
 
@@ -61,10 +61,6 @@ std::string reply_text(const std::string& body) {
     return s;
 }
 
-// The API may already run this write inside its own transaction (committed with the audit row);
-// only when it does not is one opened here, so the reply and the hand-off change commit together.
-bool outside_transaction(SQLite::Database& db) { return sqlite3_get_autocommit(db.getHandle()) != 0; }
-
 void wake(services& s) {
     if (s.notify_outbox) s.notify_outbox();
 }
@@ -86,8 +82,8 @@ void start_conversation(services& s) {
         const std::int64_t id = handoff_id(req);
         const std::string text = reply_text(req.http.body);
         auto ctx = s.env.context(db);
-        std::optional<SQLite::Transaction> tx;
-        if (outside_transaction(db)) tx.emplace(db);
+        // Joins the API's transaction (committed with the audit row) when there is one.
+        storage::write_scope tx(db);
         auto h = storage::find_handoff(db, id);
         if (!h) throw std::out_of_range("no hand-off #" + std::to_string(id));
         if (h->closed_at) return json_error(409, "closed", "hand-off #" + std::to_string(id) + " is closed");
@@ -96,7 +92,7 @@ void start_conversation(services& s) {
         handlers::outcome out;
         out.messages = handlers::relay_handoff_answer(ctx, id, answerer, text);
         auto ids = handlers::commit_outcome(ctx, out, h->user_id, "", std::nullopt, std::nullopt);
-        if (tx) tx->commit();
+        tx.commit();
         wake(s);
         boost::json::object o;
         o["id"] = id;
@@ -107,15 +103,15 @@ void start_conversation(services& s) {
     s.api.add("POST", "/api/v1/handoffs/:id/close", staff, true, [&s](const api_request& req, SQLite::Database& db) {
         const std::int64_t id = handoff_id(req);
         auto ctx = s.env.context(db);
-        std::optional<SQLite::Transaction> tx;
-        if (outside_transaction(db)) tx.emplace(db);
+        // Joins the API's transaction (committed with the audit row) when there is one.
+        storage::write_scope tx(db);
         auto h = storage::find_handoff(db, id);
         if (!h) throw std::out_of_range("no hand-off #" + std::to_string(id));
         if (h->closed_at) return json_error(409, "closed", "hand-off #" + std::to_string(id) + " is already closed");
         handlers::outcome out;
         out.messages = handlers::close_handoff_messages(ctx, id, "api:" + req.actor);
         auto ids = handlers::commit_outcome(ctx, out, h->user_id, "", std::nullopt, std::nullopt);
-        if (tx) tx->commit();
+        tx.commit();
         wake(s);
         boost::json::object o;
         o["id"] = id;

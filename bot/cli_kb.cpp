@@ -3,6 +3,10 @@
 
 #include "bot/knowledge_base.hpp"
 #include "bot/normalize.hpp"
+#include "handlers/conversation_common.hpp"
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Database.h>
 
 #include <CLI/CLI.hpp>
 #include <boost/json/serialize.hpp>
@@ -33,8 +37,12 @@ std::optional<std::string> find_dossier_code(const config& cfg, std::string_view
     return m.size() > 1 && m[1].matched ? m[1].str() : m[0].str();
 }
 
+// The same status answer a citizen gets on Zalo, read from the configured database.
 std::string lookup_answer(const environment& env, const std::string& code) {
-    return env.texts.render("nlp_lookup_received", {{"code", code}});
+    auto db = storage::open_database(env.cfg.storage.path);
+    auto ctx = env.context(*db);
+    auto out = handlers::dossier_lookup(ctx, "", code, "text", "");
+    return out.messages.empty() ? env.texts.render("nlp_lookup_received", {{"code", code}}) : out.messages.front().text;
 }
 
 ask_result ask(const environment& env, std::string_view raw) {

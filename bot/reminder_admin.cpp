@@ -6,8 +6,9 @@
 #include "bot/local_time.hpp"
 #include "storage/dossier_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Savepoint.h>
 #include <boost/json.hpp>
 
 #include <cctype>
@@ -119,7 +120,7 @@ std::string shift(const std::string& iso, std::int64_t days) {
 }  // namespace
 
 std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_ms) {
-    SQLite::Savepoint sp(db, "demo_seed");
+    storage::write_scope sp(db);
     std::size_t officials = 0, dossiers = 0;
     if (storage::list_officials(db).empty()) {
         int n = 0;
@@ -155,7 +156,7 @@ std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_
             dossiers = storage::upsert_dossiers(db, parsed.rows, now_ms).inserted;
         }
     }
-    sp.release();
+    sp.commit();
     return "demo data: " + std::to_string(officials) + " officials, " + std::to_string(dossiers) + " dossiers";
 }
 

@@ -8,8 +8,9 @@
 #include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Transaction.h>
 #include <boost/json.hpp>
 #include <kainjow/mustache.hpp>
 #include <spdlog/spdlog.h>
@@ -403,7 +404,7 @@ std::string to_json(const context& ctx, const broadcast_status& s) {
 }
 
 cancel_result cancel_broadcast(const context& ctx, std::int64_t id, std::int64_t* stopped) {
-    SQLite::Transaction tx(ctx.db, SQLite::TransactionBehavior::IMMEDIATE);
+    storage::write_scope tx(ctx.db);
     auto b = storage::find_broadcast(ctx.db, id);
     if (!b) return cancel_result::not_found;
     if (b->state == "done" || b->state == "cancelled") return cancel_result::already_finished;
@@ -447,7 +448,7 @@ broadcast_run run_broadcasts(const context& ctx) {
     const std::string header = ctx.texts.render("broadcast_header");
 
     for (const auto& due_row : due) {
-        SQLite::Transaction tx(ctx.db, SQLite::TransactionBehavior::IMMEDIATE);
+        storage::write_scope tx(ctx.db);
         // Re-read inside the transaction: a cancel may have come from another connection.
         auto b = storage::find_broadcast(ctx.db, due_row.id);
         if (!b || (b->state != "scheduled" && b->state != "sending" && b->state != "waiting_quota")) continue;

@@ -10,8 +10,9 @@
 #include "storage/outbox_repository.hpp"
 #include "storage/reminder_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Savepoint.h>
 #include <spdlog/spdlog.h>
 
 #include <unordered_map>
@@ -160,7 +161,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
 
     // Recording and enqueuing share one transaction: a crash leaves both or neither, and the
     // primary key refuses a second row for the same kind, dossier, recipient and day.
-    SQLite::Savepoint sp(ctx.db, "reminder_scan");
+    storage::write_scope sp(ctx.db);
     const auto recorded = storage::record_reminders(ctx.db, rows, now);
     std::vector<storage::outbox_item> items;
     std::vector<storage::reminder_row> queued_rows;
@@ -201,7 +202,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
     }
     const auto ids = storage::enqueue(ctx.db, items, now);
     storage::set_reminder_outboxes(ctx.db, queued_rows, ids);
-    sp.release();
+    sp.commit();
     return rep;
 }
 

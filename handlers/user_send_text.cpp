@@ -272,6 +272,8 @@ const std::regex& code_regex(const std::string& pattern) {
     return cached;
 }
 
+}  // namespace
+
 std::optional<std::string> find_dossier_code(const context& ctx, const std::string& text) {
     // Codes are upper-case; citizens often type them in lower case.
     std::string upper = text;
@@ -332,6 +334,8 @@ outcome dossier_lookup(context& ctx, const std::string& to, const std::string& c
                                                                 {"place", place}}),
                  {}, note);
 }
+
+namespace {
 
 // ---- broadcasts opt-out / opt-in ----
 

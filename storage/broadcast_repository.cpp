@@ -265,7 +265,8 @@ broadcast_period_totals broadcast_totals(SQLite::Database& db, const std::string
                         "SELECT COUNT(DISTINCT b.id), COUNT(o.id),"
                         " COALESCE(SUM(o.delivered_at IS NOT NULL OR o.seen_at IS NOT NULL), 0),"
                         " COALESCE(SUM(o.seen_at IS NOT NULL), 0),"
-                        " COALESCE(SUM(o.state = 'failed'), 0)"
+                        " COALESCE(SUM(o.state = 'failed'), 0),"
+                        " COALESCE(SUM(o.state = 'sent'), 0)"
                         " FROM broadcasts b JOIN broadcast_recipients r ON r.broadcast_id = b.id"
                         " JOIN outbox o ON o.id = r.outbox_id"
                         " WHERE b.local_day BETWEEN ? AND ? AND b.started_at IS NOT NULL AND o.state <> 'cancelled'" +
@@ -279,6 +280,7 @@ broadcast_period_totals broadcast_totals(SQLite::Database& db, const std::string
     t.received = q.getColumn(2).getInt64();
     t.seen = q.getColumn(3).getInt64();
     t.failed = q.getColumn(4).getInt64();
+    t.sent = q.getColumn(5).getInt64();
     if (units.empty()) {
         // A broadcast that started but reached nobody (no matching follower) still counts.
         SQLite::Statement c(db, "SELECT COUNT(*) FROM broadcasts WHERE local_day BETWEEN ? AND ? AND started_at IS NOT NULL");

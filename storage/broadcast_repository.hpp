@@ -57,6 +57,7 @@ struct broadcast_counts {
 struct broadcast_period_totals {
     std::int64_t count = 0;       ///< broadcasts that started sending
     std::int64_t recipients = 0;  ///< messages enqueued to recipients (excluding cancelled before sending)
+    std::int64_t sent = 0;        ///< accepted by Zalo
     std::int64_t received = 0;
     std::int64_t seen = 0;
     std::int64_t failed = 0;

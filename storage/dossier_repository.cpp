@@ -1,8 +1,9 @@
 // Dossiers storage.
 #include "storage/dossier_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Statement.h>
 
 #include <unordered_set>
@@ -52,7 +53,7 @@ open_dossier read_open(SQLite::Statement& q) {
 upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& rows, std::int64_t now_ms) {
     upsert_stats st;
     // A savepoint nests inside a caller's transaction (the admin API wraps writes with their audit row).
-    SQLite::Savepoint sp(db, "dossier_import");
+    storage::write_scope sp(db);
     // Which codes are open now (a small set: served by the partial index), so that dossiers an
     // import marks returned can have their pending reminders cancelled, without a lookup per row.
     std::unordered_set<std::string> open_before;
@@ -101,7 +102,7 @@ upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& r
     }
     st.inserted = static_cast<std::size_t>(count_dossiers(db) - count_before);
     st.updated = rows.size() - st.inserted;
-    sp.release();
+    sp.commit();
     return st;
 }
 

@@ -1,8 +1,9 @@
 // Officials storage.
 #include "storage/official_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Savepoint.h>
 #include <SQLiteCpp/Statement.h>
 
 namespace storage {
@@ -84,7 +85,7 @@ bool set_link_code(SQLite::Database& db, const std::string& official_id, const s
 
 link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash, const std::string& zalo_user_id,
                              std::int64_t now_ms, official* linked) {
-    SQLite::Savepoint sp(db, "link_code");
+    storage::write_scope sp(db);
     SQLite::Statement find(db, "SELECT official_id, link_code_expires_at FROM officials WHERE link_code_hash = ? AND disabled = 0");
     find.bind(1, code_hash);
     if (!find.executeStep()) return link_status::unknown_code;
@@ -96,7 +97,7 @@ link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash,
         SQLite::Statement clear(db, "UPDATE officials SET link_code_hash = NULL, link_code_expires_at = NULL WHERE official_id = ?");
         clear.bind(1, id);
         clear.exec();
-        sp.release();
+        sp.commit();
         return link_status::expired;
     }
     // zalo_user_id is UNIQUE: a phone moving to a new official leaves the old link first.
@@ -111,7 +112,7 @@ link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash,
     link.bind(2, id);
     link.exec();
     if (linked) *linked = *find_official(db, id);
-    sp.release();
+    sp.commit();
     return link_status::linked;
 }
 

@@ -1,6 +1,8 @@
 // Report aggregates: one SQL statement per figure family, all read-only and parameterised.
 #include "storage/report_queries.hpp"
 
+#include "storage/broadcast_repository.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <sqlite3.h>
@@ -398,47 +400,16 @@ WHERE r.kind = 'due_soon' AND r.local_day BETWEEN ?1 AND ?2
 }
 
 broadcast_figures broadcast_stats(SQLite::Database& db, const report_scope& s) {
+    // One definition with `broadcast status`: the broadcasts area's totals (recipients and
+    // outcomes of a unit are those of its citizens, users.unit_id).
+    auto t = broadcast_totals(db, s.from, s.to, s.units);
     broadcast_figures f;
-    // Recipients and outcomes of a unit are those of its citizens (users.unit_id).
-    constexpr const char* in_period =
-        "SELECT id FROM broadcasts WHERE scheduled_at >= ?1 AND scheduled_at < ?2 AND state <> 'cancelled'";
-    {
-        SQLite::Statement q(db, std::string("SELECT COUNT(*) FROM (") + in_period +
-                                    ") b WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM broadcast_recipients r JOIN users u"
-                                    " ON u.user_id = r.user_id WHERE r.broadcast_id = b.id AND u.unit_id IN"
-                                    " (SELECT value FROM json_each(?3)))");
-        q.bind(1, s.from_ms);
-        q.bind(2, s.to_end_ms);
-        bind_units(q, 3, s);
-        if (q.executeStep()) f.count = q.getColumn(0).getInt64();
-    }
-    {
-        SQLite::Statement q(db, std::string("SELECT COUNT(*) FROM broadcast_recipients WHERE broadcast_id IN (") +
-                                    in_period +
-                                    ") AND (?3 IS NULL OR user_id IN (SELECT user_id FROM users WHERE unit_id IN "
-                                    "(SELECT value FROM json_each(?3))))");
-        q.bind(1, s.from_ms);
-        q.bind(2, s.to_end_ms);
-        bind_units(q, 3, s);
-        if (q.executeStep()) f.recipients = q.getColumn(0).getInt64();
-    }
-    {
-        SQLite::Statement q(db, std::string(R"SQL(
-SELECT SUM(state = 'sent'), SUM(delivered_at IS NOT NULL OR seen_at IS NOT NULL), SUM(seen_at IS NOT NULL),
-       SUM(state = 'failed')
-FROM outbox WHERE broadcast_id IN ()SQL") + in_period +
-                                    ") AND (?3 IS NULL OR recipient IN (SELECT user_id FROM users WHERE unit_id IN "
-                                    "(SELECT value FROM json_each(?3))))");
-        q.bind(1, s.from_ms);
-        q.bind(2, s.to_end_ms);
-        bind_units(q, 3, s);
-        if (q.executeStep()) {
-            f.sent = q.getColumn(0).getInt64();
-            f.received = q.getColumn(1).getInt64();
-            f.seen = q.getColumn(2).getInt64();
-            f.failed = q.getColumn(3).getInt64();
-        }
-    }
+    f.count = t.count;
+    f.recipients = t.recipients;
+    f.sent = t.sent;
+    f.received = t.received;
+    f.seen = t.seen;
+    f.failed = t.failed;
     return f;
 }
 

@@ -320,22 +320,25 @@ TEST_CASE("broadcast figures count recipients and what the outbox says was recei
     auto db = test::memory_db();
     const std::int64_t feb = bot::unix_ms_of({2026, 2, 1}, 9 * 60);
     const std::int64_t aug = bot::unix_ms_of({2026, 8, 1}, 9 * 60);
-    db->exec("INSERT INTO broadcasts (id, created_by, text, target, scheduled_at, state, created_at) VALUES "
-             "(1, 'tt', 'a', '{}', " + std::to_string(feb) + ", 'done', 0),"
-             "(2, 'tt', 'b', '{}', " + std::to_string(feb) + ", 'cancelled', 0),"
-             "(3, 'tt', 'c', '{}', " + std::to_string(aug) + ", 'done', 0)");
-    db->exec("INSERT INTO broadcast_recipients (broadcast_id, user_id, state) VALUES "
-             "(1, 'u1', 'seen'), (1, 'u2', 'received'), (1, 'u3', 'failed'), (1, 'u4', 'sent'), (3, 'u1', 'sent')");
-    auto out = [&](int n, const std::string& state, const char* delivered, const char* seen) {
-        db->exec("INSERT INTO outbox (tracking_id, recipient, channel, priority, body, purpose, broadcast_id, state, "
-                 "next_attempt_at, created_at, delivered_at, seen_at) VALUES ('t" + std::to_string(n) + "', 'u" +
-                 std::to_string(n) + "', 'promotion', 2, '{}', 'broadcast', 1, '" + state + "', 0, 0, " + delivered +
-                 ", " + seen + ")");
+    // Broadcast 1 went out in the period; 2 was cancelled before it started; 3 is after the period.
+    db->exec("INSERT INTO broadcasts (id, created_by, text, target, scheduled_at, local_day, started_at, state, created_at) VALUES "
+             "(1, 'tt', 'a', '{}', " + std::to_string(feb) + ", '2026-02-01', " + std::to_string(feb) + ", 'done', 0),"
+             "(2, 'tt', 'b', '{}', " + std::to_string(feb) + ", '2026-02-01', NULL, 'cancelled', 0),"
+             "(3, 'tt', 'c', '{}', " + std::to_string(aug) + ", '2026-08-01', " + std::to_string(aug) + ", 'done', 0)");
+    auto out = [&](int broadcast, int n, const std::string& state, const char* delivered, const char* seen) {
+        db->exec("INSERT INTO outbox (id, tracking_id, recipient, channel, priority, body, purpose, broadcast_id, state, "
+                 "next_attempt_at, created_at, delivered_at, seen_at) VALUES (" + std::to_string(n) + ", 't" +
+                 std::to_string(n) + "', 'u" + std::to_string(n) + "', 'promotion', 2, '{}', 'broadcast', " +
+                 std::to_string(broadcast) + ", '" + state + "', 0, 0, " + delivered + ", " + seen + ")");
+        db->exec("INSERT INTO broadcast_recipients (broadcast_id, user_id, outbox_id, state, seq) VALUES (" +
+                 std::to_string(broadcast) + ", 'u" + std::to_string(n) + "', " + std::to_string(n) + ", 'queued', " +
+                 std::to_string(n) + ")");
     };
-    out(1, "sent", "1", "2");
-    out(2, "sent", "1", "NULL");
-    out(3, "failed", "NULL", "NULL");
-    out(4, "sent", "NULL", "NULL");
+    out(1, 1, "sent", "1", "2");
+    out(1, 2, "sent", "1", "NULL");
+    out(1, 3, "failed", "NULL", "NULL");
+    out(1, 4, "sent", "NULL", "NULL");
+    out(3, 5, "sent", "NULL", "NULL");
     auto r = half_year(*db);
     CHECK(r.broadcasts.count == 1);
     CHECK(r.broadcasts.recipients == 4);
