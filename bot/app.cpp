@@ -210,6 +210,9 @@ void server::start() {
     start_broadcasts(*p.svc);
     start_reports(*p.svc);
     p.http->start();
+    // Publish the bound port (server.port = 0 picks one): the demo's simulator posts its delivery
+    // receipts back to it. Written once, before any message can have been sent.
+    p.env.cfg.server.port = p.http->port();
     spdlog::info("serving on {} with {} I/O threads, database {}", url(), std::max(1u, p.env.cfg.server.threads),
                  p.env.cfg.storage.path);
 }

@@ -11,6 +11,9 @@ int main(int argc, char** argv) {
     bot::app::cli_options opts;
     app.add_option("--config", opts.config_file, "configuration file (default: $CCHCBOT_CONFIG or ./cchcbot.toml)");
     app.require_subcommand(1);
+    // --config may be given after the subcommand too (`cchcbot report --config f.toml ...`):
+    // subcommands created from here on pass options they do not know to their parent.
+    app.fallthrough();
     bot::app::register_core_commands(app, opts);
     bot::app::register_server_commands(app, opts);
     bot::app::register_zalo_commands(app, opts);
