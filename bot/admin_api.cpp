@@ -1,6 +1,8 @@
 // The admin API: authentication, authorisation, routing to resources on the worker thread, audit.
 #include "bot/admin_api.hpp"
 
+#include "bot/crypto.hpp"
+
 #include "bot/config.hpp"
 #include "bot/local_time.hpp"
 #include "bot/worker.hpp"
@@ -36,17 +38,6 @@ std::vector<std::string> split_path(const std::string& path) {
     return out;
 }
 
-std::string sha256_hex(const std::string& s) {
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), md);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : md) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
-    return out;
-}
 
 // The token of an "Authorization: Bearer <token>" header ("" when absent or another scheme).
 // The scheme is case-insensitive (RFC 9110 §11.1).

@@ -1,6 +1,8 @@
 // The server assembly (serve, demo): storage, worker, event log, dispatcher, HTTP, area hooks.
 #include "bot/server_app.hpp"
 
+#include "bot/crypto.hpp"
+
 #include "bot/admin_api.hpp"
 #include "bot/http_server.hpp"
 #include "bot/metrics.hpp"
@@ -35,17 +37,7 @@ double resident_bytes() {
 
 }  // namespace
 
-std::string random_demo_secret() {
-    unsigned char raw[32];
-    if (RAND_bytes(raw, sizeof raw) != 1) throw std::runtime_error("no randomness for the demo secret");
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : raw) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
-    return out;
-}
+std::string random_demo_secret() { return random_hex(32); }
 
 struct server::impl {
     environment& env;

@@ -1,6 +1,8 @@
 // Zalo client, tokens, outbox sender, OAuth callback and (demo) simulator: start-up hook of the server.
 #include "bot/app.hpp"
 
+#include "bot/crypto.hpp"
+
 #include "bot/http_types.hpp"
 #include "bot/https_client.hpp"
 #include "bot/metrics.hpp"
@@ -49,17 +51,7 @@ struct zalo_runtime {
     }
 };
 
-std::string random_secret() {
-    unsigned char b[24];
-    RAND_bytes(b, sizeof b);
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : b) {
-        s.push_back(hex[c >> 4]);
-        s.push_back(hex[c & 15]);
-    }
-    return s;
-}
+std::string random_secret() { return random_hex(24); }
 
 http_response page(int status, const std::string& text) {
     http_response r;

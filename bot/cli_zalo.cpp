@@ -1,6 +1,8 @@
 // Zalo commands: token status|set|hash|auth-url.
 #include "bot/app.hpp"
 
+#include "bot/crypto.hpp"
+
 #include "bot/admin_api.hpp"
 #include "bot/local_time.hpp"
 #include "bot/zalo_client.hpp"
@@ -117,14 +119,7 @@ void register_zalo_commands(CLI::App& app, cli_options& opts) {
         std::getline(std::cin, tok);
         tok = trim(tok);
         if (tok.empty()) throw command_error("no token on standard input");
-        unsigned char b[8];
-        RAND_bytes(b, sizeof b);
-        static const char* hex = "0123456789abcdef";
-        std::string salt;
-        for (unsigned char c : b) {
-            salt.push_back(hex[c >> 4]);
-            salt.push_back(hex[c & 15]);
-        }
+        const std::string salt = bot::random_hex(8);
         std::cout << bot::hash_api_token(tok, salt) << "\n";
     });
 

@@ -1,6 +1,8 @@
 // Link codes: random from OpenSSL, stored only as a hash.
 #include "bot/link_code.hpp"
 
+#include "bot/crypto.hpp"
+
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -56,15 +58,7 @@ std::string hash_link_code(std::string_view code) {
     std::string norm;
     for (char c : code)
         if (!std::isspace(static_cast<unsigned char>(c))) norm.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(norm.data()), norm.size(), md);
-    static const char* hex = "0123456789abcdef";
-    std::string out;
-    for (unsigned char c : md) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
-    return out;
+    return sha256_hex(norm);
 }
 
 }  // namespace bot

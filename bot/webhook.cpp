@@ -1,6 +1,8 @@
 // Zalo webhook: X-ZEvent-Signature verification, parsing, replay window, hand-off to storage.
 #include "bot/webhook.hpp"
 
+#include "bot/crypto.hpp"
+
 #include "bot/config.hpp"
 #include "bot/metrics.hpp"
 
@@ -20,8 +22,6 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr std::string_view hex_digits = "0123456789abcdef";
-
 bool all_digits(std::string_view s) {
     if (s.empty()) return false;
     for (char c : s)
@@ -40,17 +40,6 @@ std::int64_t to_ms(std::string_view digits) {
 
 }  // namespace
 
-std::string sha256_hex(std::string_view data) {
-    std::array<unsigned char, SHA256_DIGEST_LENGTH> md{};
-    SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), md.data());
-    std::string out;
-    out.reserve(md.size() * 2);
-    for (unsigned char c : md) {
-        out.push_back(hex_digits[c >> 4]);
-        out.push_back(hex_digits[c & 15]);
-    }
-    return out;
-}
 
 namespace {
 std::string mac_of(std::string_view app_id, std::string_view raw_body, std::string_view timestamp,

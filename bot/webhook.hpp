@@ -17,9 +17,6 @@ class metrics;
 
 namespace webhook {
 
-/// Lowercase hex SHA-256 of `data`.
-[[nodiscard]] std::string sha256_hex(std::string_view data);
-
 /// The header value Zalo sends: "mac=" + hex(SHA-256(app_id + raw_body + timestamp + oa_secret_key))
 /// (zalo-api.md §1.3). Used by the demo, tests and the benchmark to sign events.
 [[nodiscard]] std::string signature_header(std::string_view app_id, std::string_view raw_body,

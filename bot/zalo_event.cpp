@@ -1,10 +1,11 @@
 // Parsing Zalo webhook bodies into typed events.
 #include "bot/zalo_event.hpp"
 
+#include "bot/crypto.hpp"
+
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <openssl/sha.h>
 
 #include <array>
 #include <charconv>
@@ -274,15 +275,7 @@ std::optional<event> parse_event(std::string_view body, bool zns_header, parse_e
 
 std::string dedup_key(const event& ev) {
     if (!ev.msg_id.empty()) return ev.name + ":" + ev.msg_id;
-    unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(ev.raw.data()), ev.raw.size(), md);
-    static const char* hex = "0123456789abcdef";
-    std::string out = "sha256:";
-    for (unsigned char c : md) {
-        out.push_back(hex[c >> 4]);
-        out.push_back(hex[c & 15]);
-    }
-    return out;
+    return "sha256:" + bot::sha256_hex(ev.raw);
 }
 
 }  // namespace zalo

@@ -1,6 +1,8 @@
 // The Zalo API simulator: Beast HTTPS server, self-signed certificate, realistic answers, faults.
 #include "tests/sim/zalo_simulator.hpp"
 
+#include "bot/crypto.hpp"
+
 #include "bot/https_client.hpp"
 
 #include <boost/asio/io_context.hpp>
@@ -44,6 +46,9 @@ using error_code = boost::system::error_code;
 
 namespace {
 
+using bot::random_hex;
+using bot::to_hex;
+
 struct pkey_free {
     void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
@@ -57,17 +62,6 @@ struct md_ctx_free {
     void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
 };
 
-std::string random_hex(std::size_t bytes) {
-    std::vector<unsigned char> b(bytes);
-    RAND_bytes(b.data(), static_cast<int>(b.size()));
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (auto c : b) {
-        s.push_back(hex[c >> 4]);
-        s.push_back(hex[c & 15]);
-    }
-    return s;
-}
 
 std::string random_token(std::size_t bytes) {
     // Zalo's tokens are long base64url-like strings.
@@ -89,15 +83,6 @@ std::string sha256_raw(const std::string& in) {
     return std::string(reinterpret_cast<char*>(md), len);
 }
 
-std::string to_hex(const std::string& raw) {
-    static const char* hex = "0123456789abcdef";
-    std::string s;
-    for (unsigned char c : raw) {
-        s.push_back(hex[c >> 4]);
-        s.push_back(hex[c & 15]);
-    }
-    return s;
-}
 
 std::string base64url_nopad(const std::string& raw) {
     static const char* abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
