@@ -27,6 +27,23 @@ std::string trim(std::string_view s) {
     return std::string(s.substr(a, b - a));
 }
 
+/// A name on one line: runs of spaces, tabs and line breaks become one space (a quoted CSV field
+/// may span lines), so the same procedure groups together in reports and reads well in chat.
+std::string one_line(std::string_view s) {
+    std::string out;
+    bool space = false;
+    for (char c : trim(s)) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = true;
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
 std::string lower(std::string s) {
     for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
@@ -66,9 +83,9 @@ void validate(const record& r, std::size_t line, const config& cfg, import_resul
     storage::dossier d;
     d.code = get("ma_ho_so");
     if (d.code.empty()) reasons.push_back("missing ma_ho_so (dossier code)");
-    d.procedure = get("thu_tuc");
+    d.procedure = one_line(get("thu_tuc"));
     if (d.procedure.empty()) reasons.push_back("missing thu_tuc (procedure)");
-    d.field = get("linh_vuc");
+    d.field = one_line(get("linh_vuc"));
     d.level = get("cap");
     if (d.level.empty())
         reasons.push_back("missing cap (level)");
