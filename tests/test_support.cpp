@@ -33,6 +33,11 @@ bot::config test_config(const std::map<std::string, std::string>& env) {
     std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
                                             {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
     for (const auto& [k, v] : env) e[k] = v;
+    // Tests never reach Zalo: unless a test points these at its simulator, they go to a closed
+    // loopback port.
+    e.emplace("CCHCBOT_ZALO_API_BASE", "https://127.0.0.1:9");
+    e.emplace("CCHCBOT_ZALO_OAUTH_BASE", "https://127.0.0.1:9");
+    e.emplace("CCHCBOT_ZALO_ZNS_BASE", "https://127.0.0.1:9");
     auto cfg = bot::load_config_from("", e, true);
     cfg.templates_dir = source_dir() + "/templates";
     cfg.kb.dir = source_dir() + "/templates/kb";

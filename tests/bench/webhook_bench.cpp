@@ -82,7 +82,11 @@ server_process spawn_server(const std::string& db, int threads) {
                                                 {"CCHCBOT_STORAGE_PATH", db},
                                                 {"CCHCBOT_SERVER_THREADS", std::to_string(threads)},
                                                 {"CCHCBOT_ZALO_OA_SECRET_KEY", secret},
-                                                {"CCHCBOT_ZALO_APP_ID", app_id}};
+                                                {"CCHCBOT_ZALO_APP_ID", app_id},
+                                                // Loopback only: nothing may reach Zalo from a benchmark.
+                                                {"CCHCBOT_ZALO_API_BASE", "https://127.0.0.1:9"},
+                                                {"CCHCBOT_ZALO_OAUTH_BASE", "https://127.0.0.1:9"},
+                                                {"CCHCBOT_ZALO_ZNS_BASE", "https://127.0.0.1:9"}};
     std::vector<std::string> env;
     for (char** e = environ; *e; ++e) {
         std::string kv(*e);
