@@ -90,16 +90,28 @@ std::vector<zalo::outgoing_message> with_buttons(const context& ctx, const std::
 }
 
 std::vector<zalo::button> main_menu_buttons(const context& ctx) {
+    // Zalo shows at most five buttons under a message: the menu fits in one message (a follow is
+    // answered with exactly one), and "Xem thêm" opens the second page.
     const auto t = [&](const char* key) { return ctx.texts.render(key); };
     const std::string topic(payload::topic);
     return {
         query_button(t("conversation_button_submit_online"), topic + "nop_ho_so_truc_tuyen"),
-        query_button(t("conversation_button_account"), topic + "tai_khoan_dvc"),
         query_button(t("conversation_button_lookup"), topic + "tra_cuu_ho_so"),
-        query_button(t("conversation_button_birth"), topic + "khai_sinh"),
-        query_button(t("conversation_button_payment"), topic + "thanh_toan_truc_tuyen"),
         query_button(t("conversation_button_official"), topic + "gap_can_bo"),
         query_button(t("conversation_button_choose_unit"), std::string(payload::units)),
+        query_button(t("conversation_button_more"), std::string(payload::more)),
+    };
+}
+
+std::vector<zalo::button> more_menu_buttons(const context& ctx) {
+    const auto t = [&](const char* key) { return ctx.texts.render(key); };
+    const std::string topic(payload::topic);
+    return {
+        query_button(t("conversation_button_account"), topic + "tai_khoan_dvc"),
+        query_button(t("conversation_button_birth"), topic + "khai_sinh"),
+        query_button(t("conversation_button_payment"), topic + "thanh_toan_truc_tuyen"),
+        query_button(t("conversation_button_hours"), topic + "gio_lam_viec"),
+        query_button(t("conversation_button_address"), topic + "dia_chi_mot_cua"),
     };
 }
 

@@ -19,6 +19,7 @@ namespace handlers {
 namespace payload {
 inline constexpr std::string_view menu = "#menu";
 inline constexpr std::string_view units = "#units";
+inline constexpr std::string_view more = "#more";
 inline constexpr std::string_view topic = "#topic:";
 inline constexpr std::string_view unit = "#unit:";
 inline constexpr std::string_view village = "#village:";
@@ -42,6 +43,8 @@ inline constexpr std::size_t max_buttons_per_message = 5;
 
 /// The main menu's buttons (most useful topics, talking to an official, choosing the commune).
 [[nodiscard]] std::vector<zalo::button> main_menu_buttons(const context& ctx);
+/// The menu's second page ("Xem thêm"): common procedures, hours, address.
+[[nodiscard]] std::vector<zalo::button> more_menu_buttons(const context& ctx);
 
 /// The units a citizen can live in (communes; the district desk only when there is nothing else).
 [[nodiscard]] std::vector<const bot::unit_config*> residence_units(const context& ctx);

@@ -358,6 +358,9 @@ std::optional<outcome> handle_payload(context& ctx, const std::string& uid, cons
     const std::string kind = "button";
     if (text == payload::menu) return menu_reply(ctx, uid, kind, u.unit_id);
     if (text == payload::units) return unit_menu(ctx, uid, kind, u.unit_id);
+    if (text == payload::more)
+        return reply(ctx, uid, ctx.texts.render("conversation_menu_more"), more_menu_buttons(ctx),
+                     interaction_note{kind, "", "command", u.unit_id});
     if (starts_with(text, payload::unit)) {
         const auto* unit = ctx.cfg.find_unit(text.substr(payload::unit.size()));
         if (!unit) return unit_menu(ctx, uid, kind, u.unit_id);

@@ -10,7 +10,7 @@ bool contains(const std::string& hay, const std::string& needle) { return hay.fi
 
 TEST_CASE("cchcbot chat greets, numbers buttons and sends a button's payload when its number is typed", "[conversation]") {
     test::temp_dir dir;
-    test::write_file(dir.file("in.txt"), "7\n1\n/quit\n");
+    test::write_file(dir.file("in.txt"), "4\n1\n/quit\n");
     std::string out;
     int rc = test::run("cd " + test::source_dir() + " && CCHCBOT_STORAGE_PATH=" + dir.file("chat.db") + " " +
                            CCHCBOT_EXE + " chat --user cli-test < " + dir.file("in.txt"),
@@ -18,8 +18,8 @@ TEST_CASE("cchcbot chat greets, numbers buttons and sends a button's payload whe
     INFO(out);
     CHECK(rc == 0);
     CHECK(contains(out, "[1] Nộp hồ sơ trực tuyến"));
-    CHECK(contains(out, "[7] Chọn xã/thôn"));
-    CHECK(contains(out, "[1] xã Tân Sỏi"));                  // 7 tapped "Chọn xã/thôn"
+    CHECK(contains(out, "[4] Chọn xã/thôn"));
+    CHECK(contains(out, "[1] xã Tân Sỏi"));                  // 4 tapped "Chọn xã/thôn"
     CHECK(contains(out, "đã ghi nhận anh/chị ở xã Tân Sỏi")); // 1 tapped the first commune
 }
 

@@ -9,7 +9,7 @@ using test::chat_fixture;
 TEST_CASE("a new follower is welcomed with the main menu and marked as follower", "[conversation]") {
     chat_fixture f;
     auto out = f.deliver(chat_fixture::event(zalo::event_type::follow, "u1"));
-    REQUIRE(!out.messages.empty());
+    REQUIRE(out.messages.size() == 1);  // exactly one consultation message
     CHECK(test::contains(out.messages[0].text, "xin chào"));
     for (const auto& m : out.messages) {
         CHECK(m.recipient == "u1");

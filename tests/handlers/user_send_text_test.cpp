@@ -48,16 +48,21 @@ TEST_CASE("a topic button answers that topic", "[conversation]") {
     CHECK(out.note->topic == "le_phi");
 }
 
-TEST_CASE("the menu button shows the main menu with at most five buttons a message", "[conversation]") {
+TEST_CASE("the menu is one message of five buttons, and Xem thêm opens its second page", "[conversation]") {
     chat_fixture f;
     auto out = f.send("u1", "#menu");
-    REQUIRE(out.messages.size() >= 2);
-    for (const auto& m : out.messages) CHECK(m.buttons.size() <= 5);
+    REQUIRE(out.messages.size() == 1);
+    CHECK(out.messages[0].buttons.size() == 5);
     auto p = test::payloads(out.messages);
-    for (const char* want : {"#topic:tai_khoan_dvc", "#topic:nop_ho_so_truc_tuyen", "#topic:tra_cuu_ho_so", "#topic:khai_sinh",
-                             "#topic:thanh_toan_truc_tuyen", "#topic:gap_can_bo", "#units"})
+    for (const char* want : {"#topic:nop_ho_so_truc_tuyen", "#topic:tra_cuu_ho_so", "#topic:gap_can_bo", "#units", "#more"})
         CHECK(has(p, want));
     CHECK(out.note->outcome == "command");
+    auto more = f.send("u1", "#more");
+    REQUIRE(more.messages.size() == 1);
+    CHECK(more.messages[0].buttons.size() <= 5);
+    auto p2 = test::payloads(more.messages);
+    for (const char* want : {"#topic:tai_khoan_dvc", "#topic:khai_sinh", "#topic:thanh_toan_truc_tuyen"}) CHECK(has(p2, want));
+    CHECK(more.note->outcome == "command");
 }
 
 TEST_CASE("two close topics are asked back with buttons", "[conversation]") {
