@@ -18,23 +18,12 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <regex>
 #include <sstream>
 
 namespace bot::app {
 
 std::optional<std::string> find_dossier_code(const config& cfg, std::string_view text) {
-    // The pattern is configuration: compile once per distinct pattern.
-    static thread_local std::string compiled_for;
-    static thread_local std::regex re;
-    if (compiled_for != cfg.conversation.dossier_code_pattern) {
-        re = std::regex(cfg.conversation.dossier_code_pattern, std::regex::ECMAScript);
-        compiled_for = cfg.conversation.dossier_code_pattern;
-    }
-    std::string s(text);
-    std::smatch m;
-    if (!std::regex_search(s, m, re)) return std::nullopt;
-    return m.size() > 1 && m[1].matched ? m[1].str() : m[0].str();
+    return handlers::find_dossier_code(cfg, std::string(text));
 }
 
 // The same status answer a citizen gets on Zalo, read from the configured database.

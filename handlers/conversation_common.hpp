@@ -10,6 +10,7 @@
 #include <vector>
 
 namespace bot {
+struct config;
 struct unit_config;
 }
 
@@ -80,8 +81,9 @@ inline constexpr std::size_t max_buttons_per_message = 5;
 /// The user's unit id, or "" (new users included). @throws SQLite::Exception
 [[nodiscard]] std::string unit_of_user(context& ctx, const std::string& user_id);
 
-/// The dossier code in a message (cfg.conversation.dossier_code_pattern), if any.
-[[nodiscard]] std::optional<std::string> find_dossier_code(const context& ctx, const std::string& text);
+/// The dossier code in a message (cfg.conversation.dossier_code_pattern, matched case-insensitively
+/// by upper-casing the text), if any. Shared by the Zalo conversation and `cchcbot ask`.
+[[nodiscard]] std::optional<std::string> find_dossier_code(const bot::config& cfg, const std::string& text);
 /// The status answer for a dossier code, addressed to `to` (no personal data).
 [[nodiscard]] outcome dossier_lookup(context& ctx, const std::string& to, const std::string& code, const std::string& kind,
                                      const std::string& unit);

@@ -274,14 +274,14 @@ const std::regex& code_regex(const std::string& pattern) {
 
 }  // namespace
 
-std::optional<std::string> find_dossier_code(const context& ctx, const std::string& text) {
+std::optional<std::string> find_dossier_code(const bot::config& cfg, const std::string& text) {
     // Codes are upper-case; citizens often type them in lower case.
     std::string upper = text;
     for (auto& c : upper)
         if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     try {
         std::smatch m;
-        const auto& re = code_regex(ctx.cfg.conversation.dossier_code_pattern);
+        const auto& re = code_regex(cfg.conversation.dossier_code_pattern);
         if (std::regex_search(upper, m, re)) return m.size() > 1 && m[1].matched ? m[1].str() : m[0].str();
     } catch (const std::regex_error& e) {
         spdlog::error("conversation.dossier_code_pattern is not a valid regular expression: {}", e.what());
@@ -468,7 +468,7 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
                      interaction_note{"text", "", "command", u.unit_id});
     }
 
-    if (auto code = find_dossier_code(ctx, text)) return dossier_lookup(ctx, uid, *code, "text", u.unit_id);
+    if (auto code = find_dossier_code(ctx.cfg, text)) return dossier_lookup(ctx, uid, *code, "text", u.unit_id);
 
     return knowledge_base_answer(ctx, uid, text, u);
 }

@@ -53,6 +53,8 @@ TEST_CASE("a dossier code in a message is a lookup, not a topic", "[nlp]") {
     }
     CHECK(bot::app::find_dossier_code(t->env->cfg, "H06.23-0001").value() == "H06.23-0001");
     CHECK_FALSE(bot::app::find_dossier_code(t->env->cfg, "làm căn cước").has_value());
+    // Typed in lower case, as citizens often do: the same code as the Zalo conversation finds.
+    CHECK(bot::app::find_dossier_code(t->env->cfg, "ho so hs-2023-000123 xong chua").value() == "HS-2023-000123");
 }
 
 TEST_CASE("ask answers, asks back or falls back with the fixed fields", "[nlp]") {
