@@ -1,6 +1,8 @@
 // Shared conversation pieces.
 #include "handlers/conversation_common.hpp"
 
+#include "bot/calendar.hpp"
+
 #include "bot/config.hpp"
 #include "bot/local_time.hpp"
 #include "bot/messages.hpp"
@@ -160,7 +162,16 @@ std::string answer_expected_when(const context& ctx) {
     const int end = bot::parse_hhmm(ctx.cfg.reminders.work_end).value_or(17 * 60);
     const auto today = bot::local_date_of(now, offset);
     const int minute = bot::local_minute_of_day(now, offset);
-    const auto is_workday = [](const bot::local_date& d) {
+    // Public holidays and compensatory days count too (templates/calendar): after Tết the desk
+    // opens on the first working day, not on the Monday. Without a calendar, Monday–Friday.
+    std::shared_ptr<const bot::work_calendar> cal;
+    try {
+        cal = bot::calendar_for(ctx.cfg);
+    } catch (const std::exception& e) {
+        spdlog::warn("working-day calendar unavailable, using Monday to Friday: {}", e.what());
+    }
+    const auto is_workday = [&cal](const bot::local_date& d) {
+        if (cal) return cal->is_working_day(d);
         unsigned w = bot::weekday(d);
         return w >= 1 && w <= 5;
     };

@@ -140,6 +140,16 @@ TEST_CASE("asking for an official notifies the unit's on-duty linked officials a
     CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'z-o1' AND purpose = 'handoff'") == 1);
 }
 
+TEST_CASE("before Tết the citizen is told the first working day after the holiday", "[conversation]") {
+    chat_fixture f;
+    f.t->now = bot::unix_ms_of({2026, 2, 13}, 18 * 60);  // Friday 18:00; Tết off 16–20/02/2026
+    auto out = f.send("u1", "#topic:gap_can_bo");
+    auto citizen = test::to(out, "u1");
+    REQUIRE(citizen.size() == 1);
+    CHECK(contains(citizen[0].text, "thứ Hai"));
+    CHECK(contains(citizen[0].text, "23/02/2026"));
+}
+
 TEST_CASE("outside working hours the citizen is told the next working morning", "[conversation]") {
     chat_fixture f;
     f.t->now = bot::unix_ms_of({2026, 11, 27}, 18 * 60);  // Friday 18:00
