@@ -23,6 +23,8 @@ namespace handlers {
 namespace {
 
 constexpr std::int64_t previous_question_window_ms = 24LL * 3600 * 1000;
+// Two failed answers "in a row" means in one conversation: a fallback older than this does not count.
+constexpr std::int64_t fallback_streak_window_ms = 3600LL * 1000;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
@@ -391,8 +393,9 @@ outcome fallback(context& ctx, const std::string& uid, const std::string& text, 
     const std::int64_t now = ctx.now_ms();
     const std::string day = bot::to_iso(bot::local_date_of(now, ctx.cfg.reminders.utc_offset_minutes));
     auto previous = storage::last_unanswered(ctx.db, uid, now - previous_question_window_ms);
+    const bool recent = previous && storage::last_unanswered(ctx.db, uid, now - fallback_streak_window_ms).has_value();
     storage::record_unanswered(ctx.db, now, day, uid, text, fold_text(text));
-    const int streak = u.fallback_streak + 1;
+    const int streak = recent ? u.fallback_streak + 1 : 1;
     if (streak >= 2) {
         std::string question = previous && *previous != text ? *previous + "\n" + text : text;
         return open_handoff_for(ctx, uid, "fallbacks", question, "text");

@@ -96,6 +96,17 @@ TEST_CASE("an answer between two fallbacks resets the count", "[conversation]") 
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
 }
 
+TEST_CASE("a fallback hours after the last one does not start a hand-off", "[conversation]") {
+    chat_fixture f;
+    f.send("u1", "bóng đá tối nay");
+    f.t->now += 2 * 3600 * 1000;  // another conversation, two hours later
+    auto out = f.send("u1", "giá vàng hôm nay");
+    CHECK(out.note->outcome == "fallback");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
+    auto again = f.send("u1", "xổ số miền bắc");  // but two in a row now do
+    CHECK(again.note->outcome == "handoff");
+}
+
 TEST_CASE("two fallbacks in a row start a hand-off with both questions", "[conversation]") {
     chat_fixture f;
     f.add_official("o1", "huyen", "z-o1");
