@@ -2,6 +2,7 @@
 #include "bot/outbox_sender.hpp"
 
 #include "bot/config.hpp"
+#include "bot/local_time.hpp"
 #include "bot/metrics.hpp"
 #include "bot/outgoing.hpp"
 #include "bot/token_manager.hpp"
@@ -251,6 +252,22 @@ void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, c
     case zalo_verdict::retry:
         retry_later(db, f, r.code != 0 ? r.code : r.http_status, r.reason, true);
         return;
+    case zalo_verdict::wait_for_morning: {
+        // Zalo refuses this kind of message between 22:00 and 06:00: not a failure, and not an
+        // attempt; it goes again at 06:00 local time.
+        const int offset = cfg_.reminders.utc_offset_minutes;
+        auto day = local_date_of(now, offset);
+        if (local_minute_of_day(now, offset) >= 6 * 60) day = civil_from_days(days_from_civil(day) + 1);
+        const std::int64_t at = unix_ms_of(day, 6 * 60, offset);
+        if (f->part > 0) storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), f->last_msg_id);
+        storage::mark_retry(db, f->row.id, at, r.code, r.reason + " (night: sent again from 06:00)");
+        storage::uncount_attempt(db, f->row.id);
+        spdlog::info("outbox: message {} refused at night ({}); sent again from {}", f->row.id, r.code,
+                     format_local_datetime(at, offset));
+        finish(db, f, "deferred");
+        wake_at(at);
+        return;
+    }
     case zalo_verdict::give_up:
         storage::mark_failed(db, f->row.id, r.code != 0 ? r.code : r.http_status, r.reason.empty() ? "refused" : r.reason, now);
         spdlog::warn("outbox: message {} failed: {} {}", f->row.id, r.code, r.reason);

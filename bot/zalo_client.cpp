@@ -20,6 +20,7 @@ const char* to_string(zalo_verdict v) {
     case zalo_verdict::retry: return "retry";
     case zalo_verdict::refresh_token: return "refresh_token";
     case zalo_verdict::switch_to_template: return "switch_to_template";
+    case zalo_verdict::wait_for_morning: return "wait_for_morning";
     case zalo_verdict::give_up: return "give_up";
     }
     return "give_up";
@@ -32,6 +33,7 @@ zalo_verdict verdict_for_code(int code, bool zns) {
         case -124: return zalo_verdict::refresh_token;
         case -100: return zalo_verdict::retry;  // "unknown error (retry)" per the ZNS table
         case -32: return zalo_verdict::retry;
+        case -133: return zalo_verdict::wait_for_morning;  // template not allowed at night
         default: return zalo_verdict::give_up;
         }
     }
@@ -45,6 +47,8 @@ zalo_verdict verdict_for_code(int code, bool zns) {
     case -230:   // no interaction in 7 days
     case -232:   // never interacted / expired
         return zalo_verdict::switch_to_template;
+    case -234:   // message type not allowed at night (22:00–06:00)
+        return zalo_verdict::wait_for_morning;
     default: return zalo_verdict::give_up;
     }
 }

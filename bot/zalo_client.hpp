@@ -34,6 +34,7 @@ enum class zalo_verdict {
     retry,               ///< network, timeout, HTTP 5xx/429, -32 rate limit, quota back-off
     refresh_token,       ///< -216 / -220 (OA), -124 (ZNS): refresh once and retry once
     switch_to_template,  ///< outside the interaction window (-230, -232): use ZNS / transaction
+    wait_for_morning,    ///< not allowed at night (-234 OA, -133 ZNS): send again from 06:00 local
     give_up              ///< anything else (4xx, invalid parameters, blocked, ...)
 };
 [[nodiscard]] const char* to_string(zalo_verdict v);

@@ -314,3 +314,22 @@ TEST_CASE("a cancelled message is never sent", "[zalo]") {
     REQUIRE(fx.sim.sent().size() == 1);
     CHECK(fx.sim.sent()[0].text == "gửi");
 }
+
+TEST_CASE("a message Zalo refuses at night (-234) waits for 06:00 instead of failing", "[zalo]") {
+    using namespace std::chrono_literals;
+    fixture fx;
+    bot_side bot(fx.cfg);
+    bot.start_sender();
+    fx.sim.inject(sim::fault_kind::zalo_error, -234, 1, "/v3.0/oa/message/cs");
+    const std::int64_t before = bot::now_ms();
+    auto id = bot.enqueue(cs_message("2512523625412515", "Nhắc lịch tiếp công dân."));
+    REQUIRE(sim::zalo_simulator::wait_until([&] { return bot.row(id).error_code == -234; }, 5000ms));
+    auto row = bot.row(id);
+    CHECK(row.state == "pending");
+    CHECK(row.attempts == 0);  // not Zalo failing: not an attempt
+    // Next try at the next 06:00 local time (UTC+7).
+    CHECK(row.next_attempt_at > before);
+    CHECK(row.next_attempt_at - before <= 24LL * 3600 * 1000);
+    CHECK(bot::local_minute_of_day(row.next_attempt_at) == 6 * 60);
+    CHECK(bot.stats.value("cchcbot_zalo_sends_total", {{"result", "deferred"}}) == 1);
+}
