@@ -127,6 +127,33 @@ outcome forward_to_officials(const zalo::event& ev, context& ctx, const storage:
     return out;
 }
 
+/// "kết thúc", "kết thúc hỗ trợ", "huỷ hỗ trợ", "xong rồi": the citizen ends the hand-off.
+bool is_citizen_close(const std::string& text) {
+    const std::string f = fold_text(trim(text));
+    for (const char* w : {"ket thuc", "ket thuc ho tro", "huy ho tro", "xong roi", "dung ho tro"})
+        if (f == w) return true;
+    return false;
+}
+
+outcome citizen_close_handoff(context& ctx, const storage::handoff& h) {
+    outcome out;
+    if (!storage::close_handoff(ctx.db, h.id, "citizen", ctx.now_ms())) return out;
+    const std::string num = std::to_string(h.id);
+    for (const auto& official : handoff_recipients(ctx, h.unit_id)) {
+        zalo::outgoing_message m;
+        m.recipient = official;
+        m.purpose = "handoff";
+        m.ref = "handoff:" + num;
+        m.text = ctx.texts.render("conversation_handoff_citizen_closed_notify", {{"id", num}});
+        out.messages.push_back(std::move(m));
+    }
+    for (auto& m : with_buttons(ctx, h.user_id, ctx.texts.render("conversation_handoff_closed_by_citizen", {{"id", num}}),
+                                main_menu_buttons(ctx)))
+        out.messages.push_back(std::move(m));
+    out.note = interaction_note{"command", "", "command", h.unit_id};
+    return out;
+}
+
 // ---- commune / village ----
 
 outcome unit_menu(const context& ctx, const std::string& to, const std::string& kind, const std::string& unit) {
@@ -455,7 +482,10 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
         }
     }
 
-    if (auto h = storage::open_handoff_of(ctx.db, uid)) return forward_to_officials(ev, ctx, *h);
+    if (auto h = storage::open_handoff_of(ctx.db, uid)) {
+        if (is_citizen_close(ev.text)) return citizen_close_handoff(ctx, *h);
+        return forward_to_officials(ev, ctx, *h);
+    }
 
     const std::string text = trim(ev.text);
     if (text.empty()) return {};

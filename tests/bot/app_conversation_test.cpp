@@ -106,7 +106,7 @@ TEST_CASE("closing a hand-off tells the citizen and lets the bot answer again", 
     auto r = f.call("POST", "/api/v1/handoffs/1/close");
     REQUIRE(r.status == 200);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND closed_at IS NOT NULL AND closed_by = 'api:op'") == 1);
-    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'u1' AND body LIKE '%kết thúc%'") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE recipient = 'u1' AND body LIKE '%đã kết thúc trao đổi%'") == 1);
     CHECK(f.call("POST", "/api/v1/handoffs/1/close").status == 409);
     CHECK(f.call("POST", "/api/v1/handoffs/1/reply", R"({"text": "x"})").status == 409);
     auto list = boost::json::parse(f.call("GET", "/api/v1/handoffs").body);

@@ -96,6 +96,24 @@ TEST_CASE("an answer between two fallbacks resets the count", "[conversation]") 
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
 }
 
+TEST_CASE("the citizen can end a hand-off by sending kết thúc", "[conversation]") {
+    chat_fixture f;
+    f.add_official("o1", "huyen", "z-o1");
+    auto opened = f.send("u1", "#topic:gap_can_bo");
+    REQUIRE(opened.note->outcome == "handoff");
+    CHECK(contains(test::to(opened, "u1").at(0).text, "kết thúc"));
+    auto out = f.send("u1", "Kết thúc");
+    auto citizen = test::to(out, "u1");
+    REQUIRE(!citizen.empty());
+    CHECK(contains(citizen[0].text, "đã kết thúc yêu cầu hỗ trợ #1"));
+    REQUIRE(test::to(out, "z-o1").size() == 1);
+    CHECK(contains(test::to(out, "z-o1")[0].text, "không cần trả lời"));
+    CHECK(f.text("SELECT closed_by FROM handoffs WHERE id = 1") == "citizen");
+    // The bot answers again.
+    auto after = f.send("u1", "khai sinh");
+    CHECK(after.note->outcome == "answered");
+}
+
 TEST_CASE("a fallback hours after the last one does not start a hand-off", "[conversation]") {
     chat_fixture f;
     f.send("u1", "bóng đá tối nay");
