@@ -1,12 +1,14 @@
 // Shared test helpers.
 #include "tests/test_support.hpp"
 
+#include "bot/admin_api.hpp"
 #include "bot/local_time.hpp"
 #include "storage/database.hpp"
 
 #include <array>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <random>
 #include <sstream>
 #include <sys/wait.h>
@@ -53,6 +55,22 @@ std::unique_ptr<test_env> make_test_env(bot::config cfg) {
     auto* raw = t.get();
     t->env->clock = [raw] { return raw->now; };
     return t;
+}
+
+bot::http_response call_api(bot::admin_api& api, const std::string& method, const std::string& target,
+                            const std::string& token, const std::string& body) {
+    bot::http_request req;
+    req.method = method;
+    req.target = target;
+    const auto q = target.find('?');
+    req.path = target.substr(0, q);
+    if (q != std::string::npos) req.query = bot::parse_query(target.substr(q + 1));
+    req.body = body;
+    req.headers["Authorization"] = "Bearer " + token;
+    std::promise<bot::http_response> p;
+    auto f = p.get_future();
+    api.handle(std::move(req), [&p](bot::http_response r) { p.set_value(std::move(r)); });
+    return f.get();
 }
 
 void write_file(const std::string& path, const std::string& content) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/app.hpp"
+#include "bot/http_types.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -43,6 +44,11 @@ struct test_env {
     std::int64_t now = 0;  ///< what env->clock returns (Unix ms); set it freely
 };
 [[nodiscard]] std::unique_ptr<test_env> make_test_env(bot::config cfg = test_config());
+
+/// Sends a request through the admin API (bearer `token`) and waits for its answer. `target`
+/// may carry a query string ("/api/v1/reports?from=...").
+[[nodiscard]] bot::http_response call_api(bot::admin_api& api, const std::string& method, const std::string& target,
+                                          const std::string& token, const std::string& body = {});
 
 /// Writes a file (creating folders).
 void write_file(const std::string& path, const std::string& content);

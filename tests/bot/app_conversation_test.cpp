@@ -50,15 +50,7 @@ struct api_fixture {
 
     bot::http_response call(const std::string& method, const std::string& path, const std::string& body = {},
                             const std::string& token = "op-token-made-by-test") {
-        bot::http_request req;
-        req.method = method;
-        req.path = path;
-        req.target = path;
-        req.body = body;
-        req.headers["Authorization"] = "Bearer " + token;
-        std::promise<bot::http_response> p;
-        api->handle(std::move(req), [&p](bot::http_response r) { p.set_value(std::move(r)); });
-        return p.get_future().get();
+        return test::call_api(*api, method, path, token, body);
     }
 
     std::int64_t count(const std::string& sql) {

@@ -160,18 +160,8 @@ struct api_fixture {
     }
     ~api_fixture() { work->stop(); }
 
-    bot::http_response call(const std::string& method, const std::string& path, const std::string& token,
-                            std::map<std::string, std::string> query = {}) {
-        bot::http_request req;
-        req.method = method;
-        req.path = path;
-        req.target = path;
-        req.query = std::move(query);
-        req.headers["Authorization"] = "Bearer " + token;
-        std::promise<bot::http_response> p;
-        auto f = p.get_future();
-        api->handle(std::move(req), [&p](bot::http_response r) { p.set_value(std::move(r)); });
-        return f.get();
+    bot::http_response call(const std::string& method, const std::string& target, const std::string& token) {
+        return test::call_api(*api, method, target, token);
     }
 };
 
@@ -184,12 +174,12 @@ TEST_CASE("the KB admin resources list topics and unanswered questions and reloa
     auto tv = boost::json::parse(topics.body).as_object();
     CHECK(tv.at("topics").as_array().size() == 29);
 
-    auto un = fx.call("GET", "/api/v1/kb/unanswered", "operator-token-from-test", {{"from", "2026-11-01"}});
+    auto un = fx.call("GET", "/api/v1/kb/unanswered?from=2026-11-01", "operator-token-from-test");
     REQUIRE(un.status == 200);
     auto uv = boost::json::parse(un.body).as_object();
     REQUIRE(uv.at("questions").as_array().size() == 1);
     CHECK(uv.at("questions").as_array()[0].as_object().at("text").as_string() == "Thời tiết?");
-    CHECK(fx.call("GET", "/api/v1/kb/unanswered", "operator-token-from-test", {{"from", "yesterday"}}).status == 400);
+    CHECK(fx.call("GET", "/api/v1/kb/unanswered?from=yesterday", "operator-token-from-test").status == 400);
 
     // Reload: operators may, propaganda may not; a broken KB answers 422 and keeps the old one.
     CHECK(fx.call("POST", "/api/v1/kb/reload", "propaganda-token-from-test").status == 403);

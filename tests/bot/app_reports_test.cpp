@@ -46,16 +46,7 @@ struct api_fixture {
     ~api_fixture() { work->stop(); }
 
     bot::http_response get(const std::string& query, const std::string& token = "viewer-token") {
-        bot::http_request req;
-        req.method = "GET";
-        req.path = "/api/v1/reports";
-        req.target = req.path + "?" + query;
-        req.query = bot::parse_query(query);
-        req.headers["Authorization"] = "Bearer " + token;
-        std::promise<bot::http_response> p;
-        auto f = p.get_future();
-        api->handle(std::move(req), [&p](bot::http_response r) { p.set_value(std::move(r)); });
-        return f.get();
+        return test::call_api(*api, "GET", "/api/v1/reports?" + query, token);
     }
 };
 
