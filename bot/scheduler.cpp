@@ -19,6 +19,20 @@ int kind_rank(const std::string& k) {
     return 3;
 }
 
+/// A reminder about one dossier, to one official.
+planned_reminder dossier_reminder(const char* kind, const std::string& recipient, const storage::open_dossier& d,
+                                  int working_days_late) {
+    planned_reminder r;
+    r.kind = kind;
+    r.recipient = recipient;
+    r.dossier = d.code;
+    r.unit_id = d.unit_id;
+    r.procedure = d.procedure;
+    r.due_on = d.due_on;
+    r.working_days_late = working_days_late;
+    return r;
+}
+
 }  // namespace
 
 std::string scan_horizon(std::int64_t now_ms, const work_calendar& cal, const config& cfg) {
@@ -78,14 +92,7 @@ reminder_plan plan_reminders(const plan_input& in) {
         if (d.due_on >= today_iso) {
             ++t.due_soon;
             if (wants(assignee)) {
-                planned_reminder r;
-                r.kind = "due_soon";
-                r.recipient = assignee->official_id;
-                r.dossier = d.code;
-                r.unit_id = d.unit_id;
-                r.procedure = d.procedure;
-                r.due_on = d.due_on;
-                plan.items.push_back(std::move(r));
+                plan.items.push_back(dossier_reminder("due_soon", assignee->official_id, d, 0));
             }
             continue;
         }
@@ -98,15 +105,7 @@ reminder_plan plan_reminders(const plan_input& in) {
         ++t.overdue;
         if (t.oldest.size() < digest_items) t.oldest.push_back(d);
         if (wants(assignee)) {
-            planned_reminder r;
-            r.kind = "overdue";
-            r.recipient = assignee->official_id;
-            r.dossier = d.code;
-            r.unit_id = d.unit_id;
-            r.procedure = d.procedure;
-            r.due_on = d.due_on;
-            r.working_days_late = last_late;
-            plan.items.push_back(std::move(r));
+            plan.items.push_back(dossier_reminder("overdue", assignee->official_id, d, last_late));
         }
         if (last_late >= static_cast<int>(cfg.reminders.escalate_after_days)) {
             auto lit = leaders_of.find(d.unit_id);
@@ -114,15 +113,8 @@ reminder_plan plan_reminders(const plan_input& in) {
             for (const auto* leader : lit->second) {
                 if (!wants(leader)) continue;
                 if (in.escalated && in.escalated->count({d.code, leader->official_id})) continue;
-                planned_reminder r;
-                r.kind = "escalation";
-                r.recipient = leader->official_id;
-                r.dossier = d.code;
-                r.unit_id = d.unit_id;
-                r.procedure = d.procedure;
-                r.due_on = d.due_on;
+                auto r = dossier_reminder("escalation", leader->official_id, d, last_late);
                 r.assignee = d.official_id;
-                r.working_days_late = last_late;
                 escalations.push_back(std::move(r));
             }
         }
