@@ -708,6 +708,18 @@ void header_cells(lxw_worksheet* ws, lxw_row_t row, const std::vector<std::strin
         worksheet_write_string(ws, row, static_cast<lxw_col_t>(i), headers[i].c_str(), fm.header);
 }
 
+/// A portrait sheet with a title and the period merged across its columns, and the header row at
+/// row 3; data starts at row 4.
+lxw_worksheet* titled_sheet(lxw_workbook* wb, const char* name, const char* title, const std::string& period,
+                            const std::vector<std::string>& headers, const formats& fm) {
+    lxw_worksheet* ws = add_sheet(wb, name, false);
+    const auto last = static_cast<lxw_col_t>(headers.size() - 1);
+    worksheet_merge_range(ws, 0, 0, 0, last, title, fm.title);
+    worksheet_merge_range(ws, 1, 0, 1, last, period.c_str(), fm.subtitle);
+    header_cells(ws, 3, headers, fm);
+    return ws;
+}
+
 }  // namespace
 
 void write_xlsx(const report& r, const message_catalog& texts, const std::string& path) {
@@ -786,10 +798,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
 
     // Conversations.
     const auto& c = r.conversations;
-    lxw_worksheet* wc = add_sheet(wb, "Hỏi đáp Zalo", false);
-    worksheet_merge_range(wc, 0, 0, 0, 1, "HỖ TRỢ NGƯỜI DÂN QUA ZALO OA", fm.title);
-    worksheet_merge_range(wc, 1, 0, 1, 1, period.c_str(), fm.subtitle);
-    header_cells(wc, 3, {"Chỉ tiêu", "Số liệu"}, fm);
+    lxw_worksheet* wc = titled_sheet(wb, "Hỏi đáp Zalo", "HỖ TRỢ NGƯỜI DÂN QUA ZALO OA", period, {"Chỉ tiêu", "Số liệu"}, fm);
     row = 4;
     auto metric = [&](lxw_worksheet* sheet, const char* name, double value, lxw_format* f) {
         worksheet_write_string(sheet, row, 0, name, fm.text);
@@ -825,10 +834,8 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     worksheet_set_column(wc, 1, 1, 14, nullptr);
 
     // Reminders per unit.
-    lxw_worksheet* wr = add_sheet(wb, "Nhắc việc", false);
-    worksheet_merge_range(wr, 0, 0, 0, 5, "NHẮC VIỆC CÁN BỘ QUA ZALO", fm.title);
-    worksheet_merge_range(wr, 1, 0, 1, 5, period.c_str(), fm.subtitle);
-    header_cells(wr, 3, {"STT", "Đơn vị", "Sắp đến hạn", "Quá hạn", "Báo lãnh đạo", "Tổng hợp hằng ngày"}, fm);
+    lxw_worksheet* wr = titled_sheet(wb, "Nhắc việc", "NHẮC VIỆC CÁN BỘ QUA ZALO", period,
+                                     {"STT", "Đơn vị", "Sắp đến hạn", "Quá hạn", "Báo lãnh đạo", "Tổng hợp hằng ngày"}, fm);
     row = 4;
     std::size_t n_unit = 0;
     for (const auto& u : r.reminders) {
@@ -855,10 +862,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
 
     // Broadcasts.
     const auto& b = r.broadcasts;
-    lxw_worksheet* wb2 = add_sheet(wb, "Tin tuyên truyền", false);
-    worksheet_merge_range(wb2, 0, 0, 0, 1, "TUYÊN TRUYỀN QUA ZALO OA", fm.title);
-    worksheet_merge_range(wb2, 1, 0, 1, 1, period.c_str(), fm.subtitle);
-    header_cells(wb2, 3, {"Chỉ tiêu", "Số liệu"}, fm);
+    lxw_worksheet* wb2 = titled_sheet(wb, "Tin tuyên truyền", "TUYÊN TRUYỀN QUA ZALO OA", period, {"Chỉ tiêu", "Số liệu"}, fm);
     row = 4;
     metric(wb2, "Số tin đã phát", static_cast<double>(b.count), fm.number);
     metric(wb2, "Lượt người nhận", static_cast<double>(b.recipients), fm.number);
