@@ -1,9 +1,9 @@
 // Broadcasts: from a propaganda user's request to promotion messages in the outbox.
 #include "handlers/broadcasts.hpp"
 
-#include "bot/config.hpp"
-#include "bot/local_time.hpp"
-#include "bot/messages.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"

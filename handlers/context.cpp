@@ -1,8 +1,8 @@
 // Storing what a handler returned.
 #include "handlers/context.hpp"
 
-#include "bot/config.hpp"
-#include "bot/local_time.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
 

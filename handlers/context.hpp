@@ -1,7 +1,7 @@
 // What every handler gets (context) and returns (outcome).
 #pragma once
 
-#include "bot/outgoing.hpp"
+#include "bot/zalo/outgoing.hpp"
 
 #include <cstdint>
 #include <functional>

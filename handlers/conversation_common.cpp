@@ -1,11 +1,11 @@
 // Shared conversation pieces.
 #include "handlers/conversation_common.hpp"
 
-#include "bot/calendar.hpp"
+#include "bot/core/calendar.hpp"
 
-#include "bot/config.hpp"
-#include "bot/local_time.hpp"
-#include "bot/messages.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
 #include "storage/handoff_repository.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/user_repository.hpp"

@@ -1,7 +1,7 @@
 // Delivery and seen receipts, and Zalo's quota notices.
 #pragma once
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
 
 namespace handlers {

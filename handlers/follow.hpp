@@ -1,7 +1,7 @@
 // Follow and unfollow of the OA.
 #pragma once
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
 
 namespace handlers {

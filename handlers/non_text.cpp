@@ -1,8 +1,8 @@
 // Non-text messages.
 #include "handlers/non_text.hpp"
 
-#include "bot/config.hpp"
-#include "bot/messages.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/messages.hpp"
 #include "handlers/conversation_common.hpp"
 #include "storage/handoff_repository.hpp"
 #include "storage/official_repository.hpp"

@@ -1,7 +1,7 @@
 // Images, files, stickers, audio, video, locations, links, business cards.
 #pragma once
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
 
 namespace handlers {

@@ -2,11 +2,11 @@
 // switch reminders off and on.
 #include "handlers/official_commands.hpp"
 
-#include "bot/calendar.hpp"
-#include "bot/config.hpp"
-#include "bot/link_code.hpp"
-#include "bot/local_time.hpp"
-#include "bot/messages.hpp"
+#include "bot/core/calendar.hpp"
+#include "bot/core/config.hpp"
+#include "bot/dossiers/link_code.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"

@@ -1,7 +1,7 @@
 // Officials on Zalo: linking (`DK <code>`) and their commands.
 #pragma once
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
 
 #include <optional>

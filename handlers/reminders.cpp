@@ -1,10 +1,10 @@
 // The reminder job.
 #include "handlers/reminders.hpp"
 
-#include "bot/config.hpp"
-#include "bot/local_time.hpp"
-#include "bot/messages.hpp"
-#include "bot/scheduler.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
+#include "bot/dossiers/scheduler.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/outbox_repository.hpp"

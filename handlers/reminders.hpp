@@ -1,7 +1,7 @@
 // The reminder job: plans with bot/scheduler, records each reminder once per day and enqueues it.
 #pragma once
 
-#include "bot/calendar.hpp"
+#include "bot/core/calendar.hpp"
 #include "handlers/context.hpp"
 
 #include <map>

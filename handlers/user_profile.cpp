@@ -1,7 +1,7 @@
 // Profile events.
 #include "handlers/user_profile.hpp"
 
-#include "bot/messages.hpp"
+#include "bot/core/messages.hpp"
 #include "handlers/conversation_common.hpp"
 #include "storage/user_repository.hpp"
 

@@ -1,7 +1,7 @@
 // Profile events: shared info, data-subject withdrawal, chat-now taps.
 #pragma once
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
 
 namespace handlers {

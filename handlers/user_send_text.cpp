@@ -1,10 +1,10 @@
 // Text messages: the citizen's pipeline (and officials' hand-off replies).
 #include "handlers/user_send_text.hpp"
 
-#include "bot/config.hpp"
-#include "bot/knowledge_base.hpp"
-#include "bot/local_time.hpp"
-#include "bot/messages.hpp"
+#include "bot/core/config.hpp"
+#include "bot/language/knowledge_base.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
 #include "handlers/conversation_common.hpp"
 #include "handlers/official_commands.hpp"
 #include "storage/dossier_query.hpp"

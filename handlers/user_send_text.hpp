@@ -1,7 +1,7 @@
 // A citizen's (or official's) text message: commands, dossier lookup, Q&A, hand-off.
 #pragma once
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
 
 namespace handlers {

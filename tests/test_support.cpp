@@ -1,8 +1,8 @@
 // Shared test helpers.
 #include "tests/test_support.hpp"
 
-#include "bot/admin_api.hpp"
-#include "bot/local_time.hpp"
+#include "bot/http/admin_api.hpp"
+#include "bot/core/local_time.hpp"
 #include "storage/database.hpp"
 
 #include <array>

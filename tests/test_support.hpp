@@ -1,8 +1,8 @@
 // Shared test helpers: temporary folders, a migrated in-memory database, a test environment.
 #pragma once
 
-#include "bot/app.hpp"
-#include "bot/http_types.hpp"
+#include "bot/app/app.hpp"
+#include "bot/http/http_types.hpp"
 
 #include <SQLiteCpp/Database.h>
 

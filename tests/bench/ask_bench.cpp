@@ -1,8 +1,8 @@
 // Benchmark: median and p99 time of knowledge_base::match() on a generated 500-topic KB.
 // Run from the repository root: ./build/tests/ask_bench [topics] [questions]
-#include "bot/config.hpp"
-#include "bot/knowledge_base.hpp"
-#include "bot/normalize.hpp"
+#include "bot/core/config.hpp"
+#include "bot/language/knowledge_base.hpp"
+#include "bot/language/normalize.hpp"
 
 #include <algorithm>
 #include <chrono>

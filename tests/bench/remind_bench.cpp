@@ -1,10 +1,10 @@
 // Reminder scan benchmark: 1,000,000 dossiers, the scan timed (bar: ≤ 1 s), plus import speed.
 // Run: ./build/tests/remind_bench [dossiers] [open_percent]   (from the repository root)
-#include "bot/app.hpp"
-#include "bot/calendar.hpp"
-#include "bot/config.hpp"
-#include "bot/dossier_import.hpp"
-#include "bot/local_time.hpp"
+#include "bot/app/app.hpp"
+#include "bot/core/calendar.hpp"
+#include "bot/core/config.hpp"
+#include "bot/dossiers/dossier_import.hpp"
+#include "bot/core/local_time.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/database.hpp"
 #include "storage/dossier_repository.hpp"

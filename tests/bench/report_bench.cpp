@@ -1,8 +1,8 @@
 // Benchmark: a half-year report over 1,000,000 dossiers and 5,000,000 interactions (SPEC bar: ≤ 2 s).
 // Usage: report_bench [DB_FILE] [DOSSIERS] [INTERACTIONS]   (default: a temporary file, 1e6, 5e6)
-#include "bot/config.hpp"
-#include "bot/local_time.hpp"
-#include "bot/report.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/reports/report.hpp"
 #include "storage/database.hpp"
 #include "storage/report_queries.hpp"
 

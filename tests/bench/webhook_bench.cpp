@@ -10,7 +10,7 @@
 //
 //   ./build/tests/webhook_bench [--mode max|rate|both] [--connections 128] [--seconds 10]
 //                               [--rate 2000] [--threads 2] [--dir build/bench-tmp]
-#include "bot/webhook.hpp"
+#include "bot/events/webhook.hpp"
 
 #include "storage/database.hpp"
 #include <boost/asio/connect.hpp>

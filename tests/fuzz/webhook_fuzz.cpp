@@ -5,9 +5,9 @@
 // With g++ the same function is driven by tests/fuzz/webhook_fuzz_driver_test.cpp in bot_tests;
 // there the entry point is left out (BOT_FUZZ_IN_TESTS), so other areas' fuzz targets linked
 // into the same test binary cannot collide with it.
-#include "bot/webhook.hpp"
+#include "bot/events/webhook.hpp"
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 
 #include <cstddef>
 #include <cstdint>

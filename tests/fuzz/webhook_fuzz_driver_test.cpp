@@ -1,5 +1,5 @@
 // Drives the libFuzzer target with fixtures and thousands of mutations of them (g++ builds).
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "tests/test_support.hpp"
 
 #include <catch2/catch.hpp>

@@ -2,7 +2,7 @@
 // applied through the delivery handlers, counts read back; and replies keep priority.
 #include "handlers/broadcasts.hpp"
 
-#include "bot/zalo_event.hpp"
+#include "bot/events/zalo_event.hpp"
 #include "handlers/delivery.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "tests/sim/zalo_harness.hpp"

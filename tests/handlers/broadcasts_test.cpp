@@ -1,8 +1,8 @@
 // Broadcast creation, targeting, quota, hours, cancel and delivery counts on a memory database.
 #include "handlers/broadcasts.hpp"
 
-#include "bot/local_time.hpp"
-#include "bot/outgoing.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/zalo/outgoing.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "tests/test_support.hpp"
 

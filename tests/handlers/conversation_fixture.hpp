@@ -2,8 +2,8 @@
 // fake knowledge base whose decisions the tests choose.
 #pragma once
 
-#include "bot/app.hpp"
-#include "bot/knowledge_base.hpp"
+#include "bot/app/app.hpp"
+#include "bot/language/knowledge_base.hpp"
 #include "handlers/context.hpp"
 #include "tests/test_support.hpp"
 

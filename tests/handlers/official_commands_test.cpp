@@ -1,9 +1,9 @@
 #include "handlers/official_commands.hpp"
 
-#include "bot/config.hpp"
-#include "bot/link_code.hpp"
-#include "bot/local_time.hpp"
-#include "bot/reminder_admin.hpp"
+#include "bot/core/config.hpp"
+#include "bot/dossiers/link_code.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/dossiers/reminder_admin.hpp"
 #include "storage/official_repository.hpp"
 #include "tests/test_support.hpp"
 

@@ -1,6 +1,6 @@
 #include "handlers/user_send_text.hpp"
 
-#include "bot/local_time.hpp"
+#include "bot/core/local_time.hpp"
 #include "tests/handlers/conversation_fixture.hpp"
 
 #include <catch2/catch.hpp>

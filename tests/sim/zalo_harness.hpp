@@ -1,19 +1,19 @@
 // A bot half wired to the simulator: worker on a temp database, HTTPS client, tokens, sender.
 #pragma once
 
-#include "bot/config.hpp"
-#include "bot/https_client.hpp"
-#include "bot/local_time.hpp"
-#include "bot/metrics.hpp"
-#include "bot/outbox_sender.hpp"
-#include "bot/outgoing.hpp"
-#include "bot/token_manager.hpp"
-#include "bot/worker.hpp"
-#include "bot/zalo_client.hpp"
+#include "bot/core/config.hpp"
+#include "bot/http/https_client.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/zalo/outbox_sender.hpp"
+#include "bot/zalo/outgoing.hpp"
+#include "bot/zalo/token_manager.hpp"
+#include "bot/core/worker.hpp"
+#include "bot/zalo/zalo_client.hpp"
 #include "storage/database.hpp"
 #include "storage/outbox_repository.hpp"
 #include "storage/token_repository.hpp"
-#include "tests/sim/zalo_simulator.hpp"
+#include "bot/simulator/zalo_simulator.hpp"
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>

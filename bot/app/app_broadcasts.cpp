@@ -1,0 +1,100 @@
+// Broadcasts: start-up hook of the running server (admin API resources and the sending job).
+#include "bot/app/app.hpp"
+
+#include "bot/http/admin_api.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/core/worker.hpp"
+#include "handlers/broadcasts.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <stdexcept>
+#include <string>
+
+namespace bot::app {
+
+namespace {
+
+// How often the worker looks for due broadcasts and quota windows.
+constexpr std::chrono::milliseconds broadcast_job_interval{5000};
+
+std::int64_t id_param(const api_request& r) {
+    const std::string& s = r.path_params.at(0);
+    std::size_t used = 0;
+    long long id = 0;
+    try {
+        id = std::stoll(s, &used);
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used != s.size() || id <= 0) throw std::out_of_range("no such broadcast: " + s);
+    return id;
+}
+
+}  // namespace
+
+void start_broadcasts(services& s) {
+    services* sv = &s;
+    s.stats.describe("cchcbot_broadcast_messages_total", "counter", "Broadcast messages put into the outbox");
+    s.stats.describe("cchcbot_broadcasts_total", "counter", "Broadcasts by event (created, started, done, cancelled)");
+
+    const std::vector<api_role> roles = {api_role::propaganda};
+    s.api.add("POST", "/api/v1/broadcasts", roles, true, [sv](const api_request& r, SQLite::Database& db) {
+        auto ctx = sv->env.context(db);
+        bool dry_run = false;
+        auto req = handlers::broadcast_request_from_json(r.http.body, &dry_run);
+        req.created_by = r.actor;
+        if (dry_run) return json_response(handlers::to_json(ctx, handlers::preview_broadcast(ctx, req)));
+        auto made = handlers::create_broadcast(ctx, req);
+        sv->stats.inc("cchcbot_broadcasts_total", {{"event", "created"}});
+        auto st = handlers::get_broadcast_status(ctx, made.id);
+        return json_response(handlers::to_json(ctx, *st), 201);
+    });
+    s.api.add("GET", "/api/v1/broadcasts", roles, false, [sv](const api_request&, SQLite::Database& db) {
+        auto ctx = sv->env.context(db);
+        std::string body = "{\"broadcasts\":[";
+        bool first = true;
+        for (const auto& st : handlers::list_broadcast_statuses(ctx)) {
+            body += (first ? "" : ",") + handlers::to_json(ctx, st);
+            first = false;
+        }
+        return json_response(body + "]}");
+    });
+    s.api.add("GET", "/api/v1/broadcasts/:id", roles, false, [sv](const api_request& r, SQLite::Database& db) {
+        auto ctx = sv->env.context(db);
+        auto id = id_param(r);
+        auto st = handlers::get_broadcast_status(ctx, id);
+        if (!st) throw std::out_of_range("no such broadcast: " + std::to_string(id));
+        return json_response(handlers::to_json(ctx, *st));
+    });
+    s.api.add("POST", "/api/v1/broadcasts/:id/cancel", roles, true, [sv](const api_request& r, SQLite::Database& db) {
+        auto ctx = sv->env.context(db);
+        auto id = id_param(r);
+        std::int64_t stopped = 0;
+        switch (handlers::cancel_broadcast(ctx, id, &stopped)) {
+        case handlers::cancel_result::not_found: throw std::out_of_range("no such broadcast: " + std::to_string(id));
+        case handlers::cancel_result::already_finished:
+            return json_error(409, "conflict", "broadcast " + std::to_string(id) + " has already finished");
+        case handlers::cancel_result::cancelled: break;
+        }
+        sv->stats.inc("cchcbot_broadcasts_total", {{"event", "cancelled"}});
+        auto st = handlers::get_broadcast_status(ctx, id);
+        return json_response(handlers::to_json(ctx, *st));
+    });
+
+    // The sending job: due broadcasts into the outbox, then wake the sender.
+    s.work.every(broadcast_job_interval, [sv](SQLite::Database& db) {
+        auto ctx = sv->env.context(db);
+        auto run = handlers::run_broadcasts(ctx);
+        if (run.started) sv->stats.inc("cchcbot_broadcasts_total", {{"event", "started"}}, static_cast<double>(run.started));
+        if (run.finished) sv->stats.inc("cchcbot_broadcasts_total", {{"event", "done"}}, static_cast<double>(run.finished));
+        if (run.enqueued > 0) {
+            sv->stats.inc("cchcbot_broadcast_messages_total", {}, static_cast<double>(run.enqueued));
+            if (sv->notify_outbox) sv->notify_outbox();
+        }
+    });
+}
+
+}  // namespace bot::app

@@ -1,0 +1,118 @@
+// Knowledge-base reload (POST /api/v1/kb/reload, SIGHUP) and the editors' resources.
+#include "bot/app/kb_commands.hpp"
+
+#include "bot/http/admin_api.hpp"
+#include "bot/language/knowledge_base.hpp"
+#include "storage/kb_queries.hpp"
+
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+#include <spdlog/spdlog.h>
+
+#include <stdexcept>
+
+namespace bot::app {
+
+namespace {
+
+constexpr int default_unanswered_limit = 100;
+constexpr int max_unanswered_limit = 1000;
+
+bool looks_like_day(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i = 0; i < s.size(); ++i)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9')) return false;
+    return true;
+}
+
+std::string query_param(const api_request& req, const char* key) {
+    auto it = req.http.query.find(key);
+    return it == req.http.query.end() ? std::string{} : it->second;
+}
+
+}  // namespace
+
+std::optional<std::string> reload_kb(environment& env) {
+    try {
+        auto kb = load_knowledge_base(env.cfg);
+        auto n = kb->topics().size();
+        env.kb.set(std::move(kb));
+        spdlog::info("knowledge base reloaded: {} topics from {}", n, env.cfg.kb.dir);
+        return std::nullopt;
+    } catch (const std::exception& e) {
+        // The running KB stays: a typo in one file must not silence the bot.
+        spdlog::error("knowledge base reload failed, keeping the previous one: {}", e.what());
+        return std::string(e.what());
+    }
+}
+
+void start_kb(services& s) {
+    environment& env = s.env;
+    s.reload_hooks.push_back([&env] { (void)reload_kb(env); });
+
+    s.api.add("POST", "/api/v1/kb/reload", {api_role::operator_}, true,
+              [&env](const api_request&, SQLite::Database&) -> http_response {
+                  if (auto err = reload_kb(env))
+                      return json_error(422, "invalid_knowledge_base", *err + " (the previous knowledge base is still in use)");
+                  boost::json::object o;
+                  o["reloaded"] = true;
+                  o["topics"] = env.kb.get()->topics().size();
+                  return json_response(boost::json::serialize(o));
+              });
+
+    s.api.add("GET", "/api/v1/kb/topics", {api_role::viewer, api_role::propaganda, api_role::operator_}, false,
+              [&env](const api_request&, SQLite::Database&) -> http_response {
+                  auto kb = env.kb.get();
+                  boost::json::array arr;
+                  if (kb) {
+                      for (const auto& t : kb->topics()) {
+                          boost::json::object o;
+                          o["id"] = t.id;
+                          o["title"] = t.title;
+                          o["source"] = t.source;
+                          o["reviewed"] = t.reviewed;
+                          o["examples"] = t.examples.size();
+                          boost::json::array rel;
+                          for (const auto& r : t.related) rel.emplace_back(r);
+                          o["related"] = std::move(rel);
+                          arr.push_back(std::move(o));
+                      }
+                  }
+                  boost::json::object body;
+                  body["topics"] = std::move(arr);
+                  return json_response(boost::json::serialize(body));
+              });
+
+    s.api.add("GET", "/api/v1/kb/unanswered", {api_role::viewer, api_role::operator_}, false,
+              [](const api_request& req, SQLite::Database& db) -> http_response {
+                  auto from = query_param(req, "from");
+                  auto to = query_param(req, "to");
+                  if ((!from.empty() && !looks_like_day(from)) || (!to.empty() && !looks_like_day(to)))
+                      throw std::invalid_argument("from and to must be dates YYYY-MM-DD");
+                  int limit = default_unanswered_limit;
+                  if (auto l = query_param(req, "limit"); !l.empty()) {
+                      try {
+                          limit = std::stoi(l);
+                      } catch (const std::exception&) {
+                          throw std::invalid_argument("limit must be a number");
+                      }
+                      if (limit < 1 || limit > max_unanswered_limit)
+                          throw std::invalid_argument("limit must be between 1 and " + std::to_string(max_unanswered_limit));
+                  }
+                  boost::json::array arr;
+                  for (const auto& u : storage::list_unanswered(db, from, to, limit)) {
+                      boost::json::object o;
+                      o["text"] = u.text;
+                      o["normalized"] = u.normalized;
+                      o["count"] = u.count;
+                      o["last_at"] = u.last_at;
+                      o["last_day"] = u.last_day;
+                      arr.push_back(std::move(o));
+                  }
+                  boost::json::object body;
+                  body["questions"] = std::move(arr);
+                  return json_response(boost::json::serialize(body));
+              });
+}
+
+}  // namespace bot::app

@@ -1,0 +1,174 @@
+// Officials, dossiers, reminders: start-up hook of the running server.
+#include "bot/app/app.hpp"
+
+#include "bot/http/admin_api.hpp"
+#include "bot/core/calendar.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/dossiers/reminder_admin.hpp"
+#include "bot/core/worker.hpp"
+#include "handlers/reminders.hpp"
+#include "storage/dossier_repository.hpp"
+#include "storage/official_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+namespace bot::app {
+
+namespace {
+
+std::string str_field(const boost::json::object& o, const char* k) {
+    auto it = o.find(k);
+    if (it == o.end() || it->value().is_null()) return {};
+    if (!it->value().is_string()) throw std::invalid_argument(std::string("\"") + k + "\" must be a string");
+    return std::string(it->value().as_string());
+}
+
+boost::json::object body_object(const api_request& r) {
+    boost::system::error_code ec;
+    auto v = boost::json::parse(r.http.body, ec);
+    if (ec || !v.is_object()) throw std::invalid_argument("the body must be a JSON object");
+    return v.as_object();
+}
+
+void add_official_resources(services& s) {
+    const auto& cfg = s.env.cfg;
+    auto& env = s.env;
+    const std::vector<api_role> ops = {api_role::operator_};
+    s.api.add("GET", "/api/v1/officials", ops, false, [](const api_request&, SQLite::Database& db) {
+        std::string out = "[";
+        for (const auto& o : storage::list_officials(db, true)) out += (out.size() > 1 ? "," : "") + official_json(o);
+        return json_response(out + "]");
+    });
+    s.api.add("POST", "/api/v1/officials", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
+        auto b = body_object(r);
+        storage::official o{str_field(b, "id"), str_field(b, "name"), str_field(b, "unit"), str_field(b, "role"),
+                            str_field(b, "phone"), "", true, true, false};
+        if (o.role.empty()) o.role = "official";
+        if (auto err = check_official(o, cfg); !err.empty()) {
+            // The CLI's option names read oddly in an API error.
+            if (err.rfind("--", 0) == 0) err = err.substr(2);
+            throw std::invalid_argument(err);
+        }
+        if (!storage::add_official(db, o, env.clock())) return json_error(409, "conflict", "official \"" + o.official_id + "\" already exists");
+        return json_response(official_json(*storage::find_official(db, o.official_id)), 201);
+    });
+    s.api.add("GET", "/api/v1/officials/:id", ops, false, [](const api_request& r, SQLite::Database& db) {
+        auto o = storage::find_official(db, r.path_params.at(0));
+        if (!o) throw std::out_of_range("no official \"" + r.path_params.at(0) + "\"");
+        return json_response(official_json(*o, true));
+    });
+    s.api.add("POST", "/api/v1/officials/:id/link-code", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
+        auto c = issue_link_code(db, r.path_params.at(0), env.clock());
+        if (!c) throw std::out_of_range("no enabled official \"" + r.path_params.at(0) + "\"");
+        boost::json::object j{{"official", r.path_params.at(0)},
+                              {"code", c->code},
+                              {"expires_at", format_local_datetime(c->expires_at_ms, cfg.reminders.utc_offset_minutes)},
+                              {"instruction", "DK " + c->code}};
+        return json_response(boost::json::serialize(j), 201);
+    });
+    s.api.add("POST", "/api/v1/officials/:id/disable", ops, true, [](const api_request& r, SQLite::Database& db) {
+        if (!storage::disable_official(db, r.path_params.at(0))) throw std::out_of_range("no official \"" + r.path_params.at(0) + "\"");
+        return json_response(official_json(*storage::find_official(db, r.path_params.at(0))));
+    });
+}
+
+void add_dossier_resources(services& s) {
+    const auto& cfg = s.env.cfg;
+    auto& env = s.env;
+    const std::vector<api_role> ops = {api_role::operator_};
+    s.api.add("POST", "/api/v1/dossiers", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
+        std::string ct;
+        if (auto it = r.http.headers.find("Content-Type"); it != r.http.headers.end()) ct = it->second;
+        for (auto& c : ct) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        std::optional<bool> json;
+        if (ct.find("json") != std::string::npos)
+            json = true;
+        else if (ct.find("csv") != std::string::npos)
+            json = false;
+        else
+            return json_error(415, "unsupported_media_type", "send text/csv or application/json");
+        auto o = import_dossiers(db, r.http.body, cfg, env.clock(), json);
+        return json_response(import_json(o), o.parsed.ok() ? 200 : 422);
+    });
+    s.api.add("GET", "/api/v1/dossiers/:code", ops, false, [](const api_request& r, SQLite::Database& db) {
+        auto d = storage::find_dossier(db, r.path_params.at(0));
+        if (!d) throw std::out_of_range("no dossier \"" + r.path_params.at(0) + "\"");
+        return json_response(dossier_json(*d));
+    });
+    s.api.add("GET", "/api/v1/dossiers", ops, false, [&cfg, &env](const api_request& r, SQLite::Database& db) {
+        storage::dossier_filter f;
+        auto q = [&](const char* k) {
+            auto it = r.http.query.find(k);
+            return it == r.http.query.end() ? std::string{} : it->second;
+        };
+        f.unit_id = q("unit");
+        f.official_id = q("official");
+        f.status = q("status");
+        if (!f.status.empty() && f.status != "open" && f.status != "returned" && f.status != "overdue")
+            throw std::invalid_argument("status must be open, returned or overdue");
+        if (!f.unit_id.empty() && !cfg.find_unit(f.unit_id)) throw std::invalid_argument("unknown unit \"" + f.unit_id + "\"");
+        f.today = to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes));
+        auto num = [&](const char* k, std::size_t def, std::size_t max) {
+            std::string v = q(k);
+            if (v.empty()) return def;
+            try {
+                std::size_t pos = 0;
+                auto n = std::stoull(v, &pos);
+                if (pos != v.size() || n > max) throw std::invalid_argument(k);
+                return static_cast<std::size_t>(n);
+            } catch (const std::exception&) {
+                throw std::invalid_argument(std::string(k) + " must be a number up to " + std::to_string(max));
+            }
+        };
+        f.limit = num("limit", 100, 1000);
+        f.offset = num("offset", 0, 100000000);
+        std::string out = "[";
+        for (const auto& d : storage::list_dossiers(db, f)) out += (out.size() > 1 ? "," : "") + dossier_json(d);
+        return json_response(out + "]");
+    });
+}
+
+}  // namespace
+
+void start_reminders(services& s) {
+    auto& env = s.env;
+    const auto& cfg = env.cfg;
+    auto cal = calendar_for(cfg);  // fails start-up on a broken calendar, not the first scan
+    for (int y : {2023, 2024, 2025, 2026, 2027})
+        if (!cal->years().count(y)) spdlog::warn("working-day calendar has no file for {}", y);
+
+    add_official_resources(s);
+    add_dossier_resources(s);
+
+    s.stats.describe("cchcbot_reminders_sent_total", "counter", "Reminders queued for officials, by kind");
+    s.stats.describe("cchcbot_reminders_undeliverable_total", "counter", "Reminders with no channel (no Zalo, no phone)");
+
+    if (cfg.demo) {
+        s.work.run_sync([&env](SQLite::Database& db) { spdlog::info("{}", seed_demo(db, env.cfg, env.clock())); });
+    }
+
+    auto& stats = s.stats;
+    auto notify = s.notify_outbox;
+    s.work.every(std::chrono::duration_cast<std::chrono::milliseconds>(cfg.reminders.interval),
+                 [&env, &stats, notify, cal](SQLite::Database& db) {
+                     auto ctx = env.context(db);
+                     auto rep = handlers::run_reminder_scan(ctx, *cal, false);
+                     if (!rep.active) return;
+                     int queued = 0;
+                     for (const auto& [kind, n] : rep.queued_by_kind) {
+                         stats.inc("cchcbot_reminders_sent_total", {{"kind", kind}}, n);
+                         queued += n;
+                     }
+                     const auto undeliverable = static_cast<int>(rep.items.size()) - queued;
+                     if (undeliverable > 0) stats.inc("cchcbot_reminders_undeliverable_total", {}, undeliverable);
+                     if (queued > 0) {
+                         spdlog::info("reminder scan {}: {} queued, {} undeliverable", rep.today, queued, undeliverable);
+                         if (notify) notify();
+                     }
+                 });
+}
+
+}  // namespace bot::app

@@ -1,0 +1,185 @@
+// Zalo client, tokens, outbox sender, OAuth callback and (demo) simulator: start-up hook of the server.
+#include "bot/app/app.hpp"
+
+#include "bot/core/crypto.hpp"
+
+#include "bot/http/http_types.hpp"
+#include "bot/http/https_client.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/zalo/outbox_sender.hpp"
+#include "bot/zalo/token_manager.hpp"
+#include "bot/core/worker.hpp"
+#include "bot/zalo/zalo_client.hpp"
+#include "storage/token_repository.hpp"
+#include "bot/simulator/zalo_simulator.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <openssl/rand.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+namespace bot::app {
+
+namespace {
+
+/// How often the token state is checked for proactive refresh and operator changes.
+constexpr std::chrono::milliseconds token_check_interval{60000};
+/// How long a PKCE authorisation may take between `token auth-url` and the callback.
+constexpr std::int64_t oauth_state_max_age_ms = 30LL * 60 * 1000;
+
+/// Everything start_zalo builds; kept alive by the closures it installs in `services`.
+struct zalo_runtime {
+    std::unique_ptr<sim::zalo_simulator> simulator;
+    std::unique_ptr<https_client> http;
+    std::unique_ptr<zalo_client> client;
+    std::shared_ptr<token_manager> tokens;
+    std::shared_ptr<outbox_sender> sender;
+    std::chrono::milliseconds drain_timeout{0};
+
+    /// Stops claiming messages, lets requests in flight finish (bounded), then stops the client.
+    /// Whatever is still in flight stays 'sending' and is resent once, same tracking id, at start.
+    void stop() {
+        if (sender) {
+            sender->stop();
+            auto deadline = std::chrono::steady_clock::now() + drain_timeout;
+            while (sender->in_flight() > 0 && std::chrono::steady_clock::now() < deadline)
+                std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        if (http) http->stop();
+        if (simulator) simulator->stop();
+    }
+};
+
+std::string random_secret() { return random_hex(24); }
+
+http_response page(int status, const std::string& text) {
+    http_response r;
+    r.status = status;
+    r.content_type = "text/html; charset=utf-8";
+    std::string escaped;
+    for (char c : text) {
+        if (c == '<') escaped += "&lt;";
+        else if (c == '>') escaped += "&gt;";
+        else if (c == '&') escaped += "&amp;";
+        else escaped += c;
+    }
+    r.body = "<!doctype html><html lang=\"vi\"><head><meta charset=\"utf-8\"><title>cchcbot</title></head><body><p>" +
+             escaped + "</p></body></html>";
+    return r;
+}
+
+/// The demo: the in-process simulator stands in for Zalo.
+void start_simulator(services& s, zalo_runtime& rt) {
+    auto& cfg = s.env.cfg;
+    if (cfg.zalo.app_secret.empty()) cfg.zalo.app_secret = random_secret();  // only between the bot and its simulator
+    sim::simulator_options o;
+    o.app_id = cfg.zalo.app_id;
+    o.app_secret = cfg.zalo.app_secret;
+    if (!cfg.zalo.oa_id.empty()) o.oa_id = cfg.zalo.oa_id;
+    rt.simulator = std::make_unique<sim::zalo_simulator>(o);
+    rt.simulator->start();
+    cfg.zalo.api_base = cfg.zalo.oauth_base = cfg.zalo.zns_base = rt.simulator->base_url();
+    cfg.zalo.ca_file = rt.simulator->ca_file();
+    if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
+    // Seed the token chain: a restarted demo keeps the refresh token it stored last time.
+    auto* simp = rt.simulator.get();
+    s.work.run_sync([&](SQLite::Database& db) {
+        auto row = storage::load_tokens(db);
+        if (row && !row->refresh_token.empty() && !row->needs_reauth) {
+            simp->set_refresh_token(row->refresh_token);
+        } else if (row) {
+            storage::replace_refresh_token(db, simp->current_refresh_token(), s.env.clock());
+        } else {
+            cfg.zalo.refresh_token = simp->current_refresh_token();
+        }
+    });
+    // Delivery receipts come back to our own webhook, signed like Zalo's. The port is read at each
+    // receipt: with server.port = 0 it is known only once the server has published the bound port.
+    if (!cfg.zalo.oa_secret_key.empty()) {
+        const auto& server = cfg.server;
+        rt.simulator->set_webhook_source(
+            [&server]() -> std::string {
+                if (server.port == 0) return {};
+                std::string host = server.address == "0.0.0.0" ? "127.0.0.1" : server.address;
+                return "http://" + host + ":" + std::to_string(server.port) + server.webhook_path;
+            },
+            cfg.zalo.app_id, cfg.zalo.oa_secret_key);
+        rt.simulator->set_auto_receipts(true);
+    }
+    spdlog::info("Zalo API simulator listening on {} (demo: no Zalo account needed)", rt.simulator->base_url());
+}
+
+}  // namespace
+
+void start_zalo(services& s) {
+    auto& cfg = s.env.cfg;
+    auto rt = std::make_shared<zalo_runtime>();
+    if (cfg.zalo.simulator) start_simulator(s, *rt);
+
+    https_client_options ho;
+    ho.ca_file = cfg.zalo.ca_file;
+    ho.connect_timeout = cfg.zalo.connect_timeout;
+    ho.request_timeout = cfg.zalo.request_timeout;
+    rt->http = std::make_unique<https_client>(ho);
+    rt->client = std::make_unique<zalo_client>(cfg, *rt->http);
+    auto clock = s.env.clock;
+    rt->tokens = std::make_shared<token_manager>(cfg, s.work, *rt->client, clock, &s.stats);
+    s.work.run_sync([&](SQLite::Database& db) { rt->tokens->load(db); });
+    rt->sender = std::make_shared<outbox_sender>(cfg, s.work, *rt->client, *rt->tokens, clock, &s.stats);
+    rt->drain_timeout = std::min<std::chrono::milliseconds>(cfg.server.shutdown_timeout, cfg.zalo.request_timeout);
+
+    s.stats.describe("cchcbot_outbox_depth", "gauge", "Outbound messages not yet sent, failed or cancelled");
+    s.stats.describe("cchcbot_zalo_sends_total", "counter", "Outbox send outcomes by result");
+    s.stats.describe("cchcbot_zalo_errors_total", "counter", "Zalo API errors by code (network, http_5xx or Zalo's error)");
+    s.stats.describe("cchcbot_zalo_token_refreshes_total", "counter", "OA access-token refreshes by result");
+    std::weak_ptr<outbox_sender> weak_sender = rt->sender;
+    s.stats.gauge_fn("cchcbot_outbox_depth", [weak_sender] {
+        auto snd = weak_sender.lock();
+        return snd ? static_cast<double>(snd->depth()) : 0.0;
+    });
+
+    auto tokens = rt->tokens;
+    s.ready_checks.emplace_back([tokens]() -> std::optional<std::string> {
+        auto st = tokens->status();
+        if (st.needs_reauth) return "zalo: the OA needs re-authorisation (" + st.last_error + ")";
+        if (!st.has_refresh_token && !st.has_access_token) return std::string("zalo: no OAuth token stored");
+        return std::nullopt;
+    });
+    s.work.every(token_check_interval, [tokens](SQLite::Database& db) { tokens->tick(db); });
+
+    // PKCE callback: Zalo redirects the OA admin here with ?code=..&state=..
+    auto& work = s.work;
+    const auto& texts = s.env.texts;
+    s.router.add("GET", "/oauth/zalo/callback", [tokens, &work, &texts, clock](http_request&& req, respond_fn respond) {
+        auto code = req.query.count("code") ? req.query.at("code") : std::string{};
+        auto state = req.query.count("state") ? req.query.at("state") : std::string{};
+        if (code.empty() || state.empty()) {
+            respond(page(400, texts.render("zalo_oauth_bad_request")));
+            return;
+        }
+        work.post([tokens, code, state, respond, &texts, clock](SQLite::Database& db) {
+            auto verifier = storage::take_oauth_state(db, state, clock(), oauth_state_max_age_ms);
+            if (!verifier) {
+                spdlog::warn("OAuth callback with an unknown or expired state");
+                respond(page(400, texts.render("zalo_oauth_bad_request")));
+                return;
+            }
+            tokens->exchange_code(code, *verifier, [respond, &texts](bool ok, std::string reason) {
+                if (ok) respond(page(200, texts.render("zalo_oauth_ok")));
+                else respond(page(502, texts.render("zalo_oauth_failed", {{"reason", reason}})));
+            });
+        });
+    });
+
+    rt->sender->start();
+    auto sender = rt->sender;
+    s.notify_outbox = [sender] { sender->notify(); };
+    auto prev = s.on_shutdown;
+    s.on_shutdown = [prev, rt] {
+        rt->stop();
+        if (prev) prev();
+    };
+}
+
+}  // namespace bot::app

@@ -1,0 +1,55 @@
+// Core commands (db migrate, db backup) and the environment every command builds.
+#include "bot/app/app.hpp"
+
+#include "bot/language/knowledge_base.hpp"
+#include "bot/core/local_time.hpp"
+#include "storage/database.hpp"
+
+#include <CLI/CLI.hpp>
+#include <SQLiteCpp/Database.h>
+
+#include <iostream>
+
+namespace bot::app {
+
+config_source source_for(const cli_options& opts, bool demo) {
+    config_source src;
+    if (!opts.config_file.empty()) src.file = opts.config_file;
+    src.demo = demo;
+    return src;
+}
+
+std::unique_ptr<environment> make_environment(config cfg) {
+    auto env = std::make_unique<environment>();
+    env->texts = message_catalog::load(cfg.templates_dir + "/messages");
+    env->cfg = std::move(cfg);
+    env->kb.set(load_knowledge_base(env->cfg));
+    env->clock = [] { return now_ms(); };
+    return env;
+}
+
+std::unique_ptr<environment> make_environment(const config_source& src) { return make_environment(load_config(src)); }
+
+void register_core_commands(CLI::App& app, cli_options& opts) {
+    auto* db = app.add_subcommand("db", "Database maintenance");
+    db->require_subcommand(1);
+    auto* mig = db->add_subcommand("migrate", "Apply pending schema migrations");
+    mig->callback([&opts] {
+        auto cfg = load_config(source_for(opts));
+        auto conn = storage::open_database(cfg.storage.path, false);
+        int before = storage::schema_version(*conn);
+        int after = storage::migrate(*conn);
+        std::cout << "schema version " << before << " -> " << after << " (" << cfg.storage.path << ")\n";
+    });
+    auto* bk = db->add_subcommand("backup", "Copy the live database to FILE (SQLite online backup)");
+    auto file = std::make_shared<std::string>();
+    bk->add_option("FILE", *file, "destination file")->required();
+    bk->callback([&opts, file] {
+        auto cfg = load_config(source_for(opts));
+        auto conn = storage::open_database(cfg.storage.path);
+        storage::backup(*conn, *file);
+        std::cout << "backed up " << cfg.storage.path << " to " << *file << "\n";
+    });
+}
+
+}  // namespace bot::app

@@ -1,0 +1,189 @@
+// Reminder commands: officials, dossiers, remind.
+#include "bot/app/app.hpp"
+
+#include "bot/core/calendar.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
+#include "bot/dossiers/reminder_admin.hpp"
+#include "handlers/reminders.hpp"
+#include "storage/database.hpp"
+#include "storage/official_repository.hpp"
+
+#include <CLI/CLI.hpp>
+#include <SQLiteCpp/Database.h>
+#include <boost/json.hpp>
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace bot::app {
+
+namespace {
+
+struct official_args {
+    std::string id, name, unit, role, phone;
+    bool json = false;
+};
+
+std::unique_ptr<SQLite::Database> open_db(const config& cfg) { return storage::open_database(cfg.storage.path); }
+
+void register_officials(CLI::App& app, cli_options& opts) {
+    auto* off = app.add_subcommand("officials", "Officials who receive reminders: add, list, link-code, disable");
+    off->require_subcommand(1);
+    auto a = std::make_shared<official_args>();
+
+    auto* add = off->add_subcommand("add", "Register an official");
+    add->add_option("--id", a->id, "official id (letters, digits, _ - .)")->required();
+    add->add_option("--name", a->name, "full name")->required();
+    add->add_option("--unit", a->unit, "unit id as configured")->required();
+    add->add_option("--role", a->role, "official or leader")->required()->check(CLI::IsMember({"official", "leader"}));
+    add->add_option("--phone", a->phone, "phone (for ZNS reminders outside Zalo's 7-day window)");
+    add->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        storage::official o{a->id, a->name, a->unit, a->role, a->phone, "", true, true, false};
+        if (auto err = check_official(o, cfg); !err.empty()) throw command_error(err);
+        auto db = open_db(cfg);
+        if (!storage::add_official(*db, o, now_ms())) throw command_error("official \"" + a->id + "\" already exists");
+        std::cout << "added " << o.role << " " << o.official_id << " (" << o.name << ", " << o.unit_id
+                  << "); give them a link code: cchcbot officials link-code " << o.official_id << "\n";
+    });
+
+    auto* list = off->add_subcommand("list", "List officials");
+    list->add_flag("--json", a->json, "one JSON object per line");
+    list->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        auto db = open_db(cfg);
+        auto all = storage::list_officials(*db, true);
+        for (const auto& o : all) {
+            if (a->json) {
+                std::cout << official_json(o) << "\n";
+                continue;
+            }
+            std::cout << std::left << std::setw(16) << o.official_id << " " << std::setw(9) << o.role << " " << std::setw(12)
+                      << o.unit_id << " " << (o.zalo_user_id.empty() ? "not linked" : "linked    ") << " "
+                      << (o.disabled ? "disabled" : o.reminders_enabled ? "reminders on" : "reminders off") << "  " << o.name
+                      << "\n";
+        }
+        if (!a->json && all.empty()) std::cout << "no officials yet: cchcbot officials add --help\n";
+    });
+
+    auto* code = off->add_subcommand("link-code", "Issue a one-time link code (valid 72 h; printed once)");
+    code->add_option("ID", a->id, "official id")->required();
+    code->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        auto db = open_db(cfg);
+        auto c = issue_link_code(*db, a->id, now_ms());
+        if (!c) throw command_error("no enabled official \"" + a->id + "\"");
+        std::cout << "link code for " << a->id << ": " << c->code << "\n"
+                  << "valid until " << format_local_datetime(c->expires_at_ms, cfg.reminders.utc_offset_minutes)
+                  << " (local time). The official sends \"DK " << c->code
+                  << "\" to the Official Account. It is shown only now.\n";
+    });
+
+    auto* dis = off->add_subcommand("disable", "Disable an official (no reminders, no commands)");
+    dis->add_option("ID", a->id, "official id")->required();
+    dis->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        auto db = open_db(cfg);
+        if (!storage::disable_official(*db, a->id)) throw command_error("no official \"" + a->id + "\"");
+        std::cout << "disabled " << a->id << "\n";
+    });
+}
+
+void register_dossiers(CLI::App& app, cli_options& opts) {
+    auto* ds = app.add_subcommand("dossiers", "Dossiers from the one-stop system");
+    ds->require_subcommand(1);
+    auto file = std::make_shared<std::string>();
+    auto* imp = ds->add_subcommand("import", "Import a CSV or JSON export (upsert by code; all or nothing)");
+    imp->add_option("FILE", *file, "CSV (header row, RFC 4180) or JSON array")->required();
+    imp->callback([&opts, file] {
+        auto cfg = load_config(source_for(opts));
+        std::ifstream in(*file, std::ios::binary);
+        if (!in) throw command_error("cannot read " + *file);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        auto db = open_db(cfg);
+        auto o = import_dossiers(*db, ss.str(), cfg, now_ms());
+        if (!o.parsed.ok()) {
+            const std::string& text = ss.str();
+            const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+            const bool json = first != std::string::npos && text[first] == '[';
+            for (const auto& e : o.parsed.errors)
+                std::cerr << *file << (json ? ": item " : ":") << e.line << ": " << e.reason << "\n";
+            std::cerr << o.parsed.errors.size() << " row(s) rejected; nothing was imported\n";
+            opts.exit_code = 1;
+            return;
+        }
+        std::cout << "imported " << o.parsed.rows.size() << " dossiers (" << o.stats.inserted << " new, " << o.stats.updated
+                  << " updated, " << o.stats.newly_returned << " newly returned)\n";
+    });
+}
+
+struct remind_args {
+    bool dry_run = false;
+    bool json = false;
+    std::string at;
+};
+
+void register_remind(CLI::App& app, cli_options& opts) {
+    auto a = std::make_shared<remind_args>();
+    auto* rm = app.add_subcommand("remind", "Run one reminder scan now (or at --at); --dry-run shows it without sending");
+    rm->add_flag("--dry-run", a->dry_run, "show what would be sent, send nothing");
+    rm->add_option("--at", a->at, "local time \"YYYY-MM-DD HH:MM\" to plan for (default: now)");
+    rm->add_flag("--json", a->json, "one JSON object per line");
+    rm->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        std::int64_t at = now_ms();
+        if (!a->at.empty()) {
+            auto t = parse_local_datetime(a->at, cfg.reminders.utc_offset_minutes);
+            if (!t) throw CLI::ValidationError("--at", "expected \"YYYY-MM-DD HH:MM\" (local time)");
+            at = *t;
+        }
+        auto texts = message_catalog::load(cfg.templates_dir + "/messages");
+        auto cal = calendar_for(cfg);
+        auto db = open_db(cfg);
+        handlers::context ctx{*db, cfg, texts, nullptr, [at] { return at; }};
+        auto rep = handlers::run_reminder_scan(ctx, *cal, a->dry_run);
+        if (!rep.active) {
+            if (!a->json) std::cout << "nothing to send at " << format_local_datetime(at, cfg.reminders.utc_offset_minutes) << ": " << rep.reason << "\n";
+            return;
+        }
+        for (const auto& r : rep.items) {
+            if (a->json) {
+                boost::json::object j;
+                j["kind"] = r.kind;
+                j["recipient"] = r.recipient;
+                j["dossier"] = r.dossier.empty() ? boost::json::value(nullptr) : boost::json::value(r.dossier);
+                j["channel"] = r.channel;
+                if (r.status != "queued") j["status"] = r.status;
+                std::cout << boost::json::serialize(j) << "\n";
+                continue;
+            }
+            std::cout << std::left << std::setw(11) << r.kind << " " << std::setw(16) << r.recipient << " " << std::setw(27)
+                      << (r.dossier.empty() ? "-" : r.dossier) << " " << std::setw(9) << r.channel
+                      << (r.status == "queued" ? "" : r.status) << "\n";
+        }
+        if (!a->json) {
+            int queued = 0;
+            for (const auto& [k, n] : rep.queued_by_kind) queued += n;
+            if (a->dry_run)
+                std::cout << rep.items.size() << " reminder(s) would be sent (dry run; nothing sent)\n";
+            else
+                std::cout << queued << " reminder(s) queued; " << rep.items.size() - static_cast<std::size_t>(queued)
+                          << " could not be delivered (see status)\n";
+        }
+    });
+}
+
+}  // namespace
+
+void register_reminder_commands(CLI::App& app, cli_options& opts) {
+    register_officials(app, opts);
+    register_dossiers(app, opts);
+    register_remind(app, opts);
+}
+
+}  // namespace bot::app

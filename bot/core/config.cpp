@@ -1,0 +1,507 @@
+// Loads and validates the TOML configuration with CCHCBOT_* environment overrides.
+#include "bot/core/config.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace bot {
+
+const unit_config* config::find_unit(const std::string& id) const {
+    for (const auto& u : units)
+        if (u.id == id) return &u;
+    return nullptr;
+}
+
+const level_config* config::find_level(const std::string& id) const {
+    for (const auto& l : levels)
+        if (l.id == id) return &l;
+    return nullptr;
+}
+
+namespace {
+
+using setter = std::function<void(config&, const std::string&)>;
+
+/// One scalar key: where it lives in TOML, its environment name, and how to set it.
+struct key_desc {
+    std::string section;
+    std::string key;
+    setter set;
+};
+
+[[noreturn]] void fail(const std::string& key, const std::string& what) {
+    throw config_error("configuration: " + key + ": " + what);
+}
+
+std::string trim(std::string s) {
+    auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+    return s;
+}
+
+std::uint64_t parse_uint(const std::string& name, const std::string& v, std::uint64_t max) {
+    if (v.empty() || !std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }))
+        fail(name, "expected a whole number, got \"" + v + "\"");
+    std::uint64_t n = 0;
+    try {
+        n = std::stoull(v);
+    } catch (const std::exception&) {
+        fail(name, "number out of range");
+    }
+    if (n > max) fail(name, "must be at most " + std::to_string(max));
+    return n;
+}
+
+double parse_double(const std::string& name, const std::string& v) {
+    try {
+        std::size_t pos = 0;
+        double d = std::stod(v, &pos);
+        if (pos != v.size()) throw std::invalid_argument(v);
+        return d;
+    } catch (const std::exception&) {
+        fail(name, "expected a number, got \"" + v + "\"");
+    }
+}
+
+bool parse_bool(const std::string& name, const std::string& v) {
+    if (v == "true" || v == "1" || v == "yes") return true;
+    if (v == "false" || v == "0" || v == "no") return false;
+    fail(name, "expected true or false, got \"" + v + "\"");
+}
+
+std::string read_secret_file(const std::string& name, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(name, "cannot read file " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string v = trim(ss.str());
+    if (v.empty()) fail(name, "file " + path + " is empty");
+    return v;
+}
+
+void check_hhmm(const std::string& name, const std::string& v) {
+    if (v.size() != 5 || v[2] != ':' || !std::isdigit(static_cast<unsigned char>(v[0])) ||
+        !std::isdigit(static_cast<unsigned char>(v[1])) || !std::isdigit(static_cast<unsigned char>(v[3])) ||
+        !std::isdigit(static_cast<unsigned char>(v[4])) || std::stoi(v.substr(0, 2)) > 23 ||
+        std::stoi(v.substr(3, 2)) > 59)
+        fail(name, "expected HH:MM, got \"" + v + "\"");
+}
+
+// Secret file keys: the file is read once the whole file and environment are known.
+struct pending_secrets {
+    std::string oa_secret_key_file, app_secret_file, refresh_token_file;
+};
+
+std::vector<key_desc> scalar_keys(pending_secrets& ps) {
+    std::vector<key_desc> k;
+    auto add = [&](std::string section, std::string key, setter s) {
+        k.push_back({std::move(section), std::move(key), std::move(s)});
+    };
+    // server
+    add("server", "address", [](config& c, const std::string& v) {
+        if (v.empty()) fail("server.address", "must not be empty");
+        c.server.address = v;
+    });
+    add("server", "port", [](config& c, const std::string& v) {
+        c.server.port = static_cast<std::uint16_t>(parse_uint("server.port", v, 65535));
+    });
+    add("server", "threads", [](config& c, const std::string& v) {
+        c.server.threads = static_cast<unsigned>(parse_uint("server.threads", v, 256));
+    });
+    add("server", "webhook_path", [](config& c, const std::string& v) {
+        if (v.empty() || v[0] != '/') fail("server.webhook_path", "must start with /");
+        c.server.webhook_path = v;
+    });
+    add("server", "body_limit", [](config& c, const std::string& v) {
+        auto n = parse_uint("server.body_limit", v, 64ull * 1024 * 1024);
+        if (n < 1024) fail("server.body_limit", "must be at least 1024 bytes");
+        c.server.body_limit = n;
+    });
+    add("server", "admin_body_limit", [](config& c, const std::string& v) {
+        auto n = parse_uint("server.admin_body_limit", v, 1024ull * 1024 * 1024);
+        if (n < 1024) fail("server.admin_body_limit", "must be at least 1024 bytes");
+        c.server.admin_body_limit = n;
+    });
+    add("server", "read_timeout_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("server.read_timeout_s", v, 3600);
+        if (n == 0) fail("server.read_timeout_s", "must be at least 1");
+        c.server.read_timeout = std::chrono::seconds(n);
+    });
+    add("server", "idle_timeout_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("server.idle_timeout_s", v, 86400);
+        if (n == 0) fail("server.idle_timeout_s", "must be at least 1");
+        c.server.idle_timeout = std::chrono::seconds(n);
+    });
+    add("server", "shutdown_timeout_s", [](config& c, const std::string& v) {
+        c.server.shutdown_timeout = std::chrono::seconds(parse_uint("server.shutdown_timeout_s", v, 3600));
+    });
+    add("server", "verification_file", [](config& c, const std::string& v) {
+        if (v.find('/') != std::string::npos || v.find("..") != std::string::npos)
+            fail("server.verification_file", "must be a plain file name");
+        c.server.verification_file = v;
+    });
+    add("server", "verification_content", [](config& c, const std::string& v) { c.server.verification_content = v; });
+    // storage
+    add("storage", "path", [](config& c, const std::string& v) {
+        if (v.empty()) fail("storage.path", "must not be empty");
+        c.storage.path = v;
+    });
+    // zalo
+    add("zalo", "app_id", [](config& c, const std::string& v) { c.zalo.app_id = v; });
+    add("zalo", "oa_id", [](config& c, const std::string& v) { c.zalo.oa_id = v; });
+    add("zalo", "oa_secret_key_file", [&ps](config&, const std::string& v) { ps.oa_secret_key_file = v; });
+    add("zalo", "app_secret_file", [&ps](config&, const std::string& v) { ps.app_secret_file = v; });
+    add("zalo", "refresh_token_file", [&ps](config&, const std::string& v) { ps.refresh_token_file = v; });
+    auto base = [](std::string key, std::string config::zalo_section::*m) {
+        return [key, m](config& c, const std::string& v) {
+            if (v.rfind("https://", 0) != 0 && v.rfind("http://", 0) != 0)
+                fail("zalo." + key, "must be an https:// URL");
+            std::string u = v;
+            while (!u.empty() && u.back() == '/') u.pop_back();
+            c.zalo.*m = u;
+        };
+    };
+    add("zalo", "api_base", base("api_base", &config::zalo_section::api_base));
+    add("zalo", "oauth_base", base("oauth_base", &config::zalo_section::oauth_base));
+    add("zalo", "zns_base", base("zns_base", &config::zalo_section::zns_base));
+    add("zalo", "ca_file", [](config& c, const std::string& v) {
+        if (!v.empty() && !std::filesystem::exists(v)) fail("zalo.ca_file", "file not found: " + v);
+        c.zalo.ca_file = v;
+    });
+    add("zalo", "replay_window_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.replay_window_s", v, 30ull * 86400);
+        if (n < 3600) fail("zalo.replay_window_s", "must be at least 3600 (Zalo retries for over an hour)");
+        c.zalo.replay_window = std::chrono::seconds(n);
+    });
+    add("zalo", "redirect_uri", [](config& c, const std::string& v) { c.zalo.redirect_uri = v; });
+    add("zalo", "rate_per_minute", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.rate_per_minute", v, 1000000);
+        if (n == 0) fail("zalo.rate_per_minute", "must be at least 1");
+        c.zalo.rate_per_minute = static_cast<unsigned>(n);
+    });
+    add("zalo", "max_attempts", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.max_attempts", v, 100);
+        if (n == 0) fail("zalo.max_attempts", "must be at least 1");
+        c.zalo.max_attempts = static_cast<unsigned>(n);
+    });
+    add("zalo", "retry_base_ms", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.retry_base_ms", v, 3600000);
+        if (n == 0) fail("zalo.retry_base_ms", "must be at least 1");
+        c.zalo.retry_base = std::chrono::milliseconds(n);
+    });
+    add("zalo", "retry_max_ms", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.retry_max_ms", v, 86400000);
+        if (n == 0) fail("zalo.retry_max_ms", "must be at least 1");
+        c.zalo.retry_max = std::chrono::milliseconds(n);
+    });
+    add("zalo", "sender_lanes", [](config& c, const std::string& v) {
+        auto n = parse_uint("zalo.sender_lanes", v, 256);
+        if (n == 0) fail("zalo.sender_lanes", "must be at least 1");
+        c.zalo.sender_lanes = static_cast<unsigned>(n);
+    });
+    add("zalo", "token_refresh_margin_s", [](config& c, const std::string& v) {
+        c.zalo.token_refresh_margin = std::chrono::seconds(parse_uint("zalo.token_refresh_margin_s", v, 86400));
+    });
+    add("zalo", "connect_timeout_ms", [](config& c, const std::string& v) {
+        c.zalo.connect_timeout = std::chrono::milliseconds(parse_uint("zalo.connect_timeout_ms", v, 600000));
+    });
+    add("zalo", "request_timeout_ms", [](config& c, const std::string& v) {
+        c.zalo.request_timeout = std::chrono::milliseconds(parse_uint("zalo.request_timeout_ms", v, 600000));
+    });
+    add("zalo", "zns_reminder_template", [](config& c, const std::string& v) { c.zalo.zns_reminder_template = v; });
+    add("zalo", "broadcast_daily_quota", [](config& c, const std::string& v) {
+        c.zalo.broadcast_daily_quota = static_cast<unsigned>(parse_uint("zalo.broadcast_daily_quota", v, 100000000));
+    });
+    add("zalo", "simulator", [](config& c, const std::string& v) { c.zalo.simulator = parse_bool("zalo.simulator", v); });
+    // kb
+    add("kb", "dir", [](config& c, const std::string& v) { c.kb.dir = v; });
+    add("kb", "shorthand_file", [](config& c, const std::string& v) { c.kb.shorthand_file = v; });
+    // conversation
+    add("conversation", "flood_limit_per_minute", [](config& c, const std::string& v) {
+        auto n = parse_uint("conversation.flood_limit_per_minute", v, 10000);
+        if (n == 0) fail("conversation.flood_limit_per_minute", "must be at least 1");
+        c.conversation.flood_limit_per_minute = static_cast<unsigned>(n);
+    });
+    add("conversation", "dossier_code_pattern", [](config& c, const std::string& v) {
+        if (v.empty()) fail("conversation.dossier_code_pattern", "must not be empty");
+        c.conversation.dossier_code_pattern = v;
+    });
+    add("conversation", "portal_url", [](config& c, const std::string& v) { c.conversation.portal_url = v; });
+    add("conversation", "hotline", [](config& c, const std::string& v) { c.conversation.hotline = v; });
+    // reminders
+    add("reminders", "interval_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("reminders.interval_s", v, 86400);
+        if (n < 10) fail("reminders.interval_s", "must be at least 10");
+        c.reminders.interval = std::chrono::seconds(n);
+    });
+    add("reminders", "due_soon_days", [](config& c, const std::string& v) {
+        c.reminders.due_soon_days = static_cast<unsigned>(parse_uint("reminders.due_soon_days", v, 30));
+    });
+    add("reminders", "escalate_after_days", [](config& c, const std::string& v) {
+        auto n = parse_uint("reminders.escalate_after_days", v, 60);
+        if (n == 0) fail("reminders.escalate_after_days", "must be at least 1");
+        c.reminders.escalate_after_days = static_cast<unsigned>(n);
+    });
+    add("reminders", "work_start", [](config& c, const std::string& v) {
+        check_hhmm("reminders.work_start", v);
+        c.reminders.work_start = v;
+    });
+    add("reminders", "work_end", [](config& c, const std::string& v) {
+        check_hhmm("reminders.work_end", v);
+        c.reminders.work_end = v;
+    });
+    add("reminders", "calendar_dir", [](config& c, const std::string& v) { c.reminders.calendar_dir = v; });
+    // report
+    add("report", "online_rate_target", [](config& c, const std::string& v) {
+        c.report.online_rate_target = parse_double("report.online_rate_target", v);
+    });
+    add("report", "on_time_rate_target", [](config& c, const std::string& v) {
+        c.report.on_time_rate_target = parse_double("report.on_time_rate_target", v);
+    });
+    // top-level
+    add("", "templates_dir", [](config& c, const std::string& v) { c.templates_dir = v; });
+    return k;
+}
+
+std::string env_name(const key_desc& d) {
+    std::string n = "CCHCBOT_";
+    if (!d.section.empty()) n += d.section + "_";
+    n += d.key;
+    std::transform(n.begin(), n.end(), n.begin(), [](unsigned char c) { return std::toupper(c); });
+    return n;
+}
+
+std::string node_to_string(const std::string& name, const toml::node& n) {
+    if (auto s = n.value<std::string>(); s && n.is_string()) return *s;
+    if (n.is_integer()) return std::to_string(*n.value<std::int64_t>());
+    if (n.is_floating_point()) {
+        std::ostringstream os;
+        os << *n.value<double>();
+        return os.str();
+    }
+    if (n.is_boolean()) return *n.value<bool>() ? "true" : "false";
+    fail(name, "expected a single value");
+}
+
+std::string required_string(const toml::table& t, const std::string& ctx, const char* key) {
+    auto v = t[key].value<std::string>();
+    if (!v || v->empty()) fail(ctx + "." + key, "missing or not a string");
+    return *v;
+}
+
+}  // namespace
+
+void apply_demo_defaults(config& cfg) {
+    if (cfg.levels.empty()) {
+        cfg.levels = {{"huyen", "Cấp huyện"}, {"xa", "Cấp xã"}};
+    }
+    if (cfg.units.empty()) {
+        cfg.units = {
+            {"huyen", "Bộ phận Một cửa huyện", "huyen", {}, "Trung tâm Phục vụ hành chính công huyện, số 1 đường Trung tâm", "0204 3870 000"},
+            {"tan_soi", "xã Tân Sỏi", "xa", {"thôn Đồng Điều", "thôn Đồng Cả", "thôn Tân Lập", "thôn Trại Nập"},
+             "UBND xã Tân Sỏi", "0204 3870 101"},
+            {"dong_son", "xã Đồng Sơn", "xa", {"thôn Đồng Sơn", "thôn Hố Sâu", "thôn Đồng Bục"},
+             "UBND xã Đồng Sơn", "0204 3870 102"},
+            {"bo_ha", "thị trấn Bố Hạ", "xa", {"tổ dân phố Hạ", "tổ dân phố Thống Nhất", "tổ dân phố Đồng Bụt"},
+             "UBND thị trấn Bố Hạ", "0204 3870 103"},
+        };
+    }
+}
+
+config load_config_from(const std::string& toml_text, const std::map<std::string, std::string>& env, bool demo) {
+    config cfg;
+    cfg.demo = demo;
+    pending_secrets ps;
+    auto keys = scalar_keys(ps);
+
+    toml::table root;
+    try {
+        root = toml::parse(toml_text);
+    } catch (const toml::parse_error& e) {
+        std::ostringstream os;
+        os << "configuration: line " << e.source().begin.line << ": " << e.description();
+        throw config_error(os.str());
+    }
+
+    static const std::vector<std::string> sections = {"server", "storage", "zalo", "kb", "conversation",
+                                                      "reminders", "report", "locality", "levels", "units", "api"};
+    for (auto&& [k, v] : root) {
+        std::string key(k.str());
+        bool known_section = std::find(sections.begin(), sections.end(), key) != sections.end();
+        bool known_top = std::any_of(keys.begin(), keys.end(), [&](const key_desc& d) { return d.section.empty() && d.key == key; });
+        if (!known_section && !known_top && key != "demo") fail(key, "unknown key");
+        (void)v;
+    }
+
+    // Scalars from the file.
+    for (const auto& d : keys) {
+        const toml::node* n = nullptr;
+        if (d.section.empty()) {
+            n = root.get(d.key);
+        } else if (auto* sec = root.get_as<toml::table>(d.section)) {
+            n = sec->get(d.key);
+        }
+        std::string name = d.section.empty() ? d.key : d.section + "." + d.key;
+        if (n) d.set(cfg, node_to_string(name, *n));
+    }
+    // Unknown keys inside known scalar sections, and secrets put straight into the file.
+    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report"}) {
+        auto* sec = root.get_as<toml::table>(sec_name);
+        if (!sec) continue;
+        for (auto&& [k, v] : *sec) {
+            std::string key(k.str());
+            std::string name = std::string(sec_name) + "." + key;
+            if (name == "zalo.oa_secret_key" || name == "zalo.app_secret" || name == "zalo.refresh_token")
+                fail(name, "secrets may not be written in the file; use " + name + "_file or the environment");
+            bool known = std::any_of(keys.begin(), keys.end(), [&](const key_desc& d) { return d.section == sec_name && d.key == key; });
+            if (!known) fail(name, "unknown key");
+            (void)v;
+        }
+    }
+
+    // Environment overrides.
+    for (const auto& d : keys) {
+        auto it = env.find(env_name(d));
+        if (it != env.end()) d.set(cfg, it->second);
+    }
+
+    // Secrets: the environment variable holds the value itself; else the configured file.
+    auto secret = [&](const char* env_key, const std::string& file, const char* file_key, std::string& out) {
+        if (auto it = env.find(env_key); it != env.end() && !it->second.empty()) {
+            out = trim(it->second);
+        } else if (!file.empty()) {
+            out = read_secret_file(file_key, file);
+        }
+    };
+    auto file_env = [&](const char* env_key, std::string& file) {
+        if (auto it = env.find(env_key); it != env.end()) file = it->second;
+    };
+    file_env("CCHCBOT_ZALO_OA_SECRET_KEY_FILE", ps.oa_secret_key_file);
+    file_env("CCHCBOT_ZALO_APP_SECRET_FILE", ps.app_secret_file);
+    file_env("CCHCBOT_ZALO_REFRESH_TOKEN_FILE", ps.refresh_token_file);
+    secret("CCHCBOT_ZALO_OA_SECRET_KEY", ps.oa_secret_key_file, "zalo.oa_secret_key_file", cfg.zalo.oa_secret_key);
+    secret("CCHCBOT_ZALO_APP_SECRET", ps.app_secret_file, "zalo.app_secret_file", cfg.zalo.app_secret);
+    secret("CCHCBOT_ZALO_REFRESH_TOKEN", ps.refresh_token_file, "zalo.refresh_token_file", cfg.zalo.refresh_token);
+
+    // Locality placeholders.
+    if (auto* loc = root.get_as<toml::table>("locality")) {
+        for (auto&& [k, v] : *loc) cfg.locality[std::string(k.str())] = node_to_string("locality." + std::string(k.str()), v);
+    }
+    // Levels.
+    if (auto* arr = root.get_as<toml::array>("levels")) {
+        std::size_t i = 0;
+        for (auto&& el : *arr) {
+            std::string ctx = "levels[" + std::to_string(i++) + "]";
+            auto* t = el.as_table();
+            if (!t) fail(ctx, "must be a table");
+            cfg.levels.push_back({required_string(*t, ctx, "id"), required_string(*t, ctx, "label")});
+        }
+    }
+    // Units.
+    if (auto* arr = root.get_as<toml::array>("units")) {
+        std::size_t i = 0;
+        for (auto&& el : *arr) {
+            std::string ctx = "units[" + std::to_string(i++) + "]";
+            auto* t = el.as_table();
+            if (!t) fail(ctx, "must be a table");
+            unit_config u;
+            u.id = required_string(*t, ctx, "id");
+            u.name = required_string(*t, ctx, "name");
+            u.level = required_string(*t, ctx, "level");
+            u.address = t->get("address") ? (*t)["address"].value_or(std::string{}) : std::string{};
+            u.phone = t->get("phone") ? (*t)["phone"].value_or(std::string{}) : std::string{};
+            if (auto* vs = (*t)["villages"].as_array()) {
+                for (auto&& v : *vs) {
+                    auto s = v.value<std::string>();
+                    if (!s) fail(ctx + ".villages", "must be strings");
+                    u.villages.push_back(*s);
+                }
+            }
+            cfg.units.push_back(std::move(u));
+        }
+    }
+    // Admin API tokens.
+    if (auto* api = root.get_as<toml::table>("api")) {
+        for (auto&& [k, v] : *api) {
+            if (k.str() != "tokens") fail("api." + std::string(k.str()), "unknown key");
+            (void)v;
+        }
+        if (auto* arr = (*api)["tokens"].as_array()) {
+            std::size_t i = 0;
+            for (auto&& el : *arr) {
+                std::string ctx = "api.tokens[" + std::to_string(i++) + "]";
+                auto* t = el.as_table();
+                if (!t) fail(ctx, "must be a table");
+                api_token_config tok{required_string(*t, ctx, "name"), required_string(*t, ctx, "role"),
+                                     required_string(*t, ctx, "hash")};
+                static const std::vector<std::string> roles = {"admin", "operator", "propaganda", "viewer"};
+                if (std::find(roles.begin(), roles.end(), tok.role) == roles.end())
+                    fail(ctx + ".role", "must be admin, operator, propaganda or viewer");
+                if (tok.hash.rfind("sha256$", 0) != 0 || std::count(tok.hash.begin(), tok.hash.end(), '$') != 2)
+                    fail(ctx + ".hash", "must be sha256$<salt>$<hex>; make one with `cchcbot token hash`");
+                cfg.api_tokens.push_back(std::move(tok));
+            }
+        }
+    }
+
+    apply_demo_defaults(cfg);
+    if (demo) {
+        if (cfg.zalo.app_id.empty()) cfg.zalo.app_id = "4318236017283542938";
+        if (cfg.zalo.oa_id.empty()) cfg.zalo.oa_id = "1032900368205294478";
+    }
+
+    // Cross-key validation.
+    for (const auto& u : cfg.units)
+        if (!cfg.find_level(u.level)) fail("units." + u.id + ".level", "unknown level \"" + u.level + "\"");
+    for (std::size_t i = 0; i < cfg.units.size(); ++i)
+        for (std::size_t j = i + 1; j < cfg.units.size(); ++j)
+            if (cfg.units[i].id == cfg.units[j].id) fail("units", "duplicate unit id \"" + cfg.units[i].id + "\"");
+    if (cfg.reminders.work_start >= cfg.reminders.work_end)
+        fail("reminders.work_start", "must be before reminders.work_end");
+    if (cfg.server.threads == 0) cfg.server.threads = std::max(1u, std::thread::hardware_concurrency());
+    return cfg;
+}
+
+config load_config(const config_source& src) {
+    std::map<std::string, std::string> env;
+    for (char** e = environ; e && *e; ++e) {
+        std::string kv(*e);
+        auto eq = kv.find('=');
+        if (eq != std::string::npos && kv.rfind("CCHCBOT_", 0) == 0) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    std::string path;
+    bool required = false;
+    if (src.file) {
+        path = *src.file;
+        required = true;
+    } else if (auto it = env.find("CCHCBOT_CONFIG"); it != env.end() && !it->second.empty()) {
+        path = it->second;
+        required = true;
+    } else {
+        path = "cchcbot.toml";
+    }
+    std::string text;
+    if (std::filesystem::exists(path)) {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) throw config_error("configuration: cannot read " + path);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+    } else if (required) {
+        throw config_error("configuration: file not found: " + path);
+    }
+    return load_config_from(text, env, src.demo);
+}
+
+}  // namespace bot

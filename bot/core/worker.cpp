@@ -1,0 +1,119 @@
+// The worker thread: an io_context with one thread and its own SQLite connection.
+#include "bot/core/worker.hpp"
+
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <future>
+#include <list>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+namespace bot {
+
+namespace asio = boost::asio;
+
+struct worker::impl {
+    std::unique_ptr<SQLite::Database> db;
+    asio::io_context ioc{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
+    std::thread thread;
+    std::mutex timers_mu;
+    std::list<std::shared_ptr<asio::steady_timer>> timers;
+    bool stopping = false;
+
+    void run_job(const job& j) {
+        try {
+            j(*db);
+        } catch (const std::exception& e) {
+            spdlog::error("worker job failed: {}", e.what());
+        }
+    }
+
+    void schedule(std::shared_ptr<asio::steady_timer> t, std::chrono::milliseconds interval, job j, bool repeat) {
+        t->expires_after(interval);
+        t->async_wait([this, t, interval, j = std::move(j), repeat](const boost::system::error_code& ec) mutable {
+            if (ec) return;  // operation_aborted at stop
+            run_job(j);
+            if (repeat && !stopping) {
+                schedule(t, interval, std::move(j), true);
+            } else {
+                std::lock_guard lk(timers_mu);
+                timers.remove(t);
+            }
+        });
+    }
+};
+
+worker::worker(const std::string& db_path) : impl_(std::make_unique<impl>()) {
+    impl_->db = storage::open_database(db_path, false);
+}
+
+worker::~worker() { stop(); }
+
+void worker::start() {
+    if (impl_->thread.joinable()) return;
+    impl_->guard.emplace(impl_->ioc.get_executor());
+    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+}
+
+void worker::post(job j) {
+    asio::post(impl_->ioc, [this, j = std::move(j)] { impl_->run_job(j); });
+}
+
+void worker::after(std::chrono::milliseconds delay, job j) {
+    auto t = std::make_shared<asio::steady_timer>(impl_->ioc);
+    {
+        std::lock_guard lk(impl_->timers_mu);
+        impl_->timers.push_back(t);
+    }
+    asio::post(impl_->ioc, [this, t, delay, j = std::move(j)]() mutable { impl_->schedule(t, delay, std::move(j), false); });
+}
+
+void worker::every(std::chrono::milliseconds interval, job j) {
+    auto t = std::make_shared<asio::steady_timer>(impl_->ioc);
+    {
+        std::lock_guard lk(impl_->timers_mu);
+        impl_->timers.push_back(t);
+    }
+    asio::post(impl_->ioc, [this, t, interval, j = std::move(j)]() mutable { impl_->schedule(t, interval, std::move(j), true); });
+}
+
+void worker::run_sync(const job& j) {
+    if (!impl_->thread.joinable() || impl_->thread.get_id() == std::this_thread::get_id()) {
+        j(*impl_->db);
+        return;
+    }
+    std::promise<void> done;
+    auto fut = done.get_future();
+    asio::post(impl_->ioc, [&] {
+        try {
+            j(*impl_->db);
+            done.set_value();
+        } catch (...) {
+            done.set_exception(std::current_exception());
+        }
+    });
+    fut.get();
+}
+
+void worker::stop() {
+    if (!impl_ || !impl_->thread.joinable()) return;
+    asio::post(impl_->ioc, [this] {
+        impl_->stopping = true;
+        std::lock_guard lk(impl_->timers_mu);
+        for (auto& t : impl_->timers) t->cancel();
+        impl_->timers.clear();
+    });
+    impl_->guard.reset();
+    impl_->thread.join();
+}
+
+}  // namespace bot

@@ -1,0 +1,163 @@
+// Officials and dossiers administration.
+#include "bot/dossiers/reminder_admin.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/dossiers/link_code.hpp"
+#include "bot/core/local_time.hpp"
+#include "storage/dossier_repository.hpp"
+
+#include "storage/write_scope.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <boost/json.hpp>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+
+namespace bot {
+
+std::string check_official(const storage::official& o, const config& cfg) {
+    if (o.official_id.empty() || o.official_id.size() > 64) return "--id must be 1 to 64 characters";
+    for (char c : o.official_id)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+            return "--id may contain only letters, digits, '_', '-' and '.'";
+    if (o.name.empty()) return "--name is required";
+    if (!cfg.find_unit(o.unit_id)) return "unknown unit \"" + o.unit_id + "\" (see [[units]] in the configuration)";
+    if (o.role != "official" && o.role != "leader") return "--role must be official or leader";
+    if (!o.phone.empty()) {
+        std::size_t digits = 0;
+        for (char c : o.phone) {
+            if (std::isdigit(static_cast<unsigned char>(c)))
+                ++digits;
+            else if (c != '+' && c != ' ' && c != '.')
+                return "--phone must be a phone number";
+        }
+        if (digits < 9 || digits > 12) return "--phone must have 9 to 12 digits";
+    }
+    return {};
+}
+
+std::string official_json(const storage::official& o, bool full_phone) {
+    boost::json::object j;
+    j["id"] = o.official_id;
+    j["name"] = o.name;
+    j["unit"] = o.unit_id;
+    j["role"] = o.role;
+    j["phone"] = full_phone ? o.phone : mask_phone(o.phone);
+    j["linked"] = !o.zalo_user_id.empty();
+    j["reminders"] = o.reminders_enabled;
+    j["disabled"] = o.disabled;
+    return boost::json::serialize(j);
+}
+
+std::optional<issued_code> issue_link_code(SQLite::Database& db, const std::string& official_id, std::int64_t now_ms) {
+    issued_code c;
+    c.code = make_link_code();
+    c.expires_at_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(link_code_lifetime).count();
+    if (!storage::set_link_code(db, official_id, hash_link_code(c.code), c.expires_at_ms)) return std::nullopt;
+    return c;
+}
+
+import_outcome import_dossiers(SQLite::Database& db, std::string_view text, const config& cfg, std::int64_t now_ms,
+                               std::optional<bool> json) {
+    import_outcome o;
+    o.parsed = !json ? parse_dossier_file(text, cfg) : *json ? parse_dossier_json(text, cfg) : parse_dossier_csv(text, cfg);
+    if (o.parsed.ok()) o.stats = storage::upsert_dossiers(db, o.parsed.rows, now_ms);
+    return o;
+}
+
+std::string import_json(const import_outcome& o) {
+    boost::json::object j;
+    if (!o.parsed.ok()) {
+        j["error"] = "invalid_rows";
+        j["detail"] = std::to_string(o.parsed.errors.size()) + " row(s) rejected; nothing was imported";
+        boost::json::array rows;
+        for (const auto& e : o.parsed.errors) rows.push_back(boost::json::object{{"line", e.line}, {"reason", e.reason}});
+        j["rows"] = std::move(rows);
+        return boost::json::serialize(j);
+    }
+    j["imported"] = o.parsed.rows.size();
+    j["inserted"] = o.stats.inserted;
+    j["updated"] = o.stats.updated;
+    j["returned"] = o.stats.newly_returned;
+    j["cancelled_reminders"] = o.stats.cancelled_reminders;
+    return boost::json::serialize(j);
+}
+
+std::string dossier_json(const storage::dossier& d) {
+    auto dt = [](const std::string& date, const std::string& time) -> boost::json::value {
+        if (date.empty()) return nullptr;
+        return boost::json::value(time.empty() ? date : date + " " + time);
+    };
+    boost::json::object j;
+    j["ma_ho_so"] = d.code;
+    j["thu_tuc"] = d.procedure;
+    j["linh_vuc"] = d.field;
+    j["cap"] = d.level;
+    j["don_vi"] = d.unit_id;
+    j["kenh"] = d.channel;
+    j["ngay_nhan"] = dt(d.received_on, d.received_time);
+    j["han_tra"] = dt(d.due_on, d.due_time);
+    j["ngay_tra"] = dt(d.returned_on, d.returned_time);
+    j["can_bo"] = d.official_id.empty() ? boost::json::value(nullptr) : boost::json::value(d.official_id);
+    j["so_dien_thoai"] = d.citizen_phone.empty() ? boost::json::value(nullptr) : boost::json::value(mask_phone(d.citizen_phone));
+    j["status"] = d.returned_on.empty() ? "open" : "returned";
+    return boost::json::serialize(j);
+}
+
+namespace {
+
+/// The demo dossier file's reference day: its dates are moved by (today − this) days.
+constexpr local_date demo_reference_day{2023, 6, 15};
+
+std::string shift(const std::string& iso, std::int64_t days) {
+    if (iso.empty()) return iso;
+    auto d = parse_iso_date(iso);
+    return d ? to_iso(civil_from_days(days_from_civil(*d) + days)) : iso;
+}
+
+}  // namespace
+
+std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_ms) {
+    storage::write_scope sp(db);
+    std::size_t officials = 0, dossiers = 0;
+    if (storage::list_officials(db).empty()) {
+        int n = 0;
+        for (const auto& u : cfg.units) {
+            ++n;
+            char phone[32];
+            std::snprintf(phone, sizeof phone, "09120000%02d", n * 2 - 1);
+            storage::official o{"cb_" + u.id, "Cán bộ một cửa " + u.name, u.id, "official", phone, "", true, true, false};
+            officials += storage::add_official(db, o, now_ms) ? 1 : 0;
+            std::snprintf(phone, sizeof phone, "09120000%02d", n * 2);
+            storage::official l{"ld_" + u.id, "Lãnh đạo " + u.name, u.id, "leader", phone, "", true, true, false};
+            officials += storage::add_official(db, l, now_ms) ? 1 : 0;
+        }
+    }
+    if (storage::count_dossiers(db) == 0) {
+        const std::string file = cfg.templates_dir + "/demo/dossiers.csv";
+        std::ifstream in(file, std::ios::binary);
+        if (in) {
+            std::stringstream ss;
+            ss << in.rdbuf();
+            auto parsed = parse_dossier_csv(ss.str(), cfg);
+            if (!parsed.ok())
+                throw std::runtime_error(file + " line " + std::to_string(parsed.errors.front().line) + ": " + parsed.errors.front().reason);
+            const std::int64_t delta = days_from_civil(local_date_of(now_ms, cfg.reminders.utc_offset_minutes)) -
+                                       days_from_civil(demo_reference_day);
+            for (auto& d : parsed.rows) {
+                d.received_on = shift(d.received_on, delta);
+                d.due_on = shift(d.due_on, delta);
+                d.returned_on = shift(d.returned_on, delta);
+                // Demo dossiers are assigned to the demo officials of their unit.
+                if (!d.official_id.empty()) d.official_id = "cb_" + d.unit_id;
+            }
+            dossiers = storage::upsert_dossiers(db, parsed.rows, now_ms).inserted;
+        }
+    }
+    sp.commit();
+    return "demo data: " + std::to_string(officials) + " officials, " + std::to_string(dossiers) + " dossiers";
+}
+
+}  // namespace bot

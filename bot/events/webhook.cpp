@@ -1,0 +1,198 @@
+// Zalo webhook: X-ZEvent-Signature verification, parsing, replay window, hand-off to storage.
+#include "bot/events/webhook.hpp"
+
+#include "bot/core/crypto.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/metrics.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <chrono>
+#include <memory>
+
+namespace bot::webhook {
+
+namespace json = boost::json;
+
+namespace {
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+std::int64_t to_ms(std::string_view digits) {
+    std::int64_t v = 0;
+    for (char c : digits) {
+        if (v > (INT64_MAX - 9) / 10) return INT64_MAX;
+        v = v * 10 + (c - '0');
+    }
+    return v;
+}
+
+}  // namespace
+
+
+namespace {
+std::string mac_of(std::string_view app_id, std::string_view raw_body, std::string_view timestamp,
+                   std::string_view oa_secret_key) {
+    // Plain SHA-256 over the concatenation, no separators, not HMAC (zalo-api.md §1.3).
+    std::string in;
+    in.reserve(app_id.size() + raw_body.size() + timestamp.size() + oa_secret_key.size());
+    in.append(app_id).append(raw_body).append(timestamp).append(oa_secret_key);
+    std::string mac = sha256_hex(in);
+    // The concatenation holds the secret: wipe it before the buffer is freed.
+    OPENSSL_cleanse(in.data(), in.size());
+    return mac;
+}
+}  // namespace
+
+std::string signature_header(std::string_view app_id, std::string_view raw_body, std::string_view timestamp,
+                             std::string_view oa_secret_key) {
+    return "mac=" + mac_of(app_id, raw_body, timestamp, oa_secret_key);
+}
+
+bool verify_signature(std::string_view app_id, std::string_view raw_body, std::string_view timestamp,
+                      std::string_view oa_secret_key, std::string_view header_value) {
+    if (oa_secret_key.empty()) return false;
+    // Trim surrounding blanks a proxy may add, then the "mac=" prefix.
+    while (!header_value.empty() && (header_value.front() == ' ' || header_value.front() == '\t'))
+        header_value.remove_prefix(1);
+    while (!header_value.empty() && (header_value.back() == ' ' || header_value.back() == '\t'))
+        header_value.remove_suffix(1);
+    if (header_value.substr(0, 4) == "mac=") header_value.remove_prefix(4);
+    if (header_value.size() != 2 * SHA256_DIGEST_LENGTH) return false;
+    // Zalo sends lowercase hex; accept uppercase too, normalised before the constant-time compare.
+    std::array<char, 2 * SHA256_DIGEST_LENGTH> given{};
+    for (std::size_t i = 0; i < given.size(); ++i) {
+        char c = header_value[i];
+        given[i] = (c >= 'A' && c <= 'F') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    std::string expected = mac_of(app_id, raw_body, timestamp, oa_secret_key);
+    return CRYPTO_memcmp(expected.data(), given.data(), given.size()) == 0;
+}
+
+std::optional<std::string> timestamp_literal(std::string_view raw_body) {
+    boost::system::error_code ec;
+    json::parse_options opts;
+    opts.allow_invalid_utf8 = true;
+    json::value root = json::parse(raw_body, ec, {}, opts);
+    if (ec) return std::nullopt;
+    const json::object* o = root.if_object();
+    if (!o) return std::nullopt;
+    const json::value* ts = o->if_contains("timestamp");
+    if (!ts) return std::nullopt;
+    std::string digits;
+    if (ts->is_string())
+        digits = std::string(ts->get_string());
+    else if (ts->is_uint64())
+        digits = std::to_string(ts->get_uint64());
+    else if (ts->is_int64())
+        digits = std::to_string(ts->get_int64());
+    if (!all_digits(digits)) return std::nullopt;
+    return digits;
+}
+
+verdict check(const config& cfg, const http_request& req, std::int64_t now_ms) {
+    verdict v;
+    auto refuse = [&v](int status, std::string error, std::string detail) {
+        v.status = status;
+        v.error = std::move(error);
+        v.detail = std::move(detail);
+        return v;
+    };
+    // 1. Signature first, over the exact bytes received (DPP verifies before parsing).
+    auto sig = req.headers.find("X-ZEvent-Signature");
+    if (sig == req.headers.end() || sig->second.empty())
+        return refuse(401, "missing_signature", "X-ZEvent-Signature header is required");
+    auto ts = timestamp_literal(req.body);
+    if (!verify_signature(cfg.zalo.app_id, req.body, ts.value_or(""), cfg.zalo.oa_secret_key, sig->second))
+        return refuse(401, "bad_signature", "X-ZEvent-Signature does not match the body");
+
+    // 2. Parse. ZNS events are told apart by the X-ZEvent-Server header (zalo-api.md §1.10).
+    bool zns = false;
+    if (auto srv = req.headers.find("X-ZEvent-Server"); srv != req.headers.end()) {
+        std::string s = srv->second;
+        for (auto& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        zns = s.find("ZNS") != std::string::npos;
+    }
+    if (req.body.empty()) return refuse(400, "empty_body", "the body is empty");
+    zalo::parse_error perr;
+    auto ev = zalo::parse_event(req.body, zns, &perr);
+    if (!ev) return refuse(400, "malformed_event", perr.reason);
+    if (!ts) return refuse(400, "malformed_event", "missing or non-numeric timestamp");
+
+    // 3. Replay window. A correctly signed body replayed later would otherwise be accepted once
+    // its dedup key is pruned (after 2× the window). We answer 401, not 400: the body is well
+    // formed, but this delivery can no longer be authenticated as fresh. Zalo's own retries
+    // stop after about 12 h, well inside the window (default 24 h), so a late legitimate retry
+    // is never refused. Timestamps further in the future than the window are refused likewise.
+    const std::int64_t window_ms = std::chrono::duration_cast<std::chrono::milliseconds>(cfg.zalo.replay_window).count();
+    const std::int64_t ts_ms = to_ms(*ts);
+    if (ts_ms < now_ms - window_ms) return refuse(401, "replayed_event", "timestamp is older than the replay window");
+    if (ts_ms > now_ms + window_ms) return refuse(401, "replayed_event", "timestamp is too far in the future");
+    ev->timestamp_ms = ts_ms;
+    v.ev = std::move(ev);
+    return v;
+}
+
+void describe_metrics(metrics& stats) {
+    stats.describe("cchcbot_webhook_events_total", "counter", "Verified webhook events received, by event name");
+    stats.describe("cchcbot_webhook_duplicates_total", "counter", "Webhook deliveries recognised as retries");
+    stats.describe("cchcbot_webhook_verification_failures_total", "counter",
+                   "Webhook requests refused for a missing or wrong signature, or replayed");
+    stats.describe("cchcbot_webhook_rejected_total", "counter", "Webhook requests refused, by HTTP status");
+    stats.describe("cchcbot_webhook_store_errors_total", "counter", "Webhook events that could not be stored (500)");
+    stats.describe("cchcbot_webhook_ack_seconds", "histogram", "Time from the request read to the 200 (durable)");
+}
+
+http_handler make_endpoint(const config& cfg, metrics& stats, std::function<std::int64_t()> clock, store_fn store) {
+    return [&cfg, &stats, clock = std::move(clock), store = std::move(store)](http_request&& req, respond_fn respond) {
+        const auto started = std::chrono::steady_clock::now();
+        const std::int64_t now = clock();
+        verdict v = check(cfg, req, now);
+        if (v.status != 200) {
+            if (v.status == 401) stats.inc("cchcbot_webhook_verification_failures_total", {{"reason", v.error}});
+            stats.inc("cchcbot_webhook_rejected_total", {{"status", std::to_string(v.status)}});
+            spdlog::debug("webhook refused from {}: {} ({})", req.remote, v.status, v.error);
+            respond(json_error(v.status, v.error, v.detail));
+            return;
+        }
+        zalo::event& ev = *v.ev;
+        store_request rec;
+        rec.dedup_key = zalo::dedup_key(ev);
+        rec.event_name = ev.name;
+        rec.user_id = ev.user_id;
+        rec.zns = ev.zns;
+        rec.zalo_ts = ev.timestamp_ms;
+        rec.received_at = now;
+        rec.body = std::move(ev.raw);  // repaired UTF-8; the MAC was checked on the received bytes
+        std::string name = ev.name;
+        // 4. Durable store, then 200. A duplicate is a retry of something already stored: 200 too.
+        store(std::move(rec), [&stats, respond = std::move(respond), name = std::move(name), started](bool ok,
+                                                                                                      bool duplicate) {
+            if (!ok) {
+                stats.inc("cchcbot_webhook_store_errors_total");
+                respond(json_error(500, "storage_error", "the event could not be stored; retry later"));
+                return;
+            }
+            if (duplicate)
+                stats.inc("cchcbot_webhook_duplicates_total");
+            else
+                stats.inc("cchcbot_webhook_events_total", {{"event", name}});
+            stats.observe("cchcbot_webhook_ack_seconds",
+                          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+            respond(json_response(R"({"ok":true})"));
+        });
+    };
+}
+
+}  // namespace bot::webhook

@@ -1,0 +1,281 @@
+// Parsing Zalo webhook bodies into typed events.
+#include "bot/events/zalo_event.hpp"
+
+#include "bot/core/crypto.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/value.hpp>
+
+#include <array>
+#include <charconv>
+
+namespace zalo {
+
+namespace json = boost::json;
+
+namespace {
+
+struct name_entry {
+    event_type type;
+    std::string_view name;
+};
+
+constexpr std::array<name_entry, 41> names = {{
+    {event_type::user_send_text, "user_send_text"},
+    {event_type::user_send_image, "user_send_image"},
+    {event_type::user_send_link, "user_send_link"},
+    {event_type::user_send_audio, "user_send_audio"},
+    {event_type::user_send_video, "user_send_video"},
+    {event_type::user_send_sticker, "user_send_sticker"},
+    {event_type::user_send_location, "user_send_location"},
+    {event_type::user_send_business_card, "user_send_business_card"},
+    {event_type::user_send_file, "user_send_file"},
+    {event_type::user_send_gif, "user_send_gif"},
+    {event_type::oa_send_text, "oa_send_text"},
+    {event_type::oa_send_image, "oa_send_image"},
+    {event_type::oa_send_gif, "oa_send_gif"},
+    {event_type::oa_send_list, "oa_send_list"},
+    {event_type::oa_send_file, "oa_send_file"},
+    {event_type::oa_send_sticker, "oa_send_sticker"},
+    {event_type::oa_send_template, "oa_send_template"},
+    {event_type::user_received_message, "user_received_message"},
+    {event_type::user_seen_message, "user_seen_message"},
+    {event_type::user_reacted_message, "user_reacted_message"},
+    {event_type::oa_reacted_message, "oa_reacted_message"},
+    {event_type::follow, "follow"},
+    {event_type::unfollow, "unfollow"},
+    {event_type::user_click_chatnow, "user_click_chatnow"},
+    {event_type::user_submit_info, "user_submit_info"},
+    {event_type::add_user_to_tag, "add_user_to_tag"},
+    {event_type::remove_user_from_tag, "remove_user_from_tag"},
+    {event_type::user_withdraw, "user_withdraw"},
+    {event_type::widget_interaction_accepted, "widget_interaction_accepted"},
+    {event_type::update_user_info, "update_user_info"},
+    {event_type::anonymous_send_text, "anonymous_send_text"},
+    {event_type::anonymous_send_image, "anonymous_send_image"},
+    {event_type::anonymous_send_file, "anonymous_send_file"},
+    {event_type::anonymous_send_sticker, "anonymous_send_sticker"},
+    {event_type::change_template_status, "change_template_status"},
+    {event_type::change_oa_daily_quota, "change_oa_daily_quota"},
+    {event_type::change_template_quality, "change_template_quality"},
+    {event_type::change_oa_template_tags, "change_oa_template_tags"},
+    {event_type::user_feedback, "user_feedback"},
+    {event_type::event_journey_acknowledged, "event_journey_acknowledged"},
+    {event_type::event_journey_time_out, "event_journey_time_out"},
+}};
+
+/// Replaces invalid UTF-8 sequences with U+FFFD so nothing downstream sees broken text.
+std::string repair_utf8(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+        bool ok = len > 0 && i + len <= s.size();
+        if (ok && len > 1) {
+            for (std::size_t k = 1; k < len; ++k)
+                if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) ok = false;
+            if (ok) {
+                std::uint32_t cp = c & (0xFF >> (len + 1));
+                for (std::size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+                // Overlong forms, surrogates and out-of-range code points are invalid too.
+                if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+                    (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF)
+                    ok = false;
+            }
+        }
+        if (ok) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out.append("\xEF\xBF\xBD");
+            ++i;
+        }
+    }
+    return out;
+}
+
+/// A field as text: strings verbatim (repaired), numbers as their digits (ids must never go through double).
+std::string text_of(const json::value* v) {
+    if (!v) return {};
+    if (v->is_string()) return repair_utf8(std::string_view(v->get_string()));
+    if (v->is_int64()) return std::to_string(v->get_int64());
+    if (v->is_uint64()) return std::to_string(v->get_uint64());
+    if (v->is_double()) return json::serialize(*v);
+    if (v->is_bool()) return v->get_bool() ? "true" : "false";
+    return {};
+}
+
+const json::value* field(const json::object* o, std::string_view key) {
+    if (!o) return nullptr;
+    return o->if_contains(key);
+}
+
+const json::object* object_of(const json::value* v) { return v ? v->if_object() : nullptr; }
+
+std::string str(const json::object* o, std::string_view key) { return text_of(field(o, key)); }
+
+std::int64_t int_of(const json::value* v) {
+    if (!v) return 0;
+    if (v->is_int64()) return v->get_int64();
+    if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+    if (v->is_string()) {
+        std::int64_t n = 0;
+        auto s = std::string_view(v->get_string());
+        std::from_chars(s.data(), s.data() + s.size(), n);
+        return n;
+    }
+    return 0;
+}
+
+attachment parse_attachment(const json::object& a) {
+    attachment at;
+    at.type = str(&a, "type");
+    const json::value* pv = a.if_contains("payload");
+    if (pv) at.raw_payload = repair_utf8(json::serialize(*pv));
+    const json::object* p = object_of(pv);
+    at.url = str(p, "url");
+    at.thumbnail = str(p, "thumbnail");
+    at.description = str(p, "description");
+    at.name = str(p, "name");
+    at.size = str(p, "size");
+    at.checksum = str(p, "checksum");
+    at.file_type = str(p, "type");
+    at.sticker_id = str(p, "id");
+    if (const json::object* c = object_of(field(p, "coordinates"))) {
+        at.latitude = str(c, "latitude");
+        at.longitude = str(c, "longitude");
+    }
+    return at;
+}
+
+bool is_user_side_sender(event_type t) {
+    switch (t) {
+    case event_type::user_send_text: case event_type::user_send_image: case event_type::user_send_link:
+    case event_type::user_send_audio: case event_type::user_send_video: case event_type::user_send_sticker:
+    case event_type::user_send_location: case event_type::user_send_business_card: case event_type::user_send_file:
+    case event_type::user_send_gif: case event_type::user_reacted_message: case event_type::user_submit_info:
+    case event_type::anonymous_send_text: case event_type::anonymous_send_image: case event_type::anonymous_send_file:
+    case event_type::anonymous_send_sticker: case event_type::user_feedback:
+        return true;
+    default:
+        return false;
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(event_type t) {
+    for (const auto& n : names)
+        if (n.type == t) return n.name;
+    return "unknown";
+}
+
+event_type event_type_from(std::string_view name) {
+    for (const auto& n : names)
+        if (n.name == name) return n.type;
+    return event_type::unknown;
+}
+
+std::optional<event> parse_event(std::string_view body, bool zns_header, parse_error* err) {
+    auto fail = [&](std::string reason) -> std::optional<event> {
+        if (err) err->reason = std::move(reason);
+        return std::nullopt;
+    };
+    boost::system::error_code ec;
+    // Invalid UTF-8 must not make a verified event unparsable: accept it here, repair every
+    // string below (and the stored raw body), so nothing downstream sees broken text.
+    json::parse_options opts;
+    opts.allow_invalid_utf8 = true;
+    json::value root = json::parse(body, ec, {}, opts);
+    if (ec) return fail("malformed JSON: " + ec.message());
+    const json::object* o = root.if_object();
+    if (!o) return fail("the body is not a JSON object");
+    const json::value* name_v = o->if_contains("event_name");
+    if (!name_v || !name_v->is_string() || name_v->get_string().empty()) return fail("missing event_name");
+
+    event ev;
+    ev.name = text_of(name_v);
+    ev.type = event_type_from(ev.name);
+    ev.raw = repair_utf8(body);
+    ev.zns = zns_header;
+    ev.app_id = str(o, "app_id");
+    ev.oa_id = str(o, "oa_id");
+    if (ev.oa_id.empty()) ev.oa_id = str(o, "oaId");
+    ev.user_id_by_app = str(o, "user_id_by_app");
+    ev.timestamp = str(o, "timestamp");
+    ev.timestamp_ms = int_of(o->if_contains("timestamp"));
+    ev.source = str(o, "source");
+
+    const json::object* sender = object_of(o->if_contains("sender"));
+    const json::object* recipient = object_of(o->if_contains("recipient"));
+    ev.sender_id = str(sender, "id");
+    ev.admin_id = str(sender, "admin_id");
+    ev.recipient_id = str(recipient, "id");
+
+    if (const json::object* m = object_of(o->if_contains("message"))) {
+        ev.msg_id = str(m, "msg_id");
+        ev.text = str(m, "text");
+        ev.quote_msg_id = str(m, "quote_msg_id");
+        if (ev.quote_msg_id.empty()) ev.quote_msg_id = str(m, "quote_message_id");
+        ev.react_icon = str(m, "react_icon");
+        ev.tracking_id = str(m, "tracking_id");
+        ev.delivery_time = str(m, "delivery_time");
+        ev.conversation_id = str(m, "conversation_id");
+        if (const json::array* ids = field(m, "msg_ids") ? field(m, "msg_ids")->if_array() : nullptr)
+            for (const auto& id : *ids) ev.msg_ids.push_back(text_of(&id));
+        if (ev.msg_ids.empty() && ev.type == event_type::user_seen_message && !ev.msg_id.empty())
+            ev.msg_ids.push_back(ev.msg_id);  // a guide shows a single msg_id (zalo-api.md §7.5)
+        if (const json::array* atts = field(m, "attachments") ? field(m, "attachments")->if_array() : nullptr)
+            for (const auto& a : *atts)
+                if (const json::object* ao = a.if_object()) ev.attachments.push_back(parse_attachment(*ao));
+    }
+    // The gif attachment may come as user_send_image or user_send_gif: treat both as gif events.
+    if (ev.type == event_type::user_send_image && !ev.attachments.empty() && ev.attachments[0].type == "gif")
+        ev.type = event_type::user_send_gif;
+
+    if (const json::object* f = object_of(o->if_contains("follower"))) ev.user_id = str(f, "id");
+    if (const json::object* info = object_of(o->if_contains("info"))) {
+        ev.info_name = str(info, "name");
+        ev.info_phone = str(info, "phone");  // a JSON number in Zalo's payloads: kept as digits
+        ev.info_address = str(info, "address");
+        ev.info_city = str(info, "city");
+        ev.info_district = str(info, "district");
+        ev.info_ward = str(info, "ward");
+    }
+    if (const json::object* tag = object_of(o->if_contains("tag"))) {
+        ev.tag_name = str(tag, "name");
+        if (const json::array* ids = field(tag, "user_ids") ? field(tag, "user_ids")->if_array() : nullptr)
+            for (const auto& id : *ids) ev.tag_user_ids.push_back(text_of(&id));
+    }
+    ev.template_id = str(o, "template_id");
+    ev.reason = str(o, "reason");
+    if (const json::object* st = object_of(o->if_contains("status"))) {
+        ev.prev_status = str(st, "prev_status");
+        ev.new_status = str(st, "new_status");
+    }
+    if (const json::object* q = object_of(o->if_contains("quota"))) {
+        ev.quota_prev = int_of(q->if_contains("prev_value"));
+        ev.quota_new = int_of(q->if_contains("new_value"));
+    }
+    if (const json::object* d = object_of(o->if_contains("data")); d && ev.user_id.empty()) ev.user_id = str(d, "user_id");
+
+    // The user this event concerns.
+    if (ev.user_id.empty()) ev.user_id = str(o, "user_id");
+    if (ev.user_id.empty()) {
+        if (is_user_side_sender(ev.type))
+            ev.user_id = ev.sender_id;
+        else if (!ev.zns)
+            ev.user_id = ev.recipient_id;  // oa_* echoes and receipts: sender is the OA
+    }
+    return ev;
+}
+
+std::string dedup_key(const event& ev) {
+    if (!ev.msg_id.empty()) return ev.name + ":" + ev.msg_id;
+    return "sha256:" + bot::sha256_hex(ev.raw);
+}
+
+}  // namespace zalo

@@ -1,0 +1,458 @@
+// Knowledge-base loading and validation (templates/kb/*.toml) and the matcher-backed KB.
+#include "bot/language/knowledge_base.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/language/matcher.hpp"
+#include "bot/language/normalize.hpp"
+
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <unordered_map>
+
+namespace bot {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::size_t zalo_text_limit = 2000;   // Zalo's limit for one text message
+constexpr std::size_t phone_text_limit = 640;   // "about 600": one phone screen
+constexpr std::size_t button_title_limit = 35;  // Zalo's limit in list templates
+constexpr std::size_t min_examples = 4;
+const char* const locality_file_name = "locality-defaults.toml";
+
+std::size_t count_chars(std::string_view s) {
+    std::size_t n = 0;
+    for (unsigned char c : s)
+        if ((c & 0xC0) != 0x80) ++n;
+    return n;
+}
+
+bool valid_date(const std::string& s) {
+    if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+    for (std::size_t i : {0u, 1u, 2u, 3u, 5u, 6u, 8u, 9u})
+        if (s[i] < '0' || s[i] > '9') return false;
+    int y = std::stoi(s.substr(0, 4)), m = std::stoi(s.substr(5, 2)), d = std::stoi(s.substr(8, 2));
+    if (y < 2000 || y > 2100 || m < 1 || m > 12 || d < 1) return false;
+    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int max = days[m - 1] + ((m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0)) ? 1 : 0);
+    return d <= max;
+}
+
+bool valid_id(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+    return true;
+}
+
+// Everything read from the folder, before the index is built.
+struct kb_source {
+    std::vector<kb_topic> topics;
+    std::vector<std::string> out_of_scope;
+    std::vector<std::string> markers;
+    std::vector<std::string> problems;
+};
+
+class reader {
+public:
+    explicit reader(const config& cfg) : cfg_(cfg) {}
+
+    kb_source read() {
+        fs::path dir(cfg_.kb.dir);
+        std::error_code ec;
+        if (!fs::is_directory(dir, ec)) {
+            problem(cfg_.kb.dir, 0, "the knowledge-base folder does not exist (kb.dir)");
+            return std::move(out_);
+        }
+        read_locality(dir / locality_file_name);
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(dir, ec))
+            if (e.is_regular_file() && e.path().extension() == ".toml" && e.path().filename() != locality_file_name)
+                files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        if (files.empty()) problem(cfg_.kb.dir, 0, "no *.toml topic files");
+        for (const auto& f : files) read_file(f);
+        cross_checks();
+        try {
+            (void)nlp::load_shorthand(cfg_.kb.shorthand_file);
+        } catch (const std::exception& e) {
+            out_.problems.push_back(e.what());
+        }
+        return std::move(out_);
+    }
+
+private:
+    void problem(const std::string& file, long line, const std::string& what) {
+        out_.problems.push_back(file + ":" + std::to_string(line) + ": " + what);
+    }
+    static long line_of(const toml::node& n) { return static_cast<long>(n.source().begin.line); }
+
+    void read_locality(const fs::path& path) {
+        // Defaults first, configuration over them; portal and hotline come from [conversation].
+        std::error_code ec;
+        if (fs::exists(path, ec)) {
+            try {
+                auto root = toml::parse_file(path.string());
+                for (auto&& [k, v] : root) {
+                    if (k.str() != "locality" || !v.is_table()) {
+                        problem(path.string(), line_of(v), "unknown key \"" + std::string(k.str()) +
+                                                               "\" (only a [locality] table belongs here)");
+                        continue;
+                    }
+                    for (auto&& [lk, lv] : *v.as_table()) {
+                        auto s = lv.value<std::string>();
+                        if (!s) {
+                            problem(path.string(), line_of(lv), "locality." + std::string(lk.str()) + " must be a string");
+                            continue;
+                        }
+                        locality_[std::string(lk.str())] = nlp::to_nfc(*s);
+                    }
+                }
+            } catch (const toml::parse_error& e) {
+                problem(path.string(), static_cast<long>(e.source().begin.line), std::string(e.description()));
+            }
+        }
+        for (const auto& [k, v] : cfg_.locality) locality_[k] = v;
+        locality_["portal_url"] = cfg_.conversation.portal_url;
+        if (!cfg_.conversation.hotline.empty()) locality_["hotline"] = cfg_.conversation.hotline;
+    }
+
+    // Replaces {{name}} with locality values; reports unknown and broken placeholders.
+    std::string render(const std::string& text, const std::string& file, long line, const std::string& field) {
+        std::string out;
+        std::size_t pos = 0;
+        while (true) {
+            auto open = text.find("{{", pos);
+            if (open == std::string::npos) {
+                out.append(text, pos);
+                break;
+            }
+            out.append(text, pos, open - pos);
+            auto close = text.find("}}", open + 2);
+            if (close == std::string::npos) {
+                problem(file, line, field + ": \"{{\" without a closing \"}}\"");
+                out.append(text, open);
+                break;
+            }
+            std::string name = text.substr(open + 2, close - open - 2);
+            name.erase(0, name.find_first_not_of(' '));
+            if (auto last = name.find_last_not_of(' '); last != std::string::npos) name.erase(last + 1);
+            if (!valid_id(name)) {
+                problem(file, line, field + ": malformed placeholder \"{{" + text.substr(open + 2, close - open - 2) + "}}\"");
+            } else if (auto it = locality_.find(name); it == locality_.end()) {
+                problem(file, line, field + ": unknown placeholder {{" + name + "}} (add it to " +
+                                        std::string(locality_file_name) + " or [locality])");
+            } else {
+                out += it->second;
+            }
+            pos = close + 2;
+        }
+        if (out.find("}}") != std::string::npos && text.find("{{") == std::string::npos)
+            problem(file, line, field + ": \"}}\" without an opening \"{{\"");
+        return out;
+    }
+
+    std::optional<std::string> string_field(const toml::table& t, const char* key, const std::string& file, long tline,
+                                            bool required) {
+        auto* n = t.get(key);
+        if (!n) {
+            if (required) problem(file, tline, std::string("missing field \"") + key + "\"");
+            return std::nullopt;
+        }
+        auto s = n->value<std::string>();
+        if (!s) {
+            problem(file, line_of(*n), std::string("\"") + key + "\" must be a string");
+            return std::nullopt;
+        }
+        if (required && s->find_first_not_of(" \t\r\n") == std::string::npos) {
+            problem(file, line_of(*n), std::string("\"") + key + "\" is empty");
+            return std::nullopt;
+        }
+        return nlp::to_nfc(*s);
+    }
+
+    std::vector<std::string> string_list(const toml::table& t, const char* key, const std::string& file, long tline,
+                                         bool required) {
+        std::vector<std::string> out;
+        auto* n = t.get(key);
+        if (!n) {
+            if (required) problem(file, tline, std::string("missing field \"") + key + "\"");
+            return out;
+        }
+        auto* arr = n->as_array();
+        if (!arr) {
+            problem(file, line_of(*n), std::string("\"") + key + "\" must be a list of strings");
+            return out;
+        }
+        for (auto&& el : *arr) {
+            auto s = el.value<std::string>();
+            if (!s || s->find_first_not_of(" \t") == std::string::npos)
+                problem(file, line_of(el), std::string("\"") + key + "\" entries must be non-empty strings");
+            else
+                out.push_back(nlp::to_nfc(*s));
+        }
+        return out;
+    }
+
+    void read_file(const fs::path& path) {
+        const std::string file = path.string();
+        toml::table root;
+        try {
+            root = toml::parse_file(file);
+        } catch (const toml::parse_error& e) {
+            problem(file, static_cast<long>(e.source().begin.line), std::string(e.description()));
+            return;
+        }
+        for (auto&& [k, v] : root) {
+            std::string key(k.str());
+            auto* arr = v.as_array();
+            if ((key != "topic" && key != "out_of_scope") || !arr || !arr->is_array_of_tables()) {
+                problem(file, line_of(v), "unknown entry \"" + key + "\" (use [[topic]] or [[out_of_scope]])");
+                continue;
+            }
+            for (auto&& el : *arr) {
+                if (key == "topic")
+                    read_topic(*el.as_table(), file);
+                else
+                    read_out_of_scope(*el.as_table(), file);
+            }
+        }
+    }
+
+    void read_out_of_scope(const toml::table& t, const std::string& file) {
+        long tline = line_of(t);
+        for (auto&& [k, v] : t)
+            if (k.str() != "examples" && k.str() != "note" && k.str() != "markers")
+                problem(file, line_of(v), "unknown field \"" + std::string(k.str()) + "\" in [[out_of_scope]]");
+        auto ex = string_list(t, "examples", file, tline, true);
+        out_.out_of_scope.insert(out_.out_of_scope.end(), ex.begin(), ex.end());
+        auto mk = string_list(t, "markers", file, tline, false);
+        out_.markers.insert(out_.markers.end(), mk.begin(), mk.end());
+    }
+
+    void read_topic(const toml::table& t, const std::string& file) {
+        static const std::set<std::string> known = {"id",      "title",   "examples", "keywords", "answer",
+                                                    "buttons", "related", "source",   "reviewed"};
+        long tline = line_of(t);
+        for (auto&& [k, v] : t)
+            if (!known.count(std::string(k.str())))
+                problem(file, line_of(v), "unknown field \"" + std::string(k.str()) + "\"");
+        kb_topic topic;
+        topic.file = file;
+        topic.line = static_cast<int>(tline);
+        if (auto id = string_field(t, "id", file, tline, true)) {
+            topic.id = *id;
+            if (!valid_id(topic.id))
+                problem(file, line_of(*t.get("id")), "id \"" + topic.id + "\" must be lowercase letters, digits and _");
+        }
+        if (auto s = string_field(t, "title", file, tline, true)) {
+            topic.title = *s;
+            if (count_chars(topic.title) > button_title_limit)
+                problem(file, line_of(*t.get("title")),
+                        "title longer than " + std::to_string(button_title_limit) + " characters (it is a button label)");
+        }
+        topic.examples = string_list(t, "examples", file, tline, true);
+        if (t.get("examples") && topic.examples.size() < min_examples)
+            problem(file, line_of(*t.get("examples")),
+                    "only " + std::to_string(topic.examples.size()) + " examples; write at least " +
+                        std::to_string(min_examples) + " ways people ask");
+        topic.keywords = string_list(t, "keywords", file, tline, true);
+        if (auto s = string_field(t, "answer", file, tline, true)) {
+            long aline = line_of(*t.get("answer"));
+            topic.answer = render(*s, file, aline, "answer");
+            while (!topic.answer.empty() && (topic.answer.back() == '\n' || topic.answer.back() == ' '))
+                topic.answer.pop_back();
+            auto n = count_chars(topic.answer);
+            if (n > zalo_text_limit)
+                problem(file, aline, "answer has " + std::to_string(n) + " characters, over Zalo's limit of " +
+                                         std::to_string(zalo_text_limit));
+            else if (n > phone_text_limit)
+                problem(file, aline, "answer has " + std::to_string(n) + " characters; keep it phone-sized (≤ " +
+                                         std::to_string(phone_text_limit) + ")");
+        }
+        if (auto* b = t.get("buttons")) read_buttons(*b, file, topic);
+        topic.related = string_list(t, "related", file, tline, false);
+        if (auto s = string_field(t, "source", file, tline, true)) topic.source = *s;
+        if (auto s = string_field(t, "reviewed", file, tline, true)) {
+            topic.reviewed = *s;
+            if (!valid_date(topic.reviewed))
+                problem(file, line_of(*t.get("reviewed")), "reviewed \"" + topic.reviewed + "\" is not a date YYYY-MM-DD");
+        }
+        out_.topics.push_back(std::move(topic));
+    }
+
+    void read_buttons(const toml::node& n, const std::string& file, kb_topic& topic) {
+        auto* arr = n.as_array();
+        if (!arr) {
+            problem(file, line_of(n), "\"buttons\" must be a list of { title = ..., url|phone|query = ... }");
+            return;
+        }
+        for (auto&& el : *arr) {
+            auto* bt = el.as_table();
+            long bline = line_of(el);
+            if (!bt) {
+                problem(file, bline, "a button must be { title = ..., url|phone|query = ... }");
+                continue;
+            }
+            zalo::button b;
+            int kinds = 0;
+            for (auto&& [k, v] : *bt) {
+                std::string key(k.str());
+                auto s = v.value<std::string>();
+                if (!s) {
+                    problem(file, line_of(v), "button field \"" + key + "\" must be a string");
+                    continue;
+                }
+                std::string val = render(nlp::to_nfc(*s), file, line_of(v), "button " + key);
+                if (key == "title") {
+                    b.title = val;
+                } else if (key == "url" || key == "phone" || key == "query") {
+                    ++kinds;
+                    b.payload = val;
+                    b.type = key == "url" ? zalo::button::kind::open_url
+                             : key == "phone" ? zalo::button::kind::open_phone
+                                              : zalo::button::kind::query_show;
+                } else {
+                    problem(file, line_of(v), "unknown button field \"" + key + "\" (title, url, phone or query)");
+                }
+            }
+            if (b.title.empty()) problem(file, bline, "button without a title");
+            if (count_chars(b.title) > button_title_limit)
+                problem(file, bline, "button title longer than " + std::to_string(button_title_limit) + " characters");
+            if (kinds != 1) problem(file, bline, "a button needs exactly one of url, phone, query");
+            if (kinds == 1 && b.payload.empty()) problem(file, bline, "button target is empty");
+            if (b.type == zalo::button::kind::open_url && b.payload.rfind("http", 0) != 0 && !b.payload.empty())
+                problem(file, bline, "button url must start with http(s)://");
+            topic.buttons.push_back(std::move(b));
+        }
+    }
+
+    void cross_checks() {
+        std::unordered_map<std::string, const kb_topic*> ids;
+        for (const auto& t : out_.topics) {
+            if (t.id.empty()) continue;
+            auto [it, inserted] = ids.emplace(t.id, &t);
+            if (!inserted)
+                problem(t.file, t.line,
+                        "duplicate id \"" + t.id + "\" (first at " + it->second->file + ":" + std::to_string(it->second->line) + ")");
+        }
+        for (const auto& t : out_.topics)
+            for (const auto& r : t.related) {
+                if (r == t.id)
+                    problem(t.file, t.line, "topic \"" + t.id + "\" lists itself as related");
+                else if (!ids.count(r))
+                    problem(t.file, t.line, "topic \"" + t.id + "\": related id \"" + r + "\" does not exist");
+            }
+        // The same question listed twice (in one topic or two) is a copy-paste slip; in two
+        // topics it makes the matcher hesitate between them.
+        std::unordered_map<std::string, const kb_topic*> seen_examples;
+        for (const auto& t : out_.topics)
+            for (const auto& e : t.examples) {
+                auto [it, inserted] = seen_examples.emplace(nlp::to_lower(e), &t);
+                if (!inserted)
+                    problem(t.file, t.line, "example \"" + e + "\" repeats one of topic \"" + it->second->id + "\"");
+            }
+        for (const auto& id : required_topic_ids())
+            if (!ids.count(id)) problem(cfg_.kb.dir, 0, "missing topic \"" + id + "\" (required by kb-topics)");
+    }
+
+    const config& cfg_;
+    std::map<std::string, std::string> locality_;
+    kb_source out_;
+};
+
+class indexed_kb final : public knowledge_base {
+public:
+    indexed_kb(std::vector<kb_topic> topics, const std::vector<std::string>& out_of_scope,
+               const std::vector<std::string>& markers, nlp::shorthand_table sh)
+        : topics_(std::move(topics)), matcher_(phrases(topics_), out_of_scope, std::move(sh), {}, markers) {
+        for (std::size_t i = 0; i < topics_.size(); ++i) by_id_.emplace(topics_[i].id, i);
+    }
+    const std::vector<kb_topic>& topics() const override { return topics_; }
+    const kb_topic* find(const std::string& id) const override {
+        auto it = by_id_.find(id);
+        return it == by_id_.end() ? nullptr : &topics_[it->second];
+    }
+    kb_match match(std::string_view text) const override {
+        auto d = matcher_.match(text);
+        kb_match m;
+        m.score = d.score;
+        m.out_of_scope = d.out_of_scope;
+        for (const auto& r : d.ranked) m.ranked.emplace_back(&topics_[r.topic], r.score);
+        switch (d.outcome) {
+        case nlp::match_decision::kind::answered:
+            m.outcome = "answered";
+            m.topic = &topics_[d.ranked.front().topic];
+            break;
+        case nlp::match_decision::kind::clarified:
+            m.outcome = "clarified";
+            for (auto i : d.alternatives) m.alternatives.push_back(&topics_[i]);
+            break;
+        case nlp::match_decision::kind::fallback:
+            m.outcome = "fallback";
+            break;
+        }
+        return m;
+    }
+    std::string normalized(std::string_view text) const override {
+        return nlp::normalize(text, matcher_.shorthand()).text();
+    }
+
+private:
+    static std::vector<std::vector<std::string>> phrases(const std::vector<kb_topic>& topics) {
+        std::vector<std::vector<std::string>> out;
+        for (const auto& t : topics) {
+            std::vector<std::string> p{t.title};
+            p.insert(p.end(), t.keywords.begin(), t.keywords.end());
+            p.insert(p.end(), t.examples.begin(), t.examples.end());
+            out.push_back(std::move(p));
+        }
+        return out;
+    }
+    std::vector<kb_topic> topics_;
+    nlp::matcher matcher_;
+    std::unordered_map<std::string, std::size_t> by_id_;
+};
+
+}  // namespace
+
+std::string knowledge_base::normalized(std::string_view text) const { return nlp::to_lower(text); }
+
+const std::vector<std::string>& required_topic_ids() {
+    static const std::vector<std::string> ids = {
+        "tai_khoan_dvc",     "dinh_danh_vneid", "quen_mat_khau",     "nop_ho_so_truc_tuyen", "tra_cuu_ho_so",
+        "thanh_toan_truc_tuyen", "buu_chinh_cong_ich", "ket_qua_dien_tu", "khai_sinh",       "khai_tu",
+        "ket_hon",           "xac_nhan_hon_nhan", "trich_luc_ho_tich", "cai_chinh_ho_tich", "chung_thuc",
+        "cu_tru",            "can_cuoc",        "dat_dai",           "giay_phep_xay_dung",  "ho_kinh_doanh",
+        "tro_cap_xa_hoi",    "le_phi",          "gio_lam_viec",      "dia_chi_mot_cua",     "phan_anh_kien_nghi",
+        "danh_gia_hai_long", "gap_can_bo",      "chao_hoi",          "huong_dan_su_dung"};
+    return ids;
+}
+
+std::vector<std::string> check_knowledge_base(const config& cfg) { return reader(cfg).read().problems; }
+
+std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
+    auto src = reader(cfg).read();
+    if (!src.problems.empty()) {
+        std::string msg = src.problems.front();
+        if (src.problems.size() > 1)
+            msg += " (and " + std::to_string(src.problems.size() - 1) + " more; run `cchcbot kb check`)";
+        throw std::runtime_error(msg);
+    }
+    return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers,
+                                        nlp::load_shorthand(cfg.kb.shorthand_file));
+}
+
+std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics, std::vector<std::string> out_of_scope,
+                                                          const std::string& shorthand_file,
+                                                          std::vector<std::string> markers) {
+    return std::make_shared<indexed_kb>(std::move(topics), out_of_scope, markers, nlp::load_shorthand(shorthand_file));
+}
+
+}  // namespace bot

@@ -1,0 +1,75 @@
+// The knowledge base: topics loaded from templates/kb/, with the matcher's index.
+#pragma once
+
+#include "bot/zalo/outgoing.hpp"
+
+#include <memory>
+#include <string_view>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace bot {
+
+struct config;
+
+/// One answerable topic (fields as in templates/kb/).
+struct kb_topic {
+    std::string id;
+    std::string title;                  ///< short Vietnamese title (also the clarify button's label)
+    std::string answer;                 ///< rendered with the locality placeholders; phone-sized
+    std::vector<zalo::button> buttons;  ///< links to the portal, phone numbers
+    std::vector<std::string> related;   ///< related topic ids
+    std::string source;                 ///< legal or official basis
+    std::string reviewed;               ///< last-reviewed date, YYYY-MM-DD
+    std::vector<std::string> examples;  ///< example questions as citizens type them
+    std::vector<std::string> keywords;  ///< keywords and synonyms
+    std::string file;                   ///< where it was defined (messages, kb check)
+    int line = 0;
+};
+
+/// What the matcher decided for one message.
+struct kb_match {
+    std::string outcome = "fallback";               ///< answered | clarified | fallback
+    const kb_topic* topic = nullptr;                ///< the answered topic (answered only)
+    double score = 0;                               ///< the best topic's score
+    std::vector<const kb_topic*> alternatives;      ///< 2–3 best topics (clarified), best first
+    std::vector<std::pair<const kb_topic*, double>> ranked;  ///< up to 5 best topics with scores (diagnostics)
+    double out_of_scope = 0;                        ///< how much it reads like something we do not handle
+};
+
+/// The loaded knowledge base and its index. Immutable once built; reload builds a new one.
+class knowledge_base {
+public:
+    virtual ~knowledge_base() = default;
+    /// Every topic, in file order.
+    [[nodiscard]] virtual const std::vector<kb_topic>& topics() const = 0;
+    /// The topic with this id, or nullptr.
+    [[nodiscard]] virtual const kb_topic* find(const std::string& id) const = 0;
+    /// Matches a citizen's message (raw text as typed) against the topics.
+    [[nodiscard]] virtual kb_match match(std::string_view text) const = 0;
+    /// The message as the matcher reads it (NFC, lowercase, tone marks unified, shorthand
+    /// expanded), e.g. to group unanswered questions. The default only repairs and lowercases.
+    [[nodiscard]] virtual std::string normalized(std::string_view text) const;
+};
+
+/// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`.
+/// @throws std::runtime_error with file:line: reason for the first problem.
+[[nodiscard]] std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg);
+
+/// Validates templates/kb and the shorthand file without building: every problem as
+/// "file:line: reason" (unknown fields, missing or duplicate ids, placeholders, lengths, dates...).
+[[nodiscard]] std::vector<std::string> check_knowledge_base(const config& cfg);
+
+/// Builds a knowledge base from topics already in memory (tests, benchmarks). `out_of_scope`
+/// phrases describe what the bot must not answer; `markers` are words that alone mark a message
+/// as not ours. @throws std::runtime_error for a bad shorthand file.
+[[nodiscard]] std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics,
+                                                                        std::vector<std::string> out_of_scope,
+                                                                        const std::string& shorthand_file,
+                                                                        std::vector<std::string> markers = {});
+
+/// The topic ids the product requires (shared/kb-topics.md); `kb check` reports missing ones.
+[[nodiscard]] const std::vector<std::string>& required_topic_ids();
+
+}  // namespace bot

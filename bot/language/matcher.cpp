@@ -1,0 +1,316 @@
+// Ranked retrieval over knowledge-base phrases (see matcher.hpp).
+//
+// Each phrase (title, keyword, example question) is a document of weighted features: folded
+// syllables, folded syllable bigrams and accented syllables. A feature's weight is its type
+// weight times its IDF over topics, so words every topic uses ("làm", "ạ", "thủ tục") count
+// little. A topic's score mixes two views of the same evidence:
+//   coverage: how much of the message's weight the topic's vocabulary explains (words the KB
+//             has never seen count against it, which is what out-of-scope text looks like);
+//   nearest:  the best weighted Dice overlap with one of the topic's phrases (a short message
+//             equal to a keyword, or a paraphrase of an example, scores high).
+#include "bot/language/matcher.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <unordered_set>
+
+namespace bot::nlp {
+
+namespace {
+
+constexpr double unigram_weight = 1.0;
+constexpr std::size_t max_ranked = 5;
+
+// Politeness particles and pronouns carry no topic ("dạ anh chị ơi, cho em hỏi ạ"); they are
+// dropped before features are built, so bigrams bridge over them. Accented forms are checked
+// as typed; without accents only forms that are not also content words are dropped.
+bool is_particle(const std::string& syllable, const std::string& folded) {
+    static const std::unordered_set<std::string> accented = {
+        "ạ", "à", "dạ", "ơi", "nhé", "nha", "nhỉ", "hả", "ư", "chứ", "nhen", "nè", "anh", "chị", "em", "tôi",
+        "mình", "tớ", "vâng", "ạk", "ha", "hen", "ấy", "đấy", "nhá"};
+    static const std::unordered_set<std::string> plain = {"a",  "da", "oi",  "nhe", "nha", "nhi", "em", "anh",
+                                                          "toi", "ad", "ak", "ah", "vang", "nhen", "ne", "nha"};
+    if (syllable != folded) return accented.count(syllable) > 0;
+    return plain.count(folded) > 0 || accented.count(syllable) > 0;
+}
+
+normalized_text without_particles(const normalized_text& in) {
+    normalized_text out;
+    for (std::size_t i = 0; i < in.folded.size(); ++i) {
+        if (is_particle(in.syllables[i], in.folded[i])) continue;
+        out.syllables.push_back(in.syllables[i]);
+        out.folded.push_back(in.folded[i]);
+    }
+    return out;
+}
+
+bool is_number(const std::string& s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
+bool is_ascii_word(const std::string& s) {
+    for (char c : s)
+        if (static_cast<unsigned char>(c) >= 0x80) return false;
+    return true;
+}
+
+}  // namespace
+
+void matcher::add_features(const normalized_text& n, std::vector<std::pair<std::string, double>>& out) const {
+    const auto& f = n.folded;
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (is_number(f[i])) continue;
+        out.emplace_back("u" + f[i], unigram_weight);
+        if (n.syllables[i] != f[i]) out.emplace_back("a" + n.syllables[i], thresholds_.accented_weight);
+        if (i + 1 < f.size() && !is_number(f[i + 1]))
+            out.emplace_back("b" + f[i] + ' ' + f[i + 1], thresholds_.bigram_weight);
+    }
+}
+
+matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, const std::vector<std::string>& out_of_scope,
+                 shorthand_table shorthand, match_thresholds thresholds, const std::vector<std::string>& markers)
+    : shorthand_(std::move(shorthand)), thresholds_(thresholds), topics_(topic_phrases.size()) {
+    for (const auto& m : markers) {
+        auto n = normalize(m, shorthand_table{});
+        if (!n.folded.empty()) markers_.push_back(std::move(n));
+    }
+    // Documents: every phrase, tagged with its group (topic index, or topics_ for out-of-scope).
+    std::vector<std::vector<std::pair<std::int32_t, double>>> docs;
+    auto add_doc = [&](const std::string& phrase, std::uint32_t group) {
+        auto n = without_particles(normalize(phrase, shorthand_));
+        if (n.folded.empty()) return;
+        for (std::size_t i = 0; i < n.folded.size(); ++i) {
+            if (is_number(n.folded[i])) continue;
+            ++syllable_count_[n.folded[i]];
+            if (i + 1 < n.folded.size()) bigrams_[n.folded[i] + ' ' + n.folded[i + 1]] = true;
+        }
+        std::vector<std::pair<std::string, double>> feats;
+        add_features(n, feats);
+        std::vector<std::pair<std::int32_t, double>> ids;
+        std::unordered_set<std::int32_t> seen;
+        for (auto& [key, w] : feats) {
+            auto [it, inserted] = feature_ids_.try_emplace(key, static_cast<std::int32_t>(features_.size()));
+            if (inserted) features_.emplace_back();
+            if (!seen.insert(it->second).second) continue;
+            auto& fi = features_[static_cast<std::size_t>(it->second)];
+            fi.docs.push_back(static_cast<std::uint32_t>(docs.size()));
+            if (fi.groups.empty() || fi.groups.back() != group) fi.groups.push_back(group);
+            ids.emplace_back(it->second, w);
+        }
+        docs.push_back(std::move(ids));
+        doc_group_.push_back(group);
+    };
+    for (std::size_t t = 0; t < topic_phrases.size(); ++t)
+        for (const auto& p : topic_phrases[t]) add_doc(p, static_cast<std::uint32_t>(t));
+    for (const auto& p : out_of_scope) add_doc(p, static_cast<std::uint32_t>(topics_));
+
+    // IDF over groups (topics plus the out-of-scope group); groups were appended in order, so
+    // each feature's group list is sorted but may repeat across non-adjacent docs: dedupe.
+    double n_groups = static_cast<double>(topics_ + 1);
+    for (auto& fi : features_) {
+        std::sort(fi.groups.begin(), fi.groups.end());
+        fi.groups.erase(std::unique(fi.groups.begin(), fi.groups.end()), fi.groups.end());
+        fi.idf = std::pow(std::max(0.05, std::log((n_groups + 1) / (static_cast<double>(fi.groups.size()) + 0.5))),
+                          thresholds_.idf_power);
+    }
+    unknown_idf_ = std::pow(std::log((n_groups + 1) / 0.5), thresholds_.idf_power) * thresholds_.unknown_factor;
+    doc_weight_.reserve(docs.size());
+    for (const auto& d : docs) {
+        double w = 0;
+        for (auto [id, tw] : d) w += tw * features_[static_cast<std::size_t>(id)].idf;
+        doc_weight_.push_back(w);
+    }
+    // Typo index: every folded syllable and its one-letter deletions.
+    for (const auto& [s, count] : syllable_count_) {
+        (void)count;
+        if (s.size() < 2 || !is_ascii_word(s)) continue;
+        deletions_[s].push_back(s);
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            std::string d = s.substr(0, i) + s.substr(i + 1);
+            auto& v = deletions_[d];
+            if (std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+        }
+    }
+}
+
+// Edit distance 1 on folded syllables (deletion neighbourhoods). A candidate must form a
+// known bigram with a neighbour ("khai xinh" → "khai sinh", not "dinh"); among those the most
+// frequent wins.
+std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const {
+    const std::string& q = n.folded[i];
+    if (q.size() < 3 || !is_ascii_word(q)) return {};
+    std::string best;
+    long best_rank = -1;
+    auto rank_of = [&](const std::string& cand) {
+        long r = static_cast<long>(std::min<std::uint32_t>(syllable_count_.at(cand), 999));
+        if (i > 0 && bigrams_.count(n.folded[i - 1] + ' ' + cand)) r += 10000;
+        if (i + 1 < n.folded.size() && bigrams_.count(cand + ' ' + n.folded[i + 1])) r += 10000;
+        return r;
+    };
+    auto consider = [&](const std::string& key) {
+        auto it = deletions_.find(key);
+        if (it == deletions_.end()) return;
+        for (const auto& cand : it->second) {
+            auto diff = static_cast<long>(cand.size()) - static_cast<long>(q.size());
+            if (diff > 1 || diff < -1) continue;
+            long r = rank_of(cand);
+            if (r > best_rank || (r == best_rank && cand < best)) {
+                best = cand;
+                best_rank = r;
+            }
+        }
+    };
+    consider(q);
+    for (std::size_t k = 0; k < q.size(); ++k) consider(q.substr(0, k) + q.substr(k + 1));
+    // Only a correction a neighbour confirms is taken: "khai xinh" → "khai sinh", but a
+    // foreign word ("taxi") must not turn into a known one ("tai").
+    return best_rank >= 10000 ? best : std::string{};
+}
+
+std::vector<matcher::weighted> matcher::query_features(const normalized_text& in) const {
+    normalized_text n = without_particles(in);
+    for (std::size_t i = 0; i < n.folded.size(); ++i) {
+        if (is_number(n.folded[i]) || syllable_count_.count(n.folded[i])) continue;
+        auto fixed = correct_typo(n, i);
+        if (!fixed.empty()) n.folded[i] = n.syllables[i] = fixed;  // accents unknown after a fix
+    }
+    // A syllable typed with accents the KB never uses ("mượn" when the KB only has "muốn",
+    // "muộn") matches its folded form only half-heartedly: half evidence, half unknown.
+    std::unordered_set<std::string> dubious;
+    for (std::size_t i = 0; i < n.folded.size(); ++i)
+        if (n.syllables[i] != n.folded[i] && !feature_ids_.count("a" + n.syllables[i])) dubious.insert("u" + n.folded[i]);
+    std::vector<std::pair<std::string, double>> feats;
+    add_features(n, feats);
+    std::vector<weighted> out;
+    std::unordered_set<std::string> seen;
+    for (auto& [key, w] : feats) {
+        if (!seen.insert(key).second) continue;
+        auto it = feature_ids_.find(key);
+        if (it != feature_ids_.end()) {
+            double weight = w * features_[static_cast<std::size_t>(it->second)].idf;
+            if (!dubious.empty() && dubious.count(key)) {
+                out.push_back({it->second, weight / 2});
+                out.push_back({-1, unknown_idf_ / 2});
+            } else {
+                out.push_back({it->second, weight});
+            }
+        } else if (key[0] == 'u') {
+            out.push_back({-1, unknown_idf_});  // unknown syllable: evidence against every topic
+        } else if (key[0] == 'b' && thresholds_.unknown_bigram > 0) {
+            out.push_back({-1, unknown_idf_ * thresholds_.unknown_bigram});  // a pairing the KB never has
+        }
+        // Unknown accented forms are ignored: their syllables already count.
+    }
+    return out;
+}
+
+match_decision matcher::match(std::string_view text) const {
+    match_decision d;
+    auto n = normalize(text, shorthand_);
+    auto q = query_features(n);
+    double total = 0;
+    for (const auto& f : q) total += f.weight;
+    if (total <= 0) return d;
+
+    // Per-thread scratch arrays, kept zeroed between calls: only touched entries are reset,
+    // so a call costs what its postings cost, not the size of the KB.
+    struct scratch {
+        std::vector<double> cover, nearest, overlap;
+        std::vector<std::uint32_t> docs, groups;
+    };
+    thread_local scratch sc;
+    if (sc.cover.size() < topics_ + 1) {
+        sc.cover.assign(topics_ + 1, 0.0);
+        sc.nearest.assign(topics_ + 1, 0.0);
+    }
+    if (sc.overlap.size() < doc_group_.size()) sc.overlap.assign(doc_group_.size(), 0.0);
+    sc.docs.clear();
+    sc.groups.clear();
+    for (const auto& f : q) {
+        if (f.id < 0) continue;
+        const auto& fi = features_[static_cast<std::size_t>(f.id)];
+        for (auto g : fi.groups) {
+            if (sc.cover[g] == 0) sc.groups.push_back(g);
+            sc.cover[g] += f.weight;
+        }
+        for (auto doc : fi.docs) {
+            if (sc.overlap[doc] == 0) sc.docs.push_back(doc);
+            sc.overlap[doc] += f.weight;
+        }
+    }
+    for (auto doc : sc.docs) {
+        double dice = 2 * sc.overlap[doc] / (total + doc_weight_[doc]);
+        auto g = doc_group_[doc];
+        sc.nearest[g] = std::max(sc.nearest[g], dice);
+        sc.overlap[doc] = 0;
+    }
+    // A marker ("facebook", "xổ số") says the subject is not ours, whatever else matches.
+    // Accented marker syllables must match as typed when the message has accents ("dở" is not
+    // "đó"); unaccented messages compare folded.
+    auto marker_at = [&](const normalized_text& m, std::size_t i) {
+        for (std::size_t k = 0; k < m.folded.size(); ++k) {
+            const auto& qs = n.syllables[i + k];
+            const auto& qf = n.folded[i + k];
+            if (qf != m.folded[k]) return false;
+            if (qs != qf && qs != m.syllables[k]) return false;
+        }
+        return true;
+    };
+    for (const auto& m : markers_) {
+        for (std::size_t i = 0; !d.marker && i + m.folded.size() <= n.folded.size(); ++i) d.marker = marker_at(m, i);
+        if (d.marker) break;
+    }
+    double penalty = d.marker ? thresholds_.marker_penalty : 1.0;
+    std::vector<ranked_topic> all;
+    all.reserve(sc.groups.size());
+    for (auto g : sc.groups) {
+        double s = thresholds_.coverage_share * (sc.cover[g] / total) + (1 - thresholds_.coverage_share) * sc.nearest[g];
+        if (g == topics_)
+            // The out-of-scope group mixes every subject, so its vocabulary covers bits of
+            // anything: only a close paraphrase of one of its phrases counts.
+            d.out_of_scope = sc.nearest[g];
+        else if (s > 0)
+            all.push_back({g, s * penalty});
+        sc.cover[g] = 0;
+        sc.nearest[g] = 0;
+    }
+    auto better = [](const ranked_topic& a, const ranked_topic& b) {
+        return a.score != b.score ? a.score > b.score : a.topic < b.topic;
+    };
+    auto keep = std::min(all.size(), max_ranked);
+    std::partial_sort(all.begin(), all.begin() + static_cast<long>(keep), all.end(), better);
+    all.resize(keep);
+    d.ranked = all;
+    if (all.empty()) return d;
+    d.score = all[0].score;
+    double s1 = all[0].score;
+    double s2 = all.size() > 1 ? all[1].score : 0.0;
+    // It reads like something the bot does not handle; a near tie goes to the topic, whose
+    // answer still says where to ask.
+    if (d.out_of_scope >= s1 + thresholds_.scope_tie) return d;
+    if (s1 < thresholds_.clarify) return d;
+    bool close = all.size() > 1 && s1 - s2 < thresholds_.margin && s2 >= thresholds_.alt_floor;
+    bool confident = s1 >= thresholds_.answer && !close;
+    // A weaker score still answers when one topic clearly leads and it is not out-of-scope-ish.
+    bool clear_lead = s1 >= thresholds_.lone_answer && s1 - s2 >= thresholds_.lone_margin &&
+                      s1 - d.out_of_scope >= thresholds_.scope_margin;
+    if (confident || clear_lead) {
+        d.outcome = match_decision::kind::answered;
+        return d;
+    }
+    // Ask back when two or three topics are plausible; a lone weak candidate is a fallback.
+    for (const auto& r : all) {
+        if (d.alternatives.size() == 3) break;
+        if (r.score >= thresholds_.alt_floor && s1 - r.score < 2 * thresholds_.margin) d.alternatives.push_back(r.topic);
+    }
+    if (d.alternatives.size() >= 2)
+        d.outcome = match_decision::kind::clarified;
+    else
+        d.alternatives.clear();
+    return d;
+}
+
+}  // namespace bot::nlp

@@ -1,0 +1,512 @@
+// Vietnamese text normalisation: utf8proc for NFC/NFD and case, Vietnamese rules on top.
+#include "bot/language/normalize.hpp"
+
+#include <utf8proc.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace bot::nlp {
+
+namespace {
+
+using cps = std::u32string;
+
+// Combining tone marks (grave, acute, tilde, hook above, dot below) and the vowel modifiers
+// (circumflex, breve, horn) as they appear after canonical decomposition.
+bool is_tone_mark(char32_t c) { return c == 0x300 || c == 0x301 || c == 0x303 || c == 0x309 || c == 0x323; }
+bool is_modifier(char32_t c) { return c == 0x302 || c == 0x306 || c == 0x31B; }
+bool is_vowel_base(char32_t c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+
+// Decodes UTF-8, dropping invalid bytes (never throws: citizens' phones send anything).
+cps decode_repair(std::string_view s) {
+    cps out;
+    out.reserve(s.size());
+    const auto* p = reinterpret_cast<const utf8proc_uint8_t*>(s.data());
+    utf8proc_ssize_t left = static_cast<utf8proc_ssize_t>(s.size());
+    while (left > 0) {
+        utf8proc_int32_t cp = 0;
+        utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+        if (n <= 0) {  // invalid byte: skip it, resynchronise on the next one
+            ++p;
+            --left;
+            continue;
+        }
+        if (cp != 0) out.push_back(static_cast<char32_t>(cp));
+        p += n;
+        left -= n;
+    }
+    return out;
+}
+
+std::string encode(const cps& s) {
+    std::string out;
+    out.reserve(s.size() * 2);
+    utf8proc_uint8_t buf[4];
+    for (char32_t c : s) {
+        auto n = utf8proc_encode_char(static_cast<utf8proc_int32_t>(c), buf);
+        out.append(reinterpret_cast<const char*>(buf), static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+// Runs utf8proc_map over valid UTF-8 (the caller repaired it).
+std::string map_valid(const std::string& valid, int options) {
+    utf8proc_uint8_t* dst = nullptr;
+    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(valid.data()),
+                          static_cast<utf8proc_ssize_t>(valid.size()), &dst,
+                          static_cast<utf8proc_option_t>(options));
+    if (n < 0 || !dst) {
+        std::free(dst);
+        return valid;
+    }
+    std::string out(reinterpret_cast<const char*>(dst), static_cast<std::size_t>(n));
+    std::free(dst);
+    return out;
+}
+
+cps nfd_lower(std::string_view s) {
+    return decode_repair(map_valid(encode(decode_repair(s)),
+                                 UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
+}
+
+std::string nfc_of(const cps& s) {
+    bool ascii = true;
+    for (char32_t c : s) ascii = ascii && c < 0x80;
+    if (ascii) return encode(s);  // nothing to compose: skip utf8proc
+    return map_valid(encode(s), UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+}
+
+bool is_letter(char32_t c) {
+    auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+    return cat == UTF8PROC_CATEGORY_LU || cat == UTF8PROC_CATEGORY_LL || cat == UTF8PROC_CATEGORY_LT ||
+           cat == UTF8PROC_CATEGORY_LM || cat == UTF8PROC_CATEGORY_LO;
+}
+bool is_mark(char32_t c) {
+    auto cat = utf8proc_category(static_cast<utf8proc_int32_t>(c));
+    return cat == UTF8PROC_CATEGORY_MN || cat == UTF8PROC_CATEGORY_MC || cat == UTF8PROC_CATEGORY_ME;
+}
+bool is_digit(char32_t c) { return utf8proc_category(static_cast<utf8proc_int32_t>(c)) == UTF8PROC_CATEGORY_ND; }
+
+// A letter with its combining marks (NFD).
+struct unit {
+    char32_t base;
+    cps marks;
+};
+
+std::vector<unit> units_of(const cps& s) {
+    std::vector<unit> u;
+    for (char32_t c : s) {
+        if (is_mark(c) && !u.empty())
+            u.back().marks.push_back(c);
+        else
+            u.push_back({c, {}});
+    }
+    return u;
+}
+
+cps join_units(const std::vector<unit>& u) {
+    cps out;
+    for (const auto& x : u) {
+        out.push_back(x.base);
+        out += x.marks;
+    }
+    return out;
+}
+
+bool has_modifier(const unit& x) {
+    for (char32_t m : x.marks)
+        if (is_modifier(m)) return true;
+    return false;
+}
+
+// Places the tone mark of one lowercase NFD syllable by the traditional rule, so both
+// placements people type (hoà / hòa, thuỷ / thủy) come out the same.
+cps place_tone(const cps& syllable) {
+    auto u = units_of(syllable);
+    std::size_t tone_at = u.size();
+    char32_t tone = 0;
+    for (std::size_t i = 0; i < u.size(); ++i) {
+        for (char32_t m : u[i].marks) {
+            if (!is_tone_mark(m)) continue;
+            if (tone) return syllable;  // two tones: not a Vietnamese syllable, leave it
+            tone = m;
+            tone_at = i;
+        }
+    }
+    if (!tone) return syllable;
+    for (const auto& x : u)
+        if (x.base > 0x24F && x.base != 0x111) return syllable;  // not Latin: leave it
+    // Find the vowel nucleus, treating the u of "qu" and the i of "gi" (before a vowel) as consonants.
+    std::size_t v0 = 0;
+    while (v0 < u.size() && !is_vowel_base(u[v0].base)) ++v0;
+    if (v0 >= u.size()) return syllable;
+    if (v0 > 0 && u[v0 - 1].base == 'q' && u[v0].base == 'u' && v0 + 1 < u.size() && is_vowel_base(u[v0 + 1].base))
+        ++v0;
+    else if (v0 > 0 && u[v0 - 1].base == 'g' && u[v0].base == 'i' && v0 + 1 < u.size() &&
+             is_vowel_base(u[v0 + 1].base))
+        ++v0;
+    std::size_t v1 = v0;
+    while (v1 < u.size() && is_vowel_base(u[v1].base)) ++v1;
+    for (std::size_t i = v1; i < u.size(); ++i)
+        if (is_vowel_base(u[i].base)) return syllable;  // vowels after consonants: not one syllable
+    std::size_t len = v1 - v0;
+    bool has_final = v1 < u.size();
+    std::size_t target = u.size();
+    for (std::size_t i = v0; i < v1; ++i)
+        if (has_modifier(u[i])) target = i;  // ươ → ơ, ưu → ư, iê → ê
+    if (target == u.size()) {
+        if (len == 1)
+            target = v0;
+        else if (len == 2)
+            target = has_final ? v0 + 1 : v0;  // toán, hoàng / hòa, thủy, khỏe, mía
+        else if (len == 3)
+            target = v0 + 1;  // ngoài, xoáy, khuỷu
+        else
+            return syllable;
+    }
+    if (target == tone_at) return syllable;
+    auto& from = u[tone_at].marks;
+    for (auto it = from.begin(); it != from.end(); ++it)
+        if (*it == tone) {
+            from.erase(it);
+            break;
+        }
+    u[target].marks.push_back(tone);
+    return join_units(u);
+}
+
+// "ký"/"kí", "lý"/"lí", "mỹ"/"mĩ", "quý"/"quí": a lone final y after a consonant is written
+// either way; both become i.
+cps unify_i_y(const cps& syllable) {
+    auto u = units_of(syllable);
+    if (u.size() < 2 || u.back().base != 'y') return syllable;
+    std::size_t vowels = 0;
+    for (std::size_t i = 0; i + 1 < u.size(); ++i)
+        if (is_vowel_base(u[i].base) && !(i == 1 && u[0].base == 'q' && u[1].base == 'u')) ++vowels;
+    if (vowels != 0) return syllable;  // ay, ây, uy: y is part of a diphthong
+    for (const auto& x : u)
+        if (x.base > 0x24F && x.base != 0x111) return syllable;
+    u.back().base = 'i';
+    return join_units(u);
+}
+
+cps fold_cps(const cps& nfd) {
+    cps out;
+    out.reserve(nfd.size());
+    for (char32_t c : nfd) {
+        if (is_mark(c)) continue;
+        if (c == 0x111) c = 'd';
+        else if (c == 0x110) c = 'D';
+        out.push_back(c);
+    }
+    return out;
+}
+
+// Squeezes repeated letters (by base letter, so "ạaaa" → "ạ"); digits are never squeezed and
+// exactly two o's are kept (xoong, boong).
+cps squeeze_cps(const cps& nfd) {
+    auto u = units_of(nfd);
+    std::vector<unit> out;
+    for (std::size_t i = 0; i < u.size();) {
+        std::size_t j = i + 1;
+        while (j < u.size() && u[j].base == u[i].base) ++j;
+        std::size_t run = j - i;
+        if (run == 1 || is_digit(u[i].base) || !is_letter(u[i].base)) {
+            for (std::size_t k = i; k < j; ++k) out.push_back(u[k]);
+        } else if (run == 2 && u[i].base == 'o') {
+            out.push_back(u[i]);
+            out.push_back(u[i + 1]);
+        } else {
+            unit merged = u[i];
+            for (std::size_t k = i + 1; k < j; ++k)
+                for (char32_t m : u[k].marks)
+                    if (merged.marks.find(m) == cps::npos) merged.marks.push_back(m);
+            out.push_back(merged);
+        }
+        i = j;
+    }
+    return join_units(out);
+}
+
+bool all_of_char(const cps& s, char32_t c) {
+    for (char32_t x : s)
+        if (x != c) return false;
+    return true;
+}
+
+// Laughter carries no question: "kkkk", "hahaha", "hihi".
+bool is_noise_token(const cps& t) {
+    if (t.size() >= 3 && all_of_char(t, 'k')) return true;
+    if (t.size() >= 4 && t.size() % 2 == 0 && t[0] == 'h') {
+        bool laugh = true;
+        for (std::size_t i = 0; i < t.size(); i += 2)
+            if (t[i] != 'h' || t[i + 1] != t[1] || (t[1] != 'a' && t[1] != 'i' && t[1] != 'e' && t[1] != 'o')) laugh = false;
+        if (laugh) return true;
+    }
+    return false;
+}
+
+std::vector<std::string> split_ws(std::string_view s) {
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            if (!cur.empty()) out.push_back(std::move(cur));
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+// Splits normalised text (NFD, lowercase) into raw tokens, dropping emoticons, bracketed
+// sticker/emoji text and every non-letter, non-digit character.
+std::vector<cps> raw_tokens(const cps& s) {
+    std::vector<cps> out;
+    cps cur;
+    auto flush = [&] {
+        if (!cur.empty() && !is_noise_token(cur)) out.push_back(cur);
+        cur.clear();
+    };
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char32_t c = s[i];
+        if (c == '[') {  // "[sticker]", "[emoji]", "[Hình ảnh]": client text, not the citizen's
+            auto close = s.find(']', i);
+            if (close != cps::npos && close - i <= 24) {
+                flush();
+                i = close;
+                continue;
+            }
+        }
+        if (c == '<' && i + 1 < s.size() && s[i + 1] == '3') {  // <3
+            flush();
+            ++i;
+            continue;
+        }
+        if ((c == ':' || c == ';' || c == '=') && i + 1 < s.size()) {  // :D :P :v =)) ;)
+            std::size_t j = i + 1;
+            if (j < s.size() && (s[j] == '-' || s[j] == '\'')) ++j;
+            std::size_t k = j;
+            while (k < s.size() && (s[k] == 'd' || s[k] == 'p' || s[k] == 'v' || s[k] == 'o' || s[k] == 'x' ||
+                                    s[k] == ')' || s[k] == '(' || s[k] == '3' || s[k] == '*' || s[k] == '|'))
+                ++k;
+            if (k > j && (k >= s.size() || !is_letter(s[k]))) {
+                flush();
+                i = k - 1;
+                continue;
+            }
+        }
+        bool keep = is_letter(c) || is_digit(c) || (is_mark(c) && !cur.empty());
+        if (keep)
+            cur.push_back(c);
+        else
+            flush();
+    }
+    flush();
+    return out;
+}
+
+bool only_letters_and_d_stroke(const cps& nfd) {
+    for (char32_t c : nfd)
+        if (is_mark(c)) return false;
+    return true;
+}
+
+}  // namespace
+
+std::string normalized_text::text() const {
+    std::string out;
+    for (const auto& s : syllables) {
+        if (!out.empty()) out += ' ';
+        out += s;
+    }
+    return out;
+}
+
+std::string normalized_text::folded_text() const {
+    std::string out;
+    for (const auto& s : folded) {
+        if (!out.empty()) out += ' ';
+        out += s;
+    }
+    return out;
+}
+
+std::string to_nfc(std::string_view text) { return nfc_of(decode_repair(text)); }
+
+std::string to_lower(std::string_view text) {
+    return nfc_of(decode_repair(map_valid(encode(decode_repair(text)), UTF8PROC_STABLE | UTF8PROC_CASEFOLD)));
+}
+
+std::string unify_tone_marks(std::string_view text) {
+    cps nfd = decode_repair(map_valid(encode(decode_repair(text)), UTF8PROC_STABLE | UTF8PROC_DECOMPOSE));
+    // Work on lowercase to find syllable structure, but keep the original case of each letter.
+    cps out;
+    cps word;
+    auto flush = [&] {
+        if (word.empty()) return;
+        cps lower;
+        for (char32_t c : word) lower.push_back(static_cast<char32_t>(utf8proc_tolower(static_cast<utf8proc_int32_t>(c))));
+        cps placed = place_tone(lower);
+        if (placed != lower) {
+            // Reapply case: bases are in the same order, only marks moved.
+            auto uw = units_of(word);
+            auto up = units_of(placed);
+            for (std::size_t i = 0; i < up.size() && i < uw.size(); ++i) up[i].base = uw[i].base;
+            out += join_units(up);
+        } else {
+            out += word;
+        }
+        word.clear();
+    };
+    for (char32_t c : nfd) {
+        if (is_letter(c) || (is_mark(c) && !word.empty())) {
+            word.push_back(c);
+        } else {
+            flush();
+            out.push_back(c);
+        }
+    }
+    flush();
+    return nfc_of(out);
+}
+
+std::string fold_diacritics(std::string_view text) {
+    cps nfd = decode_repair(map_valid(encode(decode_repair(text)), UTF8PROC_STABLE | UTF8PROC_DECOMPOSE));
+    return nfc_of(fold_cps(nfd));
+}
+
+std::string squeeze_letters(std::string_view syllable) {
+    cps nfd = decode_repair(map_valid(encode(decode_repair(syllable)), UTF8PROC_STABLE | UTF8PROC_DECOMPOSE));
+    return nfc_of(squeeze_cps(nfd));
+}
+
+normalized_text normalize(std::string_view text, const shorthand_table& shorthand) {
+    cps s = nfd_lower(text);
+    auto toks = raw_tokens(s);
+
+    // First pass: each token's lookup key, its squeezed, tone-placed form and its folded form.
+    struct tok {
+        std::string raw;       // NFC of the token as typed (lowercase)
+        std::string folded_raw;
+        bool plain = false;    // no marks other than đ: its folded form may be a shorthand key
+        std::string syl;       // normalised syllable
+        std::string fold;
+    };
+    std::vector<tok> ts;
+    ts.reserve(toks.size());
+    for (const auto& t : toks) {
+        tok x;
+        x.raw = nfc_of(t);
+        x.plain = only_letters_and_d_stroke(t);
+        cps sq = squeeze_cps(t);
+        cps placed = unify_i_y(place_tone(sq));
+        x.syl = nfc_of(placed);
+        x.fold = encode(fold_cps(placed));
+        x.folded_raw = encode(fold_cps(t));
+        ts.push_back(std::move(x));
+    }
+
+    auto find_entry = [&](const tok& x) -> const std::vector<shorthand_reading>* {
+        for (const std::string* key : {&x.raw, &x.syl}) {
+            if (auto it = shorthand.entries.find(*key); it != shorthand.entries.end()) return &it->second;
+        }
+        if (x.plain) {
+            if (auto it = shorthand.entries.find(x.folded_raw); it != shorthand.entries.end()) return &it->second;
+            if (auto it = shorthand.entries.find(x.fold); it != shorthand.entries.end()) return &it->second;
+        }
+        return nullptr;
+    };
+
+    normalized_text out;
+    for (std::size_t i = 0; i < ts.size(); ++i) {
+        const auto* readings = find_entry(ts[i]);
+        if (!readings || readings->empty()) {
+            out.syllables.push_back(ts[i].syl);
+            out.folded.push_back(ts[i].fold);
+            continue;
+        }
+        // Pick the reading whose context words are nearest; else the default (no context).
+        const shorthand_reading* chosen = nullptr;
+        std::size_t best_distance = shorthand.context_window + 1;
+        for (const auto& r : *readings) {
+            if (r.context.empty()) {
+                if (!chosen) chosen = &r;
+                continue;
+            }
+            for (std::size_t d = 1; d <= shorthand.context_window && d < best_distance; ++d) {
+                bool hit = (i >= d && r.context.count(ts[i - d].fold)) ||
+                           (i + d < ts.size() && r.context.count(ts[i + d].fold));
+                if (hit) {
+                    best_distance = d;
+                    chosen = &r;
+                    break;
+                }
+            }
+        }
+        if (!chosen) chosen = &readings->front();
+        for (const auto& e : chosen->expansion) {
+            out.syllables.push_back(e);
+            out.folded.push_back(fold_diacritics(e));
+        }
+    }
+    return out;
+}
+
+shorthand_table parse_shorthand(std::string_view text, const std::string& name) {
+    shorthand_table table;
+    std::istringstream in{std::string(text)};
+    std::string line;
+    std::size_t lineno = 0;
+    while (std::getline(in, line)) {
+        ++lineno;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        auto first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') continue;
+        std::vector<std::string> cols;
+        std::size_t start = 0;
+        while (true) {
+            auto tab = line.find('\t', start);
+            cols.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+            if (tab == std::string::npos) break;
+            start = tab + 1;
+        }
+        auto where = name + ":" + std::to_string(lineno) + ": ";
+        if (cols.size() < 2 || cols.size() > 3)
+            throw std::runtime_error(where + "expected `abbreviation<TAB>expansion[<TAB>context words]`");
+        auto key_words = split_ws(to_lower(cols[0]));
+        if (key_words.size() != 1) throw std::runtime_error(where + "the abbreviation must be one word");
+        shorthand_reading r;
+        // The expansion goes through the same pipeline (without shorthand) so it matches the index.
+        shorthand_table none;
+        r.expansion = normalize(cols[1], none).syllables;
+        if (r.expansion.empty()) throw std::runtime_error(where + "empty expansion");
+        if (cols.size() == 3) {
+            for (const auto& w : normalize(cols[2], none).folded) r.context.insert(w);
+            if (r.context.empty()) throw std::runtime_error(where + "empty context column");
+        }
+        auto& readings = table.entries[key_words[0]];
+        if (r.context.empty()) {
+            for (const auto& existing : readings)
+                if (existing.context.empty())
+                    throw std::runtime_error(where + "second default reading for \"" + key_words[0] + "\"");
+        }
+        readings.push_back(std::move(r));
+    }
+    return table;
+}
+
+shorthand_table load_shorthand(const std::string& path) {
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw std::runtime_error(path + ":0: cannot open the shorthand file");
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return parse_shorthand(ss.str(), path);
+}
+
+}  // namespace bot::nlp

@@ -1,0 +1,217 @@
+// Computing the periodic report: SQL aggregates per (level, unit), checked against the configuration.
+#include "bot/reports/report.hpp"
+
+#include "bot/core/local_time.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <algorithm>
+#include <future>
+#include <map>
+#include <set>
+
+namespace bot {
+
+void dossier_figures::add(const storage::dossier_counters& o) {
+    c.received += o.received;
+    c.online += o.online;
+    c.carried_over += o.carried_over;
+    c.resolved += o.resolved;
+    c.early += o.early;
+    c.on_time += o.on_time;
+    c.late += o.late;
+    c.pending_overdue += o.pending_overdue;
+}
+
+void dossier_figures::finish() {
+    offline = c.received - c.online;
+    total = c.received + c.carried_over;
+    pending = total - c.resolved;
+    online_rate.reset();
+    on_time_rate.reset();
+    if (c.received > 0) online_rate = 100.0 * static_cast<double>(c.online) / static_cast<double>(c.received);
+    if (c.resolved > 0)
+        on_time_rate = 100.0 * static_cast<double>(c.early + c.on_time) / static_cast<double>(c.resolved);
+}
+
+void validate(const report_request& req, const config& cfg) {
+    auto from = parse_iso_date(req.from);
+    if (!from) throw report_request_error("invalid --from date '" + req.from + "' (expected YYYY-MM-DD)");
+    auto to = parse_iso_date(req.to);
+    if (!to) throw report_request_error("invalid --to date '" + req.to + "' (expected YYYY-MM-DD)");
+    if (*to < *from) throw report_request_error("--from " + req.from + " is after --to " + req.to);
+    if (!req.unit.empty() && !cfg.find_unit(req.unit)) throw report_request_error("unknown unit '" + req.unit + "'");
+    if (!req.level.empty() && !cfg.find_level(req.level))
+        throw report_request_error("unknown level '" + req.level + "'");
+}
+
+namespace {
+
+using proc_map = std::map<std::string, std::int64_t>;
+
+std::vector<std::pair<std::string, std::int64_t>> most_first(const proc_map& m) {
+    std::vector<std::pair<std::string, std::int64_t>> v(m.begin(), m.end());
+    std::stable_sort(v.begin(), v.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    return v;
+}
+
+void add_warning_item(report_warning& w, warning_item item, std::int64_t count) {
+    w.count += count;
+    if (static_cast<int>(w.items.size()) < report_warning_list_limit) w.items.push_back(std::move(item));
+}
+
+}  // namespace
+
+report compute_report(SQLite::Database& db, const config& cfg, const report_request& req,
+                      const std::string& parallel_path) {
+    validate(req, cfg);
+    report r;
+    r.from = req.from;
+    r.to = req.to;
+    r.unit = req.unit;
+    r.level = req.unit.empty() ? req.level : std::string{};
+    r.online_rate_target = cfg.report.online_rate_target;
+    r.on_time_rate_target = cfg.report.on_time_rate_target;
+
+    const int offset = cfg.reminders.utc_offset_minutes;
+    storage::report_scope scope;
+    scope.from = req.from;
+    scope.to = req.to;
+    scope.from_ms = unix_ms_of(*parse_iso_date(req.from), 0, offset);
+    scope.to_end_ms = unix_ms_of(civil_from_days(days_from_civil(*parse_iso_date(req.to)) + 1), 0, offset);
+    if (!req.unit.empty()) {
+        scope.units = {req.unit};
+    } else if (!req.level.empty()) {
+        for (const auto& u : cfg.units)
+            if (u.level == req.level) scope.units.push_back(u.id);
+        // A level without units matches nothing rather than everything.
+        if (scope.units.empty()) scope.units.push_back(std::string(1, '\x1f'));
+    }
+
+    // The skeleton of the result: levels and units in configuration order.
+    const unit_config* only_unit = req.unit.empty() ? nullptr : cfg.find_unit(req.unit);
+    for (const auto& l : cfg.levels) {
+        if (only_unit && l.id != only_unit->level) continue;
+        if (!only_unit && !req.level.empty() && l.id != req.level) continue;
+        level_report lr{l.id, l.label, {}, {}};
+        for (const auto& u : cfg.units) {
+            if (u.level != l.id) continue;
+            if (only_unit && u.id != only_unit->id) continue;
+            lr.units.push_back({u.id, u.name, {}});
+        }
+        r.levels.push_back(std::move(lr));
+    }
+    auto find_unit = [&r](const std::string& level, const std::string& unit) -> std::pair<level_report*, unit_report*> {
+        for (auto& l : r.levels) {
+            if (l.level != level) continue;
+            for (auto& u : l.units)
+                if (u.unit == unit) return {&l, &u};
+        }
+        return {nullptr, nullptr};
+    };
+
+    // The conversation pass reads the interaction log, the dossier scan the dossiers: on their own
+    // connections they run side by side (WAL readers do not block each other or the writer).
+    std::future<storage::conversation_figures> conversations;
+    if (!parallel_path.empty() && parallel_path != ":memory:") {
+        conversations = std::async(std::launch::async, [parallel_path, scope] {
+            SQLite::Database reader(parallel_path, SQLite::OPEN_READONLY);
+            reader.setBusyTimeout(5000);
+            return storage::conversation_stats(reader, scope, report_top_n);
+        });
+    }
+    const storage::dossier_scan scan = storage::scan_dossiers(db, scope, report_warning_list_limit);
+
+    // 1. Dossiers whose dates cannot be right: listed, never counted.
+    for (const char* kind : {"returned_before_received", "due_before_received", "bad_date"}) {
+        report_warning w{kind, 0, {}};
+        for (const auto& [k, n] : scan.suspect_counts)
+            if (k == kind) w.count = n;
+        if (w.count == 0) continue;
+        for (const auto& s : scan.suspects)
+            if (s.kind == kind) w.items.push_back({s.code, s.level, s.unit_id, s.received_on, s.due_on, s.returned_on});
+        r.excluded_dossiers += w.count;
+        r.warnings.push_back(std::move(w));
+    }
+
+    // 2. Codes that are the same dossier written twice: all left out, since either may be wrong.
+    if (scan.duplicate_dossiers > 0) {
+        report_warning dup{"duplicate_code", scan.duplicate_dossiers, {}};
+        for (const auto& g : scan.duplicates) {
+            std::string codes, unit_list;
+            for (const auto& c : g.codes) codes += (codes.empty() ? "" : ", ") + c;
+            for (const auto& u : std::set<std::string>(g.units.begin(), g.units.end()))
+                unit_list += (unit_list.empty() ? "" : ", ") + u;
+            dup.items.push_back({codes, "", unit_list, "", "", ""});
+        }
+        r.excluded_dossiers += dup.count;
+        r.warnings.push_back(std::move(dup));
+    }
+
+    // 3. The counters per (level, unit, procedure); groups outside the configuration are warned about.
+    report_warning unknown{"unknown_unit", 0, {}};
+    std::map<std::pair<std::string, std::string>, std::int64_t> unknown_groups;
+    std::map<const void*, proc_map> late_by, overdue_by;
+    proc_map late_all, overdue_all;
+    for (const auto& g : scan.groups) {
+        auto [lr, ur] = find_unit(g.level, g.unit_id);
+        const unit_config* uc = cfg.find_unit(g.unit_id);
+        if (!lr || !ur || !uc || uc->level != g.level) {
+            unknown_groups[{g.level, g.unit_id}] += g.c.received + g.c.carried_over;
+            continue;
+        }
+        ur->fig.add(g.c);
+        lr->fig.add(g.c);
+        r.totals.add(g.c);
+        if (g.c.late > 0) {
+            late_by[lr][g.procedure] += g.c.late;
+            late_by[ur][g.procedure] += g.c.late;
+            late_all[g.procedure] += g.c.late;
+        }
+        if (g.c.pending_overdue > 0) {
+            overdue_by[lr][g.procedure] += g.c.pending_overdue;
+            overdue_by[ur][g.procedure] += g.c.pending_overdue;
+            overdue_all[g.procedure] += g.c.pending_overdue;
+        }
+    }
+    for (const auto& [key, n] : unknown_groups) add_warning_item(unknown, {"", key.first, key.second, "", "", ""}, n);
+    if (unknown.count > 0) {
+        r.excluded_dossiers += unknown.count;
+        r.warnings.push_back(std::move(unknown));
+    }
+
+    // 4. Late and pending-overdue dossiers by procedure, most first.
+    for (auto& l : r.levels) {
+        l.fig.late_by_procedure = most_first(late_by[&l]);
+        l.fig.pending_overdue_by_procedure = most_first(overdue_by[&l]);
+        for (auto& u : l.units) {
+            u.fig.late_by_procedure = most_first(late_by[&u]);
+            u.fig.pending_overdue_by_procedure = most_first(overdue_by[&u]);
+        }
+    }
+    r.totals.late_by_procedure = most_first(late_all);
+    r.totals.pending_overdue_by_procedure = most_first(overdue_all);
+
+    for (auto& l : r.levels) {
+        l.fig.finish();
+        for (auto& u : l.units) u.fig.finish();
+    }
+    r.totals.finish();
+
+    // 5. Conversations, reminders, broadcasts.
+    r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
+    for (auto& rc : storage::reminder_stats(db, scope)) {
+        const unit_config* uc = cfg.find_unit(rc.unit_id);
+        reminder_unit_report ru{rc.unit_id, uc ? uc->name : rc.unit_id, rc};
+        r.reminder_totals.due_soon += rc.due_soon;
+        r.reminder_totals.overdue += rc.overdue;
+        r.reminder_totals.escalation += rc.escalation;
+        r.reminder_totals.digest += rc.digest;
+        r.reminders.push_back(std::move(ru));
+    }
+    r.reminded_then_resolved = storage::reminded_then_resolved_in_time(db, scope);
+    r.broadcasts = storage::broadcast_stats(db, scope);
+    return r;
+}
+
+}  // namespace bot

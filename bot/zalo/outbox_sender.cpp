@@ -1,0 +1,305 @@
+// The outbox sender: claim on the worker, send on the HTTP threads, record the outcome on the worker.
+#include "bot/zalo/outbox_sender.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/zalo/outgoing.hpp"
+#include "bot/zalo/token_manager.hpp"
+#include "bot/core/worker.hpp"
+#include "bot/zalo/zalo_client.hpp"
+#include "storage/outbox_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <random>
+
+namespace bot {
+
+namespace {
+/// Rows looked at per pump; enough to fill every lane even when many share a busy lane.
+constexpr int batch_size = 64;
+/// Safety net: the sender looks at the outbox at least this often even without a notification.
+constexpr std::chrono::milliseconds poll_interval{1000};
+}  // namespace
+
+// ---- token bucket -------------------------------------------------------------------------
+
+token_bucket::token_bucket(unsigned rate_per_minute)
+    : per_ms_(static_cast<double>(rate_per_minute) / 60000.0),
+      capacity_(std::max(1.0, static_cast<double>(rate_per_minute) / 60.0)),
+      tokens_(capacity_) {}
+
+void token_bucket::refill(std::int64_t now_ms) {
+    if (last_ms_ >= 0 && now_ms > last_ms_) tokens_ = std::min(capacity_, tokens_ + static_cast<double>(now_ms - last_ms_) * per_ms_);
+    if (last_ms_ < 0 || now_ms > last_ms_) last_ms_ = now_ms;
+}
+
+bool token_bucket::take(std::int64_t now_ms) {
+    refill(now_ms);
+    if (tokens_ < 1.0) return false;
+    tokens_ -= 1.0;
+    return true;
+}
+
+std::int64_t token_bucket::wait_ms(std::int64_t now_ms) {
+    refill(now_ms);
+    if (tokens_ >= 1.0) return 0;
+    return static_cast<std::int64_t>((1.0 - tokens_) / per_ms_) + 1;
+}
+
+std::int64_t backoff_ms(int attempts, std::int64_t base_ms, std::int64_t max_ms) {
+    int shift = std::clamp(attempts - 1, 0, 30);
+    double d = std::min(static_cast<double>(max_ms), static_cast<double>(base_ms) * static_cast<double>(1LL << shift));
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::uniform_real_distribution<double> jitter(0.5, 1.0);
+    return std::max<std::int64_t>(1, static_cast<std::int64_t>(d * jitter(rng)));
+}
+
+// ---- sender -----------------------------------------------------------------------------------
+
+struct outbox_sender::flight {
+    storage::outbox_row row;
+    zalo::outgoing_message msg;
+    std::vector<prepared_send> parts;
+    std::size_t part = 0;
+    std::size_t lane = 0;
+    int attempts = 0;           // including this one
+    bool refreshed = false;     // one refresh + one retry per attempt on -216/-220/-124
+    bool switched = false;      // moved to ZNS after a window error
+    std::string token;
+    std::string last_msg_id;
+};
+
+outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& client, token_manager& tokens,
+                             std::function<std::int64_t()> clock, metrics* stats)
+    : cfg_(cfg),
+      work_(work),
+      client_(client),
+      tokens_(tokens),
+      clock_(std::move(clock)),
+      stats_(stats),
+      bucket_(cfg.zalo.rate_per_minute),
+      lane_busy_(std::max(1u, cfg.zalo.sender_lanes), false) {}
+
+void outbox_sender::start() {
+    auto self = shared_from_this();
+    work_.post([self](SQLite::Database& db) {
+        auto rep = storage::resume_interrupted(db, self->clock_());
+        if (rep.resend || rep.failed)
+            spdlog::warn("outbox: {} message(s) interrupted while sending will be resent once with the same tracking id;"
+                         " {} interrupted twice marked failed",
+                         rep.resend, rep.failed);
+        self->pump(db);
+    });
+    work_.every(poll_interval, [self](SQLite::Database& db) { self->pump(db); });
+}
+
+void outbox_sender::notify() {
+    if (stopped_) return;
+    if (pump_queued_.exchange(true)) return;  // a pump is already on its way
+    auto self = shared_from_this();
+    work_.post([self](SQLite::Database& db) {
+        self->pump_queued_ = false;
+        self->pump(db);
+    });
+}
+
+void outbox_sender::stop() { stopped_ = true; }
+
+void outbox_sender::count_depth(SQLite::Database& db) { depth_ = storage::outbox_depth(db); }
+
+void outbox_sender::wake_at(std::int64_t at_ms) {
+    if (stopped_) return;
+    if (wake_scheduled_at_ != 0 && wake_scheduled_at_ <= at_ms) return;
+    wake_scheduled_at_ = at_ms;
+    auto delay = std::max<std::int64_t>(0, at_ms - clock_());
+    auto self = shared_from_this();
+    work_.after(std::chrono::milliseconds(delay), [self, at_ms](SQLite::Database& db) {
+        if (self->wake_scheduled_at_ == at_ms) self->wake_scheduled_at_ = 0;
+        self->pump(db);
+    });
+}
+
+void outbox_sender::pump(SQLite::Database& db) {
+    count_depth(db);
+    if (stopped_) return;
+    if (!tokens_.usable()) return;  // waiting for the OA admin; messages stay pending (the poll retries)
+    if (std::none_of(lane_busy_.begin(), lane_busy_.end(), [](bool b) { return !b; })) return;
+    const std::int64_t now = clock_();
+    auto rows = storage::ready_messages(db, now, batch_size);
+    for (auto& row : rows) {
+        if (std::none_of(lane_busy_.begin(), lane_busy_.end(), [](bool b) { return !b; })) break;
+        std::size_t lane = std::hash<std::string>{}(row.recipient) % lane_busy_.size();
+        if (lane_busy_[lane]) continue;
+        if (!bucket_.take(clock_())) {
+            wake_at(clock_() + bucket_.wait_ms(clock_()));
+            return;
+        }
+        auto f = std::make_shared<flight>();
+        f->row = std::move(row);
+        f->lane = lane;
+        try {
+            f->msg = zalo::outgoing_from_json(f->row.body_json);
+        } catch (const std::exception& e) {
+            storage::mark_failed(db, f->row.id, 0, std::string("unreadable message: ") + e.what(), now);
+            if (stats_) stats_->inc("cchcbot_zalo_sends_total", {{"result", "failed"}});
+            continue;
+        }
+        if (!storage::mark_sending(db, f->row.id, now)) continue;  // cancelled meanwhile
+        f->attempts = f->row.attempts + 1;
+        lane_busy_[lane] = true;
+        ++in_flight_;
+        begin(db, f);
+    }
+    if (rows.empty()) {
+        if (auto due = storage::next_due_at(db); due && *due > now) wake_at(*due);
+    }
+}
+
+void outbox_sender::begin(SQLite::Database& db, std::shared_ptr<flight> f) {
+    f->parts = prepare(f->msg, f->row.tracking_id);
+    f->part = std::min<std::size_t>(static_cast<std::size_t>(f->row.parts_sent), f->parts.size());
+    if (f->msg.via != zalo::channel::cs) f->part = 0;
+    f->last_msg_id = f->row.zalo_msg_id;
+    if (f->part >= f->parts.size()) {  // every part went out before a crash
+        storage::mark_sent(db, f->row.id, f->last_msg_id, clock_());
+        finish(db, f, "sent");
+        return;
+    }
+    auto self = shared_from_this();
+    tokens_.get(db, [self, f](std::optional<std::string> token, std::string error) {
+        // Runs on the worker thread (inline or after a refresh).
+        if (!token) {
+            self->work_.post([self, f, error](SQLite::Database& wdb) { self->retry_later(wdb, f, 0, "no access token: " + error, false); });
+            return;
+        }
+        f->token = *token;
+        self->send_part(f);
+    });
+}
+
+void outbox_sender::send_part(std::shared_ptr<flight> f) {
+    auto self = shared_from_this();
+    client_.send(f->parts[f->part], f->token, [self, f](zalo_result r) {
+        self->work_.post([self, f, r = std::move(r)](SQLite::Database& db) { self->on_result(db, f, r); });
+    });
+}
+
+void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, const zalo_result& r) {
+    const std::int64_t now = clock_();
+    if (r.verdict != zalo_verdict::ok && stats_) {
+        std::string code = r.code != 0 ? std::to_string(r.code) : r.http_status != 0 ? "http_" + std::to_string(r.http_status) : "network";
+        stats_->inc("cchcbot_zalo_errors_total", {{"code", code}});
+    }
+    switch (r.verdict) {
+    case zalo_verdict::ok: {
+        f->last_msg_id = r.msg_id;
+        ++f->part;
+        if (f->part < f->parts.size()) {
+            storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), r.msg_id);
+            send_part(f);
+            return;
+        }
+        storage::mark_sent(db, f->row.id, r.msg_id, now);
+        finish(db, f, "sent");
+        return;
+    }
+    case zalo_verdict::refresh_token: {
+        if (f->refreshed) {
+            retry_later(db, f, r.code, r.reason, true);
+            return;
+        }
+        f->refreshed = true;
+        auto self = shared_from_this();
+        tokens_.invalidate(db, f->token, [self, f](std::optional<std::string> token, std::string error) {
+            if (!token) {
+                self->work_.post([self, f, error](SQLite::Database& wdb) {
+                    self->retry_later(wdb, f, 0, "no access token: " + error, false);
+                });
+                return;
+            }
+            f->token = *token;
+            self->send_part(f);  // the one retry with the fresh token
+        });
+        return;
+    }
+    case zalo_verdict::switch_to_template: {
+        if (!f->switched && f->msg.via == zalo::channel::cs && !f->msg.fallback_phone.empty() &&
+            !cfg_.zalo.zns_reminder_template.empty() && !zns_phone(f->msg.fallback_phone).empty()) {
+            zalo::outgoing_message z = f->msg;
+            z.via = zalo::channel::zns;
+            z.recipient = zns_phone(f->msg.fallback_phone);
+            z.template_id = cfg_.zalo.zns_reminder_template;
+            z.buttons.clear();
+            if (z.template_data.empty()) z.template_data["noi_dung"] = truncate_utf8(f->msg.text, 100);
+            storage::switch_channel(db, f->row.id, "zns", zalo::to_json(z));
+            spdlog::info("outbox: message {} outside the interaction window ({}); switching to ZNS", f->row.id, r.code);
+            if (stats_) stats_->inc("cchcbot_zalo_sends_total", {{"result", "switched_to_zns"}});
+            f->switched = true;
+            f->msg = std::move(z);
+            f->parts = prepare(f->msg, f->row.tracking_id);
+            f->part = 0;
+            send_part(f);
+            return;
+        }
+        storage::mark_failed(db, f->row.id, r.code, "outside the interaction window: " + r.reason, now);
+        finish(db, f, "failed");
+        return;
+    }
+    case zalo_verdict::retry:
+        retry_later(db, f, r.code != 0 ? r.code : r.http_status, r.reason, true);
+        return;
+    case zalo_verdict::wait_for_morning: {
+        // Zalo refuses this kind of message between 22:00 and 06:00: not a failure, and not an
+        // attempt; it goes again at 06:00 local time.
+        const int offset = cfg_.reminders.utc_offset_minutes;
+        auto day = local_date_of(now, offset);
+        if (local_minute_of_day(now, offset) >= 6 * 60) day = civil_from_days(days_from_civil(day) + 1);
+        const std::int64_t at = unix_ms_of(day, 6 * 60, offset);
+        if (f->part > 0) storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), f->last_msg_id);
+        storage::mark_retry(db, f->row.id, at, r.code, r.reason + " (night: sent again from 06:00)");
+        storage::uncount_attempt(db, f->row.id);
+        spdlog::info("outbox: message {} refused at night ({}); sent again from {}", f->row.id, r.code,
+                     format_local_datetime(at, offset));
+        finish(db, f, "deferred");
+        wake_at(at);
+        return;
+    }
+    case zalo_verdict::give_up:
+        storage::mark_failed(db, f->row.id, r.code != 0 ? r.code : r.http_status, r.reason.empty() ? "refused" : r.reason, now);
+        spdlog::warn("outbox: message {} failed: {} {}", f->row.id, r.code, r.reason);
+        finish(db, f, "failed");
+        return;
+    }
+}
+
+void outbox_sender::retry_later(SQLite::Database& db, const std::shared_ptr<flight>& f, int code, const std::string& reason,
+                                bool count_attempt) {
+    const std::int64_t now = clock_();
+    if (count_attempt && f->attempts >= static_cast<int>(cfg_.zalo.max_attempts)) {
+        storage::mark_failed(db, f->row.id, code, reason + " (after " + std::to_string(f->attempts) + " attempts)", now);
+        spdlog::warn("outbox: message {} failed after {} attempts: {} {}", f->row.id, f->attempts, code, reason);
+        finish(db, f, "failed");
+        return;
+    }
+    const std::int64_t base = cfg_.zalo.retry_base.count();
+    const std::int64_t at = now + backoff_ms(std::max(1, f->attempts), base, cfg_.zalo.retry_max.count());
+    if (f->part > 0) storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), f->last_msg_id);
+    storage::mark_retry(db, f->row.id, at, code, reason);
+    // Not Zalo's fault (no token yet): this try does not count against max_attempts.
+    if (!count_attempt) storage::uncount_attempt(db, f->row.id);
+    finish(db, f, "retry");
+    wake_at(at);
+}
+
+void outbox_sender::finish(SQLite::Database& db, const std::shared_ptr<flight>& f, const char* result) {
+    if (stats_) stats_->inc("cchcbot_zalo_sends_total", {{"result", result}});
+    lane_busy_[f->lane] = false;
+    --in_flight_;
+    pump(db);
+}
+
+}  // namespace bot

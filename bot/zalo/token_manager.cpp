@@ -1,0 +1,197 @@
+// OA token lifecycle (zalo-api.md §3): bootstrap, proactive refresh, refresh on -216/-220, PKCE.
+#include "bot/zalo/token_manager.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/core/worker.hpp"
+#include "bot/zalo/zalo_client.hpp"
+#include "storage/token_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <spdlog/spdlog.h>
+
+namespace bot {
+
+token_manager::token_manager(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
+                             metrics* stats)
+    : cfg_(cfg), work_(work), client_(client), clock_(std::move(clock)), stats_(stats) {}
+
+void token_manager::publish() {
+    std::lock_guard lk(mu_);
+    status_.has_access_token = !access_.empty();
+    status_.has_refresh_token = !refresh_.empty();
+    status_.access_expires_at = expires_at_;
+    status_.refreshing = refreshing_;
+}
+
+void token_manager::reload(SQLite::Database& db) {
+    auto row = storage::load_tokens(db);
+    if (!row) return;
+    access_ = row->access_token;
+    expires_at_ = row->access_expires_at;
+    refresh_ = row->refresh_token;
+    row_updated_at_ = row->updated_at;
+    {
+        std::lock_guard lk(mu_);
+        status_.needs_reauth = row->needs_reauth;
+        status_.last_error = row->last_error;
+    }
+    publish();
+}
+
+void token_manager::load(SQLite::Database& db) {
+    if (!storage::load_tokens(db) && !cfg_.zalo.refresh_token.empty()) {
+        storage::bootstrap_refresh_token(db, cfg_.zalo.refresh_token, clock_());
+        spdlog::info("zalo tokens: store was empty; using the configured refresh token");
+    }
+    reload(db);
+    auto st = status();
+    if (st.needs_reauth) spdlog::warn("zalo tokens: the OA needs re-authorisation ({}); run `cchcbot token auth-url`", st.last_error);
+    else if (!st.has_refresh_token) spdlog::warn("zalo tokens: no refresh token; set one with `cchcbot token set` or authorise the OA");
+}
+
+token_status token_manager::status() const {
+    std::lock_guard lk(mu_);
+    return status_;
+}
+
+bool token_manager::usable() const {
+    std::lock_guard lk(mu_);
+    return !status_.needs_reauth && (status_.has_access_token || status_.has_refresh_token);
+}
+
+void token_manager::get(SQLite::Database& db, token_fn done) {
+    const std::int64_t now = clock_();
+    const std::int64_t margin = std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.zalo.token_refresh_margin).count();
+    if (!access_.empty() && !refreshing_ && (expires_at_ == 0 || expires_at_ - now > margin)) {
+        done(access_, {});
+        return;
+    }
+    // Still valid but inside the margin: use it, and refresh in the background.
+    if (!access_.empty() && expires_at_ > now && !refreshing_) {
+        done(access_, {});
+        start_refresh(db, nullptr);
+        return;
+    }
+    start_refresh(db, std::move(done));
+}
+
+void token_manager::invalidate(SQLite::Database& db, const std::string& used_token, token_fn done) {
+    if (!access_.empty() && used_token != access_ && !refreshing_) {
+        done(access_, {});  // a refresh already replaced it
+        return;
+    }
+    if (!refreshing_ && used_token == access_) {
+        access_.clear();
+        expires_at_ = 0;
+        storage::forget_access_token(db, clock_());
+        publish();
+    }
+    start_refresh(db, std::move(done));
+}
+
+void token_manager::tick(SQLite::Database& db) {
+    if (refreshing_) return;
+    // `cchcbot token set` (another process) may have replaced the refresh token.
+    if (auto row = storage::load_tokens(db); row && row->updated_at != row_updated_at_) reload(db);
+    if (status().needs_reauth || refresh_.empty()) return;
+    const std::int64_t margin = std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.zalo.token_refresh_margin).count();
+    if (access_.empty() || (expires_at_ != 0 && expires_at_ - clock_() <= margin)) start_refresh(db, nullptr);
+}
+
+void token_manager::start_refresh(SQLite::Database& db, token_fn done) {
+    if (done) waiters_.push_back(std::move(done));
+    if (refreshing_) return;  // one refresher at a time; the waiters share its result
+    reload(db);
+    if (refresh_.empty()) {
+        auto waiters = std::move(waiters_);
+        waiters_.clear();
+        for (auto& w : waiters) w(std::nullopt, "no refresh token");
+        return;
+    }
+    if (status().needs_reauth) {
+        auto waiters = std::move(waiters_);
+        waiters_.clear();
+        for (auto& w : waiters) w(std::nullopt, "the OA needs re-authorisation");
+        return;
+    }
+    refreshing_ = true;
+    publish();
+    auto self = shared_from_this();
+    client_.refresh(refresh_, [self](token_grant g) {
+        self->work_.post([self, g = std::move(g)](SQLite::Database& wdb) { self->finish_refresh(wdb, g); });
+    });
+}
+
+void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
+    refreshing_ = false;
+    const std::int64_t now = clock_();
+    std::optional<std::string> token;
+    std::string error;
+    if (g.ok) {
+        // The refresh token is single use: persist the new one before anyone uses the access token.
+        const std::int64_t expires = now + g.expires_in_s * 1000;
+        storage::store_grant(db, g.access_token, expires, g.refresh_token, now);
+        access_ = g.access_token;
+        expires_at_ = expires;
+        refresh_ = g.refresh_token;
+        if (auto row = storage::load_tokens(db)) row_updated_at_ = row->updated_at;
+        {
+            std::lock_guard lk(mu_);
+            status_.needs_reauth = false;
+            status_.last_error.clear();
+        }
+        token = access_;
+        spdlog::info("zalo tokens: access token refreshed, valid for {} s", g.expires_in_s);
+        if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "ok"}});
+    } else if (g.definitive) {
+        error = "refresh refused: " + g.reason + (g.code ? " (" + std::to_string(g.code) + ")" : std::string{});
+        storage::mark_needs_reauth(db, error, now);
+        access_.clear();
+        expires_at_ = 0;
+        {
+            std::lock_guard lk(mu_);
+            status_.needs_reauth = true;
+            status_.last_error = error;
+        }
+        spdlog::error("zalo tokens: {}; the OA needs re-authorisation (`cchcbot token auth-url`)", error);
+        if (stats_) {
+            stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "refused"}});
+            if (g.code != 0) stats_->inc("cchcbot_zalo_errors_total", {{"code", std::to_string(g.code)}});
+        }
+    } else {
+        error = "refresh failed: " + g.reason;
+        storage::record_token_error(db, error, now);
+        {
+            std::lock_guard lk(mu_);
+            status_.last_error = error;
+        }
+        spdlog::warn("zalo tokens: {} (will try again)", error);
+        if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "error"}});
+    }
+    publish();
+    auto waiters = std::move(waiters_);
+    waiters_.clear();
+    for (auto& w : waiters) w(token, error);
+}
+
+void token_manager::exchange_code(const std::string& code, const std::string& verifier,
+                                  std::function<void(bool, std::string)> done) {
+    auto self = shared_from_this();
+    client_.exchange_code(code, verifier, [self, done = std::move(done)](token_grant g) {
+        self->work_.post([self, g = std::move(g), done](SQLite::Database& db) {
+            if (!g.ok) {
+                spdlog::error("zalo tokens: authorisation code refused: {}", g.reason);
+                done(false, g.reason);
+                return;
+            }
+            const std::int64_t now = self->clock_();
+            storage::store_grant(db, g.access_token, now + g.expires_in_s * 1000, g.refresh_token, now);
+            self->reload(db);
+            spdlog::info("zalo tokens: OA authorised; tokens stored");
+            done(true, {});
+        });
+    });
+}
+
+}  // namespace bot

@@ -1,0 +1,108 @@
+// start_zalo in demo mode: the simulator stands in for Zalo, messages flow, the OAuth callback works.
+#include "bot/app/app.hpp"
+
+#include "bot/http/admin_api.hpp"
+#include "bot/http/http_types.hpp"
+#include "bot/http/https_client.hpp"
+#include "bot/core/metrics.hpp"
+#include "bot/core/worker.hpp"
+#include "bot/zalo/zalo_client.hpp"
+#include "storage/database.hpp"
+#include "storage/outbox_repository.hpp"
+#include "storage/token_repository.hpp"
+#include "bot/simulator/zalo_simulator.hpp"
+#include "tests/test_support.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <catch2/catch.hpp>
+
+#include <future>
+
+using namespace std::chrono_literals;
+
+namespace {
+bot::http_response call_route(bot::http_router& router, std::map<std::string, std::string> query) {
+    bool known = false;
+    auto* h = router.find("GET", "/oauth/zalo/callback", known);
+    REQUIRE(h);
+    bot::http_request req;
+    req.method = "GET";
+    req.path = "/oauth/zalo/callback";
+    req.query = std::move(query);
+    std::promise<bot::http_response> p;
+    (*h)(std::move(req), [&](bot::http_response r) { p.set_value(std::move(r)); });
+    auto f = p.get_future();
+    REQUIRE(f.wait_for(5s) == std::future_status::ready);
+    return f.get();
+}
+}  // namespace
+
+TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach it", "[zalo]") {
+    test::temp_dir dir;
+    auto cfg = test::test_config({{"CCHCBOT_ZALO_SIMULATOR", "true"}});
+    cfg.storage.path = dir.file("bot.db");
+    cfg.zalo.redirect_uri = "https://bot.example.vn/oauth/zalo/callback";
+    cfg.server.port = 0;  // no server here: the simulator's receipts have nowhere to go
+    (void)storage::open_database(cfg.storage.path);
+    auto t = test::make_test_env(cfg);
+    bot::worker work(cfg.storage.path);
+    work.start();
+    bot::http_router router;
+    bot::admin_api api(t->env->cfg, work);
+    bot::metrics stats;
+    bot::app::services s{*t->env, work, router, api, stats, {}, {}, {}, {}};
+    bot::app::start_zalo(s);
+    REQUIRE(s.notify_outbox);
+    REQUIRE(s.on_shutdown);
+    CHECK(t->env->cfg.zalo.api_base.rfind("https://127.0.0.1:", 0) == 0);
+    for (auto& check : s.ready_checks) CHECK_FALSE(check());
+
+    std::int64_t id = 0;
+    work.run_sync([&](SQLite::Database& db) {
+        auto ctx = t->env->context(db);
+        handlers::outcome out;
+        zalo::outgoing_message m;
+        m.recipient = "2512523625412515";
+        m.text = "Chào mừng anh/chị.";
+        out.messages.push_back(m);
+        id = handlers::commit_outcome(ctx, out, "2512523625412515", "", std::nullopt, std::nullopt).at(0);
+    });
+    s.notify_outbox();
+    REQUIRE(sim::zalo_simulator::wait_until(
+        [&] {
+            std::string state;
+            work.run_sync([&](SQLite::Database& db) { state = storage::get_outbox(db, id)->state; });
+            return state == "sent";
+        },
+        5000ms));
+    CHECK(stats.render().find("cchcbot_outbox_depth 0") != std::string::npos);
+    CHECK(stats.value("cchcbot_zalo_sends_total", {{"result", "sent"}}) == 1);
+
+    // OAuth callback: an unknown state is refused; a real consent round trip stores new tokens.
+    CHECK(call_route(router, {{"code", "x"}, {"state", "unknown"}}).status == 400);
+    auto verifier = bot::pkce_verifier();
+    work.run_sync([&](SQLite::Database& db) { storage::save_oauth_state(db, "st-1", verifier, t->now); });
+    bot::https_client_options ho;
+    ho.ca_file = t->env->cfg.zalo.ca_file;
+    bot::https_client browser(ho);
+    bot::http_call consent;
+    consent.method = "GET";
+    consent.url = bot::permission_url(t->env->cfg, bot::pkce_challenge(verifier), "st-1");
+    std::promise<bot::http_result> p;
+    browser.request(consent, [&](bot::http_result r) { p.set_value(std::move(r)); });
+    auto res = p.get_future().get();
+    REQUIRE(res.status == 302);
+    auto loc = res.headers.at("Location");
+    auto q = bot::parse_query(loc.substr(loc.find('?') + 1));
+    std::string before;
+    work.run_sync([&](SQLite::Database& db) { before = storage::load_tokens(db)->refresh_token; });
+    auto ok = call_route(router, {{"code", q.at("code")}, {"state", q.at("state")}});
+    CHECK(ok.status == 200);
+    CHECK(ok.body.find("Đã cấp quyền") != std::string::npos);
+    work.run_sync([&](SQLite::Database& db) { CHECK(storage::load_tokens(db)->refresh_token != before); });
+    // The state is single use.
+    CHECK(call_route(router, {{"code", q.at("code")}, {"state", q.at("state")}}).status == 400);
+
+    s.on_shutdown();
+    work.stop();
+}

@@ -1,0 +1,97 @@
+// The broadcast commands, run as the built executable on a temporary database.
+#include "bot/app/app.hpp"
+
+#include "storage/database.hpp"
+#include "tests/test_support.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+
+#include <set>
+
+namespace {
+
+namespace json = boost::json;
+
+struct cli {
+    test::temp_dir dir;
+    std::string db_path = dir.file("cli.db");
+
+    cli() {
+        auto db = storage::open_database(db_path);
+        db->exec("INSERT INTO users (user_id, is_follower, unit_id, village, broadcast_opt_out, created_at) VALUES"
+                 " ('a1', 1, 'tan_soi', 'thôn Đồng Điều', 0, 0), ('a2', 1, 'tan_soi', 'thôn Đồng Cả', 0, 0),"
+                 " ('a3', 1, 'tan_soi', 'thôn Đồng Cả', 1, 0), ('b1', 1, 'dong_son', 'thôn Hố Sâu', 0, 0)");
+    }
+    int run(const std::string& args, std::string& out) const {
+        return test::run("CCHCBOT_CONFIG= CCHCBOT_STORAGE_PATH='" + db_path + "' '" + CCHCBOT_EXE + "' broadcast " + args, out);
+    }
+    json::object run_json(const std::string& args) const {
+        std::string out;
+        int rc = run(args, out);
+        INFO(out);
+        REQUIRE(rc == 0);
+        return json::parse(out).as_object();
+    }
+};
+
+std::set<std::string> keys(const json::object& o) {
+    std::set<std::string> k;
+    for (const auto& kv : o) k.insert(std::string(kv.key()));
+    return k;
+}
+
+}  // namespace
+
+TEST_CASE("broadcast create --json prints the id and the recipient count", "[broadcasts]") {
+    cli c;
+    auto o = c.run_json("create --text 'Bà con {{ten_thon}} chú ý' --unit tan_soi --button 'Cổng DVC|https://dichvucong.gov.vn' --json");
+    CHECK(keys(o) == std::set<std::string>{"id", "recipients"});
+    CHECK(o.at("id").as_int64() == 1);
+    CHECK(o.at("recipients").as_int64() == 2);
+
+    auto s = c.run_json("status 1 --json");
+    for (const char* k : {"id", "state", "recipients", "sent", "failed", "received", "seen", "waiting"}) CHECK(s.contains(k));
+    CHECK(s.at("id").as_int64() == 1);
+    CHECK(s.at("state").as_string() == "scheduled");
+    CHECK(s.at("recipients").as_int64() == 2);
+    CHECK(s.at("sent").as_int64() == 0);
+
+    auto l = c.run_json("list --json");
+    CHECK(l.at("broadcasts").as_array().size() == 1);
+
+    std::string out;
+    CHECK(c.run("cancel 1", out) == 0);
+    CHECK(c.run_json("status 1 --json").at("state").as_string() == "cancelled");
+    CHECK(c.run("cancel 1", out) == 1);
+    CHECK(c.run("status 42", out) == 1);
+}
+
+TEST_CASE("broadcast create --dry-run shows the message and count and stores nothing", "[broadcasts]") {
+    cli c;
+    auto o = c.run_json("create --text 'Bà con {{ten_thon}}, {{ten_xa}}' --village 'Hố Sâu' --dry-run --json");
+    CHECK(o.at("dry_run").as_bool());
+    CHECK(o.at("recipients").as_int64() == 1);
+    CHECK(std::string(o.at("text").as_string()).rfind("Bà con thôn Hố Sâu, xã Đồng Sơn", 0) == 0);
+    std::string out;
+    CHECK(c.run("create --text 'Chào' --unit dong_son --dry-run", out) == 0);
+    CHECK(out.find("recipients now: 1") != std::string::npos);
+    auto l = c.run_json("list --json");
+    CHECK(l.at("broadcasts").as_array().empty());
+}
+
+TEST_CASE("broadcast create refuses bad input with exit code 1 and a clear message", "[broadcasts]") {
+    cli c;
+    std::string out;
+    CHECK(c.run("create --text 'x' --unit nowhere", out) == 1);
+    CHECK(out.find("unknown unit \"nowhere\"") != std::string::npos);
+    CHECK(c.run("create --text 'x' --village 'thôn Ma'", out) == 1);
+    CHECK(out.find("unknown village") != std::string::npos);
+    CHECK(c.run("create --text ''", out) == 1);
+    CHECK(c.run("create --text x --button 'Một tiêu đề nút rất dài vượt quá giới hạn|https://a.vn'", out) == 1);
+    CHECK(out.find("35") != std::string::npos);
+    CHECK(c.run("create --text x --at tomorrow", out) == 1);
+    CHECK(c.run("create --unit tan_soi", out) == 2);  // --text is required: usage error
+    CHECK(c.run_json("list --json").at("broadcasts").as_array().empty());
+}

@@ -1,0 +1,78 @@
+#include "bot/core/config.hpp"
+
+#include "tests/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+TEST_CASE("an empty configuration gives the documented defaults", "[config]") {
+    auto cfg = bot::load_config_from("", {}, false);
+    CHECK(cfg.server.address == "127.0.0.1");
+    CHECK(cfg.server.port == 8080);
+    CHECK(cfg.server.webhook_path == "/webhook/zalo");
+    CHECK(cfg.server.body_limit == 65536);
+    CHECK(cfg.storage.path == "data/cchcbot.db");
+    CHECK(cfg.zalo.replay_window == std::chrono::seconds(86400));
+    CHECK(cfg.kb.dir == "templates/kb");
+    REQUIRE(cfg.levels.size() == 2);
+    CHECK(cfg.levels[0].id == "huyen");
+    CHECK(cfg.levels[0].label == "Cấp huyện");
+    CHECK(cfg.levels[1].label == "Cấp xã");
+    CHECK(cfg.server.threads >= 1);
+}
+
+TEST_CASE("environment variables override the file", "[config]") {
+    auto cfg = bot::load_config_from("[server]\nport = 9000\n", {{"CCHCBOT_SERVER_PORT", "0"}, {"CCHCBOT_STORAGE_PATH", "/tmp/x.db"}}, false);
+    CHECK(cfg.server.port == 0);
+    CHECK(cfg.storage.path == "/tmp/x.db");
+}
+
+TEST_CASE("an invalid value stops with one line naming the key", "[config]") {
+    try {
+        (void)bot::load_config_from("[server]\nport = \"abc\"\n", {}, false);
+        FAIL("expected config_error");
+    } catch (const bot::config_error& e) {
+        std::string what = e.what();
+        CHECK(what.find("server.port") != std::string::npos);
+        CHECK(what.find('\n') == std::string::npos);
+    }
+    CHECK_THROWS_WITH(bot::load_config_from("", {{"CCHCBOT_SERVER_BODY_LIMIT", "-5"}}, false), Catch::Contains("server.body_limit"));
+    CHECK_THROWS_WITH(bot::load_config_from("[server]\nnonsense = 1\n", {}, false), Catch::Contains("server.nonsense"));
+    CHECK_THROWS_WITH(bot::load_config_from("[zalo]\nreplay_window_s = 60\n", {}, false), Catch::Contains("zalo.replay_window_s"));
+}
+
+TEST_CASE("secrets come from the environment or files, never from the file itself", "[config]") {
+    CHECK_THROWS_WITH(bot::load_config_from("[zalo]\noa_secret_key = \"x\"\n", {}, false), Catch::Contains("zalo.oa_secret_key"));
+    test::temp_dir dir;
+    test::write_file(dir.file("key"), "secret-from-file\n");
+    auto cfg = bot::load_config_from("[zalo]\noa_secret_key_file = \"" + dir.file("key") + "\"\n", {}, false);
+    CHECK(cfg.zalo.oa_secret_key == "secret-from-file");
+    auto cfg2 = bot::load_config_from("", {{"CCHCBOT_ZALO_OA_SECRET_KEY", "from-env"}}, false);
+    CHECK(cfg2.zalo.oa_secret_key == "from-env");
+}
+
+TEST_CASE("a secret file that is missing names the key but not the secret", "[config]") {
+    try {
+        (void)bot::load_config_from("[zalo]\napp_secret_file = \"/nonexistent/secret\"\n", {}, false);
+        FAIL("expected config_error");
+    } catch (const bot::config_error& e) {
+        CHECK(std::string(e.what()).find("zalo.app_secret_file") != std::string::npos);
+    }
+}
+
+TEST_CASE("units and levels are read and cross-checked", "[config]") {
+    const char* toml = R"(
+[[levels]]
+id = "huyen"
+label = "Cấp huyện"
+[[units]]
+id = "mc"
+name = "Một cửa huyện"
+level = "huyen"
+villages = ["thôn A"]
+)";
+    auto cfg = bot::load_config_from(toml, {}, false);
+    REQUIRE(cfg.units.size() == 1);
+    CHECK(cfg.units[0].villages.at(0) == "thôn A");
+    CHECK_THROWS_WITH(bot::load_config_from("[[units]]\nid = \"a\"\nname = \"A\"\nlevel = \"tinh\"\n", {}, false),
+                      Catch::Contains("units.a.level"));
+}

@@ -1,0 +1,150 @@
+#include "bot/language/normalize.hpp"
+
+#include "tests/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+
+using bot::nlp::normalize;
+
+namespace {
+
+const bot::nlp::shorthand_table& shorthand() {
+    static const auto table = bot::nlp::load_shorthand(test::source_dir() + "/templates/shorthand.tsv");
+    return table;
+}
+
+std::string norm(const std::string& s) { return normalize(s, shorthand()).text(); }
+std::string folded(const std::string& s) { return normalize(s, shorthand()).folded_text(); }
+
+}  // namespace
+
+TEST_CASE("NFD input comes out as NFC", "[nlp]") {
+    // "hồ sơ" typed with combining marks (o + circumflex + grave, o + horn).
+    std::string nfd = "ho\xCC\x82\xCC\x80 so\xCC\x9B";
+    CHECK(bot::nlp::to_nfc(nfd) == "hồ sơ");
+    CHECK(norm(nfd) == "hồ sơ");
+}
+
+TEST_CASE("old and new tone-mark placements give the same syllable", "[nlp]") {
+    CHECK(norm("hoà") == norm("hòa"));
+    CHECK(norm("thuỷ") == norm("thủy"));
+    CHECK(norm("uỷ ban") == norm("ủy ban"));
+    CHECK(norm("khoẻ") == norm("khỏe"));
+    CHECK(norm("xoá") == norm("xóa"));
+    CHECK(bot::nlp::unify_tone_marks("Hoà Bình, Thuỷ") == "Hòa Bình, Thủy");
+    // A final consonant keeps the tone on the second vowel in both styles.
+    CHECK(norm("toán") == "toán");
+    CHECK(norm("hoàng") == "hoàng");
+    CHECK(norm("tòan") == "toàn");
+    // qu and gi are consonants; vowels with a hat or horn take the tone.
+    CHECK(norm("quý") == "quí");  // and y/i unified, see below
+    CHECK(norm("giá") == "giá");
+    CHECK(norm("người") == "người");
+    CHECK(norm("thuyền") == "thuyền");
+}
+
+TEST_CASE("the two spellings with i and y give the same syllable", "[nlp]") {
+    CHECK(norm("đăng kí") == norm("đăng ký"));
+    CHECK(norm("quí") == norm("quý"));
+    CHECK(norm("tỉ") == norm("tỷ"));
+    CHECK(folded("ly hon") == folded("li hôn"));
+    CHECK(norm("thủy") == "thủy");  // uy is a diphthong: unchanged
+    CHECK(norm("tay") == "tay");
+    CHECK(norm("ý kiến") == "ý kiến");
+}
+
+TEST_CASE("folding removes every diacritic and turns đ into d", "[nlp]") {
+    CHECK(bot::nlp::fold_diacritics("Đăng ký hộ tịch ở đâu") == "Dang ky ho tich o dau");
+    CHECK(folded("Đăng ký hộ tịch ở đâu") == "dang ki ho tich o dau");
+    CHECK(folded("ĐƯỢC") == "duoc");
+}
+
+TEST_CASE("text is lowercased, including Vietnamese capitals", "[nlp]") {
+    CHECK(norm("ĐĂNG KÝ KẾT HÔN") == norm("đăng ký kết hôn"));
+    CHECK(norm("ĐĂNG KÝ KẾT HÔN") == "đăng kí kết hôn");
+    CHECK(bot::nlp::to_lower("ỦY BAN") == "ủy ban");
+}
+
+TEST_CASE("repeated letters and punctuation are squeezed", "[nlp]") {
+    CHECK(norm("đượcccc") == "được");
+    CHECK(norm("khôngggg???") == "không");
+    CHECK(norm("sao vậyyyy!!!") == "sao vậy");
+    CHECK(norm("xoong") == "xoong");  // two o's are a real spelling
+    CHECK(norm("hồ sơ 2023") == "hồ sơ 2023");  // digits are never squeezed
+    CHECK(bot::nlp::squeeze_letters("ạaaa") == "ạ");
+}
+
+TEST_CASE("emoji, emoticons, laughter and sticker text are ignored", "[nlp]") {
+    CHECK(norm("khai sinh 😀👍") == "khai sinh");
+    CHECK(norm("cảm ơn :D :)) =)) <3") == "cảm ơn");
+    CHECK(norm("[Sticker] xin chào") == "xin chào");
+    CHECK(norm("hahaha kkkk hồ sơ") == "hồ sơ");
+}
+
+TEST_CASE("text is split into syllables on spaces and punctuation", "[nlp]") {
+    auto n = normalize("Cho hỏi:làm   căn-cước,ở đâu?", shorthand());
+    REQUIRE(n.syllables == std::vector<std::string>{"cho", "hỏi", "làm", "căn", "cước", "ở", "đâu"});
+    REQUIRE(n.folded == std::vector<std::string>{"cho", "hoi", "lam", "can", "cuoc", "o", "dau"});
+}
+
+TEST_CASE("every common chat abbreviation is expanded", "[nlp]") {
+    struct c {
+        const char* in;
+        const char* out;
+    };
+    const c cases[] = {
+        {"ko", "không"},          {"k", "không"},         {"khong", "không"},     {"dc", "được"},
+        {"đc", "được"},           {"đk", "đăng ký"},      {"dk", "đăng ký"},      {"dky", "đăng ký"},
+        {"hs", "hồ sơ"},          {"tk", "tài khoản"},    {"ntn", "như thế nào"}, {"bn", "bao nhiêu"},
+        {"j", "gì"},              {"vs", "với"},          {"mk", "mình"},         {"e", "em"},
+        {"a", "anh"},             {"cccd", "căn cước công dân"}, {"dvc", "dịch vụ công"},
+        {"sdt", "số điện thoại"}, {"sđt", "số điện thoại"}, {"xd", "xây dựng"},     {"kd", "kinh doanh"},
+        {"KO", "không"},          {"kooo", "không"},
+    };
+    CHECK(norm("ko") == "không");
+    CHECK(norm("hs") == "hồ sơ");
+    for (const auto& x : cases) {
+        INFO(x.in);
+        CHECK(norm(x.in) == norm(x.out));  // the expansion in canonical form (kí = ký)
+    }
+}
+
+TEST_CASE("ambiguous shorthand is read from its neighbours", "[nlp]") {
+    CHECK(norm("quên mk dvc") == "quên mật khẩu dịch vụ công");
+    CHECK(norm("mk muốn tạo tk") == "mình muốn tạo tài khoản");
+    CHECK(norm("sai mk") == "sai mật khẩu");
+    CHECK(norm("lệ phí bn tiền") == "lệ phí bao nhiêu tiền");
+    CHECK(norm("đk đủ những gì") == "điều kiện đủ những gì");
+    CHECK(norm("đk kết hôn có cần gì") == norm("đăng ký kết hôn có cần gì"));
+}
+
+TEST_CASE("accented words are not mistaken for shorthand", "[nlp]") {
+    CHECK(norm("dạ vâng ạ") == "dạ vâng ạ");  // "ạ" is not "a" (anh)
+    CHECK(norm("à") == "à");
+}
+
+TEST_CASE("invalid UTF-8 is repaired and never crashes", "[nlp]") {
+    std::string bad = "h\xC3\x28 s\xA0\xA1o \xF0\x28\x8C\xBC k\xFF\xFE";
+    auto n = normalize(bad, shorthand());
+    CHECK_FALSE(n.syllables.empty());
+    CHECK(bot::nlp::to_nfc("\xC0\xAF") == "");
+    // Random bytes: only the absence of a crash and valid output matter.
+    std::mt19937 rng(42);
+    for (int i = 0; i < 300; ++i) {
+        std::string s;
+        auto len = rng() % 40;
+        for (unsigned j = 0; j < len; ++j) s.push_back(static_cast<char>(rng() & 0xFF));
+        auto out = normalize(s, shorthand());
+        for (const auto& syl : out.syllables) CHECK(bot::nlp::to_nfc(syl) == syl);
+    }
+    CHECK(normalize("", shorthand()).syllables.empty());
+}
+
+TEST_CASE("a malformed shorthand line is reported with file and line", "[nlp]") {
+    CHECK_THROWS_WITH(bot::nlp::parse_shorthand("ko\tkhông\nbad line without tab\n", "sh.tsv"),
+                      Catch::Contains("sh.tsv:2:"));
+    CHECK_THROWS_WITH(bot::nlp::parse_shorthand("ko\tkhông\nko\tkhong\n", "sh.tsv"), Catch::Contains("sh.tsv:2:"));
+    CHECK_THROWS_WITH(bot::nlp::load_shorthand("/nonexistent/shorthand.tsv"), Catch::Contains("cannot open"));
+}
