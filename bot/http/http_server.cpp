@@ -2,6 +2,7 @@
 #include "bot/http/http_server.hpp"
 
 #include "bot/core/config.hpp"
+#include "bot/core/log_limiter.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -74,6 +75,7 @@ struct http_server::impl {
     std::condition_variable run_cv;
     unsigned running = 0;
     bool started = false;
+    log_limiter log_once;  ///< accept errors repeat as fast as the loop spins: once per state
 
     impl(const config& c, const http_router& r)
         : cfg(c), router(r), ioc(static_cast<int>(std::max(1u, c.server.threads))), acceptor(net::make_strand(ioc)) {}
@@ -324,9 +326,10 @@ void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     if (!acceptor.is_open() || stopping) return;  // closed at shutdown
     if (ec) {
         // e.g. too many open files: log and keep accepting (asio's server example).
-        spdlog::warn("http: accept failed: {}", ec.message());
+        log_once.log(log_level::warn, "accept", "http: accept failed: " + ec.message());
         return do_accept();
     }
+    log_once.ok("accept", "http: accepting connections again");
     auto s = std::make_shared<http_session>(std::move(socket), *this);
     {
         std::lock_guard lk(sessions_mu);
