@@ -123,10 +123,6 @@ TEST_CASE("answers are rendered with locality values from the configuration", "[
     CHECK(phone_button);
 }
 
-TEST_CASE("matching on the dev questions meets the quality bars", "[nlp]") {
-    check_bars(evaluate(test::shared_dir() + "/eval/dev-questions.tsv"));
-}
-
 TEST_CASE("matching on the nlp area's own held-out questions meets the same bars", "[nlp]") {
     check_bars(evaluate(test::source_dir() + "/tests/fixtures/nlp-extra.tsv"));
 }
