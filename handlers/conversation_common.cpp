@@ -6,6 +6,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/staff.hpp"
 #include "storage/handoff_repository.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -142,8 +143,10 @@ std::vector<std::string> handoff_recipients(context& ctx, const std::string& uni
     auto linked_on_duty = [&](const std::string& unit) {
         std::vector<std::string> ids;
         if (unit.empty()) return ids;
+        // Propaganda members and viewers are staff too but do not answer citizens' cases.
         for (const auto& o : storage::officials_of_unit(ctx.db, unit))
-            if (o.on_duty && !o.disabled && !o.zalo_user_id.empty()) ids.push_back(o.zalo_user_id);
+            if (o.on_duty && !o.disabled && !o.zalo_user_id.empty() && bot::handles_cases(bot::role_of(o)))
+                ids.push_back(o.zalo_user_id);
         return ids;
     };
     auto ids = linked_on_duty(unit_id);

@@ -45,7 +45,8 @@ int migrate(SQLite::Database& db) {
     for (const auto& m : all_migrations()) {
         if (m.version <= current) continue;
         SQLite::Transaction tx(db);
-        db.exec(m.sql);
+        if (m.sql) db.exec(m.sql);
+        if (m.step) m.step(db);
         db.exec("PRAGMA user_version = " + std::to_string(m.version));
         tx.commit();
         current = m.version;

@@ -2,7 +2,42 @@
 // (UTC) unless a column says `local`: local dates are 'YYYY-MM-DD' text (UTC+7), comparable as text.
 #include "storage/migrations.hpp"
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <stdexcept>
+
 namespace storage {
+
+void rebuild_table(SQLite::Database& db, const std::string& name, const std::string& from, const std::string& to) {
+    // SQLite's documented twelve-step ALTER (https://sqlite.org/lang_altertable.html#otheralter),
+    // reading the definition from sqlite_schema so columns added by ALTER TABLE ADD COLUMN survive.
+    std::string create;
+    {
+        SQLite::Statement q(db, "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = ?");
+        q.bind(1, name);
+        if (!q.executeStep()) throw std::runtime_error("rebuild_table: no table " + name);
+        create = q.getColumn(0).getString();
+    }
+    const auto at = create.find(from);
+    if (at == std::string::npos) throw std::runtime_error("rebuild_table: \"" + from + "\" is not in table " + name);
+    create.replace(at, from.size(), to);
+    const auto paren = create.find('(');
+    if (paren == std::string::npos) throw std::runtime_error("rebuild_table: cannot read the definition of " + name);
+    const std::string tmp = name + "__rebuilt";
+    create = "CREATE TABLE " + tmp + " " + create.substr(paren);
+    std::vector<std::string> others;  // indexes and triggers, recreated after the swap
+    {
+        SQLite::Statement q(db, "SELECT sql FROM sqlite_schema WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL");
+        q.bind(1, name);
+        while (q.executeStep()) others.push_back(q.getColumn(0).getString());
+    }
+    db.exec(create);
+    db.exec("INSERT INTO " + tmp + " SELECT * FROM " + name);
+    db.exec("DROP TABLE " + name);
+    db.exec("ALTER TABLE " + tmp + " RENAME TO " + name);
+    for (const auto& sql : others) db.exec(sql);
+}
 
 namespace {
 
@@ -250,6 +285,46 @@ const char* const reports_v6 = R"SQL(
 CREATE INDEX interactions_report ON interactions(direction, local_day, kind, outcome, topic, user_id, latency_ms, unit_id);
 )SQL";
 
+// == area: console — staff roles and units, console sign-in links and sessions ==
+// Staff roles beyond the reminder chain's official/leader: propaganda teams, the district or
+// province administrator, and viewers (report readers) sign in to the console too.
+void console_v80_roles(SQLite::Database& db) {
+    rebuild_table(db, "officials", "CHECK (role IN ('official', 'leader'))",
+                  "CHECK (role IN ('official', 'leader', 'propaganda', 'admin', 'viewer'))");
+}
+
+const char* const console_v81 = R"SQL(
+-- The units each staff member serves (officials.unit_id, the home unit, is always one of them).
+-- Scope is decided by bot::unit_scope::covers over these; nothing else decides it.
+CREATE TABLE official_units (
+  official_id TEXT NOT NULL,
+  unit_id     TEXT NOT NULL,
+  PRIMARY KEY (official_id, unit_id)
+);
+CREATE INDEX official_units_unit ON official_units(unit_id);
+INSERT INTO official_units (official_id, unit_id) SELECT official_id, unit_id FROM officials;
+-- One-time sign-in links: only the SHA-256 of the secret is stored; single use, short-lived.
+CREATE TABLE console_links (
+  token_hash  TEXT PRIMARY KEY,
+  official_id TEXT NOT NULL,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
+  via         TEXT NOT NULL               -- zalo | cli
+);
+CREATE INDEX console_links_official ON console_links(official_id, created_at);
+-- Console sessions: the cookie's value is stored only as its SHA-256.
+CREATE TABLE console_sessions (
+  id_hash      TEXT PRIMARY KEY,
+  official_id  TEXT NOT NULL,
+  csrf         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  ended_at     INTEGER
+);
+CREATE INDEX console_sessions_official ON console_sessions(official_id) WHERE ended_at IS NULL;
+)SQL";
+
 }  // namespace
 
 const std::vector<migration>& all_migrations() {
@@ -260,6 +335,8 @@ const std::vector<migration>& all_migrations() {
         {4, reminders_v4},
         {5, broadcasts_v5},
         {6, reports_v6},
+        {80, nullptr, console_v80_roles},
+        {81, console_v81},
     };
     return list;
 }

@@ -6,11 +6,46 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <algorithm>
+
 namespace storage {
 
 namespace {
+// The served units come along as one text (unit ids never contain the separator U+001F).
 constexpr const char* columns =
-    "official_id, name, unit_id, role, COALESCE(phone, ''), COALESCE(zalo_user_id, ''), reminders_enabled, on_duty, disabled";
+    "official_id, name, unit_id, role, COALESCE(phone, ''), COALESCE(zalo_user_id, ''), reminders_enabled, on_duty, disabled, "
+    "COALESCE((SELECT group_concat(s.unit_id, char(31)) FROM official_units s WHERE s.official_id = officials.official_id), '')";
+
+// The home unit first, then the others in id order, each once.
+std::vector<std::string> served_units(const std::string& home, const std::string& joined) {
+    std::vector<std::string> out{home};
+    std::vector<std::string> rest;
+    std::size_t i = 0;
+    while (i <= joined.size() && !joined.empty()) {
+        auto j = joined.find('\x1f', i);
+        if (j == std::string::npos) j = joined.size();
+        std::string u = joined.substr(i, j - i);
+        if (!u.empty() && u != home) rest.push_back(std::move(u));
+        i = j + 1;
+    }
+    std::sort(rest.begin(), rest.end());
+    rest.erase(std::unique(rest.begin(), rest.end()), rest.end());
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+}
+
+void insert_units(SQLite::Database& db, const std::string& official_id, const std::string& home,
+                  const std::vector<std::string>& units) {
+    SQLite::Statement q(db, "INSERT OR IGNORE INTO official_units (official_id, unit_id) VALUES (?, ?)");
+    q.bind(1, official_id);
+    q.bind(2, home);
+    q.exec();
+    for (const auto& u : units) {
+        q.reset();
+        q.bind(2, u);
+        q.exec();
+    }
+}
 
 official read(SQLite::Statement& q) {
     official o;
@@ -23,6 +58,7 @@ official read(SQLite::Statement& q) {
     o.reminders_enabled = q.getColumn(6).getInt() != 0;
     o.on_duty = q.getColumn(7).getInt() != 0;
     o.disabled = q.getColumn(8).getInt() != 0;
+    o.units = served_units(o.unit_id, q.getColumn(9).getString());
     return o;
 }
 }  // namespace
@@ -35,7 +71,9 @@ std::optional<official> find_official_by_zalo(SQLite::Database& db, const std::s
 }
 
 std::vector<official> officials_of_unit(SQLite::Database& db, const std::string& unit_id) {
-    SQLite::Statement q(db, std::string("SELECT ") + columns + " FROM officials WHERE unit_id = ? AND disabled = 0 ORDER BY official_id");
+    SQLite::Statement q(db, std::string("SELECT ") + columns +
+                                " FROM officials WHERE (unit_id = ?1 OR official_id IN (SELECT official_id FROM official_units"
+                                " WHERE unit_id = ?1)) AND disabled = 0 ORDER BY official_id");
     q.bind(1, unit_id);
     std::vector<official> out;
     while (q.executeStep()) out.push_back(read(q));
@@ -43,6 +81,7 @@ std::vector<official> officials_of_unit(SQLite::Database& db, const std::string&
 }
 
 bool add_official(SQLite::Database& db, const official& o, std::int64_t now_ms) {
+    storage::write_scope tx(db);
     SQLite::Statement q(db,
                         "INSERT INTO officials (official_id, name, unit_id, role, phone, created_at) VALUES (?, ?, ?, ?, ?, ?) "
                         "ON CONFLICT(official_id) DO NOTHING");
@@ -55,7 +94,22 @@ bool add_official(SQLite::Database& db, const official& o, std::int64_t now_ms) 
     else
         q.bind(5, o.phone);
     q.bind(6, static_cast<std::int64_t>(now_ms));
-    return q.exec() == 1;
+    if (q.exec() != 1) return false;
+    insert_units(db, o.official_id, o.unit_id, o.units);
+    tx.commit();
+    return true;
+}
+
+bool set_official_units(SQLite::Database& db, const std::string& official_id, const std::vector<std::string>& units) {
+    auto o = find_official(db, official_id);
+    if (!o) return false;
+    storage::write_scope tx(db);
+    SQLite::Statement del(db, "DELETE FROM official_units WHERE official_id = ?");
+    del.bind(1, official_id);
+    del.exec();
+    insert_units(db, official_id, o->unit_id, units);
+    tx.commit();
+    return true;
 }
 
 std::optional<official> find_official(SQLite::Database& db, const std::string& official_id) {

@@ -17,21 +17,24 @@ struct official {
     std::string official_id;
     std::string name;
     std::string unit_id;
-    std::string role;          ///< official | leader
+    std::string role;          ///< official | leader | propaganda | admin | viewer (bot/core/staff.hpp)
     std::string phone;
     std::string zalo_user_id;  ///< empty until linked with `DK <code>`
     bool reminders_enabled = true;
     bool on_duty = true;
     bool disabled = false;
+    /// Every unit served, the home unit (`unit_id`) first; filled by the reads below. When
+    /// registering, extra units served besides `unit_id` (which is always added).
+    std::vector<std::string> units;
 };
 
 /// The enabled official linked to this Zalo user, if any. @throws SQLite::Exception
 [[nodiscard]] std::optional<official> find_official_by_zalo(SQLite::Database& db, const std::string& zalo_user_id);
-/// Enabled officials of a unit (all roles), linked or not. @throws SQLite::Exception
+/// Enabled officials serving a unit (home unit or one of their units; all roles), linked or not. @throws SQLite::Exception
 [[nodiscard]] std::vector<official> officials_of_unit(SQLite::Database& db, const std::string& unit_id);
 
-/// Registers an official (not linked, reminders on). False when the id already exists.
-/// @throws SQLite::Exception
+/// Registers an official (not linked, reminders on) with the units they serve (`unit_id` and
+/// `units`). False when the id already exists. @throws SQLite::Exception
 bool add_official(SQLite::Database& db, const official& o, std::int64_t now_ms);
 /// The official with this id, enabled or not. @throws SQLite::Exception
 [[nodiscard]] std::optional<official> find_official(SQLite::Database& db, const std::string& official_id);
@@ -52,6 +55,9 @@ enum class link_status { linked, unknown_code, expired };
 /// Disables an official (no reminders, no commands, no hand-offs). False when unknown.
 /// @throws SQLite::Exception
 bool disable_official(SQLite::Database& db, const std::string& official_id);
+/// Replaces the units an official serves (the home unit `unit_id` stays among them).
+/// False when unknown. @throws SQLite::Exception
+bool set_official_units(SQLite::Database& db, const std::string& official_id, const std::vector<std::string>& units);
 /// Turns an official's reminders on or off. False when unknown. @throws SQLite::Exception
 bool set_reminders_enabled(SQLite::Database& db, const std::string& official_id, bool enabled);
 

@@ -45,7 +45,7 @@ void add_official_resources(services& s) {
     s.api.add("POST", "/api/v1/officials", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
         auto b = body_object(r);
         storage::official o{str_field(b, "id"), str_field(b, "name"), str_field(b, "unit"), str_field(b, "role"),
-                            str_field(b, "phone"), "", true, true, false};
+                            str_field(b, "phone"), "", true, true, false, {}};
         if (o.role.empty()) o.role = "official";
         if (auto err = check_official(o, cfg); !err.empty()) {
             // The CLI's option names read oddly in an API error.

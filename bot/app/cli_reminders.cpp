@@ -5,6 +5,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/staff.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/database.hpp"
@@ -24,7 +25,8 @@ namespace bot::app {
 namespace {
 
 struct official_args {
-    std::string id, name, unit, role, phone;
+    std::string id, name, role, phone;
+    std::vector<std::string> units;
     bool json = false;
 };
 
@@ -38,16 +40,24 @@ void register_officials(CLI::App& app, cli_options& opts) {
     auto* add = off->add_subcommand("add", "Register an official");
     add->add_option("--id", a->id, "official id (letters, digits, _ - .)")->required();
     add->add_option("--name", a->name, "full name")->required();
-    add->add_option("--unit", a->unit, "unit id as configured")->required();
-    add->add_option("--role", a->role, "official or leader")->required()->check(CLI::IsMember({"official", "leader"}));
+    add->add_option("--unit", a->units, "unit id as configured; repeat for every unit served (the first is the home unit)")
+        ->required();
+    std::vector<std::string> roles(staff_role_names().begin(), staff_role_names().end());
+    add->add_option("--role", a->role,
+                    "official, leader (escalations, digests), propaganda (broadcasts), admin (every unit) or viewer")
+        ->required()
+        ->check(CLI::IsMember(roles));
     add->add_option("--phone", a->phone, "phone (for ZNS reminders outside Zalo's 7-day window)");
     add->callback([&opts, a] {
         auto cfg = load_config(source_for(opts));
-        storage::official o{a->id, a->name, a->unit, a->role, a->phone, "", true, true, false};
+        storage::official o{a->id, a->name, a->units.front(), a->role, a->phone, "", true, true, false, {}};
+        o.units.assign(a->units.begin() + 1, a->units.end());
         if (auto err = check_official(o, cfg); !err.empty()) throw command_error(err);
         auto db = open_db(cfg);
         if (!storage::add_official(*db, o, now_ms())) throw command_error("official \"" + a->id + "\" already exists");
-        std::cout << "added " << o.role << " " << o.official_id << " (" << o.name << ", " << o.unit_id
+        std::string units;
+        for (const auto& u : a->units) units += (units.empty() ? "" : ", ") + u;
+        std::cout << "added " << o.role << " " << o.official_id << " (" << o.name << ", " << units
                   << "); give them a link code: cchcbot officials link-code " << o.official_id << "\n";
     });
 
@@ -62,8 +72,10 @@ void register_officials(CLI::App& app, cli_options& opts) {
                 std::cout << official_json(o) << "\n";
                 continue;
             }
-            std::cout << std::left << std::setw(16) << o.official_id << " " << std::setw(9) << o.role << " " << std::setw(12)
-                      << o.unit_id << " " << (o.zalo_user_id.empty() ? "not linked" : "linked    ") << " "
+            std::string units;
+            for (const auto& u : o.units) units += (units.empty() ? "" : ",") + u;
+            std::cout << std::left << std::setw(16) << o.official_id << " " << std::setw(10) << o.role << " " << std::setw(12)
+                      << units << " " << (o.zalo_user_id.empty() ? "not linked" : "linked    ") << " "
                       << (o.disabled ? "disabled" : o.reminders_enabled ? "reminders on" : "reminders off") << "  " << o.name
                       << "\n";
         }

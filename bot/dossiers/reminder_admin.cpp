@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/dossiers/link_code.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/staff.hpp"
 #include "storage/dossier_repository.hpp"
 
 #include "storage/write_scope.hpp"
@@ -24,7 +25,13 @@ std::string check_official(const storage::official& o, const config& cfg) {
             return "--id may contain only letters, digits, '_', '-' and '.'";
     if (o.name.empty()) return "--name is required";
     if (!cfg.find_unit(o.unit_id)) return "unknown unit \"" + o.unit_id + "\" (see [[units]] in the configuration)";
-    if (o.role != "official" && o.role != "leader") return "--role must be official or leader";
+    for (const auto& u : o.units)
+        if (!cfg.find_unit(u)) return "unknown unit \"" + u + "\" (see [[units]] in the configuration)";
+    if (!parse_staff_role(o.role)) {
+        std::string list;
+        for (auto n : staff_role_names()) list += (list.empty() ? "" : ", ") + std::string(n);
+        return "--role must be one of " + list;
+    }
     if (!o.phone.empty()) {
         std::size_t digits = 0;
         for (char c : o.phone) {
@@ -44,6 +51,9 @@ std::string official_json(const storage::official& o, bool full_phone) {
     j["name"] = o.name;
     j["unit"] = o.unit_id;
     j["role"] = o.role;
+    boost::json::array units;
+    for (const auto& u : o.units.empty() ? std::vector<std::string>{o.unit_id} : o.units) units.emplace_back(u);
+    j["units"] = std::move(units);
     j["phone"] = full_phone ? o.phone : mask_phone(o.phone);
     j["linked"] = !o.zalo_user_id.empty();
     j["reminders"] = o.reminders_enabled;
@@ -128,10 +138,10 @@ std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_
             ++n;
             char phone[32];
             std::snprintf(phone, sizeof phone, "09120000%02d", n * 2 - 1);
-            storage::official o{"cb_" + u.id, "Cán bộ một cửa " + u.name, u.id, "official", phone, "", true, true, false};
+            storage::official o{"cb_" + u.id, "Cán bộ một cửa " + u.name, u.id, "official", phone, "", true, true, false, {}};
             officials += storage::add_official(db, o, now_ms) ? 1 : 0;
             std::snprintf(phone, sizeof phone, "09120000%02d", n * 2);
-            storage::official l{"ld_" + u.id, "Lãnh đạo " + u.name, u.id, "leader", phone, "", true, true, false};
+            storage::official l{"ld_" + u.id, "Lãnh đạo " + u.name, u.id, "leader", phone, "", true, true, false, {}};
             officials += storage::add_official(db, l, now_ms) ? 1 : 0;
         }
     }

@@ -49,11 +49,11 @@ int main(int argc, char** argv) {
     for (const auto& u : cfg.units) {
         for (int i = 0; i < 50; ++i) {
             storage::official o{u.id + "_cb" + std::to_string(i), "Cán bộ " + std::to_string(i), u.id, "official",
-                                "0912" + std::to_string(100000 + i), "", true, true, false};
+                                "0912" + std::to_string(100000 + i), "", true, true, false, {}};
             (void)storage::add_official(*db, o, 0);
             officials.push_back(o.official_id);
         }
-        storage::official l{u.id + "_ld", "Lãnh đạo", u.id, "leader", "0913000000", "", true, true, false};
+        storage::official l{u.id + "_ld", "Lãnh đạo", u.id, "leader", "0913000000", "", true, true, false, {}};
         (void)storage::add_official(*db, l, 0);
     }
 

@@ -18,7 +18,7 @@ struct official_fixture {
 
     official_fixture() {
         t->now = bot::unix_ms_of({2023, 6, 15}, 9 * 60);
-        storage::official o{"cb_ts_01", "Nguyễn Văn An", "tan_soi", "official", "0912000001", "", true, true, false};
+        storage::official o{"cb_ts_01", "Nguyễn Văn An", "tan_soi", "official", "0912000001", "", true, true, false, {}};
         REQUIRE(storage::add_official(*db, o, 0));
     }
     std::optional<handlers::outcome> say(const std::string& user, const std::string& text) {

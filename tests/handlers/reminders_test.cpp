@@ -29,7 +29,7 @@ struct scan_fixture {
         t = test::make_test_env(std::move(cfg));
         cal = bot::calendar_for(t->env->cfg);
         auto add = [&](std::string id, std::string unit, std::string role, std::string phone) {
-            storage::official o{id, "Cán bộ " + id, unit, role, phone, "", true, true, false};
+            storage::official o{id, "Cán bộ " + id, unit, role, phone, "", true, true, false, {}};
             REQUIRE(storage::add_official(*db, o, 0));
         };
         add("cb_ts_01", "tan_soi", "official", "0912000001");

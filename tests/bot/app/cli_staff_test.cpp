@@ -1,0 +1,43 @@
+// Staff on the command line: roles beyond official/leader and several units per person.
+#include "bot/app/app.hpp"
+
+#include "storage/database.hpp"
+#include "storage/official_repository.hpp"
+#include "tests/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+struct cli {
+    test::temp_dir dir;
+    std::string db = dir.file("staff.db");
+    int operator()(const std::string& args, std::string& out) const {
+        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG= CCHCBOT_STORAGE_PATH='" + db + "' '" +
+                             CCHCBOT_EXE + "' " + args,
+                         out);
+    }
+};
+}  // namespace
+
+TEST_CASE("officials add registers a propaganda member serving two communes", "[staff]") {
+    cli run;
+    std::string out;
+    REQUIRE(run("officials add --id tt_01 --name 'Tổ tuyên truyền' --unit tan_soi --unit bo_ha --role propaganda", out) == 0);
+    auto conn = storage::open_database(run.db);
+    auto o = storage::find_official(*conn, "tt_01");
+    REQUIRE(o);
+    CHECK(o->role == "propaganda");
+    CHECK(o->units == std::vector<std::string>{"tan_soi", "bo_ha"});
+    REQUIRE(run("officials list", out) == 0);
+    CHECK_THAT(out, Catch::Contains("tan_soi,bo_ha"));
+}
+
+TEST_CASE("officials add refuses an unknown second unit and an unknown role, and stores nothing", "[staff]") {
+    cli run;
+    std::string out;
+    CHECK(run("officials add --id a1 --name A --unit tan_soi --unit nowhere --role official", out) == 1);
+    CHECK_THAT(out, Catch::Contains("unknown unit \"nowhere\""));
+    CHECK(run("officials add --id a2 --name A --unit tan_soi --role boss", out) == 2);
+    auto conn = storage::open_database(run.db);
+    CHECK(storage::list_officials(*conn).empty());
+}
