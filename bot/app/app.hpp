@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <iosfwd>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -109,6 +110,12 @@ void register_chat_commands(CLI::App& app, cli_options& opts);        ///< chat
 void register_reminder_commands(CLI::App& app, cli_options& opts);    ///< officials, dossiers, remind
 void register_broadcast_commands(CLI::App& app, cli_options& opts);   ///< broadcast
 void register_report_commands(CLI::App& app, cli_options& opts);      ///< report
+void register_check_commands(CLI::App& app, cli_options& opts);       ///< calendar check
+
+/// `kb check`: the knowledge base and the calendar as of `today`
+/// ("YYYY-MM-DD", or "" for the local date now); problems and warnings go to `out`.
+/// Returns the exit code (1 when there is an error). @throws CLI::ValidationError for a bad date
+[[nodiscard]] int run_kb_check(const config& cfg, const std::string& today, std::ostream& out);
 
 /// The config source for a command: --config, else CCHCBOT_CONFIG, else ./cchcbot.toml.
 [[nodiscard]] config_source source_for(const cli_options& opts, bool demo = false);

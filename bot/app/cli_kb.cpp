@@ -263,22 +263,10 @@ void register_kb_commands(CLI::App& app, cli_options& opts) {
 
     auto* kb = app.add_subcommand("kb", "Knowledge-base maintenance");
     kb->require_subcommand(1);
-    auto* check = kb->add_subcommand("check", "Validate templates/kb (fields, ids, placeholders, lengths, dates)");
-    check->callback([&opts] {
-        auto cfg = load_config(source_for(opts));
-        auto problems = check_knowledge_base(cfg);
-        if (!problems.empty()) {
-            for (const auto& p : problems) std::cout << p << "\n";
-            std::cout << problems.size() << " problem(s) in " << cfg.kb.dir << "\n";
-            opts.exit_code = 1;
-            return;
-        }
-        auto loaded = load_knowledge_base(cfg);
-        std::size_t examples = 0;
-        for (const auto& t : loaded->topics()) examples += t.examples.size();
-        std::cout << "ok: " << loaded->topics().size() << " topics, " << examples << " example questions in "
-                  << cfg.kb.dir << "\n";
-    });
+    auto* check = kb->add_subcommand("check", "Validate templates/kb (fields, ids, placeholders, lengths, dates) and the calendar");
+    auto today = std::make_shared<std::string>();
+    check->add_option("--today", *today, "check dates as of this local date YYYY-MM-DD (default: today)");
+    check->callback([&opts, today] { opts.exit_code = run_kb_check(load_config(source_for(opts)), *today, std::cout); });
 }
 
 }  // namespace bot::app

@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
     bot::app::register_reminder_commands(app, opts);
     bot::app::register_broadcast_commands(app, opts);
     bot::app::register_report_commands(app, opts);
+    bot::app::register_check_commands(app, opts);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

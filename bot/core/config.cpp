@@ -1,6 +1,8 @@
 // Loads and validates the TOML configuration with CCHCBOT_* environment overrides.
 #include "bot/core/config.hpp"
 
+#include "bot/core/local_time.hpp"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -335,7 +337,8 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     }
 
     static const std::vector<std::string> sections = {"server", "storage", "zalo", "kb", "conversation",
-                                                      "reminders", "report", "locality", "levels", "units", "api"};
+                                                      "reminders", "report", "locality", "levels", "units", "api",
+                                                      "calendar"};
     for (auto&& [k, v] : root) {
         std::string key(k.str());
         bool known_section = std::find(sections.begin(), sections.end(), key) != sections.end();
@@ -397,6 +400,36 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     // Locality placeholders.
     if (auto* loc = root.get_as<toml::table>("locality")) {
         for (auto&& [k, v] : *loc) cfg.locality[std::string(k.str())] = node_to_string("locality." + std::string(k.str()), v);
+    }
+    // Local calendar changes.
+    if (auto* cal = root.get("calendar")) {
+        if (!cal->is_table()) fail("calendar", "must be a table with extra_days_off and extra_work_days");
+        for (auto&& [k, v] : *cal->as_table()) {
+            std::string key(k.str());
+            std::vector<calendar_day_config>* out = key == "extra_days_off"    ? &cfg.calendar.extra_days_off
+                                                    : key == "extra_work_days" ? &cfg.calendar.extra_work_days
+                                                                               : nullptr;
+            if (!out) fail("calendar." + key, "unknown key (extra_days_off, extra_work_days)");
+            auto* arr = v.as_array();
+            if (!arr) fail("calendar." + key, "must be a list of { date = \"YYYY-MM-DD\", name = \"...\" }");
+            std::size_t i = 0;
+            for (auto&& el : *arr) {
+                std::string ctx = "calendar." + key + "[" + std::to_string(i++) + "]";
+                auto* t = el.as_table();
+                if (!t) fail(ctx, "must be { date = \"YYYY-MM-DD\", name = \"...\" }");
+                for (auto&& [ek, ev] : *t) {
+                    if (ek.str() != "date" && ek.str() != "name") fail(ctx + "." + std::string(ek.str()), "unknown key (date, name)");
+                    (void)ev;
+                }
+                calendar_day_config d{required_string(*t, ctx, "date"), required_string(*t, ctx, "name")};
+                if (!parse_iso_date(d.date)) fail(ctx + ".date", "must be a real date YYYY-MM-DD");
+                out->push_back(std::move(d));
+            }
+        }
+        for (const auto& off : cfg.calendar.extra_days_off)
+            for (const auto& work : cfg.calendar.extra_work_days)
+                if (off.date == work.date)
+                    fail("calendar", off.date + " is both in extra_days_off and extra_work_days");
     }
     // Levels.
     if (auto* arr = root.get_as<toml::array>("levels")) {

@@ -27,6 +27,12 @@ struct unit_config {
     std::string phone;                  ///< one-stop desk phone
 };
 
+/// A date the locality adds to or moves in the working-day calendar ([calendar] in the file).
+struct calendar_day_config {
+    std::string date;  ///< YYYY-MM-DD, local
+    std::string name;  ///< why (shown when a reminder scan skips the day)
+};
+
 /// An admin API token, configured as a salted hash (`sha256$<salt>$<hex sha256(salt + token)>`).
 struct api_token_config {
     std::string name;  ///< who holds it; recorded in the audit log
@@ -107,6 +113,13 @@ struct config {
         std::string calendar_dir = "templates/calendar";
         int utc_offset_minutes = 420;
     } reminders;
+
+    /// Local changes to templates/calendar: a day a province gives off, a Saturday it works.
+    /// A date here wins over the bundled calendar (so a moved day is one of each).
+    struct calendar_section {
+        std::vector<calendar_day_config> extra_days_off;   ///< working days the locality gives off
+        std::vector<calendar_day_config> extra_work_days;  ///< days off (usually Saturdays) worked here
+    } calendar;
 
     struct report_section {
         double online_rate_target = 80.0;  ///< % (configured targets for the report)
