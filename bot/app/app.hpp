@@ -112,7 +112,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts);   ///< broad
 void register_report_commands(CLI::App& app, cli_options& opts);      ///< report
 void register_check_commands(CLI::App& app, cli_options& opts);       ///< calendar check
 
-/// `kb check`: the knowledge base and the calendar as of `today`
+/// `kb check`: the knowledge base, its facts' dates and the calendar as of `today`
 /// ("YYYY-MM-DD", or "" for the local date now); problems and warnings go to `out`.
 /// Returns the exit code (1 when there is an error). @throws CLI::ValidationError for a bad date
 [[nodiscard]] int run_kb_check(const config& cfg, const std::string& today, std::ostream& out);

@@ -35,7 +35,10 @@ bool print_calendar(const config& cfg, const local_date& today, std::ostream& ou
 int run_kb_check(const config& cfg, const std::string& today_text, std::ostream& out) {
     const local_date today = check_date(cfg, today_text);
     auto problems = check_knowledge_base(cfg);
+    auto facts = check_kb_facts(cfg, to_iso(today));
+    problems.insert(problems.end(), facts.errors.begin(), facts.errors.end());
     for (const auto& p : problems) out << p << "\n";
+    for (const auto& w : facts.warnings) out << "warning: " << w << "\n";
     const bool calendar_ok = print_calendar(cfg, today, out);
     if (!problems.empty() || !calendar_ok) {
         out << problems.size() << " problem(s) in " << cfg.kb.dir << (calendar_ok ? "" : "; the calendar has errors")

@@ -2,6 +2,7 @@
 #include "bot/language/knowledge_base.hpp"
 
 #include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
 #include "bot/language/matcher.hpp"
 #include "bot/language/normalize.hpp"
 
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <regex>
 #include <set>
 #include <stdexcept>
 #include <unordered_map>
@@ -237,8 +239,9 @@ private:
     }
 
     void read_topic(const toml::table& t, const std::string& file) {
-        static const std::set<std::string> known = {"id",      "title",   "examples", "keywords", "answer",
-                                                    "buttons", "related", "source",   "reviewed"};
+        static const std::set<std::string> known = {"id",      "title",   "examples", "keywords",    "answer",
+                                                    "buttons", "related", "source",   "reviewed",    "valid_until",
+                                                    "valid_until_note", "unverified"};
         long tline = line_of(t);
         for (auto&& [k, v] : t)
             if (!known.count(std::string(k.str())))
@@ -284,6 +287,20 @@ private:
             if (!valid_date(topic.reviewed))
                 problem(file, line_of(*t.get("reviewed")), "reviewed \"" + topic.reviewed + "\" is not a date YYYY-MM-DD");
         }
+        if (auto s = string_field(t, "valid_until", file, tline, false)) {
+            topic.valid_until = *s;
+            if (!valid_date(topic.valid_until))
+                problem(file, line_of(*t.get("valid_until")), "valid_until \"" + topic.valid_until + "\" is not a date YYYY-MM-DD");
+            auto note = string_field(t, "valid_until_note", file, tline, false);
+            if (!note || note->find_first_not_of(" \t\r\n") == std::string::npos)
+                problem(file, line_of(*t.get("valid_until")),
+                        "valid_until needs valid_until_note (which fact expires and where to check the new rule)");
+            else
+                topic.valid_until_note = *note;
+        } else if (t.get("valid_until_note")) {
+            problem(file, line_of(*t.get("valid_until_note")), "valid_until_note without valid_until");
+        }
+        if (auto s = string_field(t, "unverified", file, tline, false)) topic.unverified = *s;
         out_.topics.push_back(std::move(topic));
     }
 
@@ -436,6 +453,35 @@ const std::vector<std::string>& required_topic_ids() {
 }
 
 std::vector<std::string> check_knowledge_base(const config& cfg) { return reader(cfg).read().problems; }
+
+kb_fact_report check_kb_facts(const config& cfg, const std::string& today) {
+    constexpr int warn_days_before = 60;
+    kb_fact_report r;
+    const auto day = parse_iso_date(today);
+    // A document number as written in Vietnamese citations: 120/2025/NĐ-CP, 26/2023/QH15, 73/2024/TT-BTC.
+    static const std::regex doc_number(R"((\d{1,5}/\d{4}/(?:[A-Z0-9]|Đ|-)+))");
+    for (const auto& t : reader(cfg).read().topics) {
+        const std::string where = t.file + ":" + std::to_string(t.line) + ": topic \"" + t.id + "\": ";
+        if (!t.valid_until.empty() && day) {
+            if (auto until = parse_iso_date(t.valid_until)) {
+                const auto left = days_from_civil(*until) - days_from_civil(*day);
+                if (left < 0)
+                    r.errors.push_back(where + "expired on " + t.valid_until + ": " + t.valid_until_note);
+                else if (left <= warn_days_before)
+                    r.warnings.push_back(where + "expires on " + t.valid_until + " (in " + std::to_string(left) +
+                                         " days): " + t.valid_until_note);
+            }
+        }
+        for (std::sregex_iterator it(t.answer.begin(), t.answer.end(), doc_number), end; it != end; ++it) {
+            std::string number = it->str(1);
+            while (!number.empty() && number.back() == '-') number.pop_back();
+            if (t.source.find(number) == std::string::npos)
+                r.errors.push_back(where + "the answer cites " + number + " but `source` does not name it");
+        }
+        if (!t.unverified.empty()) r.warnings.push_back(where + "not verified: " + t.unverified);
+    }
+    return r;
+}
 
 std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
     auto src = reader(cfg).read();

@@ -22,6 +22,9 @@ struct kb_topic {
     std::vector<std::string> related;   ///< related topic ids
     std::string source;                 ///< legal or official basis
     std::string reviewed;               ///< last-reviewed date, YYYY-MM-DD
+    std::string valid_until;            ///< last day a fact in the answer holds (YYYY-MM-DD), or ""
+    std::string valid_until_note;       ///< which fact expires and what to check then
+    std::string unverified;             ///< what could not be checked against a public source, or ""
     std::vector<std::string> examples;  ///< example questions as citizens type them
     std::vector<std::string> keywords;  ///< keywords and synonyms
     std::string file;                   ///< where it was defined (messages, kb check)
@@ -68,6 +71,17 @@ public:
                                                                         std::vector<std::string> out_of_scope,
                                                                         const std::string& shorthand_file,
                                                                         std::vector<std::string> markers = {});
+
+/// What `kb check` says about the facts' dates and citations as of a day.
+struct kb_fact_report {
+    std::vector<std::string> errors;    ///< an expired fact, a document cited in an answer but not in `source`
+    std::vector<std::string> warnings;  ///< a fact expiring within 60 days, facts marked unverified
+};
+
+/// Checks templates/kb as of `today` (YYYY-MM-DD): `valid_until` warns from 60 days before and is an
+/// error after; every document number an answer cites (e.g. "120/2025/NĐ-CP") must be in its
+/// `source`; `unverified` notes are listed as warnings. Structural problems are check_knowledge_base's.
+[[nodiscard]] kb_fact_report check_kb_facts(const config& cfg, const std::string& today);
 
 /// The topic ids the product requires (shared/kb-topics.md); `kb check` reports missing ones.
 [[nodiscard]] const std::vector<std::string>& required_topic_ids();
