@@ -4,6 +4,8 @@
 #include "bot/core/config.hpp"
 #include "bot/core/messages.hpp"
 #include "handlers/conversation_common.hpp"
+#include "handlers/handoff.hpp"
+#include "handlers/sender.hpp"
 #include "storage/handoff_repository.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -36,31 +38,25 @@ const char* what_key(const std::string& kind) {
 
 outcome handle_non_text(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
-    const std::int64_t now = ctx.now_ms();
-    storage::touch_user(ctx.db, ev.user_id, now);
+    const sender s = load_sender(ctx, ev.user_id);
     const std::string kind = kind_of(ev);
-    const std::string unit = unit_of_user(ctx, ev.user_id);
+    const std::string& unit = s.unit_id();
     const std::string what = ctx.texts.render(what_key(kind));
 
     // Officials get no lecture about the portal, and the limiter never counts them.
-    if (storage::find_official_by_zalo(ctx.db, ev.user_id)) return outcome{{}, interaction_note{kind, "", "", unit}};
-    if (storage::count_message(ctx.db, ev.user_id, now, ctx.cfg.conversation.flood_limit_per_minute) !=
+    if (s.official) return outcome{{}, interaction_note{kind, "", "", unit}};
+    if (storage::count_message(ctx.db, ev.user_id, ctx.now_ms(), ctx.cfg.conversation.flood_limit_per_minute) !=
         storage::flood_verdict::ok)
         return outcome{{}, interaction_note{"flood", "", "", unit}};
 
     // During a hand-off the bot stays quiet: the officials get a pointer to what was sent.
-    if (auto h = storage::open_handoff_of(ctx.db, ev.user_id)) {
-        outcome out;
-        const std::string num = std::to_string(h->id);
+    if (s.open_handoff) {
+        const auto& h = *s.open_handoff;
         const std::string url = ev.attachments.empty() ? std::string{} : ev.attachments.front().url;
-        for (const auto& official : handoff_recipients(ctx, h->unit_id)) {
-            zalo::outgoing_message m;
-            m.recipient = official;
-            m.purpose = "handoff";
-            m.ref = "handoff:" + num;
-            m.text = ctx.texts.render("conversation_handoff_forward_attachment", {{"id", num}, {"what", what}, {"url", url}});
-            out.messages.push_back(std::move(m));
-        }
+        outcome out;
+        out.messages = to_handoff_officials(
+            ctx, h,
+            ctx.texts.render("conversation_handoff_forward_attachment", {{"id", std::to_string(h.id)}, {"what", what}, {"url", url}}));
         out.note = interaction_note{kind, "", "handoff", unit};
         return out;
     }

@@ -53,10 +53,10 @@ std::string fold(const std::string& text) {
     return r;
 }
 
-outcome reply(const zalo::event& ev, std::string text, const std::string& unit_id) {
+outcome reply(const std::string& to, std::string text, const std::string& unit_id) {
     outcome out;
     zalo::outgoing_message m;
-    m.recipient = ev.user_id;
+    m.recipient = to;
     m.via = zalo::channel::cs;
     m.prio = zalo::priority::reply;
     m.purpose = "reply";
@@ -87,9 +87,10 @@ std::string list_text(context& ctx, const std::vector<storage::open_dossier>& it
 
 }  // namespace
 
-std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx) {
-    if (ev.user_id.empty()) return std::nullopt;
-    const std::string cmd = fold(ev.text);
+std::optional<outcome> handle_official_text(const std::string& text, context& ctx, const sender& s) {
+    const std::string& me = s.id();
+    if (me.empty()) return std::nullopt;
+    const std::string cmd = fold(text);
     const std::int64_t now = ctx.now_ms();
 
     // Linking: "DK <code>" (also "ĐK", "dk: code") from anyone.
@@ -97,30 +98,30 @@ std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx)
         std::string code = cmd.substr(3);
         if (bot::looks_like_link_code(code)) {
             storage::official linked;
-            switch (storage::redeem_link_code(ctx.db, bot::hash_link_code(code), ev.user_id, now, &linked)) {
+            switch (storage::redeem_link_code(ctx.db, bot::hash_link_code(code), me, now, &linked)) {
             case storage::link_status::linked: {
                 spdlog::info("official {} linked a Zalo account", linked.official_id);
                 const auto* unit = ctx.cfg.find_unit(linked.unit_id);
-                return reply(ev, ctx.texts.render("reminder_link_ok", {{"ten", linked.name}, {"don_vi", unit ? unit->name : linked.unit_id}}),
+                return reply(me, ctx.texts.render("reminder_link_ok", {{"ten", linked.name}, {"don_vi", unit ? unit->name : linked.unit_id}}),
                              linked.unit_id);
             }
             case storage::link_status::expired:
-                return reply(ev, ctx.texts.render("reminder_link_expired"), {});
+                return reply(me, ctx.texts.render("reminder_link_expired"), {});
             case storage::link_status::unknown_code:
-                return reply(ev, ctx.texts.render("reminder_link_invalid"), {});
+                return reply(me, ctx.texts.render("reminder_link_invalid"), {});
             }
         }
     }
 
     const bool known = cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || cmd == "tat nhac" || cmd == "bat nhac";
     if (!known) return std::nullopt;
-    auto off = storage::find_official_by_zalo(ctx.db, ev.user_id);
+    const auto& off = s.official;
     if (!off) return std::nullopt;  // a citizen typing these words: the citizen flow answers
 
     if (cmd == "tat nhac" || cmd == "bat nhac") {
         const bool on = cmd == "bat nhac";
         storage::set_reminders_enabled(ctx.db, off->official_id, on);
-        return reply(ev, ctx.texts.render(on ? "reminder_on" : "reminder_off"), off->unit_id);
+        return reply(me, ctx.texts.render(on ? "reminder_on" : "reminder_off"), off->unit_id);
     }
 
     const auto cal = bot::calendar_for(ctx.cfg);
@@ -128,17 +129,17 @@ std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx)
     const std::string today = bot::to_iso(today_d);
     auto mine = storage::open_dossiers_of(ctx.db, off->official_id);
     if (cmd == "ho so cua toi")
-        return reply(ev, list_text(ctx, mine, "reminder_list_mine", "reminder_list_empty_mine", today), off->unit_id);
+        return reply(me, list_text(ctx, mine, "reminder_list_mine", "reminder_list_empty_mine", today), off->unit_id);
     std::vector<storage::open_dossier> picked;
     if (cmd == "qua han") {
         for (auto& d : mine)
             if (d.due_on < today) picked.push_back(std::move(d));
-        return reply(ev, list_text(ctx, picked, "reminder_list_overdue", "reminder_list_empty_overdue", today), off->unit_id);
+        return reply(me, list_text(ctx, picked, "reminder_list_overdue", "reminder_list_empty_overdue", today), off->unit_id);
     }
     const std::string horizon = bot::to_iso(cal->add_working_days(today_d, ctx.cfg.reminders.due_soon_days));
     for (auto& d : mine)
         if (d.due_on >= today && d.due_on <= horizon) picked.push_back(std::move(d));
-    return reply(ev, list_text(ctx, picked, "reminder_list_due_soon", "reminder_list_empty_due_soon", today), off->unit_id);
+    return reply(me, list_text(ctx, picked, "reminder_list_due_soon", "reminder_list_empty_due_soon", today), off->unit_id);
 }
 
 }  // namespace handlers

@@ -1,14 +1,15 @@
 // Officials on Zalo: linking (`DK <code>`) and their commands.
 #pragma once
 
-#include "bot/events/zalo_event.hpp"
 #include "handlers/context.hpp"
+#include "handlers/sender.hpp"
 
 #include <optional>
+#include <string>
 
 namespace handlers {
 /// Handles `DK <code>` from anyone, and `hồ sơ của tôi`, `quá hạn`, `sắp đến hạn`, `tắt nhắc`,
 /// `bật nhắc` from a linked official. nullopt when the text is none of these (the citizen flow
 /// then takes it).
-[[nodiscard]] std::optional<outcome> handle_official_text(const zalo::event& ev, context& ctx);
+[[nodiscard]] std::optional<outcome> handle_official_text(const std::string& text, context& ctx, const sender& s);
 }  // namespace handlers

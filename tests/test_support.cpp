@@ -29,7 +29,6 @@ temp_dir::~temp_dir() {
 std::unique_ptr<SQLite::Database> memory_db() { return storage::open_database(":memory:"); }
 
 std::string source_dir() { return BOT_SOURCE_DIR; }
-std::string shared_dir() { return BOT_SHARED_DIR; }
 
 bot::config test_config(const std::map<std::string, std::string>& env) {
     std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},

@@ -32,8 +32,6 @@ private:
 
 /// The repository root (tests run there; templates/ resolve from it).
 [[nodiscard]] std::string source_dir();
-/// The shared/ folder beside the checkout.
-[[nodiscard]] std::string shared_dir();
 
 /// A demo configuration (demo units, levels) with test secrets, as if loaded from an empty file.
 [[nodiscard]] bot::config test_config(const std::map<std::string, std::string>& env = {});

@@ -4,6 +4,7 @@
 #include "bot/http/admin_api.hpp"
 #include "bot/core/local_time.hpp"
 #include "handlers/conversation_common.hpp"
+#include "handlers/handoff.hpp"
 #include "storage/handoff_repository.hpp"
 
 #include "storage/write_scope.hpp"

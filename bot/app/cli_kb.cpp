@@ -3,7 +3,7 @@
 
 #include "bot/language/knowledge_base.hpp"
 #include "bot/language/normalize.hpp"
-#include "handlers/conversation_common.hpp"
+#include "handlers/dossier_lookup.hpp"
 #include "storage/database.hpp"
 
 #include <SQLiteCpp/Database.h>

@@ -22,14 +22,9 @@ struct official_fixture {
         REQUIRE(storage::add_official(*db, o, 0));
     }
     std::optional<handlers::outcome> say(const std::string& user, const std::string& text) {
-        zalo::event ev;
-        ev.type = zalo::event_type::user_send_text;
-        ev.name = "user_send_text";
-        ev.user_id = user;
-        ev.sender_id = user;
-        ev.text = text;
         auto ctx = t->env->context(*db);
-        return handlers::handle_official_text(ev, ctx);
+        const handlers::sender s = handlers::load_sender(ctx, user);
+        return handlers::handle_official_text(text, ctx, s);
     }
     std::string code() {
         auto c = bot::issue_link_code(*db, "cb_ts_01", t->now);

@@ -1,0 +1,99 @@
+// Questions answered from the knowledge base.
+#include "handlers/citizen_question.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
+#include "bot/language/knowledge_base.hpp"
+#include "handlers/conversation_common.hpp"
+#include "handlers/handoff.hpp"
+#include "storage/handoff_repository.hpp"
+#include "storage/user_repository.hpp"
+
+#include <algorithm>
+
+namespace handlers {
+
+outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_topic& topic, const std::string& kind,
+                    const std::string& unit) {
+    storage::set_fallback_streak(ctx.db, to, 0);
+    interaction_note note{kind, topic.id, "answered", unit};
+    // "What can you do" is the main menu itself.
+    if (topic.id == "huong_dan_su_dung") return reply_to(ctx, to, topic.answer, main_menu_buttons(ctx), note);
+
+    // The topic's own buttons, then related topics not already offered, within one message.
+    std::vector<zalo::button> buttons = topic.buttons;
+    std::vector<std::string> offered{topic.id};
+    std::vector<std::string> titles;
+    for (const auto& b : buttons) {
+        titles.push_back(fold_text(b.title));
+        if (ctx.kb && (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide))
+            if (auto m = ctx.kb->match(b.payload); m.outcome == "answered" && m.topic) offered.push_back(m.topic->id);
+    }
+    for (const auto& rid : topic.related) {
+        if (buttons.size() >= max_buttons_per_message) break;
+        const auto* rel = ctx.kb ? ctx.kb->find(rid) : nullptr;
+        if (!rel || std::find(offered.begin(), offered.end(), rel->id) != offered.end()) continue;
+        if (std::find(titles.begin(), titles.end(), fold_text(rel->title)) != titles.end()) continue;
+        offered.push_back(rel->id);
+        titles.push_back(fold_text(rel->title));
+        buttons.push_back(query_button(rel->title, std::string(payload::topic) + rel->id));
+    }
+    if (buttons.empty()) buttons = main_menu_buttons(ctx);
+    return reply_to(ctx, to, topic.answer, std::move(buttons), note);
+}
+
+outcome menu_reply(const context& ctx, const std::string& to, const std::string& kind, const std::string& unit) {
+    return reply_to(ctx, to, ctx.texts.render("conversation_menu"), main_menu_buttons(ctx),
+                 interaction_note{kind, "", "command", unit});
+}
+
+namespace {
+
+constexpr std::int64_t previous_question_window_ms = 24LL * 3600 * 1000;
+// Two failed answers "in a row" means in one conversation: a fallback older than this does not count.
+constexpr std::int64_t fallback_streak_window_ms = 3600LL * 1000;
+
+outcome fallback(context& ctx, const std::string& text, const sender& s) {
+    const std::string& uid = s.id();
+    const storage::user& u = s.user;
+    const std::int64_t now = ctx.now_ms();
+    const std::string day = bot::to_iso(bot::local_date_of(now, ctx.cfg.reminders.utc_offset_minutes));
+    auto previous = storage::last_unanswered(ctx.db, uid, now - previous_question_window_ms);
+    const bool recent = previous && storage::last_unanswered(ctx.db, uid, now - fallback_streak_window_ms).has_value();
+    storage::record_unanswered(ctx.db, now, day, uid, text, fold_text(text));
+    const int streak = recent ? u.fallback_streak + 1 : 1;
+    if (streak >= 2) {
+        std::string question = previous && *previous != text ? *previous + "\n" + text : text;
+        return open_handoff_for(ctx, u, "fallbacks", question, "text");
+    }
+    storage::set_fallback_streak(ctx.db, uid, streak);
+    return reply_to(ctx, uid, ctx.texts.render("conversation_fallback"), main_menu_buttons(ctx),
+                 interaction_note{"text", "", "fallback", u.unit_id});
+}
+
+}  // namespace
+
+outcome answer_question(context& ctx, const std::string& text, const sender& s) {
+    const std::string& uid = s.id();
+    const storage::user& u = s.user;
+    if (!ctx.kb) return fallback(ctx, text, s);
+    const bot::kb_match m = ctx.kb->match(text);
+    if (m.outcome == "answered" && m.topic) {
+        if (m.topic->id == "gap_can_bo") return open_handoff_for(ctx, u, "asked", text, "text");
+        return topic_reply(ctx, uid, *m.topic, "text", u.unit_id);
+    }
+    if (m.outcome == "clarified" && !m.alternatives.empty()) {
+        std::vector<zalo::button> buttons;
+        for (const auto* t : m.alternatives) {
+            if (!t || buttons.size() >= 3) continue;
+            buttons.push_back(query_button(t->title, std::string(payload::topic) + t->id));
+        }
+        storage::set_fallback_streak(ctx.db, uid, 0);
+        return reply_to(ctx, uid, ctx.texts.render("conversation_clarify"), std::move(buttons),
+                     interaction_note{"text", m.alternatives.front()->id, "clarified", u.unit_id});
+    }
+    return fallback(ctx, text, s);
+}
+
+}  // namespace handlers

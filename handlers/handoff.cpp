@@ -1,0 +1,236 @@
+// Hand-offs: opening, forwarding, officials' answers on Zalo, closing.
+#include "handlers/handoff.hpp"
+
+#include "bot/core/calendar.hpp"
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
+#include "bot/core/staff.hpp"
+#include "handlers/conversation_common.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
+#include <memory>
+
+namespace handlers {
+
+namespace {
+
+// ---- officials answering a hand-off: "#12 nội dung", "#12 xong" ----
+
+struct handoff_reply {
+    std::int64_t id = 0;
+    std::string body;
+};
+
+std::optional<handoff_reply> parse_handoff_reply(std::string_view text) {
+    std::string t = trim(text);
+    if (t.size() < 2 || t[0] != '#') return std::nullopt;
+    std::size_t i = 1;
+    while (i < t.size() && i < 19 && t[i] >= '0' && t[i] <= '9') ++i;
+    if (i == 1) return std::nullopt;
+    if (i < t.size() && !(t[i] == ' ' || t[i] == ':' || t[i] == '\n' || t[i] == '\t' || t[i] == '-' || t[i] == '.'))
+        return std::nullopt;
+    handoff_reply r;
+    r.id = std::stoll(t.substr(1, i - 1));
+    std::string_view rest(t);
+    rest.remove_prefix(i);
+    while (!rest.empty() && (rest.front() == ':' || rest.front() == '-' || rest.front() == '.' || rest.front() == ' ' ||
+                             rest.front() == '\n' || rest.front() == '\t'))
+        rest.remove_prefix(1);
+    r.body = trim(rest);
+    return r;
+}
+
+/// "kết thúc", "kết thúc hỗ trợ", "huỷ hỗ trợ", "xong rồi": the citizen ends the hand-off.
+bool is_citizen_close(const std::string& text) {
+    const std::string f = fold_text(trim(text));
+    for (const char* w : {"ket thuc", "ket thuc ho tro", "huy ho tro", "xong roi", "dung ho tro"})
+        if (f == w) return true;
+    return false;
+}
+
+outcome citizen_close_handoff(context& ctx, const storage::handoff& h) {
+    outcome out;
+    if (!storage::close_handoff(ctx.db, h.id, "citizen", ctx.now_ms())) return out;
+    const std::string num = std::to_string(h.id);
+    out.messages = to_handoff_officials(ctx, h, ctx.texts.render("conversation_handoff_citizen_closed_notify", {{"id", num}}));
+    for (auto& m : with_buttons(ctx, h.user_id, ctx.texts.render("conversation_handoff_closed_by_citizen", {{"id", num}}),
+                                main_menu_buttons(ctx)))
+        out.messages.push_back(std::move(m));
+    out.note = interaction_note{"command", "", "command", h.unit_id};
+    return out;
+}
+
+}  // namespace
+
+std::vector<std::string> handoff_recipients(context& ctx, const std::string& unit_id) {
+    auto linked_on_duty = [&](const std::string& unit) {
+        std::vector<std::string> ids;
+        if (unit.empty()) return ids;
+        // Propaganda members and viewers are staff too but do not answer citizens' cases.
+        for (const auto& o : storage::officials_of_unit(ctx.db, unit))
+            if (o.on_duty && !o.disabled && !o.zalo_user_id.empty() && bot::handles_cases(bot::role_of(o)))
+                ids.push_back(o.zalo_user_id);
+        return ids;
+    };
+    auto ids = linked_on_duty(unit_id);
+    if (!ids.empty()) return ids;
+    // Nobody at the commune (or no commune chosen): the district desk takes it.
+    const std::string district = ctx.cfg.levels.empty() ? std::string("huyen") : ctx.cfg.levels.front().id;
+    for (const auto& u : ctx.cfg.units)
+        if (u.level == district && u.id != unit_id) return linked_on_duty(u.id);
+    return ids;
+}
+
+std::vector<zalo::outgoing_message> to_handoff_officials(context& ctx, const storage::handoff& h, const std::string& text) {
+    std::vector<zalo::outgoing_message> out;
+    for (const auto& official : handoff_recipients(ctx, h.unit_id)) {
+        zalo::outgoing_message m;
+        m.recipient = official;
+        m.purpose = "handoff";
+        m.ref = "handoff:" + std::to_string(h.id);
+        m.text = text;
+        out.push_back(std::move(m));
+    }
+    return out;
+}
+
+std::string answer_expected_when(const context& ctx) {
+    const std::int64_t now = ctx.now_ms();
+    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const int start = bot::parse_hhmm(ctx.cfg.reminders.work_start).value_or(7 * 60 + 30);
+    const int end = bot::parse_hhmm(ctx.cfg.reminders.work_end).value_or(17 * 60);
+    const auto today = bot::local_date_of(now, offset);
+    const int minute = bot::local_minute_of_day(now, offset);
+    // Public holidays and compensatory days count too (templates/calendar): after Tết the desk
+    // opens on the first working day, not on the Monday. Without a calendar, Monday–Friday.
+    std::shared_ptr<const bot::work_calendar> cal;
+    try {
+        cal = bot::calendar_for(ctx.cfg);
+    } catch (const std::exception& e) {
+        spdlog::warn("working-day calendar unavailable, using Monday to Friday: {}", e.what());
+    }
+    const auto is_workday = [&cal](const bot::local_date& d) {
+        if (cal) return cal->is_working_day(d);
+        unsigned w = bot::weekday(d);
+        return w >= 1 && w <= 5;
+    };
+    if (is_workday(today) && minute < end) {
+        if (minute >= start) return ctx.texts.render("conversation_when_now");
+        return ctx.texts.render("conversation_when_today", {{"start", ctx.cfg.reminders.work_start}});
+    }
+    auto day = today;
+    do {
+        day = bot::civil_from_days(bot::days_from_civil(day) + 1);
+    } while (!is_workday(day));
+    static const char* const names[] = {"Chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"};
+    return ctx.texts.render("conversation_when_next_day", {{"weekday", names[bot::weekday(day)]},
+                                                           {"date", bot::to_vn(day)},
+                                                           {"start", ctx.cfg.reminders.work_start}});
+}
+
+outcome open_handoff_for(context& ctx, const storage::user& u, const std::string& reason, const std::string& question,
+                         const std::string& kind) {
+    const std::int64_t now = ctx.now_ms();
+    const std::int64_t id = storage::open_handoff(ctx.db, u.user_id, u.unit_id, reason, question, now);
+    storage::set_fallback_streak(ctx.db, u.user_id, 0);
+
+    storage::handoff h;
+    h.id = id;
+    h.user_id = u.user_id;
+    h.unit_id = u.unit_id;
+    const std::string num = std::to_string(id);
+    std::string place = unit_display_name(ctx, u.unit_id);
+    if (!u.village.empty()) place = u.village + ", " + place;
+    outcome out;
+    out.messages = to_handoff_officials(
+        ctx, h, ctx.texts.render("conversation_handoff_notify", {{"id", num}, {"place", place}, {"question", question}}));
+    // Still open: operators see it in GET /api/v1/handoffs and answer through the API.
+    if (out.messages.empty())
+        spdlog::warn("hand-off #{} (unit '{}'): no on-duty official linked on Zalo to notify", id, u.unit_id);
+    const char* key = reason == "fallbacks" ? "conversation_handoff_opened_after_fallbacks" : "conversation_handoff_opened";
+    zalo::outgoing_message c;
+    c.recipient = u.user_id;
+    c.purpose = "reply";
+    c.ref = "handoff:" + num;
+    c.text = ctx.texts.render(key, {{"id", num}, {"when", answer_expected_when(ctx)}});
+    out.messages.push_back(std::move(c));
+    out.note = interaction_note{kind, "gap_can_bo", "handoff", u.unit_id};
+    return out;
+}
+
+std::vector<zalo::outgoing_message> close_handoff_messages(context& ctx, std::int64_t id, const std::string& closed_by) {
+    auto h = storage::find_handoff(ctx.db, id);
+    if (!h || !storage::close_handoff(ctx.db, id, closed_by, ctx.now_ms())) return {};
+    return with_buttons(ctx, h->user_id, ctx.texts.render("conversation_handoff_closed", {{"id", std::to_string(id)}}),
+                        main_menu_buttons(ctx));
+}
+
+std::vector<zalo::outgoing_message> relay_handoff_answer(context& ctx, std::int64_t id, const std::string& answerer,
+                                                         const std::string& text) {
+    auto h = storage::find_handoff(ctx.db, id);
+    if (!h || h->closed_at) return {};
+    storage::record_first_answer(ctx.db, id, ctx.now_ms());
+    zalo::outgoing_message m;
+    m.recipient = h->user_id;
+    m.purpose = "relay";
+    m.ref = "handoff:" + std::to_string(id);
+    m.text = ctx.texts.render("conversation_handoff_answer", {{"answerer", answerer}, {"text", text}});
+    return {std::move(m)};
+}
+
+std::optional<outcome> official_handoff_reply(context& ctx, const std::string& text, const sender& s) {
+    if (!s.official) return std::nullopt;
+    auto r = parse_handoff_reply(text);
+    if (!r) return std::nullopt;
+    const storage::official& official = *s.official;
+    const std::string num = std::to_string(r->id);
+    auto to_official = [&](const char* key) {
+        zalo::outgoing_message m;
+        m.recipient = s.id();
+        m.text = ctx.texts.render(key, {{"id", num}});
+        return m;
+    };
+    outcome out;
+    out.note = interaction_note{"command", "", "command", official.unit_id};
+    auto h = storage::find_handoff(ctx.db, r->id);
+    if (!h) {
+        out.messages.push_back(to_official("conversation_handoff_not_found"));
+        return out;
+    }
+    if (r->body.empty()) {
+        out.messages.push_back(to_official("conversation_handoff_usage"));
+        return out;
+    }
+    if (h->closed_at) {
+        out.messages.push_back(to_official("conversation_handoff_already_closed"));
+        return out;
+    }
+    static const std::array<std::string_view, 6> close_words = {"xong", "dong", "ket thuc", "da xong", "close", "dong lai"};
+    const std::string folded = fold_text(r->body);
+    if (std::find(close_words.begin(), close_words.end(), folded) != close_words.end()) {
+        out.messages = close_handoff_messages(ctx, r->id, "official:" + official.official_id);
+        out.messages.push_back(to_official("conversation_handoff_closed_official"));
+        return out;
+    }
+    const std::string answerer = ctx.texts.render(
+        "conversation_answerer_official", {{"name", official.name}, {"unit", unit_display_name(ctx, official.unit_id)}});
+    out.messages = relay_handoff_answer(ctx, r->id, answerer, r->body);
+    out.messages.push_back(to_official("conversation_handoff_relayed"));
+    return out;
+}
+
+outcome citizen_message_in_handoff(context& ctx, const std::string& text, const sender& s) {
+    const storage::handoff& h = *s.open_handoff;
+    if (is_citizen_close(text)) return citizen_close_handoff(ctx, h);
+    outcome out;
+    out.messages = to_handoff_officials(
+        ctx, h, ctx.texts.render("conversation_handoff_forward", {{"id", std::to_string(h.id)}, {"text", trim(text)}}));
+    out.note = interaction_note{"handoff_message", "", "handoff", h.unit_id};
+    return out;
+}
+
+}  // namespace handlers
