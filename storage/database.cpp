@@ -8,7 +8,11 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <set>
+#include <vector>
 
 namespace storage {
 
@@ -40,16 +44,51 @@ int latest_schema_version() {
     return v;
 }
 
-int migrate(SQLite::Database& db) {
-    int current = schema_version(db);
-    for (const auto& m : all_migrations()) {
-        if (m.version <= current) continue;
+int migrate(SQLite::Database& db) { return migrate(db, all_migrations()); }
+
+int migrate(SQLite::Database& db, const std::vector<migration>& list) {
+    // Each applied version is recorded on its own, so a migration that lands after a higher one
+    // (areas reserve version blocks and land in any order) is still applied. Databases made
+    // before this table existed recorded only PRAGMA user_version, and then only versions 1–6
+    // existed: those count as applied up to their user_version.
+    constexpr int last_untracked_version = 6;
+    const int before = schema_version(db);
+    db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)");
+    std::set<int> applied;
+    {
+        SQLite::Statement q(db, "SELECT version FROM schema_migrations");
+        while (q.executeStep()) applied.insert(q.getColumn(0).getInt());
+    }
+    const auto now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+    SQLite::Statement record(db, "INSERT INTO schema_migrations(version, applied_at) VALUES (?, ?)");
+    if (applied.empty() && before > 0) {
+        for (const auto& m : list)
+            if (m.version <= std::min(before, last_untracked_version)) {
+                record.bind(1, m.version);
+                record.bind(2, static_cast<std::int64_t>(now_ms));
+                record.exec();
+                record.reset();
+                applied.insert(m.version);
+            }
+    }
+    std::vector<const migration*> order;
+    for (const auto& m : list) order.push_back(&m);
+    std::sort(order.begin(), order.end(), [](const migration* a, const migration* b) { return a->version < b->version; });
+    int current = before;
+    for (const migration* m : order) {
+        if (applied.count(m->version)) continue;
         SQLite::Transaction tx(db);
-        if (m.sql) db.exec(m.sql);
-        if (m.step) m.step(db);
-        db.exec("PRAGMA user_version = " + std::to_string(m.version));
+        if (m->sql) db.exec(m->sql);
+        if (m->step) m->step(db);
+        record.bind(1, m->version);
+        record.bind(2, static_cast<std::int64_t>(now_ms));
+        record.exec();
+        record.reset();
+        current = std::max(current, m->version);
+        db.exec("PRAGMA user_version = " + std::to_string(current));
         tx.commit();
-        current = m.version;
     }
     return current;
 }

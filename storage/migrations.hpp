@@ -10,7 +10,8 @@ class Database;
 
 namespace storage {
 
-/// One schema step: applied once, in its own transaction, recorded in PRAGMA user_version.
+/// One schema step: applied once, in its own transaction, recorded in table schema_migrations
+/// (and PRAGMA user_version holds the highest applied).
 /// `step` (optional) runs after `sql` in the same transaction, for changes plain SQL cannot make
 /// without knowing the current shape of a table (see rebuild_table).
 struct migration {
@@ -25,7 +26,8 @@ struct migration {
 /// @throws std::runtime_error when `from` is not in the table's definition; SQLite::Exception
 void rebuild_table(SQLite::Database& db, const std::string& name, const std::string& from, const std::string& to);
 
-/// Every migration, ascending by version.
+/// Every migration. Applied in ascending version order; each version is applied once even when
+/// it lands after a higher one.
 [[nodiscard]] const std::vector<migration>& all_migrations();
 
 }  // namespace storage

@@ -1,5 +1,6 @@
 #include "storage/database.hpp"
 
+#include "storage/migrations.hpp"
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -14,6 +15,25 @@ TEST_CASE("migrations bring a new database to the latest version once", "[storag
     CHECK(db->tableExists("events"));
     CHECK(db->tableExists("outbox"));
     CHECK(db->tableExists("dossiers"));
+}
+
+TEST_CASE("a migration that lands after a higher version is still applied, and none twice", "[storage]") {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    const std::vector<storage::migration> first = {{1, "CREATE TABLE a(x)"}, {30, "CREATE TABLE c(x)"}};
+    CHECK(storage::migrate(db, first) == 30);
+    // Version 20 lands later (another area's block), listed out of order.
+    const std::vector<storage::migration> later = {{30, "CREATE TABLE c(x)"}, {1, "CREATE TABLE a(x)"}, {20, "CREATE TABLE b(x)"}};
+    CHECK(storage::migrate(db, later) == 30);
+    CHECK(db.tableExists("b"));
+    CHECK(storage::migrate(db, later) == 30);  // nothing applied twice (CREATE TABLE would throw)
+}
+
+TEST_CASE("a database from before per-version tracking keeps its applied versions", "[storage]") {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE a(x); PRAGMA user_version = 1");
+    const std::vector<storage::migration> list = {{1, "CREATE TABLE a(x)"}, {2, "CREATE TABLE b(x)"}};
+    CHECK(storage::migrate(db, list) == 2);
+    CHECK(db.tableExists("b"));
 }
 
 TEST_CASE("a file database uses WAL and full synchronous commits", "[storage]") {
