@@ -66,6 +66,22 @@ outcome citizen_close_handoff(context& ctx, const storage::handoff& h) {
 
 }  // namespace
 
+bool may_handle(const context& ctx, const storage::official& o, const storage::handoff& h) {
+    return bot::may(bot::role_of(o), bot::staff_action::handle_handoffs) && bot::scope_of(o).covers(ctx.cfg, h.unit_id);
+}
+
+std::string handoff_desk(const context& ctx) {
+    // The first unit of the highest level: the one-stop desk above every commune.
+    for (const auto& level : ctx.cfg.levels)
+        for (const auto& u : ctx.cfg.units)
+            if (u.level == level.id) return u.id;
+    return {};
+}
+
+std::string handoff_unit_for(const context& ctx, const std::string& citizen_unit) {
+    return citizen_unit.empty() ? handoff_desk(ctx) : citizen_unit;
+}
+
 std::vector<std::string> handoff_recipients(context& ctx, const std::string& unit_id) {
     auto linked_on_duty = [&](const std::string& unit) {
         std::vector<std::string> ids;
@@ -78,10 +94,9 @@ std::vector<std::string> handoff_recipients(context& ctx, const std::string& uni
     };
     auto ids = linked_on_duty(unit_id);
     if (!ids.empty()) return ids;
-    // Nobody at the commune (or no commune chosen): the district desk takes it.
-    const std::string district = ctx.cfg.levels.empty() ? std::string("huyen") : ctx.cfg.levels.front().id;
-    for (const auto& u : ctx.cfg.units)
-        if (u.level == district && u.id != unit_id) return linked_on_duty(u.id);
+    // Nobody on duty at the commune (or no commune chosen): the desk above takes it.
+    const std::string desk = handoff_desk(ctx);
+    if (desk != unit_id) return linked_on_duty(desk);
     return ids;
 }
 
@@ -135,13 +150,16 @@ std::string answer_expected_when(const context& ctx) {
 outcome open_handoff_for(context& ctx, const storage::user& u, const std::string& reason, const std::string& question,
                          const std::string& kind) {
     const std::int64_t now = ctx.now_ms();
-    const std::int64_t id = storage::open_handoff(ctx.db, u.user_id, u.unit_id, reason, question, now);
+    // A citizen who has chosen no commune is the desk's case: its staff are notified and may
+    // answer it (may_handle), which they could not for a hand-off of no unit.
+    const std::string unit = handoff_unit_for(ctx, u.unit_id);
+    const std::int64_t id = storage::open_handoff(ctx.db, u.user_id, unit, reason, question, now);
     storage::set_fallback_streak(ctx.db, u.user_id, 0);
 
     storage::handoff h;
     h.id = id;
     h.user_id = u.user_id;
-    h.unit_id = u.unit_id;
+    h.unit_id = unit;
     const std::string num = std::to_string(id);
     std::string place = unit_display_name(ctx, u.unit_id);
     if (!u.village.empty()) place = u.village + ", " + place;
@@ -150,7 +168,7 @@ outcome open_handoff_for(context& ctx, const storage::user& u, const std::string
         ctx, h, ctx.texts.render("conversation_handoff_notify", {{"id", num}, {"place", place}, {"question", question}}));
     // Still open: operators see it in GET /api/v1/handoffs and answer through the API.
     if (out.messages.empty())
-        spdlog::warn("hand-off #{} (unit '{}'): no on-duty official linked on Zalo to notify", id, u.unit_id);
+        spdlog::warn("hand-off #{} (unit '{}'): no on-duty official linked on Zalo to notify", id, unit);
     const char* key = reason == "fallbacks" ? "conversation_handoff_opened_after_fallbacks" : "conversation_handoff_opened";
     zalo::outgoing_message c;
     c.recipient = u.user_id;
@@ -158,7 +176,7 @@ outcome open_handoff_for(context& ctx, const storage::user& u, const std::string
     c.ref = "handoff:" + num;
     c.text = ctx.texts.render(key, {{"id", num}, {"when", answer_expected_when(ctx)}});
     out.messages.push_back(std::move(c));
-    out.note = interaction_note{kind, "gap_can_bo", "handoff", u.unit_id};
+    out.note = interaction_note{kind, "gap_can_bo", "handoff", unit};
     return out;
 }
 
@@ -199,6 +217,13 @@ std::optional<outcome> official_handoff_reply(context& ctx, const std::string& t
     auto h = storage::find_handoff(ctx.db, r->id);
     if (!h) {
         out.messages.push_back(to_official("conversation_handoff_not_found"));
+        return out;
+    }
+    // Only staff who handle cases and serve the hand-off's unit (or a unit above it) may answer
+    // or close it: ids are sequential, so anyone could otherwise take another commune's case.
+    // Checked before anything else about it, so a refused official learns nothing of its state.
+    if (!may_handle(ctx, official, *h)) {
+        out.messages.push_back(to_official("conversation_handoff_not_yours"));
         return out;
     }
     if (r->body.empty()) {

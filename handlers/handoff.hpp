@@ -11,8 +11,19 @@
 
 namespace handlers {
 
+/// True when official `o` may answer and close hand-off `h`: their role handles hand-offs
+/// (bot::may) and they serve its unit or one above it (bot::scope_of(o).covers, the one rule).
+[[nodiscard]] bool may_handle(const context& ctx, const storage::official& o, const storage::handoff& h);
+
+/// The one-stop desk that takes hand-offs nobody else can: the first unit of the highest level.
+/// Empty when no unit is configured.
+[[nodiscard]] std::string handoff_desk(const context& ctx);
+
+/// The unit a citizen's hand-off belongs to: their commune, or the desk when they chose none.
+[[nodiscard]] std::string handoff_unit_for(const context& ctx, const std::string& citizen_unit);
+
 /// Zalo user ids of the officials to notify for a hand-off of this unit: the unit's on-duty
-/// linked officials, else the first top-level unit's (the district desk). @throws SQLite::Exception
+/// linked officials that handle cases, else the desk's (handoff_desk). @throws SQLite::Exception
 [[nodiscard]] std::vector<std::string> handoff_recipients(context& ctx, const std::string& unit_id);
 
 /// `text` to every official notified for hand-off `h` (purpose "handoff", ref "handoff:<id>").

@@ -1,0 +1,103 @@
+#include "handlers/handoff.hpp"
+
+#include "tests/handlers/conversation_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using test::chat_fixture;
+using test::contains;
+
+namespace {
+
+// A citizen of xã Tân Sỏi asks for an official: hand-off #1 of tan_soi.
+void open_tan_soi_handoff(chat_fixture& f) {
+    f.send("u1", "#unit:tan_soi");
+    f.send("u1", "cho toi gap can bo");
+    REQUIRE(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND unit_id = 'tan_soi' AND closed_at IS NULL") == 1);
+}
+
+}  // namespace
+
+TEST_CASE("an official of another commune can neither answer nor close a hand-off", "[handoff]") {
+    chat_fixture f;
+    f.add_official("o1", "tan_soi", "z-o1");
+    f.add_official("o4", "dong_son", "z-o4");
+    open_tan_soi_handoff(f);
+
+    auto answer = f.send("z-o4", "#1 Dạ, anh cứ mang CCCD ra xã Đồng Sơn nhé.");
+    CHECK(test::to(answer, "u1").empty());
+    auto refusal = test::to(answer, "z-o4");
+    REQUIRE(refusal.size() == 1);
+    CHECK(contains(refusal[0].text, "#1"));
+    CHECK(contains(refusal[0].text, "không thuộc"));
+    CHECK_FALSE(contains(refusal[0].text, "xã Tân Sỏi"));  // nothing about the other commune's case
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND first_answer_at IS NOT NULL") == 0);
+
+    auto close = f.send("z-o4", "#1 xong");
+    CHECK(test::to(close, "u1").empty());
+    REQUIRE(test::to(close, "z-o4").size() == 1);
+    CHECK(contains(test::to(close, "z-o4")[0].text, "không thuộc"));
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND closed_at IS NULL") == 1);
+
+    // The commune's own official still can.
+    auto own = f.send("z-o1", "#1 Dạ, anh mang CCCD đến UBND xã nhé.");
+    CHECK(test::to(own, "u1").size() == 1);
+}
+
+TEST_CASE("the district desk above a commune and the commune's leader may answer and close its hand-off", "[handoff]") {
+    chat_fixture f;
+    f.add_official("o5", "huyen", "z-o5");
+    f.add_official("l1", "tan_soi", "z-l1", true, "leader");
+    open_tan_soi_handoff(f);
+
+    auto answer = f.send("z-o5", "#1 Dạ, huyện đã nhận yêu cầu của anh.");
+    REQUIRE(test::to(answer, "u1").size() == 1);
+    auto close = f.send("z-l1", "#1 xong");
+    CHECK(test::to(close, "u1").size() == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND closed_at IS NOT NULL") == 1);
+}
+
+TEST_CASE("a propaganda member or viewer of the commune may not answer its hand-offs", "[handoff]") {
+    chat_fixture f;
+    f.add_official("o1", "tan_soi", "z-o1");
+    f.add_official("p1", "tan_soi", "z-p1", true, "propaganda");
+    f.add_official("v1", "tan_soi", "z-v1", true, "viewer");
+    open_tan_soi_handoff(f);
+    for (const char* who : {"z-p1", "z-v1"}) {
+        auto out = f.send(who, "#1 xong");
+        CHECK(test::to(out, "u1").empty());
+        REQUIRE(test::to(out, who).size() == 1);
+        CHECK(contains(test::to(out, who)[0].text, "không thuộc"));
+    }
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND closed_at IS NULL") == 1);
+}
+
+TEST_CASE("a closed hand-off of another commune is refused the same way, without saying it is closed", "[handoff]") {
+    chat_fixture f;
+    f.add_official("o1", "tan_soi", "z-o1");
+    f.add_official("o4", "dong_son", "z-o4");
+    open_tan_soi_handoff(f);
+    f.send("z-o1", "#1 xong");
+    auto out = f.send("z-o4", "#1 alo");
+    REQUIRE(test::to(out, "z-o4").size() == 1);
+    CHECK(contains(test::to(out, "z-o4")[0].text, "không thuộc"));
+}
+
+TEST_CASE("a citizen without a commune is handed to the one-stop desk, whose officials answer and close it", "[handoff]") {
+    chat_fixture f;
+    f.add_official("o4", "dong_son", "z-o4");
+    f.add_official("o5", "huyen", "z-o5");
+    auto out = f.send("u1", "cho toi gap can bo");
+    REQUIRE(test::to(out, "z-o5").size() == 1);
+    CHECK(test::to(out, "z-o4").empty());
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND unit_id = 'huyen'") == 1);
+    REQUIRE(out.note);
+    CHECK(out.note->unit_id == "huyen");
+
+    auto answer = f.send("z-o5", "#1 Dạ, anh/chị ở xã nào ạ?");
+    CHECK(test::to(answer, "u1").size() == 1);
+    auto refused = f.send("z-o4", "#1 xong");
+    CHECK(test::to(refused, "u1").empty());
+    auto close = f.send("z-o5", "#1 xong");
+    CHECK(test::to(close, "u1").size() == 1);
+}
