@@ -4,9 +4,9 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/zalo/outbox.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "storage/interaction_repository.hpp"
-#include "storage/outbox_repository.hpp"
 
 #include "storage/write_scope.hpp"
 
@@ -472,7 +472,7 @@ broadcast_run run_broadcasts(const context& ctx) {
             kainjow::mustache::mustache tmpl(b->text);
             tmpl.set_custom_escape([](const std::string& s) { return s; });
             const std::string hint = ctx.texts.render("broadcast_opt_out_hint");
-            std::vector<storage::outbox_item> items;
+            std::vector<zalo::outgoing_message> items;
             std::vector<storage::broadcast_follower> queued;
             std::vector<std::string> texts;
             for (const auto& f : storage::waiting_recipients(ctx.db, b->id)) {
@@ -500,21 +500,13 @@ broadcast_run run_broadcasts(const context& ctx) {
                 m.purpose = "broadcast";
                 m.ref = "broadcast:" + std::to_string(b->id);
                 m.broadcast_id = b->id;
-                storage::outbox_item it;
-                it.recipient = m.recipient;
-                it.channel = zalo::to_string(m.via);
-                it.priority = static_cast<int>(m.prio);
-                it.body_json = zalo::to_json(m);
-                it.purpose = m.purpose;
-                it.ref = m.ref;
-                it.broadcast_id = b->id;
-                items.push_back(std::move(it));
-                queued.push_back(f);
                 texts.push_back(m.text);
+                items.push_back(std::move(m));
+                queued.push_back(f);
                 promoted.insert(f.user_id);
                 ++used;
             }
-            auto ids = storage::enqueue(ctx.db, items, now);
+            auto ids = zalo::queue_messages(ctx.db, items, now);
             for (std::size_t i = 0; i < ids.size(); ++i) {
                 storage::mark_recipient_queued(ctx.db, b->id, queued[i].user_id, ids[i]);
                 storage::interaction o;

@@ -4,10 +4,10 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/zalo/outbox.hpp"
 #include "bot/dossiers/scheduler.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
-#include "storage/outbox_repository.hpp"
 #include "storage/reminder_repository.hpp"
 
 #include "storage/write_scope.hpp"
@@ -163,7 +163,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
     // primary key refuses a second row for the same kind, dossier, recipient and day.
     storage::write_scope sp(ctx.db);
     const auto recorded = storage::record_reminders(ctx.db, rows, now);
-    std::vector<storage::outbox_item> items;
+    std::vector<zalo::outgoing_message> items;
     std::vector<storage::reminder_row> queued_rows;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
         if (!recorded[i] || rows[i].status != "queued") continue;
@@ -189,18 +189,11 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
                                {"han_tra", r->due_on.empty() ? "-" : vn_date(r->due_on)},
                                {"noi_dung", m.text}};
         }
-        storage::outbox_item it;
-        it.recipient = m.recipient;
-        it.channel = zalo::to_string(m.via);
-        it.priority = static_cast<int>(m.prio);
-        it.body_json = zalo::to_json(m);
-        it.purpose = m.purpose;
-        it.ref = m.ref;
-        items.push_back(std::move(it));
+        items.push_back(std::move(m));
         queued_rows.push_back(rows[i]);
         ++rep.queued_by_kind[r->kind];
     }
-    const auto ids = storage::enqueue(ctx.db, items, now);
+    const auto ids = zalo::queue_messages(ctx.db, items, now);
     storage::set_reminder_outboxes(ctx.db, queued_rows, ids);
     sp.commit();
     return rep;

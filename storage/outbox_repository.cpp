@@ -1,6 +1,8 @@
 // Outbox storage.
 #include "storage/outbox_repository.hpp"
 
+#include "storage/write_scope.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -9,34 +11,48 @@ namespace storage {
 std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox_item>& items, std::int64_t now_ms) {
     std::vector<std::int64_t> ids;
     if (items.empty()) return ids;
+    ids.reserve(items.size());
+    // Ids are chosen here, inside a write transaction (the caller's, or our own), so the tracking id, derived
+    // from the row id and reused by a resend after a crash, goes in with the row: one statement
+    // per message instead of an insert and an update.
+    write_scope tx(db);
+    std::int64_t next = last_outbox_id(db) + 1;
     SQLite::Statement ins(db,
-                          "INSERT INTO outbox (tracking_id, recipient, channel, priority, body, purpose, ref, broadcast_id,"
-                          " event_seq, state, attempts, next_attempt_at, created_at)"
-                          " VALUES ('', ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
-    SQLite::Statement track(db, "UPDATE outbox SET tracking_id = ? WHERE id = ?");
+                          "INSERT INTO outbox (id, tracking_id, recipient, channel, priority, body, purpose, ref, broadcast_id,"
+                          " event_seq, origin_at, interaction_id, state, attempts, next_attempt_at, created_at)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
+    auto opt = [&ins](int idx, const std::optional<std::int64_t>& v) {
+        if (v) ins.bind(idx, *v); else ins.bind(idx);
+    };
     for (const auto& it : items) {
+        const std::int64_t id = next++;
         ins.reset();
         ins.clearBindings();
-        ins.bind(1, it.recipient);
-        ins.bind(2, it.channel);
-        ins.bind(3, it.priority);
-        ins.bind(4, it.body_json);
-        ins.bind(5, it.purpose);
-        if (it.ref.empty()) ins.bind(6); else ins.bind(6, it.ref);
-        if (it.broadcast_id) ins.bind(7, *it.broadcast_id); else ins.bind(7);
-        if (it.event_seq) ins.bind(8, *it.event_seq); else ins.bind(8);
-        ins.bind(9, now_ms);
-        ins.bind(10, now_ms);
+        ins.bind(1, id);
+        ins.bind(2, "cb" + std::to_string(id));
+        ins.bindNoCopy(3, it.recipient);
+        ins.bindNoCopy(4, it.channel);
+        ins.bind(5, it.priority);
+        ins.bindNoCopy(6, it.body_json);
+        ins.bindNoCopy(7, it.purpose);
+        if (it.ref.empty()) ins.bind(8); else ins.bindNoCopy(8, it.ref);
+        opt(9, it.broadcast_id);
+        opt(10, it.event_seq);
+        opt(11, it.origin_at);
+        opt(12, it.interaction_id);
+        ins.bind(13, now_ms);
+        ins.bind(14, now_ms);
         ins.exec();
-        std::int64_t id = db.getLastInsertRowid();
-        // Tracking ids are derived from the row id: a resend after a crash reuses the same one.
-        track.reset();
-        track.bind(1, "cb" + std::to_string(id));
-        track.bind(2, id);
-        track.exec();
         ids.push_back(id);
     }
+    tx.commit();
     return ids;
+}
+
+std::int64_t last_outbox_id(SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT IFNULL(MAX(id), 0) FROM outbox");
+    q.executeStep();
+    return q.getColumn(0).getInt64();
 }
 
 std::int64_t outbox_depth(SQLite::Database& db) {
@@ -53,7 +69,8 @@ namespace {
 
 const char* const row_columns =
     "id, tracking_id, recipient, channel, priority, body, purpose, state, attempts, parts_sent, resends, zalo_msg_id,"
-    " error_code, error_reason, broadcast_id, next_attempt_at, created_at, sent_at, delivered_at, seen_at";
+    " error_code, error_reason, broadcast_id, next_attempt_at, created_at, sent_at, delivered_at, seen_at, origin_at,"
+    " interaction_id";
 
 std::optional<std::int64_t> opt64(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
@@ -82,6 +99,8 @@ outbox_row read_row(SQLite::Statement& q) {
     r.sent_at = opt64(q.getColumn(17));
     r.delivered_at = opt64(q.getColumn(18));
     r.seen_at = opt64(q.getColumn(19));
+    r.origin_at = opt64(q.getColumn(20));
+    r.interaction_id = opt64(q.getColumn(21));
     return r;
 }
 

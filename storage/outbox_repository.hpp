@@ -22,10 +22,13 @@ struct outbox_item {
     std::string ref;
     std::optional<std::int64_t> broadcast_id;
     std::optional<std::int64_t> event_seq;
+    std::optional<std::int64_t> origin_at;       ///< arrival of the event it answers (Unix ms)
+    std::optional<std::int64_t> interaction_id;  ///< the inbound interaction it answers
 };
 
 /// Stores the items (pending, due now) and returns their ids in order. Each gets a tracking id
-/// that stays the same across resends. Call inside the caller's transaction.
+/// that stays the same across resends. Call inside the caller's transaction. Code outside
+/// storage queues through zalo::queue_messages (bot/zalo/outbox.hpp), the one way in.
 /// @throws SQLite::Exception
 std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox_item>& items, std::int64_t now_ms);
 
@@ -52,6 +55,8 @@ struct outbox_row {
     std::int64_t next_attempt_at = 0;
     std::int64_t created_at = 0;
     std::optional<std::int64_t> sent_at, delivered_at, seen_at;
+    std::optional<std::int64_t> origin_at;       ///< arrival of the event it answers
+    std::optional<std::int64_t> interaction_id;  ///< the inbound interaction it answers
 };
 
 /// Pending messages due at `now_ms` that are first in their recipient's queue (no older
@@ -63,6 +68,10 @@ struct outbox_row {
 [[nodiscard]] std::optional<outbox_row> get_outbox(SQLite::Database& db, std::int64_t id);
 /// The row with this tracking id. @throws SQLite::Exception
 [[nodiscard]] std::optional<outbox_row> get_outbox_by_tracking(SQLite::Database& db, const std::string& tracking_id);
+
+/// The highest outbox id (0 when empty): a cheap probe for rows other processes queued.
+/// @throws SQLite::Exception
+[[nodiscard]] std::int64_t last_outbox_id(SQLite::Database& db);
 
 /// The earliest next_attempt_at among pending messages. @throws SQLite::Exception
 [[nodiscard]] std::optional<std::int64_t> next_due_at(SQLite::Database& db);

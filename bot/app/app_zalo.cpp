@@ -174,6 +174,8 @@ void start_zalo(services& s) {
 
     rt->sender->start();
     auto sender = rt->sender;
+    // Every commit on the worker that queued a message wakes the sender (no poll in between).
+    s.work.on_outbox_commit([sender] { sender->notify(); });
     s.notify_outbox = [sender] { sender->notify(); };
     auto prev = s.on_shutdown;
     s.on_shutdown = [prev, rt] {

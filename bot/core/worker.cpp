@@ -2,6 +2,7 @@
 #include "bot/core/worker.hpp"
 
 #include "storage/database.hpp"
+#include "storage/outbox_watch.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -22,6 +23,8 @@ namespace asio = boost::asio;
 
 struct worker::impl {
     std::unique_ptr<SQLite::Database> db;
+    std::unique_ptr<storage::outbox_watch> watch;  // destroyed before db (declared after it)
+    std::function<void()> wake;
     asio::io_context ioc{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
     std::thread thread;
@@ -34,6 +37,18 @@ struct worker::impl {
             j(*db);
         } catch (const std::exception& e) {
             spdlog::error("worker job failed: {}", e.what());
+        }
+        after_job();
+    }
+
+    // The job is over, so is its transaction: a message it queued is committed now.
+    void after_job() {
+        if (watch && wake && watch->take()) {
+            try {
+                wake();
+            } catch (const std::exception& e) {
+                spdlog::error("outbox wake failed: {}", e.what());
+            }
         }
     }
 
@@ -89,6 +104,7 @@ void worker::every(std::chrono::milliseconds interval, job j) {
 void worker::run_sync(const job& j) {
     if (!impl_->thread.joinable() || impl_->thread.get_id() == std::this_thread::get_id()) {
         j(*impl_->db);
+        if (!impl_->thread.joinable()) impl_->after_job();
         return;
     }
     std::promise<void> done;
@@ -100,8 +116,16 @@ void worker::run_sync(const job& j) {
         } catch (...) {
             done.set_exception(std::current_exception());
         }
+        impl_->after_job();
     });
     fut.get();
+}
+
+void worker::on_outbox_commit(std::function<void()> wake) {
+    run_sync([this, &wake](SQLite::Database& db) {
+        if (!impl_->watch) impl_->watch = std::make_unique<storage::outbox_watch>(db);
+        impl_->wake = std::move(wake);
+    });
 }
 
 void worker::stop() {

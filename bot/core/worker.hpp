@@ -35,6 +35,11 @@ public:
     void every(std::chrono::milliseconds interval, job j);
     /// Runs `j` on the worker thread and waits for it (tests, commands, shutdown).
     void run_sync(const job& j);
+    /// Calls `wake` on the worker thread after each job whose transaction stored new outbox rows
+    /// committed (storage::outbox_watch): the outbox sender runs after the commit that queued a
+    /// message, never before it and never on a poll. Replaces an earlier `wake`.
+    /// @throws SQLite::Exception when the watch cannot be installed.
+    void on_outbox_commit(std::function<void()> wake);
     /// Finishes the queued jobs, cancels timers and joins the thread.
     void stop();
 

@@ -24,9 +24,19 @@ void token_manager::publish() {
     status_.refreshing = refreshing_;
 }
 
+void token_manager::ready() {
+    if (!on_ready_) return;
+    try {
+        on_ready_();
+    } catch (const std::exception& e) {
+        spdlog::error("zalo tokens: on_ready failed: {}", e.what());
+    }
+}
+
 void token_manager::reload(SQLite::Database& db) {
     auto row = storage::load_tokens(db);
     if (!row) return;
+    const bool was_usable = usable();
     access_ = row->access_token;
     expires_at_ = row->access_expires_at;
     refresh_ = row->refresh_token;
@@ -37,6 +47,7 @@ void token_manager::reload(SQLite::Database& db) {
         status_.last_error = row->last_error;
     }
     publish();
+    if (!was_usable && usable()) ready();
 }
 
 void token_manager::load(SQLite::Database& db) {
@@ -173,6 +184,7 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
     auto waiters = std::move(waiters_);
     waiters_.clear();
     for (auto& w : waiters) w(token, error);
+    if (token) ready();
 }
 
 void token_manager::exchange_code(const std::string& code, const std::string& verifier,
@@ -190,6 +202,7 @@ void token_manager::exchange_code(const std::string& code, const std::string& ve
             self->reload(db);
             spdlog::info("zalo tokens: OA authorised; tokens stored");
             done(true, {});
+            self->ready();
         });
     });
 }

@@ -60,6 +60,9 @@ public:
     [[nodiscard]] token_status status() const;
     /// True when a send can get a token without the OA admin (not marked for re-authorisation).
     [[nodiscard]] bool usable() const;
+    /// Called on the worker thread whenever a fresh access token was stored or the tokens became
+    /// usable again (operator set a refresh token, OA authorised): the sender resumes then.
+    void on_ready(std::function<void()> fn) { on_ready_ = std::move(fn); }
 
 private:
     void start_refresh(SQLite::Database& db, token_fn done);
@@ -79,6 +82,8 @@ private:
     std::int64_t row_updated_at_ = 0;
     bool refreshing_ = false;
     std::vector<token_fn> waiters_;
+    std::function<void()> on_ready_;
+    void ready();
     mutable std::mutex mu_;
     token_status status_;
     void publish();

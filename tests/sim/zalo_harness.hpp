@@ -6,6 +6,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/zalo/outbox_sender.hpp"
+#include "bot/zalo/outbox.hpp"
 #include "bot/zalo/outgoing.hpp"
 #include "bot/zalo/token_manager.hpp"
 #include "bot/core/worker.hpp"
@@ -59,15 +60,7 @@ struct bot_side {
 
     std::int64_t enqueue(const zalo::outgoing_message& m) {
         std::int64_t id = 0;
-        work->run_sync([&](SQLite::Database& db) {
-            storage::outbox_item it;
-            it.recipient = m.recipient;
-            it.channel = zalo::to_string(m.via);
-            it.priority = static_cast<int>(m.prio);
-            it.body_json = zalo::to_json(m);
-            it.purpose = m.purpose.empty() ? "reply" : m.purpose;
-            id = storage::enqueue(db, {it}, bot::now_ms()).at(0);
-        });
+        work->run_sync([&](SQLite::Database& db) { id = zalo::queue_messages(db, {m}, bot::now_ms()).at(0); });
         if (sender) sender->notify();
         return id;
     }

@@ -1,5 +1,6 @@
 #include "storage/outbox_repository.hpp"
 
+#include "storage/outbox_watch.hpp"
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -75,3 +76,41 @@ TEST_CASE("broadcast messages can be cancelled until they are sent", "[zalo]") {
     CHECK(storage::get_outbox(*db, ids[2])->state == "cancelled");
 }
 
+
+TEST_CASE("the outbox watch reports a commit that queued messages once, and never a rolled back one", "[zalo]") {
+    auto db = test::memory_db();
+    storage::outbox_watch watch(*db);
+    CHECK_FALSE(watch.take());
+    add(*db, "a", 0);  // its own transaction
+    CHECK(watch.take());
+    CHECK_FALSE(watch.take());  // once per commit
+
+    db->exec("BEGIN IMMEDIATE");
+    add(*db, "b", 0);
+    CHECK_FALSE(watch.take());  // not committed yet: the sender must not look now
+    db->exec("ROLLBACK");
+    CHECK_FALSE(watch.take());
+
+    db->exec("BEGIN IMMEDIATE");
+    db->exec("UPDATE outbox SET attempts = 1");  // no new message
+    db->exec("COMMIT");
+    CHECK_FALSE(watch.take());
+
+    db->exec("BEGIN IMMEDIATE");
+    add(*db, "c", 0);
+    add(*db, "d", 0);
+    db->exec("COMMIT");
+    CHECK(watch.take());
+}
+
+TEST_CASE("queued rows get consecutive ids and their own tracking ids, also after deletions", "[zalo]") {
+    auto db = test::memory_db();
+    auto a = add(*db, "a", 0);
+    auto b = add(*db, "b", 0);
+    CHECK(b == a + 1);
+    db->exec("DELETE FROM outbox WHERE id = " + std::to_string(b));
+    auto c = add(*db, "c", 0);
+    CHECK(c == b);  // the highest id was free again
+    CHECK(storage::get_outbox(*db, c)->tracking_id == "cb" + std::to_string(c));
+    CHECK(storage::last_outbox_id(*db) == c);
+}
