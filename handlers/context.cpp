@@ -3,8 +3,8 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/zalo/outbox.hpp"
 #include "storage/interaction_repository.hpp"
-#include "storage/outbox_repository.hpp"
 
 namespace handlers {
 
@@ -16,6 +16,9 @@ std::vector<std::int64_t> commit_outcome(context& ctx, const outcome& out, const
     const std::string day = bot::to_iso(bot::local_date_of(now, offset));
     std::string unit = out.note ? out.note->unit_id : std::string{};
 
+    zalo::message_origin origin;
+    origin.event_seq = event_seq;
+    origin.received_at_ms = received_at_ms;
     if (out.note) {
         storage::interaction in;
         in.at = received_at_ms.value_or(now);
@@ -27,36 +30,23 @@ std::vector<std::int64_t> commit_outcome(context& ctx, const outcome& out, const
         in.topic = out.note->topic;
         in.outcome = out.note->outcome;
         in.text = inbound_text;
-        if (received_at_ms && !out.messages.empty()) in.latency_ms = now - *received_at_ms;
-        storage::log_interaction(ctx.db, in);
+        // latency_ms stays empty until the first reply's Zalo call (the outbox sender sets it).
+        origin.interaction_id = storage::log_interaction(ctx.db, in);
     }
 
-    std::vector<storage::outbox_item> items;
-    items.reserve(out.messages.size());
     for (const auto& m : out.messages) {
-        storage::outbox_item it;
-        it.recipient = m.recipient;
-        it.channel = zalo::to_string(m.via);
-        it.priority = static_cast<int>(m.prio);
-        it.body_json = zalo::to_json(m);
-        it.purpose = m.purpose.empty() ? "reply" : m.purpose;
-        it.ref = m.ref;
-        it.broadcast_id = m.broadcast_id;
-        it.event_seq = event_seq;
-        items.push_back(std::move(it));
-
         storage::interaction o;
         o.at = now;
         o.local_day = day;
         o.user_id = m.recipient;
         o.unit_id = m.recipient == user_id ? unit : std::string{};
         o.direction = "out";
-        o.kind = it.purpose;
+        o.kind = m.purpose.empty() ? "reply" : m.purpose;
         o.topic = out.note && m.recipient == user_id ? out.note->topic : std::string{};
         o.text = m.text;
         storage::log_interaction(ctx.db, o);
     }
-    return storage::enqueue(ctx.db, items, now);
+    return zalo::queue_messages(ctx.db, out.messages, now, origin);
 }
 
 }  // namespace handlers

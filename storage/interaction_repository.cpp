@@ -6,7 +6,7 @@
 
 namespace storage {
 
-void log_interaction(SQLite::Database& db, const interaction& i) {
+std::int64_t log_interaction(SQLite::Database& db, const interaction& i) {
     SQLite::Statement q(db,
                         "INSERT INTO interactions (at, local_day, user_id, unit_id, direction, kind, topic, outcome, text, latency_ms)"
                         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -24,6 +24,14 @@ void log_interaction(SQLite::Database& db, const interaction& i) {
     opt(9, i.text);
     if (i.latency_ms) q.bind(10, *i.latency_ms); else q.bind(10);
     q.exec();
+    return db.getLastInsertRowid();
+}
+
+bool record_reply_latency(SQLite::Database& db, std::int64_t interaction_id, std::int64_t latency_ms) {
+    SQLite::Statement q(db, "UPDATE interactions SET latency_ms = ? WHERE id = ? AND latency_ms IS NULL");
+    q.bind(1, latency_ms);
+    q.bind(2, interaction_id);
+    return q.exec() > 0;
 }
 
 }  // namespace storage

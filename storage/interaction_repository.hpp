@@ -25,7 +25,11 @@ struct interaction {
     std::optional<std::int64_t> latency_ms;
 };
 
-/// Appends one interaction. @throws SQLite::Exception
-void log_interaction(SQLite::Database& db, const interaction& i);
+/// Appends one interaction and returns its id. @throws SQLite::Exception
+std::int64_t log_interaction(SQLite::Database& db, const interaction& i);
+
+/// Sets the reply latency of an inbound interaction once (the first reply's Zalo call); returns
+/// false when it was already set or the row is gone. @throws SQLite::Exception
+bool record_reply_latency(SQLite::Database& db, std::int64_t interaction_id, std::int64_t latency_ms);
 
 }  // namespace storage

@@ -285,6 +285,15 @@ const char* const reports_v6 = R"SQL(
 CREATE INDEX interactions_report ON interactions(direction, local_day, kind, outcome, topic, user_id, latency_ms, unit_id);
 )SQL";
 
+// == area: event (10–19) ==
+// The reply latency runs from the event's arrival to the Zalo call that sends the first reply:
+// the outbox row keeps when its event arrived and the inbound interaction it answers, so the
+// sender can fill interactions.latency_ms when that call goes out.
+const char* const event_v10 = R"SQL(
+ALTER TABLE outbox ADD COLUMN origin_at INTEGER;       -- arrival of the event it answers (Unix ms)
+ALTER TABLE outbox ADD COLUMN interaction_id INTEGER;  -- the inbound interaction it answers
+)SQL";
+
 // == area: console — staff roles and units, console sign-in links and sessions ==
 // Staff roles beyond the reminder chain's official/leader: propaganda teams, the district or
 // province administrator, and viewers (report readers) sign in to the console too.
@@ -335,6 +344,7 @@ const std::vector<migration>& all_migrations() {
         {4, reminders_v4},
         {5, broadcasts_v5},
         {6, reports_v6},
+        {10, event_v10},
         {80, nullptr, console_v80_roles},
         {81, console_v81},
     };

@@ -62,9 +62,7 @@ struct server::impl {
     void process_one(const stored_event& se, SQLite::Database& db) {
         process(se, db, env);
         stats.inc("cchcbot_events_processed_total", {{"event", se.ev.name}});
-        // Receipt → replies queued in the outbox (the webhook's own ack latency is separate).
-        stats.observe("cchcbot_reply_latency_seconds",
-                      static_cast<double>(std::max<std::int64_t>(0, env.clock() - se.received_at_ms)) / 1000.0);
+        // The reply latency is observed by the outbox sender, at the Zalo call (see start_zalo).
     }
 
     // After each group commit: one drain job on the worker, coalesced so a burst of commits
@@ -144,7 +142,7 @@ struct server::impl {
         webhook::describe_metrics(stats);
         stats.describe("cchcbot_events_processed_total", "counter", "Stored events routed to their handler");
         stats.describe("cchcbot_reply_latency_seconds", "histogram",
-                       "Time from a webhook's receipt to its replies being queued");
+                       "Time from a webhook event's arrival to the Zalo call that sends its first reply");
         stats.describe("cchcbot_event_log_queue_depth", "gauge", "Verified events waiting for the next group commit");
         stats.describe("cchcbot_event_log_batches_total", "gauge", "Group commits of the event log");
         stats.describe("cchcbot_http_connections", "gauge", "Open HTTP connections");

@@ -8,6 +8,7 @@
 #include "bot/zalo/token_manager.hpp"
 #include "bot/core/worker.hpp"
 #include "bot/zalo/zalo_client.hpp"
+#include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -21,8 +22,10 @@ namespace bot {
 namespace {
 /// Rows looked at per pump; enough to fill every lane even when many share a busy lane.
 constexpr int batch_size = 64;
-/// Safety net: the sender looks at the outbox at least this often even without a notification.
-constexpr std::chrono::milliseconds poll_interval{1000};
+/// How often the sender checks whether another process (`cchcbot chat`, `cchcbot remind`) queued
+/// messages: one look at the highest outbox id. Messages queued in this process never wait for
+/// it: the commit that queued them wakes the sender (worker::on_outbox_commit).
+constexpr std::chrono::milliseconds other_process_probe{1000};
 }  // namespace
 
 // ---- token bucket -------------------------------------------------------------------------
@@ -71,6 +74,7 @@ struct outbox_sender::flight {
     bool switched = false;      // moved to ZNS after a window error
     std::string token;
     std::string last_msg_id;
+    std::int64_t call_at = 0;   // when the first part's latest Zalo call started (reply latency)
 };
 
 outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& client, token_manager& tokens,
@@ -87,6 +91,11 @@ outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& clien
 void outbox_sender::start() {
     auto self = shared_from_this();
     work_.post([self](SQLite::Database& db) {
+        // A usable token again (refresh succeeded, operator set one, OA authorised): resume at once.
+        std::weak_ptr<outbox_sender> weak = self;
+        self->tokens_.on_ready([weak] {
+            if (auto s = weak.lock()) s->notify();
+        });
         auto rep = storage::resume_interrupted(db, self->clock_());
         if (rep.resend || rep.failed)
             spdlog::warn("outbox: {} message(s) interrupted while sending will be resent once with the same tracking id;"
@@ -94,7 +103,9 @@ void outbox_sender::start() {
                          rep.resend, rep.failed);
         self->pump(db);
     });
-    work_.every(poll_interval, [self](SQLite::Database& db) { self->pump(db); });
+    work_.every(other_process_probe, [self](SQLite::Database& db) {
+        if (storage::last_outbox_id(db) > self->known_last_id_) self->pump(db);
+    });
 }
 
 void outbox_sender::notify() {
@@ -124,6 +135,7 @@ void outbox_sender::wake_at(std::int64_t at_ms) {
 }
 
 void outbox_sender::pump(SQLite::Database& db) {
+    known_last_id_ = storage::last_outbox_id(db);
     count_depth(db);
     if (stopped_) return;
     if (!tokens_.usable()) return;  // waiting for the OA admin; messages stay pending (the poll retries)
@@ -182,6 +194,7 @@ void outbox_sender::begin(SQLite::Database& db, std::shared_ptr<flight> f) {
 }
 
 void outbox_sender::send_part(std::shared_ptr<flight> f) {
+    if (f->part == 0) f->call_at = clock_();
     auto self = shared_from_this();
     client_.send(f->parts[f->part], f->token, [self, f](zalo_result r) {
         self->work_.post([self, f, r = std::move(r)](SQLite::Database& db) { self->on_result(db, f, r); });
@@ -204,6 +217,7 @@ void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, c
             return;
         }
         storage::mark_sent(db, f->row.id, r.msg_id, now);
+        record_latency(db, *f);
         finish(db, f, "sent");
         return;
     }
@@ -293,6 +307,15 @@ void outbox_sender::retry_later(SQLite::Database& db, const std::shared_ptr<flig
     if (!count_attempt) storage::uncount_attempt(db, f->row.id);
     finish(db, f, "retry");
     wake_at(at);
+}
+
+void outbox_sender::record_latency(SQLite::Database& db, const flight& f) {
+    // From the event's arrival to the Zalo call that delivered its first reply: what the citizen
+    // waits for. Later messages of the same reply do not count again.
+    if (!f.row.origin_at || f.call_at == 0) return;
+    const std::int64_t ms = std::max<std::int64_t>(0, f.call_at - *f.row.origin_at);
+    if (f.row.interaction_id && !storage::record_reply_latency(db, *f.row.interaction_id, ms)) return;
+    if (stats_) stats_->observe("cchcbot_reply_latency_seconds", static_cast<double>(ms) / 1000.0);
 }
 
 void outbox_sender::finish(SQLite::Database& db, const std::shared_ptr<flight>& f, const char* result) {

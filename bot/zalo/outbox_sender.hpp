@@ -76,6 +76,7 @@ private:
     void retry_later(SQLite::Database& db, const std::shared_ptr<flight>& f, int code, const std::string& reason,
                      bool count_attempt);
     void finish(SQLite::Database& db, const std::shared_ptr<flight>& f, const char* result);
+    void record_latency(SQLite::Database& db, const flight& f);
     void wake_at(std::int64_t at_ms);
     void count_depth(SQLite::Database& db);
 
@@ -88,6 +89,7 @@ private:
     token_bucket bucket_;
     std::vector<bool> lane_busy_;
     std::int64_t wake_scheduled_at_ = 0;  // 0 = none
+    std::int64_t known_last_id_ = 0;      // highest outbox id at the last pump (worker thread)
     std::atomic<bool> stopped_{false};
     std::atomic<bool> pump_queued_{false};  // notify() coalesces: at most one queued pump
     std::atomic<std::int64_t> depth_{0};

@@ -14,6 +14,7 @@
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
 #include <future>
@@ -103,6 +104,56 @@ TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach i
     // The state is single use.
     CHECK(call_route(router, {{"code", q.at("code")}, {"state", q.at("state")}}).status == 400);
 
+    s.on_shutdown();
+    work.stop();
+}
+
+TEST_CASE("a reply committed on the worker reaches Zalo without a notification, and its latency runs to the Zalo call", "[zalo]") {
+    test::temp_dir dir;
+    auto cfg = test::test_config({{"CCHCBOT_ZALO_SIMULATOR", "true"}});
+    cfg.storage.path = dir.file("bot.db");
+    cfg.server.port = 0;
+    (void)storage::open_database(cfg.storage.path);
+    auto t = test::make_test_env(cfg);
+    bot::worker work(cfg.storage.path);
+    work.start();
+    bot::http_router router;
+    bot::admin_api api(t->env->cfg, work);
+    bot::metrics stats;
+    bot::app::services s{*t->env, work, router, api, stats, {}, {}, {}, {}};
+    bot::app::start_zalo(s);
+
+    // As the dispatcher does: the inbound note and the reply, committed together. Nobody calls
+    // notify_outbox and the sender has no poll: only the commit can wake it.
+    std::int64_t id = 0;
+    const std::int64_t arrived = t->now - 250;
+    work.run_sync([&](SQLite::Database& db) {
+        auto ctx = t->env->context(db);
+        handlers::outcome out;
+        zalo::outgoing_message m;
+        m.recipient = "2512523625412516";
+        m.text = "Dạ, em gửi anh/chị thủ tục khai sinh ạ.";
+        out.messages.push_back(m);
+        out.messages.push_back(m);  // a second part of the same reply: counted once
+        out.note = handlers::interaction_note{"text", "khai_sinh", "answered", ""};
+        id = handlers::commit_outcome(ctx, out, "2512523625412516", "khai sinh", 7, arrived).at(1);
+    });
+    REQUIRE(sim::zalo_simulator::wait_until(
+        [&] {
+            std::string state;
+            work.run_sync([&](SQLite::Database& db) { state = storage::get_outbox(db, id)->state; });
+            return state == "sent";
+        },
+        5000ms));
+    std::optional<std::int64_t> latency;
+    work.run_sync([&](SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT latency_ms FROM interactions WHERE direction = 'in'");
+        REQUIRE(q.executeStep());
+        if (!q.getColumn(0).isNull()) latency = q.getColumn(0).getInt64();
+    });
+    REQUIRE(latency);
+    CHECK(*latency >= 250);  // from the arrival, not from the queueing
+    CHECK(stats.render().find("cchcbot_reply_latency_seconds_count 1") != std::string::npos);
     s.on_shutdown();
     work.stop();
 }
