@@ -231,6 +231,7 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
     std::string webhook_url, hook_app_id, hook_key;
     std::function<std::string()> webhook_fn;
     bool auto_receipts = false;
+    std::function<void(const sent_message&)> accept_fn;
     std::mutex q_mu;
     std::condition_variable q_cv;
     std::deque<std::function<void()>> receipts;
@@ -634,6 +635,7 @@ action zalo_simulator::impl::oa_message(const recorded_request& r, const std::st
     s.text = text;
     s.access_token = token_of(r);
     s.body = r.body;
+    s.accepted_at = std::chrono::steady_clock::now();
     accepted.push_back(s);
     json::object data{{"message_id", s.msg_id}, {"user_id", user}};
     if (channel == "cs") data["quota"] = json::object{{"quota_type", "reply"}, {"remain", "7"}, {"total", "8"}};
@@ -679,6 +681,7 @@ action zalo_simulator::impl::zns(const recorded_request& r) {
     s.tracking_id = str_field(o, "tracking_id");
     s.access_token = token_of(r);
     s.body = r.body;
+    s.accepted_at = std::chrono::steady_clock::now();
     accepted.push_back(s);
     json::object data{{"msg_id", s.msg_id},
                       {"sent_time", std::to_string(unix_ms())},
@@ -735,6 +738,7 @@ action zalo_simulator::impl::quota(const recorded_request& r) {
 }
 
 void zalo_simulator::impl::after_accept(const sent_message& m) {
+    if (accept_fn) accept_fn(m);
     if (!auto_receipts || (webhook_url.empty() && !webhook_fn)) return;
     // Receipts go out from their own thread: the server thread never waits on the bot.
     std::weak_ptr<impl> weak = shared_from_this();
@@ -921,6 +925,11 @@ void zalo_simulator::set_webhook_source(std::function<std::string()> url_fn, con
 void zalo_simulator::set_auto_receipts(bool on) {
     std::lock_guard lk(impl_->mu);
     impl_->auto_receipts = on;
+}
+
+void zalo_simulator::on_accept(std::function<void(const sent_message&)> fn) {
+    std::lock_guard lk(impl_->mu);
+    impl_->accept_fn = std::move(fn);
 }
 
 int zalo_simulator::post_event(const std::string& body, bool zns) const { return impl_->post_signed(body, zns); }

@@ -32,6 +32,7 @@ struct sent_message {
     std::string text;         ///< cs text (empty for templates)
     std::string access_token; ///< the token the request carried
     std::string body;         ///< the request body
+    std::chrono::steady_clock::time_point accepted_at;  ///< when the simulator accepted it (benchmarks)
 };
 
 /// Start-up settings.
@@ -127,6 +128,9 @@ public:
     int send_zns_received(const std::string& phone, const std::string& msg_id, const std::string& tracking_id) const;
     /// When on, every accepted message is followed (in the background) by a received receipt.
     void set_auto_receipts(bool on);
+    /// Called on the simulator's thread for every accepted message, as it is accepted (benchmarks
+    /// time replies with it). Keep it short: requests wait for it.
+    void on_accept(std::function<void(const sent_message&)> fn);
 
     struct impl;  ///< implementation detail (zalo_simulator.cpp)
 

@@ -1,0 +1,325 @@
+// Event-path benchmark (issue #10): a spawned `cchcbot serve` talking to an in-process Zalo API
+// simulator, both on loopback. Modes:
+//   idle      reply latency at idle: signed user_send_text posted → the simulator accepts the reply
+//             (bars: median ≤ 30 ms, p99 ≤ 100 ms)
+//   steady    a fixed rate (default 2,000 events/s for 60 s): acknowledgement latency, processing
+//             lag (stored → processed, from the events table) and the backlog 1 s after the load
+//             stops (bars: ack p99 ≤ 5 ms, lag p99 ≤ 100 ms, backlog 0)
+//   saturate  closed loop on many connections: acknowledged and processed events/s
+//   busy      reply latency while a report over 1M dossiers and an import of 100,000 rows run
+//             (bar: p99 ≤ 200 ms)
+// The database runs as in production: WAL, synchronous=FULL.
+//
+//   ./build/tests/event_bench [--mode idle|steady|saturate|busy|all] [--seconds 60] [--rate 2000]
+//       [--connections 32] [--events 300] [--gap-ms 100] [--dir build/bench-tmp] [--exe PATH]
+#include "tests/bench/bench_support.hpp"
+
+#include "bot/http/admin_api.hpp"
+#include "bot/simulator/zalo_simulator.hpp"
+#include "storage/database.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace {
+
+using bench::clock_type;
+using namespace std::chrono_literals;
+
+const std::string secret = "bench-oa-secret-key-0123456789abcdef";
+const std::string admin_token = "bench-admin-token-made-for-this-run";
+
+struct options {
+    std::string mode = "idle";
+    double seconds = 60;
+    double rate = 2000;
+    int connections = 32;
+    int events = 300;
+    int gap_ms = 100;
+    long dossiers = 1000000;
+    long import_rows = 100000;
+    std::string dir = "build/bench-tmp";
+    std::string exe = CCHCBOT_EXE;
+};
+
+// The disk decides the floor of every latency here: one fdatasync of an overwritten 4 KiB page,
+// as SQLite's WAL does at each commit.
+double fdatasync_ms(const std::string& dir) {
+    const std::string p = dir + "/fsync-probe";
+    int fd = ::open(p.c_str(), O_RDWR | O_CREAT, 0600);
+    if (fd < 0) return -1;
+    std::string page(4096, 'x');
+    std::vector<double> v;
+    for (int i = 0; i < 50; ++i) {
+        (void)!::pwrite(fd, page.data(), page.size(), static_cast<off_t>(4096 * (i % 8)));
+        auto t0 = clock_type::now();
+        ::fdatasync(fd);
+        v.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - t0).count());
+    }
+    ::close(fd);
+    std::filesystem::remove(p);
+    return bench::pct(v, 50);
+}
+
+void print_machine(const options& o) {
+    std::ifstream cpu("/proc/cpuinfo");
+    std::string line, model;
+    while (std::getline(cpu, line))
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    std::printf("machine: %ld cores, %s; disk fdatasync p50 %.2f ms; load average now: ",
+                ::sysconf(_SC_NPROCESSORS_ONLN), model.c_str(), fdatasync_ms(o.dir));
+    std::ifstream la("/proc/loadavg");
+    std::getline(la, line);
+    std::printf("%s\n", line.substr(0, line.find(' ', line.find(' ', line.find(' ') + 1) + 1)).c_str());
+}
+
+/// The simulator standing in for Zalo, recording when each recipient's first reply arrived.
+struct zalo_stand_in {
+    sim::zalo_simulator sim;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::unordered_map<std::string, clock_type::time_point> first_reply;
+    std::size_t accepted = 0;
+
+    zalo_stand_in() {
+        sim.start();
+        sim.on_accept([this](const sim::sent_message& m) {
+            std::lock_guard lk(mu);
+            ++accepted;
+            first_reply.emplace(m.recipient, m.accepted_at);
+            cv.notify_all();
+        });
+    }
+    bool wait_reply(const std::string& user, clock_type::time_point* at, std::chrono::milliseconds timeout) {
+        std::unique_lock lk(mu);
+        if (!cv.wait_for(lk, timeout, [&] { return first_reply.count(user) > 0; })) return false;
+        *at = first_reply.at(user);
+        return true;
+    }
+};
+
+std::map<std::string, std::string> server_env(const zalo_stand_in& z, const std::string& db, const std::string& config) {
+    return {{"CCHCBOT_SERVER_PORT", "0"},
+            {"CCHCBOT_STORAGE_PATH", db},
+            {"CCHCBOT_SERVER_THREADS", "2"},
+            {"CCHCBOT_ZALO_OA_SECRET_KEY", secret},
+            {"CCHCBOT_ZALO_APP_ID", z.sim.options().app_id},
+            {"CCHCBOT_ZALO_APP_SECRET", z.sim.options().app_secret},
+            {"CCHCBOT_ZALO_REFRESH_TOKEN", z.sim.current_refresh_token()},
+            {"CCHCBOT_ZALO_API_BASE", z.sim.base_url()},
+            {"CCHCBOT_ZALO_OAUTH_BASE", z.sim.base_url()},
+            {"CCHCBOT_ZALO_ZNS_BASE", z.sim.base_url()},
+            {"CCHCBOT_ZALO_CA_FILE", z.sim.ca_file()},
+            {"CCHCBOT_CONFIG", config}};
+}
+
+std::string fresh_db(const options& o, const std::string& name) {
+    std::string db = o.dir + "/" + name + ".db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
+    storage::open_database(db, true).reset();
+    return db;
+}
+
+std::int64_t count_events(const std::string& db, const std::string& where) {
+    auto conn = storage::open_database(db, false);
+    SQLite::Statement q(*conn, "SELECT COUNT(*) FROM events WHERE " + where);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
+}
+
+bool wait_drained(const std::string& db, std::chrono::seconds timeout) {
+    auto until = clock_type::now() + timeout;
+    while (clock_type::now() < until) {
+        if (count_events(db, "state = 0") == 0) return true;
+        std::this_thread::sleep_for(50ms);
+    }
+    return false;
+}
+
+struct reply_latencies {
+    std::vector<double> ms;
+    int missing = 0;
+};
+
+// Posts events one by one with a pause between them and times each one's first reply.
+reply_latencies time_replies(zalo_stand_in& z, std::uint16_t port, const std::vector<bench::signed_event>& evs,
+                             int gap_ms, const std::function<bool()>& keep_going = {}) {
+    reply_latencies r;
+    for (const auto& ev : evs) {
+        if (keep_going && !keep_going()) break;
+        const auto t0 = clock_type::now();
+        auto a = bench::http_call(port, "POST", "/webhook/zalo",
+                                  {{"Content-Type", "application/json"}, {"X-ZEvent-Signature", ev.signature}}, ev.body, 10s);
+        clock_type::time_point at;
+        if (a.status != 200 || !z.wait_reply(ev.user_id, &at, 10s))
+            ++r.missing;
+        else
+            r.ms.push_back(std::chrono::duration<double, std::milli>(at - t0).count());
+        std::this_thread::sleep_for(std::chrono::milliseconds(gap_ms));
+    }
+    return r;
+}
+
+void print_latencies(const char* what, reply_latencies r) {
+    double mx = r.ms.empty() ? 0 : *std::max_element(r.ms.begin(), r.ms.end());
+    std::printf("%s: n=%zu missing=%d  reply latency ms: median=%.1f p90=%.1f p99=%.1f max=%.1f\n", what, r.ms.size(),
+                r.missing, bench::pct(r.ms, 50), bench::pct(r.ms, 90), bench::pct(r.ms, 99), mx);
+}
+
+int run_idle(const options& o) {
+    zalo_stand_in z;
+    auto db = fresh_db(o, "idle");
+    auto srv = bench::server_process::spawn(o.exe, {"serve"}, server_env(z, db, ""));
+    z.sim.set_webhook("http://127.0.0.1:" + std::to_string(srv.port) + "/webhook/zalo", z.sim.options().app_id, secret);
+    z.sim.set_auto_receipts(true);  // as Zalo does: each reply comes back as a delivery receipt
+    auto evs = bench::text_events(static_cast<std::size_t>(o.events) + 20, "idle-", static_cast<std::size_t>(o.events) + 20,
+                                  z.sim.options().app_id, secret);
+    std::vector<bench::signed_event> warm(evs.begin(), evs.begin() + 20), measured(evs.begin() + 20, evs.end());
+    (void)time_replies(z, srv.port, warm, o.gap_ms);
+    const double cpu0 = bench::cpu_seconds(srv.pid);
+    const auto t0 = clock_type::now();
+    auto r = time_replies(z, srv.port, measured, o.gap_ms);
+    const double wall = std::chrono::duration<double>(clock_type::now() - t0).count();
+    const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
+    double stop_s = 0;
+    int rc = srv.stop(&stop_s);
+    print_latencies("idle", r);
+    std::printf("      one event every %d ms; server CPU %.1f%% of a core while idle between events; stop %.2f s, exit %d\n",
+                o.gap_ms, 100.0 * cpu / wall, stop_s, rc);
+    return r.missing == 0 && rc == 0 ? 0 : 1;
+}
+
+// Processing lag per event of a run: processed_at − received_at, both the server's clock.
+std::vector<double> lags(const std::string& db, const std::string& prefix) {
+    auto conn = storage::open_database(db, false);
+    SQLite::Statement q(*conn, "SELECT processed_at - received_at FROM events WHERE dedup_key LIKE ? AND state <> 0");
+    q.bind(1, "user_send_text:" + prefix + "%");
+    std::vector<double> v;
+    while (q.executeStep()) v.push_back(static_cast<double>(q.getColumn(0).getInt64()));
+    return v;
+}
+
+int run_steady(const options& o) {
+    zalo_stand_in z;
+    auto db = fresh_db(o, "steady");
+    auto srv = bench::server_process::spawn(o.exe, {"serve"}, server_env(z, db, ""));
+    z.sim.set_webhook("http://127.0.0.1:" + std::to_string(srv.port) + "/webhook/zalo", z.sim.options().app_id, secret);
+    z.sim.set_auto_receipts(true);
+    const auto n = static_cast<std::size_t>(o.rate * o.seconds) + 64;
+    auto evs = bench::text_events(n, "steady-", 50000, z.sim.options().app_id, secret);
+    {
+        auto warm = bench::text_events(200, "warm-", 200, z.sim.options().app_id, secret);
+        (void)bench::run_load(srv.port, "/webhook/zalo", warm, 4, 0, 0.5);
+    }
+    long peak = 0;
+    std::atomic<bool> sampling{true};
+    std::thread sampler([&] {
+        while (sampling) {
+            peak = std::max(peak, bench::rss_kb(srv.pid));
+            std::this_thread::sleep_for(100ms);
+        }
+    });
+    const double cpu0 = bench::cpu_seconds(srv.pid);
+    auto r = bench::run_load(srv.port, "/webhook/zalo", evs, o.connections, o.rate, o.seconds);
+    const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
+    std::this_thread::sleep_for(1s);
+    const auto backlog = count_events(db, "state = 0");
+    const bool drained = wait_drained(db, 300s);
+    sampling = false;
+    sampler.join();
+    double stop_s = 0;
+    int rc = srv.stop(&stop_s);
+    auto lag = lags(db, "steady-");
+    auto& l = r.latencies_ms;
+    double mx = l.empty() ? 0 : *std::max_element(l.begin(), l.end());
+    double lmx = lag.empty() ? 0 : *std::max_element(lag.begin(), lag.end());
+    std::printf("steady: %.0f events/s for %.0f s over %d connections: ok=%zu failed=%zu\n", o.rate, o.seconds,
+                o.connections, r.ok, r.failed);
+    std::printf("      ack ms: p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", bench::pct(l, 50), bench::pct(l, 90),
+                bench::pct(l, 99), mx);
+    std::printf("      processing lag ms (stored → processed): p50=%.0f p90=%.0f p99=%.0f max=%.0f  (%zu events)\n",
+                bench::pct(lag, 50), bench::pct(lag, 90), bench::pct(lag, 99), lmx, lag.size());
+    std::printf("      backlog 1 s after the load stopped: %lld events%s; server CPU %.2f cores; RSS peak %.1f MB; "
+                "Zalo stand-in accepted %zu messages; stop %.2f s, exit %d\n",
+                static_cast<long long>(backlog), drained ? "" : " (never drained!)", cpu / r.seconds,
+                static_cast<double>(peak) / 1024.0, z.accepted, stop_s, rc);
+    return drained && rc == 0 ? 0 : 1;
+}
+
+int run_saturate(const options& o) {
+    zalo_stand_in z;
+    auto db = fresh_db(o, "saturate");
+    auto srv = bench::server_process::spawn(o.exe, {"serve"}, server_env(z, db, ""));
+    auto evs = bench::text_events(600000, "sat-", 50000, z.sim.options().app_id, secret);
+    {
+        auto warm = bench::text_events(200, "warm-", 200, z.sim.options().app_id, secret);
+        (void)bench::run_load(srv.port, "/webhook/zalo", warm, 4, 0, 0.5);
+    }
+    const double cpu0 = bench::cpu_seconds(srv.pid);
+    const int conns = std::max(o.connections, 128);
+    auto r = bench::run_load(srv.port, "/webhook/zalo", evs, conns, 0, o.seconds);
+    const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
+    const auto processed_in_load =
+        count_events(db, "dedup_key LIKE 'user_send_text:sat-%' AND state <> 0 AND processed_at <= " +
+                         std::to_string(r.ended_unix_ms));
+    const auto t_drain = clock_type::now();
+    const bool drained = wait_drained(db, 600s);
+    const double drain_s = std::chrono::duration<double>(clock_type::now() - t_drain).count();
+    double stop_s = 0;
+    int rc = srv.stop(&stop_s);
+    std::printf("saturate: %d connections, closed loop, %.1f s: acknowledged %zu (%.0f events/s), failed %zu\n", conns,
+                r.seconds, r.ok, static_cast<double>(r.ok) / r.seconds, r.failed);
+    std::printf("      processed during the load: %lld (%.0f events/s); the rest drained in %.1f s after it "
+                "(%.0f events/s overall); server CPU %.2f cores; stop %.2f s, exit %d\n",
+                static_cast<long long>(processed_in_load), static_cast<double>(processed_in_load) / r.seconds, drain_s,
+                static_cast<double>(r.ok) / (r.seconds + drain_s), cpu / r.seconds, stop_s, rc);
+    return drained && rc == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    options o;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        std::string k = argv[i], v = argv[i + 1];
+        if (k == "--mode") o.mode = v;
+        else if (k == "--seconds") o.seconds = std::stod(v);
+        else if (k == "--rate") o.rate = std::stod(v);
+        else if (k == "--connections") o.connections = std::stoi(v);
+        else if (k == "--events") o.events = std::stoi(v);
+        else if (k == "--gap-ms") o.gap_ms = std::stoi(v);
+        else if (k == "--dossiers") o.dossiers = std::stol(v);
+        else if (k == "--import-rows") o.import_rows = std::stol(v);
+        else if (k == "--dir") o.dir = v;
+        else if (k == "--exe") o.exe = v;
+        else {
+            std::cerr << "unknown option " << k << "\n";
+            return 2;
+        }
+    }
+    std::filesystem::create_directories(o.dir);
+    print_machine(o);
+    int rc = 0;
+    const bool all = o.mode == "all";
+    if (all || o.mode == "idle") rc |= run_idle(o);
+    if (all || o.mode == "steady") rc |= run_steady(o);
+    if (all || o.mode == "saturate") rc |= run_saturate(o);
+    return rc;
+}
