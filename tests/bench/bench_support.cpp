@@ -14,6 +14,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <csignal>
 #include <fstream>
 #include <memory>
@@ -33,6 +34,19 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+
+bool parse_options(int argc, char** argv,
+                   const std::map<std::string, std::function<void(const std::string&)>>& setters) {
+    for (int i = 1; i < argc; i += 2) {
+        auto it = setters.find(argv[i]);
+        if (it == setters.end() || i + 1 >= argc) {
+            std::fprintf(stderr, "unknown option or missing value: %s\n", argv[i]);
+            return false;
+        }
+        it->second(argv[i + 1]);
+    }
+    return true;
+}
 
 std::int64_t unix_ms() {
     return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())

@@ -15,6 +15,10 @@ namespace bench {
 
 using clock_type = std::chrono::steady_clock;
 
+/// Reads "--name value" pairs into the setters; false (after naming it) on an unknown option.
+[[nodiscard]] bool parse_options(int argc, char** argv,
+                                 const std::map<std::string, std::function<void(const std::string&)>>& setters);
+
 /// Unix milliseconds now.
 [[nodiscard]] std::int64_t unix_ms();
 

@@ -26,7 +26,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -297,23 +296,22 @@ int run_saturate(const options& o) {
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string k = argv[i], v = argv[i + 1];
-        if (k == "--mode") o.mode = v;
-        else if (k == "--seconds") o.seconds = std::stod(v);
-        else if (k == "--rate") o.rate = std::stod(v);
-        else if (k == "--connections") o.connections = std::stoi(v);
-        else if (k == "--events") o.events = std::stoi(v);
-        else if (k == "--gap-ms") o.gap_ms = std::stoi(v);
-        else if (k == "--dossiers") o.dossiers = std::stol(v);
-        else if (k == "--import-rows") o.import_rows = std::stol(v);
-        else if (k == "--dir") o.dir = v;
-        else if (k == "--exe") o.exe = v;
-        else {
-            std::cerr << "unknown option " << k << "\n";
-            return 2;
-        }
-    }
+    auto num = [](int& v) { return [&v](const std::string& s) { v = std::stoi(s); }; };
+    auto lng = [](long& v) { return [&v](const std::string& s) { v = std::stol(s); }; };
+    auto real = [](double& v) { return [&v](const std::string& s) { v = std::stod(s); }; };
+    auto text = [](std::string& v) { return [&v](const std::string& s) { v = s; }; };
+    if (!bench::parse_options(argc, argv,
+                              {{"--mode", text(o.mode)},
+                               {"--seconds", real(o.seconds)},
+                               {"--rate", real(o.rate)},
+                               {"--connections", num(o.connections)},
+                               {"--events", num(o.events)},
+                               {"--gap-ms", num(o.gap_ms)},
+                               {"--dossiers", lng(o.dossiers)},
+                               {"--import-rows", lng(o.import_rows)},
+                               {"--dir", text(o.dir)},
+                               {"--exe", text(o.exe)}}))
+        return 2;
     std::filesystem::create_directories(o.dir);
     print_machine(o);
     int rc = 0;

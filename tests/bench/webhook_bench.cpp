@@ -23,7 +23,6 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <map>
 #include <string>
 #include <thread>
@@ -63,19 +62,16 @@ std::int64_t stored_events(const std::string& db, const std::string& prefix) {
 
 int main(int argc, char** argv) {
     options o;
-    for (int i = 1; i + 1 < argc; i += 2) {
-        std::string k = argv[i], v = argv[i + 1];
-        if (k == "--mode") o.mode = v;
-        else if (k == "--connections") o.connections = std::stoi(v);
-        else if (k == "--seconds") o.seconds = std::stod(v);
-        else if (k == "--rate") o.rate = std::stod(v);
-        else if (k == "--threads") o.threads = std::stoi(v);
-        else if (k == "--dir") o.dir = v;
-        else {
-            std::cerr << "unknown option " << k << "\n";
-            return 2;
-        }
-    }
+    auto num = [](int& v) { return [&v](const std::string& s) { v = std::stoi(s); }; };
+    auto real = [](double& v) { return [&v](const std::string& s) { v = std::stod(s); }; };
+    if (!bench::parse_options(argc, argv,
+                              {{"--mode", [&](const std::string& v) { o.mode = v; }},
+                               {"--connections", num(o.connections)},
+                               {"--seconds", real(o.seconds)},
+                               {"--rate", real(o.rate)},
+                               {"--threads", num(o.threads)},
+                               {"--dir", [&](const std::string& v) { o.dir = v; }}}))
+        return 2;
     std::filesystem::create_directories(o.dir);
     int rc = 0;
     for (std::string mode : {std::string("max"), std::string("rate")}) {

@@ -38,21 +38,39 @@ bot::http_response call_route(bot::http_router& router, std::map<std::string, st
 }
 }  // namespace
 
-TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach it", "[zalo]") {
+/// start_zalo in demo mode on a worker of its own, as the server wires it.
+struct demo_zalo {
     test::temp_dir dir;
-    auto cfg = test::test_config({{"CCHCBOT_ZALO_SIMULATOR", "true"}});
-    cfg.storage.path = dir.file("bot.db");
-    cfg.zalo.redirect_uri = "https://bot.example.vn/oauth/zalo/callback";
-    cfg.server.port = 0;  // no server here: the simulator's receipts have nowhere to go
-    (void)storage::open_database(cfg.storage.path);
-    auto t = test::make_test_env(cfg);
-    bot::worker work(cfg.storage.path);
-    work.start();
+    bot::config cfg;
+    std::unique_ptr<test::test_env> t;
+    std::unique_ptr<bot::worker> work_ptr;
     bot::http_router router;
-    bot::admin_api api(t->env->cfg, work);
+    std::unique_ptr<bot::admin_api> api;
     bot::metrics stats;
-    bot::app::services s{*t->env, work, router, api, stats, {}, {}, {}, {}};
-    bot::app::start_zalo(s);
+    std::unique_ptr<bot::app::services> svc;
+
+    demo_zalo() {
+        cfg = test::test_config({{"CCHCBOT_ZALO_SIMULATOR", "true"}});
+        cfg.storage.path = dir.file("bot.db");
+        cfg.zalo.redirect_uri = "https://bot.example.vn/oauth/zalo/callback";
+        cfg.server.port = 0;  // no server here: the simulator's receipts have nowhere to go
+        (void)storage::open_database(cfg.storage.path);
+        t = test::make_test_env(cfg);
+        work_ptr = std::make_unique<bot::worker>(cfg.storage.path);
+        work_ptr->start();
+        api = std::make_unique<bot::admin_api>(t->env->cfg, *work_ptr);
+        svc.reset(new bot::app::services{*t->env, *work_ptr, router, *api, stats, {}, {}, {}, {}});
+        bot::app::start_zalo(*svc);
+    }
+};
+
+TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach it", "[zalo]") {
+    demo_zalo z;
+    auto& t = z.t;
+    auto& work = *z.work_ptr;
+    auto& s = *z.svc;
+    auto& stats = z.stats;
+    auto& router = z.router;
     REQUIRE(s.notify_outbox);
     REQUIRE(s.on_shutdown);
     CHECK(t->env->cfg.zalo.api_base.rfind("https://127.0.0.1:", 0) == 0);
@@ -109,19 +127,11 @@ TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach i
 }
 
 TEST_CASE("a reply committed on the worker reaches Zalo without a notification, and its latency runs to the Zalo call", "[zalo]") {
-    test::temp_dir dir;
-    auto cfg = test::test_config({{"CCHCBOT_ZALO_SIMULATOR", "true"}});
-    cfg.storage.path = dir.file("bot.db");
-    cfg.server.port = 0;
-    (void)storage::open_database(cfg.storage.path);
-    auto t = test::make_test_env(cfg);
-    bot::worker work(cfg.storage.path);
-    work.start();
-    bot::http_router router;
-    bot::admin_api api(t->env->cfg, work);
-    bot::metrics stats;
-    bot::app::services s{*t->env, work, router, api, stats, {}, {}, {}, {}};
-    bot::app::start_zalo(s);
+    demo_zalo z;
+    auto& t = z.t;
+    auto& work = *z.work_ptr;
+    auto& s = *z.svc;
+    auto& stats = z.stats;
 
     // As the dispatcher does: the inbound note and the reply, committed together. Nobody calls
     // notify_outbox and the sender has no poll: only the commit can wake it.
