@@ -7,6 +7,7 @@
 #include "bot/core/messages.hpp"
 #include "bot/core/staff.hpp"
 #include "handlers/conversation_common.hpp"
+#include "handlers/dossier_lookup.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -251,9 +252,17 @@ std::optional<outcome> official_handoff_reply(context& ctx, const std::string& t
 outcome citizen_message_in_handoff(context& ctx, const std::string& text, const sender& s) {
     const storage::handoff& h = *s.open_handoff;
     if (is_citizen_close(text)) return citizen_close_handoff(ctx, h);
-    outcome out;
-    out.messages = to_handoff_officials(
+    auto forward = to_handoff_officials(
         ctx, h, ctx.texts.render("conversation_handoff_forward", {{"id", std::to_string(h.id)}, {"text", trim(text)}}));
+    // A dossier code still gets its status while the bot is otherwise quiet: the citizen need not
+    // wait for an official to read out what the bot knows. The officials see the message too.
+    if (auto code = find_dossier_code(ctx.cfg, text)) {
+        outcome out = dossier_lookup(ctx, s.id(), *code, "text", s.unit_id());
+        for (auto& m : forward) out.messages.push_back(std::move(m));
+        return out;
+    }
+    outcome out;
+    out.messages = std::move(forward);
     out.note = interaction_note{"handoff_message", "", "handoff", h.unit_id};
     return out;
 }

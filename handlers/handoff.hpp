@@ -56,7 +56,8 @@ namespace handlers {
 [[nodiscard]] std::optional<outcome> official_handoff_reply(context& ctx, const std::string& text, const sender& s);
 
 /// While a hand-off is open the bot stays quiet: a citizen's text goes to the officials, or
-/// ends the hand-off when it says so ("kết thúc"). @throws SQLite::Exception
+/// ends the hand-off when it says so ("kết thúc"); a dossier code in it also gets its status.
+/// @throws SQLite::Exception
 [[nodiscard]] outcome citizen_message_in_handoff(context& ctx, const std::string& text, const sender& s);
 
 }  // namespace handlers

@@ -53,6 +53,18 @@ std::string fold(const std::string& text) {
     return r;
 }
 
+/// What an official types to see the commands: folded words, or a lone "?".
+bool is_help_request(const std::string& cmd, const std::string& text) {
+    static const char* const words[] = {"help",      "menu",          "huong dan", "huong dan su dung", "tro giup",
+                                        "lenh",      "cac lenh",      "danh sach lenh", "start", "bat dau"};
+    for (const char* w : words)
+        if (cmd == w) return true;
+    std::string t;
+    for (char c : text)
+        if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(c);
+    return t == "?";
+}
+
 outcome reply(const std::string& to, std::string text, const std::string& unit_id) {
     outcome out;
     zalo::outgoing_message m;
@@ -113,10 +125,15 @@ std::optional<outcome> handle_official_text(const std::string& text, context& ct
         }
     }
 
-    const bool known = cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || cmd == "tat nhac" || cmd == "bat nhac";
+    // "help", "menu", "hướng dẫn", "?": an official gets the officials' commands (a citizen the
+    // citizens' menu, further down the pipeline).
+    const bool help = is_help_request(cmd, text);
+    const bool known = help || cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || cmd == "tat nhac" ||
+                       cmd == "bat nhac";
     if (!known) return std::nullopt;
     const auto& off = s.official;
     if (!off) return std::nullopt;  // a citizen typing these words: the citizen flow answers
+    if (help) return reply(me, ctx.texts.render("reminder_official_help"), off->unit_id);
 
     if (cmd == "tat nhac" || cmd == "bat nhac") {
         const bool on = cmd == "bat nhac";

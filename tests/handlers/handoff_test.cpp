@@ -1,5 +1,6 @@
 #include "handlers/handoff.hpp"
 
+#include "bot/core/local_time.hpp"
 #include "tests/handlers/conversation_fixture.hpp"
 
 #include <catch2/catch.hpp>
@@ -100,4 +101,45 @@ TEST_CASE("a citizen without a commune is handed to the one-stop desk, whose off
     CHECK(test::to(refused, "u1").empty());
     auto close = f.send("z-o5", "#1 xong");
     CHECK(test::to(close, "u1").size() == 1);
+}
+
+TEST_CASE("an official who asks for help or the menu gets the officials' commands", "[handoff]") {
+    chat_fixture f;
+    f.add_official("o1", "tan_soi", "z-o1");
+    for (const char* ask : {"help", "Menu", "hướng dẫn", "huong dan", "trợ giúp", "?"}) {
+        INFO(ask);
+        auto out = f.send("z-o1", ask);
+        auto reply = test::to(out, "z-o1");
+        REQUIRE(reply.size() == 1);
+        CHECK(contains(reply[0].text, "hồ sơ của tôi"));
+        CHECK(contains(reply[0].text, "quá hạn"));
+        CHECK(contains(reply[0].text, "tắt nhắc"));
+        CHECK(contains(reply[0].text, "xong"));
+        REQUIRE(out.note);
+        CHECK(out.note->outcome == "command");
+    }
+    // A citizen asking for help still gets the citizens' menu, not the officials' commands.
+    auto citizen = f.send("u9", "hướng dẫn");
+    for (const auto& m : test::to(citizen, "u9")) CHECK_FALSE(contains(m.text, "tắt nhắc"));
+}
+
+TEST_CASE("a dossier code sent during an open hand-off gets its status and reaches the officials", "[handoff]") {
+    chat_fixture f;
+    f.t->now = bot::unix_ms_of({2023, 6, 15}, 9 * 60);
+    f.add_official("o1", "tan_soi", "z-o1");
+    f.add_dossier("000.00.23.H06-230615-0001", "tan_soi", "2023-06-12", "2023-06-20");
+    open_tan_soi_handoff(f);
+    auto out = f.send("u1", "hồ sơ của tôi mã 000.00.23.H06-230615-0001 đến đâu rồi");
+    auto citizen = test::to(out, "u1");
+    REQUIRE(citizen.size() == 1);
+    CHECK(contains(citizen[0].text, "000.00.23.H06-230615-0001"));
+    CHECK(contains(citizen[0].text, "20/06/2023"));
+    auto forwarded = test::to(out, "z-o1");
+    REQUIRE(forwarded.size() == 1);
+    CHECK(contains(forwarded[0].text, "#1"));
+    CHECK(contains(forwarded[0].text, "000.00.23.H06-230615-0001"));
+    // The hand-off stays open: the next plain message goes to the officials only.
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND closed_at IS NULL") == 1);
+    auto quiet = f.send("u1", "khai sinh");
+    CHECK(test::to(quiet, "u1").empty());
 }
