@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/wording.hpp"
 #include "storage/user_repository.hpp"
 
 #include <spdlog/spdlog.h>
@@ -142,6 +143,13 @@ std::vector<const bot::unit_config*> residence_units(const context& ctx) {
 std::string unit_display_name(const context& ctx, const std::string& unit_id) {
     if (const auto* u = ctx.cfg.find_unit(unit_id)) return u->name;
     return ctx.texts.render("conversation_unit_unknown");
+}
+
+std::string desk_of_unit(const context& ctx, const std::string& unit_id) {
+    if (const auto* u = ctx.cfg.find_unit(unit_id)) return bot::desk_name_of(ctx.texts, *u);
+    const auto& d = ctx.texts.defaults();
+    auto it = d.find("desk");
+    return it == d.end() ? std::string{} : it->second;
 }
 
 std::string unit_of_user(context& ctx, const std::string& user_id) {

@@ -60,6 +60,10 @@ inline constexpr std::size_t max_buttons_per_message = 5;
 /// "xã Tân Sỏi" or the catalogue's "not chosen" text.
 [[nodiscard]] std::string unit_display_name(const context& ctx, const std::string& unit_id);
 
+/// The one-stop desk of a unit as citizens name it (bot::desk_name_of), or the deployment's
+/// desk (the {{desk}} default) when the unit is unknown or not chosen.
+[[nodiscard]] std::string desk_of_unit(const context& ctx, const std::string& unit_id);
+
 /// The user's unit id, or "" (new users included). @throws SQLite::Exception
 [[nodiscard]] std::string unit_of_user(context& ctx, const std::string& user_id);
 

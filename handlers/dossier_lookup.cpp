@@ -74,9 +74,10 @@ outcome dossier_lookup(context& ctx, const std::string& to, const std::string& c
     if (d->channel == "bcci") {
         place = ctx.texts.render("conversation_place_bcci");
     } else if (const auto* u = ctx.cfg.find_unit(d->unit_id)) {
-        place = u->name;
-        if (!u->address.empty()) place += " — " + u->address;
-        if (!u->phone.empty()) place += " (ĐT " + u->phone + ")";
+        // The desk of the dossier's unit, its address and phone (words from the texts).
+        place = desk_of_unit(ctx, u->id);
+        if (!u->address.empty()) place += ctx.texts.render("conversation_place_address", {{"address", u->address}});
+        if (!u->phone.empty()) place += ctx.texts.render("conversation_place_phone", {{"phone", u->phone}});
     } else {
         place = ctx.texts.render("conversation_place_one_stop");
     }

@@ -142,8 +142,8 @@ std::string answer_expected_when(const context& ctx) {
     do {
         day = bot::civil_from_days(bot::days_from_civil(day) + 1);
     } while (!is_workday(day));
-    static const char* const names[] = {"Chủ nhật", "thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy"};
-    return ctx.texts.render("conversation_when_next_day", {{"weekday", names[bot::weekday(day)]},
+    const std::string weekday = ctx.texts.render("conversation_weekday_" + std::to_string(bot::weekday(day)));
+    return ctx.texts.render("conversation_when_next_day", {{"weekday", weekday},
                                                            {"date", bot::to_vn(day)},
                                                            {"start", ctx.cfg.reminders.work_start}});
 }

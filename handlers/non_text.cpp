@@ -68,7 +68,9 @@ outcome handle_non_text(const zalo::event& ev, context& ctx) {
     std::vector<zalo::button> buttons{portal, query_button(ctx.texts.render("conversation_button_menu"), std::string(payload::menu))};
     outcome out;
     out.messages = with_buttons(ctx, ev.user_id,
-                                ctx.texts.render("conversation_non_text", {{"what", what}, {"portal", ctx.cfg.conversation.portal_url}}),
+                                ctx.texts.render("conversation_non_text", {{"what", what},
+                                                                           {"portal", ctx.cfg.conversation.portal_url},
+                                                                           {"desk", desk_of_unit(ctx, unit)}}),
                                 std::move(buttons));
     out.note = interaction_note{kind, "", "", unit};
     return out;

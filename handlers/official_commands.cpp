@@ -17,6 +17,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <memory>
+#include <set>
 
 namespace handlers {
 
@@ -128,15 +129,20 @@ std::optional<outcome> handle_official_text(const std::string& text, context& ct
     // "help", "menu", "hướng dẫn", "?": an official gets the officials' commands (a citizen the
     // citizens' menu, further down the pipeline).
     const bool help = is_help_request(cmd, text);
-    const bool known = help || cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || cmd == "tat nhac" ||
-                       cmd == "bat nhac";
+    // Folded, so "huỷ"/"hủy", "khoá"/"khóa" and typing without diacritics all match.
+    static const std::set<std::string, std::less<>> switch_off = {"tat nhac", "tat nhac viec", "khoa nhac",
+                                                                   "khoa nhac viec"};
+    static const std::set<std::string, std::less<>> switch_on = {"bat nhac", "bat nhac viec", "mo nhac",
+                                                                  "mo khoa nhac", "mo nhac viec"};
+    const bool reminders_switch = switch_off.count(cmd) || switch_on.count(cmd);
+    const bool known = help || cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || reminders_switch;
     if (!known) return std::nullopt;
     const auto& off = s.official;
     if (!off) return std::nullopt;  // a citizen typing these words: the citizen flow answers
     if (help) return reply(me, ctx.texts.render("reminder_official_help"), off->unit_id);
 
-    if (cmd == "tat nhac" || cmd == "bat nhac") {
-        const bool on = cmd == "bat nhac";
+    if (reminders_switch) {
+        const bool on = switch_on.count(cmd) > 0;
         storage::set_reminders_enabled(ctx.db, off->official_id, on);
         return reply(me, ctx.texts.render(on ? "reminder_on" : "reminder_off"), off->unit_id);
     }

@@ -3,6 +3,7 @@
 
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/wording.hpp"
 #include "handlers/broadcasts.hpp"
 #include "storage/database.hpp"
 
@@ -31,7 +32,7 @@ std::unique_ptr<command_env> open_env(const cli_options& opts) {
     spdlog::set_level(spdlog::level::warn);
     auto e = std::make_unique<command_env>();
     e->cfg = load_config(source_for(opts));
-    e->texts = message_catalog::load(e->cfg.templates_dir + "/messages");
+    e->texts = load_messages(e->cfg);
     e->db = storage::open_database(e->cfg.storage.path);
     return e;
 }

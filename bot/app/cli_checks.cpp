@@ -3,6 +3,7 @@
 
 #include "bot/core/calendar.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/wording.hpp"
 #include "bot/language/knowledge_base.hpp"
 
 #include <CLI/CLI.hpp>
@@ -35,6 +36,8 @@ bool print_calendar(const config& cfg, const local_date& today, std::ostream& ou
 int run_kb_check(const config& cfg, const std::string& today_text, std::ostream& out) {
     const local_date today = check_date(cfg, today_text);
     auto problems = check_knowledge_base(cfg);
+    auto wording = missing_wording(cfg);
+    problems.insert(problems.end(), wording.begin(), wording.end());
     auto facts = check_kb_facts(cfg, to_iso(today));
     problems.insert(problems.end(), facts.errors.begin(), facts.errors.end());
     for (const auto& p : problems) out << p << "\n";

@@ -3,6 +3,7 @@
 
 #include "bot/language/knowledge_base.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/wording.hpp"
 #include "storage/database.hpp"
 
 #include <CLI/CLI.hpp>
@@ -21,7 +22,7 @@ config_source source_for(const cli_options& opts, bool demo) {
 
 std::unique_ptr<environment> make_environment(config cfg) {
     auto env = std::make_unique<environment>();
-    env->texts = message_catalog::load(cfg.templates_dir + "/messages");
+    env->texts = load_messages(cfg);
     env->cfg = std::move(cfg);
     env->kb.set(load_knowledge_base(env->cfg));
     env->clock = [] { return now_ms(); };

@@ -7,6 +7,7 @@
 #include "bot/core/messages.hpp"
 #include "bot/core/staff.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
+#include "bot/core/wording.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/database.hpp"
 #include "storage/official_repository.hpp"
@@ -154,7 +155,7 @@ void register_remind(CLI::App& app, cli_options& opts) {
             if (!t) throw CLI::ValidationError("--at", "expected \"YYYY-MM-DD HH:MM\" (local time)");
             at = *t;
         }
-        auto texts = message_catalog::load(cfg.templates_dir + "/messages");
+        auto texts = load_messages(cfg);
         auto cal = calendar_for(cfg);
         auto db = open_db(cfg);
         handlers::context ctx{*db, cfg, texts, nullptr, [at] { return at; }};

@@ -60,6 +60,7 @@ std::string message_catalog::render(std::string_view key, const std::map<std::st
     kainjow::mustache::mustache m(it->second);
     m.set_custom_escape([](const std::string& s) { return s; });
     kainjow::mustache::data d;
+    for (const auto& [k, v] : defaults_) d.set(k, v);
     for (const auto& [k, v] : vars) d.set(k, v);
     return m.render(d);
 }

@@ -27,8 +27,15 @@ public:
     /// All keys (for `kb check`).
     [[nodiscard]] const std::map<std::string, std::string, std::less<>>& texts() const { return texts_; }
 
+    /// Values for the variables a caller does not pass: the locality's words ({{desk}},
+    /// {{unit_word}}, ...; bot/core/wording.hpp). A caller's own variable wins.
+    void set_defaults(std::map<std::string, std::string> defaults) { defaults_ = std::move(defaults); }
+    /// The defaults set above.
+    [[nodiscard]] const std::map<std::string, std::string>& defaults() const { return defaults_; }
+
 private:
     std::map<std::string, std::string, std::less<>> texts_;
+    std::map<std::string, std::string> defaults_;
 };
 
 }  // namespace bot

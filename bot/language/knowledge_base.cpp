@@ -3,6 +3,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/wording.hpp"
 #include "bot/language/matcher.hpp"
 #include "bot/language/normalize.hpp"
 
@@ -72,7 +73,7 @@ public:
             problem(cfg_.kb.dir, 0, "the knowledge-base folder does not exist (kb.dir)");
             return std::move(out_);
         }
-        read_locality(dir / locality_file_name);
+        read_locality();
         std::vector<fs::path> files;
         for (const auto& e : fs::directory_iterator(dir, ec))
             if (e.is_regular_file() && e.path().extension() == ".toml" && e.path().filename() != locality_file_name)
@@ -95,34 +96,12 @@ private:
     }
     static long line_of(const toml::node& n) { return static_cast<long>(n.source().begin.line); }
 
-    void read_locality(const fs::path& path) {
-        // Defaults first, configuration over them; portal and hotline come from [conversation].
-        std::error_code ec;
-        if (fs::exists(path, ec)) {
-            try {
-                auto root = toml::parse_file(path.string());
-                for (auto&& [k, v] : root) {
-                    if (k.str() != "locality" || !v.is_table()) {
-                        problem(path.string(), line_of(v), "unknown key \"" + std::string(k.str()) +
-                                                               "\" (only a [locality] table belongs here)");
-                        continue;
-                    }
-                    for (auto&& [lk, lv] : *v.as_table()) {
-                        auto s = lv.value<std::string>();
-                        if (!s) {
-                            problem(path.string(), line_of(lv), "locality." + std::string(lk.str()) + " must be a string");
-                            continue;
-                        }
-                        locality_[std::string(lk.str())] = nlp::to_nfc(*s);
-                    }
-                }
-            } catch (const toml::parse_error& e) {
-                problem(path.string(), static_cast<long>(e.source().begin.line), std::string(e.description()));
-            }
-        }
-        for (const auto& [k, v] : cfg_.locality) locality_[k] = v;
-        locality_["portal_url"] = cfg_.conversation.portal_url;
-        if (!cfg_.conversation.hotline.empty()) locality_["hotline"] = cfg_.conversation.hotline;
+    void read_locality() {
+        // Defaults file first, configuration over it, portal and hotline from [conversation]:
+        // the same values the message texts use (bot/core/wording).
+        auto loc = bot::read_locality(cfg_);
+        out_.problems.insert(out_.problems.end(), loc.problems.begin(), loc.problems.end());
+        for (const auto& [k, v] : loc.values) locality_[k] = nlp::to_nfc(v);
     }
 
     // Replaces {{name}} with locality values; reports unknown and broken placeholders.

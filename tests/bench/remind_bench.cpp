@@ -5,6 +5,7 @@
 #include "bot/core/config.hpp"
 #include "bot/dossiers/dossier_import.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/wording.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/database.hpp"
 #include "storage/dossier_repository.hpp"
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
     cfg.zalo.zns_reminder_template = "bench-template";
     auto db = storage::open_database(path);
     if (std::getenv("BENCH_CACHE_MB")) db->exec("PRAGMA cache_size=-" + std::to_string(std::stoi(std::getenv("BENCH_CACHE_MB")) * 1024));
-    auto texts = bot::message_catalog::load(cfg.templates_dir + "/messages");
+    auto texts = bot::load_messages(cfg);
     auto cal = bot::calendar_for(cfg);
 
     // Officials: 50 per unit, one leader per unit.

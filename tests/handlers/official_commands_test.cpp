@@ -64,14 +64,14 @@ TEST_CASE("link codes are accepted in lower case and with ĐK, and refused after
     std::string c = f.code();
     std::string lower;
     for (char ch : c) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
-    CHECK_THAT(text_of(f.say("zalo-1", "đk " + lower)), Catch::Contains("Đã liên kết"));
+    CHECK_THAT(text_of(f.say("zalo-1", "đk " + lower)), Catch::Contains("đã liên kết"));
 
     std::string late = f.code();
     f.t->now += 72LL * 3600 * 1000 + 1;
     CHECK_THAT(text_of(f.say("zalo-3", "DK " + late)), Catch::Contains("hết hạn"));
     CHECK_FALSE(storage::find_official_by_zalo(*f.db, "zalo-3"));
     // A fresh code works again.
-    CHECK_THAT(text_of(f.say("zalo-3", "DK " + f.code())), Catch::Contains("Đã liên kết"));
+    CHECK_THAT(text_of(f.say("zalo-3", "DK " + f.code())), Catch::Contains("đã liên kết"));
 }
 
 TEST_CASE("a disabled official's code no longer links", "[reminders]") {
@@ -110,10 +110,29 @@ TEST_CASE("a linked official lists dossiers, overdue and due soon, with or witho
 TEST_CASE("tắt nhắc and bật nhắc switch an official's reminders", "[reminders]") {
     official_fixture f;
     REQUIRE(f.say("zalo-1", "DK " + f.code()));
-    CHECK_THAT(text_of(f.say("zalo-1", "Tắt nhắc")), Catch::Contains("Đã tắt"));
+    CHECK_THAT(text_of(f.say("zalo-1", "Tắt nhắc")), Catch::Contains("đã tắt"));
     CHECK_FALSE(storage::find_official(*f.db, "cb_ts_01")->reminders_enabled);
-    CHECK_THAT(text_of(f.say("zalo-1", "BAT NHAC")), Catch::Contains("Đã bật"));
+    CHECK_THAT(text_of(f.say("zalo-1", "BAT NHAC")), Catch::Contains("đã bật"));
     CHECK(storage::find_official(*f.db, "cb_ts_01")->reminders_enabled);
+}
+
+TEST_CASE("officials' commands accept every spelling: tone placement, case, no diacritics", "[reminders]") {
+    official_fixture f;
+    REQUIRE(f.say("zalo-1", "DK " + f.code()));
+    // "khoá"/"khóa" (old and new tone placement), decomposed input, capitals, stray punctuation.
+    for (const char* off : {"khoá nhắc", "khóa nhắc", "KHOA NHAC", "tắt nhắc!", "tat  nhac", "ta\xCC\x86\xCC\x81" "t nha\xCC\x86\xCC\x81" "c",
+                            "tắt nhắc việc"}) {
+        INFO(off);
+        REQUIRE(f.say("zalo-1", "bật nhắc"));
+        CHECK_THAT(text_of(f.say("zalo-1", off)), Catch::Contains("đã tắt nhắc việc"));
+        CHECK_FALSE(storage::find_official(*f.db, "cb_ts_01")->reminders_enabled);
+    }
+    for (const char* on : {"Bật nhắc", "bat nhac", "mở khoá nhắc", "mở khóa nhắc", "mo nhac"}) {
+        INFO(on);
+        REQUIRE(f.say("zalo-1", "tắt nhắc"));
+        CHECK_THAT(text_of(f.say("zalo-1", on)), Catch::Contains("đã bật nhắc việc"));
+        CHECK(storage::find_official(*f.db, "cb_ts_01")->reminders_enabled);
+    }
 }
 
 TEST_CASE("other texts, and commands from citizens, are left to the citizen flow", "[reminders]") {

@@ -407,8 +407,8 @@ TEST_CASE("a hand-off opens even when no official is linked yet", "[conversation
 TEST_CASE("an unknown commune or village button shows the commune menu again", "[conversation]") {
     chat_fixture f;
     auto out = f.send("u1", "#village:thôn Không Có");
-    CHECK(test::contains(out.messages[0].text, "xã, thị trấn nào"));
+    CHECK(test::contains(out.messages[0].text, "xã, phường nào"));  // today's word (templates/kb/locality-defaults.toml)
     CHECK(f.text("SELECT unit_id FROM users WHERE user_id = 'u1'").empty());
     auto out2 = f.send("u1", "#unit:khong_co");
-    CHECK(test::contains(out2.messages[0].text, "xã, thị trấn nào"));
+    CHECK(test::contains(out2.messages[0].text, "xã, phường nào"));
 }

@@ -18,8 +18,8 @@ TEST_CASE("cchcbot chat greets, numbers buttons and sends a button's payload whe
     INFO(out);
     CHECK(rc == 0);
     CHECK(contains(out, "[1] Nộp hồ sơ trực tuyến"));
-    CHECK(contains(out, "[4] Chọn xã/thôn"));
-    CHECK(contains(out, "[1] xã Tân Sỏi"));                  // 4 tapped "Chọn xã/thôn"
+    CHECK(contains(out, "[4] Chọn địa phương"));
+    CHECK(contains(out, "[1] xã Tân Sỏi"));                  // 4 tapped "Chọn địa phương"
     CHECK(contains(out, "đã ghi nhận anh/chị ở xã Tân Sỏi")); // 1 tapped the first commune
 }
 
@@ -40,7 +40,7 @@ TEST_CASE("cchcbot chat --as-official links an unlinked official and says so", "
     INFO(out);
     CHECK(rc == 0);
     CHECK(contains(out, "đã liên kết"));
-    CHECK(contains(out, "Không tìm thấy yêu cầu hỗ trợ #5"));
+    CHECK(contains(out, "không tìm thấy yêu cầu hỗ trợ #5"));
     CHECK(test::run("cd " + test::source_dir() + " && CCHCBOT_STORAGE_PATH=" + db + " " + CCHCBOT_EXE +
                         " chat --as-official nobody < /dev/null",
                     out) == 1);
@@ -67,7 +67,7 @@ TEST_CASE("a hand-off runs between a citizen's and an official's terminal chat",
     REQUIRE(test::run(prefix + " chat --as-official cb01 < " + dir.file("official.txt"), out) == 0);
     INFO(out);
     CHECK(contains(out, "Yêu cầu hỗ trợ #1"));  // the notice waiting in the outbox is shown
-    CHECK(contains(out, "Đã gửi trả lời"));
+    CHECK(contains(out, "đã gửi trả lời"));
 
     REQUIRE(test::run(prefix + " chat < /dev/null", out) == 0);
     INFO(out);

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <vector>
 #include <sstream>
 
 namespace {
@@ -34,11 +35,18 @@ struct cli {
     // "kind dossier" for each reminder a dry run at `at` would send about `codes`.
     std::set<std::string> plan(const std::string& at, const std::set<std::string>& codes) const {
         std::set<std::string> out;
-        std::istringstream in(ok("remind --dry-run --json --at '" + at + "'"));
-        for (std::string line; std::getline(in, line);) {
-            if (line.empty()) continue;
-            auto v = boost::json::parse(line).as_object();
-            if (!v.at("dossier").is_string()) continue;
+        const std::string json = ok("remind --dry-run --json --at '" + at + "'");
+        // One reminder per line, or one object with a "reminders" array: read either.
+        std::vector<boost::json::object> items;
+        if (json.find("\"reminders\"") != std::string::npos) {
+            for (const auto& r : boost::json::parse(json).as_object().at("reminders").as_array()) items.push_back(r.as_object());
+        } else {
+            std::istringstream in(json);
+            for (std::string line; std::getline(in, line);)
+                if (!line.empty()) items.push_back(boost::json::parse(line).as_object());
+        }
+        for (const auto& v : items) {
+            if (!v.contains("dossier") || !v.at("dossier").is_string()) continue;
             std::string code(v.at("dossier").as_string());
             if (codes.count(code)) out.insert(std::string(v.at("kind").as_string()) + " " + code);
         }
