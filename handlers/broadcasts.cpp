@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/units.hpp"
 #include "bot/zalo/outbox.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "storage/interaction_repository.hpp"
@@ -61,9 +62,25 @@ std::string trim(const std::string& s) {
     return s.substr(b, e - b + 1);
 }
 
-std::string unit_name(const bot::config& cfg, const std::string& unit_id) {
-    const auto* u = cfg.find_unit(unit_id);
+std::string today_iso(const context& ctx) {
+    return bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.reminders.utc_offset_minutes));
+}
+
+// The name of the unit a follower's stored unit stands for today (a citizen who chose a commune
+// before it was merged reads the merged commune's name).
+std::string unit_name(const context& ctx, const std::string& unit_id) {
+    const auto* u = bot::unit_on(ctx.cfg, unit_id, today_iso(ctx));
     return u ? u->name : std::string{};
+}
+
+// The followers a target reaches: those of today's units named, and of the units those replaced.
+std::vector<storage::broadcast_follower> followers_of(const context& ctx, const std::vector<std::string>& units,
+                                                      const std::vector<std::string>& villages) {
+    std::vector<std::string> all = units;
+    for (const auto& u : units)
+        for (auto& p : bot::predecessors(ctx.cfg, u))
+            if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(std::move(p));
+    return storage::select_followers(ctx.db, all, villages);
 }
 
 std::string render_template(const std::string& text, const std::map<std::string, std::string>& vars) {
@@ -176,7 +193,7 @@ broadcast_status make_status(const context& ctx, const storage::broadcast_row& b
         // Not expanded yet: the followers it targets now.
         std::vector<std::string> units, villages;
         parse_target(b.target_json, units, villages);
-        s.recipients = static_cast<std::int64_t>(storage::select_followers(ctx.db, units, villages).size());
+        s.recipients = static_cast<std::int64_t>(followers_of(ctx, units, villages).size());
         if (s.state == "scheduled") s.waiting = s.recipients;
     }
     return s;
@@ -248,12 +265,16 @@ broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& r
     if (!valid_utf8(p.text)) throw broadcast_error("the text is not valid UTF-8");
     check_variables(p.text);
 
+    const std::string today = today_iso(ctx);
     for (const auto& u : req.units) {
         if (!ctx.cfg.find_unit(u)) {
             std::string known;
-            for (const auto& cu : ctx.cfg.units) known += (known.empty() ? "" : ", ") + cu.id;
+            for (const auto* cu : bot::units_on(ctx.cfg, today)) known += (known.empty() ? "" : ", ") + cu->id;
             throw broadcast_error("unknown unit \"" + u + "\" (known: " + known + ")");
         }
+        // A broadcast goes to today's units; a merged commune's followers are reached through
+        // the commune that took over.
+        if (const std::string why = bot::why_not_on(ctx.cfg, u, today); !why.empty()) throw broadcast_error(why);
         if (std::find(p.units.begin(), p.units.end(), u) == p.units.end()) p.units.push_back(u);
     }
     for (const auto& v : req.villages) {
@@ -304,12 +325,12 @@ broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& r
 
 std::string render_broadcast_text(const context& ctx, const std::string& text, const std::string& unit_id,
                                   const std::string& village, const std::string& display_name) {
-    return render_template(text, {{"ten_xa", unit_name(ctx.cfg, unit_id)}, {"ten_thon", village}, {"ten", display_name}}) + "\n\n" + ctx.texts.render("broadcast_opt_out_hint");
+    return render_template(text, {{"ten_xa", unit_name(ctx, unit_id)}, {"ten_thon", village}, {"ten", display_name}}) + "\n\n" + ctx.texts.render("broadcast_opt_out_hint");
 }
 
 broadcast_preview preview_broadcast(const context& ctx, const broadcast_request& req) {
     auto p = validate_broadcast(ctx, req);
-    auto followers = storage::select_followers(ctx.db, p.units, p.villages);
+    auto followers = followers_of(ctx, p.units, p.villages);
     broadcast_preview out;
     out.recipients = static_cast<std::int64_t>(followers.size());
     out.scheduled_at = p.scheduled_at;
@@ -348,7 +369,7 @@ broadcast_created create_broadcast(const context& ctx, const broadcast_request& 
     row.created_at = ctx.now_ms();
     broadcast_created out;
     out.id = storage::insert_broadcast(ctx.db, row);
-    out.recipients = static_cast<std::int64_t>(storage::select_followers(ctx.db, p.units, p.villages).size());
+    out.recipients = static_cast<std::int64_t>(followers_of(ctx, p.units, p.villages).size());
     out.scheduled_at = p.scheduled_at;
     spdlog::info("broadcast {} created by {} for {} ({} followers targeted now)", out.id, row.created_by,
                  local_time_text(ctx, p.scheduled_at), out.recipients);
@@ -458,7 +479,7 @@ broadcast_run run_broadcasts(const context& ctx) {
             std::vector<std::string> units, villages;
             parse_target(b->target_json, units, villages);
             std::vector<std::string> ids;
-            for (const auto& f : storage::select_followers(ctx.db, units, villages)) ids.push_back(f.user_id);
+            for (const auto& f : followers_of(ctx, units, villages)) ids.push_back(f.user_id);
             storage::insert_recipients(ctx.db, b->id, ids, now);
             b->state = "sending";
             ++run.started;
@@ -487,7 +508,7 @@ broadcast_run run_broadcasts(const context& ctx) {
                 // Zalo takes one promotion per user per day: a second one waits for tomorrow.
                 if (promoted.count(f.user_id)) continue;
                 kainjow::mustache::data d;
-                d.set("ten_xa", unit_name(ctx.cfg, f.unit_id));
+                d.set("ten_xa", unit_name(ctx, f.unit_id));
                 d.set("ten_thon", f.village);
                 d.set("ten", f.display_name);
                 zalo::outgoing_message m;

@@ -3,6 +3,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/units.hpp"
 #include "handlers/conversation_common.hpp"
 #include "storage/user_repository.hpp"
 
@@ -67,6 +68,13 @@ std::optional<place_match> find_typed_place(const context& ctx, const std::strin
     for (const auto* u : units) {
         auto [full, shortf] = unit_forms(*u);
         if (s == full || s == shortf) return place_match{u, {}};
+    }
+    // A commune's name from before a merger ("xã Tân Sỏi") means the commune that took over.
+    for (const auto& old : ctx.cfg.units) {
+        auto [full, shortf] = unit_forms(old);
+        if (s != full && s != shortf) continue;
+        const auto* now = bot::unit_on(ctx.cfg, old.id, today_of(ctx));
+        if (now && std::find(units.begin(), units.end(), now) != units.end()) return place_match{now, {}};
     }
     std::optional<place_match> found;
     for (const auto* u : units) {

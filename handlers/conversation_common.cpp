@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/units.hpp"
 #include "bot/core/wording.hpp"
 #include "storage/user_repository.hpp"
 
@@ -129,24 +130,29 @@ std::vector<zalo::button> more_menu_buttons(const context& ctx) {
     };
 }
 
+std::string today_of(const context& ctx) {
+    return bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.reminders.utc_offset_minutes));
+}
+
 std::vector<const bot::unit_config*> residence_units(const context& ctx) {
-    // Citizens live in communes; the top level (the district one-stop desk) is not a residence.
-    const std::string top = ctx.cfg.levels.empty() ? std::string("huyen") : ctx.cfg.levels.front().id;
+    // Citizens live in today's communes and wards; a unit with units below it (the province, a
+    // district desk) is not a residence.
+    const auto now = bot::units_on(ctx.cfg, today_of(ctx));
     std::vector<const bot::unit_config*> out;
-    for (const auto& u : ctx.cfg.units)
-        if (u.level != top) out.push_back(&u);
-    if (out.empty())
-        for (const auto& u : ctx.cfg.units) out.push_back(&u);
+    for (const auto* u : now)
+        if (std::none_of(now.begin(), now.end(), [u](const bot::unit_config* c) { return c->parent == u->id; })) out.push_back(u);
+    if (out.empty()) return now;
     return out;
 }
 
 std::string unit_display_name(const context& ctx, const std::string& unit_id) {
-    if (const auto* u = ctx.cfg.find_unit(unit_id)) return u->name;
+    if (const auto* u = bot::unit_on(ctx.cfg, unit_id, today_of(ctx))) return u->name;
     return ctx.texts.render("conversation_unit_unknown");
 }
 
 std::string desk_of_unit(const context& ctx, const std::string& unit_id) {
-    if (const auto* u = ctx.cfg.find_unit(unit_id)) return bot::desk_name_of(ctx.texts, *u);
+    // A commune merged since: the desk of the one that took over its work.
+    if (const auto* u = bot::unit_on(ctx.cfg, unit_id, today_of(ctx))) return bot::desk_name_of(ctx.texts, *u);
     const auto& d = ctx.texts.defaults();
     auto it = d.find("desk");
     return it == d.end() ? std::string{} : it->second;

@@ -54,14 +54,20 @@ inline constexpr std::size_t max_buttons_per_message = 5;
 /// The menu's second page ("Xem thêm"): common procedures, hours, address.
 [[nodiscard]] std::vector<zalo::button> more_menu_buttons(const context& ctx);
 
-/// The units a citizen can live in (communes; the district desk only when there is nothing else).
+/// Today's local date, 'YYYY-MM-DD' (the date that decides which units exist).
+[[nodiscard]] std::string today_of(const context& ctx);
+
+/// The units a citizen can live in today: today's communes and wards (units with none below
+/// them); a unit above them only when there is nothing else.
 [[nodiscard]] std::vector<const bot::unit_config*> residence_units(const context& ctx);
 
-/// "xã Tân Sỏi" or the catalogue's "not chosen" text.
+/// The name of the unit `unit_id` stands for today ("xã Yên Thế" for a citizen who chose xã Tân
+/// Sỏi before the merger), or the catalogue's "not chosen" text.
 [[nodiscard]] std::string unit_display_name(const context& ctx, const std::string& unit_id);
 
-/// The one-stop desk of a unit as citizens name it (bot::desk_name_of), or the deployment's
-/// desk (the {{desk}} default) when the unit is unknown or not chosen.
+/// The one-stop desk of the unit `unit_id` stands for today as citizens name it
+/// (bot::desk_name_of), or the deployment's desk (the {{desk}} default) when the unit is unknown
+/// or not chosen.
 [[nodiscard]] std::string desk_of_unit(const context& ctx, const std::string& unit_id);
 
 /// The user's unit id, or "" (new users included). @throws SQLite::Exception

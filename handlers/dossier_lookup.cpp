@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/units.hpp"
 #include "handlers/conversation_common.hpp"
 #include "storage/dossier_query.hpp"
 #include "storage/user_repository.hpp"
@@ -73,7 +74,8 @@ outcome dossier_lookup(context& ctx, const std::string& to, const std::string& c
     std::string place;
     if (d->channel == "bcci") {
         place = ctx.texts.render("conversation_place_bcci");
-    } else if (const auto* u = ctx.cfg.find_unit(d->unit_id)) {
+    } else if (const auto* u = bot::unit_on(ctx.cfg, d->unit_id, today_of(ctx))) {
+        // Where the result is collected today: a merged commune's dossiers at its successor.
         // The desk of the dossier's unit, its address and phone (words from the texts).
         place = desk_of_unit(ctx, u->id);
         if (!u->address.empty()) place += ctx.texts.render("conversation_place_address", {{"address", u->address}});

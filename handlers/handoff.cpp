@@ -6,6 +6,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
 #include "bot/core/staff.hpp"
+#include "bot/core/units.hpp"
 #include "handlers/conversation_common.hpp"
 #include "handlers/dossier_lookup.hpp"
 
@@ -72,15 +73,20 @@ bool may_handle(const context& ctx, const storage::official& o, const storage::h
 }
 
 std::string handoff_desk(const context& ctx) {
-    // The first unit of the highest level: the one-stop desk above every commune.
+    // The first of today's units of the highest level that has any: the one-stop desk above
+    // every commune (the province's since 2025, a district's in a file of one period).
+    const auto now = bot::units_on(ctx.cfg, today_of(ctx));
     for (const auto& level : ctx.cfg.levels)
-        for (const auto& u : ctx.cfg.units)
-            if (u.level == level.id) return u.id;
+        for (const auto* u : now)
+            if (u->level == level.id) return u->id;
     return {};
 }
 
 std::string handoff_unit_for(const context& ctx, const std::string& citizen_unit) {
-    return citizen_unit.empty() ? handoff_desk(ctx) : citizen_unit;
+    if (citizen_unit.empty()) return handoff_desk(ctx);
+    // A citizen who chose a commune that was merged since is the successor's case.
+    const auto* now = bot::unit_on(ctx.cfg, citizen_unit, today_of(ctx));
+    return now ? now->id : citizen_unit;
 }
 
 std::vector<std::string> handoff_recipients(context& ctx, const std::string& unit_id) {
@@ -93,12 +99,14 @@ std::vector<std::string> handoff_recipients(context& ctx, const std::string& uni
                 ids.push_back(o.zalo_user_id);
         return ids;
     };
-    auto ids = linked_on_duty(unit_id);
-    if (!ids.empty()) return ids;
-    // Nobody on duty at the commune (or no commune chosen): the desk above takes it.
+    // The unit as it is today (a commune merged since: the one that took over), then the units
+    // above it; nobody on duty anywhere there (or no commune chosen): the desk above every commune.
+    const bot::unit_config* u = unit_id.empty() ? nullptr : bot::unit_on(ctx.cfg, unit_id, today_of(ctx));
+    for (int depth = 0; u && depth < 8; ++depth, u = bot::parent_of(ctx.cfg, *u))
+        if (auto ids = linked_on_duty(u->id); !ids.empty()) return ids;
     const std::string desk = handoff_desk(ctx);
     if (desk != unit_id) return linked_on_duty(desk);
-    return ids;
+    return {};
 }
 
 std::vector<zalo::outgoing_message> to_handoff_officials(context& ctx, const storage::handoff& h, const std::string& text) {

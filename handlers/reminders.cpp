@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/units.hpp"
 #include "bot/zalo/outbox.hpp"
 #include "bot/dossiers/scheduler.hpp"
 #include "storage/dossier_repository.hpp"
@@ -67,7 +68,7 @@ std::string render_text(const bot::planned_reminder& r, const bot::message_catal
                                     {{"ma_ho_so", d.code}, {"thu_tuc", short_procedure(d.procedure, 50)}, {"han_tra", vn_date(d.due_on)}});
     }
     const auto* unit = cfg.find_unit(r.unit_id);
-    return texts.render("reminder_digest", {{"don_vi", unit ? unit->name : r.unit_id},
+    return texts.render("reminder_digest", {{"don_vi", unit ? bot::unit_name_on(*unit, today) : r.unit_id},
                                             {"ngay", vn_date(today)},
                                             {"dang_giai_quyet", std::to_string(r.open)},
                                             {"qua_han", std::to_string(r.overdue)},

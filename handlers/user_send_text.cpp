@@ -5,6 +5,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/units.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "handlers/citizen_question.hpp"
 #include "handlers/citizen_settings.hpp"
@@ -32,7 +33,8 @@ std::optional<outcome> handle_payload(context& ctx, const std::string& text, con
         return reply_to(ctx, uid, ctx.texts.render("conversation_menu_more"), more_menu_buttons(ctx),
                         interaction_note{kind, "", "command", unit_id});
     if (starts_with(text, payload::unit)) {
-        const auto* unit = ctx.cfg.find_unit(text.substr(payload::unit.size()));
+        // A button from a menu sent before a merger means the commune that took over.
+        const auto* unit = bot::unit_on(ctx.cfg, text.substr(payload::unit.size()), today_of(ctx));
         if (!unit) return unit_menu(ctx, uid, kind, unit_id);
         return place_chosen(ctx, uid, *unit, {}, kind);
     }

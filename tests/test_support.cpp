@@ -30,20 +30,100 @@ std::unique_ptr<SQLite::Database> memory_db() { return storage::open_database(":
 
 std::string source_dir() { return BOT_SOURCE_DIR; }
 
-bot::config test_config(const std::map<std::string, std::string>& env) {
-    std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
-                                            {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
+namespace {
+
+// The structure most tests use: one period, no dates, the district desk above three communes
+// (a single-period file keeps working: each commune sits below the only district unit).
+const char* const single_period_structure = R"TOML(
+[[levels]]
+id = "huyen"
+label = "Cấp huyện"
+[[levels]]
+id = "xa"
+label = "Cấp xã"
+
+[[units]]
+id = "huyen"
+name = "Bộ phận Một cửa huyện"
+level = "huyen"
+address = "Trung tâm Phục vụ hành chính công huyện, số 1 đường Trung tâm"
+phone = "0204 3870 000"
+[[units]]
+id = "tan_soi"
+name = "xã Tân Sỏi"
+level = "xa"
+villages = ["thôn Đồng Điều", "thôn Đồng Cả", "thôn Tân Lập", "thôn Trại Nập"]
+address = "UBND xã Tân Sỏi"
+phone = "0204 3870 101"
+[[units]]
+id = "dong_son"
+name = "xã Đồng Sơn"
+level = "xa"
+villages = ["thôn Đồng Sơn", "thôn Hố Sâu", "thôn Đồng Bục"]
+address = "UBND xã Đồng Sơn"
+phone = "0204 3870 102"
+[[units]]
+id = "bo_ha"
+name = "thị trấn Bố Hạ"
+level = "xa"
+villages = ["tổ dân phố Hạ", "tổ dân phố Thống Nhất", "tổ dân phố Đồng Bụt"]
+address = "UBND thị trấn Bố Hạ"
+phone = "0204 3870 103"
+)TOML";
+
+std::map<std::string, std::string> test_environment(const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> e = {{"CCHCBOT_TEMPLATES_DIR", source_dir() + "/templates"}};
     for (const auto& [k, v] : env) e[k] = v;
     // Tests never reach Zalo: unless a test points these at its simulator, they go to a closed
     // loopback port.
     e.emplace("CCHCBOT_ZALO_API_BASE", "https://127.0.0.1:9");
     e.emplace("CCHCBOT_ZALO_OAUTH_BASE", "https://127.0.0.1:9");
     e.emplace("CCHCBOT_ZALO_ZNS_BASE", "https://127.0.0.1:9");
-    auto cfg = bot::load_config_from("", e, true);
+    return e;
+}
+
+void use_source_templates(bot::config& cfg) {
     cfg.templates_dir = source_dir() + "/templates";
     cfg.kb.dir = source_dir() + "/templates/kb";
     cfg.kb.shorthand_file = source_dir() + "/templates/shorthand.tsv";
     cfg.reminders.calendar_dir = source_dir() + "/templates/calendar";
+}
+
+}  // namespace
+
+std::string single_period_toml() { return single_period_structure; }
+
+bot::config test_config(const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
+                                            {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
+    for (const auto& [k, v] : env) e[k] = v;
+    auto cfg = bot::load_config_from(single_period_structure, test_environment(e), true);
+    use_source_templates(cfg);
+    // The demo's data belongs to the demo's structure (demo_config); a test seeds what it needs.
+    cfg.demo = false;
+    return cfg;
+}
+
+bot::config demo_config(const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
+                                            {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
+    for (const auto& [k, v] : env) e[k] = v;
+    auto cfg = bot::load_config_from("", test_environment(e), true);
+    use_source_templates(cfg);
+    return cfg;
+}
+
+bot::config example_config(const std::map<std::string, std::string>& env) {
+    std::map<std::string, std::string> e;
+    for (const char* oa : {"YEN_THE", "BO_HA"}) {
+        const std::string p = std::string("CCHCBOT_OA_") + oa + "_";
+        e[p + "OA_SECRET_KEY"] = std::string("test-oa-secret-key-of-") + oa;
+        e[p + "APP_SECRET"] = std::string("test-app-secret-of-") + oa;
+    }
+    for (const auto& [k, v] : env) e[k] = v;
+    auto cfg = bot::load_config_from(read_file(source_dir() + "/templates/cchcbot.example.toml"), test_environment(e), false);
+    use_source_templates(cfg);
+    cfg.storage.path = ":memory:";
     return cfg;
 }
 

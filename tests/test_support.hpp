@@ -33,8 +33,18 @@ private:
 /// The repository root (tests run there; templates/ resolve from it).
 [[nodiscard]] std::string source_dir();
 
-/// A demo configuration (demo units, levels) with test secrets, as if loaded from an empty file.
+/// A single-period configuration (a district desk above three communes, no dates, one OA) with
+/// test secrets: what most tests run on.
 [[nodiscard]] bot::config test_config(const std::map<std::string, std::string>& env = {});
+/// The single-period structure of test_config() as a configuration file's text (for tests that
+/// run the executable as a deployment of one period, such as the 2023 seed month).
+[[nodiscard]] std::string single_period_toml();
+/// The demo's configuration (an empty file in demo mode: the example's structure, both periods)
+/// with test secrets for its one [zalo] OA.
+[[nodiscard]] bot::config demo_config(const std::map<std::string, std::string>& env = {});
+/// templates/cchcbot.example.toml as shipped (both periods, two OAs) with test secrets in the
+/// environment and an in-memory storage path.
+[[nodiscard]] bot::config example_config(const std::map<std::string, std::string>& env = {});
 
 /// An environment on a test configuration with a fixed, settable clock.
 struct test_env {

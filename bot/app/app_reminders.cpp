@@ -47,7 +47,7 @@ void add_official_resources(services& s) {
         storage::official o{str_field(b, "id"), str_field(b, "name"), str_field(b, "unit"), str_field(b, "role"),
                             str_field(b, "phone"), "", true, true, false, {}};
         if (o.role.empty()) o.role = "official";
-        if (auto err = check_official(o, cfg); !err.empty()) {
+        if (auto err = check_official(o, cfg, to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes))); !err.empty()) {
             // The CLI's option names read oddly in an API error.
             if (err.rfind("--", 0) == 0) err = err.substr(2);
             throw std::invalid_argument(err);

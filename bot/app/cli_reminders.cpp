@@ -53,7 +53,8 @@ void register_officials(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts));
         storage::official o{a->id, a->name, a->units.front(), a->role, a->phone, "", true, true, false, {}};
         o.units.assign(a->units.begin() + 1, a->units.end());
-        if (auto err = check_official(o, cfg); !err.empty()) throw command_error(err);
+        if (auto err = check_official(o, cfg, to_iso(local_date_of(now_ms(), cfg.reminders.utc_offset_minutes))); !err.empty())
+            throw command_error(err);
         auto db = open_db(cfg);
         if (!storage::add_official(*db, o, now_ms())) throw command_error("official \"" + a->id + "\" already exists");
         std::string units;

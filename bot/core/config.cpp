@@ -1,6 +1,7 @@
 // Loads and validates the TOML configuration with CCHCBOT_* environment overrides.
 #include "bot/core/config.hpp"
 
+#include "bot/core/config_structure.hpp"
 #include "bot/core/local_time.hpp"
 
 #include <toml++/toml.h>
@@ -30,6 +31,46 @@ const level_config* config::find_level(const std::string& id) const {
     return nullptr;
 }
 
+std::vector<oa_config> config::official_accounts() const {
+    if (!oa_tables.empty()) return oa_tables;
+    oa_config oa;
+    oa.id = "default";
+    oa.app_id = zalo.app_id;
+    oa.oa_id = zalo.oa_id;
+    oa.oa_secret_key = zalo.oa_secret_key;
+    oa.app_secret = zalo.app_secret;
+    oa.refresh_token = zalo.refresh_token;
+    oa.broadcast_daily_quota = zalo.broadcast_daily_quota;
+    oa.zns_reminder_template = zalo.zns_reminder_template;
+    oa.is_default = true;
+    return {oa};
+}
+
+namespace config_detail {
+
+void fail(const std::string& key, const std::string& what) {
+    throw config_error("configuration: " + key + ": " + what);
+}
+
+std::string trim(std::string s) {
+    auto not_space = [](unsigned char c) { return !std::isspace(c); };
+    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
+    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
+    return s;
+}
+
+std::string read_secret_file(const std::string& name, const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) fail(name, "cannot read file " + path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    std::string v = trim(ss.str());
+    if (v.empty()) fail(name, "file " + path + " is empty");
+    return v;
+}
+
+}  // namespace config_detail
+
 namespace {
 
 using setter = std::function<void(config&, const std::string&)>;
@@ -41,16 +82,9 @@ struct key_desc {
     setter set;
 };
 
-[[noreturn]] void fail(const std::string& key, const std::string& what) {
-    throw config_error("configuration: " + key + ": " + what);
-}
-
-std::string trim(std::string s) {
-    auto not_space = [](unsigned char c) { return !std::isspace(c); };
-    s.erase(s.begin(), std::find_if(s.begin(), s.end(), not_space));
-    s.erase(std::find_if(s.rbegin(), s.rend(), not_space).base(), s.end());
-    return s;
-}
+using config_detail::fail;
+using config_detail::read_secret_file;
+using config_detail::trim;
 
 std::uint64_t parse_uint(const std::string& name, const std::string& v, std::uint64_t max) {
     if (v.empty() || !std::all_of(v.begin(), v.end(), [](unsigned char c) { return std::isdigit(c); }))
@@ -80,16 +114,6 @@ bool parse_bool(const std::string& name, const std::string& v) {
     if (v == "true" || v == "1" || v == "yes") return true;
     if (v == "false" || v == "0" || v == "no") return false;
     fail(name, "expected true or false, got \"" + v + "\"");
-}
-
-std::string read_secret_file(const std::string& name, const std::string& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) fail(name, "cannot read file " + path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string v = trim(ss.str());
-    if (v.empty()) fail(name, "file " + path + " is empty");
-    return v;
 }
 
 void check_hhmm(const std::string& name, const std::string& v) {
@@ -305,20 +329,9 @@ std::string required_string(const toml::table& t, const std::string& ctx, const 
 }  // namespace
 
 void apply_demo_defaults(config& cfg) {
-    if (cfg.levels.empty()) {
-        cfg.levels = {{"huyen", "Cấp huyện"}, {"xa", "Cấp xã"}};
-    }
-    if (cfg.units.empty()) {
-        cfg.units = {
-            {"huyen", "Bộ phận Một cửa huyện", "huyen", {}, "Trung tâm Phục vụ hành chính công huyện, số 1 đường Trung tâm", "0204 3870 000"},
-            {"tan_soi", "xã Tân Sỏi", "xa", {"thôn Đồng Điều", "thôn Đồng Cả", "thôn Tân Lập", "thôn Trại Nập"},
-             "UBND xã Tân Sỏi", "0204 3870 101"},
-            {"dong_son", "xã Đồng Sơn", "xa", {"thôn Đồng Sơn", "thôn Hố Sâu", "thôn Đồng Bục"},
-             "UBND xã Đồng Sơn", "0204 3870 102"},
-            {"bo_ha", "thị trấn Bố Hạ", "xa", {"tổ dân phố Hạ", "tổ dân phố Thống Nhất", "tổ dân phố Đồng Bụt"},
-             "UBND thị trấn Bố Hạ", "0204 3870 103"},
-        };
-    }
+    // The demo (and a file that configures no units) runs on the example's structure: Yên Thế
+    // district in 2023 and Bắc Ninh's communes today, in one file.
+    if (cfg.units.empty() && cfg.levels.empty()) config_detail::read_example_structure(cfg);
 }
 
 config load_config_from(const std::string& toml_text, const std::map<std::string, std::string>& env, bool demo) {
@@ -337,7 +350,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     }
 
     static const std::vector<std::string> sections = {"server", "storage", "zalo", "kb", "conversation",
-                                                      "reminders", "report", "locality", "levels", "units", "api",
+                                                      "reminders", "report", "locality", "levels", "units", "oa", "api",
                                                       "calendar"};
     for (auto&& [k, v] : root) {
         std::string key(k.str());
@@ -431,39 +444,9 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
                 if (off.date == work.date)
                     fail("calendar", off.date + " is both in extra_days_off and extra_work_days");
     }
-    // Levels.
-    if (auto* arr = root.get_as<toml::array>("levels")) {
-        std::size_t i = 0;
-        for (auto&& el : *arr) {
-            std::string ctx = "levels[" + std::to_string(i++) + "]";
-            auto* t = el.as_table();
-            if (!t) fail(ctx, "must be a table");
-            cfg.levels.push_back({required_string(*t, ctx, "id"), required_string(*t, ctx, "label")});
-        }
-    }
-    // Units.
-    if (auto* arr = root.get_as<toml::array>("units")) {
-        std::size_t i = 0;
-        for (auto&& el : *arr) {
-            std::string ctx = "units[" + std::to_string(i++) + "]";
-            auto* t = el.as_table();
-            if (!t) fail(ctx, "must be a table");
-            unit_config u;
-            u.id = required_string(*t, ctx, "id");
-            u.name = required_string(*t, ctx, "name");
-            u.level = required_string(*t, ctx, "level");
-            u.address = t->get("address") ? (*t)["address"].value_or(std::string{}) : std::string{};
-            u.phone = t->get("phone") ? (*t)["phone"].value_or(std::string{}) : std::string{};
-            if (auto* vs = (*t)["villages"].as_array()) {
-                for (auto&& v : *vs) {
-                    auto s = v.value<std::string>();
-                    if (!s) fail(ctx + ".villages", "must be strings");
-                    u.villages.push_back(*s);
-                }
-            }
-            cfg.units.push_back(std::move(u));
-        }
-    }
+    // The administrative structure and the Official Accounts (bot/core/config_structure.cpp).
+    config_detail::read_structure(root, cfg);
+    config_detail::read_official_accounts(root, env, cfg);
     // Admin API tokens.
     if (auto* api = root.get_as<toml::table>("api")) {
         for (auto&& [k, v] : *api) {
@@ -489,17 +472,13 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     }
 
     apply_demo_defaults(cfg);
-    if (demo) {
+    if (demo && cfg.oa_tables.empty()) {
         if (cfg.zalo.app_id.empty()) cfg.zalo.app_id = "4318236017283542938";
         if (cfg.zalo.oa_id.empty()) cfg.zalo.oa_id = "1032900368205294478";
     }
 
     // Cross-key validation.
-    for (const auto& u : cfg.units)
-        if (!cfg.find_level(u.level)) fail("units." + u.id + ".level", "unknown level \"" + u.level + "\"");
-    for (std::size_t i = 0; i < cfg.units.size(); ++i)
-        for (std::size_t j = i + 1; j < cfg.units.size(); ++j)
-            if (cfg.units[i].id == cfg.units[j].id) fail("units", "duplicate unit id \"" + cfg.units[i].id + "\"");
+    config_detail::validate_structure(cfg);
     if (cfg.reminders.work_start >= cfg.reminders.work_end)
         fail("reminders.work_start", "must be before reminders.work_end");
     if (cfg.server.threads == 0) cfg.server.threads = std::max(1u, std::thread::hardware_concurrency());

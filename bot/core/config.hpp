@@ -11,20 +11,53 @@
 
 namespace bot {
 
-/// An administrative level (for example `huyen` "Cấp huyện").
+/// An administrative level (for example `huyen` "Cấp huyện"), in order from the highest tier.
+/// Levels can belong to a period: the district level ends on 2025-06-30.
 struct level_config {
-    std::string id;     ///< level id used in the dossier CSV column `cap`
-    std::string label;  ///< label used in reports ("Cấp xã")
+    std::string id;           ///< level id used in the dossier CSV column `cap`
+    std::string label;        ///< label used in reports ("Cấp xã")
+    std::string valid_from;   ///< first day it exists, 'YYYY-MM-DD'; empty = always has
+    std::string valid_until;  ///< last day it exists, 'YYYY-MM-DD'; empty = still does
+    std::string unit_word;    ///< how people name its units in a question ("xã, phường"); empty = [locality]'s
 };
 
-/// A unit: the district one-stop desk or a commune, with its villages.
+/// A name a unit had before (a commune that became a ward keeps its id).
+struct former_name {
+    std::string name;   ///< the name it had ("xã Bố Hạ")
+    std::string until;  ///< the last day it had that name, 'YYYY-MM-DD'
+};
+
+/// A unit: a province, a district desk, a commune or ward, with its villages or residential
+/// groups. Units have a period of validity; merged units name their successors.
 struct unit_config {
     std::string id;                     ///< unit id used in the dossier CSV column `don_vi`
-    std::string name;                   ///< display name ("xã Tân Sỏi")
+    std::string name;                   ///< display name now ("xã Yên Thế")
     std::string level;                  ///< level id
     std::vector<std::string> villages;  ///< villages / residential groups
     std::string address;                ///< one-stop desk address (answers, lookups)
     std::string phone;                  ///< one-stop desk phone
+    std::string valid_from;             ///< first day it exists, 'YYYY-MM-DD'; empty = always has
+    std::string valid_until;            ///< last day it exists, 'YYYY-MM-DD'; empty = still does
+    std::vector<std::string> successors;  ///< units it became; the first takes over its open work
+    std::string parent;                 ///< the unit above it (covers it); empty = none
+    std::vector<former_name> former_names;  ///< earlier names, oldest first
+    std::string desk_name;              ///< its one-stop desk as citizens name it; empty = derived from [locality]
+};
+
+/// One Zalo Official Account the service runs. Without `[[oa]]` tables the `[zalo]` keys are
+/// the one OA (id `default`) and it serves every unit.
+struct oa_config {
+    std::string id;             ///< short id (`[a-z0-9_]`): storage key, reports, env names
+    std::string name;           ///< display name ("UBND xã Yên Thế")
+    std::string app_id;         ///< Zalo app id (webhook MAC, OAuth)
+    std::string oa_id;          ///< Zalo OA id (events' recipient / oa_id)
+    std::string oa_secret_key;  ///< secret: webhook MAC key
+    std::string app_secret;     ///< secret: OAuth key
+    std::string refresh_token;  ///< secret: first refresh token, used while its token store is empty
+    std::vector<std::string> units;  ///< units it serves (and what they cover); empty = every unit
+    unsigned broadcast_daily_quota = 500;  ///< used when Zalo has not reported one
+    std::string zns_reminder_template;      ///< ZNS template for reminders outside the window
+    bool is_default = false;               ///< takes what no other OA serves
 };
 
 /// A date the locality adds to or moves in the working-day calendar ([calendar] in the file).
@@ -130,13 +163,18 @@ struct config {
     std::map<std::string, std::string> locality;  ///< [locality] placeholders for the KB
     std::vector<level_config> levels;
     std::vector<unit_config> units;
+    std::vector<oa_config> oa_tables;  ///< `[[oa]]` as configured; empty = the `[zalo]` OA alone
     std::vector<api_token_config> api_tokens;
     bool demo = false;
 
-    /// The unit with this id, or nullptr.
+    /// The unit with this id (whatever its period), or nullptr. For "which unit is this on a
+    /// date" use bot/core/units.hpp.
     [[nodiscard]] const unit_config* find_unit(const std::string& id) const;
     /// The level with this id, or nullptr.
     [[nodiscard]] const level_config* find_level(const std::string& id) const;
+    /// The Official Accounts: the `[[oa]]` tables, or one OA `default` made from the `[zalo]`
+    /// keys as they are now. Never empty; exactly one has is_default.
+    [[nodiscard]] std::vector<oa_config> official_accounts() const;
 };
 
 /// Where the configuration comes from.

@@ -21,8 +21,9 @@ struct unit_scope {
     /// Just these units (and what lies below them).
     [[nodiscard]] static unit_scope of(std::vector<std::string> ids) { return unit_scope{false, std::move(ids)}; }
 
-    /// True when `unit_id` is served: every unit for `all`; a listed unit; or a unit of a lower
-    /// level than a listed one (the desk above a commune serves that commune).
+    /// True when `unit_id` is served: every unit for `all`; a listed unit; a unit below a listed
+    /// one (its `parent`, or the parent's parent...); or a unit that became a listed one, or a
+    /// unit below it (staff of a merged commune serve the dossiers of the communes it replaced).
     [[nodiscard]] bool covers(const config& cfg, std::string_view unit_id) const;
 };
 

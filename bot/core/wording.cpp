@@ -92,6 +92,7 @@ message_catalog load_messages(const config& cfg) {
 }
 
 std::string desk_name_of(const message_catalog& texts, const unit_config& unit) {
+    if (!unit.desk_name.empty()) return unit.desk_name;  // [[units]] desk_name, as configured
     const auto& d = texts.defaults();
     auto it = d.find("desk_prefix");
     const std::string prefix = it == d.end() ? std::string{} : it->second;

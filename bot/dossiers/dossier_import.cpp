@@ -3,6 +3,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/units.hpp"
 
 #include <boost/json.hpp>
 
@@ -117,6 +118,16 @@ void validate(const record& r, std::size_t line, const config& cfg, import_resul
     date_field("ngay_nhan", true, d.received_on, d.received_time);
     date_field("han_tra", true, d.due_on, d.due_time);
     date_field("ngay_tra", false, d.returned_on, d.returned_time);
+    // The unit as of the day the dossier was received: an export that still carries a merged
+    // commune's code after the merger files the dossier under the commune that took over.
+    if (const unit_config* u = cfg.find_unit(d.unit_id); u && !d.received_on.empty() && !exists_on(*u, d.received_on)) {
+        if (const unit_config* then = unit_on(cfg, d.unit_id, d.received_on)) {
+            if (d.level == u->level) d.level = then->level;
+            d.unit_id = then->id;
+        } else {
+            reasons.push_back(why_not_on(cfg, d.unit_id, d.received_on) + ", but ngay_nhan is " + d.received_on);
+        }
+    }
     d.official_id = get("can_bo");
     d.citizen_phone = get("so_dien_thoai");
     if (!d.code.empty()) {

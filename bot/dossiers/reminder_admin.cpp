@@ -5,6 +5,7 @@
 #include "bot/dossiers/link_code.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/staff.hpp"
+#include "bot/core/units.hpp"
 #include "storage/dossier_repository.hpp"
 
 #include "storage/write_scope.hpp"
@@ -18,7 +19,7 @@
 
 namespace bot {
 
-std::string check_official(const storage::official& o, const config& cfg) {
+std::string check_official(const storage::official& o, const config& cfg, const std::string& today) {
     if (o.official_id.empty() || o.official_id.size() > 64) return "--id must be 1 to 64 characters";
     for (char c : o.official_id)
         if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
@@ -27,6 +28,10 @@ std::string check_official(const storage::official& o, const config& cfg) {
     if (!cfg.find_unit(o.unit_id)) return "unknown unit \"" + o.unit_id + "\" (see [[units]] in the configuration)";
     for (const auto& u : o.units)
         if (!cfg.find_unit(u)) return "unknown unit \"" + u + "\" (see [[units]] in the configuration)";
+    // Staff serve today's units: a commune merged since is refused with its successor named.
+    if (std::string why = why_not_on(cfg, o.unit_id, today); !why.empty()) return why;
+    for (const auto& u : o.units)
+        if (std::string why = why_not_on(cfg, u, today); !why.empty()) return why;
     if (!parse_staff_role(o.role)) {
         std::string list;
         for (auto n : staff_role_names()) list += (list.empty() ? "" : ", ") + std::string(n);
@@ -119,7 +124,7 @@ std::string dossier_json(const storage::dossier& d) {
 namespace {
 
 /// The demo dossier file's reference day: its dates are moved by (today − this) days.
-constexpr local_date demo_reference_day{2023, 6, 15};
+constexpr local_date demo_reference_day{2026, 6, 15};
 
 std::string shift(const std::string& iso, std::int64_t days) {
     if (iso.empty()) return iso;
@@ -132,16 +137,19 @@ std::string shift(const std::string& iso, std::int64_t days) {
 std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_ms) {
     storage::write_scope sp(db);
     std::size_t officials = 0, dossiers = 0;
+    const std::string today = to_iso(local_date_of(now_ms, cfg.reminders.utc_offset_minutes));
     if (storage::list_officials(db).empty()) {
+        // One official and one leader for each unit that exists today.
         int n = 0;
-        for (const auto& u : cfg.units) {
+        for (const unit_config* u : units_on(cfg, today)) {
             ++n;
+            const std::string& name = unit_name_on(*u, today);
             char phone[32];
             std::snprintf(phone, sizeof phone, "09120000%02d", n * 2 - 1);
-            storage::official o{"cb_" + u.id, "Cán bộ một cửa " + u.name, u.id, "official", phone, "", true, true, false, {}};
+            storage::official o{"cb_" + u->id, "Cán bộ một cửa " + name, u->id, "official", phone, "", true, true, false, {}};
             officials += storage::add_official(db, o, now_ms) ? 1 : 0;
             std::snprintf(phone, sizeof phone, "09120000%02d", n * 2);
-            storage::official l{"ld_" + u.id, "Lãnh đạo " + u.name, u.id, "leader", phone, "", true, true, false, {}};
+            storage::official l{"ld_" + u->id, "Lãnh đạo " + name, u->id, "leader", phone, "", true, true, false, {}};
             officials += storage::add_official(db, l, now_ms) ? 1 : 0;
         }
     }

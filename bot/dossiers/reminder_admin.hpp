@@ -17,7 +17,8 @@ namespace bot {
 struct config;
 
 /// Checks a new official's fields against the configuration; the error text, or "" when valid.
-[[nodiscard]] std::string check_official(const storage::official& o, const config& cfg);
+/// The unit must exist on `today` ('YYYY-MM-DD'): officials serve today's units.
+[[nodiscard]] std::string check_official(const storage::official& o, const config& cfg, const std::string& today);
 /// JSON object of an official (no link code; phone masked unless `full_phone`).
 [[nodiscard]] std::string official_json(const storage::official& o, bool full_phone = false);
 

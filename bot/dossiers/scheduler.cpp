@@ -3,6 +3,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/units.hpp"
 
 #include <algorithm>
 #include <map>
@@ -21,12 +22,12 @@ int kind_rank(const std::string& k) {
 
 /// A reminder about one dossier, to one official.
 planned_reminder dossier_reminder(const char* kind, const std::string& recipient, const storage::open_dossier& d,
-                                  int working_days_late) {
+                                  const std::string& unit_now, int working_days_late) {
     planned_reminder r;
     r.kind = kind;
     r.recipient = recipient;
     r.dossier = d.code;
-    r.unit_id = d.unit_id;
+    r.unit_id = unit_now;
     r.procedure = d.procedure;
     r.due_on = d.due_on;
     r.working_days_late = working_days_late;
@@ -62,14 +63,19 @@ reminder_plan plan_reminders(const plan_input& in) {
     plan.active = true;
 
     const std::string horizon = scan_horizon(in.now_ms, cal, cfg);
-    const std::string today_iso = plan.today;
+    const std::string& today_iso = plan.today;
 
+    // Units as of today: a dossier of a commune merged since counts for the commune that took
+    // over its work, and that commune's leaders are the ones escalated to and sent digests.
+    unit_resolver today_units(cfg, plan.today);
     std::unordered_map<std::string, const storage::official*> by_id;
     std::unordered_map<std::string, std::vector<const storage::official*>> leaders_of;
     for (const auto& o : *in.officials) {
         if (o.disabled) continue;
         by_id.emplace(o.official_id, &o);
-        if (o.role == "leader") leaders_of[o.unit_id].push_back(&o);
+        // A leader registered on a unit that no longer exists leads nothing today.
+        const unit_config* u = cfg.find_unit(o.unit_id);
+        if (o.role == "leader" && (!u || exists_on(*u, today_units.date()))) leaders_of[o.unit_id].push_back(&o);
     }
     auto wants = [](const storage::official* o) { return o && !o->disabled && o->reminders_enabled; };
 
@@ -86,13 +92,14 @@ reminder_plan plan_reminders(const plan_input& in) {
     std::vector<planned_reminder> escalations;
     for (const auto& d : *in.dossiers) {
         if (d.due_on > horizon) continue;
-        auto& t = tally[d.unit_id];
+        const std::string& unit_now = today_units.id_on(d.unit_id);
+        auto& t = tally[unit_now];
         const auto off_it = d.official_id.empty() ? by_id.end() : by_id.find(d.official_id);
         const storage::official* assignee = off_it == by_id.end() ? nullptr : off_it->second;
         if (d.due_on >= today_iso) {
             ++t.due_soon;
             if (wants(assignee)) {
-                plan.items.push_back(dossier_reminder("due_soon", assignee->official_id, d, 0));
+                plan.items.push_back(dossier_reminder("due_soon", assignee->official_id, d, unit_now, 0));
             }
             continue;
         }
@@ -105,15 +112,15 @@ reminder_plan plan_reminders(const plan_input& in) {
         ++t.overdue;
         if (t.oldest.size() < digest_items) t.oldest.push_back(d);
         if (wants(assignee)) {
-            plan.items.push_back(dossier_reminder("overdue", assignee->official_id, d, last_late));
+            plan.items.push_back(dossier_reminder("overdue", assignee->official_id, d, unit_now, last_late));
         }
         if (last_late >= static_cast<int>(cfg.reminders.escalate_after_days)) {
-            auto lit = leaders_of.find(d.unit_id);
+            auto lit = leaders_of.find(unit_now);
             if (lit == leaders_of.end()) continue;
             for (const auto* leader : lit->second) {
                 if (!wants(leader)) continue;
                 if (in.escalated && in.escalated->count({d.code, leader->official_id})) continue;
-                auto r = dossier_reminder("escalation", leader->official_id, d, last_late);
+                auto r = dossier_reminder("escalation", leader->official_id, d, unit_now, last_late);
                 r.assignee = d.official_id;
                 escalations.push_back(std::move(r));
             }
@@ -124,7 +131,7 @@ reminder_plan plan_reminders(const plan_input& in) {
     // Digests: one per leader whose unit has unresolved dossiers.
     std::map<std::string, std::int64_t> open;
     if (in.open_by_unit)
-        for (const auto& [unit, n] : *in.open_by_unit) open[unit] = n;
+        for (const auto& [unit, n] : *in.open_by_unit) open[today_units.id_on(unit)] += n;
     std::vector<planned_reminder> digests;
     for (const auto& [unit, leaders] : leaders_of) {
         auto oit = open.find(unit);

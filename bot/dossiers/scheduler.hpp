@@ -21,7 +21,7 @@ struct planned_reminder {
     std::string kind;          ///< due_soon | overdue | escalation | digest
     std::string recipient;     ///< official id
     std::string dossier;       ///< dossier code; "" for a digest
-    std::string unit_id;
+    std::string unit_id;       ///< the dossier's unit as of today (what took over a merged commune's work)
     std::string procedure;
     std::string due_on;        ///< 'YYYY-MM-DD'
     std::string assignee;      ///< escalation: the assigned official's id ("" when unassigned)
@@ -63,6 +63,8 @@ inline constexpr std::size_t digest_items = 3;
 /// - escalation to each leader of the dossier's unit once, when the working days in (due, today]
 ///   reach M (and was never sent to that leader for that dossier);
 /// - digest to each leader whose unit has unresolved dossiers.
+/// "The dossier's unit" is its unit as of today: a commune merged since is replaced by the one
+/// that took over its work (bot/core/units.hpp); leaders of units that no longer exist get none.
 /// Disabled officials and officials who turned reminders off get nothing; dossiers whose official
 /// is unknown get no official reminders (leaders still see them).
 [[nodiscard]] reminder_plan plan_reminders(const plan_input& in);

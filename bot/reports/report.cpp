@@ -2,6 +2,7 @@
 #include "bot/reports/report.hpp"
 
 #include "bot/core/local_time.hpp"
+#include "bot/core/units.hpp"
 
 #include <SQLiteCpp/Database.h>
 
@@ -40,9 +41,20 @@ void validate(const report_request& req, const config& cfg) {
     auto to = parse_iso_date(req.to);
     if (!to) throw report_request_error("invalid --to date '" + req.to + "' (expected YYYY-MM-DD)");
     if (*to < *from) throw report_request_error("--from " + req.from + " is after --to " + req.to);
-    if (!req.unit.empty() && !cfg.find_unit(req.unit)) throw report_request_error("unknown unit '" + req.unit + "'");
-    if (!req.level.empty() && !cfg.find_level(req.level))
-        throw report_request_error("unknown level '" + req.level + "'");
+    // A report speaks of the units as they were at the end of its period.
+    if (!req.unit.empty()) {
+        if (!cfg.find_unit(req.unit)) throw report_request_error("unknown unit '" + req.unit + "'");
+        // ... or a unit that ended during the period with nobody after it (it is reported as is).
+        const unit_config* u = cfg.find_unit(req.unit);
+        const bool dissolved_in_period = !u->valid_until.empty() && u->valid_until >= req.from && !unit_on(cfg, u->id, req.to);
+        if (const std::string why = why_not_on(cfg, req.unit, req.to); !why.empty() && !dissolved_in_period)
+            throw report_request_error(why + " (the report uses the units of " + req.to + ")");
+    }
+    if (!req.level.empty()) {
+        const level_config* l = cfg.find_level(req.level);
+        if (!l) throw report_request_error("unknown level '" + req.level + "'");
+        if (!exists_on(*l, req.to)) throw report_request_error("level '" + req.level + "' did not exist on " + req.to);
+    }
 }
 
 namespace {
@@ -79,11 +91,32 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     scope.to = req.to;
     scope.from_ms = unix_ms_of(*parse_iso_date(req.from), 0, offset);
     scope.to_end_ms = unix_ms_of(civil_from_days(days_from_civil(*parse_iso_date(req.to)) + 1), 0, offset);
+
+    // Units as of the period's end: a dossier of a commune merged before then counts for the
+    // commune that took it over. The skeleton holds the units that exist on that day, and those
+    // that ended during the period with nobody after them.
+    unit_resolver as_of(cfg, req.to);
+    auto in_skeleton = [&](const unit_config& u) {
+        if (exists_on(u, req.to)) return true;
+        const bool ended_in_period = !u.valid_until.empty() && u.valid_until >= req.from && u.valid_until < req.to;
+        return ended_in_period && !as_of.on(u.id);
+    };
+    // The unit a stored unit id counts for in this report.
+    auto counted_as = [&](const std::string& id) -> const unit_config* {
+        if (const unit_config* now = as_of.on(id)) return now;
+        const unit_config* u = cfg.find_unit(id);
+        return u && in_skeleton(*u) ? u : nullptr;
+    };
+    auto add_with_predecessors = [&](const std::string& id) {
+        for (const auto& u : cfg.units)
+            if (const unit_config* c = counted_as(u.id); c && c->id == id) scope.units.push_back(u.id);
+    };
     if (!req.unit.empty()) {
-        scope.units = {req.unit};
+        add_with_predecessors(req.unit);
+        if (scope.units.empty()) scope.units.push_back(req.unit);
     } else if (!req.level.empty()) {
         for (const auto& u : cfg.units)
-            if (u.level == req.level) scope.units.push_back(u.id);
+            if (u.level == req.level && in_skeleton(u)) add_with_predecessors(u.id);
         // A level without units matches nothing rather than everything.
         if (scope.units.empty()) scope.units.push_back(std::string(1, '\x1f'));
     }
@@ -95,10 +128,12 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
         if (!only_unit && !req.level.empty() && l.id != req.level) continue;
         level_report lr{l.id, l.label, {}, {}};
         for (const auto& u : cfg.units) {
-            if (u.level != l.id) continue;
+            if (u.level != l.id || !in_skeleton(u)) continue;
             if (only_unit && u.id != only_unit->id) continue;
-            lr.units.push_back({u.id, u.name, {}});
+            lr.units.push_back({u.id, unit_name_on(u, req.to), {}});
         }
+        // A level of another period (no unit then) stays out of the report.
+        if (lr.units.empty() && !only_unit && req.level.empty()) continue;
         r.levels.push_back(std::move(lr));
     }
     auto find_unit = [&r](const std::string& level, const std::string& unit) -> std::pair<level_report*, unit_report*> {
@@ -154,9 +189,12 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     std::map<const void*, proc_map> late_by, overdue_by;
     proc_map late_all, overdue_all;
     for (const auto& g : scan.groups) {
-        auto [lr, ur] = find_unit(g.level, g.unit_id);
-        const unit_config* uc = cfg.find_unit(g.unit_id);
-        if (!lr || !ur || !uc || uc->level != g.level) {
+        // The dossier's own unit must be of the level it was filed at; it then counts for the unit
+        // (and level) that unit is at the period's end.
+        const unit_config* own = cfg.find_unit(g.unit_id);
+        const unit_config* uc = own && own->level == g.level ? counted_as(g.unit_id) : nullptr;
+        auto [lr, ur] = uc ? find_unit(uc->level, uc->id) : std::pair<level_report*, unit_report*>{nullptr, nullptr};
+        if (!lr || !ur) {
             unknown_groups[{g.level, g.unit_id}] += g.c.received + g.c.carried_over;
             continue;
         }
@@ -201,13 +239,23 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     // 5. Conversations, reminders, broadcasts.
     r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
     for (auto& rc : storage::reminder_stats(db, scope)) {
-        const unit_config* uc = cfg.find_unit(rc.unit_id);
-        reminder_unit_report ru{rc.unit_id, uc ? uc->name : rc.unit_id, rc};
+        // Reminders recorded for a unit that was merged since count for the one that took over.
+        const unit_config* uc = counted_as(rc.unit_id);
+        const std::string id = uc ? uc->id : rc.unit_id;
+        rc.unit_id = id;
+        auto it = std::find_if(r.reminders.begin(), r.reminders.end(), [&](const auto& x) { return x.unit == id; });
+        if (it == r.reminders.end()) {
+            r.reminders.push_back({id, uc ? unit_name_on(*uc, req.to) : id, rc});
+        } else {
+            it->counts.due_soon += rc.due_soon;
+            it->counts.overdue += rc.overdue;
+            it->counts.escalation += rc.escalation;
+            it->counts.digest += rc.digest;
+        }
         r.reminder_totals.due_soon += rc.due_soon;
         r.reminder_totals.overdue += rc.overdue;
         r.reminder_totals.escalation += rc.escalation;
         r.reminder_totals.digest += rc.digest;
-        r.reminders.push_back(std::move(ru));
     }
     r.reminded_then_resolved = storage::reminded_then_resolved_in_time(db, scope);
     r.broadcasts = storage::broadcast_stats(db, scope);

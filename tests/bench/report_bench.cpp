@@ -31,13 +31,12 @@ double seconds_since(clock_type::time_point t0) {
 }
 
 bot::config bench_config() {
-    bot::config cfg = bot::load_config_from("", {}, true);
-    // A district: its one-stop desk and 24 communes.
-    cfg.units.clear();
-    cfg.units.push_back({"huyen", "Bộ phận Một cửa huyện", "huyen", {}, "", ""});
+    // A district: its one-stop desk and 24 communes (one period, no dates).
+    std::string toml = "[[levels]]\nid = \"huyen\"\nlabel = \"Cấp huyện\"\n[[levels]]\nid = \"xa\"\nlabel = \"Cấp xã\"\n"
+                       "[[units]]\nid = \"huyen\"\nname = \"Bộ phận Một cửa huyện\"\nlevel = \"huyen\"\n";
     for (int i = 1; i <= 24; ++i)
-        cfg.units.push_back({"xa" + std::to_string(i), "xã số " + std::to_string(i), "xa", {}, "", ""});
-    return cfg;
+        toml += "[[units]]\nid = \"xa" + std::to_string(i) + "\"\nname = \"xã số " + std::to_string(i) + "\"\nlevel = \"xa\"\n";
+    return bot::load_config_from(toml, {}, true);
 }
 
 void generate(SQLite::Database& db, const bot::config& cfg, long dossiers, long interactions) {

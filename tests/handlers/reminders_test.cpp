@@ -210,16 +210,20 @@ TEST_CASE("the digest tells the leader the counts and the oldest overdue dossier
                            Catch::Contains("000.00.31.H12-230605-0005"));
 }
 
-TEST_CASE("the demo seeds one official and one leader per unit and a dossier set around today, once", "[reminders]") {
-    auto cfg = test::test_config();
+TEST_CASE("the demo seeds one official and one leader per unit of today and a dossier set around today, once", "[reminders]") {
+    auto cfg = test::demo_config();
     auto db = test::memory_db();
     const auto now = at(2026, 11, 27, 9);
-    CHECK_THAT(bot::seed_demo(*db, cfg, now), Catch::Contains("8 officials, 10 dossiers"));
-    CHECK(storage::find_official(*db, "ld_tan_soi")->role == "leader");
-    auto d = storage::find_dossier(*db, "000.00.31.H12-230612-0001");
+    // Today's units: the province, xã Yên Thế, phường Bố Hạ (the 2023 units get nobody).
+    CHECK_THAT(bot::seed_demo(*db, cfg, now), Catch::Contains("6 officials, 11 dossiers"));
+    CHECK(storage::find_official(*db, "ld_yen_the")->role == "leader");
+    CHECK(storage::find_official(*db, "cb_bo_ha_moi")->name == "Cán bộ một cửa phường Bố Hạ");
+    CHECK_FALSE(storage::find_official(*db, "cb_tan_soi"));
+    auto d = storage::find_dossier(*db, "000.00.27.H05-260612-0001");
     REQUIRE(d);
-    CHECK(d->due_on == "2026-11-27");  // due "today" in the demo, as on 2023-06-15 in the file
-    CHECK(d->official_id == "cb_tan_soi");
+    CHECK(d->due_on == "2026-11-27");  // due "today" in the demo, as on 2026-06-15 in the file
+    CHECK(d->official_id == "cb_yen_the");
+    CHECK(d->unit_id == "yen_the");
     CHECK_THAT(bot::seed_demo(*db, cfg, now), Catch::Contains("0 officials, 0 dossiers"));
 }
 

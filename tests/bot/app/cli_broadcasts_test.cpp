@@ -20,9 +20,10 @@ struct cli {
 
     cli() {
         auto db = storage::open_database(db_path);
+        // a1–a3 chose xã Tân Sỏi before it became part of xã Yên Thế; b1 chose phường Bố Hạ.
         db->exec("INSERT INTO users (user_id, is_follower, unit_id, village, broadcast_opt_out, created_at) VALUES"
                  " ('a1', 1, 'tan_soi', 'thôn Đồng Điều', 0, 0), ('a2', 1, 'tan_soi', 'thôn Đồng Cả', 0, 0),"
-                 " ('a3', 1, 'tan_soi', 'thôn Đồng Cả', 1, 0), ('b1', 1, 'dong_son', 'thôn Hố Sâu', 0, 0)");
+                 " ('a3', 1, 'tan_soi', 'thôn Đồng Cả', 1, 0), ('b1', 1, 'bo_ha_moi', 'tổ dân phố Hồi', 0, 0)");
     }
     int run(const std::string& args, std::string& out) const {
         return test::run("CCHCBOT_CONFIG= CCHCBOT_STORAGE_PATH='" + db_path + "' '" + CCHCBOT_EXE + "' broadcast " + args, out);
@@ -46,7 +47,8 @@ std::set<std::string> keys(const json::object& o) {
 
 TEST_CASE("broadcast create --json prints the id and the recipient count", "[broadcasts]") {
     cli c;
-    auto o = c.run_json("create --text 'Bà con {{ten_thon}} chú ý' --unit tan_soi --button 'Cổng DVC|https://dichvucong.gov.vn' --json");
+    // Today's xã Yên Thế reaches the followers who chose xã Tân Sỏi before the merger.
+    auto o = c.run_json("create --text 'Bà con {{ten_thon}} chú ý' --unit yen_the --button 'Cổng DVC|https://dichvucong.gov.vn' --json");
     CHECK(keys(o) == std::set<std::string>{"id", "recipients"});
     CHECK(o.at("id").as_int64() == 1);
     CHECK(o.at("recipients").as_int64() == 2);
@@ -70,12 +72,12 @@ TEST_CASE("broadcast create --json prints the id and the recipient count", "[bro
 
 TEST_CASE("broadcast create --dry-run shows the message and count and stores nothing", "[broadcasts]") {
     cli c;
-    auto o = c.run_json("create --text 'Bà con {{ten_thon}}, {{ten_xa}}' --village 'Hố Sâu' --dry-run --json");
+    auto o = c.run_json("create --text 'Bà con {{ten_thon}}, {{ten_xa}}' --village 'Hồi' --dry-run --json");
     CHECK(o.at("dry_run").as_bool());
     CHECK(o.at("recipients").as_int64() == 1);
-    CHECK(std::string(o.at("text").as_string()).rfind("Bà con thôn Hố Sâu, xã Đồng Sơn", 0) == 0);
+    CHECK(std::string(o.at("text").as_string()).rfind("Bà con tổ dân phố Hồi, phường Bố Hạ", 0) == 0);
     std::string out;
-    CHECK(c.run("create --text 'Chào' --unit dong_son --dry-run", out) == 0);
+    CHECK(c.run("create --text 'Chào' --unit bo_ha_moi --dry-run", out) == 0);
     CHECK(out.find("recipients now: 1") != std::string::npos);
     auto l = c.run_json("list --json");
     CHECK(l.at("broadcasts").as_array().empty());
@@ -86,6 +88,10 @@ TEST_CASE("broadcast create refuses bad input with exit code 1 and a clear messa
     std::string out;
     CHECK(c.run("create --text 'x' --unit nowhere", out) == 1);
     CHECK(out.find("unknown unit \"nowhere\"") != std::string::npos);
+    // A broadcast targets today's units: a merged commune is refused with its successor named.
+    CHECK(c.run("create --text 'x' --unit tan_soi", out) == 1);
+    CHECK(out.find("ended on 2025-06-30") != std::string::npos);
+    CHECK(out.find("\"yen_the\"") != std::string::npos);
     CHECK(c.run("create --text 'x' --village 'thôn Ma'", out) == 1);
     CHECK(out.find("unknown village") != std::string::npos);
     CHECK(c.run("create --text ''", out) == 1);

@@ -19,8 +19,11 @@ TEST_CASE("cchcbot chat greets, numbers buttons and sends a button's payload whe
     CHECK(rc == 0);
     CHECK(contains(out, "[1] Nộp hồ sơ trực tuyến"));
     CHECK(contains(out, "[4] Chọn địa phương"));
-    CHECK(contains(out, "[1] xã Tân Sỏi"));                  // 4 tapped "Chọn địa phương"
-    CHECK(contains(out, "đã ghi nhận anh/chị ở xã Tân Sỏi")); // 1 tapped the first commune
+    // The demo runs on today's units: the communes and wards of Bắc Ninh, not the 2023 ones.
+    CHECK(contains(out, "[1] xã Yên Thế"));                   // 4 tapped "Chọn địa phương"
+    CHECK(contains(out, "[2] phường Bố Hạ"));
+    CHECK_FALSE(contains(out, "xã Tân Sỏi"));
+    CHECK(contains(out, "đã ghi nhận anh/chị ở xã Yên Thế")); // 1 tapped the first commune
 }
 
 TEST_CASE("cchcbot chat --as-official links an unlinked official and says so", "[conversation]") {
@@ -54,7 +57,7 @@ TEST_CASE("a hand-off runs between a citizen's and an official's terminal chat",
     REQUIRE(test::run(prefix + " db migrate", out) == 0);
     {
         SQLite::Database conn(db, SQLite::OPEN_READWRITE);
-        conn.exec("INSERT INTO officials (official_id, name, unit_id, role, created_at) VALUES ('cb01', 'Nguyễn Văn A', 'huyen', 'official', 0)");
+        conn.exec("INSERT INTO officials (official_id, name, unit_id, role, created_at) VALUES ('cb01', 'Nguyễn Văn A', 'bac_ninh', 'official', 0)");
     }
     REQUIRE(test::run(prefix + " chat --as-official cb01 < /dev/null", out) == 0);  // links cli-official-cb01
 

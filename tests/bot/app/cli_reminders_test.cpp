@@ -15,12 +15,19 @@
 
 namespace {
 
+// A deployment of one period (the district and its communes of June 2023, no dates): officials
+// are registered on those units, as they were then.
 struct cli {
     test::temp_dir dir;
     std::string db = dir.file("cli.db");
+    std::string config = write_config(dir);
 
+    static std::string write_config(const test::temp_dir& d) {
+        test::write_file(d.file("cchcbot.toml"), test::single_period_toml());
+        return d.file("cchcbot.toml");
+    }
     int operator()(const std::string& args, std::string& out) const {
-        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG= CCHCBOT_STORAGE_PATH='" + db +
+        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG='" + config + "' CCHCBOT_STORAGE_PATH='" + db +
                              "' CCHCBOT_ZALO_ZNS_REMINDER_TEMPLATE=zns-reminder-1 '" + CCHCBOT_EXE + "' " + args,
                          out);
     }

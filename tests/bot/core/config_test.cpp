@@ -13,10 +13,14 @@ TEST_CASE("an empty configuration gives the documented defaults", "[config]") {
     CHECK(cfg.storage.path == "data/cchcbot.db");
     CHECK(cfg.zalo.replay_window == std::chrono::seconds(86400));
     CHECK(cfg.kb.dir == "templates/kb");
-    REQUIRE(cfg.levels.size() == 2);
-    CHECK(cfg.levels[0].id == "huyen");
-    CHECK(cfg.levels[0].label == "Cấp huyện");
-    CHECK(cfg.levels[1].label == "Cấp xã");
+    // Without units, the example's structure: Yên Thế district in 2023 and Bắc Ninh today.
+    REQUIRE(cfg.levels.size() == 3);
+    CHECK(cfg.levels[0].id == "tinh");
+    CHECK(cfg.levels[1].label == "Cấp huyện");
+    CHECK(cfg.levels[1].valid_until == "2025-06-30");
+    CHECK(cfg.levels[2].label == "Cấp xã");
+    CHECK(cfg.find_unit("yen_the"));
+    CHECK(cfg.find_unit("tan_soi"));
     CHECK(cfg.server.threads >= 1);
 }
 
