@@ -334,6 +334,33 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_official ON console_sessions(official_id) WHERE ended_at IS NULL;
 )SQL";
 
+
+// == area: units — many Official Accounts ==
+// Which OA a row belongs to: the OA a citizen follows and writes to, the OA an official linked on,
+// the OA a message is sent through. '' is the default OA (rows from before there were several).
+// Tokens move to one row per OA id; the single row of before becomes the OA `default`'s.
+const char* const units_v40 = R"SQL(
+ALTER TABLE users ADD COLUMN oa TEXT NOT NULL DEFAULT '';
+ALTER TABLE officials ADD COLUMN oa TEXT NOT NULL DEFAULT '';
+ALTER TABLE interactions ADD COLUMN oa TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN oa TEXT NOT NULL DEFAULT '';
+ALTER TABLE oauth_states ADD COLUMN oa TEXT NOT NULL DEFAULT 'default';
+CREATE TABLE oa_tokens (
+  oa                 TEXT PRIMARY KEY,
+  access_token       TEXT,
+  access_expires_at  INTEGER,
+  refresh_token      TEXT,
+  previous_refresh   TEXT,
+  updated_at         INTEGER NOT NULL,
+  needs_reauth       INTEGER NOT NULL DEFAULT 0,
+  last_error         TEXT
+);
+INSERT INTO oa_tokens (oa, access_token, access_expires_at, refresh_token, previous_refresh, updated_at, needs_reauth, last_error)
+  SELECT 'default', access_token, access_expires_at, refresh_token, previous_refresh, updated_at, needs_reauth, last_error
+  FROM oauth_tokens;
+DROP TABLE oauth_tokens;
+)SQL";
+
 }  // namespace
 
 const std::vector<migration>& all_migrations() {
@@ -345,6 +372,7 @@ const std::vector<migration>& all_migrations() {
         {5, broadcasts_v5},
         {6, reports_v6},
         {10, event_v10},
+        {40, units_v40},
         {80, nullptr, console_v80_roles},
         {81, console_v81},
     };

@@ -93,25 +93,28 @@ void use_source_templates(bot::config& cfg) {
 
 std::string single_period_toml() { return single_period_structure; }
 
-bot::config test_config(const std::map<std::string, std::string>& env) {
+namespace {
+
+// A configuration from `toml` with the one [zalo] OA's test secrets (`env` wins).
+bot::config with_test_secrets(const std::string& toml, const std::map<std::string, std::string>& env) {
     std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
                                             {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
     for (const auto& [k, v] : env) e[k] = v;
-    auto cfg = bot::load_config_from(single_period_structure, test_environment(e), true);
+    auto cfg = bot::load_config_from(toml, test_environment(e), true);
     use_source_templates(cfg);
+    return cfg;
+}
+
+}  // namespace
+
+bot::config test_config(const std::map<std::string, std::string>& env) {
+    auto cfg = with_test_secrets(single_period_structure, env);
     // The demo's data belongs to the demo's structure (demo_config); a test seeds what it needs.
     cfg.demo = false;
     return cfg;
 }
 
-bot::config demo_config(const std::map<std::string, std::string>& env) {
-    std::map<std::string, std::string> e = {{"CCHCBOT_ZALO_OA_SECRET_KEY", "test-oa-secret-key-made-by-the-test"},
-                                            {"CCHCBOT_ZALO_APP_ID", "1234567890123456789"}};
-    for (const auto& [k, v] : env) e[k] = v;
-    auto cfg = bot::load_config_from("", test_environment(e), true);
-    use_source_templates(cfg);
-    return cfg;
-}
+bot::config demo_config(const std::map<std::string, std::string>& env) { return with_test_secrets("", env); }
 
 bot::config example_config(const std::map<std::string, std::string>& env) {
     std::map<std::string, std::string> e;

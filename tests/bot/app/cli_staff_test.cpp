@@ -22,14 +22,17 @@ struct cli {
 TEST_CASE("officials add registers a propaganda member serving two communes", "[staff]") {
     cli run;
     std::string out;
-    REQUIRE(run("officials add --id tt_01 --name 'Tổ tuyên truyền' --unit tan_soi --unit bo_ha --role propaganda", out) == 0);
+    // Today's units (the demo's structure); a commune merged in 2025 is refused with its successor.
+    CHECK(run("officials add --id tt_00 --name 'Tổ tuyên truyền' --unit tan_soi --role propaganda", out) == 1);
+    CHECK_THAT(out, Catch::Contains("\"yen_the\""));
+    REQUIRE(run("officials add --id tt_01 --name 'Tổ tuyên truyền' --unit yen_the --unit bo_ha_moi --role propaganda", out) == 0);
     auto conn = storage::open_database(run.db);
     auto o = storage::find_official(*conn, "tt_01");
     REQUIRE(o);
     CHECK(o->role == "propaganda");
-    CHECK(o->units == std::vector<std::string>{"tan_soi", "bo_ha"});
+    CHECK(o->units == std::vector<std::string>{"yen_the", "bo_ha_moi"});
     REQUIRE(run("officials list", out) == 0);
-    CHECK_THAT(out, Catch::Contains("tan_soi,bo_ha"));
+    CHECK_THAT(out, Catch::Contains("yen_the,bo_ha_moi"));
 }
 
 TEST_CASE("officials add refuses an unknown second unit and an unknown role, and stores nothing", "[staff]") {
