@@ -1,8 +1,6 @@
 // The administrative structure and the Official Accounts: read from TOML, then checked together.
 #include "bot/core/config_structure.hpp"
 
-#include "bot/core/local_time.hpp"
-
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
@@ -10,6 +8,8 @@
 #include <initializer_list>
 #include <set>
 #include <string_view>
+
+#include "bot/core/local_time.hpp"
 
 namespace bot::config_detail {
 
@@ -72,7 +72,24 @@ std::string named(const char* section, std::size_t i, const toml::table& t) {
     return std::string(section) + "[" + std::to_string(i) + "]";
 }
 
-std::string day_after(const std::string& iso) { return to_iso(civil_from_days(days_from_civil(*parse_iso_date(iso)) + 1)); }
+// Calls fn(table, context name) for each table of the array of tables `section` of `root`.
+void each_table(const toml::table& root, const char* section,
+                const std::function<void(const toml::table&, const std::string&)>& fn) {
+    const toml::node* n = root.get(section);
+    if (!n) return;
+    const toml::array* arr = n->as_array();
+    if (!arr) fail(section, std::string("must be [[") + section + "]] tables");
+    std::size_t i = 0;
+    for (auto&& el : *arr) {
+        const toml::table* t = el.as_table();
+        if (!t) fail(std::string(section) + "[" + std::to_string(i) + "]", "must be a table");
+        fn(*t, named(section, i++, *t));
+    }
+}
+
+std::string day_after(const std::string& iso) {
+    return to_iso(civil_from_days(days_from_civil(*parse_iso_date(iso)) + 1));
+}
 
 std::string upper_id(const std::string& id) {
     std::string s = id;
@@ -82,7 +99,8 @@ std::string upper_id(const std::string& id) {
 
 bool valid_oa_id(const std::string& id) {
     if (id.empty() || id.size() > 32) return false;
-    return std::all_of(id.begin(), id.end(), [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '_'; });
+    return std::all_of(id.begin(), id.end(),
+                       [](unsigned char c) { return std::islower(c) || std::isdigit(c) || c == '_'; });
 }
 
 // "[from .. until]" for messages.
@@ -91,7 +109,8 @@ std::string period(const std::string& from, const std::string& until) {
 }
 
 // True when [from, until] lies inside [outer_from, outer_until] (empty ends are open).
-bool inside(const std::string& from, const std::string& until, const std::string& outer_from, const std::string& outer_until) {
+bool inside(const std::string& from, const std::string& until, const std::string& outer_from,
+            const std::string& outer_until) {
     if (!outer_from.empty() && (from.empty() || from < outer_from)) return false;
     if (!outer_until.empty() && (until.empty() || until > outer_until)) return false;
     return true;
@@ -154,14 +173,16 @@ void validate_units(const config& cfg) {
         if (!u.valid_from.empty() && !u.valid_until.empty() && u.valid_until < u.valid_from)
             fail(ctx + ".valid_until", u.valid_until + " is before valid_from " + u.valid_from);
         if (!inside(u.valid_from, u.valid_until, level->valid_from, level->valid_until))
-            fail(ctx + ".valid_from", "the unit's period " + period(u.valid_from, u.valid_until) + " lies outside its level \"" +
-                                          level->id + "\" (" + period(level->valid_from, level->valid_until) + ")");
+            fail(ctx + ".valid_from", "the unit's period " + period(u.valid_from, u.valid_until) +
+                                          " lies outside its level \"" + level->id + "\" (" +
+                                          period(level->valid_from, level->valid_until) + ")");
         if (!u.parent.empty()) {
             const unit_config* p = cfg.find_unit(u.parent);
             if (!p) fail(ctx + ".parent", "unknown unit \"" + u.parent + "\"");
             if (p == &u) fail(ctx + ".parent", "a unit cannot be its own parent");
             if (level_index(cfg, p->level) >= level_index(cfg, u.level))
-                fail(ctx + ".parent", "\"" + p->id + "\" is not on a level above \"" + u.level + "\" (levels are listed from the top)");
+                fail(ctx + ".parent",
+                     "\"" + p->id + "\" is not on a level above \"" + u.level + "\" (levels are listed from the top)");
             if (!inside(u.valid_from, u.valid_until, p->valid_from, p->valid_until))
                 fail(ctx + ".parent", "\"" + p->id + "\" (" + period(p->valid_from, p->valid_until) +
                                           ") does not exist for the whole period of \"" + u.id + "\" (" +
@@ -178,8 +199,10 @@ void validate_units(const config& cfg) {
             const auto& f = u.former_names[i];
             const std::string fctx = ctx + ".former_names[" + std::to_string(i) + "]";
             if (f.name.empty()) fail(fctx + ".name", "missing");
-            if (!prev.empty() && f.until <= prev) fail(fctx + ".until", "former names go oldest first (" + f.until + " is not after " + prev + ")");
-            if (!u.valid_from.empty() && f.until < u.valid_from) fail(fctx + ".until", f.until + " is before the unit begins (" + u.valid_from + ")");
+            if (!prev.empty() && f.until <= prev)
+                fail(fctx + ".until", "former names go oldest first (" + f.until + " is not after " + prev + ")");
+            if (!u.valid_from.empty() && f.until < u.valid_from)
+                fail(fctx + ".until", f.until + " is before the unit begins (" + u.valid_from + ")");
             if (!u.valid_until.empty() && f.until >= u.valid_until)
                 fail(fctx + ".until", f.until + " is not before the unit ends (" + u.valid_until + ")");
             prev = f.until;
@@ -256,77 +279,56 @@ void validate_official_accounts(config& cfg) {
 }  // namespace
 
 void read_structure(const toml::table& root, config& cfg) {
-    if (const toml::node* n = root.get("levels")) {
-        const toml::array* arr = n->as_array();
-        if (!arr) fail("levels", "must be [[levels]] tables");
-        std::size_t i = 0;
-        for (auto&& el : *arr) {
-            const toml::table* t = el.as_table();
-            if (!t) fail("levels[" + std::to_string(i) + "]", "must be a table");
-            const std::string ctx = named("levels", i++, *t);
-            check_keys(*t, ctx, {"id", "label", "valid_from", "valid_until", "unit_word"});
-            level_config l{required(*t, ctx, "id"), required(*t, ctx, "label"), optional_date(*t, ctx, "valid_from"),
-                           optional_date(*t, ctx, "valid_until"), optional(*t, ctx, "unit_word")};
-            cfg.levels.push_back(std::move(l));
-        }
-    }
-    if (const toml::node* n = root.get("units")) {
-        const toml::array* arr = n->as_array();
-        if (!arr) fail("units", "must be [[units]] tables");
-        std::size_t i = 0;
-        for (auto&& el : *arr) {
-            const toml::table* t = el.as_table();
-            if (!t) fail("units[" + std::to_string(i) + "]", "must be a table");
-            const std::string ctx = named("units", i++, *t);
-            check_keys(*t, ctx, {"id", "name", "level", "villages", "address", "phone", "valid_from", "valid_until",
-                                 "successors", "parent", "former_names", "desk_name"});
-            unit_config u;
-            u.id = required(*t, ctx, "id");
-            u.name = required(*t, ctx, "name");
-            u.level = required(*t, ctx, "level");
-            u.villages = string_list(*t, ctx, "villages");
-            u.address = optional(*t, ctx, "address");
-            u.phone = optional(*t, ctx, "phone");
-            u.valid_from = optional_date(*t, ctx, "valid_from");
-            u.valid_until = optional_date(*t, ctx, "valid_until");
-            u.successors = string_list(*t, ctx, "successors");
-            u.parent = optional(*t, ctx, "parent");
-            u.desk_name = optional(*t, ctx, "desk_name");
-            if (const toml::node* fn = t->get("former_names")) {
-                const toml::array* fa = fn->as_array();
-                if (!fa) fail(ctx + ".former_names", "must be a list of { name = \"...\", until = \"YYYY-MM-DD\" }");
-                std::size_t j = 0;
-                for (auto&& fel : *fa) {
-                    const std::string fctx = ctx + ".former_names[" + std::to_string(j++) + "]";
-                    const toml::table* ft = fel.as_table();
-                    if (!ft) fail(fctx, "must be { name = \"...\", until = \"YYYY-MM-DD\" }");
-                    check_keys(*ft, fctx, {"name", "until"});
-                    former_name f{required(*ft, fctx, "name"), optional_date(*ft, fctx, "until")};
-                    if (f.until.empty()) fail(fctx + ".until", "missing");
-                    u.former_names.push_back(std::move(f));
-                }
+    each_table(root, "levels", [&cfg](const toml::table& t, const std::string& ctx) {
+        check_keys(t, ctx, {"id", "label", "valid_from", "valid_until", "unit_word"});
+        cfg.levels.push_back({required(t, ctx, "id"), required(t, ctx, "label"), optional_date(t, ctx, "valid_from"),
+                              optional_date(t, ctx, "valid_until"), optional(t, ctx, "unit_word")});
+    });
+    each_table(root, "units", [&cfg](const toml::table& table, const std::string& ctx) {
+        const toml::table* t = &table;
+        check_keys(*t, ctx,
+                   {"id", "name", "level", "villages", "address", "phone", "valid_from", "valid_until", "successors",
+                    "parent", "former_names", "desk_name"});
+        unit_config u;
+        u.id = required(*t, ctx, "id");
+        u.name = required(*t, ctx, "name");
+        u.level = required(*t, ctx, "level");
+        u.villages = string_list(*t, ctx, "villages");
+        u.address = optional(*t, ctx, "address");
+        u.phone = optional(*t, ctx, "phone");
+        u.valid_from = optional_date(*t, ctx, "valid_from");
+        u.valid_until = optional_date(*t, ctx, "valid_until");
+        u.successors = string_list(*t, ctx, "successors");
+        u.parent = optional(*t, ctx, "parent");
+        u.desk_name = optional(*t, ctx, "desk_name");
+        if (const toml::node* fn = t->get("former_names")) {
+            const toml::array* fa = fn->as_array();
+            if (!fa) fail(ctx + ".former_names", "must be a list of { name = \"...\", until = \"YYYY-MM-DD\" }");
+            std::size_t j = 0;
+            for (auto&& fel : *fa) {
+                const std::string fctx = ctx + ".former_names[" + std::to_string(j++) + "]";
+                const toml::table* ft = fel.as_table();
+                if (!ft) fail(fctx, "must be { name = \"...\", until = \"YYYY-MM-DD\" }");
+                check_keys(*ft, fctx, {"name", "until"});
+                former_name f{required(*ft, fctx, "name"), optional_date(*ft, fctx, "until")};
+                if (f.until.empty()) fail(fctx + ".until", "missing");
+                u.former_names.push_back(std::move(f));
             }
-            cfg.units.push_back(std::move(u));
         }
-    }
+        cfg.units.push_back(std::move(u));
+    });
 }
 
 void read_official_accounts(const toml::table& root, const std::map<std::string, std::string>& env, config& cfg) {
-    const toml::node* n = root.get("oa");
-    if (!n) return;
-    const toml::array* arr = n->as_array();
-    if (!arr) fail("oa", "must be [[oa]] tables");
-    std::size_t i = 0;
-    for (auto&& el : *arr) {
-        const toml::table* t = el.as_table();
-        if (!t) fail("oa[" + std::to_string(i) + "]", "must be a table");
-        const std::string ctx = named("oa", i++, *t);
+    each_table(root, "oa", [&cfg, &env](const toml::table& table, const std::string& ctx) {
+        const toml::table* t = &table;
         for (const char* secret : {"oa_secret_key", "app_secret", "refresh_token"})
             if (t->get(secret))
-                fail(ctx + "." + secret, std::string("secrets may not be written in the file; use ") + secret +
-                                             "_file or the environment");
-        check_keys(*t, ctx, {"id", "name", "app_id", "oa_id", "units", "oa_secret_key_file", "app_secret_file",
-                             "refresh_token_file", "broadcast_daily_quota", "zns_reminder_template", "default"});
+                fail(ctx + "." + secret,
+                     std::string("secrets may not be written in the file; use ") + secret + "_file or the environment");
+        check_keys(*t, ctx,
+                   {"id", "name", "app_id", "oa_id", "units", "oa_secret_key_file", "app_secret_file",
+                    "refresh_token_file", "broadcast_daily_quota", "zns_reminder_template", "default"});
         oa_config oa;
         oa.id = required(*t, ctx, "id");
         if (!valid_oa_id(oa.id)) fail(ctx + ".id", "use 1 to 32 of a-z, 0-9 and _ (it names environment variables)");
@@ -363,7 +365,7 @@ void read_official_accounts(const toml::table& root, const std::map<std::string,
         secret("app_secret", oa.app_secret);
         secret("refresh_token", oa.refresh_token);
         cfg.oa_tables.push_back(std::move(oa));
-    }
+    });
     // With [[oa]] tables, the per-account [zalo] keys would be a second, silent account.
     if (!cfg.oa_tables.empty()) {
         const std::pair<const char*, const std::string*> per_account[] = {
@@ -384,8 +386,8 @@ void read_example_structure(config& cfg) {
     try {
         root = toml::parse_file(path);
     } catch (const toml::parse_error& e) {
-        fail("templates_dir", "the example configuration " + path + " (the demo's units) cannot be read: " +
-                                  std::string(e.description()));
+        fail("templates_dir", "the example configuration " + path +
+                                  " (the demo's units) cannot be read: " + std::string(e.description()));
     }
     config example;
     read_structure(root, example);

@@ -78,6 +78,14 @@ std::map<std::string, std::string> message_defaults(const config& cfg) {
     d["desk"] = value_or_empty(loc, "mot_cua_ten");
     d["desk_prefix"] = value_or_empty(loc, "mot_cua_tien_to");
     d["unit_word"] = value_or_empty(loc, "unit_word");
+    // Without [locality] unit_word, the word of the lowest level still in use (where citizens
+    // live: "xã, phường" since 2025) from [[levels]] unit_word.
+    if (!cfg.locality.count("unit_word"))
+        for (auto it = cfg.levels.rbegin(); it != cfg.levels.rend(); ++it)
+            if (it->valid_until.empty() && !it->unit_word.empty()) {
+                d["unit_word"] = it->unit_word;
+                break;
+            }
     d["village_word"] = value_or_empty(loc, "village_word");
     d["portal_name"] = value_or_empty(loc, "ten_cong_dvc");
     d["portal"] = cfg.conversation.portal_url;

@@ -31,11 +31,10 @@ TEST_CASE("each Official Account keeps its own tokens", "[zalo][oa]") {
 
 TEST_CASE("the single token row of a database from before becomes the default OA's", "[zalo][oa]") {
     auto db = storage::open_database(":memory:", false);
-    for (const auto& m : storage::all_migrations()) {
-        if (m.version >= 40) break;
-        db->exec(m.sql);
-        db->exec("PRAGMA user_version = " + std::to_string(m.version));
-    }
+    std::vector<storage::migration> before;
+    for (const auto& m : storage::all_migrations())
+        if (m.version < 40) before.push_back(m);
+    storage::migrate(*db, before);
     db->exec("INSERT INTO oauth_tokens (id, access_token, refresh_token, updated_at) VALUES (1, 'at-old', 'rt-old', 5)");
     db->exec("INSERT INTO users (user_id, created_at) VALUES ('u1', 0)");
     storage::migrate(*db);

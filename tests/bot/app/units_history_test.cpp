@@ -10,6 +10,7 @@
 #include "bot/dossiers/scheduler.hpp"
 #include "bot/reports/report.hpp"
 #include "handlers/conversation_common.hpp"
+#include "handlers/handoff.hpp"
 #include "storage/database.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
@@ -247,6 +248,9 @@ TEST_CASE("a hand-off today from a citizen who chose a merged commune reaches th
     CHECK(handlers::handoff_recipients(ctx, "huong_vi") == std::vector<std::string>{"z-bh"});
     CHECK(handlers::handoff_recipients(ctx, "") == std::vector<std::string>{"z-tinh"});  // nothing chosen: the province
     CHECK(handlers::unit_display_name(ctx, "tan_soi") == "xã Yên Thế");
+    CHECK(handlers::handoff_unit_for(ctx, "tan_soi") == "yen_the");  // the case is the successor's
+    CHECK(handlers::handoff_unit_for(ctx, "") == "bac_ninh");
+    CHECK(handlers::desk_of_unit(ctx, "dong_son") == "Trung tâm Phục vụ hành chính công phường Bố Hạ");
     std::vector<std::string> menu;
     for (const auto* u : handlers::residence_units(ctx)) menu.push_back(u->id);
     CHECK(menu == std::vector<std::string>{"yen_the", "bo_ha_moi"});
