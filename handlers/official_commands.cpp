@@ -9,11 +9,13 @@
 #include "bot/core/messages.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/dossier_repository.hpp"
+#include "storage/official_link.hpp"
 #include "storage/official_repository.hpp"
 
 #include <spdlog/spdlog.h>
 #include <utf8proc.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
@@ -98,6 +100,54 @@ std::string list_text(context& ctx, const std::vector<storage::open_dossier>& it
     return text;
 }
 
+/// How long failed link attempts count against the limits.
+constexpr std::int64_t link_window_ms = 3600 * 1000;
+/// Attempts are kept this long, then forgotten.
+constexpr std::int64_t link_attempts_kept_ms = 24 * 3600 * 1000;
+
+/// `DK <code>`: refused while this account, or everyone together, failed too often in the last
+/// hour (told once, then ignored); else redeemed. A wrong guess counts against this account,
+/// against everyone, and against the code it was aimed at (which locks after a few). Every
+/// failure reads the same, so a guess learns nothing about codes or officials.
+outcome link_account(context& ctx, const std::string& me, const std::string& code) {
+    const auto& conv = ctx.cfg.conversation;
+    const std::int64_t now = ctx.now_ms();
+    storage::forget_link_attempts(ctx.db, now - link_attempts_kept_ms);
+    const auto w = storage::link_attempts_since(ctx.db, me, now - link_window_ms, link_window_ms,
+                                                conv.link_attempts_per_hour, conv.link_attempts_per_hour_total);
+    if (w.user_free_at || w.total_free_at) {
+        outcome out;
+        out.note = interaction_note{"text", "", "command", {}};
+        if (w.user_refused) return out;  // told already: further attempts are not even stored
+        storage::record_link_attempt(ctx.db, me, storage::link_attempt::refused, now);
+        const std::int64_t free_at = std::max(w.user_free_at.value_or(0), w.total_free_at.value_or(0));
+        const std::string when = bot::format_local_datetime(free_at + 60'000, ctx.cfg.reminders.utc_offset_minutes);
+        spdlog::warn("link code attempts refused: {}", w.user_free_at ? "too many failures from one account" : "too many failures overall");
+        return reply(me, ctx.texts.render(w.user_free_at ? "reminder_link_too_many" : "reminder_link_paused", {{"gio", when}}), {});
+    }
+    storage::official linked;
+    const auto status = storage::redeem_link_code(ctx.db, bot::hash_link_code(code), me, now, &linked);
+    storage::record_link_attempt(ctx.db, me,
+                                 status == storage::link_status::linked ? storage::link_attempt::linked : storage::link_attempt::failed,
+                                 now);
+    switch (status) {
+    case storage::link_status::linked: {
+        spdlog::info("official {} linked a Zalo account", linked.official_id);
+        const auto* unit = ctx.cfg.find_unit(linked.unit_id);
+        return reply(me, ctx.texts.render("reminder_link_ok", {{"ten", linked.name}, {"don_vi", unit ? unit->name : linked.unit_id}}),
+                     linked.unit_id);
+    }
+    case storage::link_status::expired:
+        return reply(me, ctx.texts.render("reminder_link_expired"), {});
+    case storage::link_status::locked:
+        return reply(me, ctx.texts.render("reminder_link_locked"), {});
+    case storage::link_status::unknown_code:
+        break;
+    }
+    storage::count_wrong_guess(ctx.db, bot::link_code_selector(code), conv.link_code_max_failures);
+    return reply(me, ctx.texts.render("reminder_link_invalid"), {});
+}
+
 }  // namespace
 
 std::optional<outcome> handle_official_text(const std::string& text, context& ctx, const sender& s) {
@@ -109,21 +159,7 @@ std::optional<outcome> handle_official_text(const std::string& text, context& ct
     // Linking: "DK <code>" (also "ĐK", "dk: code") from anyone.
     if (cmd.size() > 3 && cmd.rfind("dk ", 0) == 0) {
         std::string code = cmd.substr(3);
-        if (bot::looks_like_link_code(code)) {
-            storage::official linked;
-            switch (storage::redeem_link_code(ctx.db, bot::hash_link_code(code), me, now, &linked)) {
-            case storage::link_status::linked: {
-                spdlog::info("official {} linked a Zalo account", linked.official_id);
-                const auto* unit = ctx.cfg.find_unit(linked.unit_id);
-                return reply(me, ctx.texts.render("reminder_link_ok", {{"ten", linked.name}, {"don_vi", unit ? unit->name : linked.unit_id}}),
-                             linked.unit_id);
-            }
-            case storage::link_status::expired:
-                return reply(me, ctx.texts.render("reminder_link_expired"), {});
-            case storage::link_status::unknown_code:
-                return reply(me, ctx.texts.render("reminder_link_invalid"), {});
-            }
-        }
+        if (bot::looks_like_link_code(code)) return link_account(ctx, me, code);
     }
 
     // "help", "menu", "hướng dẫn", "?": an official gets the officials' commands (a citizen the

@@ -294,6 +294,24 @@ ALTER TABLE outbox ADD COLUMN origin_at INTEGER;       -- arrival of the event i
 ALTER TABLE outbox ADD COLUMN interaction_id INTEGER;  -- the inbound interaction it answers
 )SQL";
 
+// == area: trust-flows (70–79) ==
+// Link codes under attack (issue #12): every `DK <code>` that was checked is recorded, so the
+// limits per Zalo user and overall hold across restarts; a code remembers the wrong guesses
+// aimed at it (same first characters, the selector) and locks after a few.
+const char* const trust_flows_v70 = R"SQL(
+CREATE TABLE link_attempts (
+  id           INTEGER PRIMARY KEY,
+  zalo_user_id TEXT NOT NULL,
+  at           INTEGER NOT NULL,
+  result       TEXT NOT NULL CHECK (result IN ('linked', 'failed', 'refused'))
+);
+CREATE INDEX link_attempts_at ON link_attempts(at);
+CREATE INDEX link_attempts_user ON link_attempts(zalo_user_id, at);
+ALTER TABLE officials ADD COLUMN link_code_selector TEXT;
+ALTER TABLE officials ADD COLUMN link_code_failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE officials ADD COLUMN link_code_locked INTEGER NOT NULL DEFAULT 0;
+)SQL";
+
 // == area: console — staff roles and units, console sign-in links and sessions ==
 // Staff roles beyond the reminder chain's official/leader: propaganda teams, the district or
 // province administrator, and viewers (report readers) sign in to the console too.
@@ -373,6 +391,7 @@ const std::vector<migration>& all_migrations() {
         {6, reports_v6},
         {10, event_v10},
         {40, units_v40},
+        {70, trust_flows_v70},
         {80, nullptr, console_v80_roles},
         {81, console_v81},
     };

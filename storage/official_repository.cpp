@@ -128,24 +128,30 @@ std::vector<official> list_officials(SQLite::Database& db, bool include_disabled
 }
 
 bool set_link_code(SQLite::Database& db, const std::string& official_id, const std::string& code_hash,
-                   std::int64_t expires_at_ms) {
+                   std::int64_t expires_at_ms, const std::string& selector) {
     SQLite::Statement q(db,
-                        "UPDATE officials SET link_code_hash = ?, link_code_expires_at = ? WHERE official_id = ? AND disabled = 0");
+                        "UPDATE officials SET link_code_hash = ?, link_code_expires_at = ?, link_code_selector = ?,"
+                        " link_code_failures = 0, link_code_locked = 0 WHERE official_id = ? AND disabled = 0");
     q.bind(1, code_hash);
     q.bind(2, static_cast<std::int64_t>(expires_at_ms));
-    q.bind(3, official_id);
+    if (selector.empty()) q.bind(3); else q.bind(3, selector);
+    q.bind(4, official_id);
     return q.exec() == 1;
 }
 
 link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash, const std::string& zalo_user_id,
                              std::int64_t now_ms, official* linked) {
     storage::write_scope sp(db);
-    SQLite::Statement find(db, "SELECT official_id, link_code_expires_at FROM officials WHERE link_code_hash = ? AND disabled = 0");
+    SQLite::Statement find(db, "SELECT official_id, link_code_expires_at, link_code_locked FROM officials"
+                               " WHERE link_code_hash = ? AND disabled = 0");
     find.bind(1, code_hash);
     if (!find.executeStep()) return link_status::unknown_code;
     const std::string id = find.getColumn(0).getString();
     const std::int64_t expires = find.getColumn(1).getInt64();
+    const bool locked = find.getColumn(2).getInt() != 0;
     find.reset();
+    // Kept as it is: only an administrator's new code (set_link_code) replaces a locked one.
+    if (locked) return link_status::locked;
     if (expires <= now_ms) {
         // An expired code is useless from now on: clear it so it cannot be tried again.
         SQLite::Statement clear(db, "UPDATE officials SET link_code_hash = NULL, link_code_expires_at = NULL WHERE official_id = ?");

@@ -40,14 +40,16 @@ bool add_official(SQLite::Database& db, const official& o, std::int64_t now_ms);
 [[nodiscard]] std::optional<official> find_official(SQLite::Database& db, const std::string& official_id);
 /// Every official (disabled ones too when `include_disabled`), by id. @throws SQLite::Exception
 [[nodiscard]] std::vector<official> list_officials(SQLite::Database& db, bool include_disabled = true);
-/// Stores a link code's hash and expiry, replacing any earlier code. False when no enabled
+/// Stores a link code's hash, selector (its first characters, which wrong guesses aimed at it
+/// are counted by) and expiry, replacing any earlier code and its lock. False when no enabled
 /// official has this id. @throws SQLite::Exception
 bool set_link_code(SQLite::Database& db, const std::string& official_id, const std::string& code_hash,
-                   std::int64_t expires_at_ms);
+                   std::int64_t expires_at_ms, const std::string& selector = {});
 
 /// Result of redeeming a link code.
-enum class link_status { linked, unknown_code, expired };
+enum class link_status { linked, unknown_code, expired, locked };
 /// Redeems a link code: links `zalo_user_id` to its official and clears the code (one-time).
+/// A code locked after wrong guesses (storage::count_wrong_guess) links nobody: `locked`.
 /// A Zalo account linked to another official is moved to this one. @throws SQLite::Exception
 [[nodiscard]] link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash,
                                            const std::string& zalo_user_id, std::int64_t now_ms,

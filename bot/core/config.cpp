@@ -259,6 +259,17 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         if (n == 0) fail("conversation.flood_limit_per_minute", "must be at least 1");
         c.conversation.flood_limit_per_minute = static_cast<unsigned>(n);
     });
+    auto positive = [&](const char* key, unsigned config::conversation_section::*field) {
+        add("conversation", key, [key, field](config& c, const std::string& v) {
+            const std::string name = std::string("conversation.") + key;
+            auto n = parse_uint(name, v, 100000);
+            if (n == 0) fail(name, "must be at least 1");
+            c.conversation.*field = static_cast<unsigned>(n);
+        });
+    };
+    positive("link_attempts_per_hour", &config::conversation_section::link_attempts_per_hour);
+    positive("link_attempts_per_hour_total", &config::conversation_section::link_attempts_per_hour_total);
+    positive("link_code_max_failures", &config::conversation_section::link_code_max_failures);
     add("conversation", "dossier_code_pattern", [](config& c, const std::string& v) {
         if (v.empty()) fail("conversation.dossier_code_pattern", "must not be empty");
         c.conversation.dossier_code_pattern = v;

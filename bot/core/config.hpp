@@ -131,6 +131,9 @@ struct config {
 
     struct conversation_section {
         unsigned flood_limit_per_minute = 20;
+        unsigned link_attempts_per_hour = 5;         ///< failed `DK <code>` per Zalo user per hour
+        unsigned link_attempts_per_hour_total = 30;  ///< failed `DK <code>` of all users per hour
+        unsigned link_code_max_failures = 5;         ///< wrong guesses aimed at one code before it locks
         std::string dossier_code_pattern =
             R"(\b(\d{3}\.\d{2}\.\d{2}\.[A-Z]\d{2}-\d{6}-\d{4}|[A-Z]\d{2}\.\d{2}-\d{4}|HS-\d{4}-\d{6})\b)";
         std::string portal_url = "https://dichvucong.gov.vn";

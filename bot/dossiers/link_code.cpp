@@ -54,11 +54,17 @@ std::string make_link_code() {
     return code;
 }
 
-std::string hash_link_code(std::string_view code) {
+namespace {
+std::string normalised(std::string_view code) {
     std::string norm;
     for (char c : code)
         if (!std::isspace(static_cast<unsigned char>(c))) norm.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-    return sha256_hex(norm);
+    return norm;
 }
+}  // namespace
+
+std::string hash_link_code(std::string_view code) { return sha256_hex(normalised(code)); }
+
+std::string link_code_selector(std::string_view code) { return normalised(code).substr(0, link_code_selector_length); }
 
 }  // namespace bot

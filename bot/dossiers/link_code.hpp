@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -17,5 +18,10 @@ inline constexpr std::chrono::hours link_code_lifetime{72};
 [[nodiscard]] bool looks_like_link_code(std::string_view text);
 /// The stored form of a code: SHA-256 hex of its normalised (upper-case, trimmed) text.
 [[nodiscard]] std::string hash_link_code(std::string_view code);
+/// A code's selector: its first link_code_selector_length normalised characters. Wrong guesses
+/// with a code's selector count against that code, which locks after a few; outstanding codes
+/// never share one.
+[[nodiscard]] std::string link_code_selector(std::string_view code);
+inline constexpr std::size_t link_code_selector_length = 4;
 
 }  // namespace bot

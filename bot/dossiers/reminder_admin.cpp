@@ -7,6 +7,7 @@
 #include "bot/core/staff.hpp"
 #include "bot/core/units.hpp"
 #include "storage/dossier_repository.hpp"
+#include "storage/official_link.hpp"
 
 #include "storage/write_scope.hpp"
 
@@ -68,9 +69,13 @@ std::string official_json(const storage::official& o, bool full_phone) {
 
 std::optional<issued_code> issue_link_code(SQLite::Database& db, const std::string& official_id, std::int64_t now_ms) {
     issued_code c;
-    c.code = make_link_code();
+    // Outstanding codes never share a selector, so a wrong guess counts against one code only.
+    do {
+        c.code = make_link_code();
+    } while (storage::link_selector_in_use(db, link_code_selector(c.code)));
     c.expires_at_ms = now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(link_code_lifetime).count();
-    if (!storage::set_link_code(db, official_id, hash_link_code(c.code), c.expires_at_ms)) return std::nullopt;
+    if (!storage::set_link_code(db, official_id, hash_link_code(c.code), c.expires_at_ms, link_code_selector(c.code)))
+        return std::nullopt;
     return c;
 }
 
