@@ -180,6 +180,7 @@ WHERE received_on <= ?2
     q.bind(2, s.to);
     if (!s.units.empty()) q.bind(3, json_array(s.units));
     const std::string_view from = s.from, to = s.to;
+    const std::string_view as_of = s.as_of.empty() ? std::string_view(s.to) : std::string_view(s.as_of);
 
     dossier_scan out;
     std::map<std::string, std::int64_t> suspect_counts;
@@ -229,7 +230,7 @@ WHERE received_on <= ?2
         if (returned && ret <= to) {
             f |= f_resolved;
             f |= ret < due ? f_early : ret == due ? f_on_time : f_late;
-        } else if (due < to) {
+        } else if (due < as_of) {
             f |= f_pending_overdue;
         }
 

@@ -16,6 +16,7 @@ namespace storage {
 struct report_scope {
     std::string from;                 ///< first local day
     std::string to;                   ///< last local day
+    std::string as_of;                ///< pending dossiers due before this day are overdue (default `to`)
     std::int64_t from_ms = 0;         ///< Unix ms of local midnight starting `from`
     std::int64_t to_end_ms = 0;       ///< Unix ms of local midnight after `to` (exclusive)
     std::vector<std::string> units;   ///< restrict to these unit ids; empty = every unit
@@ -30,7 +31,7 @@ struct dossier_counters {
     std::int64_t early = 0;            ///< resolved, returned_on < due_on
     std::int64_t on_time = 0;          ///< resolved, returned_on = due_on
     std::int64_t late = 0;             ///< resolved, returned_on > due_on
-    std::int64_t pending_overdue = 0;  ///< not resolved at `to`, due_on < to
+    std::int64_t pending_overdue = 0;  ///< not resolved at `to`, due_on < as_of
 };
 
 /// The counters of one (level, unit, procedure) group of valid dossiers.

@@ -1,6 +1,8 @@
 // Reports: GET /api/v1/reports?from=&to=&format=&unit=&level= for viewers.
 #include "bot/app/app.hpp"
 
+#include "bot/core/local_time.hpp"
+
 #include "bot/http/admin_api.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "bot/reports/report.hpp"
@@ -24,6 +26,7 @@ void start_reports(services& s) {
     s.api.add("GET", "/api/v1/reports", {api_role::viewer}, false,
               [&env](const api_request& req, SQLite::Database& db) -> http_response {
                   report_request rq{param(req, "from"), param(req, "to"), param(req, "unit"), param(req, "level")};
+                  rq.today = to_iso(local_date_of(env.clock(), env.cfg.reminders.utc_offset_minutes));
                   std::string format = param(req, "format");
                   if (format.empty()) format = "json";
                   if (format != "json" && format != "csv" && format != "text" && format != "xlsx")

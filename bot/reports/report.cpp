@@ -41,6 +41,8 @@ void validate(const report_request& req, const config& cfg) {
     auto to = parse_iso_date(req.to);
     if (!to) throw report_request_error("invalid --to date '" + req.to + "' (expected YYYY-MM-DD)");
     if (*to < *from) throw report_request_error("--from " + req.from + " is after --to " + req.to);
+    if (!req.today.empty() && !parse_iso_date(req.today))
+        throw report_request_error("invalid report day '" + req.today + "' (expected YYYY-MM-DD)");
     // A report speaks of the units as they were at the end of its period.
     if (!req.unit.empty()) {
         if (!cfg.find_unit(req.unit)) throw report_request_error("unknown unit '" + req.unit + "'");
@@ -80,6 +82,11 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     report r;
     r.from = req.from;
     r.to = req.to;
+    // Overdue as of the earlier of the period's end and today: with `to` in the future, a
+    // dossier due next week is not overdue yet.
+    const std::string today =
+        req.today.empty() ? to_iso(local_date_of(now_ms(), cfg.reminders.utc_offset_minutes)) : req.today;
+    r.as_of = std::min(req.to, today);
     r.unit = req.unit;
     r.level = req.unit.empty() ? req.level : std::string{};
     r.online_rate_target = cfg.report.online_rate_target;
@@ -89,6 +96,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     storage::report_scope scope;
     scope.from = req.from;
     scope.to = req.to;
+    scope.as_of = r.as_of;
     scope.from_ms = unix_ms_of(*parse_iso_date(req.from), 0, offset);
     scope.to_end_ms = unix_ms_of(civil_from_days(days_from_civil(*parse_iso_date(req.to)) + 1), 0, offset);
 

@@ -23,6 +23,10 @@ struct report_request {
     std::string to;
     std::string unit;   ///< one unit id, or empty
     std::string level;  ///< one level id, or empty (ignored when `unit` is set)
+    /// Today's local date: pending dossiers are overdue as of the earlier of `to` and this day
+    /// (a period ending in the future does not count dossiers not yet due). Empty: the system
+    /// clock's local date.
+    std::string today = {};
 };
 
 /// A request that cannot be answered as asked (bad date, from > to, unknown unit or level).
@@ -90,6 +94,7 @@ struct reminder_unit_report {
 struct report {
     std::string from;
     std::string to;
+    std::string as_of;  ///< the day overdue was judged at: the earlier of `to` and today
     std::string unit;   ///< scope, empty for all
     std::string level;  ///< scope, empty for all
     double online_rate_target = 0;

@@ -171,6 +171,7 @@ std::string to_json(const report& r) {
     w.key("period").open('{');
     w.key("from").str(r.from);
     w.key("to").str(r.to);
+    w.key("as_of").str(r.as_of);  // pending_overdue: pending dossiers due before this day
     w.close('}');
     w.key("scope").open('{');
     w.key("unit").raw(r.unit.empty() ? "null" : json_string(r.unit));
@@ -349,6 +350,8 @@ std::string to_csv(const report& r) {
         for (auto& c : csv_counters(r.totals)) row.push_back(std::move(c));
         csv_row(out, row);
     }
+    section("notes", {"key", "value", "meaning"});
+    csv_row(out, {"as_of", r.as_of, "pending_overdue counts pending dossiers due before this day (the earlier of the period's end and the report's day)"});
 
     auto procedures = [&](const char* title, bool late) {
         section(title, {"level", "unit", "procedure", "count"});
@@ -520,6 +523,7 @@ std::string to_text(const report& r, const message_catalog& t) {
         scope = t.render("report_scope_level", {{"label", r.levels.front().label}});
     }
     out += t.render("report_intro", {{"from", vn_date(r.from)}, {"to", vn_date(r.to)}, {"scope", scope}}) + "\n";
+    out += t.render("report_as_of", {{"as_of", vn_date(r.as_of)}}) + "\n";
     for (const auto& l : r.levels) level_paragraph(out, l.label, l.fig, r, t);
 
     if (!r.warnings.empty()) {
@@ -728,6 +732,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     if (!wb) throw std::runtime_error("cannot create workbook " + path);
     const formats fm = make_formats(wb);
     const std::string period = "Từ ngày " + vn_date(r.from) + " đến ngày " + vn_date(r.to);
+    const std::string as_of = texts.render("report_as_of", {{"as_of", vn_date(r.as_of)}});
 
     // Sheet 1: the annex table, by level and unit.
     lxw_worksheet* ws = add_sheet(wb, "Kết quả giải quyết TTHC", true);
@@ -765,6 +770,7 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
         }
     }
     result_row(ws, row++, "", "Tổng cộng", r.totals, fm, true);
+    worksheet_merge_range(ws, row + 1, 0, row + 1, 13, as_of.c_str(), fm.text);
     worksheet_set_column(ws, 0, 0, 6, nullptr);
     worksheet_set_column(ws, 1, 1, static_cast<double>(std::min<std::size_t>(name_width, 45)), nullptr);
     worksheet_set_column(ws, 2, 11, 11, nullptr);
