@@ -86,6 +86,7 @@ void use_source_templates(bot::config& cfg) {
     cfg.templates_dir = source_dir() + "/templates";
     cfg.kb.dir = source_dir() + "/templates/kb";
     cfg.kb.shorthand_file = source_dir() + "/templates/shorthand.tsv";
+    cfg.kb.spoken_file = source_dir() + "/templates/spoken.tsv";
     cfg.reminders.calendar_dir = source_dir() + "/templates/calendar";
 }
 

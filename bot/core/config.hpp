@@ -127,6 +127,7 @@ struct config {
     struct kb_section {
         std::string dir = "templates/kb";
         std::string shorthand_file = "templates/shorthand.tsv";
+        std::string spoken_file = "templates/spoken.tsv";  ///< spoken and regional forms (same format)
     } kb;
 
     struct conversation_section {

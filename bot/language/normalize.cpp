@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
+#include <unordered_set>
 
 namespace bot::nlp {
 
@@ -207,12 +209,22 @@ cps fold_cps(const cps& nfd) {
 
 // Squeezes repeated letters (by base letter, so "ạaaa" → "ạ"); digits are never squeezed and
 // exactly two o's are kept (xoong, boong).
+// Two letters are the same for squeezing when base and vowel modifier match: "ạaaa" is one
+// "ạ", but "ưu" (bưu, hưu, ưu tiên) is two letters.
+cps modifiers_of(const unit& x) {
+    cps m;
+    for (char32_t c : x.marks)
+        if (is_modifier(c)) m.push_back(c);
+    return m;
+}
+
 cps squeeze_cps(const cps& nfd) {
     auto u = units_of(nfd);
     std::vector<unit> out;
     for (std::size_t i = 0; i < u.size();) {
         std::size_t j = i + 1;
-        while (j < u.size() && u[j].base == u[i].base) ++j;
+        const cps mods = modifiers_of(u[i]);
+        while (j < u.size() && u[j].base == u[i].base && modifiers_of(u[j]) == mods) ++j;
         std::size_t run = j - i;
         if (run == 1 || is_digit(u[i].base) || !is_letter(u[i].base)) {
             for (std::size_t k = i; k < j; ++k) out.push_back(u[k]);
@@ -264,13 +276,29 @@ std::vector<std::string> split_ws(std::string_view s) {
     return out;
 }
 
+// A clause ends at sentence punctuation, a comma or a line break ("nhà em ở thôn 2, vợ em mới
+// sinh, giờ muốn làm khai sinh").
+bool is_clause_break(char32_t c) {
+    return c == '.' || c == '!' || c == '?' || c == ';' || c == ':' || c == ',' || c == '\n' || c == '\r' ||
+           c == 0x2026 /* … */ || c == 0x3002 || c == 0xFF1F || c == 0xFF01;
+}
+
+struct raw_token {
+    cps text;
+    bool new_clause = false;  // a clause break came before it
+};
+
 // Splits normalised text (NFD, lowercase) into raw tokens, dropping emoticons, bracketed
-// sticker/emoji text and every non-letter, non-digit character.
-std::vector<cps> raw_tokens(const cps& s) {
-    std::vector<cps> out;
+// sticker/emoji text and every non-letter, non-digit character; remembers clause breaks.
+std::vector<raw_token> raw_tokens(const cps& s) {
+    std::vector<raw_token> out;
     cps cur;
+    bool pending_break = false;
     auto flush = [&] {
-        if (!cur.empty() && !is_noise_token(cur)) out.push_back(cur);
+        if (!cur.empty() && !is_noise_token(cur)) {
+            out.push_back({cur, pending_break});
+            pending_break = false;
+        }
         cur.clear();
     };
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -302,19 +330,146 @@ std::vector<cps> raw_tokens(const cps& s) {
             }
         }
         bool keep = is_letter(c) || is_digit(c) || (is_mark(c) && !cur.empty());
-        if (keep)
+        if (keep) {
             cur.push_back(c);
-        else
+        } else {
             flush();
+            // "1.000", "H06.23": a full stop between digits is not a sentence end.
+            bool in_number = c == '.' && i > 0 && i + 1 < s.size() && is_digit(s[i - 1]) && is_digit(s[i + 1]);
+            if (is_clause_break(c) && !in_number && !out.empty()) pending_break = true;
+        }
     }
     flush();
     return out;
 }
 
+// ---- Telex residue ----
+// Phones whose keyboard fails to compose send the keys as typed: "ddaang kys khai sinh caanf
+// nhuwngx giaays towf gif". A word is read as Telex only when it is not a syllable as typed and
+// decoding gives one, so ordinary unaccented words ("can", "toi") are never touched.
+
+bool is_ascii_lower(const std::string& s) {
+    for (char c : s)
+        if (c < 'a' || c > 'z') return false;
+    return !s.empty();
+}
+
+bool is_vowel_ascii(char c) { return c == 'a' || c == 'e' || c == 'i' || c == 'o' || c == 'u' || c == 'y'; }
+
 bool only_letters_and_d_stroke(const cps& nfd) {
     for (char32_t c : nfd)
         if (is_mark(c)) return false;
     return true;
+}
+
+// Folded vowel groups of Vietnamese syllables. "oo" is left out on purpose: outside a few words
+// (xoong, boong) it is Telex for "ô" ("khoong" = "không").
+bool is_vowel_group(std::string_view v) {
+    static const std::unordered_set<std::string_view> groups = {
+        "a",   "e",   "i",   "o",   "u",   "y",   "ai",  "ao",  "au",  "ay",  "eo",  "eu",  "ia",
+        "ie",  "iu",  "oa",  "oe",  "oi",  "ua",  "ue",  "ui",  "uo",  "uu",  "uy",  "ye",  "ieu",
+        "oai", "oay", "oeo", "uay", "uoi", "uou", "uya", "uye", "uyu", "yeu", "uai", "uao", "oao"};
+    return groups.count(v) > 0;
+}
+
+bool is_final(std::string_view f) {
+    return f.empty() || f == "c" || f == "ch" || f == "m" || f == "n" || f == "ng" || f == "nh" || f == "p" || f == "t";
+}
+
+bool valid_syllable(std::string_view s) {
+    static const std::string_view initials[] = {"ngh", "ch", "gh", "gi", "kh", "ng", "nh", "ph", "qu", "th", "tr", "b",
+                                                "c",   "d",  "g",  "h",  "k",  "l",  "m",  "n",  "p",  "r",  "s",  "t",
+                                                "v",   "x",  ""};
+    static const std::unordered_set<std::string_view> double_o = {"xoong", "boong", "goong", "mooc", "sooc"};
+    if (s.empty() || s.size() > 8) return false;
+    if (double_o.count(s)) return true;
+    for (auto ini : initials) {
+        if (s.substr(0, ini.size()) != ini) continue;
+        auto rest = s.substr(ini.size());
+        // The vowel group is the longest run of vowels; what follows must be a final consonant.
+        std::size_t v = 0;
+        while (v < rest.size() && is_vowel_ascii(rest[v])) ++v;
+        if (v == 0) {
+            if (ini == "gi" && rest.empty()) return true;  // "gi" is g + i
+            continue;
+        }
+        if (is_vowel_group(rest.substr(0, v)) && is_final(rest.substr(v))) return true;
+    }
+    return false;
+}
+
+constexpr char32_t circumflex = 0x302, breve = 0x306, horn = 0x31B;
+
+// Decodes Telex keys in a lowercase ASCII word; empty when it is not Telex residue.
+cps telex_to_nfd(const std::string& w) {
+    if (w.size() < 2 || w.size() > 10 || !is_ascii_lower(w) || valid_syllable(w)) return {};
+    // The tone key (s f r x j) comes after the first vowel; at most one.
+    std::size_t first_vowel = w.size();
+    for (std::size_t i = 0; i < w.size(); ++i)
+        if (is_vowel_ascii(w[i]) || (w[i] == 'w' && i > 0)) {
+            first_vowel = i;
+            break;
+        }
+    if (first_vowel == w.size()) return {};
+    char32_t tone = 0;
+    std::string keys;
+    for (std::size_t i = 0; i < w.size(); ++i) {
+        char c = w[i];
+        bool tone_key = i > first_vowel && (c == 's' || c == 'f' || c == 'r' || c == 'x' || c == 'j');
+        if (!tone_key) {
+            keys.push_back(c);
+            continue;
+        }
+        if (tone) return {};
+        tone = c == 's' ? 0x301 : c == 'f' ? 0x300 : c == 'r' ? 0x309 : c == 'x' ? 0x303 : 0x323;
+    }
+    std::vector<unit> u;
+    bool changed = tone != 0;
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+        char c = keys[i];
+        if (c == 'd' && i == 0 && keys.size() > 1 && keys[1] == 'd') {
+            u.push_back({0x111, {}});
+            ++i;
+            changed = true;
+        } else if ((c == 'a' || c == 'e' || c == 'o') && i + 1 < keys.size() && keys[i + 1] == c) {
+            u.push_back({static_cast<char32_t>(c), cps{circumflex}});
+            ++i;
+            changed = true;
+        } else if (c == 'w') {
+            // After a, o, u: breve / horn ("uow" horns both: ươ); elsewhere "w" is "ư".
+            // Typed after the final consonant ("tuongw") it still marks the vowel group.
+            std::size_t v = u.size();
+            for (std::size_t k = u.size(); k-- > 0;) {
+                if (u[k].base == 'a' || u[k].base == 'o' || u[k].base == 'u') {
+                    v = k;
+                    break;
+                }
+                if (is_vowel_base(u[k].base)) break;
+            }
+            if (v < u.size() && u[v].marks.empty()) {
+                u[v].marks.push_back(u[v].base == 'a' ? breve : horn);
+                if (u[v].base == 'o' && v > 0 && u[v - 1].base == 'u' && u[v - 1].marks.empty())
+                    u[v - 1].marks.push_back(horn);
+            } else {
+                u.push_back({'u', cps{horn}});
+            }
+            changed = true;
+        } else {
+            u.push_back({static_cast<char32_t>(c), {}});
+        }
+    }
+    if (!changed) return {};
+    std::string folded;
+    for (const auto& x : u) folded.push_back(x.base == 0x111 ? 'd' : static_cast<char>(x.base));
+    if (!valid_syllable(folded)) return {};
+    if (tone) {
+        for (auto& x : u)
+            if (is_vowel_base(x.base)) {
+                x.marks.push_back(tone);
+                break;
+            }
+    }
+    return join_units(u);
 }
 
 }  // namespace
@@ -386,6 +541,23 @@ std::string squeeze_letters(std::string_view syllable) {
     return nfc_of(squeeze_cps(nfd));
 }
 
+bool is_vietnamese_syllable(std::string_view folded) { return valid_syllable(folded); }
+
+bool is_particle(const std::string& syllable, const std::string& folded) {
+    static const std::unordered_set<std::string> accented = {
+        "ạ", "à", "dạ", "ơi", "nhé", "nha", "nhỉ", "hả", "ư", "chứ", "nhen", "nè", "anh", "chị", "em", "tôi",
+        "mình", "tớ", "vâng", "ạk", "ha", "hen", "ấy", "đấy", "nhá"};
+    static const std::unordered_set<std::string> plain = {"a",  "da", "oi",  "nhe", "nha", "nhi", "em", "anh",
+                                                          "toi", "ad", "ak", "ah", "vang", "nhen", "ne", "nha"};
+    if (syllable != folded) return accented.count(syllable) > 0;
+    return plain.count(folded) > 0 || accented.count(syllable) > 0;
+}
+
+std::string decode_telex(std::string_view word) {
+    auto d = telex_to_nfd(std::string(word));
+    return d.empty() ? std::string{} : nfc_of(unify_i_y(place_tone(d)));
+}
+
 normalized_text normalize(std::string_view text, const shorthand_table& shorthand) {
     cps s = nfd_lower(text);
     auto toks = raw_tokens(s);
@@ -397,36 +569,52 @@ normalized_text normalize(std::string_view text, const shorthand_table& shorthan
         bool plain = false;    // no marks other than đ: its folded form may be a shorthand key
         std::string syl;       // normalised syllable
         std::string fold;
+        bool new_clause = false;
     };
     std::vector<tok> ts;
     ts.reserve(toks.size());
-    for (const auto& t : toks) {
+    auto lookup = [&](const std::string& key) -> const std::vector<shorthand_reading>* {
+        auto it = shorthand.entries.find(key);
+        return it == shorthand.entries.end() ? nullptr : &it->second;
+    };
+    for (const auto& rt : toks) {
+        const cps& t = rt.text;
         tok x;
+        x.new_clause = rt.new_clause;
         x.raw = nfc_of(t);
         x.plain = only_letters_and_d_stroke(t);
-        cps sq = squeeze_cps(t);
+        x.folded_raw = encode(fold_cps(t));
+        cps word = t;
+        // Telex residue ("caanf", "kys"), unless the word is a shorthand key of its own.
+        if (x.plain && is_ascii_lower(x.raw) && !lookup(x.raw))
+            if (auto decoded = telex_to_nfd(x.raw); !decoded.empty()) word = decoded;
+        cps sq = squeeze_cps(word);
         cps placed = unify_i_y(place_tone(sq));
         x.syl = nfc_of(placed);
         x.fold = encode(fold_cps(placed));
-        x.folded_raw = encode(fold_cps(t));
         ts.push_back(std::move(x));
     }
 
     auto find_entry = [&](const tok& x) -> const std::vector<shorthand_reading>* {
-        for (const std::string* key : {&x.raw, &x.syl}) {
-            if (auto it = shorthand.entries.find(*key); it != shorthand.entries.end()) return &it->second;
-        }
+        for (const std::string* key : {&x.raw, &x.syl})
+            if (auto* r = lookup(*key)) return r;
         if (x.plain) {
-            if (auto it = shorthand.entries.find(x.folded_raw); it != shorthand.entries.end()) return &it->second;
-            if (auto it = shorthand.entries.find(x.fold); it != shorthand.entries.end()) return &it->second;
+            if (auto* r = lookup(x.folded_raw)) return r;
+            if (auto* r = lookup(x.fold)) return r;
         }
         return nullptr;
     };
 
     normalized_text out;
+    auto mark_clause = [&](const tok& x) {
+        if (out.syllables.empty() || x.new_clause)
+            if (out.clause_starts.empty() || out.clause_starts.back() != out.syllables.size())
+                out.clause_starts.push_back(out.syllables.size());
+    };
     for (std::size_t i = 0; i < ts.size(); ++i) {
         const auto* readings = find_entry(ts[i]);
         if (!readings || readings->empty()) {
+            mark_clause(ts[i]);
             out.syllables.push_back(ts[i].syl);
             out.folded.push_back(ts[i].fold);
             continue;
@@ -449,17 +637,20 @@ normalized_text normalize(std::string_view text, const shorthand_table& shorthan
                 }
             }
         }
-        if (!chosen) chosen = &readings->front();
-        for (const auto& e : chosen->expansion) {
-            out.syllables.push_back(e);
-            out.folded.push_back(fold_diacritics(e));
+        if (!chosen) {  // only context readings, none of whose words is near: keep the word
+            mark_clause(ts[i]);
+            out.syllables.push_back(ts[i].syl);
+            out.folded.push_back(ts[i].fold);
+            continue;
         }
+        mark_clause(ts[i]);
+        out.syllables.insert(out.syllables.end(), chosen->expansion.begin(), chosen->expansion.end());
+        out.folded.insert(out.folded.end(), chosen->folded.begin(), chosen->folded.end());
     }
     return out;
 }
 
-shorthand_table parse_shorthand(std::string_view text, const std::string& name) {
-    shorthand_table table;
+void parse_shorthand_into(shorthand_table& table, std::string_view text, const std::string& name) {
     std::istringstream in{std::string(text)};
     std::string line;
     std::size_t lineno = 0;
@@ -484,7 +675,9 @@ shorthand_table parse_shorthand(std::string_view text, const std::string& name) 
         shorthand_reading r;
         // The expansion goes through the same pipeline (without shorthand) so it matches the index.
         shorthand_table none;
-        r.expansion = normalize(cols[1], none).syllables;
+        auto expanded = normalize(cols[1], none);
+        r.expansion = std::move(expanded.syllables);
+        r.folded = std::move(expanded.folded);
         if (r.expansion.empty()) throw std::runtime_error(where + "empty expansion");
         if (cols.size() == 3) {
             for (const auto& w : normalize(cols[2], none).folded) r.context.insert(w);
@@ -498,15 +691,26 @@ shorthand_table parse_shorthand(std::string_view text, const std::string& name) 
         }
         readings.push_back(std::move(r));
     }
+}
+
+shorthand_table parse_shorthand(std::string_view text, const std::string& name) {
+    shorthand_table table;
+    parse_shorthand_into(table, text, name);
     return table;
 }
 
-shorthand_table load_shorthand(const std::string& path) {
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error(path + ":0: cannot open the shorthand file");
-    std::stringstream ss;
-    ss << f.rdbuf();
-    return parse_shorthand(ss.str(), path);
+shorthand_table load_shorthand(const std::string& path) { return load_shorthand(std::vector<std::string>{path}); }
+
+shorthand_table load_shorthand(const std::vector<std::string>& paths) {
+    shorthand_table table;
+    for (const auto& path : paths) {
+        std::ifstream f(path, std::ios::binary);
+        if (!f) throw std::runtime_error(path + ":0: cannot open the shorthand file");
+        std::stringstream ss;
+        ss << f.rdbuf();
+        parse_shorthand_into(table, ss.str(), path);
+    }
+    return table;
 }
 
 }  // namespace bot::nlp

@@ -148,3 +148,88 @@ TEST_CASE("a malformed shorthand line is reported with file and line", "[nlp]") 
     CHECK_THROWS_WITH(bot::nlp::parse_shorthand("ko\tkhông\nko\tkhong\n", "sh.tsv"), Catch::Contains("sh.tsv:2:"));
     CHECK_THROWS_WITH(bot::nlp::load_shorthand("/nonexistent/shorthand.tsv"), Catch::Contains("cannot open"));
 }
+
+namespace {
+
+const bot::nlp::shorthand_table& with_spoken() {
+    static const auto table = bot::nlp::load_shorthand(
+        std::vector<std::string>{test::source_dir() + "/templates/shorthand.tsv", test::source_dir() + "/templates/spoken.tsv"});
+    return table;
+}
+
+std::string spoken(const std::string& s) { return normalize(s, with_spoken()).text(); }
+
+}  // namespace
+
+TEST_CASE("Telex keys typed on a keyboard that did not compose them are read as the syllable", "[nlp]") {
+    CHECK(norm("ddaang kys khai sinh cho con caanf nhuwngx giaays towf gif") ==
+          "đâng kí khai sinh cho con cần những giấy tờ gì");
+    CHECK(norm("dduwowcj khoong") == "được không");
+    CHECK(norm("nguwowif giaf") == "người già");
+    CHECK(norm("coong dichj vuj quoocs gia") == "công dịch vụ quốc gia");
+    CHECK(bot::nlp::decode_telex("mwcs") == "mức");
+    // Words that are syllables as typed, or not Vietnamese at all, are left alone.
+    CHECK(norm("can toi xoong online zalo vneid ok") == "can toi xoong trực tuyến zalo vneid ok");
+    CHECK(bot::nlp::decode_telex("khai").empty());
+    CHECK(bot::nlp::decode_telex("facebook").empty());
+}
+
+TEST_CASE("a word is a Vietnamese syllable when initial, vowels and final fit together", "[nlp]") {
+    for (const char* s : {"nguoi", "khong", "gi", "giay", "quoc", "thuong", "xoong", "ky"}) {
+        INFO(s);
+        CHECK(bot::nlp::is_vietnamese_syllable(s));
+    }
+    for (const char* s : {"gif", "kys", "caanf", "zalo", "online", "coong", "ddi"}) {
+        INFO(s);
+        CHECK_FALSE(bot::nlp::is_vietnamese_syllable(s));
+    }
+}
+
+TEST_CASE("a letter with a horn is not squeezed into the plain letter after it", "[nlp]") {
+    CHECK(norm("bưu điện") == "bưu điện");
+    CHECK(norm("lương hưu") == "lương hưu");
+    CHECK(norm("ưu tiên") == "ưu tiên");
+    CHECK(norm("ạaaa") == "ạ");
+}
+
+TEST_CASE("clause starts follow punctuation and line breaks, not full stops inside numbers", "[nlp]") {
+    auto n = normalize("Dạ. Em chào cán bộ, em muốn hỏi\nlàm khai sinh 1.000 đồng", shorthand());
+    REQUIRE(n.clause_starts.size() == 4);
+    CHECK(n.syllables[n.clause_starts[1]] == "em");
+    CHECK(n.syllables[n.clause_starts[2]] == "em");
+    CHECK(n.syllables[n.clause_starts[3]] == "làm");
+    CHECK(normalize("", shorthand()).clause_starts.empty());
+}
+
+TEST_CASE("central and southern spoken forms are read as the standard words", "[nlp]") {
+    CHECK(spoken("mần răng làm khai sanh cho con") == spoken("làm sao làm khai sinh cho con"));
+    CHECK(spoken("tui hổng biết làm căng cước ở mô") == "tôi không biết làm căn cước ở đâu");
+    CHECK(spoken("chừ làm giấy chi rứa") == "giờ làm giấy gì vậy");
+    // Context keeps the word: teeth, costs, getting up, marriage.
+    CHECK(spoken("đau răng") == "đau răng");
+    CHECK(spoken("chi phí") == "chi phí");
+    CHECK(spoken("ngủ dậy") == "ngủ dậy");
+    CHECK(spoken("kết hôn") == "kết hôn");
+    CHECK(spoken("được hôn") == "được không");
+    // Procedure abbreviations.
+    CHECK(spoken("xin tthn để đi xklđ") == "xin tình trạng hôn nhân để đi xuất khẩu lao động");
+    CHECK(spoken("làm gks") == "làm giấy khai sinh");
+    CHECK(spoken("làm sđ") == "làm sổ đỏ");
+}
+
+TEST_CASE("a word whose readings all need context, without that context, is kept", "[nlp]") {
+    auto table = bot::nlp::parse_shorthand("căng\tcăn\tcuoc\n", "t.tsv");
+    CHECK(normalize("căng cước", table).text() == "căn cước");
+    CHECK(normalize("căng thẳng", table).text() == "căng thẳng");
+}
+
+TEST_CASE("several shorthand files load into one table and a clash names the second file's line", "[nlp]") {
+    test::temp_dir dir;
+    test::write_file(dir.file("a.tsv"), "ko\tkhông\n");
+    test::write_file(dir.file("b.tsv"), "# spoken\nmần\tlàm\nko\tcó\n");
+    CHECK_THROWS_WITH(bot::nlp::load_shorthand(std::vector<std::string>{dir.file("a.tsv"), dir.file("b.tsv")}),
+                      Catch::Contains(dir.file("b.tsv") + ":3:"));
+    test::write_file(dir.file("b.tsv"), "mần\tlàm\n");
+    auto t = bot::nlp::load_shorthand(std::vector<std::string>{dir.file("a.tsv"), dir.file("b.tsv")});
+    CHECK(normalize("ko mần", t).text() == "không làm");
+}
