@@ -36,8 +36,10 @@ std::optional<std::string> reload_kb(environment& env) {
     try {
         auto kb = load_knowledge_base(env.cfg);
         auto n = kb->topics().size();
+        auto st = training_stats(*kb);  // trains the model before the new knowledge base answers anyone
         env.kb.set(std::move(kb));
-        spdlog::info("knowledge base reloaded: {} topics from {}", n, env.cfg.kb.dir);
+        spdlog::info("knowledge base reloaded: {} topics from {}; model trained on {} texts in {:.0f} ms", n,
+                     env.cfg.kb.dir, st.texts, st.milliseconds);
         return std::nullopt;
     } catch (const std::exception& e) {
         // The running KB stays: a typo in one file must not silence the bot.
@@ -48,6 +50,11 @@ std::optional<std::string> reload_kb(environment& env) {
 
 void start_kb(services& s) {
     environment& env = s.env;
+    if (auto kb = env.kb.get()) {
+        auto st = training_stats(*kb);  // train now rather than on the first citizen's message
+        spdlog::info("knowledge base: {} topics; model trained on {} texts in {:.0f} ms", kb->topics().size(), st.texts,
+                     st.milliseconds);
+    }
     s.reload_hooks.push_back([&env] { (void)reload_kb(env); });
 
     s.api.add("POST", "/api/v1/kb/reload", {api_role::operator_}, true,

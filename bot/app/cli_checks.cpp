@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <cmath>
 #include <iostream>
 #include <memory>
 
@@ -53,6 +54,10 @@ int run_kb_check(const config& cfg, const std::string& today_text, std::ostream&
     for (const auto& t : loaded->topics()) examples += t.examples.size();
     out << "ok: " << loaded->topics().size() << " topics, " << examples << " example questions in " << cfg.kb.dir
         << "; calendar " << cfg.reminders.calendar_dir << " covers " << today.year << " and " << today.year + 1 << "\n";
+    auto st = training_stats(*loaded);  // trains the learned model: a broken training file shows here too
+    out << "learned model: " << st.training_examples << " training questions, " << st.out_of_scope
+        << " out-of-scope messages (" << st.out_of_scope_subjects << " subjects); " << st.texts
+        << " texts with generated variants, trained in " << std::lround(st.milliseconds) << " ms\n";
     return 0;
 }
 

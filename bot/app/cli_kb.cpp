@@ -52,8 +52,15 @@ ask_result ask(const environment& env, std::string_view raw) {
     r.outcome = m.outcome;
     r.score = m.score;
     r.out_of_scope = m.out_of_scope;
+    r.acknowledgement = m.acknowledgement;
+    r.known = m.known;
+    r.read = m.read;
     for (const auto& [t, s] : m.ranked) r.ranked.emplace_back(t->id, s);
-    if (m.outcome == "answered" && m.topic) {
+    for (const auto& e : m.evidences) r.evidences.push_back({e.topic->id, e.model, e.lexical, e.combined});
+    if (m.outcome == "answered" && m.topic && m.acknowledgement) {
+        r.topic = m.topic->id;
+        r.answer = env.texts.render("nlp_thanks");
+    } else if (m.outcome == "answered" && m.topic) {
         r.topic = m.topic->id;
         r.answer = m.topic->answer;
     } else if (m.outcome == "clarified") {
@@ -78,64 +85,17 @@ std::string score_text(double s) {
 
 double rounded(double s) { return std::round(s * 1000) / 1000; }
 
-struct eval_line {
-    std::size_t line;
-    std::string expected;
-    std::string question;
-    ask_result got;
-};
+double percent(std::size_t a, std::size_t b) {
+    return b ? std::round(10000.0 * static_cast<double>(a) / static_cast<double>(b)) / 100 : 0.0;
+}
 
-void run_eval(const environment& env, const std::string& file, bool json) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw command_error("cannot open " + file);
-    std::vector<eval_line> lines;
-    std::string line;
-    std::size_t n = 0;
-    while (std::getline(in, line)) {
-        ++n;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        if (line.empty() || line[0] == '#') continue;
-        auto tab = line.find('\t');
-        if (tab == std::string::npos) throw command_error(file + ":" + std::to_string(n) + ": expected id<TAB>question");
-        eval_line e{n, line.substr(0, tab), line.substr(tab + 1), {}};
-        e.got = ask(env, e.question);
-        lines.push_back(std::move(e));
-    }
-    std::size_t topic_lines = 0, topic_correct = 0, none_lines = 0, none_fallback = 0, wrong = 0, clarified = 0,
-                clarified_ok = 0, fallback_on_topic = 0;
+void print_eval(const eval_results& res, bool json) {
+    const auto& lines = res.lines;
     std::map<std::string, std::map<std::string, std::size_t>> confusion;  // expected → got → count
-    std::vector<const eval_line*> misses;
     for (const auto& e : lines) {
         const auto& g = e.got;
-        bool is_none = e.expected == "none";
-        bool is_lookup = e.expected == "lookup";
-        std::string got = g.outcome == "answered" ? g.topic : g.outcome == "lookup" ? "lookup" : "none";
-        confusion[e.expected][got]++;
-        if (g.outcome == "clarified") {
-            ++clarified;
-            for (const auto& a : g.alternatives)
-                if (a == e.expected) ++clarified_ok;
-        }
-        bool ok;
-        if (is_none) {
-            ++none_lines;
-            ok = g.outcome == "fallback" || g.outcome == "clarified";
-            if (g.outcome == "fallback") ++none_fallback;
-            if (g.outcome == "answered") ++wrong;
-        } else if (is_lookup) {
-            ++topic_lines;
-            ok = g.outcome == "lookup";
-            if (ok) ++topic_correct;
-        } else {
-            ++topic_lines;
-            ok = g.outcome == "answered" && g.topic == e.expected;
-            if (ok) ++topic_correct;
-            if ((g.outcome == "answered" && g.topic != e.expected) || g.outcome == "lookup") ++wrong;
-            if (g.outcome == "fallback") ++fallback_on_topic;
-        }
-        if (!ok) misses.push_back(&e);
+        confusion[e.expected][g.outcome == "answered" ? g.topic : g.outcome == "lookup" ? "lookup" : "none"]++;
     }
-    auto pct = [](std::size_t a, std::size_t b) { return b ? std::round(10000.0 * static_cast<double>(a) / static_cast<double>(b)) / 100 : 0.0; };
     if (json) {
         boost::json::object o;
         o["total"] = lines.size();
@@ -154,19 +114,33 @@ void run_eval(const environment& env, const std::string& file, bool json) {
             for (const auto& [id, sc] : e.got.ranked) ranked.push_back(boost::json::array{boost::json::value(id), boost::json::value(rounded(sc))});
             l["ranked"] = std::move(ranked);
             l["out_of_scope"] = rounded(e.got.out_of_scope);
+            boost::json::array ev;
+            for (const auto& x : e.got.evidences)
+                ev.push_back(boost::json::array{boost::json::value(x.topic), boost::json::value(rounded(x.model)),
+                                                boost::json::value(rounded(x.lexical)), boost::json::value(rounded(x.combined))});
+            l["evidence"] = std::move(ev);
+            l["known"] = rounded(e.got.known);
+            l["acknowledgement"] = e.got.acknowledgement;
+            l["read"] = e.got.read;
             arr.push_back(std::move(l));
         }
         o["lines"] = std::move(arr);
-        o["topic_lines"] = topic_lines;
-        o["topic_correct"] = topic_correct;
-        o["top1_accuracy"] = pct(topic_correct, topic_lines);
-        o["none_lines"] = none_lines;
-        o["none_fallback"] = none_fallback;
-        o["none_fallback_rate"] = pct(none_fallback, none_lines);
-        o["wrong_answers"] = wrong;
-        o["wrong_rate"] = pct(wrong, lines.size());
-        o["clarified"] = clarified;
-        o["clarified_with_expected"] = clarified_ok;
+        o["topic_lines"] = res.topic_lines;
+        o["topic_correct"] = res.topic_correct;
+        o["top1_accuracy"] = res.top1();
+        o["right_or_clarified"] = res.right_or_clarified;
+        o["right_or_clarified_rate"] = res.right_or_clarified_rate();
+        o["topic_fallback"] = res.topic_fallback;
+        o["none_lines"] = res.none_lines;
+        o["none_fallback"] = res.none_fallback;
+        o["none_fallback_rate"] = res.none_fallback_rate();
+        o["wrong_answers"] = res.wrong;
+        o["wrong_rate"] = res.wrong_rate();
+        o["clarified"] = res.clarified;
+        o["clarified_with_expected"] = res.clarified_with_expected;
+        o["bars"] = boost::json::object{{"top1_accuracy", 92}, {"wrong_rate", 2}, {"none_fallback_rate", 90},
+                                        {"right_or_clarified_rate", 97}};
+        o["meets_bars"] = res.meets_bars();
         boost::json::object conf;
         for (const auto& [exp, gots] : confusion) {
             boost::json::object row;
@@ -178,12 +152,16 @@ void run_eval(const environment& env, const std::string& file, bool json) {
         return;
     }
     std::cout << "questions: " << lines.size() << "\n"
-              << "topic lines: " << topic_correct << "/" << topic_lines << " answered correctly ("
-              << pct(topic_correct, topic_lines) << "%), " << fallback_on_topic << " fell back\n"
-              << "none lines: " << none_fallback << "/" << none_lines << " fell back (" << pct(none_fallback, none_lines)
-              << "%)\n"
-              << "wrong answers: " << wrong << " (" << pct(wrong, lines.size()) << "%)\n"
-              << "clarified: " << clarified << " (" << clarified_ok << " offered the expected topic)\n";
+              << "topic lines: " << res.topic_correct << "/" << res.topic_lines << " answered correctly ("
+              << res.top1() << "%), " << res.topic_fallback << " fell back\n"
+              << "right or asked back with the right option: " << res.right_or_clarified << "/" << res.topic_lines
+              << " (" << res.right_or_clarified_rate() << "%)\n"
+              << "none lines: " << res.none_fallback << "/" << res.none_lines << " fell back ("
+              << res.none_fallback_rate() << "%), " << res.none_clarified << " asked back\n"
+              << "wrong answers: " << res.wrong << " (" << res.wrong_rate() << "%)\n"
+              << "clarified: " << res.clarified << " (" << res.clarified_with_expected << " offered the expected topic)\n"
+              << "bars (top-1 >= 92%, wrong <= 2%, none fallback >= 90%, right-or-clarified >= 97%): "
+              << (res.meets_bars() ? "met" : "NOT met") << "\n";
     std::cout << "\nper topic (expected: correct/total; confused with):\n";
     for (const auto& [exp, gots] : confusion) {
         std::size_t total = 0, ok = 0;
@@ -195,21 +173,86 @@ void run_eval(const environment& env, const std::string& file, bool json) {
         }
         std::cout << "  " << exp << ": " << ok << "/" << total << (others.empty() ? "" : ";" + others) << "\n";
     }
-    if (!misses.empty()) {
-        std::cout << "\nmisses:\n";
-        for (const auto* e : misses) {
-            std::cout << "  line " << e->line << ": expected " << e->expected << ", got " << e->got.outcome;
-            if (e->got.outcome == "answered") std::cout << " " << e->got.topic;
-            if (!e->got.alternatives.empty()) {
-                std::cout << " [";
-                for (std::size_t i = 0; i < e->got.alternatives.size(); ++i)
-                    std::cout << (i ? " " : "") << e->got.alternatives[i];
-                std::cout << "]";
-            }
-            std::cout << " (" << score_text(e->got.score) << "): " << e->question << "\n";
+    bool header = false;
+    for (const auto& e : lines) {
+        const auto& g = e.got;
+        bool ok = e.expected == "none"     ? g.outcome == "fallback"
+                  : e.expected == "lookup" ? g.outcome == "lookup"
+                                           : g.outcome == "answered" && g.topic == e.expected;
+        if (ok) continue;
+        if (!header) std::cout << "\nmisses:\n";
+        header = true;
+        std::cout << "  line " << e.line << ": expected " << e.expected << ", got " << g.outcome;
+        if (g.outcome == "answered") std::cout << " " << g.topic;
+        if (!g.alternatives.empty()) {
+            std::cout << " [";
+            for (std::size_t i = 0; i < g.alternatives.size(); ++i) std::cout << (i ? " " : "") << g.alternatives[i];
+            std::cout << "]";
         }
+        std::cout << " (" << score_text(g.score) << "): " << e.question << "\n";
     }
 }
+
+}  // namespace
+
+double eval_results::top1() const { return percent(topic_correct, topic_lines); }
+double eval_results::wrong_rate() const { return percent(wrong, lines.size()); }
+double eval_results::none_fallback_rate() const { return percent(none_fallback, none_lines); }
+double eval_results::right_or_clarified_rate() const { return percent(right_or_clarified, topic_lines); }
+bool eval_results::meets_bars() const {
+    return top1() >= 92.0 && wrong_rate() <= 2.0 && none_fallback_rate() >= 90.0 && right_or_clarified_rate() >= 97.0;
+}
+
+eval_results evaluate(const environment& env, const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw command_error("cannot open " + file);
+    const auto* kb = env.kb.get().get();
+    eval_results res;
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+        ++n;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);  // a byte-order mark
+        if (line.empty() || line[0] == '#') continue;
+        auto tab = line.find('\t');
+        if (tab == std::string::npos) throw command_error(file + ":" + std::to_string(n) + ": expected id<TAB>question");
+        eval_line e{n, line.substr(0, tab), line.substr(tab + 1), {}};
+        while (!e.expected.empty() && e.expected.back() == ' ') e.expected.pop_back();
+        if (e.expected != "none" && e.expected != "lookup" && (!kb || !kb->find(e.expected)))
+            throw command_error(file + ":" + std::to_string(n) + ": \"" + e.expected +
+                                "\" is not a topic id of the knowledge base (nor none or lookup)");
+        res.lines.push_back(std::move(e));
+    }
+    for (auto& e : res.lines) {
+        e.got = ask(env, e.question);
+        const auto& g = e.got;
+        bool offered = false;
+        if (g.outcome == "clarified") {
+            ++res.clarified;
+            for (const auto& a : g.alternatives) offered = offered || a == e.expected;
+            if (offered) ++res.clarified_with_expected;
+        }
+        if (e.expected == "none") {
+            ++res.none_lines;
+            if (g.outcome == "fallback") ++res.none_fallback;
+            if (g.outcome == "clarified") ++res.none_clarified;
+            if (g.outcome == "answered" || g.outcome == "lookup") ++res.wrong;
+            continue;
+        }
+        ++res.topic_lines;
+        bool right = e.expected == "lookup" ? g.outcome == "lookup" : g.outcome == "answered" && g.topic == e.expected;
+        if (right) ++res.topic_correct;
+        if (right || offered) ++res.right_or_clarified;
+        if (g.outcome == "fallback") ++res.topic_fallback;
+        if (!right && (g.outcome == "answered" || g.outcome == "lookup")) ++res.wrong;
+    }
+    return res;
+}
+
+namespace {
+
+void run_eval(const environment& env, const std::string& file, bool json) { print_eval(evaluate(env, file), json); }
 
 }  // namespace
 

@@ -20,7 +20,51 @@ struct ask_result {
     std::string dossier_code;              ///< lookup: the code found
     std::vector<std::pair<std::string, double>> ranked;  ///< best topics with scores (diagnostics)
     double out_of_scope = 0;
+    bool acknowledgement = false;          ///< only thanks or an acknowledgement (answered with nlp_thanks)
+    /// Diagnostics: per compared topic its id, model probability, lexical score, combined score.
+    struct evidence {
+        std::string topic;
+        double model = 0, lexical = 0, combined = 0;
+    };
+    std::vector<evidence> evidences;
+    double known = 0;                      ///< share of the message the model knew
+    std::string read;                      ///< the part of the message the decision read
 };
+
+/// One line of an evaluation file and what `ask` decided for it.
+struct eval_line {
+    std::size_t line = 0;
+    std::string expected;  ///< a topic id, `none` (out of scope) or `lookup` (a dossier code)
+    std::string question;
+    ask_result got;
+};
+
+/// The figures of an evaluation (the bars are SPEC's; see eval_results::meets_bars).
+struct eval_results {
+    std::vector<eval_line> lines;
+    std::size_t topic_lines = 0;         ///< lines expecting a topic or a lookup
+    std::size_t topic_correct = 0;       ///< ... answered with it
+    std::size_t right_or_clarified = 0;  ///< ... answered with it, or asked back offering it
+    std::size_t topic_fallback = 0;      ///< ... that fell back
+    std::size_t none_lines = 0;          ///< lines expecting `none`
+    std::size_t none_fallback = 0;       ///< ... that fell back
+    std::size_t none_clarified = 0;      ///< ... that were asked back
+    std::size_t wrong = 0;               ///< a topic answered on a line expecting another or none
+    std::size_t clarified = 0;           ///< lines asked back
+    std::size_t clarified_with_expected = 0;
+    [[nodiscard]] double top1() const;               ///< % topic_correct / topic_lines
+    [[nodiscard]] double wrong_rate() const;         ///< % wrong / all lines
+    [[nodiscard]] double none_fallback_rate() const; ///< % none_fallback / none_lines
+    [[nodiscard]] double right_or_clarified_rate() const;  ///< % right_or_clarified / topic_lines
+    /// SPEC's understanding bars: top-1 ≥ 92 %, wrong ≤ 2 %, none fallback ≥ 90 %,
+    /// right-or-clarified ≥ 97 %.
+    [[nodiscard]] bool meets_bars() const;
+};
+
+/// Evaluates a question file (`expected id<TAB>question`, `#` comments; a byte-order mark on
+/// the first line is ignored). @throws command_error "file:line: reason" for a line without a
+/// tab or an expected id that is neither a topic, `none` nor `lookup`, or an unreadable file.
+[[nodiscard]] eval_results evaluate(const environment& env, const std::string& file);
 
 /// The first dossier code in `text` (cfg.conversation.dossier_code_pattern), if any.
 [[nodiscard]] std::optional<std::string> find_dossier_code(const config& cfg, std::string_view text);

@@ -4,14 +4,17 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/wording.hpp"
-#include "bot/language/matcher.hpp"
 #include "bot/language/normalize.hpp"
+#include "bot/language/understanding.hpp"
 
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -54,13 +57,34 @@ bool valid_id(const std::string& s) {
     return true;
 }
 
+const char* const examples_folder = "examples";          // topic_id<TAB>question
+const char* const out_of_scope_folder = "out-of-scope";  // subject<TAB>message
+
+// One line of a training file (templates/kb/examples or templates/kb/out-of-scope).
+struct training_line {
+    std::string key;  // topic id, or subject of an out-of-scope message
+    std::string text;
+    std::string file;
+    long line = 0;
+};
+
 // Everything read from the folder, before the index is built.
 struct kb_source {
     std::vector<kb_topic> topics;
     std::vector<std::string> out_of_scope;
     std::vector<std::string> markers;
+    std::vector<training_line> examples;      // questions for topics
+    std::vector<training_line> out_of_scope_lines;
+    std::set<std::string> subjects;
     std::vector<std::string> problems;
 };
+
+std::string trim(std::string s) {
+    auto b = s.find_first_not_of(" \t");
+    if (b == std::string::npos) return {};
+    auto e = s.find_last_not_of(" \t");
+    return s.substr(b, e - b + 1);
+}
 
 class reader {
 public:
@@ -81,9 +105,11 @@ public:
         std::sort(files.begin(), files.end());
         if (files.empty()) problem(cfg_.kb.dir, 0, "no *.toml topic files");
         for (const auto& f : files) read_file(f);
+        read_training(dir / examples_folder, true);
+        read_training(dir / out_of_scope_folder, false);
         cross_checks();
         try {
-            (void)nlp::load_shorthand(cfg_.kb.shorthand_file);
+            (void)nlp::load_shorthand(std::vector<std::string>{cfg_.kb.shorthand_file, cfg_.kb.spoken_file});
         } catch (const std::exception& e) {
             out_.problems.push_back(e.what());
         }
@@ -202,6 +228,56 @@ private:
                     read_topic(*el.as_table(), file);
                 else
                     read_out_of_scope(*el.as_table(), file);
+            }
+        }
+    }
+
+    // Training files: one `key<TAB>text` per line, `#` comments; a byte-order mark is ignored.
+    void read_training(const fs::path& folder, bool topics) {
+        std::error_code ec;
+        if (!fs::is_directory(folder, ec)) return;
+        std::vector<fs::path> files;
+        for (const auto& e : fs::directory_iterator(folder, ec))
+            if (e.is_regular_file() && e.path().extension() == ".tsv") files.push_back(e.path());
+        std::sort(files.begin(), files.end());
+        const char* usage = topics ? "expected `topic id<TAB>question`" : "expected `subject<TAB>message`";
+        for (const auto& path : files) {
+            const std::string file = path.string();
+            std::ifstream in(path, std::ios::binary);
+            if (!in) {
+                problem(file, 0, "cannot read the file");
+                continue;
+            }
+            std::string line;
+            long n = 0;
+            while (std::getline(in, line)) {
+                ++n;
+                if (!line.empty() && line.back() == '\r') line.pop_back();
+                if (n == 1 && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+                auto first = line.find_first_not_of(" \t");
+                if (first == std::string::npos || line[first] == '#') continue;
+                auto tab = line.find('\t');
+                if (tab == std::string::npos) {
+                    problem(file, n, usage);
+                    continue;
+                }
+                training_line t{trim(line.substr(0, tab)), trim(nlp::to_nfc(line.substr(tab + 1))), file, n};
+                if (t.text.empty()) {
+                    problem(file, n, topics ? "empty question" : "empty message");
+                    continue;
+                }
+                if (!valid_id(t.key)) {
+                    problem(file, n, std::string(topics ? "topic id" : "subject") + " \"" + t.key +
+                                         "\" must be lowercase letters, digits and _");
+                    continue;
+                }
+                if (topics) {
+                    out_.examples.push_back(std::move(t));
+                } else {
+                    out_.subjects.insert(t.key);
+                    out_.out_of_scope.push_back(t.text);
+                    out_.out_of_scope_lines.push_back(std::move(t));
+                }
             }
         }
     }
@@ -354,6 +430,43 @@ private:
                 if (!inserted)
                     problem(t.file, t.line, "example \"" + e + "\" repeats one of topic \"" + it->second->id + "\"");
             }
+        // Training files: known topic ids, no question twice, none both a topic's and out of scope.
+        std::unordered_map<std::string, std::string> seen_lines;  // lowercase text → "topic id" or "none"
+        for (const auto& [text, topic] : seen_examples) seen_lines.emplace(text, topic->id);
+        std::unordered_map<std::string, std::size_t> index;
+        for (std::size_t i = 0; i < out_.topics.size(); ++i) index.emplace(out_.topics[i].id, i);
+        auto where = [](const training_line& l) { return l.file + ":" + std::to_string(l.line); };
+        std::unordered_map<std::string, std::string> first_at;
+        for (const auto& l : out_.examples) {
+            auto it = index.find(l.key);
+            if (it == index.end()) {
+                problem(l.file, l.line, "unknown topic id \"" + l.key + "\"");
+                continue;
+            }
+            auto key = nlp::to_lower(l.text);
+            auto [s, inserted] = seen_lines.emplace(key, l.key);
+            if (!inserted) {
+                auto at = first_at.count(key) ? " (" + first_at[key] + ")" : std::string(" (in the topic files)");
+                problem(l.file, l.line,
+                        s->second == l.key ? "question repeats an earlier one of the same topic" + at
+                                           : "question is already an example of topic \"" + s->second + "\"" + at);
+                continue;
+            }
+            first_at.emplace(key, where(l));
+            out_.topics[it->second].training.push_back(l.text);
+        }
+        for (const auto& l : out_.out_of_scope_lines) {
+            auto key = nlp::to_lower(l.text);
+            auto [s, inserted] = seen_lines.emplace(key, "none");
+            if (!inserted) {
+                auto at = first_at.count(key) ? " (" + first_at[key] + ")" : std::string(" (in the topic files)");
+                problem(l.file, l.line,
+                        s->second == "none" ? "message repeats an earlier out-of-scope one" + at
+                                            : "message is also a question of topic \"" + s->second + "\"" + at);
+                continue;
+            }
+            first_at.emplace(key, where(l));
+        }
         for (const auto& id : required_topic_ids())
             if (!ids.count(id)) problem(cfg_.kb.dir, 0, "missing topic \"" + id + "\" (required by kb-topics)");
     }
@@ -366,21 +479,37 @@ private:
 class indexed_kb final : public knowledge_base {
 public:
     indexed_kb(std::vector<kb_topic> topics, const std::vector<std::string>& out_of_scope,
-               const std::vector<std::string>& markers, nlp::shorthand_table sh)
-        : topics_(std::move(topics)), matcher_(phrases(topics_), out_of_scope, std::move(sh), {}, markers) {
+               const std::vector<std::string>& markers, nlp::shorthand_table sh, std::size_t subjects)
+        : topics_(std::move(topics)), texts_(texts(topics_, out_of_scope, markers)), shorthand_(std::move(sh)) {
         for (std::size_t i = 0; i < topics_.size(); ++i) by_id_.emplace(topics_[i].id, i);
+        stats_.out_of_scope = out_of_scope.size();
+        stats_.out_of_scope_subjects = subjects;
+        for (const auto& t : topics_) stats_.training_examples += t.training.size();
     }
     const std::vector<kb_topic>& topics() const override { return topics_; }
     const kb_topic* find(const std::string& id) const override {
         auto it = by_id_.find(id);
         return it == by_id_.end() ? nullptr : &topics_[it->second];
     }
+    void prepare() const override {
+        std::call_once(trained_, [this] {
+            understander_ = std::make_unique<nlp::understander>(texts_, shorthand_, greeting_index(topics_));
+            texts_ = {};  // the model has what it needs
+            stats_.texts = understander_->training_size();
+            stats_.milliseconds = understander_->training_ms();
+        });
+    }
     kb_match match(std::string_view text) const override {
-        auto d = matcher_.match(text);
+        prepare();
+        auto d = understander_->understand(text);
         kb_match m;
         m.score = d.score;
         m.out_of_scope = d.out_of_scope;
+        m.acknowledgement = d.acknowledgement;
+        m.known = d.known;
+        m.read = d.read;
         for (const auto& r : d.ranked) m.ranked.emplace_back(&topics_[r.topic], r.score);
+        for (const auto& e : d.evidence) m.evidences.push_back({&topics_[e.topic], e.model, e.lexical, e.combined});
         switch (d.outcome) {
         case nlp::match_decision::kind::answered:
             m.outcome = "answered";
@@ -396,24 +525,40 @@ public:
         }
         return m;
     }
-    std::string normalized(std::string_view text) const override {
-        return nlp::normalize(text, matcher_.shorthand()).text();
+    std::string normalized(std::string_view text) const override { return nlp::normalize(text, shorthand_).text(); }
+    const kb_training_stats& stats() const {
+        prepare();
+        return stats_;
     }
 
 private:
-    static std::vector<std::vector<std::string>> phrases(const std::vector<kb_topic>& topics) {
-        std::vector<std::vector<std::string>> out;
+    static nlp::training_texts texts(const std::vector<kb_topic>& topics, const std::vector<std::string>& out_of_scope,
+                                     const std::vector<std::string>& markers) {
+        nlp::training_texts out;
         for (const auto& t : topics) {
             std::vector<std::string> p{t.title};
             p.insert(p.end(), t.keywords.begin(), t.keywords.end());
             p.insert(p.end(), t.examples.begin(), t.examples.end());
-            out.push_back(std::move(p));
+            p.insert(p.end(), t.training.begin(), t.training.end());
+            out.topics.push_back(std::move(p));
         }
+        out.out_of_scope = out_of_scope;
+        out.markers = markers;
         return out;
     }
+    static std::size_t greeting_index(const std::vector<kb_topic>& topics) {
+        for (std::size_t i = 0; i < topics.size(); ++i)
+            if (topics[i].id == "chao_hoi") return i;
+        return nlp::understander::no_topic;
+    }
     std::vector<kb_topic> topics_;
-    nlp::matcher matcher_;
     std::unordered_map<std::string, std::size_t> by_id_;
+    // Trained once, on first use or prepare(); the texts are dropped afterwards.
+    mutable std::once_flag trained_;
+    mutable nlp::training_texts texts_;
+    nlp::shorthand_table shorthand_;
+    mutable std::unique_ptr<nlp::understander> understander_;
+    mutable kb_training_stats stats_;
 };
 
 }  // namespace
@@ -471,13 +616,19 @@ std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
         throw std::runtime_error(msg);
     }
     return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers,
-                                        nlp::load_shorthand(cfg.kb.shorthand_file));
+                                        nlp::load_shorthand(std::vector<std::string>{cfg.kb.shorthand_file, cfg.kb.spoken_file}),
+                                        src.subjects.size());
 }
 
 std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics, std::vector<std::string> out_of_scope,
                                                           const std::string& shorthand_file,
                                                           std::vector<std::string> markers) {
-    return std::make_shared<indexed_kb>(std::move(topics), out_of_scope, markers, nlp::load_shorthand(shorthand_file));
+    return std::make_shared<indexed_kb>(std::move(topics), out_of_scope, markers, nlp::load_shorthand(shorthand_file), 0);
+}
+
+kb_training_stats training_stats(const knowledge_base& kb) {
+    if (const auto* k = dynamic_cast<const indexed_kb*>(&kb)) return k->stats();
+    return {};
 }
 
 }  // namespace bot

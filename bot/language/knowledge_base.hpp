@@ -27,6 +27,7 @@ struct kb_topic {
     std::string unverified;             ///< what could not be checked against a public source, or ""
     std::vector<std::string> examples;  ///< example questions as citizens type them
     std::vector<std::string> keywords;  ///< keywords and synonyms
+    std::vector<std::string> training;  ///< more questions from templates/kb/examples/*.tsv (the model learns them)
     std::string file;                   ///< where it was defined (messages, kb check)
     int line = 0;
 };
@@ -39,6 +40,16 @@ struct kb_match {
     std::vector<const kb_topic*> alternatives;      ///< 2–3 best topics (clarified), best first
     std::vector<std::pair<const kb_topic*, double>> ranked;  ///< up to 5 best topics with scores (diagnostics)
     double out_of_scope = 0;                        ///< how much it reads like something we do not handle
+    bool acknowledgement = false;                   ///< only thanks or an acknowledgement ("cảm ơn", "ok")
+    /// Diagnostics (eval --json): each compared topic's model probability, lexical score and
+    /// combined score, best first; the share of the message the model knew; what was read.
+    struct evidence {
+        const kb_topic* topic = nullptr;
+        double model = 0, lexical = 0, combined = 0;
+    };
+    std::vector<evidence> evidences;
+    double known = 0;
+    std::string read;
 };
 
 /// The loaded knowledge base and its index. Immutable once built; reload builds a new one.
@@ -51,6 +62,10 @@ public:
     [[nodiscard]] virtual const kb_topic* find(const std::string& id) const = 0;
     /// Matches a citizen's message (raw text as typed) against the topics.
     [[nodiscard]] virtual kb_match match(std::string_view text) const = 0;
+    /// Trains the learned model now (about a second for the bundled knowledge base); otherwise
+    /// it is trained by the first match(). The server calls this at start and on reload, before
+    /// the knowledge base answers anyone. Thread-safe.
+    virtual void prepare() const {}
     /// The message as the matcher reads it (NFC, lowercase, tone marks unified, shorthand
     /// expanded), e.g. to group unanswered questions. The default only repairs and lowercases.
     [[nodiscard]] virtual std::string normalized(std::string_view text) const;
@@ -82,6 +97,19 @@ struct kb_fact_report {
 /// error after; every document number an answer cites (e.g. "120/2025/NĐ-CP") must be in its
 /// `source`; `unverified` notes are listed as warnings. Structural problems are check_knowledge_base's.
 [[nodiscard]] kb_fact_report check_kb_facts(const config& cfg, const std::string& today);
+
+/// Training figures of a loaded knowledge base (kb check, benchmarks): texts the model learnt
+/// from (with generated variants), milliseconds spent, out-of-scope messages and their subjects.
+struct kb_training_stats {
+    std::size_t texts = 0;
+    double milliseconds = 0;
+    std::size_t out_of_scope = 0;
+    std::size_t out_of_scope_subjects = 0;
+    std::size_t training_examples = 0;  ///< questions from templates/kb/examples
+};
+/// The figures of `kb` when it is the built-in kind (load_knowledge_base, make_knowledge_base);
+/// trains the model first if it has not been trained yet.
+[[nodiscard]] kb_training_stats training_stats(const knowledge_base& kb);
 
 /// The topic ids the product requires (shared/kb-topics.md); `kb check` reports missing ones.
 [[nodiscard]] const std::vector<std::string>& required_topic_ids();

@@ -19,20 +19,7 @@ namespace bot::nlp {
 namespace {
 
 constexpr double unigram_weight = 1.0;
-constexpr std::size_t max_ranked = 5;
-
-// Politeness particles and pronouns carry no topic ("dạ anh chị ơi, cho em hỏi ạ"); they are
-// dropped before features are built, so bigrams bridge over them. Accented forms are checked
-// as typed; without accents only forms that are not also content words are dropped.
-bool is_particle(const std::string& syllable, const std::string& folded) {
-    static const std::unordered_set<std::string> accented = {
-        "ạ", "à", "dạ", "ơi", "nhé", "nha", "nhỉ", "hả", "ư", "chứ", "nhen", "nè", "anh", "chị", "em", "tôi",
-        "mình", "tớ", "vâng", "ạk", "ha", "hen", "ấy", "đấy", "nhá"};
-    static const std::unordered_set<std::string> plain = {"a",  "da", "oi",  "nhe", "nha", "nhi", "em", "anh",
-                                                          "toi", "ad", "ak", "ah", "vang", "nhen", "ne", "nha"};
-    if (syllable != folded) return accented.count(syllable) > 0;
-    return plain.count(folded) > 0 || accented.count(syllable) > 0;
-}
+constexpr std::size_t max_ranked = 8;
 
 normalized_text without_particles(const normalized_text& in) {
     normalized_text out;
@@ -170,13 +157,18 @@ std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const
     return best_rank >= 10000 ? best : std::string{};
 }
 
-std::vector<matcher::weighted> matcher::query_features(const normalized_text& in) const {
-    normalized_text n = without_particles(in);
+normalized_text matcher::corrected(const normalized_text& in) const {
+    normalized_text n = in;
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
         if (is_number(n.folded[i]) || syllable_count_.count(n.folded[i])) continue;
         auto fixed = correct_typo(n, i);
         if (!fixed.empty()) n.folded[i] = n.syllables[i] = fixed;  // accents unknown after a fix
     }
+    return n;
+}
+
+std::vector<matcher::weighted> matcher::query_features(const normalized_text& in) const {
+    normalized_text n = corrected(without_particles(in));
     // A syllable typed with accents the KB never uses ("mượn" when the KB only has "muốn",
     // "muộn") matches its folded form only half-heartedly: half evidence, half unknown.
     std::unordered_set<std::string> dubious;
@@ -207,9 +199,10 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
     return out;
 }
 
-match_decision matcher::match(std::string_view text) const {
+match_decision matcher::match(std::string_view text) const { return match(normalize(text, shorthand_)); }
+
+match_decision matcher::match(const normalized_text& n) const {
     match_decision d;
-    auto n = normalize(text, shorthand_);
     auto q = query_features(n);
     double total = 0;
     for (const auto& f : q) total += f.weight;

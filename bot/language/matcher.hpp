@@ -38,14 +38,26 @@ struct match_thresholds {
     double scope_tie = 0.03;       ///< the out-of-scope group must beat the best topic by this to win
 };
 
+/// One topic's evidence behind a decision (diagnostics for `eval --json` and calibration).
+struct topic_evidence {
+    std::size_t topic = 0;
+    double model = 0;    ///< the learned model's probability
+    double lexical = 0;  ///< the lexical matcher's score
+    double combined = 0; ///< what the decision compared
+};
+
 /// What the matcher decided.
 struct match_decision {
     enum class kind { answered, clarified, fallback } outcome = kind::fallback;
     std::vector<ranked_topic> ranked;  ///< best first (at most 5), out-of-scope group excluded
     double score = 0;                  ///< best topic's score
-    double out_of_scope = 0;           ///< the out-of-scope group's score
+    double out_of_scope = 0;           ///< the out-of-scope group's score (lexical), or probability (model)
     bool marker = false;               ///< an out-of-scope marker occurred
-    std::vector<std::size_t> alternatives;  ///< clarified: 2–3 topics, best first
+    std::vector<std::size_t> alternatives;  ///< clarified: 1–3 topics, best first
+    bool acknowledgement = false;      ///< the message only thanks or acknowledges ("cảm ơn", "ok")
+    std::vector<topic_evidence> evidence;  ///< the best topics' evidence, best first
+    double known = 0;                  ///< share of the message's features the model has seen
+    std::string read;                  ///< the part of the message the decision read (normalised)
 };
 
 /// The index. Immutable once built; safe to share between threads.
@@ -60,6 +72,11 @@ public:
 
     /// Scores every topic for a message.
     [[nodiscard]] match_decision match(std::string_view text) const;
+    /// Same for a message already normalised with shorthand().
+    [[nodiscard]] match_decision match(const normalized_text& text) const;
+    /// The message with typos on unknown syllables corrected where a neighbour confirms the
+    /// correction ("khai xinh" → "khai sinh"); corrected syllables lose their accents.
+    [[nodiscard]] normalized_text corrected(const normalized_text& text) const;
     /// The shorthand table used for normalisation.
     [[nodiscard]] const shorthand_table& shorthand() const { return shorthand_; }
     /// Number of topics (without the out-of-scope group).

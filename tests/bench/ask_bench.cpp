@@ -1,4 +1,5 @@
-// Benchmark: median and p99 time of knowledge_base::match() on a generated 500-topic KB.
+// Benchmark: median and p99 time of knowledge_base::match() on a generated 500-topic KB, the
+// time to load and train the knowledge bases, and what a long and a 1 MB message cost.
 // Run from the repository root: ./build/tests/ask_bench [topics] [questions]
 #include "bot/core/config.hpp"
 #include "bot/language/knowledge_base.hpp"
@@ -41,7 +42,13 @@ int main(int argc, char** argv) {
     std::size_t n_topics = argc > 1 ? std::strtoul(argv[1], nullptr, 10) : 500;
     std::size_t n_questions = argc > 2 ? std::strtoul(argv[2], nullptr, 10) : 20000;
     bot::config cfg;  // defaults: templates/kb, templates/shorthand.tsv (run from the repo root)
+    auto t_load = std::chrono::steady_clock::now();
     auto real = bot::load_knowledge_base(cfg);
+    auto real_stats = bot::training_stats(*real);  // trains the model
+    double real_load_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_load).count();
+    std::printf("bundled knowledge base: %zu topics, loaded and trained in %.0f ms (model: %zu texts in %.0f ms)\n",
+                real->topics().size(), real_load_ms, real_stats.texts, real_stats.milliseconds);
 
     // Real Vietnamese syllables (from the bundled KB) so postings look like production ones.
     auto sh = bot::nlp::load_shorthand(cfg.kb.shorthand_file);
@@ -72,7 +79,13 @@ int main(int argc, char** argv) {
         questions_pool.push_back(t.examples[rng() % t.examples.size()]);
         topics.push_back(std::move(t));
     }
+    auto t_make = std::chrono::steady_clock::now();
     auto kb = bot::make_knowledge_base(std::move(topics), out_of_scope, cfg.kb.shorthand_file);
+    auto gen_stats = bot::training_stats(*kb);
+    std::printf("generated knowledge base: %zu topics, indexed and trained in %.0f ms (model: %zu texts in %.0f ms)\n",
+                n_topics,
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t_make).count(),
+                gen_stats.texts, gen_stats.milliseconds);
 
     // Questions: paraphrases (dropped words, no diacritics, a typo) and some random chatter.
     std::vector<std::string> questions;
@@ -124,5 +137,32 @@ int main(int argc, char** argv) {
     std::printf("match(): median %.1f us, p90 %.1f us, p99 %.1f us, max %.1f us (bar: median <= 100 us)\n", at(0.5),
                 at(0.9), at(0.99), us.back());
     std::printf("normalize() alone: median %.1f us\n", norm_us[norm_us.size() / 2]);
+
+    // Long messages on the bundled knowledge base: a 2,000-character story with the request at
+    // the end (Zalo's longest text), and the same story repeated to 1 MB. The reading limit makes
+    // the second cost no more than the first.
+    std::string story;
+    while (story.size() < 2000) story += "nhà em ở thôn Đồng Tâm, con em mới đi làm về, trời mưa to lắm. ";
+    const std::string request = "Giờ em muốn hỏi làm giấy khai sinh cho con mới sinh cần những gì ạ";
+    std::string huge;
+    while (huge.size() < 1024 * 1024) huge += story;
+    auto time_of = [&](const std::string& text, int runs) {
+        std::vector<double> t;
+        for (int i = 0; i < runs; ++i) {
+            auto t0 = std::chrono::steady_clock::now();
+            auto m = real->match(text);
+            auto t1 = std::chrono::steady_clock::now();
+            if (m.outcome.empty()) std::puts("");
+            t.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
+        }
+        std::sort(t.begin(), t.end());
+        return t[t.size() / 2];
+    };
+    std::vector<double> short_us;
+    for (const char* q : {"lam giay khai sinh cho con o dau", "quên mật khẩu vneid", "xin giấy xác nhận độc thân"})
+        short_us.push_back(time_of(q, 200));
+    std::sort(short_us.begin(), short_us.end());
+    std::printf("bundled knowledge base: short question median %.1f us; 2,000-character message %.0f us; 1 MB message %.0f us\n",
+                short_us[1], time_of(story + request, 50), time_of(huge + request, 20));
     return at(0.5) <= 100.0 ? 0 : 1;
 }

@@ -87,13 +87,13 @@ TEST_CASE("cchcbot ask --json prints the documented object", "[nlp]") {
     CHECK(v.at("outcome").as_string() == "fallback");
 }
 
-TEST_CASE("cchcbot eval --json reports every line and exits 0", "[nlp]") {
+TEST_CASE("cchcbot eval --json reports every line and the summary figures, and exits 0", "[nlp]") {
     std::string out;
-    int rc = test::run(std::string(CCHCBOT_EXE) + " eval --json tests/fixtures/nlp-extra.tsv", out);
+    int rc = test::run(std::string(CCHCBOT_EXE) + " eval --json tests/fixtures/nlp-dev.tsv", out);
     REQUIRE(rc == 0);
     auto v = boost::json::parse(out).as_object();
     auto total = v.at("total").as_int64();
-    CHECK(total > 50);
+    CHECK(total > 2000);
     auto& lines = v.at("lines").as_array();
     CHECK(static_cast<std::int64_t>(lines.size()) == total);
     auto& first = lines.at(0).as_object();
@@ -101,6 +101,36 @@ TEST_CASE("cchcbot eval --json reports every line and exits 0", "[nlp]") {
     CHECK(first.contains("expected"));
     CHECK(first.contains("topic"));
     CHECK(first.contains("outcome"));
+    for (const char* k : {"top1_accuracy", "wrong_rate", "none_fallback_rate", "right_or_clarified_rate", "meets_bars"}) {
+        INFO(k);
+        CHECK(v.contains(k));
+    }
+    CHECK(v.at("top1_accuracy").as_double() > 50.0);
+}
+
+TEST_CASE("eval ignores a byte-order mark and names the line of an id that is not a topic", "[nlp]") {
+    test::temp_dir dir;
+    test::write_file(dir.file("bom.tsv"), "\xEF\xBB\xBFkhai_sinh\tlàm giấy khai sinh cho con mới sinh\nnone\tgiá vàng hôm nay\n");
+    auto t = test::make_test_env();
+    auto res = bot::app::evaluate(*t->env, dir.file("bom.tsv"));
+    REQUIRE(res.lines.size() == 2);
+    CHECK(res.lines[0].expected == "khai_sinh");
+    CHECK(res.topic_correct == 1);
+    test::write_file(dir.file("bad.tsv"), "khai_sinh\tlàm giấy khai sinh\n\nkhai_sinhh\tlàm giấy khai sinh\n");
+    CHECK_THROWS_WITH(bot::app::evaluate(*t->env, dir.file("bad.tsv")), Catch::Contains("bad.tsv:3:") && Catch::Contains("khai_sinhh"));
+    std::string out;
+    CHECK(test::run(std::string(CCHCBOT_EXE) + " eval " + dir.file("bad.tsv"), out) == 1);
+    CHECK(out.find("bad.tsv:3:") != std::string::npos);
+}
+
+TEST_CASE("ask answers thanks with a short reply of its own, not the greeting", "[nlp]") {
+    auto t = test::make_test_env();
+    auto r = bot::app::ask(*t->env, "dạ em cảm ơn ạ");
+    CHECK(r.outcome == "answered");
+    CHECK(r.topic == "chao_hoi");
+    CHECK(r.acknowledgement);
+    CHECK(r.answer == t->env->texts.render("nlp_thanks"));
+    CHECK(r.answer != t->env->kb.get()->find("chao_hoi")->answer);
 }
 
 TEST_CASE("cchcbot kb check exits 1 with file:line on a broken knowledge base", "[nlp]") {

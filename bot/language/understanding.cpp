@@ -1,0 +1,301 @@
+// Understanding a message (see understanding.hpp).
+//
+// The learned model ranks better than the lexical matcher on messages unlike the examples, and
+// its out-of-scope class (trained on out-of-scope messages that share words with topics) says
+// when a message is not ours; the matcher adds the lexical evidence of rare, exact phrases. A
+// long message is read clause by clause: the clause (or two neighbouring clauses) the model is
+// most sure about is what is decided on, so the story before a request does not dilute it.
+#include "bot/language/understanding.hpp"
+
+#include "bot/language/augment.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace bot::nlp {
+
+namespace {
+
+// Topics whose evidence is compared (and reported).
+constexpr std::size_t compared_topics = 8;
+
+bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
+
+std::size_t content_syllables(const normalized_text& n, std::size_t b, std::size_t e) {
+    std::size_t k = 0;
+    for (std::size_t i = b; i < e; ++i)
+        if (!is_particle(n.syllables[i], n.folded[i])) ++k;
+    return k;
+}
+
+normalized_text slice(const normalized_text& n, std::size_t b, std::size_t e) {
+    normalized_text out;
+    out.syllables.assign(n.syllables.begin() + static_cast<long>(b), n.syllables.begin() + static_cast<long>(e));
+    out.folded.assign(n.folded.begin() + static_cast<long>(b), n.folded.begin() + static_cast<long>(e));
+    if (!out.syllables.empty()) out.clause_starts.push_back(0);
+    return out;
+}
+
+// Words that make a clause a question or a request ("... thì làm sao", "cho em hỏi", "cần gì").
+bool asks_something(const normalized_text& n, std::size_t b, std::size_t e) {
+    static const std::unordered_set<std::string> markers = {
+        "gi", "sao", "nao", "dau", "khong", "chua", "bao", "may", "hoi", "xin", "giup", "cach", "muon",
+        "can", "duoc", "the", "nhu", "ntn", "lam", "khi", "dau", "ai", "hong", "ko"};
+    for (std::size_t i = b; i < e; ++i)
+        if (markers.count(n.folded[i])) return true;
+    return false;
+}
+
+std::string text_of(const normalized_text& n, std::size_t b, std::size_t e) {
+    std::string out;
+    for (std::size_t i = b; i < e; ++i) {
+        if (!out.empty()) out += ' ';
+        out += n.syllables[i];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string reading_window(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit) return std::string(text);
+    std::size_t head = limit * 2 / 3;
+    std::size_t tail_start = text.size() - (limit - head);
+    while (head > 0 && is_continuation(static_cast<unsigned char>(text[head]))) --head;
+    while (tail_start < text.size() && is_continuation(static_cast<unsigned char>(text[tail_start]))) ++tail_start;
+    std::string out(text.substr(0, head));
+    out += '\n';  // a clause break: the two pieces are not one sentence
+    out.append(text.substr(tail_start));
+    return out;
+}
+
+bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
+    if (n.folded.empty()) {
+        // Only emoji: a thumbs up, folded hands or the OK hand is a "thank you".
+        for (std::string_view e : {"\xF0\x9F\x91\x8D", "\xF0\x9F\x99\x8F", "\xF0\x9F\x91\x8C"})
+            if (raw.find(e) != std::string_view::npos) return true;
+        return false;
+    }
+    static const std::unordered_set<std::string> core_folded = {"thanks", "thank", "tks", "thx", "ok", "oke",
+                                                               "okay",   "oki",   "okie", "vang"};
+    static const std::unordered_set<std::string> core_accented = {"dạ", "ừ", "ờ", "ừm", "ờm", "uh", "ừa", "vâng", "ok"};
+    static const std::unordered_set<std::string> allowed = {
+        "em",   "anh", "chi",  "ban",  "ad",   "admin", "co",  "chu",  "bac",   "chau",  "con",  "toi",  "minh",
+        "a",    "nhe", "nha",  "nghen", "nhen", "nhieu", "nhiu", "lam", "rat",  "xin",   "chan", "thanh", "you",
+        "roi",  "da",  "duoc", "biet", "hieu", "ro",    "xong", "vay", "the",  "nhe",   "ha",   "ah",   "ak",
+        "so",   "much", "very", "cam",  "on",   "can",  "bo",   "ca",   "nha",   "oi",    "qua",  "hay",  "tot",
+        "vang", "u",   "o",    "a",    "b",    "c",     "e"};
+    bool core = false;
+    for (std::size_t i = 0; i < n.folded.size(); ++i) {
+        const auto& f = n.folded[i];
+        const auto& s = n.syllables[i];
+        bool next_roi = i + 1 < n.folded.size() && n.folded[i + 1] == "roi";
+        if (f == "cam" && i + 1 < n.folded.size() && n.folded[i + 1] == "on") {
+            core = true;
+            ++i;
+            continue;
+        }
+        if (core_folded.count(f) || core_accented.count(s)) {
+            core = true;
+            continue;
+        }
+        if ((f == "duoc" || f == "biet" || f == "hieu" || f == "ro" || f == "xong") && next_roi) {
+            core = true;
+            ++i;
+            continue;
+        }
+        if (!allowed.count(f)) return false;
+    }
+    return core;
+}
+
+bool is_courtesy(const normalized_text& n, std::size_t begin, std::size_t end) {
+    static const std::unordered_set<std::string> words = {
+        "chao", "xin",  "alo",   "lo",   "hello", "hi",    "helo", "da",   "thua", "kinh", "gui",  "cam",  "on",
+        "thanks", "thank", "tks", "ok",  "oke",   "vang",  "anh",  "chi",  "em",   "can",  "bo",   "ad",   "admin",
+        "ban",  "co",   "chu",   "bac",  "chau",  "con",   "toi",  "minh", "moi",  "nguoi", "oi",  "nhe",  "nha",
+        "nhieu", "uy",  "xa",    "buoi", "sang",  "chieu", "tot",  "lanh", "chuc", "suc",  "khoe", "ngay", "vui",
+        "ve",   "mot",  "a",     "ak",   "ah",    "rat",   "truoc", "lam",  "phien", "loi", "cac",  "quy",  "vi"};
+    if (begin >= end) return false;
+    for (std::size_t i = begin; i < end; ++i)
+        if (!words.count(n.folded[i])) return false;
+    return true;
+}
+
+std::vector<std::pair<std::size_t, std::size_t>> clauses_of(const normalized_text& n, std::size_t min_clause) {
+    std::vector<std::pair<std::size_t, std::size_t>> raw, out;
+    const auto& starts = n.clause_starts;
+    for (std::size_t i = 0; i < starts.size(); ++i) {
+        std::size_t e = i + 1 < starts.size() ? starts[i + 1] : n.syllables.size();
+        if (e > starts[i]) raw.emplace_back(starts[i], e);
+    }
+    if (raw.empty() && !n.syllables.empty()) raw.emplace_back(0, n.syllables.size());
+    // Fragments join the clause after them ("Con tôi. Sinh. Tháng trước." → one clause).
+    std::size_t open = raw.empty() ? 0 : raw.front().first;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        std::size_t e = raw[i].second;
+        if (content_syllables(n, open, e) < min_clause && i + 1 < raw.size()) continue;
+        out.emplace_back(open, e);
+        open = e;
+    }
+    // A short last fragment ("... ở đâu. Cảm ơn") joins the clause before it.
+    if (out.size() > 1 && content_syllables(n, out.back().first, out.back().second) < min_clause) {
+        out[out.size() - 2].second = out.back().second;
+        out.pop_back();
+    }
+    return out;
+}
+
+understander::understander(const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic,
+                           understanding_options options)
+    : options_(options),
+      matcher_(texts.topics, texts.out_of_scope, shorthand, match_thresholds{}, texts.markers),
+      topics_(texts.topics.size()),
+      greeting_topic_(greeting_topic < texts.topics.size() ? greeting_topic : no_topic) {
+    auto t0 = std::chrono::steady_clock::now();
+    std::size_t originals = texts.out_of_scope.size() + texts.markers.size();
+    for (const auto& t : texts.topics) originals += t.size();
+    unsigned variants = options_.variants;
+    while (variants > 0 && originals * (1 + variants) > options_.max_training_texts) --variants;
+
+    std::vector<labelled_text> data;
+    data.reserve(originals * (1 + variants));
+    const auto& sh = matcher_.shorthand();
+    auto add = [&](const std::string& text, std::uint32_t label, float weight) {
+        auto n = normalize(text, sh);
+        if (n.folded.empty()) return;
+        data.push_back({std::move(n), label, weight});
+        for (auto& v : variants_of(text, variants)) {
+            auto nv = normalize(v, sh);
+            if (!nv.folded.empty()) data.push_back({std::move(nv), label, weight});
+        }
+    };
+    for (std::size_t t = 0; t < texts.topics.size(); ++t)
+        for (const auto& s : texts.topics[t]) add(s, static_cast<std::uint32_t>(t), 1.0F);
+    const auto none = static_cast<std::uint32_t>(topics_);
+    for (const auto& s : texts.out_of_scope) add(s, none, static_cast<float>(options_.none_weight));
+    for (const auto& s : texts.markers) add(s, none, static_cast<float>(options_.none_weight));
+    training_size_ = data.size();
+    model_ = text_classifier(data, topics_ + 1, options_.model);
+    training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+match_decision understander::understand(std::string_view text) const {
+    auto window = reading_window(text, options_.read_limit);
+    auto n = matcher_.corrected(normalize(window, matcher_.shorthand()));
+    if (greeting_topic_ != no_topic && is_acknowledgement(window, n)) {
+        match_decision d;
+        d.outcome = match_decision::kind::answered;
+        d.acknowledgement = true;
+        d.score = 1;
+        d.ranked.push_back({greeting_topic_, 1.0});
+        d.read = n.text();
+        return d;
+    }
+    return decide(n);
+}
+
+match_decision understander::decide(const normalized_text& n) const {
+    match_decision d;
+    if (n.folded.empty() || topics_ == 0) return d;
+
+    // Which part of the message to read: greetings and thanks around the request are left out;
+    // then the whole, a clause, or two neighbouring clauses.
+    auto clauses = clauses_of(n, options_.min_clause);
+    while (clauses.size() > 1 && is_courtesy(n, clauses.front().first, clauses.front().second))
+        clauses.erase(clauses.begin());
+    while (clauses.size() > 1 && is_courtesy(n, clauses.back().first, clauses.back().second)) clauses.pop_back();
+    std::pair<std::size_t, std::size_t> whole{0, n.folded.size()};
+    if (!clauses.empty()) whole = {clauses.front().first, clauses.back().second};
+    // The request is usually in the last clause that asks something ("... giờ em muốn hỏi làm
+    // khai sinh cần gì"); read with the clause before it, it is decided on when the model is
+    // surer of it than of the whole message and its topic is one the whole message suggests too
+    // (a fragment alone can look like anything: "em cần làm thủ tục gì").
+    thread_local std::vector<float> p, best;
+    std::pair<std::size_t, std::size_t> chosen = whole;
+    double best_known = model_.predict(n, whole.first, whole.second, best);
+    if (clauses.size() > 1) {
+        std::size_t ask = clauses.size();
+        for (std::size_t i = clauses.size(); i-- > 0;)
+            if (asks_something(n, clauses[i].first, clauses[i].second)) {
+                ask = i;
+                break;
+            }
+        if (ask < clauses.size()) {
+            std::pair<std::size_t, std::size_t> part{clauses[ask > 0 ? ask - 1 : 0].first, clauses[ask].second};
+            if (part != whole) {
+                double known = model_.predict(n, part.first, part.second, p);
+                auto top = [&](const std::vector<float>& v, std::size_t k) {
+                    std::vector<std::size_t> idx(topics_);
+                    for (std::size_t t = 0; t < topics_; ++t) idx[t] = t;
+                    std::partial_sort(idx.begin(), idx.begin() + static_cast<long>(std::min(k, topics_)), idx.end(),
+                                      [&](std::size_t x, std::size_t y) { return v[x] > v[y]; });
+                    idx.resize(std::min(k, topics_));
+                    return idx;
+                };
+                auto part_top = top(p, 1).front();
+                auto whole_top = top(best, 3);
+                bool consistent = std::find(whole_top.begin(), whole_top.end(), part_top) != whole_top.end();
+                if (consistent && p[part_top] > best[whole_top.front()] + options_.clause_gain) {
+                    best.swap(p);
+                    best_known = known;
+                    chosen = part;
+                }
+            }
+        }
+    }
+    const double p_none = best[topics_];
+    auto lexical = chosen.first == 0 && chosen.second == n.folded.size()
+                       ? matcher_.match(n)
+                       : matcher_.match(slice(n, chosen.first, chosen.second));
+
+    // Evidence per topic: the model's best topics and the matcher's.
+    std::vector<topic_evidence> ev;
+    std::vector<std::size_t> order(topics_);
+    for (std::size_t t = 0; t < topics_; ++t) order[t] = t;
+    auto top = std::min(compared_topics, topics_);
+    std::partial_sort(order.begin(), order.begin() + static_cast<long>(top), order.end(),
+                      [&](std::size_t a, std::size_t b) { return best[a] != best[b] ? best[a] > best[b] : a < b; });
+    std::unordered_map<std::size_t, double> lex;
+    for (const auto& r : lexical.ranked) lex[r.topic] = r.score;
+    auto add_topic = [&](std::size_t t) {
+        for (const auto& x : ev)
+            if (x.topic == t) return;
+        double s = lex.count(t) ? lex[t] : 0.0;
+        double c = (1 - options_.lexical_share) * best[t] + options_.lexical_share * s;
+        ev.push_back({t, best[t], s, c});
+    };
+    for (std::size_t k = 0; k < top; ++k) add_topic(order[k]);
+    for (const auto& r : lexical.ranked) add_topic(r.topic);
+    std::sort(ev.begin(), ev.end(), [](const topic_evidence& a, const topic_evidence& b) {
+        return a.combined != b.combined ? a.combined > b.combined : a.topic < b.topic;
+    });
+    if (ev.size() > compared_topics) ev.resize(compared_topics);
+
+    d.evidence = ev;
+    d.known = best_known;
+    d.out_of_scope = p_none;
+    d.marker = lexical.marker;
+    d.read = text_of(n, chosen.first, chosen.second);
+    for (std::size_t k = 0; k < ev.size() && k < 5; ++k) d.ranked.push_back({ev[k].topic, ev[k].combined});
+    if (ev.empty()) return d;
+    const double c1 = ev[0].combined;
+    const double c2 = ev.size() > 1 ? ev[1].combined : 0.0;
+    d.score = c1;
+    if (p_none >= options_.max_none || best_known < options_.min_known) return d;
+    if (c1 >= options_.answer && (c1 - c2 >= options_.margin || c1 >= options_.sure)) {
+        d.outcome = match_decision::kind::answered;
+        return d;
+    }
+    if (c1 < options_.clarify) return d;
+    for (const auto& x : ev) {
+        if (d.alternatives.size() == 3 || x.combined < options_.alternative) break;
+        d.alternatives.push_back(x.topic);
+    }
+    if (!d.alternatives.empty()) d.outcome = match_decision::kind::clarified;
+    return d;
+}
+
+}  // namespace bot::nlp
