@@ -6,6 +6,8 @@
 #include "bot/core/messages.hpp"
 #include "bot/core/units.hpp"
 #include "bot/zalo/outbox.hpp"
+#include "bot/core/staff.hpp"
+#include "bot/dossiers/reachability.hpp"
 #include "bot/dossiers/scheduler.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
@@ -16,6 +18,7 @@
 #include <SQLiteCpp/Database.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <unordered_map>
 
 namespace handlers {
@@ -76,7 +79,35 @@ std::string render_text(const bot::planned_reminder& r, const bot::message_catal
                                             {"chi_tiet", details}});
 }
 
+// The unit's officials nothing reaches, for its leader's digest: a reminder to them is recorded
+// but read by nobody, and the leader is the one who can get them linked.
+template <class ChannelOf>
+std::string unreachable_in_digest(const context& ctx, const std::string& unit_id, const std::vector<storage::official>& officials,
+                                  ChannelOf&& channel_of) {
+    std::string list;
+    for (const auto& o : officials) {
+        if (o.disabled || !o.reminders_enabled || !bot::handles_cases(bot::role_of(o))) continue;
+        if (std::find(o.units.begin(), o.units.end(), unit_id) == o.units.end() && o.unit_id != unit_id) continue;
+        const auto ch = channel_of(o);
+        if (ch.channel != "none") continue;
+        list += ctx.texts.render("reminder_digest_unreachable_item",
+                                 {{"ten", o.name}, {"ly_do", ctx.texts.render("reminder_unreachable_" + ch.reason)}});
+    }
+    return list.empty() ? list : ctx.texts.render("reminder_digest_unreachable") + list;
+}
+
 }  // namespace
+
+std::map<std::string, std::int64_t> unreachable_officials(context& ctx) {
+    std::map<std::string, std::int64_t> out;
+    const std::int64_t now = ctx.now_ms();
+    for (const auto& o : storage::list_officials(ctx.db, false)) {
+        if (!o.reminders_enabled || !bot::handles_cases(bot::role_of(o))) continue;
+        const auto r = bot::reachability_now(ctx.db, o, now, ctx.cfg);
+        if (r.state == bot::reach_state::unreachable) ++out[r.reason];
+    }
+    return out;
+}
 
 std::string short_procedure(const std::string& name, std::size_t max_chars) {
     std::string out;
@@ -152,11 +183,11 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
     for (const auto* r : fresh) {
         const storage::official& o = *by_id.at(r->recipient);
         const auto ch = channel_of(o);
-        rep.items.push_back({r->kind, r->recipient, r->dossier, ch.channel, ch.status});
+        rep.items.push_back({r->kind, r->recipient, r->dossier, ch.channel, ch.status, ch.reason});
         if (ch.status != "queued" && !dry_run)
-            spdlog::warn("reminder {} for {} ({}) not sent: {}", r->kind, r->recipient, r->dossier.empty() ? r->unit_id : r->dossier,
-                         ch.status == "no_zalo" ? "no linked Zalo account and no phone" : "no ZNS reminder template configured");
-        rows.push_back({r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt});
+            spdlog::warn("reminder {} for {} ({}) recorded as undeliverable: {}", r->kind, r->recipient,
+                         r->dossier.empty() ? r->unit_id : r->dossier, ch.reason);
+        rows.push_back({r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt, ch.reason});
     }
     if (dry_run) return rep;
 
@@ -175,6 +206,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         m.purpose = r->kind == "digest" ? "digest" : "reminder";
         m.ref = r->kind == "digest" ? "digest:" + r->unit_id : r->dossier;
         m.text = render_text(*r, ctx.texts, plan.today, by_id, ctx.cfg);
+        if (r->kind == "digest") m.text += unreachable_in_digest(ctx, r->unit_id, officials, channel_of);
         if (rows[i].channel == "cs") {
             m.recipient = o.zalo_user_id;
             m.via = zalo::channel::cs;

@@ -17,6 +17,7 @@ struct reminder_result {
     std::string dossier;    ///< "" for a digest
     std::string channel;    ///< cs | template | none
     std::string status;     ///< queued | no_zalo | no_template
+    std::string reason = {};  ///< channel none: bot::reachability::reason
 };
 
 /// What a scan did (or, dry, would do).
@@ -37,5 +38,9 @@ struct scan_report {
 /// reminder) in one transaction, so a second scan on the same day sends nothing new.
 /// @throws SQLite::Exception
 [[nodiscard]] scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool dry_run);
+
+/// Enabled officials who would get reminders (reminders on, a role that handles cases) but whom
+/// nothing reaches at ctx.now_ms(), counted by reason (/metrics). @throws SQLite::Exception
+[[nodiscard]] std::map<std::string, std::int64_t> unreachable_officials(context& ctx);
 
 }  // namespace handlers

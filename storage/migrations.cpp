@@ -312,6 +312,12 @@ ALTER TABLE officials ADD COLUMN link_code_failures INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE officials ADD COLUMN link_code_locked INTEGER NOT NULL DEFAULT 0;
 )SQL";
 
+// An undeliverable reminder says why nobody can receive it (not linked, outside Zalo's 7-day
+// window, no phone, no ZNS template), so it is never skipped in silence.
+const char* const trust_flows_v71 = R"SQL(
+ALTER TABLE reminders ADD COLUMN reason TEXT;
+)SQL";
+
 // == area: console — staff roles and units, console sign-in links and sessions ==
 // Staff roles beyond the reminder chain's official/leader: propaganda teams, the district or
 // province administrator, and viewers (report readers) sign in to the console too.
@@ -392,6 +398,7 @@ const std::vector<migration>& all_migrations() {
         {10, event_v10},
         {40, units_v40},
         {70, trust_flows_v70},
+        {71, trust_flows_v71},
         {80, nullptr, console_v80_roles},
         {81, console_v81},
     };

@@ -14,7 +14,7 @@ namespace {
 
 constexpr const char* insert_sql =
     "INSERT INTO reminders (kind, dossier_code, recipient, local_day, unit_id, channel, outbox_id, status, "
-    "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
+    "created_at, reason) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING";
 constexpr const char* outbox_sql =
     "UPDATE reminders SET outbox_id = ? WHERE kind = ? AND dossier_code = ? AND recipient = ? AND local_day = ?";
 
@@ -31,6 +31,7 @@ bool insert_row(SQLite::Statement& q, const reminder_row& r, std::int64_t now_ms
         q.bind(7);
     q.bind(8, r.status);
     q.bind(9, static_cast<std::int64_t>(now_ms));
+    if (r.reason.empty()) q.bind(10); else q.bind(10, r.reason);
     const bool inserted = q.exec() == 1;
     q.reset();
     return inserted;
@@ -90,7 +91,7 @@ std::set<std::pair<std::string, std::string>> escalated_pairs(SQLite::Database& 
 std::vector<reminder_row> reminders_on(SQLite::Database& db, const std::string& local_day) {
     SQLite::Statement q(db,
                         "SELECT kind, dossier_code, recipient, local_day, COALESCE(unit_id, ''), COALESCE(channel, ''), "
-                        "status, outbox_id FROM reminders WHERE local_day = ? ORDER BY kind, dossier_code, recipient");
+                        "status, outbox_id, COALESCE(reason, '') FROM reminders WHERE local_day = ? ORDER BY kind, dossier_code, recipient");
     q.bind(1, local_day);
     std::vector<reminder_row> out;
     while (q.executeStep()) {
@@ -103,6 +104,7 @@ std::vector<reminder_row> reminders_on(SQLite::Database& db, const std::string& 
         r.channel = q.getColumn(5).getString();
         r.status = q.getColumn(6).getString();
         if (!q.getColumn(7).isNull()) r.outbox_id = q.getColumn(7).getInt64();
+        r.reason = q.getColumn(8).getString();
         out.push_back(std::move(r));
     }
     return out;

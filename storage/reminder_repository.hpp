@@ -24,6 +24,7 @@ struct reminder_row {
     std::string channel;       ///< cs | template | none
     std::string status;        ///< queued | no_zalo | no_template
     std::optional<std::int64_t> outbox_id;
+    std::string reason = {};   ///< channel none: why nobody can receive it (bot::reachability::reason)
 };
 
 /// Records a reminder unless the same (kind, dossier, recipient, day) exists. True when recorded.

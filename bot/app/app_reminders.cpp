@@ -37,9 +37,13 @@ void add_official_resources(services& s) {
     const auto& cfg = s.env.cfg;
     auto& env = s.env;
     const std::vector<api_role> ops = {api_role::operator_};
-    s.api.add("GET", "/api/v1/officials", ops, false, [](const api_request&, SQLite::Database& db) {
+    // Each official with how a reminder reaches them now (Zalo window, ZNS, or unreachable and why).
+    auto with_reach = [&cfg, &env](SQLite::Database& db, const storage::official& o, bool full_phone) {
+        return official_json(o, full_phone, reachability_now(db, o, env.clock(), cfg), cfg.reminders.utc_offset_minutes);
+    };
+    s.api.add("GET", "/api/v1/officials", ops, false, [with_reach](const api_request&, SQLite::Database& db) {
         std::string out = "[";
-        for (const auto& o : storage::list_officials(db, true)) out += (out.size() > 1 ? "," : "") + official_json(o);
+        for (const auto& o : storage::list_officials(db, true)) out += (out.size() > 1 ? "," : "") + with_reach(db, o, false);
         return json_response(out + "]");
     });
     s.api.add("POST", "/api/v1/officials", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
@@ -55,10 +59,10 @@ void add_official_resources(services& s) {
         if (!storage::add_official(db, o, env.clock())) return json_error(409, "conflict", "official \"" + o.official_id + "\" already exists");
         return json_response(official_json(*storage::find_official(db, o.official_id)), 201);
     });
-    s.api.add("GET", "/api/v1/officials/:id", ops, false, [](const api_request& r, SQLite::Database& db) {
+    s.api.add("GET", "/api/v1/officials/:id", ops, false, [with_reach](const api_request& r, SQLite::Database& db) {
         auto o = storage::find_official(db, r.path_params.at(0));
         if (!o) throw std::out_of_range("no official \"" + r.path_params.at(0) + "\"");
-        return json_response(official_json(*o, true));
+        return json_response(with_reach(db, *o, true));
     });
     s.api.add("POST", "/api/v1/officials/:id/link-code", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
         auto c = issue_link_code(db, r.path_params.at(0), env.clock());
@@ -144,7 +148,23 @@ void start_reminders(services& s) {
     add_dossier_resources(s);
 
     s.stats.describe("cchcbot_reminders_sent_total", "counter", "Reminders queued for officials, by kind");
-    s.stats.describe("cchcbot_reminders_undeliverable_total", "counter", "Reminders with no channel (no Zalo, no phone)");
+    s.stats.describe("cchcbot_reminders_undeliverable_total", "counter",
+                     "Reminders recorded with no way to reach their recipient, by reason");
+    s.stats.describe("cchcbot_officials_unreachable", "gauge",
+                     "Officials with reminders on whom nothing reaches (not linked or outside Zalo's 7-day window, and no ZNS), by reason");
+    // Reachability changes with time (a window closes) as well as with events: counted again
+    // every minute on the worker, so /metrics never reads the database itself.
+    auto count_unreachable = [&env, &stats = s.stats](SQLite::Database& db) {
+        auto ctx = env.context(db);
+        const auto counts = handlers::unreachable_officials(ctx);
+        for (const char* reason : {"disabled", "not_linked_no_phone", "not_linked_no_template", "window_closed_no_phone",
+                                   "window_closed_no_template"}) {
+            const auto it = counts.find(reason);
+            stats.set("cchcbot_officials_unreachable", {{"reason", reason}}, it == counts.end() ? 0.0 : static_cast<double>(it->second));
+        }
+    };
+    s.work.run_sync(count_unreachable);
+    s.work.every(std::chrono::minutes(1), count_unreachable);
 
     if (cfg.demo) {
         s.work.run_sync([&env](SQLite::Database& db) { spdlog::info("{}", seed_demo(db, env.cfg, env.clock())); });
@@ -163,7 +183,8 @@ void start_reminders(services& s) {
                          queued += n;
                      }
                      const auto undeliverable = static_cast<int>(rep.items.size()) - queued;
-                     if (undeliverable > 0) stats.inc("cchcbot_reminders_undeliverable_total", {}, undeliverable);
+                     for (const auto& r : rep.items)
+                         if (r.channel == "none") stats.inc("cchcbot_reminders_undeliverable_total", {{"reason", r.reason}});
                      if (queued > 0) {
                          spdlog::info("reminder scan {}: {} queued, {} undeliverable", rep.today, queued, undeliverable);
                          if (notify) notify();

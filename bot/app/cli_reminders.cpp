@@ -69,9 +69,13 @@ void register_officials(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts));
         auto db = open_db(cfg);
         auto all = storage::list_officials(*db, true);
+        const std::int64_t now = now_ms();
+        const int offset = cfg.reminders.utc_offset_minutes;
         for (const auto& o : all) {
+            // "linked" alone misled: a linked official silent for 7 days gets nothing without ZNS.
+            const auto reach = reachability_now(*db, o, now, cfg);
             if (a->json) {
-                std::cout << official_json(o) << "\n";
+                std::cout << official_json(o, false, reach, offset) << "\n";
                 continue;
             }
             std::string units;
@@ -79,7 +83,7 @@ void register_officials(CLI::App& app, cli_options& opts) {
             std::cout << std::left << std::setw(16) << o.official_id << " " << std::setw(10) << o.role << " " << std::setw(12)
                       << units << " " << (o.zalo_user_id.empty() ? "not linked" : "linked    ") << " "
                       << (o.disabled ? "disabled" : o.reminders_enabled ? "reminders on" : "reminders off") << "  " << o.name
-                      << "\n";
+                      << "\n" << std::string(17, ' ') << "reachability: " << describe(reach, offset) << "\n";
         }
         if (!a->json && all.empty()) std::cout << "no officials yet: cchcbot officials add --help\n";
     });
@@ -161,24 +165,45 @@ void register_remind(CLI::App& app, cli_options& opts) {
         auto db = open_db(cfg);
         handlers::context ctx{*db, cfg, texts, nullptr, [at] { return at; }};
         auto rep = handlers::run_reminder_scan(ctx, *cal, a->dry_run);
-        if (!rep.active) {
-            if (!a->json) std::cout << "nothing to send at " << format_local_datetime(at, cfg.reminders.utc_offset_minutes) << ": " << rep.reason << "\n";
-            return;
-        }
-        for (const auto& r : rep.items) {
-            if (a->json) {
+        if (a->json) {
+            // One object, also when nothing is due, so a script can always parse it.
+            boost::json::object o;
+            o["at"] = format_local_datetime(at, cfg.reminders.utc_offset_minutes);
+            o["dry_run"] = a->dry_run;
+            o["active"] = rep.active;
+            o["reason"] = rep.reason;
+            o["today"] = rep.today;
+            boost::json::array items;
+            std::int64_t undeliverable = 0;
+            for (const auto& r : rep.items) {
                 boost::json::object j;
                 j["kind"] = r.kind;
                 j["recipient"] = r.recipient;
                 j["dossier"] = r.dossier.empty() ? boost::json::value(nullptr) : boost::json::value(r.dossier);
                 j["channel"] = r.channel;
-                if (r.status != "queued") j["status"] = r.status;
-                std::cout << boost::json::serialize(j) << "\n";
-                continue;
+                if (r.status != "queued") {
+                    j["status"] = r.status;
+                    j["reason"] = r.reason;
+                    ++undeliverable;
+                }
+                items.push_back(std::move(j));
             }
+            o["reminders"] = std::move(items);
+            std::int64_t queued = 0;
+            for (const auto& [k, n] : rep.queued_by_kind) queued += n;
+            o["queued"] = queued;
+            o["undeliverable"] = undeliverable;
+            std::cout << boost::json::serialize(o) << "\n";
+            return;
+        }
+        if (!rep.active) {
+            std::cout << "nothing to send at " << format_local_datetime(at, cfg.reminders.utc_offset_minutes) << ": " << rep.reason << "\n";
+            return;
+        }
+        for (const auto& r : rep.items) {
             std::cout << std::left << std::setw(11) << r.kind << " " << std::setw(16) << r.recipient << " " << std::setw(27)
                       << (r.dossier.empty() ? "-" : r.dossier) << " " << std::setw(9) << r.channel
-                      << (r.status == "queued" ? "" : r.status) << "\n";
+                      << (r.status == "queued" ? "" : "undeliverable: " + r.reason) << "\n";
         }
         if (!a->json) {
             int queued = 0;

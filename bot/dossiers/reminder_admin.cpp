@@ -67,6 +67,12 @@ std::string official_json(const storage::official& o, bool full_phone) {
     return boost::json::serialize(j);
 }
 
+std::string official_json(const storage::official& o, bool full_phone, const reachability& reach, int utc_offset_minutes) {
+    auto j = boost::json::parse(official_json(o, full_phone)).as_object();
+    j["reachability"] = boost::json::parse(reachability_json(reach, utc_offset_minutes));
+    return boost::json::serialize(j);
+}
+
 std::optional<issued_code> issue_link_code(SQLite::Database& db, const std::string& official_id, std::int64_t now_ms) {
     issued_code c;
     // Outstanding codes never share a selector, so a wrong guess counts against one code only.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/dossiers/dossier_import.hpp"
+#include "bot/dossiers/reachability.hpp"
 #include "storage/official_repository.hpp"
 
 #include <cstdint>
@@ -21,6 +22,9 @@ struct config;
 [[nodiscard]] std::string check_official(const storage::official& o, const config& cfg, const std::string& today);
 /// JSON object of an official (no link code; phone masked unless `full_phone`).
 [[nodiscard]] std::string official_json(const storage::official& o, bool full_phone = false);
+/// The same with "reachability": how a reminder reaches them now (bot::reachability_json).
+[[nodiscard]] std::string official_json(const storage::official& o, bool full_phone, const reachability& reach,
+                                        int utc_offset_minutes);
 
 /// A fresh link code for an official: stored hashed, valid for 72 h, returned once.
 struct issued_code {

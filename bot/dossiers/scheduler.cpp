@@ -164,13 +164,10 @@ reminder_plan plan_reminders(const plan_input& in) {
 
 channel_choice choose_channel(const storage::official& o, std::optional<std::int64_t> last_interaction_ms,
                               std::int64_t now_ms, const config& cfg) {
-    if (!o.zalo_user_id.empty() && last_interaction_ms && now_ms - *last_interaction_ms <= cs_window_ms)
-        return {"cs", "queued"};
-    if (!o.phone.empty()) {
-        if (cfg.zalo.zns_reminder_template.empty()) return {"none", "no_template"};
-        return {"template", "queued"};
-    }
-    return {"none", "no_zalo"};
+    const auto r = reachability_of(o, last_interaction_ms, now_ms, cfg);
+    if (r.state == reach_state::window) return {"cs", "queued", {}};
+    if (r.state == reach_state::zns) return {"template", "queued", {}};
+    return {"none", o.phone.empty() ? "no_zalo" : "no_template", r.reason};
 }
 
 }  // namespace bot

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/core/calendar.hpp"
+#include "bot/dossiers/reachability.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
 
@@ -72,14 +73,13 @@ inline constexpr std::size_t digest_items = 3;
 /// The delivery channel for one official at `now`.
 struct channel_choice {
     std::string channel;  ///< cs | template | none
-    std::string status;   ///< queued | no_zalo | no_template
+    std::string status;   ///< queued | no_zalo (no phone) | no_template
+    std::string reason;   ///< none: why (bot::reachability::reason)
 };
 /// cs inside Zalo's 7-day interaction window (linked account, recent interaction); otherwise the
-/// ZNS template by phone (needs zalo.zns_reminder_template); otherwise none (no_zalo / no_template).
+/// ZNS template by phone (needs zalo.zns_reminder_template); otherwise none, with the reason
+/// (bot::reachability_of decides).
 [[nodiscard]] channel_choice choose_channel(const storage::official& o, std::optional<std::int64_t> last_interaction_ms,
                                             std::int64_t now_ms, const config& cfg);
-
-/// Zalo's consultation window (zalo-api.md §2.1).
-inline constexpr std::int64_t cs_window_ms = 7LL * 24 * 3600 * 1000;
 
 }  // namespace bot

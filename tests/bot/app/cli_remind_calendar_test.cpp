@@ -39,7 +39,8 @@ struct cli {
         // One reminder per line, or one object with a "reminders" array: read either.
         std::vector<boost::json::object> items;
         if (json.find("\"reminders\"") != std::string::npos) {
-            for (const auto& r : boost::json::parse(json).as_object().at("reminders").as_array()) items.push_back(r.as_object());
+            const auto doc = boost::json::parse(json);  // kept alive: the loop reads into it
+            for (const auto& r : doc.as_object().at("reminders").as_array()) items.push_back(r.as_object());
         } else {
             std::istringstream in(json);
             for (std::string line; std::getline(in, line);)
