@@ -17,6 +17,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <filesystem>
 #include <memory>
 #include <sstream>
 
@@ -28,6 +29,10 @@ std::optional<std::string> find_dossier_code(const config& cfg, std::string_view
 
 // The same status answer a citizen gets on Zalo, read from the configured database.
 std::string lookup_answer(const environment& env, const std::string& code) {
+    // `ask` only reads: with no database yet there is no dossier to find, and none is created.
+    std::error_code ec;
+    if (env.cfg.storage.path != ":memory:" && !std::filesystem::exists(env.cfg.storage.path, ec))
+        return env.texts.render("conversation_lookup_not_found", {{"code", code}});
     auto db = storage::open_database(env.cfg.storage.path);
     auto ctx = env.context(*db);
     auto out = handlers::dossier_lookup(ctx, "", code, "text", "");
