@@ -7,7 +7,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libssl-dev openssl
   libsqlitecpp-dev libsqlite3-dev sqlite3 catch2
   libtomlplusplus-dev libutf8proc-dev libcli11-dev libspdlog-dev libfmt-dev
-  libxlsxwriter-dev libkainjow-mustache-dev
+  libxlsxwriter-dev libkainjow-mustache-dev libzip-dev libexpat1-dev
   curl wrk unzip
 )
 

@@ -1,6 +1,7 @@
 // Pieces the conversation handlers share: text folding, replies with buttons, the main menu, units.
 #pragma once
 
+#include "bot/core/text_fold.hpp"
 #include "handlers/context.hpp"
 
 #include <cstdint>
@@ -29,9 +30,9 @@ inline constexpr std::string_view village = "#village:";
 /// Zalo shows at most this many buttons under one message.
 inline constexpr std::size_t max_buttons_per_message = 5;
 
-/// Lower-case, diacritics removed (đ → d), punctuation as spaces, spaces squeezed and trimmed:
-/// "Huỷ nhận tin!" and "huy  nhan tin" both give "huy nhan tin". Invalid UTF-8 never throws.
-[[nodiscard]] std::string fold_text(std::string_view s);
+/// Lower-case, diacritics removed (đ → d), punctuation as spaces, spaces squeezed and trimmed
+/// (bot/core/text_fold.hpp; kept here so handlers need no qualification).
+using bot::fold_text;
 
 /// `s` without surrounding spaces, tabs and line breaks.
 [[nodiscard]] std::string trim(std::string_view s);

@@ -6,7 +6,9 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <unordered_set>
+#include <array>
+#include <cstdio>
+#include <random>
 
 namespace storage {
 
@@ -15,7 +17,10 @@ namespace {
 constexpr const char* columns =
     "code, procedure, COALESCE(field, ''), level, unit_id, channel, received_on, COALESCE(received_time, ''), due_on, "
     "COALESCE(due_time, ''), COALESCE(returned_on, ''), COALESCE(returned_time, ''), COALESCE(official_id, ''), "
-    "COALESCE(citizen_phone, '')";
+    "COALESCE(citizen_phone, ''), state";
+
+// The state names as stored, in enum order.
+constexpr std::array<const char*, 6> state_names = {"received", "processing", "supplement", "result_ready", "returned", "withdrawn"};
 
 dossier read(SQLite::Statement& q) {
     dossier d;
@@ -33,6 +38,7 @@ dossier read(SQLite::Statement& q) {
     d.returned_time = q.getColumn(11).getString();
     d.official_id = q.getColumn(12).getString();
     d.citizen_phone = q.getColumn(13).getString();
+    d.state = dossier_state_from(q.getColumn(14).getString()).value_or(dossier_state::processing);
     return d;
 }
 
@@ -48,60 +54,257 @@ open_dossier read_open(SQLite::Statement& q) {
             q.getColumn(3).getString(), q.getColumn(4).getString()};
 }
 
+std::string random_batch() {
+    std::random_device rd;
+    std::uniform_int_distribution<unsigned long long> dist;
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", dist(rd));
+    return buf;
+}
+
+// The condition the open-dossier indexes are declared with (migration 50); queries repeat it
+// literally so SQLite can use them.
+#define OPEN_DOSSIER "returned_on IS NULL AND state <> 'withdrawn'"
+
 }  // namespace
 
-upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& rows, std::int64_t now_ms) {
-    upsert_stats st;
-    // A savepoint nests inside a caller's transaction (the admin API wraps writes with their audit row).
-    storage::write_scope sp(db);
-    // Which codes are open now (a small set: served by the partial index), so that dossiers an
-    // import marks returned can have their pending reminders cancelled, without a lookup per row.
-    std::unordered_set<std::string> open_before;
-    {
-        SQLite::Statement q(db, "SELECT code FROM dossiers WHERE returned_on IS NULL");
-        while (q.executeStep()) open_before.insert(q.getColumn(0).getString());
+const char* to_string(dossier_state s) { return state_names[static_cast<std::size_t>(s)]; }
+
+std::optional<dossier_state> dossier_state_from(std::string_view name) {
+    for (std::size_t i = 0; i < state_names.size(); ++i)
+        if (name == state_names[i]) return static_cast<dossier_state>(i);
+    return std::nullopt;
+}
+
+bool is_finished(dossier_state s) { return s == dossier_state::returned || s == dossier_state::withdrawn; }
+
+dossier_state stored_state(const dossier& d) {
+    if (!d.returned_on.empty() && d.state != dossier_state::withdrawn) return dossier_state::returned;
+    return d.state;
+}
+
+std::string dossier_fingerprint(const dossier& d) {
+    // FNV-1a, 64 bits, over the fields separated by a unit separator: only ever compared for
+    // equality with the stored value of the same code, so a cryptographic digest buys nothing.
+    std::uint64_t h = 1469598103934665603ULL;
+    auto mix = [&h](const std::string& s) {
+        for (unsigned char c : s) {
+            h ^= c;
+            h *= 1099511628211ULL;
+        }
+        h ^= 0x1f;
+        h *= 1099511628211ULL;
+    };
+    for (const std::string* f : {&d.code, &d.procedure, &d.field, &d.level, &d.unit_id, &d.channel, &d.received_on,
+                                 &d.received_time, &d.due_on, &d.due_time, &d.returned_on, &d.returned_time,
+                                 &d.official_id, &d.citizen_phone})
+        mix(*f);
+    mix(to_string(stored_state(d)));
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+}
+
+std::vector<std::string> changed_fields(const dossier& a, const dossier& b) {
+    std::vector<std::string> out;
+    auto cmp = [&out](const std::string& x, const std::string& y, const char* name) {
+        if (x != y) out.emplace_back(name);
+    };
+    cmp(a.procedure, b.procedure, "thu_tuc");
+    cmp(a.field, b.field, "linh_vuc");
+    cmp(a.level, b.level, "cap");
+    cmp(a.unit_id, b.unit_id, "don_vi");
+    cmp(a.channel, b.channel, "kenh");
+    cmp(a.received_on + " " + a.received_time, b.received_on + " " + b.received_time, "ngay_nhan");
+    cmp(a.due_on + " " + a.due_time, b.due_on + " " + b.due_time, "han_tra");
+    cmp(a.returned_on + " " + a.returned_time, b.returned_on + " " + b.returned_time, "ngay_tra");
+    cmp(a.official_id, b.official_id, "can_bo");
+    cmp(a.citizen_phone, b.citizen_phone, "so_dien_thoai");
+    if (stored_state(a) != stored_state(b)) out.emplace_back("trang_thai");
+    return out;
+}
+
+dossier_reader::dossier_reader(SQLite::Database& db)
+    : q_(std::make_unique<SQLite::Statement>(db, std::string("SELECT ") + columns + " FROM dossiers WHERE code = ?")) {}
+
+dossier_reader::~dossier_reader() = default;
+
+std::optional<dossier> dossier_reader::find(const std::string& code) {
+    q_->reset();
+    q_->bind(1, code);
+    std::optional<dossier> out;
+    if (q_->executeStep()) out = read(*q_);
+    q_->reset();
+    return out;
+}
+
+void clear_stale_staging(SQLite::Database& db, std::int64_t before_ms) {
+    SQLite::Statement q(db, "DELETE FROM dossier_import_staging WHERE staged_at < ?");
+    q.bind(1, before_ms);
+    q.exec();
+}
+
+void stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t first_seq,
+                    const std::vector<staged_row>& rows, std::int64_t now_ms) {
+    SQLite::Statement q(db,
+                        "INSERT INTO dossier_import_staging (batch, seq, code, procedure, field, level, unit_id, channel, "
+                        "received_on, received_time, due_on, due_time, returned_on, returned_time, official_id, "
+                        "citizen_phone, state, fingerprint, changed, staged_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    std::int64_t seq = first_seq;
+    for (const auto& r : rows) {
+        const dossier& d = *r.row;
+        q.bind(1, batch);
+        q.bind(2, seq++);
+        q.bind(3, d.code);
+        q.bind(4, d.procedure);
+        bind_text_or_null(q, 5, d.field);
+        q.bind(6, d.level);
+        q.bind(7, d.unit_id);
+        q.bind(8, d.channel);
+        q.bind(9, d.received_on);
+        bind_text_or_null(q, 10, d.received_time);
+        q.bind(11, d.due_on);
+        bind_text_or_null(q, 12, d.due_time);
+        bind_text_or_null(q, 13, d.returned_on);
+        bind_text_or_null(q, 14, d.returned_time);
+        bind_text_or_null(q, 15, d.official_id);
+        bind_text_or_null(q, 16, d.citizen_phone);
+        q.bind(17, to_string(stored_state(d)));
+        q.bind(18, dossier_fingerprint(d));
+        q.bind(19, r.changed);
+        q.bind(20, now_ms);
+        q.exec();
+        q.reset();
     }
-    const std::int64_t count_before = count_dossiers(db);
-    SQLite::Statement up(db,
-                         "INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_on, received_time, "
-                         "due_on, due_time, returned_on, returned_time, official_id, citizen_phone, imported_at) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                         "ON CONFLICT(code) DO UPDATE SET procedure = excluded.procedure, field = excluded.field, "
-                         "level = excluded.level, unit_id = excluded.unit_id, channel = excluded.channel, "
-                         "received_on = excluded.received_on, received_time = excluded.received_time, "
-                         "due_on = excluded.due_on, due_time = excluded.due_time, returned_on = excluded.returned_on, "
-                         "returned_time = excluded.returned_time, official_id = excluded.official_id, "
-                         "citizen_phone = excluded.citizen_phone, imported_at = excluded.imported_at");
-    SQLite::Statement cancel(db,
-                             "UPDATE outbox SET state = 'cancelled', error_reason = 'dossier returned' "
-                             "WHERE state = 'pending' AND purpose = 'reminder' AND ref = ?");
-    for (const auto& d : rows) {
-        up.bind(1, d.code);
-        up.bind(2, d.procedure);
-        bind_text_or_null(up, 3, d.field);
-        up.bind(4, d.level);
-        up.bind(5, d.unit_id);
-        up.bind(6, d.channel);
-        up.bind(7, d.received_on);
-        bind_text_or_null(up, 8, d.received_time);
-        up.bind(9, d.due_on);
-        bind_text_or_null(up, 10, d.due_time);
-        bind_text_or_null(up, 11, d.returned_on);
-        bind_text_or_null(up, 12, d.returned_time);
-        bind_text_or_null(up, 13, d.official_id);
-        bind_text_or_null(up, 14, d.citizen_phone);
-        up.bind(15, static_cast<std::int64_t>(now_ms));
-        up.exec();
-        up.reset();
-        if (!d.returned_on.empty() && open_before.count(d.code)) {
-            ++st.newly_returned;
-            cancel.bind(1, d.code);
-            st.cancelled_reminders += static_cast<std::size_t>(cancel.exec());
-            cancel.reset();
+}
+
+void drop_staged(SQLite::Database& db, const std::string& batch) {
+    SQLite::Statement q(db, "DELETE FROM dossier_import_staging WHERE batch = ?");
+    q.bind(1, batch);
+    q.exec();
+}
+
+upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::optional<std::int64_t> run_id,
+                          std::int64_t now_ms) {
+    upsert_stats st;
+    // Set-based statements over the staged rows: the time this holds the write connection is a
+    // few statements, not one round trip per row.
+    {
+        SQLite::Statement q(db,
+                            "SELECT COUNT(*) FROM dossier_import_staging s WHERE s.batch = ? "
+                            "AND NOT EXISTS (SELECT 1 FROM dossiers d WHERE d.code = s.code)");
+        q.bind(1, batch);
+        q.executeStep();
+        st.inserted = static_cast<std::size_t>(q.getColumn(0).getInt64());
+    }
+    std::int64_t last_change = 0;
+    {
+        SQLite::Statement q(db, "SELECT COALESCE(MAX(id), 0) FROM dossier_changes");
+        q.executeStep();
+        last_change = q.getColumn(0).getInt64();
+    }
+    {
+        // Every stored dossier that differs is recorded with its state and due date before and
+        // after. Followers are told of a new state, and of a later due date while it is open
+        // (the apology and new appointment), so those changes wait for a notice.
+        SQLite::Statement q(db, R"SQL(
+INSERT INTO dossier_changes (run_id, code, at, old_state, new_state, old_due_on, new_due_on, fields, notice)
+SELECT ?1, s.code, ?3, d.state, s.state, d.due_on, s.due_on, COALESCE(s.changed, ''),
+       CASE WHEN (d.state <> s.state OR (s.due_on > d.due_on AND s.state IN ('received', 'processing', 'supplement')))
+                 AND EXISTS (SELECT 1 FROM dossier_follows f WHERE f.code = s.code AND f.unfollowed_at IS NULL)
+            THEN 'pending' ELSE 'none' END
+FROM dossier_import_staging s JOIN dossiers d ON d.code = s.code
+WHERE s.batch = ?2 AND d.fingerprint IS NOT s.fingerprint
+ORDER BY s.seq)SQL");
+        if (run_id)
+            q.bind(1, *run_id);
+        else
+            q.bind(1);
+        q.bind(2, batch);
+        q.bind(3, now_ms);
+        st.updated = static_cast<std::size_t>(q.exec());
+    }
+    if (st.updated > 0) {
+        SQLite::Statement q(db,
+                            "SELECT COALESCE(SUM(old_state <> new_state), 0), COALESCE(SUM(notice = 'pending'), 0) "
+                            "FROM dossier_changes WHERE id > ?");
+        q.bind(1, last_change);
+        q.executeStep();
+        st.state_changes = static_cast<std::size_t>(q.getColumn(0).getInt64());
+        st.notices_pending = static_cast<std::size_t>(q.getColumn(1).getInt64());
+    }
+    {
+        // Dossiers that finish now: their pending reminder messages are cancelled (before the
+        // update below, while the stored row still says open).
+        SQLite::Statement n(db, "SELECT COUNT(*) FROM dossier_import_staging s JOIN dossiers d ON d.code = s.code "
+                                "WHERE s.batch = ? AND d.returned_on IS NULL AND d.state <> 'withdrawn' AND s.state IN ('returned', 'withdrawn')");
+        n.bind(1, batch);
+        n.executeStep();
+        st.newly_returned = static_cast<std::size_t>(n.getColumn(0).getInt64());
+        if (st.newly_returned > 0) {
+            SQLite::Statement c(db,
+                                "UPDATE outbox SET state = 'cancelled', error_reason = 'dossier returned' "
+                                "WHERE state = 'pending' AND purpose = 'reminder' AND ref IN ("
+                                "SELECT s.code FROM dossier_import_staging s JOIN dossiers d ON d.code = s.code "
+                                "WHERE s.batch = ? AND d.returned_on IS NULL AND d.state <> 'withdrawn' AND s.state IN ('returned', 'withdrawn'))");
+            c.bind(1, batch);
+            st.cancelled_reminders = static_cast<std::size_t>(c.exec());
         }
     }
-    st.inserted = static_cast<std::size_t>(count_dossiers(db) - count_before);
-    st.updated = rows.size() - st.inserted;
+    {
+        SQLite::Statement up(db, R"SQL(
+INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_on, received_time, due_on, due_time,
+                      returned_on, returned_time, official_id, citizen_phone, state, fingerprint, imported_at)
+SELECT code, procedure, field, level, unit_id, channel, received_on, received_time, due_on, due_time,
+       returned_on, returned_time, official_id, citizen_phone, state, fingerprint, ?2
+FROM dossier_import_staging WHERE batch = ?1 ORDER BY seq
+ON CONFLICT(code) DO UPDATE SET procedure = excluded.procedure, field = excluded.field, level = excluded.level,
+  unit_id = excluded.unit_id, channel = excluded.channel, received_on = excluded.received_on,
+  received_time = excluded.received_time, due_on = excluded.due_on, due_time = excluded.due_time,
+  returned_on = excluded.returned_on, returned_time = excluded.returned_time, official_id = excluded.official_id,
+  citizen_phone = excluded.citizen_phone, state = excluded.state, fingerprint = excluded.fingerprint,
+  imported_at = excluded.imported_at
+WHERE dossiers.fingerprint IS NOT excluded.fingerprint)SQL");
+        up.bind(1, batch);
+        up.bind(2, now_ms);
+        up.exec();
+    }
+    drop_staged(db, batch);
+    return st;
+}
+
+upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& rows, std::int64_t now_ms,
+                             std::optional<std::int64_t> run_id) {
+    // A savepoint nests inside a caller's transaction (the admin API wraps writes with their audit row).
+    storage::write_scope sp(db);
+    std::vector<staged_row> changed;
+    std::size_t unchanged = 0;
+    {
+        dossier_reader reader(db);
+        for (const auto& d : rows) {
+            auto before = reader.find(d.code);
+            if (!before) {
+                changed.push_back({&d, {}});
+                continue;
+            }
+            auto fields = changed_fields(*before, d);
+            if (fields.empty()) {
+                ++unchanged;
+                continue;
+            }
+            std::string list;
+            for (const auto& f : fields) list += (list.empty() ? "" : ",") + f;
+            changed.push_back({&d, std::move(list)});
+        }
+    }
+    upsert_stats st;
+    if (!changed.empty()) {
+        const std::string batch = random_batch();
+        stage_dossiers(db, batch, 0, changed, now_ms);
+        st = merge_staged(db, batch, run_id, now_ms);
+    }
+    st.unchanged = unchanged;
     sp.commit();
     return st;
 }
@@ -117,14 +320,17 @@ std::vector<dossier> list_dossiers(SQLite::Database& db, const dossier_filter& f
     std::string sql = std::string("SELECT ") + columns + " FROM dossiers WHERE 1 = 1";
     if (!f.unit_id.empty()) sql += " AND unit_id = :unit";
     if (!f.official_id.empty()) sql += " AND official_id = :official";
-    if (f.status == "open") sql += " AND returned_on IS NULL";
+    const auto state = dossier_state_from(f.status);
+    if (f.status == "open") sql += " AND " OPEN_DOSSIER;
     if (f.status == "returned") sql += " AND returned_on IS NOT NULL";
-    if (f.status == "overdue") sql += " AND returned_on IS NULL AND due_on < :today";
+    if (f.status == "overdue") sql += " AND " OPEN_DOSSIER " AND due_on < :today";
+    if (state) sql += " AND state = :state";
     sql += " ORDER BY due_on, code LIMIT :limit OFFSET :offset";
     SQLite::Statement q(db, sql);
     if (!f.unit_id.empty()) q.bind(":unit", f.unit_id);
     if (!f.official_id.empty()) q.bind(":official", f.official_id);
     if (f.status == "overdue") q.bind(":today", f.today);
+    if (state) q.bind(":state", to_string(*state));
     q.bind(":limit", static_cast<std::int64_t>(f.limit));
     q.bind(":offset", static_cast<std::int64_t>(f.offset));
     std::vector<dossier> out;
@@ -133,10 +339,10 @@ std::vector<dossier> list_dossiers(SQLite::Database& db, const dossier_filter& f
 }
 
 std::vector<open_dossier> open_dossiers_due_by(SQLite::Database& db, const std::string& due_until) {
-    // Served by the covering partial index dossiers_open (reminders migration block).
+    // Served by the covering partial index dossiers_open.
     SQLite::Statement q(db,
                         "SELECT code, procedure, unit_id, due_on, COALESCE(official_id, '') FROM dossiers "
-                        "WHERE returned_on IS NULL AND due_on <= ? ORDER BY due_on, code");
+                        "WHERE " OPEN_DOSSIER " AND due_on <= ? ORDER BY due_on, code");
     q.bind(1, due_until);
     std::vector<open_dossier> out;
     while (q.executeStep()) out.push_back(read_open(q));
@@ -146,7 +352,7 @@ std::vector<open_dossier> open_dossiers_due_by(SQLite::Database& db, const std::
 std::vector<open_dossier> open_dossiers_of(SQLite::Database& db, const std::string& official_id) {
     SQLite::Statement q(db,
                         "SELECT code, procedure, unit_id, due_on, COALESCE(official_id, '') FROM dossiers "
-                        "WHERE returned_on IS NULL AND official_id = ? ORDER BY due_on, code");
+                        "WHERE " OPEN_DOSSIER " AND official_id = ? ORDER BY due_on, code");
     q.bind(1, official_id);
     std::vector<open_dossier> out;
     while (q.executeStep()) out.push_back(read_open(q));
@@ -154,7 +360,7 @@ std::vector<open_dossier> open_dossiers_of(SQLite::Database& db, const std::stri
 }
 
 std::vector<std::pair<std::string, std::int64_t>> open_counts_by_unit(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT unit_id, COUNT(*) FROM dossiers WHERE returned_on IS NULL GROUP BY unit_id ORDER BY unit_id");
+    SQLite::Statement q(db, "SELECT unit_id, COUNT(*) FROM dossiers WHERE " OPEN_DOSSIER " GROUP BY unit_id ORDER BY unit_id");
     std::vector<std::pair<std::string, std::int64_t>> out;
     while (q.executeStep()) out.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
     return out;

@@ -1,16 +1,37 @@
-// Dossiers from the one-stop system: upsert by code, lookups, and the scheduler's scan.
+// Dossiers from the one-stop system: change-detecting upsert by code (staged, then merged),
+// lookups, and the scheduler's scan.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
 class Database;
-}
+class Statement;
+}  // namespace SQLite
 
 namespace storage {
+
+/// Where a dossier stands in the one-stop system (its export's status column).
+enum class dossier_state {
+    received,      ///< Đã tiếp nhận
+    processing,    ///< Đang xử lý / đang giải quyết
+    supplement,    ///< Yêu cầu bổ sung: waiting for the citizen
+    result_ready,  ///< Đã có kết quả, not yet handed over
+    returned,      ///< Đã trả kết quả (a return date)
+    withdrawn      ///< Rút hồ sơ: finished without a result
+};
+
+/// "received", "processing", ... (the stored text).
+[[nodiscard]] const char* to_string(dossier_state s);
+/// The state with this stored name, or nullopt.
+[[nodiscard]] std::optional<dossier_state> dossier_state_from(std::string_view name);
+/// True for returned and withdrawn: nothing more will happen to the dossier.
+[[nodiscard]] bool is_finished(dossier_state s);
 
 /// One dossier as stored. Dates are local 'YYYY-MM-DD', times 'HH:MM' or "" when not given.
 struct dossier {
@@ -24,21 +45,74 @@ struct dossier {
     std::string due_on, due_time;
     std::string returned_on, returned_time;  ///< empty while unresolved
     std::string official_id;                 ///< empty when unassigned
-    std::string citizen_phone;               ///< never shown unmasked
+    std::string citizen_phone;               ///< digits only; never shown unmasked
+    /// Where it stands. A return date always means `returned` when stored (see upsert_dossiers).
+    dossier_state state = dossier_state::processing;
 };
 
-/// What an import changed.
+/// The state a dossier is stored with: `returned` when it has a return date (unless withdrawn).
+[[nodiscard]] dossier_state stored_state(const dossier& d);
+
+/// A short digest of every imported field (state included): equal digests mean nothing changed.
+[[nodiscard]] std::string dossier_fingerprint(const dossier& d);
+/// The columns (project CSV names: thu_tuc, han_tra, trang_thai, ...) that differ.
+[[nodiscard]] std::vector<std::string> changed_fields(const dossier& before, const dossier& after);
+
+/// Reads dossiers by code with one prepared statement (the read side of an import).
+class dossier_reader {
+public:
+    /// @throws SQLite::Exception
+    explicit dossier_reader(SQLite::Database& db);
+    ~dossier_reader();
+    dossier_reader(const dossier_reader&) = delete;
+    dossier_reader& operator=(const dossier_reader&) = delete;
+    /// The dossier with this code, or nullopt. @throws SQLite::Exception
+    [[nodiscard]] std::optional<dossier> find(const std::string& code);
+
+private:
+    std::unique_ptr<SQLite::Statement> q_;
+};
+
+/// One row to stage: the dossier and the columns that changed ("" for a new dossier).
+struct staged_row {
+    const dossier* row = nullptr;
+    std::string changed;  ///< comma-separated column names
+};
+
+/// Removes staging rows written before `before_ms` (an import that died half-way).
+/// @throws SQLite::Exception
+void clear_stale_staging(SQLite::Database& db, std::int64_t before_ms);
+/// Appends rows to the staging area of import `batch`, numbered from `first_seq`. Call in short
+/// chunks, each its own transaction. @throws SQLite::Exception
+void stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t first_seq,
+                    const std::vector<staged_row>& rows, std::int64_t now_ms);
+/// Drops a batch's staging rows (an import given up). @throws SQLite::Exception
+void drop_staged(SQLite::Database& db, const std::string& batch);
+
+/// What merging an import changed.
 struct upsert_stats {
     std::size_t inserted = 0;
-    std::size_t updated = 0;
-    std::size_t newly_returned = 0;       ///< open before, returned now
+    std::size_t updated = 0;              ///< stored dossiers that changed
+    std::size_t unchanged = 0;            ///< rows equal to what was stored (not written)
+    std::size_t state_changes = 0;        ///< updated dossiers whose state changed
+    std::size_t newly_returned = 0;       ///< open before, returned or withdrawn now
     std::size_t cancelled_reminders = 0;  ///< pending reminder messages cancelled for them
+    std::size_t notices_pending = 0;      ///< changes with followers to tell (dossier_changes.notice = 'pending')
 };
 
-/// Inserts or updates every dossier by code, all or nothing (one savepoint, one prepared
-/// statement). Pending reminder messages of dossiers that are now returned are cancelled.
-/// @throws SQLite::Exception (nothing is written then)
-upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& rows, std::int64_t now_ms);
+/// Moves batch `batch` from staging into dossiers in one statement set: new codes are inserted,
+/// stored ones updated only when their fingerprint differs; every update is recorded in
+/// dossier_changes under `run_id` (pending a notice when the state changed or the due date moved
+/// later on an open dossier and someone follows it); pending reminders of dossiers now finished
+/// are cancelled; the staging rows are removed. Call inside one transaction with the run's record.
+/// `unchanged` is left 0 (the caller knows how many rows it read). @throws SQLite::Exception
+upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::optional<std::int64_t> run_id,
+                          std::int64_t now_ms);
+
+/// Stages and merges `rows` in one transaction (a savepoint inside a caller's): the small-file
+/// and demo path. Unchanged rows are not written. @throws SQLite::Exception (nothing written then)
+upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& rows, std::int64_t now_ms,
+                             std::optional<std::int64_t> run_id = std::nullopt);
 
 /// The dossier with this code. @throws SQLite::Exception
 [[nodiscard]] std::optional<dossier> find_dossier(SQLite::Database& db, const std::string& code);
@@ -46,7 +120,7 @@ upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& r
 /// Filters for list_dossiers; empty strings match everything.
 struct dossier_filter {
     std::string unit_id;
-    std::string status;       ///< "" | open | returned | overdue (needs `today`)
+    std::string status;       ///< "" | open | returned | overdue (needs `today`) | a dossier_state name
     std::string official_id;
     std::string today;        ///< local 'YYYY-MM-DD', for `overdue`
     std::size_t limit = 100;
@@ -63,8 +137,8 @@ struct open_dossier {
     std::string due_on;
     std::string official_id;
 };
-/// Unresolved dossiers due on or before `due_until` ('YYYY-MM-DD'), by due date then code.
-/// @throws SQLite::Exception
+/// Unresolved (not returned, not withdrawn) dossiers due on or before `due_until`
+/// ('YYYY-MM-DD'), by due date then code. @throws SQLite::Exception
 [[nodiscard]] std::vector<open_dossier> open_dossiers_due_by(SQLite::Database& db, const std::string& due_until);
 /// Unresolved dossiers assigned to an official, oldest due first. @throws SQLite::Exception
 [[nodiscard]] std::vector<open_dossier> open_dossiers_of(SQLite::Database& db, const std::string& official_id);

@@ -385,6 +385,135 @@ INSERT INTO oa_tokens (oa, access_token, access_expires_at, refresh_token, previ
 DROP TABLE oauth_tokens;
 )SQL";
 
+// == area: dossiers — states, change detection, import runs, citizens following their dossier ==
+const char* const dossiers_v50 = R"SQL(
+-- The one-stop system's status of each dossier, and a fingerprint of every imported field so an
+-- import writes only rows that changed. A return date means 'returned' (existing rows).
+ALTER TABLE dossiers ADD COLUMN state TEXT NOT NULL DEFAULT 'processing'
+  CHECK (state IN ('received', 'processing', 'supplement', 'result_ready', 'returned', 'withdrawn'));
+ALTER TABLE dossiers ADD COLUMN fingerprint TEXT;
+UPDATE dossiers SET state = 'returned' WHERE returned_on IS NOT NULL AND returned_on <> '';
+-- Withdrawn dossiers are finished without a return date: the open indexes leave them out (the
+-- queries repeat the same condition so SQLite keeps answering from the index alone).
+DROP INDEX dossiers_open;
+DROP INDEX dossiers_open_unit;
+DROP INDEX dossiers_official;
+CREATE INDEX dossiers_open ON dossiers(due_on, code, unit_id, official_id, procedure, returned_on, state)
+  WHERE returned_on IS NULL AND state <> 'withdrawn';
+CREATE INDEX dossiers_open_unit ON dossiers(unit_id, code, returned_on, state) WHERE returned_on IS NULL AND state <> 'withdrawn';
+CREATE INDEX dossiers_official ON dossiers(official_id, due_on, code, procedure, unit_id, returned_on, state)
+  WHERE returned_on IS NULL AND state <> 'withdrawn';
+-- Rows of an import in progress: written in short chunks, then merged into dossiers in one short
+-- transaction, so a big file never holds the write connection for long. `batch` is the import's
+-- random key; rows of an import that died are removed by the next one.
+CREATE TABLE dossier_import_staging (
+  batch         TEXT NOT NULL,
+  seq           INTEGER NOT NULL,
+  code          TEXT NOT NULL,
+  procedure     TEXT NOT NULL,
+  field         TEXT,
+  level         TEXT NOT NULL,
+  unit_id       TEXT NOT NULL,
+  channel       TEXT NOT NULL,
+  received_on   TEXT NOT NULL,
+  received_time TEXT,
+  due_on        TEXT NOT NULL,
+  due_time      TEXT,
+  returned_on   TEXT,
+  returned_time TEXT,
+  official_id   TEXT,
+  citizen_phone TEXT,
+  state         TEXT NOT NULL,
+  fingerprint   TEXT NOT NULL,
+  changed       TEXT,               -- changed columns as seen when staged ('' for a new dossier)
+  staged_at     INTEGER NOT NULL,
+  PRIMARY KEY (batch, seq)
+) WITHOUT ROWID;
+-- One row per import: what it read, changed and rejected, and how long it took.
+CREATE TABLE import_runs (
+  id            INTEGER PRIMARY KEY,
+  started_at    INTEGER NOT NULL,
+  finished_at   INTEGER NOT NULL,
+  duration_ms   INTEGER NOT NULL,
+  merge_ms      INTEGER NOT NULL DEFAULT 0,  -- the longest single write (the final merge)
+  source        TEXT NOT NULL,               -- cli | api | watch | console | demo
+  actor         TEXT,                        -- token name, official, 'watch'
+  file_name     TEXT,
+  format        TEXT NOT NULL,               -- csv | xlsx | json | ''
+  outcome       TEXT NOT NULL CHECK (outcome IN ('imported', 'rejected', 'failed')),
+  rows          INTEGER NOT NULL DEFAULT 0,
+  inserted      INTEGER NOT NULL DEFAULT 0,
+  updated       INTEGER NOT NULL DEFAULT 0,
+  unchanged     INTEGER NOT NULL DEFAULT 0,
+  state_changes INTEGER NOT NULL DEFAULT 0,
+  rejected      INTEGER NOT NULL DEFAULT 0,
+  warnings      INTEGER NOT NULL DEFAULT 0,
+  detail        TEXT
+);
+CREATE INDEX import_runs_started ON import_runs(started_at);
+-- Rejected rows and warnings of a run, with file and line.
+CREATE TABLE import_run_issues (
+  run_id INTEGER NOT NULL,
+  seq    INTEGER NOT NULL,
+  kind   TEXT NOT NULL CHECK (kind IN ('error', 'warning')),
+  file   TEXT,
+  line   INTEGER NOT NULL,
+  column_name TEXT,
+  code   TEXT,
+  reason TEXT NOT NULL,
+  PRIMARY KEY (run_id, seq)
+) WITHOUT ROWID;
+-- Every stored dossier an import changed: which columns, and its state and due date before and after.
+-- notice: none (no follower or nothing a citizen is told) | pending | done.
+CREATE TABLE dossier_changes (
+  id         INTEGER PRIMARY KEY,
+  run_id     INTEGER,
+  code       TEXT NOT NULL,
+  at         INTEGER NOT NULL,
+  old_state  TEXT NOT NULL,
+  new_state  TEXT NOT NULL,
+  old_due_on TEXT NOT NULL,
+  new_due_on TEXT NOT NULL,
+  fields     TEXT NOT NULL,
+  notice     TEXT NOT NULL DEFAULT 'none' CHECK (notice IN ('none', 'pending', 'done'))
+);
+CREATE INDEX dossier_changes_run ON dossier_changes(run_id);
+CREATE INDEX dossier_changes_code ON dossier_changes(code, id);
+CREATE INDEX dossier_changes_pending ON dossier_changes(id) WHERE notice = 'pending';
+-- Citizens following a dossier after proving its code and the phone on the receipt.
+CREATE TABLE dossier_follows (
+  code          TEXT NOT NULL,
+  user_id       TEXT NOT NULL,
+  phone         TEXT NOT NULL,      -- the receipt's phone, for ZNS outside the 7-day window
+  followed_at   INTEGER NOT NULL,
+  unfollowed_at INTEGER,
+  PRIMARY KEY (code, user_id)
+) WITHOUT ROWID;
+CREATE INDEX dossier_follows_user ON dossier_follows(user_id, code) WHERE unfollowed_at IS NULL;
+-- One notice per change and follower: sent at most once, also across restarts.
+CREATE TABLE dossier_notices (
+  change_id  INTEGER NOT NULL,
+  user_id    TEXT NOT NULL,
+  code       TEXT NOT NULL,
+  kind       TEXT NOT NULL,          -- received | processing | supplement | result_ready | returned | withdrawn | rescheduled
+  channel    TEXT NOT NULL,          -- cs | zns | none
+  status     TEXT NOT NULL,          -- queued | undeliverable
+  outbox_id  INTEGER,
+  unit_id    TEXT,
+  local_day  TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (change_id, user_id)
+) WITHOUT ROWID;
+CREATE INDEX dossier_notices_day ON dossier_notices(local_day);
+-- Failed attempts to follow (wrong code or phone), per citizen and local day: a ceiling on guessing.
+CREATE TABLE dossier_follow_attempts (
+  user_id   TEXT NOT NULL,
+  local_day TEXT NOT NULL,
+  failures  INTEGER NOT NULL,
+  PRIMARY KEY (user_id, local_day)
+) WITHOUT ROWID;
+)SQL";
+
 }  // namespace
 
 const std::vector<migration>& all_migrations() {
@@ -397,6 +526,7 @@ const std::vector<migration>& all_migrations() {
         {6, reports_v6},
         {10, event_v10},
         {40, units_v40},
+        {50, dossiers_v50},
         {70, trust_flows_v70},
         {71, trust_flows_v71},
         {80, nullptr, console_v80_roles},

@@ -197,6 +197,7 @@ void server::start() {
     start_kb(*p.svc);
     start_conversation(*p.svc);
     start_reminders(*p.svc);
+    start_dossiers(*p.svc);
     start_broadcasts(*p.svc);
     start_reports(*p.svc);
     p.http->start();

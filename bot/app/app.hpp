@@ -93,7 +93,8 @@ struct services {
 void start_zalo(services& s);        ///< outbox sender, tokens, OAuth callback, (demo) simulator
 void start_kb(services& s);          ///< KB reload endpoint and SIGHUP
 void start_conversation(services& s); ///< hand-off resources
-void start_reminders(services& s);   ///< admin API auth, officials/dossiers resources, scheduler
+void start_reminders(services& s);   ///< admin API auth, officials resources, scheduler
+void start_dossiers(services& s);    ///< dossier import API and runs, the watched import folder, status notices
 void start_broadcasts(services& s);  ///< broadcast resources and sender job
 void start_reports(services& s);     ///< report resources
 
@@ -107,7 +108,8 @@ void register_server_commands(CLI::App& app, cli_options& opts);      ///< serve
 void register_zalo_commands(CLI::App& app, cli_options& opts);        ///< token status|set|hash
 void register_kb_commands(CLI::App& app, cli_options& opts);          ///< ask, eval, kb check
 void register_chat_commands(CLI::App& app, cli_options& opts);        ///< chat
-void register_reminder_commands(CLI::App& app, cli_options& opts);    ///< officials, dossiers, remind
+void register_reminder_commands(CLI::App& app, cli_options& opts);    ///< officials, remind
+void register_dossier_commands(CLI::App& app, cli_options& opts);     ///< dossiers import|runs|run
 void register_broadcast_commands(CLI::App& app, cli_options& opts);   ///< broadcast
 void register_report_commands(CLI::App& app, cli_options& opts);      ///< report
 void register_check_commands(CLI::App& app, cli_options& opts);       ///< calendar check

@@ -8,7 +8,6 @@
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/core/worker.hpp"
 #include "handlers/reminders.hpp"
-#include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -79,62 +78,6 @@ void add_official_resources(services& s) {
     });
 }
 
-void add_dossier_resources(services& s) {
-    const auto& cfg = s.env.cfg;
-    auto& env = s.env;
-    const std::vector<api_role> ops = {api_role::operator_};
-    s.api.add("POST", "/api/v1/dossiers", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
-        std::string ct;
-        if (auto it = r.http.headers.find("Content-Type"); it != r.http.headers.end()) ct = it->second;
-        for (auto& c : ct) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        std::optional<bool> json;
-        if (ct.find("json") != std::string::npos)
-            json = true;
-        else if (ct.find("csv") != std::string::npos)
-            json = false;
-        else
-            return json_error(415, "unsupported_media_type", "send text/csv or application/json");
-        auto o = import_dossiers(db, r.http.body, cfg, env.clock(), json);
-        return json_response(import_json(o), o.parsed.ok() ? 200 : 422);
-    });
-    s.api.add("GET", "/api/v1/dossiers/:code", ops, false, [](const api_request& r, SQLite::Database& db) {
-        auto d = storage::find_dossier(db, r.path_params.at(0));
-        if (!d) throw std::out_of_range("no dossier \"" + r.path_params.at(0) + "\"");
-        return json_response(dossier_json(*d));
-    });
-    s.api.add("GET", "/api/v1/dossiers", ops, false, [&cfg, &env](const api_request& r, SQLite::Database& db) {
-        storage::dossier_filter f;
-        auto q = [&](const char* k) {
-            auto it = r.http.query.find(k);
-            return it == r.http.query.end() ? std::string{} : it->second;
-        };
-        f.unit_id = q("unit");
-        f.official_id = q("official");
-        f.status = q("status");
-        if (!f.status.empty() && f.status != "open" && f.status != "returned" && f.status != "overdue")
-            throw std::invalid_argument("status must be open, returned or overdue");
-        if (!f.unit_id.empty() && !cfg.find_unit(f.unit_id)) throw std::invalid_argument("unknown unit \"" + f.unit_id + "\"");
-        f.today = to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes));
-        auto num = [&](const char* k, std::size_t def, std::size_t max) {
-            std::string v = q(k);
-            if (v.empty()) return def;
-            try {
-                std::size_t pos = 0;
-                auto n = std::stoull(v, &pos);
-                if (pos != v.size() || n > max) throw std::invalid_argument(k);
-                return static_cast<std::size_t>(n);
-            } catch (const std::exception&) {
-                throw std::invalid_argument(std::string(k) + " must be a number up to " + std::to_string(max));
-            }
-        };
-        f.limit = num("limit", 100, 1000);
-        f.offset = num("offset", 0, 100000000);
-        std::string out = "[";
-        for (const auto& d : storage::list_dossiers(db, f)) out += (out.size() > 1 ? "," : "") + dossier_json(d);
-        return json_response(out + "]");
-    });
-}
-
 }  // namespace
 
 void start_reminders(services& s) {
@@ -145,7 +88,6 @@ void start_reminders(services& s) {
         if (!cal->years().count(y)) spdlog::warn("working-day calendar has no file for {}", y);
 
     add_official_resources(s);
-    add_dossier_resources(s);
 
     s.stats.describe("cchcbot_reminders_sent_total", "counter", "Reminders queued for officials, by kind");
     s.stats.describe("cchcbot_reminders_undeliverable_total", "counter",

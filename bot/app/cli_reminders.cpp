@@ -111,35 +111,6 @@ void register_officials(CLI::App& app, cli_options& opts) {
     });
 }
 
-void register_dossiers(CLI::App& app, cli_options& opts) {
-    auto* ds = app.add_subcommand("dossiers", "Dossiers from the one-stop system");
-    ds->require_subcommand(1);
-    auto file = std::make_shared<std::string>();
-    auto* imp = ds->add_subcommand("import", "Import a CSV or JSON export (upsert by code; all or nothing)");
-    imp->add_option("FILE", *file, "CSV (header row, RFC 4180) or JSON array")->required();
-    imp->callback([&opts, file] {
-        auto cfg = load_config(source_for(opts));
-        std::ifstream in(*file, std::ios::binary);
-        if (!in) throw command_error("cannot read " + *file);
-        std::stringstream ss;
-        ss << in.rdbuf();
-        auto db = open_db(cfg);
-        auto o = import_dossiers(*db, ss.str(), cfg, now_ms());
-        if (!o.parsed.ok()) {
-            const std::string& text = ss.str();
-            const auto first = text.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
-            const bool json = first != std::string::npos && text[first] == '[';
-            for (const auto& e : o.parsed.errors)
-                std::cerr << *file << (json ? ": item " : ":") << e.line << ": " << e.reason << "\n";
-            std::cerr << o.parsed.errors.size() << " row(s) rejected; nothing was imported\n";
-            opts.exit_code = 1;
-            return;
-        }
-        std::cout << "imported " << o.parsed.rows.size() << " dossiers (" << o.stats.inserted << " new, " << o.stats.updated
-                  << " updated, " << o.stats.newly_returned << " newly returned)\n";
-    });
-}
-
 struct remind_args {
     bool dry_run = false;
     bool json = false;
@@ -221,7 +192,6 @@ void register_remind(CLI::App& app, cli_options& opts) {
 
 void register_reminder_commands(CLI::App& app, cli_options& opts) {
     register_officials(app, opts);
-    register_dossiers(app, opts);
     register_remind(app, opts);
 }
 

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     bot::app::register_kb_commands(app, opts);
     bot::app::register_chat_commands(app, opts);
     bot::app::register_reminder_commands(app, opts);
+    bot::app::register_dossier_commands(app, opts);
     bot::app::register_broadcast_commands(app, opts);
     bot::app::register_report_commands(app, opts);
     bot::app::register_check_commands(app, opts);

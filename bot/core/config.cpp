@@ -246,6 +246,7 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         c.zalo.request_timeout = std::chrono::milliseconds(parse_uint("zalo.request_timeout_ms", v, 600000));
     });
     add("zalo", "zns_reminder_template", [](config& c, const std::string& v) { c.zalo.zns_reminder_template = v; });
+    add("zalo", "zns_status_template", [](config& c, const std::string& v) { c.zalo.zns_status_template = v; });
     add("zalo", "broadcast_daily_quota", [](config& c, const std::string& v) {
         c.zalo.broadcast_daily_quota = static_cast<unsigned>(parse_uint("zalo.broadcast_daily_quota", v, 100000000));
     });
@@ -307,6 +308,32 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
     add("report", "on_time_rate_target", [](config& c, const std::string& v) {
         c.report.on_time_rate_target = parse_double("report.on_time_rate_target", v);
     });
+    // import (the tables inside [import] are read by read_import_tables)
+    add("import", "folder", [](config& c, const std::string& v) { c.imports.folder = v; });
+    add("import", "interval_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("import.interval_s", v, 7 * 86400);
+        if (n < 5) fail("import.interval_s", "must be at least 5");
+        c.imports.interval = std::chrono::seconds(n);
+    });
+    add("import", "times", [](config& c, const std::string& v) {
+        c.imports.times.clear();
+        std::stringstream ss(v);
+        std::string t;
+        while (std::getline(ss, t, ',')) {
+            t = trim(t);
+            if (t.empty()) continue;
+            check_hhmm("import.times", t);
+            c.imports.times.push_back(t);
+        }
+    });
+    add("import", "settle_s", [](config& c, const std::string& v) {
+        c.imports.settle = std::chrono::seconds(parse_uint("import.settle_s", v, 3600));
+    });
+    add("import", "chunk_rows", [](config& c, const std::string& v) {
+        auto n = parse_uint("import.chunk_rows", v, 1000000);
+        if (n < 10) fail("import.chunk_rows", "must be at least 10");
+        c.imports.chunk_rows = n;
+    });
     // top-level
     add("", "templates_dir", [](config& c, const std::string& v) { c.templates_dir = v; });
     return k;
@@ -329,6 +356,15 @@ std::string node_to_string(const std::string& name, const toml::node& n) {
         return os.str();
     }
     if (n.is_boolean()) return *n.value<bool>() ? "true" : "false";
+    if (name == "import.times" && n.is_array()) {
+        std::string joined;
+        for (auto&& el : *n.as_array()) {
+            auto s = el.value<std::string>();
+            if (!s || !el.is_string()) fail(name, "expected strings \"HH:MM\"");
+            joined += (joined.empty() ? "" : ",") + *s;
+        }
+        return joined;
+    }
     fail(name, "expected a single value");
 }
 
@@ -336,6 +372,59 @@ std::string required_string(const toml::table& t, const std::string& ctx, const 
     auto v = t[key].value<std::string>();
     if (!v || v->empty()) fail(ctx + "." + key, "missing or not a string");
     return *v;
+}
+
+// [import.columns] field = "Header" or ["Header", ...]; [import.units] / [import.statuses] /
+// [import.channels] "as exported" = "id". Values are checked here; unit ids once units are known.
+void read_import_tables(const toml::table& imp, config& cfg) {
+    static const std::vector<std::string> fields = {"ma_ho_so", "thu_tuc", "linh_vuc", "cap", "don_vi", "kenh", "ngay_nhan",
+                                                    "han_tra", "ngay_tra", "can_bo", "so_dien_thoai", "trang_thai"};
+    static const std::vector<std::string> states = {"received", "processing", "supplement", "result_ready", "returned", "withdrawn"};
+    static const std::vector<std::string> channels = {"truc_tuyen", "truc_tiep", "bcci"};
+    auto table = [&](const char* key) -> const toml::table* {
+        const toml::node* n = imp.get(key);
+        if (!n) return nullptr;
+        if (!n->is_table()) fail(std::string("import.") + key, "must be a table");
+        return n->as_table();
+    };
+    if (const auto* t = table("columns")) {
+        for (auto&& [k, v] : *t) {
+            const std::string field(k.str()), name = "import.columns." + field;
+            if (std::find(fields.begin(), fields.end(), field) == fields.end())
+                fail(name, "unknown field (one of ma_ho_so, thu_tuc, linh_vuc, cap, don_vi, kenh, ngay_nhan, han_tra, ngay_tra, "
+                           "can_bo, so_dien_thoai, trang_thai)");
+            auto& out = cfg.imports.columns[field];
+            if (auto s = v.value<std::string>(); s && v.is_string()) {
+                out.push_back(*s);
+            } else if (auto* arr = v.as_array()) {
+                for (auto&& el : *arr) {
+                    auto e = el.value<std::string>();
+                    if (!e || !el.is_string()) fail(name, "expected a header name or a list of them");
+                    out.push_back(*e);
+                }
+            } else {
+                fail(name, "expected a header name or a list of them");
+            }
+        }
+    }
+    auto words = [&](const char* key, std::map<std::string, std::string>& out, const std::vector<std::string>* allowed) {
+        const auto* t = table(key);
+        if (!t) return;
+        for (auto&& [k, v] : *t) {
+            const std::string name = std::string("import.") + key + ".\"" + std::string(k.str()) + "\"";
+            auto s = v.value<std::string>();
+            if (!s || !v.is_string() || s->empty()) fail(name, "expected a string");
+            if (allowed && std::find(allowed->begin(), allowed->end(), *s) == allowed->end()) {
+                std::string list;
+                for (const auto& a : *allowed) list += (list.empty() ? "" : ", ") + a;
+                fail(name, "\"" + *s + "\" is not one of " + list);
+            }
+            out[std::string(k.str())] = *s;
+        }
+    };
+    words("units", cfg.imports.units, nullptr);
+    words("statuses", cfg.imports.statuses, &states);
+    words("channels", cfg.imports.channels, &channels);
 }
 
 }  // namespace
@@ -363,7 +452,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
 
     static const std::vector<std::string> sections = {"server", "storage", "zalo", "kb", "conversation",
                                                       "reminders", "report", "locality", "levels", "units", "oa", "api",
-                                                      "calendar"};
+                                                      "calendar", "import"};
     for (auto&& [k, v] : root) {
         std::string key(k.str());
         bool known_section = std::find(sections.begin(), sections.end(), key) != sections.end();
@@ -384,7 +473,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
         if (n) d.set(cfg, node_to_string(name, *n));
     }
     // Unknown keys inside known scalar sections, and secrets put straight into the file.
-    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report"}) {
+    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report", "import"}) {
         auto* sec = root.get_as<toml::table>(sec_name);
         if (!sec) continue;
         for (auto&& [k, v] : *sec) {
@@ -393,6 +482,8 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
             if (name == "zalo.oa_secret_key" || name == "zalo.app_secret" || name == "zalo.refresh_token")
                 fail(name, "secrets may not be written in the file; use " + name + "_file or the environment");
             bool known = std::any_of(keys.begin(), keys.end(), [&](const key_desc& d) { return d.section == sec_name && d.key == key; });
+            if (name == "import.columns" || name == "import.units" || name == "import.statuses" || name == "import.channels")
+                known = true;
             if (!known) fail(name, "unknown key");
             (void)v;
         }
@@ -459,6 +550,8 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     // The administrative structure and the Official Accounts (bot/core/config_structure.cpp).
     config_detail::read_structure(root, cfg);
     config_detail::read_official_accounts(root, env, cfg);
+    // [import] tables: more header names per field, unit names, status and channel words.
+    if (auto* imp = root.get_as<toml::table>("import")) read_import_tables(*imp, cfg);
     // Admin API tokens.
     if (auto* api = root.get_as<toml::table>("api")) {
         for (auto&& [k, v] : *api) {
@@ -491,6 +584,8 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
 
     // Cross-key validation.
     config_detail::validate_structure(cfg);
+    for (const auto& [name, id] : cfg.imports.units)
+        if (!cfg.find_unit(id)) fail("import.units", "\"" + name + "\" names unknown unit \"" + id + "\"");
     if (cfg.reminders.work_start >= cfg.reminders.work_end)
         fail("reminders.work_start", "must be before reminders.work_end");
     if (cfg.server.threads == 0) cfg.server.threads = std::max(1u, std::thread::hardware_concurrency());

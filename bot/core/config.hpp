@@ -120,6 +120,7 @@ struct config {
         std::chrono::milliseconds connect_timeout{5000};
         std::chrono::milliseconds request_timeout{10000};
         std::string zns_reminder_template;  ///< ZNS template id for reminders outside the window
+        std::string zns_status_template;    ///< ZNS template id for dossier status notices outside the window
         unsigned broadcast_daily_quota = 500;  ///< used when Zalo does not report one
         bool simulator = false;  ///< true in the demo: the in-process simulator stands in for Zalo
     } zalo;
@@ -157,6 +158,20 @@ struct config {
         std::vector<calendar_day_config> extra_days_off;   ///< working days the locality gives off
         std::vector<calendar_day_config> extra_work_days;  ///< days off (usually Saturdays) worked here
     } calendar;
+
+    /// [import]: dossier exports from the one-stop system (bot/dossiers/).
+    struct import_section {
+        std::string folder;                   ///< watched folder; empty = no automatic import
+        std::chrono::seconds interval{300};   ///< how often the folder is looked at (when `times` is empty)
+        std::vector<std::string> times;       ///< local "HH:MM" times to look instead of every `interval`
+        std::chrono::seconds settle{10};      ///< a file must be unchanged this long before it is read
+        std::size_t chunk_rows = 2000;        ///< rows per staging write (each its own short transaction)
+        /// field (ma_ho_so, thu_tuc, ..., trang_thai) → more header names to read it from
+        std::map<std::string, std::vector<std::string>> columns;
+        std::map<std::string, std::string> units;     ///< a unit name as exported → unit id
+        std::map<std::string, std::string> statuses;  ///< a status word as exported → state name
+        std::map<std::string, std::string> channels;  ///< a channel word as exported → truc_tuyen | truc_tiep | bcci
+    } imports;
 
     struct report_section {
         double online_rate_target = 80.0;  ///< % (configured targets for the report)

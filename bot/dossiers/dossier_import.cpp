@@ -1,30 +1,40 @@
-// Dossier export parsing: CSV (RFC 4180) and JSON, validated row by row.
+// Dossier export parsing: a table (CSV, XLSX) or JSON items → validated dossiers, row by row.
 #include "bot/dossiers/dossier_import.hpp"
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/scope.hpp"
+#include "bot/core/text_fold.hpp"
 #include "bot/core/units.hpp"
+#include "bot/dossiers/export_mapping.hpp"
+#include "bot/dossiers/export_table.hpp"
 
 #include <boost/json.hpp>
 
 #include <algorithm>
-#include <array>
 #include <cctype>
-#include <map>
+#include <cstdlib>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace bot {
 
 namespace {
 
-constexpr std::array<const char*, 11> known_columns = {"ma_ho_so", "thu_tuc", "linh_vuc", "cap",     "don_vi",       "kenh",
-                                                       "ngay_nhan", "han_tra", "ngay_tra", "can_bo", "so_dien_thoai"};
-constexpr std::array<const char*, 7> required_columns = {"ma_ho_so", "thu_tuc", "cap", "don_vi", "kenh", "ngay_nhan", "han_tra"};
+/// Fields every export must have (level comes from the unit when absent; the rest are optional).
+constexpr std::array<export_field, 6> required_fields = {export_field::code,     export_field::procedure,
+                                                         export_field::unit,     export_field::channel,
+                                                         export_field::received, export_field::due};
+/// Rows searched for the header (exports put a title and the period above it).
+constexpr std::size_t header_search_rows = 30;
 
 std::string trim(std::string_view s) {
     std::size_t a = 0, b = s.size();
-    while (a < b && (s[a] == ' ' || s[a] == '\t' || s[a] == '\r' || s[a] == '\n')) ++a;
-    while (b > a && (s[b - 1] == ' ' || s[b - 1] == '\t' || s[b - 1] == '\r' || s[b - 1] == '\n')) --b;
+    while (a < b && std::isspace(static_cast<unsigned char>(s[a]))) ++a;
+    while (b > a && std::isspace(static_cast<unsigned char>(s[b - 1]))) --b;
+    // A no-break space (U+00A0) often trails cells copied from web pages.
+    while (b - a >= 2 && static_cast<unsigned char>(s[b - 2]) == 0xC2 && static_cast<unsigned char>(s[b - 1]) == 0xA0) b -= 2;
     return std::string(s.substr(a, b - a));
 }
 
@@ -45,11 +55,6 @@ std::string one_line(std::string_view s) {
     return out;
 }
 
-std::string lower(std::string s) {
-    for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return s;
-}
-
 bool all_digits(std::string_view s) {
     return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -60,205 +65,317 @@ int to_int(std::string_view s) {
     return v;
 }
 
-std::string_view strip_bom(std::string_view s) {
-    if (s.size() >= 3 && static_cast<unsigned char>(s[0]) == 0xEF && static_cast<unsigned char>(s[1]) == 0xBB &&
-        static_cast<unsigned char>(s[2]) == 0xBF)
-        s.remove_prefix(3);
-    return s;
+bool blank(const std::vector<std::string>& cells) {
+    return std::all_of(cells.begin(), cells.end(), [](const std::string& x) { return trim(x).empty(); });
 }
 
-// One record's fields by column (index into known_columns), from either format.
-using record = std::array<std::string, known_columns.size()>;
-
-constexpr std::size_t column_index(std::string_view name) {
-    for (std::size_t i = 0; i < known_columns.size(); ++i)
-        if (name == known_columns[i]) return i;
-    return known_columns.size();
+bool id_shaped(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.';
+    });
 }
 
-// Validates one record into a dossier; appends errors for `line`.
-void validate(const record& r, std::size_t line, const config& cfg, import_result& out,
-              std::unordered_map<std::string, std::size_t>& seen) {
-    auto get = [&](const char* k) -> std::string { return trim(r[column_index(k)]); };
-    std::vector<std::string> reasons;
-    storage::dossier d;
-    d.code = get("ma_ho_so");
-    if (d.code.empty()) reasons.push_back("missing ma_ho_so (dossier code)");
-    d.procedure = one_line(get("thu_tuc"));
-    if (d.procedure.empty()) reasons.push_back("missing thu_tuc (procedure)");
-    d.field = one_line(get("linh_vuc"));
-    d.level = get("cap");
-    if (d.level.empty())
-        reasons.push_back("missing cap (level)");
-    else if (!cfg.find_level(d.level))
-        reasons.push_back("unknown level \"" + d.level + "\" in cap");
-    d.unit_id = get("don_vi");
-    if (d.unit_id.empty())
-        reasons.push_back("missing don_vi (unit)");
-    else if (!cfg.find_unit(d.unit_id))
-        reasons.push_back("unknown unit \"" + d.unit_id + "\" in don_vi");
-    d.channel = get("kenh");
-    if (d.channel != "truc_tuyen" && d.channel != "truc_tiep" && d.channel != "bcci")
-        reasons.push_back("bad channel \"" + d.channel + "\" in kenh (truc_tuyen, truc_tiep or bcci)");
-    auto date_field = [&](const char* col, bool required, std::string& date, std::string& time) {
-        std::string v = get(col);
-        if (v.empty()) {
-            if (required) reasons.push_back(std::string("missing ") + col);
-            return;
-        }
-        auto dt = parse_dossier_datetime(v);
-        if (!dt) {
-            reasons.push_back(std::string("bad date \"") + v + "\" in " + col +
-                              " (YYYY-MM-DD, YYYY-MM-DD HH:MM or DD/MM/YYYY[ HH:MM])");
-            return;
-        }
-        date = dt->date;
-        time = dt->time;
-    };
-    date_field("ngay_nhan", true, d.received_on, d.received_time);
-    date_field("han_tra", true, d.due_on, d.due_time);
-    date_field("ngay_tra", false, d.returned_on, d.returned_time);
-    // The unit as of the day the dossier was received: an export that still carries a merged
-    // commune's code after the merger files the dossier under the commune that took over.
-    if (const unit_config* u = cfg.find_unit(d.unit_id); u && !d.received_on.empty() && !exists_on(*u, d.received_on)) {
-        if (const unit_config* then = unit_on(cfg, d.unit_id, d.received_on)) {
-            if (d.level == u->level) d.level = then->level;
-            d.unit_id = then->id;
-        } else {
-            reasons.push_back(why_not_on(cfg, d.unit_id, d.received_on) + ", but ngay_nhan is " + d.received_on);
-        }
-    }
-    d.official_id = get("can_bo");
-    d.citizen_phone = get("so_dien_thoai");
-    if (!d.code.empty()) {
-        auto [it, inserted] = seen.emplace(d.code, line);
-        if (!inserted) reasons.push_back("duplicate ma_ho_so \"" + d.code + "\" (first on line " + std::to_string(it->second) + ")");
-    }
-    if (!reasons.empty()) {
-        std::string all;
-        for (const auto& s : reasons) all += (all.empty() ? "" : "; ") + s;
-        out.errors.push_back({line, std::move(all)});
-        return;
-    }
-    out.rows.push_back(std::move(d));
-    out.lines.push_back(line);
-}
+// One record's values by field, and the names its columns carry in the file (for messages).
+using record = std::array<std::string, export_field_count>;
+using column_names = std::array<std::string, export_field_count>;
 
-// RFC 4180 reader: fields, quoted fields with "" escapes and embedded newlines; tracks lines.
-class csv_reader {
+const std::string& at(const record& r, export_field f) { return r[static_cast<std::size_t>(f)]; }
+
+/// Validates records into dossiers; shared by tables and JSON.
+class validator {
 public:
-    explicit csv_reader(std::string_view s) : s_(s) {}
-    bool done() const { return pos_ >= s_.size(); }
-    std::size_t line() const { return line_; }
-    // Reads one record; returns false with `error` on a malformed quote.
-    bool next(std::vector<std::string>& fields, std::string& error) {
-        fields.clear();
-        std::string field;
-        bool quoted = false, was_quoted = false;
-        while (pos_ < s_.size()) {
-            char c = s_[pos_];
-            if (quoted) {
-                if (c == '"') {
-                    if (pos_ + 1 < s_.size() && s_[pos_ + 1] == '"') {
-                        field.push_back('"');
-                        pos_ += 2;
-                        continue;
-                    }
-                    quoted = false;
-                    ++pos_;
-                    continue;
-                }
-                if (c == '\n') ++line_;
-                field.push_back(c);
-                ++pos_;
-                continue;
+    validator(const import_context& ctx, import_result& out, column_names names)
+        : ctx_(ctx), map_(ctx.cfg), out_(out), names_(std::move(names)) {
+        if (ctx.officials)
+            for (const auto& o : *ctx.officials) {
+                ids_.insert(o.official_id);
+                by_unit_[o.unit_id].emplace_back(fold_text(o.name), o.official_id);
             }
-            if (c == '"') {
-                if (!field.empty() || was_quoted) {
-                    error = "stray quote inside a field";
-                    skip_line();
-                    return false;
-                }
-                quoted = was_quoted = true;
-                ++pos_;
-                continue;
-            }
-            if (c == ',') {
-                fields.push_back(std::move(field));
-                field.clear();
-                was_quoted = false;
-                ++pos_;
-                continue;
-            }
-            if (c == '\r' && pos_ + 1 < s_.size() && s_[pos_ + 1] == '\n') {
-                ++pos_;
-                continue;
-            }
-            if (c == '\n') {
-                ++pos_;
-                ++line_;
-                fields.push_back(std::move(field));
-                return true;
-            }
-            if (was_quoted) {
-                error = "text after a closing quote";
-                skip_line();
-                return false;
-            }
-            field.push_back(c);
-            ++pos_;
+    }
+
+    void validate(const record& r, std::size_t line) {
+        const std::size_t errors_before = out_.errors.size();
+        auto error = [&](export_field f, const char* code, const std::string& value, std::string reason) {
+            out_.errors.push_back({line, std::move(reason), name(f), code, value});
+        };
+        auto warn = [&](export_field f, const char* code, const std::string& value, std::string reason) {
+            out_.warnings.push_back({line, std::move(reason), name(f), code, value});
+        };
+        auto get = [&](export_field f) { return trim(at(r, f)); };
+        auto missing = [&](export_field f, const char* what) {
+            error(f, "missing_value", "", "missing " + name(f) + " (" + what + ")");
+        };
+
+        storage::dossier d;
+        d.code = get(export_field::code);
+        if (d.code.empty()) missing(export_field::code, "dossier code");
+        d.procedure = one_line(get(export_field::procedure));
+        if (d.procedure.empty()) missing(export_field::procedure, "procedure");
+        d.field = one_line(get(export_field::domain));
+
+        const std::string unit_text = one_line(get(export_field::unit));
+        const unit_config* unit = nullptr;
+        if (unit_text.empty()) {
+            missing(export_field::unit, "unit");
+        } else if (auto id = map_.unit_id(unit_text)) {
+            d.unit_id = *id;
+            unit = ctx_.cfg.find_unit(*id);
+        } else {
+            error(export_field::unit, "unknown_unit", unit_text,
+                  "unknown unit \"" + unit_text + "\" in " + name(export_field::unit) +
+                      " (a configured unit's id or name; add other names to [import.units])");
         }
-        if (quoted) {
-            error = "unterminated quoted field";
-            return false;
+
+        const std::string level_text = get(export_field::level);
+        if (!level_text.empty()) {
+            if (auto id = map_.level_id(level_text))
+                d.level = *id;
+            else
+                error(export_field::level, "unknown_level", level_text,
+                      "unknown level \"" + level_text + "\" in " + name(export_field::level));
+        } else if (unit) {
+            d.level = unit->level;
         }
-        fields.push_back(std::move(field));
-        return true;
+
+        const std::string channel_text = get(export_field::channel);
+        if (channel_text.empty()) {
+            missing(export_field::channel, "channel");
+        } else if (auto ch = map_.channel(channel_text)) {
+            d.channel = *ch;
+        } else {
+            error(export_field::channel, "bad_channel", channel_text,
+                  "bad channel \"" + channel_text + "\" in " + name(export_field::channel) +
+                      " (Trực tuyến, Trực tiếp, Dịch vụ bưu chính công ích; or truc_tuyen, truc_tiep, bcci)");
+        }
+
+        auto date_field = [&](export_field f, bool required, std::string& date, std::string& time) {
+            const std::string v = get(f);
+            if (v.empty()) {
+                if (required) missing(f, f == export_field::received ? "received date" : "due date");
+                return;
+            }
+            auto dt = parse_dossier_datetime(v);
+            if (!dt) {
+                error(f, "bad_date", v,
+                      "bad date \"" + v + "\" in " + name(f) + " (DD/MM/YYYY[ HH:MM], YYYY-MM-DD[ HH:MM] or an Excel date)");
+                return;
+            }
+            date = dt->date;
+            time = dt->time;
+        };
+        date_field(export_field::received, true, d.received_on, d.received_time);
+        date_field(export_field::due, true, d.due_on, d.due_time);
+        date_field(export_field::returned, false, d.returned_on, d.returned_time);
+        // The unit as of the day the dossier was received: an export that still carries a merged
+        // commune's name after the merger files the dossier under the commune that took over.
+        if (unit && !d.received_on.empty() && !exists_on(*unit, d.received_on)) {
+            if (const unit_config* then = unit_on(ctx_.cfg, unit->id, d.received_on)) {
+                if (d.level == unit->level) d.level = then->level;
+                d.unit_id = then->id;
+                unit = then;
+            } else {
+                error(export_field::unit, "unit_not_on_date", unit_text,
+                      why_not_on(ctx_.cfg, unit->id, d.received_on) + ", but " + name(export_field::received) + " is " +
+                          d.received_on);
+            }
+        }
+        if (unit && ctx_.scope && !ctx_.scope->covers(ctx_.cfg, unit->id))
+            error(export_field::unit, "out_of_scope", unit_text,
+                  "unit \"" + unit_text + "\" in " + name(export_field::unit) + " is not one you may import for");
+
+        const std::string status_text = one_line(get(export_field::status));
+        std::optional<storage::dossier_state> status;
+        if (!status_text.empty()) {
+            status = map_.status(status_text);
+            if (!status)
+                error(export_field::status, "unknown_status", status_text,
+                      "unknown status \"" + status_text + "\" in " + name(export_field::status) +
+                          " (add it to [import.statuses] as received, processing, supplement, result_ready, returned or withdrawn)");
+        }
+        d.state = status.value_or(storage::dossier_state::processing);
+        if (!d.returned_on.empty() && d.state != storage::dossier_state::withdrawn) {
+            if (status && *status != storage::dossier_state::returned)
+                warn(export_field::status, "status_conflict", status_text,
+                     "status \"" + status_text + "\" but a return date is given: taken as returned");
+            d.state = storage::dossier_state::returned;
+        } else if (d.returned_on.empty() && status == storage::dossier_state::returned) {
+            error(export_field::returned, "returned_without_date", status_text,
+                  "status \"" + status_text + "\" says returned but " + name(export_field::returned) + " is empty");
+        }
+
+        const std::string official_text = one_line(get(export_field::official));
+        if (!official_text.empty()) d.official_id = resolve_official(official_text, d.unit_id, [&](const char* code, std::string why) {
+            warn(export_field::official, code, official_text, std::move(why));
+        });
+
+        const std::string phone_text = get(export_field::phone);
+        if (!phone_text.empty()) {
+            if (auto p = normalize_phone(phone_text))
+                d.citizen_phone = *p;
+            else
+                warn(export_field::phone, "bad_phone", phone_text,
+                     "unreadable phone in " + name(export_field::phone) + ": not stored (citizens cannot follow this dossier)");
+        }
+
+        if (!d.code.empty()) {
+            auto [it, inserted] = seen_.emplace(d.code, line);
+            if (!inserted)
+                error(export_field::code, "duplicate_code", d.code,
+                      "duplicate " + name(export_field::code) + " \"" + d.code + "\" (first on line " + std::to_string(it->second) + ")");
+        }
+        if (out_.errors.size() != errors_before) return;
+        out_.rows.push_back(std::move(d));
+        out_.lines.push_back(line);
     }
 
 private:
-    void skip_line() {
-        while (pos_ < s_.size() && s_[pos_] != '\n') ++pos_;
-        if (pos_ < s_.size()) {
-            ++pos_;
-            ++line_;
-        }
+    std::string name(export_field f) const {
+        const auto& n = names_[static_cast<std::size_t>(f)];
+        return n.empty() ? field_name(f) : n;
     }
-    std::string_view s_;
-    std::size_t pos_ = 0;
-    std::size_t line_ = 1;
+
+    // The handling official within the dossier's unit: an official id as such; a name matched
+    // (case and diacritics aside) among the unit's officials; an id-shaped value kept (the
+    // official may be registered later); otherwise nobody, with a warning.
+    template <typename Warn>
+    std::string resolve_official(const std::string& text, const std::string& unit_id, Warn warn) const {
+        if (ids_.count(text)) return text;
+        const std::string folded = fold_text(text);
+        std::vector<std::string> found;
+        if (auto it = by_unit_.find(unit_id); it != by_unit_.end())
+            for (const auto& [n, id] : it->second)
+                if (n == folded) found.push_back(id);
+        if (found.size() == 1) return found.front();
+        if (found.size() > 1) {
+            warn("ambiguous_official", "two officials of the unit are named \"" + text + "\": dossier left unassigned");
+            return {};
+        }
+        if (id_shaped(text)) return text;
+        warn("unknown_official", "no official named \"" + text + "\" in the unit: dossier left unassigned "
+                                 "(register them with `cchcbot officials add`)");
+        return {};
+    }
+
+    const import_context& ctx_;
+    export_mapping map_;
+    import_result& out_;
+    column_names names_;
+    std::unordered_map<std::string, std::size_t> seen_;
+    std::unordered_set<std::string> ids_;
+    std::unordered_map<std::string, std::vector<std::pair<std::string, std::string>>> by_unit_;
 };
 
-bool blank_record(const std::vector<std::string>& f) {
-    return std::all_of(f.begin(), f.end(), [](const std::string& x) { return trim(x).empty(); });
+void finish(import_result& out) {
+    if (!out.errors.empty()) {
+        out.rows.clear();
+        out.lines.clear();
+    }
+}
+
+struct header_choice {
+    std::size_t row = 0;                        ///< index in table.rows
+    std::vector<std::optional<export_field>> by_column;
+    std::size_t matched = 0;
+    bool has_code = false;
+};
+
+header_choice read_header(const table_row& row, const export_mapping& map, import_result* report) {
+    header_choice h;
+    std::array<std::optional<std::pair<std::size_t, std::size_t>>, export_field_count> best;  // (rank, column)
+    std::vector<std::optional<export_mapping::header_match>> matches(row.cells.size());
+    for (std::size_t i = 0; i < row.cells.size(); ++i) {
+        matches[i] = map.match_header(row.cells[i]);
+        if (!matches[i]) continue;
+        auto& b = best[static_cast<std::size_t>(matches[i]->field)];
+        if (!b || matches[i]->rank < b->first) b = std::pair{matches[i]->rank, i};
+    }
+    h.by_column.assign(row.cells.size(), std::nullopt);
+    for (std::size_t f = 0; f < best.size(); ++f) {
+        if (!best[f]) continue;
+        h.by_column[best[f]->second] = static_cast<export_field>(f);
+        ++h.matched;
+    }
+    h.has_code = best[static_cast<std::size_t>(export_field::code)].has_value();
+    if (!report) return h;
+    for (std::size_t i = 0; i < row.cells.size(); ++i) {
+        const std::string cell = trim(row.cells[i]);
+        if (h.by_column[i]) {
+            report->columns.emplace_back(field_name(*h.by_column[i]), cell);
+        } else if (matches[i] && best[static_cast<std::size_t>(matches[i]->field)]->first == matches[i]->rank) {
+            // The same name twice: which one holds the data cannot be told.
+            report->errors.push_back({row.line, "duplicate column \"" + cell + "\"", cell, "duplicate_column", cell});
+        } else if (!cell.empty()) {
+            // Not a field, or a lesser name of a field read from a better-named column.
+            report->ignored_columns.push_back(cell);
+        }
+    }
+    return h;
 }
 
 }  // namespace
 
+std::size_t distinct_lines(const std::vector<import_error>& errors) {
+    std::set<std::size_t> lines;
+    for (const auto& e : errors) lines.insert(e.line);
+    return lines.size();
+}
+
 std::optional<dossier_datetime> parse_dossier_datetime(std::string_view raw) {
     std::string s = trim(raw);
-    std::string date_part = s, time_part;
-    if (auto sp = s.find_first_of(" T"); sp != std::string::npos) {
-        date_part = s.substr(0, sp);
-        time_part = trim(std::string_view(s).substr(sp + 1));
+    if (s.empty()) return std::nullopt;
+    // An Excel serial date (a date cell saved as a plain number).
+    if (std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || c == '.'; }) &&
+        std::count(s.begin(), s.end(), '.') <= 1 && s.front() != '.') {
+        const double serial = std::strtod(s.c_str(), nullptr);
+        // 1954-10-03 .. 2119-01-10: nothing else in a date column is a bare number that size.
+        if (serial < 20000 || serial > 80000) return std::nullopt;
+        s = excel_serial_to_text(serial);
     }
+    // Tokens: "08:15 01/12/2025", "01/12/2025, 08:15", "2023-06-15T08:05:59", "1/12/2025 8:15 SA".
+    if (s.size() > 10 && s[10] == 'T' && s[4] == '-') s[10] = ' ';
+    for (auto& c : s)
+        if (c == ',') c = ' ';
+    std::vector<std::string> tokens;
+    for (std::size_t i = 0; i < s.size();) {
+        while (i < s.size() && s[i] == ' ') ++i;
+        std::size_t j = i;
+        while (j < s.size() && s[j] != ' ') ++j;
+        if (j > i) tokens.push_back(s.substr(i, j - i));
+        i = j;
+    }
+    std::string date_part, time_part, meridiem;
+    for (const auto& t : tokens) {
+        if (t.find(':') != std::string::npos) {
+            if (!time_part.empty()) return std::nullopt;
+            time_part = t;
+        } else if (t.find_first_of("/-.") != std::string::npos) {
+            if (!date_part.empty()) return std::nullopt;
+            date_part = t;
+        } else {
+            std::string l = fold_text(t);
+            if (l == "sa" || l == "am" || l == "ch" || l == "pm")
+                meridiem = l;
+            else
+                return std::nullopt;
+        }
+    }
+    if (date_part.empty()) return std::nullopt;
     int y = 0, m = 0, d = 0;
-    if (date_part.size() == 10 && date_part[4] == '-' && date_part[7] == '-') {
-        std::string_view v(date_part);
-        if (!all_digits(v.substr(0, 4)) || !all_digits(v.substr(5, 2)) || !all_digits(v.substr(8, 2))) return std::nullopt;
-        y = to_int(v.substr(0, 4));
-        m = to_int(v.substr(5, 2));
-        d = to_int(v.substr(8, 2));
-    } else if (auto s1 = date_part.find('/'); s1 != std::string::npos) {
-        auto s2 = date_part.find('/', s1 + 1);
-        if (s2 == std::string::npos) return std::nullopt;
-        std::string_view v(date_part);
-        auto dd = v.substr(0, s1), mm = v.substr(s1 + 1, s2 - s1 - 1), yy = v.substr(s2 + 1);
-        if (!all_digits(dd) || !all_digits(mm) || !all_digits(yy) || dd.size() > 2 || mm.size() > 2 || yy.size() != 4)
-            return std::nullopt;
-        d = to_int(dd);
-        m = to_int(mm);
-        y = to_int(yy);
+    const char sep = date_part[date_part.find_first_of("/-.")];
+    const auto s1 = date_part.find(sep);
+    const auto s2 = date_part.find(sep, s1 + 1);
+    if (s2 == std::string::npos || date_part.find(sep, s2 + 1) != std::string::npos) return std::nullopt;
+    std::string_view v(date_part);
+    auto a = v.substr(0, s1), b = v.substr(s1 + 1, s2 - s1 - 1), c = v.substr(s2 + 1);
+    if (!all_digits(a) || !all_digits(b) || !all_digits(c)) return std::nullopt;
+    if (a.size() == 4 && b.size() <= 2 && c.size() <= 2) {  // YYYY-MM-DD, YYYY/MM/DD
+        y = to_int(a);
+        m = to_int(b);
+        d = to_int(c);
+    } else if (a.size() <= 2 && b.size() <= 2 && c.size() == 4) {  // DD/MM/YYYY, DD-MM-YYYY, DD.MM.YYYY
+        d = to_int(a);
+        m = to_int(b);
+        y = to_int(c);
     } else {
         return std::nullopt;
     }
@@ -269,129 +386,199 @@ std::optional<dossier_datetime> parse_dossier_datetime(std::string_view raw) {
     if (!time_part.empty()) {
         // HH:MM or HH:MM:SS; seconds are dropped (the scheduler works in local dates).
         if (time_part.size() == 8 && time_part[5] == ':') time_part.resize(5);
+        if (time_part.size() == 7 && time_part[1] == ':' && time_part[4] == ':') time_part.resize(4);
         if (time_part.size() == 4 && time_part[1] == ':') time_part = "0" + time_part;
-        if (!parse_hhmm(time_part)) return std::nullopt;
+        auto minutes = parse_hhmm(time_part);
+        if (!minutes) return std::nullopt;
+        if (!meridiem.empty()) {
+            int h = *minutes / 60;
+            if (h < 1 || h > 12) return std::nullopt;
+            if (meridiem == "ch" || meridiem == "pm") h = h == 12 ? 12 : h + 12;
+            if ((meridiem == "sa" || meridiem == "am") && h == 12) h = 0;
+            char t[8];
+            std::snprintf(t, sizeof t, "%02d:%02d", h, *minutes % 60);
+            time_part = t;
+        }
         out.time = time_part;
+    } else if (!meridiem.empty()) {
+        return std::nullopt;
     }
+    return out;
+}
+
+import_result parse_dossier_table(const export_table& table, const import_context& ctx) {
+    import_result out;
+    out.format = table.format;
+    if (!table.error.empty()) {
+        out.errors.push_back({0, table.error, "", "unreadable_file", ""});
+        return out;
+    }
+    const export_mapping map(ctx.cfg);
+
+    // The header: the first row naming the dossier code and at least two more fields.
+    std::optional<std::size_t> header_row;
+    std::optional<std::size_t> best_row;
+    std::size_t best_matched = 0;
+    for (std::size_t i = 0, looked = 0; i < table.rows.size() && looked < header_search_rows; ++i) {
+        const auto& row = table.rows[i];
+        if (!row.error.empty() || blank(row.cells)) continue;
+        ++looked;
+        auto h = read_header(row, map, nullptr);
+        if (h.has_code && h.matched >= 3) {
+            header_row = i;
+            break;
+        }
+        if (h.matched > best_matched) {
+            best_matched = h.matched;
+            best_row = i;
+        }
+    }
+    if (!header_row) {
+        std::string missing;
+        std::size_t line = 1;
+        std::array<bool, export_field_count> have{};
+        if (best_row) {
+            line = table.rows[*best_row].line;
+            for (const auto& f : read_header(table.rows[*best_row], map, nullptr).by_column)
+                if (f) have[static_cast<std::size_t>(*f)] = true;
+        }
+        for (auto f : required_fields)
+            if (!have[static_cast<std::size_t>(f)]) missing += (missing.empty() ? "" : ", ") + std::string(field_name(f));
+        out.errors.push_back({line,
+                              table.rows.empty() ? std::string("the file is empty")
+                                                 : "header lacks column(s): " + missing +
+                                                       " (name them as the export does, or map them in [import.columns])",
+                              "", table.rows.empty() ? "empty_file" : "missing_columns", missing});
+        return out;
+    }
+    const table_row& hrow = table.rows[*header_row];
+    const header_choice h = read_header(hrow, map, &out);
+    {
+        std::string missing;
+        for (auto f : required_fields)
+            if (std::find(h.by_column.begin(), h.by_column.end(), std::optional<export_field>(f)) == h.by_column.end())
+                missing += (missing.empty() ? "" : ", ") + std::string(field_name(f));
+        if (!missing.empty())
+            out.errors.push_back({hrow.line,
+                                  "header lacks column(s): " + missing +
+                                      " (name them as the export does, or map them in [import.columns])",
+                                  "", "missing_columns", missing});
+    }
+    if (!out.errors.empty()) return out;
+    for (std::size_t i = 0; i < *header_row; ++i)  // title lines above the header
+        if (!table.rows[i].error.empty() || !blank(table.rows[i].cells)) ++out.skipped;
+
+    column_names names;
+    for (std::size_t i = 0; i < h.by_column.size(); ++i)
+        if (h.by_column[i]) names[static_cast<std::size_t>(*h.by_column[i])] = trim(hrow.cells[i]);
+    validator v(ctx, out, names);
+    // Trailing empty header cells (a CSV line ending in a comma) do not count as columns.
+    std::size_t width = hrow.cells.size();
+    while (width > 0 && trim(hrow.cells[width - 1]).empty()) --width;
+    for (std::size_t i = *header_row + 1; i < table.rows.size(); ++i) {
+        const auto& row = table.rows[i];
+        if (!row.error.empty()) {
+            out.errors.push_back({row.line, row.error, "", "read_error", ""});
+            continue;
+        }
+        if (blank(row.cells)) continue;
+        if (table.format == "csv") {
+            std::size_t filled = row.cells.size();
+            while (filled > width && trim(row.cells[filled - 1]).empty()) --filled;
+            if (filled < width || filled > hrow.cells.size()) {
+                out.errors.push_back({row.line,
+                                      "expected " + std::to_string(hrow.cells.size()) + " fields, found " +
+                                          std::to_string(row.cells.size()),
+                                      "", "field_count", std::to_string(row.cells.size())});
+                continue;
+            }
+        }
+        record r;
+        for (std::size_t c = 0; c < row.cells.size() && c < h.by_column.size(); ++c)
+            if (h.by_column[c]) r[static_cast<std::size_t>(*h.by_column[c])] = row.cells[c];
+        // Lines that are not dossiers: a total ("Tổng cộng: 5 hồ sơ"), a signature, a note —
+        // nothing in the procedure, unit and date columns. Noted when the code column says something.
+        if (trim(at(r, export_field::procedure)).empty() && trim(at(r, export_field::unit)).empty() &&
+            trim(at(r, export_field::received)).empty() && trim(at(r, export_field::due)).empty()) {
+            ++out.skipped;
+            const std::string text = trim(at(r, export_field::code));
+            if (!text.empty())
+                out.warnings.push_back({row.line, "line not read as a dossier (no procedure, unit or dates): \"" + text + "\"",
+                                        "", "not_a_dossier", text});
+            continue;
+        }
+        v.validate(r, row.line);
+    }
+    finish(out);
     return out;
 }
 
 import_result parse_dossier_csv(std::string_view text, const config& cfg) {
-    import_result out;
-    text = strip_bom(text);
-    csv_reader rd(text);
-    std::vector<std::string> fields;
-    std::string error;
-    // Header.
-    std::vector<std::string> header;
-    while (!rd.done()) {
-        if (!rd.next(fields, error)) {
-            out.errors.push_back({1, "header: " + error});
-            return out;
-        }
-        if (!blank_record(fields)) break;
-    }
-    for (auto& h : fields) header.push_back(lower(trim(h)));
-    std::vector<std::string> missing;
-    for (const char* c : required_columns)
-        if (std::find(header.begin(), header.end(), c) == header.end()) missing.push_back(c);
-    if (!missing.empty()) {
-        std::string m;
-        for (const auto& c : missing) m += (m.empty() ? "" : ", ") + c;
-        out.errors.push_back({1, "header lacks column(s): " + m});
-        return out;
-    }
-    for (std::size_t i = 0; i < header.size(); ++i) {
-        if (std::find_if(known_columns.begin(), known_columns.end(), [&](const char* k) { return header[i] == k; }) ==
-            known_columns.end())
-            out.errors.push_back({1, "unknown column \"" + header[i] + "\""});
-        for (std::size_t j = 0; j < i; ++j)
-            if (header[j] == header[i]) out.errors.push_back({1, "duplicate column \"" + header[i] + "\""});
-    }
-    if (!out.errors.empty()) return out;
-    std::vector<std::size_t> columns;
-    for (const auto& h : header) columns.push_back(column_index(h));
-
-    std::unordered_map<std::string, std::size_t> seen;
-    while (!rd.done()) {
-        const std::size_t line = rd.line();
-        if (!rd.next(fields, error)) {
-            out.errors.push_back({line, error});
-            continue;
-        }
-        if (blank_record(fields)) continue;
-        if (fields.size() != header.size()) {
-            out.errors.push_back({line, "expected " + std::to_string(header.size()) + " fields, found " +
-                                            std::to_string(fields.size())});
-            continue;
-        }
-        record r;
-        for (std::size_t i = 0; i < header.size(); ++i) r[columns[i]] = std::move(fields[i]);
-        validate(r, line, cfg, out, seen);
-    }
-    if (!out.errors.empty()) {
-        out.rows.clear();
-        out.lines.clear();
-    }
-    return out;
+    return parse_dossier_table(read_csv_table(text), import_context{cfg});
 }
 
-import_result parse_dossier_json(std::string_view text, const config& cfg) {
+import_result parse_dossier_json(std::string_view text, const import_context& ctx) {
     import_result out;
-    text = strip_bom(text);
+    out.format = "json";
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
     boost::system::error_code ec;
     auto v = boost::json::parse(text, ec);
     if (ec || !v.is_array()) {
-        out.errors.push_back({0, ec ? "malformed JSON: " + ec.message() : std::string("expected a JSON array of objects")});
+        out.errors.push_back({0, ec ? "malformed JSON: " + ec.message() : std::string("expected a JSON array of objects"), "",
+                              "malformed_json", ""});
         return out;
     }
-    std::unordered_map<std::string, std::size_t> seen;
+    for (std::size_t f = 0; f < export_field_count; ++f)
+        out.columns.emplace_back(field_name(static_cast<export_field>(f)), field_name(static_cast<export_field>(f)));
+    validator val(ctx, out, column_names{});
     std::size_t item = 0;
     for (const auto& el : v.as_array()) {
         ++item;
         if (!el.is_object()) {
-            out.errors.push_back({item, "not an object"});
+            out.errors.push_back({item, "not an object", "", "not_an_object", ""});
             continue;
         }
         record r;
-        std::string bad;
-        for (const auto& [k, val] : el.as_object()) {
-            std::string key(k);
-            if (std::find_if(known_columns.begin(), known_columns.end(), [&](const char* c) { return key == c; }) ==
-                known_columns.end()) {
-                bad += (bad.empty() ? "" : "; ") + ("unknown field \"" + key + "\"");
+        bool bad = false;
+        for (const auto& [k, val_] : el.as_object()) {
+            const std::string key(k);
+            auto f = field_from_name(key);
+            if (!f) {
+                out.errors.push_back({item, "unknown field \"" + key + "\"", key, "unknown_field", key});
+                bad = true;
                 continue;
             }
-            const std::size_t c = column_index(key);
-            if (val.is_string())
-                r[c] = std::string(val.as_string());
-            else if (val.is_null())
-                r[c].clear();
-            else if (val.is_int64() || val.is_uint64())
-                r[c] = boost::json::serialize(val);
-            else
-                bad += (bad.empty() ? "" : "; ") + ("field \"" + key + "\" must be a string");
+            auto& slot = r[static_cast<std::size_t>(*f)];
+            if (val_.is_string())
+                slot = std::string(val_.as_string());
+            else if (val_.is_null())
+                slot.clear();
+            else if (val_.is_int64() || val_.is_uint64())
+                slot = boost::json::serialize(val_);
+            else {
+                out.errors.push_back({item, "field \"" + key + "\" must be a string", key, "not_a_string", ""});
+                bad = true;
+            }
         }
-        if (!bad.empty()) {
-            out.errors.push_back({item, bad});
-            continue;
-        }
-        validate(r, item, cfg, out, seen);
+        if (!bad) val.validate(r, item);
     }
-    if (!out.errors.empty()) {
-        out.rows.clear();
-        out.lines.clear();
-    }
+    finish(out);
     return out;
 }
 
-import_result parse_dossier_file(std::string_view text, const config& cfg) {
-    std::string_view t = strip_bom(text);
+import_result parse_dossier_json(std::string_view text, const config& cfg) { return parse_dossier_json(text, import_context{cfg}); }
+
+import_result parse_dossier_file(std::string_view bytes, const import_context& ctx) {
+    if (looks_like_xlsx(bytes)) return parse_dossier_table(read_xlsx_table(bytes), ctx);
+    std::string_view t = bytes;
+    if (t.size() >= 3 && t.substr(0, 3) == "\xEF\xBB\xBF") t.remove_prefix(3);
     std::size_t i = 0;
     while (i < t.size() && std::isspace(static_cast<unsigned char>(t[i]))) ++i;
-    if (i < t.size() && t[i] == '[') return parse_dossier_json(text, cfg);
-    return parse_dossier_csv(text, cfg);
+    if (i < t.size() && t[i] == '[') return parse_dossier_json(bytes, ctx);
+    return parse_dossier_table(read_csv_table(bytes), ctx);
 }
+
+import_result parse_dossier_file(std::string_view bytes, const config& cfg) { return parse_dossier_file(bytes, import_context{cfg}); }
 
 std::string mask_phone(const std::string& phone) {
     if (phone.size() <= 4) return std::string(phone.size(), '*');

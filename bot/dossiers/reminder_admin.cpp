@@ -85,32 +85,6 @@ std::optional<issued_code> issue_link_code(SQLite::Database& db, const std::stri
     return c;
 }
 
-import_outcome import_dossiers(SQLite::Database& db, std::string_view text, const config& cfg, std::int64_t now_ms,
-                               std::optional<bool> json) {
-    import_outcome o;
-    o.parsed = !json ? parse_dossier_file(text, cfg) : *json ? parse_dossier_json(text, cfg) : parse_dossier_csv(text, cfg);
-    if (o.parsed.ok()) o.stats = storage::upsert_dossiers(db, o.parsed.rows, now_ms);
-    return o;
-}
-
-std::string import_json(const import_outcome& o) {
-    boost::json::object j;
-    if (!o.parsed.ok()) {
-        j["error"] = "invalid_rows";
-        j["detail"] = std::to_string(o.parsed.errors.size()) + " row(s) rejected; nothing was imported";
-        boost::json::array rows;
-        for (const auto& e : o.parsed.errors) rows.push_back(boost::json::object{{"line", e.line}, {"reason", e.reason}});
-        j["rows"] = std::move(rows);
-        return boost::json::serialize(j);
-    }
-    j["imported"] = o.parsed.rows.size();
-    j["inserted"] = o.stats.inserted;
-    j["updated"] = o.stats.updated;
-    j["returned"] = o.stats.newly_returned;
-    j["cancelled_reminders"] = o.stats.cancelled_reminders;
-    return boost::json::serialize(j);
-}
-
 std::string dossier_json(const storage::dossier& d) {
     auto dt = [](const std::string& date, const std::string& time) -> boost::json::value {
         if (date.empty()) return nullptr;
@@ -128,7 +102,8 @@ std::string dossier_json(const storage::dossier& d) {
     j["ngay_tra"] = dt(d.returned_on, d.returned_time);
     j["can_bo"] = d.official_id.empty() ? boost::json::value(nullptr) : boost::json::value(d.official_id);
     j["so_dien_thoai"] = d.citizen_phone.empty() ? boost::json::value(nullptr) : boost::json::value(mask_phone(d.citizen_phone));
-    j["status"] = d.returned_on.empty() ? "open" : "returned";
+    j["trang_thai"] = storage::to_string(d.state);
+    j["status"] = d.returned_on.empty() && d.state != storage::dossier_state::withdrawn ? "open" : "returned";
     return boost::json::serialize(j);
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/dossiers/dossier_import.hpp"
+#include "bot/dossiers/import_run.hpp"
 #include "bot/dossiers/reachability.hpp"
 #include "storage/official_repository.hpp"
 
@@ -34,17 +35,6 @@ struct issued_code {
 /// nullopt when no enabled official has this id. @throws SQLite::Exception
 [[nodiscard]] std::optional<issued_code> issue_link_code(SQLite::Database& db, const std::string& official_id, std::int64_t now_ms);
 
-/// The result of importing one file.
-struct import_outcome {
-    import_result parsed;
-    storage::upsert_stats stats;
-};
-/// Parses (CSV or JSON by content, or by `json` when given) and, when every row is valid,
-/// upserts all rows in one transaction. @throws SQLite::Exception
-[[nodiscard]] import_outcome import_dossiers(SQLite::Database& db, std::string_view text, const config& cfg,
-                                             std::int64_t now_ms, std::optional<bool> json = std::nullopt);
-/// JSON of an import outcome: {"imported", "inserted", "updated", "returned"} or {"error", "detail", "rows": [...]}.
-[[nodiscard]] std::string import_json(const import_outcome& o);
 /// JSON object of a dossier (citizen phone masked).
 [[nodiscard]] std::string dossier_json(const storage::dossier& d);
 

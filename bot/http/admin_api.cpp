@@ -17,6 +17,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
 #include <cctype>
 #include <memory>
 #include <stdexcept>
@@ -92,10 +96,55 @@ void audit(SQLite::Database& db, const std::string& actor, const std::string& ac
     q.exec();
 }
 
-admin_api::admin_api(const config& cfg, worker& work) : cfg_(cfg), work_(work) {}
+// One thread for add_task resources: started on the first task, joined by ~admin_api.
+struct admin_api::task_thread {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<std::function<void()>> queue;
+    bool stop = false;
+    std::thread thread;
+
+    void post(std::function<void()> f) {
+        {
+            std::lock_guard lk(mu);
+            queue.push_back(std::move(f));
+            if (!thread.joinable()) thread = std::thread([this] { run(); });
+        }
+        cv.notify_one();
+    }
+    void run() {
+        for (;;) {
+            std::function<void()> f;
+            {
+                std::unique_lock lk(mu);
+                cv.wait(lk, [this] { return stop || !queue.empty(); });
+                if (queue.empty()) return;
+                f = std::move(queue.front());
+                queue.pop_front();
+            }
+            f();
+        }
+    }
+    ~task_thread() {
+        {
+            std::lock_guard lk(mu);
+            stop = true;
+        }
+        cv.notify_one();
+        if (thread.joinable()) thread.join();
+    }
+};
+
+admin_api::admin_api(const config& cfg, worker& work) : cfg_(cfg), work_(work), tasks_(std::make_unique<task_thread>()) {}
+
+admin_api::~admin_api() = default;
 
 void admin_api::add(std::string method, std::string pattern, std::vector<api_role> roles, bool write, api_fn fn) {
-    routes_.push_back({std::move(method), split_path(pattern), std::move(roles), write, std::move(fn)});
+    routes_.push_back({std::move(method), split_path(pattern), std::move(roles), write, std::move(fn), {}});
+}
+
+void admin_api::add_task(std::string method, std::string pattern, std::vector<api_role> roles, api_task_fn fn) {
+    routes_.push_back({std::move(method), split_path(pattern), std::move(roles), true, {}, std::move(fn)});
 }
 
 void admin_api::mount(http_router& router) {
@@ -157,6 +206,23 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
     areq->role = role;
     areq->path_params = std::move(params);
     const route* r = match;
+    if (r->task) {
+        tasks_->post([areq, r, respond] {
+            http_response res;
+            try {
+                res = r->task(*areq);
+            } catch (const std::invalid_argument& e) {
+                res = json_error(400, "bad_request", e.what());
+            } catch (const std::out_of_range& e) {
+                res = json_error(404, "not_found", e.what());
+            } catch (const std::exception& e) {
+                spdlog::error("api {} {} failed: {}", areq->http.method, areq->http.path, e.what());
+                res = json_error(500, "internal_error", "the request could not be completed; see the server log");
+            }
+            respond(std::move(res));
+        });
+        return;
+    }
     work_.post([areq, r, respond](SQLite::Database& db) {
         http_response res;
         // A write and its audit row commit together or not at all: a change nobody can account

@@ -4,6 +4,7 @@
 #include "bot/http/http_types.hpp"
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,14 +32,26 @@ struct api_request {
 /// std::invalid_argument gives 400, std::out_of_range 404, anything else 500 (logged).
 using api_fn = std::function<http_response(const api_request&, SQLite::Database&)>;
 
+/// A resource that runs off the worker thread (long work such as a dossier import: parsing a big
+/// file must not hold the write connection). It answers through its return value, does its
+/// writes through worker::run_sync in short jobs, and writes its own audit row with each write
+/// that succeeds. Throwing maps to status codes as for api_fn.
+using api_task_fn = std::function<http_response(const api_request&)>;
+
 /// Routes /api/v1 requests to resources after checking the bearer token and role.
 class admin_api {
 public:
     admin_api(const config& cfg, worker& work);
+    /// Waits for the task in progress (and those queued) to finish.
+    ~admin_api();
 
     /// Adds a resource. `pattern` like "/api/v1/officials/:id/link-code"; `roles` that may call it
     /// (admin always may); `write` records the call in the audit log.
     void add(std::string method, std::string pattern, std::vector<api_role> roles, bool write, api_fn fn);
+
+    /// Adds a resource that runs off the worker, on the API's task thread (one task at a time, in
+    /// the order received).
+    void add_task(std::string method, std::string pattern, std::vector<api_role> roles, api_task_fn fn);
 
     /// Registers the catch-all /api/v1/* endpoint on the router.
     void mount(http_router& router);
@@ -53,10 +66,13 @@ private:
         std::vector<api_role> roles;
         bool write;
         api_fn fn;
+        api_task_fn task;  ///< set for add_task resources (then `fn` is empty)
     };
+    struct task_thread;
     const config& cfg_;
     worker& work_;
     std::vector<route> routes_;
+    std::unique_ptr<task_thread> tasks_;
 };
 
 /// "sha256$<salt>$<hex>" for a token (used by `cchcbot token hash`).

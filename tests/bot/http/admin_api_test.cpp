@@ -47,6 +47,7 @@ struct api_fixture {
         svc = std::make_unique<bot::app::services>(
             bot::app::services{*t->env, *work, router, *api, stats, [this] { ++notified; }, {}, {}, {}});
         bot::app::start_reminders(*svc);
+        bot::app::start_dossiers(*svc);
     }
     ~api_fixture() { work->stop(); }
 

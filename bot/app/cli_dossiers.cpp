@@ -1,0 +1,185 @@
+// Dossier commands: import (or preview) an export, list import runs, show one run.
+#include "bot/app/app.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/local_time.hpp"
+#include "bot/dossiers/import_run.hpp"
+#include "storage/database.hpp"
+#include "storage/import_run_repository.hpp"
+
+#include <CLI/CLI.hpp>
+#include <SQLiteCpp/Database.h>
+
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+namespace bot::app {
+
+namespace {
+
+struct dossier_args {
+    std::string file;
+    bool dry_run = false;
+    bool json = false;
+    std::size_t limit = 20;
+    std::int64_t id = 0;
+};
+
+std::string read_whole(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw command_error("cannot read " + file);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// "file:12", "file, row 12" (XLSX), "file, item 3" (JSON), "file" (the whole file).
+std::string where(const std::string& file, const std::string& format, std::size_t line) {
+    if (line == 0) return file;
+    if (format == "xlsx") return file + ", row " + std::to_string(line);
+    if (format == "json") return file + ", item " + std::to_string(line);
+    return file + ":" + std::to_string(line);
+}
+
+void print_issues(const std::string& file, const std::string& format, const std::vector<import_error>& errors,
+                  const std::vector<import_error>& warnings) {
+    for (const auto& e : errors) std::cerr << where(file, format, e.line) << ": " << e.reason << "\n";
+    for (const auto& w : warnings) std::cerr << where(file, format, w.line) << ": warning: " << w.reason << "\n";
+}
+
+void print_ignored(const std::vector<std::string>& ignored) {
+    if (ignored.empty()) return;
+    std::cout << "ignored columns:";
+    for (std::size_t i = 0; i < ignored.size(); ++i) std::cout << (i ? ", " : " ") << ignored[i];
+    std::cout << "\n";
+}
+
+void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossier_args>& a) {
+    auto* imp = ds->add_subcommand("import", "Import an export (CSV, XLSX or JSON): upsert by code, all or nothing");
+    imp->add_option("FILE", a->file, "the one-stop system's export (Vietnamese headers as exported, or the project's columns)")
+        ->required();
+    imp->add_flag("--dry-run", a->dry_run, "show what would change and every problem; write nothing");
+    imp->add_flag("--json", a->json, "print the result as JSON");
+    imp->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        const std::string bytes = read_whole(a->file);
+        auto db = storage::open_database(cfg.storage.path);
+        const std::string name = std::filesystem::path(a->file).filename().string();
+        if (a->dry_run) {
+            auto p = preview_dossier_import(*db, bytes, cfg);
+            if (a->json) {
+                std::cout << import_preview_json(p) << "\n";
+            } else {
+                print_issues(a->file, p.format, p.errors, p.warnings);
+                if (p.ok()) {
+                    std::cout << "would import " << p.rows << " dossiers: " << p.inserted << " new, " << p.updated
+                              << " updated, " << p.unchanged << " unchanged (nothing written)\n";
+                    for (const auto& c : p.changes) {
+                        if (c.kind != "updated") continue;
+                        std::cout << "  " << c.code << ": ";
+                        if (c.old_state != c.new_state) std::cout << c.old_state << " -> " << c.new_state << " ";
+                        std::cout << "(";
+                        for (std::size_t i = 0; i < c.fields.size(); ++i) std::cout << (i ? ", " : "") << c.fields[i];
+                        std::cout << ")\n";
+                    }
+                    print_ignored(p.ignored_columns);
+                } else {
+                    std::cerr << distinct_lines(p.errors) << " row(s) would be rejected; nothing would be imported\n";
+                }
+            }
+            if (!p.ok()) opts.exit_code = 1;
+            return;
+        }
+        import_request req;
+        req.source = "cli";
+        req.file_name = name;
+        const import_io io{*db, [&db](const std::function<void(SQLite::Database&)>& job) { job(*db); }};
+        auto rep = run_dossier_import(io, bytes, req, cfg, [] { return now_ms(); });
+        if (a->json) {
+            std::cout << import_report_json(rep) << "\n";
+            if (rep.outcome != "imported") opts.exit_code = 1;
+            return;
+        }
+        print_issues(a->file, rep.parsed.format, rep.parsed.errors, rep.parsed.warnings);
+        if (rep.outcome == "rejected") {
+            std::cerr << distinct_lines(rep.parsed.errors) << " row(s) rejected; nothing was imported (run " << rep.run_id
+                      << ")\n";
+            opts.exit_code = 1;
+            return;
+        }
+        if (rep.outcome == "failed") throw command_error("import failed: " + rep.detail);
+        std::cout << "imported " << rep.parsed.rows.size() << " dossiers (" << rep.stats.inserted << " new, "
+                  << rep.stats.updated << " updated, " << rep.stats.unchanged << " unchanged, " << rep.stats.state_changes
+                  << " state changes, " << rep.stats.newly_returned << " newly returned) in " << rep.duration_ms
+                  << " ms (run " << rep.run_id << ")\n";
+        print_ignored(rep.parsed.ignored_columns);
+    });
+}
+
+void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossier_args>& a) {
+    auto* runs = ds->add_subcommand("runs", "List import runs, newest first");
+    runs->add_option("--limit", a->limit, "how many (default 20)")->check(CLI::Range(1, 1000));
+    runs->add_flag("--json", a->json, "one JSON object per line");
+    runs->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        auto db = storage::open_database(cfg.storage.path);
+        const int offset = cfg.reminders.utc_offset_minutes;
+        const auto list = storage::list_import_runs(*db, a->limit);
+        for (const auto& r : list) {
+            if (a->json) {
+                std::cout << import_run_json(r, offset) << "\n";
+                continue;
+            }
+            std::cout << std::left << std::setw(6) << r.id << " " << format_local_datetime(r.started_at, offset) << "  "
+                      << std::setw(8) << r.outcome << " " << std::setw(7) << r.source << " " << r.rows << " rows: "
+                      << r.inserted << " new, " << r.updated << " updated, " << r.unchanged << " unchanged, "
+                      << r.state_changes << " state changes, " << r.rejected << " rejected; " << r.duration_ms << " ms"
+                      << (r.file_name.empty() ? "" : "  " + r.file_name) << "\n";
+        }
+        if (list.empty() && !a->json) std::cout << "no import runs yet: cchcbot dossiers import --help\n";
+    });
+    auto* one = ds->add_subcommand("run", "Show one import run: what changed and what was rejected (file and line)");
+    one->add_option("ID", a->id, "run id (see `dossiers runs`)")->required();
+    one->add_flag("--json", a->json, "as JSON");
+    one->callback([&opts, a] {
+        auto cfg = load_config(source_for(opts));
+        auto db = storage::open_database(cfg.storage.path);
+        auto r = storage::find_import_run(*db, a->id);
+        if (!r) throw command_error("no import run " + std::to_string(a->id));
+        const int offset = cfg.reminders.utc_offset_minutes;
+        if (a->json) {
+            std::cout << import_run_detail_json(*db, *r, offset, 100000) << "\n";
+            return;
+        }
+        std::cout << "run " << r->id << " (" << r->source << (r->actor.empty() ? "" : ", " + r->actor) << ") "
+                  << format_local_datetime(r->started_at, offset) << ": " << r->outcome << ", " << r->duration_ms
+                  << " ms (merge " << r->merge_ms << " ms)\n"
+                  << "file: " << (r->file_name.empty() ? "-" : r->file_name) << " (" << r->format << "), " << r->rows
+                  << " rows: " << r->inserted << " new, " << r->updated << " updated, " << r->unchanged << " unchanged, "
+                  << r->state_changes << " state changes, " << r->rejected << " rejected, " << r->warnings << " warnings\n";
+        if (!r->detail.empty()) std::cout << r->detail << "\n";
+        for (const auto& i : storage::import_run_issues(*db, r->id, 100000))
+            std::cout << "  " << i.kind << " " << where(i.file.empty() ? "-" : i.file, r->format, static_cast<std::size_t>(i.line))
+                      << ": " << i.reason << "\n";
+        for (const auto& c : storage::import_run_changes(*db, r->id, 100000)) {
+            std::cout << "  changed " << c.code << ": " << c.fields;
+            if (c.old_state != c.new_state) std::cout << " (" << c.old_state << " -> " << c.new_state << ")";
+            if (c.old_due_on != c.new_due_on) std::cout << " (due " << c.old_due_on << " -> " << c.new_due_on << ")";
+            std::cout << "\n";
+        }
+    });
+}
+
+}  // namespace
+
+void register_dossier_commands(CLI::App& app, cli_options& opts) {
+    auto* ds = app.add_subcommand("dossiers", "Dossiers from the one-stop system: import, runs, run");
+    ds->require_subcommand(1);
+    auto a = std::make_shared<dossier_args>();
+    register_import(ds, opts, a);
+    register_runs(ds, opts, a);
+}
+
+}  // namespace bot::app

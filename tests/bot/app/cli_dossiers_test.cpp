@@ -1,0 +1,68 @@
+// `cchcbot dossiers import|runs|run` as an operator runs them.
+#include "bot/app/app.hpp"
+
+#include "storage/database.hpp"
+#include "tests/test_support.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
+
+namespace {
+
+struct cli {
+    test::temp_dir dir;
+    std::string db = dir.file("cli.db");
+
+    int operator()(const std::string& args, std::string& out) const {
+        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG= CCHCBOT_STORAGE_PATH='" + db + "' '" +
+                             CCHCBOT_EXE + "' " + args,
+                         out);
+    }
+    std::string ok(const std::string& args) const {
+        std::string out;
+        int rc = (*this)(args, out);
+        INFO(args << "\n" << out);
+        REQUIRE(rc == 0);
+        return out;
+    }
+    std::int64_t count(const std::string& sql) const {
+        auto conn = storage::open_database(db);
+        SQLite::Statement q(*conn, sql);
+        q.executeStep();
+        return q.getColumn(0).getInt64();
+    }
+};
+
+}  // namespace
+
+TEST_CASE("an export with Vietnamese headers imports from the command line as CSV and as XLSX", "[dossiers]") {
+    cli run;
+    run.ok("officials add --id cb_ts_01 --name 'Nguyễn Văn An' --unit tan_soi --role official");
+    CHECK_THAT(run.ok("dossiers import --dry-run tests/fixtures/mot-cua-export.csv"),
+               Catch::Contains("would import 6 dossiers: 6 new"));
+    CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
+    auto out = run.ok("dossiers import tests/fixtures/mot-cua-export.csv");
+    CHECK_THAT(out, Catch::Contains("imported 6 dossiers (6 new") && Catch::Contains("ignored columns: STT, Người nộp, Ghi chú"));
+    CHECK_THAT(run.ok("dossiers import tests/fixtures/mot-cua-export.xlsx"),
+               Catch::Contains("imported 6 dossiers (0 new, 0 updated, 6 unchanged"));
+    CHECK(run.count("SELECT COUNT(*) FROM dossiers WHERE official_id = 'cb_ts_01'") == 3);
+    auto runs = run.ok("dossiers runs");
+    CHECK_THAT(runs, Catch::Contains("mot-cua-export.xlsx") && Catch::Contains("mot-cua-export.csv"));
+    CHECK_THAT(run.ok("dossiers runs --json --limit 1"), Catch::Contains("\"format\":\"xlsx\""));
+}
+
+TEST_CASE("a rejected import names file and line, exits 1, and its run shows the same", "[dossiers]") {
+    cli run;
+    test::write_file(run.dir.file("bad.csv"),
+                     "Mã hồ sơ,Tên thủ tục,Đơn vị,Kênh,Ngày tiếp nhận,Ngày hẹn trả\n"
+                     "A,x,xã Tân Sỏi,Trực tuyến,01/12/2025,03/12/2025\n"
+                     "B,x,xã Tân Sỏi,fax,01/12/2025,03/12/2025\n");
+    std::string out;
+    CHECK(run("dossiers import '" + run.dir.file("bad.csv") + "'", out) == 1);
+    CHECK_THAT(out, Catch::Contains("bad.csv:3: bad channel \"fax\" in Kênh") && Catch::Contains("nothing was imported (run 1)"));
+    CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
+    CHECK_THAT(run.ok("dossiers run 1"), Catch::Contains("rejected") && Catch::Contains("bad.csv:3: bad channel"));
+    CHECK(run("dossiers run 99", out) == 1);
+    CHECK(run("dossiers import", out) == 2);
+}
