@@ -4,9 +4,15 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/staff.hpp"
 #include "bot/core/units.hpp"
+#include "bot/dossiers/dossier_import.hpp"
 #include "handlers/conversation_common.hpp"
+#include "handlers/dossier_follow.hpp"
+#include "handlers/sender.hpp"
+#include "storage/dossier_follow_repository.hpp"
 #include "storage/dossier_query.hpp"
+#include "storage/dossier_repository.hpp"
 #include "storage/user_repository.hpp"
 
 #include <spdlog/spdlog.h>
@@ -27,12 +33,40 @@ const std::regex& code_regex(const std::string& pattern) {
     return cached;
 }
 
+std::string with_time(const std::string& date, const std::string& time) {
+    return time.empty() ? vn_date(date) : time + " " + vn_date(date);
+}
+
+// What only a follower or an official of the dossier's unit reads.
+std::string details(context& ctx, const std::string& code, const sender& s, bool follower) {
+    const auto d = storage::find_dossier(ctx.db, code);
+    if (!d) return {};
+    const bool official = s.official && bot::scope_of(*s.official).covers(ctx.cfg, d->unit_id);
+    if (official) {
+        std::string name = ctx.texts.render("dossier_official_unassigned");
+        if (!d->official_id.empty()) {
+            auto o = storage::find_official(ctx.db, d->official_id);
+            name = o ? o->name : d->official_id;
+        }
+        return ctx.texts.render("dossier_lookup_details_official",
+                                {{"received", with_time(d->received_on, d->received_time)},
+                                 {"official", name},
+                                 {"phone", d->citizen_phone.empty() ? "-" : bot::mask_phone(d->citizen_phone)},
+                                 {"followers", std::to_string(storage::count_followers(ctx.db, code))}});
+    }
+    if (follower)
+        return ctx.texts.render("dossier_lookup_details_follower",
+                                {{"received", with_time(d->received_on, d->received_time)},
+                                 {"phone", bot::mask_phone(d->citizen_phone)}});
+    return {};
+}
+
+}  // namespace
+
 std::string vn_date(const std::string& iso) {
     auto d = bot::parse_iso_date(iso);
     return d ? bot::to_vn(*d) : iso;
 }
-
-}  // namespace
 
 std::optional<std::string> find_dossier_code(const bot::config& cfg, const std::string& text) {
     // Codes are upper-case; citizens often type them in lower case.
@@ -49,8 +83,34 @@ std::optional<std::string> find_dossier_code(const bot::config& cfg, const std::
     return std::nullopt;
 }
 
+std::string dossier_status_text(const context& ctx, const storage::dossier_status& d) {
+    const std::string today = today_of(ctx);
+    if (d.state == "withdrawn") return ctx.texts.render("dossier_status_withdrawn");
+    if (!d.returned_on.empty())
+        return ctx.texts.render(d.returned_on > d.due_on ? "conversation_status_returned_late" : "conversation_status_ready",
+                                {{"returned", vn_date(d.returned_on)}});
+    if (d.state == "result_ready") return ctx.texts.render("dossier_status_result_ready");
+    if (d.state == "supplement") return ctx.texts.render("dossier_status_supplement");
+    if (today > d.due_on) return ctx.texts.render("conversation_status_overdue");
+    if (d.received_on == today || d.state == "received") return ctx.texts.render("conversation_status_received");
+    return ctx.texts.render("conversation_status_processing");
+}
+
+std::string dossier_place_text(const context& ctx, const std::string& unit_id, const std::string& channel) {
+    if (channel == "bcci") return ctx.texts.render("conversation_place_bcci");
+    if (const auto* u = bot::unit_on(ctx.cfg, unit_id, today_of(ctx))) {
+        // Where the result is collected today: a merged commune's dossiers at its successor.
+        // The desk of the dossier's unit, its address and phone (words from the texts).
+        std::string place = desk_of_unit(ctx, u->id);
+        if (!u->address.empty()) place += ctx.texts.render("conversation_place_address", {{"address", u->address}});
+        if (!u->phone.empty()) place += ctx.texts.render("conversation_place_phone", {{"phone", u->phone}});
+        return place;
+    }
+    return ctx.texts.render("conversation_place_one_stop");
+}
+
 outcome dossier_lookup(context& ctx, const std::string& to, const std::string& code, const std::string& kind,
-                       const std::string& unit) {
+                       const std::string& unit, const sender* s) {
     storage::set_fallback_streak(ctx.db, to, 0);
     interaction_note note{kind, "tra_cuu_ho_so", "lookup", unit};
     auto d = storage::find_dossier_status(ctx.db, code);
@@ -59,37 +119,22 @@ outcome dossier_lookup(context& ctx, const std::string& to, const std::string& c
                                                        std::string(payload::topic) + "gap_can_bo")};
         return reply_to(ctx, to, ctx.texts.render("conversation_lookup_not_found", {{"code", code}}), std::move(buttons), note);
     }
-    const std::string today = bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.reminders.utc_offset_minutes));
-    std::string status;
-    if (!d->returned_on.empty()) {
-        status = ctx.texts.render(d->returned_on > d->due_on ? "conversation_status_returned_late" : "conversation_status_ready",
-                                  {{"returned", vn_date(d->returned_on)}});
-    } else if (today > d->due_on) {
-        status = ctx.texts.render("conversation_status_overdue");
-    } else if (d->received_on == today) {
-        status = ctx.texts.render("conversation_status_received");
-    } else {
-        status = ctx.texts.render("conversation_status_processing");
+    std::string text = ctx.texts.render("conversation_lookup_found", {{"code", d->code},
+                                                                       {"procedure", d->procedure},
+                                                                       {"status", dossier_status_text(ctx, *d)},
+                                                                       {"due", vn_date(d->due_on)},
+                                                                       {"place", dossier_place_text(ctx, d->unit_id, d->channel)}});
+    std::vector<zalo::button> buttons;
+    if (s) {
+        const bool follower = storage::follows(ctx.db, d->code, s->id());
+        text += details(ctx, d->code, *s, follower);
+        // Following needs the receipt's phone: the button asks for it; a follower can stop.
+        if (follower)
+            buttons.push_back(query_button(ctx.texts.render("dossier_button_unfollow"), std::string(follow_payload::unfollow) + d->code));
+        else if (!s->official)
+            buttons.push_back(query_button(ctx.texts.render("dossier_button_follow"), std::string(follow_payload::follow) + d->code));
     }
-    std::string place;
-    if (d->channel == "bcci") {
-        place = ctx.texts.render("conversation_place_bcci");
-    } else if (const auto* u = bot::unit_on(ctx.cfg, d->unit_id, today_of(ctx))) {
-        // Where the result is collected today: a merged commune's dossiers at its successor.
-        // The desk of the dossier's unit, its address and phone (words from the texts).
-        place = desk_of_unit(ctx, u->id);
-        if (!u->address.empty()) place += ctx.texts.render("conversation_place_address", {{"address", u->address}});
-        if (!u->phone.empty()) place += ctx.texts.render("conversation_place_phone", {{"phone", u->phone}});
-    } else {
-        place = ctx.texts.render("conversation_place_one_stop");
-    }
-    return reply_to(ctx, to,
-                 ctx.texts.render("conversation_lookup_found", {{"code", d->code},
-                                                                {"procedure", d->procedure},
-                                                                {"status", status},
-                                                                {"due", vn_date(d->due_on)},
-                                                                {"place", place}}),
-                 {}, note);
+    return reply_to(ctx, to, std::move(text), std::move(buttons), note);
 }
 
 }  // namespace handlers

@@ -1,6 +1,7 @@
 // A text message: the sender is loaded once, then each step in turn may take the message —
-// officials' commands and hand-off answers, the flood limit, an open hand-off, buttons, the
-// commune or village, the broadcast opt-out, a dossier code, and last the knowledge base.
+// officials' commands and hand-off answers, the flood limit, an open hand-off, buttons,
+// following a dossier, the commune or village, the broadcast opt-out, a dossier code, and last
+// the knowledge base.
 #include "handlers/user_send_text.hpp"
 
 #include "bot/core/config.hpp"
@@ -10,6 +11,7 @@
 #include "handlers/citizen_question.hpp"
 #include "handlers/citizen_settings.hpp"
 #include "handlers/conversation_common.hpp"
+#include "handlers/dossier_follow.hpp"
 #include "handlers/dossier_lookup.hpp"
 #include "handlers/handoff.hpp"
 #include "handlers/official_commands.hpp"
@@ -86,10 +88,12 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
     if (text.front() == '#')
         if (auto r = handle_payload(ctx, text, s)) return std::move(*r);
 
+    if (auto r = dossier_follow(ctx, text, s)) return std::move(*r);
+
     const std::string folded = fold_text(text);
     if (auto r = typed_place(ctx, folded, s)) return std::move(*r);
     if (auto r = broadcast_preference(ctx, folded, s)) return std::move(*r);
-    if (auto code = find_dossier_code(ctx.cfg, text)) return dossier_lookup(ctx, s.id(), *code, "text", s.unit_id());
+    if (auto code = find_dossier_code(ctx.cfg, text)) return dossier_lookup(ctx, s.id(), *code, "text", s.unit_id(), &s);
     return answer_question(ctx, text, s);
 }
 

@@ -9,7 +9,7 @@ namespace storage {
 std::optional<dossier_status> find_dossier_status(SQLite::Database& db, const std::string& code) {
     // Only the columns a code holder may see: never the citizen's phone or the assigned official.
     SQLite::Statement q(db,
-                        "SELECT code, procedure, level, unit_id, channel, received_on, due_on, COALESCE(returned_on, '')"
+                        "SELECT code, procedure, level, unit_id, channel, received_on, due_on, COALESCE(returned_on, ''), state"
                         " FROM dossiers WHERE code = ?");
     q.bind(1, code);
     if (!q.executeStep()) return std::nullopt;
@@ -22,6 +22,7 @@ std::optional<dossier_status> find_dossier_status(SQLite::Database& db, const st
     d.received_on = q.getColumn(5).getString();
     d.due_on = q.getColumn(6).getString();
     d.returned_on = q.getColumn(7).getString();
+    d.state = q.getColumn(8).getString();
     return d;
 }
 

@@ -20,6 +20,7 @@ struct dossier_status {
     std::string received_on;  ///< local 'YYYY-MM-DD'
     std::string due_on;       ///< local 'YYYY-MM-DD'
     std::string returned_on;  ///< local 'YYYY-MM-DD'; empty while unresolved
+    std::string state;        ///< received | processing | supplement | result_ready | returned | withdrawn
 };
 
 /// The dossier with exactly this code, or nullopt. @throws SQLite::Exception

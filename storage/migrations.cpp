@@ -505,6 +505,12 @@ CREATE TABLE dossier_notices (
   PRIMARY KEY (change_id, user_id)
 ) WITHOUT ROWID;
 CREATE INDEX dossier_notices_day ON dossier_notices(local_day);
+-- A citizen who tapped "Theo dõi hồ sơ này" and is asked for the receipt's phone: the code waits here.
+CREATE TABLE dossier_follow_pending (
+  user_id TEXT PRIMARY KEY,
+  code    TEXT NOT NULL,
+  at      INTEGER NOT NULL
+);
 -- Failed attempts to follow (wrong code or phone), per citizen and local day: a ceiling on guessing.
 CREATE TABLE dossier_follow_attempts (
   user_id   TEXT NOT NULL,

@@ -9,6 +9,7 @@
 #include "bot/dossiers/import_watch.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/http/admin_api.hpp"
+#include "handlers/dossier_follow.hpp"
 #include "storage/database.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/import_run_repository.hpp"
@@ -52,14 +53,50 @@ import_io worker_io(SQLite::Database& read, worker& work) {
     return import_io{read, [&work](const std::function<void(SQLite::Database&)>& job) { work.run_sync(job); }};
 }
 
+/// Changes tell their followers in runs of this many, each its own short job on the worker.
+constexpr std::size_t notice_chunk = 500;
+
+/// Counts a notice run in the Prometheus metrics and wakes the outbox when it queued something.
+void after_notices(services& s, const handlers::notice_report& r) {
+    if (r.changes == 0) return;
+    s.stats.inc("cchcbot_dossier_notices_total", {{"channel", "cs"}}, static_cast<double>(r.queued_cs));
+    s.stats.inc("cchcbot_dossier_notices_total", {{"channel", "zns"}}, static_cast<double>(r.queued_zns));
+    s.stats.inc("cchcbot_dossier_notices_total", {{"channel", "none"}}, static_cast<double>(r.undeliverable));
+    if (r.queued_cs + r.queued_zns > 0 && s.notify_outbox) s.notify_outbox();
+}
+
+/// Queues the notices pending changes call for (after an import, and on a timer for any left by
+/// a stop or by a `cchcbot dossiers import` in another process), then wakes the outbox.
+void send_notices(services& s) {
+    auto& env = s.env;
+    handlers::notice_report total;
+    for (bool more = true; more;) {
+        handlers::notice_report rep;
+        s.work.run_sync([&](SQLite::Database& db) {
+            auto ctx = env.context(db);
+            rep = handlers::run_dossier_notices(ctx, notice_chunk);
+        });
+        more = rep.more;
+        total.changes += rep.changes;
+        total.queued_cs += rep.queued_cs;
+        total.queued_zns += rep.queued_zns;
+        total.undeliverable += rep.undeliverable;
+    }
+    if (total.changes == 0) return;
+    spdlog::info("dossier notices: {} change(s), {} consultation, {} ZNS, {} not deliverable", total.changes, total.queued_cs,
+                 total.queued_zns, total.undeliverable);
+    after_notices(s, total);
+}
+
 void add_dossier_resources(services& s) {
     const auto& cfg = s.env.cfg;
     auto& env = s.env;
     auto& work = s.work;
+    auto* svc = &s;
     const std::vector<api_role> ops = {api_role::operator_};
     // Off the worker: parsing and comparing a big export happen here; the writes go to the
     // worker in short jobs. `?dry_run=1` answers with the preview and writes nothing.
-    s.api.add_task("POST", "/api/v1/dossiers", ops, [&cfg, &env, &work](const api_request& r) {
+    s.api.add_task("POST", "/api/v1/dossiers", ops, [&cfg, &env, &work, svc](const api_request& r) {
         std::string ct;
         if (auto it = r.http.headers.find("Content-Type"); it != r.http.headers.end()) ct = lower(it->second);
         import_request req;
@@ -85,6 +122,7 @@ void add_dossier_resources(services& s) {
         const std::string path = r.http.path;
         req.on_imported = [&r, path](SQLite::Database& db) { audit(db, r.actor, "POST " + path, "", "200"); };
         auto rep = run_dossier_import(worker_io(*read, work), r.http.body, req, cfg, env.clock);
+        if (rep.stats.notices_pending > 0) send_notices(*svc);
         const int status = rep.outcome == "imported" ? 200 : rep.outcome == "rejected" ? 422 : 500;
         return json_response(import_report_json(rep), status);
     });
@@ -216,6 +254,7 @@ private:
             return;
         }
         if (rep.outcome == "failed") return;  // left in place: the next look tries again
+        if (rep.stats.notices_pending > 0) send_notices(s_);
         std::string report;
         for (const auto& e : rep.parsed.errors)
             report += req.file_name + ":" + std::to_string(e.line) + ": " + e.reason + "\n";
@@ -247,6 +286,14 @@ private:
 
 void start_dossiers(services& s) {
     add_dossier_resources(s);
+    s.stats.describe("cchcbot_dossier_notices_total", "counter",
+                     "Dossier status notices to followers, by channel (none = not deliverable)");
+    s.work.every(std::chrono::minutes(1), [&s](SQLite::Database& db) {
+        // Changes left pending (a stop, or an import by `cchcbot dossiers import` in another
+        // process): one bounded run per minute.
+        auto ctx = s.env.context(db);
+        after_notices(s, handlers::run_dossier_notices(ctx, notice_chunk));
+    });
     const auto& cfg = s.env.cfg;
     if (cfg.imports.folder.empty()) return;
     std::error_code ec;

@@ -3,7 +3,9 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/messages.hpp"
 #include "bot/dossiers/import_run.hpp"
+#include "handlers/dossier_follow.hpp"
 #include "storage/database.hpp"
 #include "storage/import_run_repository.hpp"
 
@@ -115,6 +117,20 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
                   << " state changes, " << rep.stats.newly_returned << " newly returned) in " << rep.duration_ms
                   << " ms (run " << rep.run_id << ")\n";
         print_ignored(rep.parsed.ignored_columns);
+        if (rep.stats.notices_pending == 0) return;
+        // Followers' notices go into the outbox here; the running service sends them.
+        auto texts = message_catalog::load(cfg.templates_dir + "/messages");
+        handlers::context ctx{*db, cfg, texts, nullptr, [] { return now_ms(); }};
+        handlers::notice_report total;
+        for (bool more = true; more;) {
+            auto r = handlers::run_dossier_notices(ctx);
+            more = r.more;
+            total.queued_cs += r.queued_cs;
+            total.queued_zns += r.queued_zns;
+            total.undeliverable += r.undeliverable;
+        }
+        std::cout << "notices to followers: " << total.queued_cs << " on Zalo, " << total.queued_zns << " by ZNS, "
+                  << total.undeliverable << " not deliverable\n";
     });
 }
 
