@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/wording.hpp"
 #include "bot/dossiers/import_run.hpp"
 #include "handlers/dossier_follow.hpp"
 #include "storage/database.hpp"
@@ -119,7 +120,7 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
         print_ignored(rep.parsed.ignored_columns);
         if (rep.stats.notices_pending == 0) return;
         // Followers' notices go into the outbox here; the running service sends them.
-        auto texts = message_catalog::load(cfg.templates_dir + "/messages");
+        auto texts = load_messages(cfg);
         handlers::context ctx{*db, cfg, texts, nullptr, [] { return now_ms(); }};
         handlers::notice_report total;
         for (bool more = true; more;) {
