@@ -113,11 +113,29 @@ public:
         if (d.procedure.empty()) missing(export_field::procedure, "procedure");
         d.field = one_line(get(export_field::domain));
 
+        auto date_field = [&](export_field f, bool required, std::string& date, std::string& time) {
+            const std::string v = get(f);
+            if (v.empty()) {
+                if (required) missing(f, f == export_field::received ? "received date" : "due date");
+                return;
+            }
+            auto dt = parse_dossier_datetime(v);
+            if (!dt) {
+                error(f, "bad_date", v,
+                      "bad date \"" + v + "\" in " + name(f) + " (DD/MM/YYYY[ HH:MM], YYYY-MM-DD[ HH:MM] or an Excel date)");
+                return;
+            }
+            date = dt->date;
+            time = dt->time;
+        };
+        date_field(export_field::received, true, d.received_on, d.received_time);
+        date_field(export_field::due, true, d.due_on, d.due_time);
+        date_field(export_field::returned, false, d.returned_on, d.returned_time);
         const std::string unit_text = one_line(get(export_field::unit));
         const unit_config* unit = nullptr;
         if (unit_text.empty()) {
             missing(export_field::unit, "unit");
-        } else if (auto id = map_.unit_id(unit_text)) {
+        } else if (auto id = map_.unit_id(unit_text, d.received_on)) {
             d.unit_id = *id;
             unit = ctx_.cfg.find_unit(*id);
         } else {
@@ -148,24 +166,6 @@ public:
                       " (Trực tuyến, Trực tiếp, Dịch vụ bưu chính công ích; or truc_tuyen, truc_tiep, bcci)");
         }
 
-        auto date_field = [&](export_field f, bool required, std::string& date, std::string& time) {
-            const std::string v = get(f);
-            if (v.empty()) {
-                if (required) missing(f, f == export_field::received ? "received date" : "due date");
-                return;
-            }
-            auto dt = parse_dossier_datetime(v);
-            if (!dt) {
-                error(f, "bad_date", v,
-                      "bad date \"" + v + "\" in " + name(f) + " (DD/MM/YYYY[ HH:MM], YYYY-MM-DD[ HH:MM] or an Excel date)");
-                return;
-            }
-            date = dt->date;
-            time = dt->time;
-        };
-        date_field(export_field::received, true, d.received_on, d.received_time);
-        date_field(export_field::due, true, d.due_on, d.due_time);
-        date_field(export_field::returned, false, d.returned_on, d.returned_time);
         // The unit as of the day the dossier was received: an export that still carries a merged
         // commune's name after the merger files the dossier under the commune that took over.
         if (unit && !d.received_on.empty() && !exists_on(*unit, d.received_on)) {

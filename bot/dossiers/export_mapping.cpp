@@ -3,6 +3,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/text_fold.hpp"
+#include "bot/core/units.hpp"
 
 #include <algorithm>
 
@@ -116,6 +117,19 @@ std::string strip_place_word(const std::string& s) {
     return s;
 }
 
+std::string ascii_lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
+std::string_view trim_spaces(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
 bool contains_phrase(const std::string& hay, std::string_view phrase) {
     const std::string padded = " " + hay + " ";
     return padded.find(" " + std::string(phrase) + " ") != std::string::npos;
@@ -131,7 +145,7 @@ std::optional<export_field> field_from_name(std::string_view name) {
     return std::nullopt;
 }
 
-export_mapping::export_mapping(const config& cfg) {
+export_mapping::export_mapping(const config& cfg) : cfg_(cfg) {
     // Headers: configured names rank before the defaults; the first name for a folded form wins.
     auto add_header = [this](std::string_view name, export_field f, std::size_t rank) {
         headers_.emplace(fold_text(name), header_match{f, rank});
@@ -142,26 +156,36 @@ export_mapping::export_mapping(const config& cfg) {
     for (const auto& d : header_defaults())
         for (std::size_t i = 0; i < d.names.size(); ++i) add_header(d.names[i], d.field, 100 + i);
 
-    // Units: every form of every unit's id, name and desk address; a form two units share is
-    // ambiguous ("") and does not resolve.
-    auto add_unit = [this](const std::string& form, const std::string& id) {
+    // Units: every form of every unit's id, name, desk and former names, each with how strongly
+    // it names the unit; which of several units a shared form means is decided by date in unit_id().
+    auto add_unit = [this](const std::string& form, const std::string& id, int rank) {
         if (form.empty()) return;
-        auto [it, inserted] = units_.emplace(form, id);
-        if (!inserted && it->second != id) it->second.clear();
+        auto& list = units_[form];
+        for (auto& c : list)
+            if (c.id == id) {
+                c.rank = std::min(c.rank, rank);
+                return;
+            }
+        list.push_back({rank, id});
     };
     for (const auto& u : cfg.units) {
-        add_unit(fold_text(u.id), u.id);
+        unit_ids_[ascii_lower(u.id)] = u.id;
+        add_unit(fold_text(u.id), u.id, 3);
         // Its name, desk and address now, and the names it had before (a rename, such as a
         // commune becoming a ward, is the same unit).
         std::vector<const std::string*> names = {&u.name, &u.address, &u.desk_name};
         for (const auto& f : u.former_names) names.push_back(&f.name);
         for (const std::string* name : names) {
             const std::string full = strip_offices(fold_text(*name));
-            add_unit(full, u.id);
-            add_unit(strip_place_word(full), u.id);
+            add_unit(full, u.id, 1);
+            add_unit(strip_place_word(full), u.id, 2);
         }
     }
-    for (const auto& [name, id] : cfg.imports.units) units_[fold_text(name)] = id;
+    for (const auto& [name, id] : cfg.imports.units) {
+        auto& list = units_[fold_text(name)];
+        list.erase(std::remove_if(list.begin(), list.end(), [](const unit_candidate& c) { return c.rank == 0; }), list.end());
+        list.push_back({0, id});
+    }
 
     for (const auto& l : cfg.levels) {
         levels_[fold_text(l.id)] = l.id;
@@ -184,12 +208,29 @@ std::optional<export_mapping::header_match> export_mapping::match_header(std::st
     return it->second;
 }
 
-std::optional<std::string> export_mapping::unit_id(std::string_view text) const {
+std::optional<std::string> export_mapping::unit_id(std::string_view text, std::string_view date) const {
+    // A configured id as written wins over any name ("yen_the" is not "huyện Yên Thế").
+    if (auto it = unit_ids_.find(ascii_lower(trim_spaces(text))); it != unit_ids_.end()) return it->second;
     const std::string folded = fold_text(text);
     if (folded.empty()) return std::nullopt;
     for (const std::string& form : {folded, strip_offices(folded), strip_place_word(strip_offices(folded))}) {
         auto it = units_.find(form);
-        if (it != units_.end() && !it->second.empty()) return it->second;
+        if (it == units_.end()) continue;
+        // The strongest reading first; among units read equally strongly, the one that existed on
+        // the date. Several then (or none, and several names) is ambiguous: try a shorter form.
+        for (int rank = 0; rank <= 3; ++rank) {
+            std::vector<const std::string*> ids, then;
+            for (const auto& c : it->second) {
+                if (c.rank != rank) continue;
+                ids.push_back(&c.id);
+                const unit_config* u = cfg_.find_unit(c.id);
+                if (!date.empty() && u && exists_on(*u, date)) then.push_back(&c.id);
+            }
+            if (ids.empty()) continue;
+            if (ids.size() == 1) return *ids.front();  // one unit by that name (a merged one resolves later)
+            if (then.size() == 1) return *then.front();
+            break;
+        }
     }
     return std::nullopt;
 }

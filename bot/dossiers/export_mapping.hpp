@@ -52,10 +52,13 @@ public:
     };
     [[nodiscard]] std::optional<header_match> match_header(std::string_view header) const;
 
-    /// The unit id for a unit as exported: its id, its configured name ("xã Tân Sỏi"), that name
-    /// after "UBND", "Trung tâm Phục vụ hành chính công", "Bộ phận Một cửa" ..., its name without
-    /// "xã"/"phường" when that is unique, or a name in [import.units].
-    [[nodiscard]] std::optional<std::string> unit_id(std::string_view text) const;
+    /// The unit id for a unit as exported: its id as configured ("tan_soi"), a name in
+    /// [import.units], its configured name, desk or former name ("xã Tân Sỏi"), that name after
+    /// "UBND", "Trung tâm Phục vụ hành chính công", "Bộ phận Một cửa" ..., or its name without
+    /// "xã"/"phường". A name several units carried (the district "huyện Yên Thế" and the later
+    /// "xã Yên Thế" are both "Yên Thế") resolves to the one that existed on `date` ('YYYY-MM-DD',
+    /// the day the dossier was received; "" = no date known); nullopt when unknown or still ambiguous.
+    [[nodiscard]] std::optional<std::string> unit_id(std::string_view text, std::string_view date = {}) const;
     /// The level id for "Cấp xã", "xa", "Xã"; nullopt when unknown.
     [[nodiscard]] std::optional<std::string> level_id(std::string_view text) const;
     /// truc_tuyen | truc_tiep | bcci for "Trực tuyến", "Nộp trực tiếp", "Dịch vụ bưu chính công ích", ...
@@ -66,7 +69,14 @@ public:
 
 private:
     std::unordered_map<std::string, header_match> headers_;  // folded header → field
-    std::unordered_map<std::string, std::string> units_;     // folded unit name form → id ("" when ambiguous)
+    /// A unit a name form may mean; lower rank is a stronger reading of the text.
+    struct unit_candidate {
+        int rank;  ///< 0 [import.units], 1 full name, 2 name without its place word, 3 the id folded
+        std::string id;
+    };
+    std::unordered_map<std::string, std::string> unit_ids_;  // configured id, ASCII lower case → id
+    std::unordered_map<std::string, std::vector<unit_candidate>> units_;  // folded name form → candidates
+    const config& cfg_;
     std::unordered_map<std::string, std::string> levels_;    // folded level form → id
     std::unordered_map<std::string, std::string> channels_;  // folded word → channel
     std::unordered_map<std::string, storage::dossier_state> statuses_;

@@ -10,13 +10,19 @@
 
 namespace {
 
+// A one-period deployment (the fixture's units as its rows name them, whatever their dates).
 struct cli {
     test::temp_dir dir;
     std::string db = dir.file("cli.db");
+    std::string config = write_config(dir);
 
+    static std::string write_config(const test::temp_dir& d) {
+        test::write_file(d.file("cchcbot.toml"), test::single_period_toml());
+        return d.file("cchcbot.toml");
+    }
     int operator()(const std::string& args, std::string& out) const {
-        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG= CCHCBOT_STORAGE_PATH='" + db + "' '" +
-                             CCHCBOT_EXE + "' " + args,
+        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG='" + config + "' CCHCBOT_STORAGE_PATH='" + db +
+                             "' '" + CCHCBOT_EXE + "' " + args,
                          out);
     }
     std::string ok(const std::string& args) const {

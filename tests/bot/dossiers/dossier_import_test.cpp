@@ -176,9 +176,9 @@ TEST_CASE("citizens' phones are masked for display", "[reminders]") {
 namespace {
 
 const std::vector<storage::official> june_officials = {
-    {"cb_ts_01", "Nguyễn Văn An", "tan_soi", "official", "", "", true, true, false},
-    {"cb_ds_01", "Lê Văn Cường", "dong_son", "official", "", "", true, true, false},
-    {"cb_bh_01", "Nguyễn Văn An", "bo_ha", "official", "", "", true, true, false},
+    {"cb_ts_01", "Nguyễn Văn An", "tan_soi", "official", "", "", true, true, false, {}},
+    {"cb_ds_01", "Lê Văn Cường", "dong_son", "official", "", "", true, true, false, {}},
+    {"cb_bh_01", "Nguyễn Văn An", "bo_ha", "official", "", "", true, true, false, {}},
 };
 
 bot::import_result parse_fixture(const std::string& name, const bot::config& cfg) {
@@ -233,6 +233,43 @@ TEST_CASE("an export with Vietnamese headers is read as the one-stop system writ
     CHECK(r.rows[5].state == storage::dossier_state::result_ready);
     CHECK(r.ignored_columns == std::vector<std::string>{"STT", "Người nộp", "Ghi chú"});
     CHECK(r.warnings.empty());
+}
+
+TEST_CASE("today's export is filed under today's units, a commune's former name included", "[dossiers]") {
+    // The shape of shared/samples/mot-cua-export.csv (December 2025), read with the units of the
+    // example configuration: xã Yên Thế, and phường Bố Hạ, which the export still calls xã Bố Hạ.
+    auto cfg = test::demo_config();
+    auto r = parse_fixture("mot-cua-export-today.csv", cfg);
+    INFO((r.errors.empty() ? std::string() : r.errors.front().reason));
+    REQUIRE(r.ok());
+    REQUIRE(r.rows.size() == 5);
+    CHECK(r.rows[0].unit_id == "yen_the");  // "UBND xã Yên Thế", not the district of 2023 named Yên Thế
+    CHECK(r.rows[0].level == "xa");
+    CHECK(r.rows[0].state == storage::dossier_state::returned);
+    CHECK(r.rows[1].state == storage::dossier_state::processing);
+    CHECK(r.rows[2].unit_id == "bo_ha_moi");  // "UBND xã Bố Hạ"
+    CHECK(r.rows[2].channel == "bcci");
+    CHECK(r.rows[2].state == storage::dossier_state::received);
+    CHECK(r.rows[3].state == storage::dossier_state::supplement);
+    CHECK(r.rows[4].state == storage::dossier_state::withdrawn);
+    CHECK(r.rows[1].citizen_phone == "0912345678");
+    // Names of officials nobody registered are notes, not errors.
+    CHECK(has_issue(r.warnings, 2, "unknown_official"));
+}
+
+TEST_CASE("a name two units carried in different periods means the one that existed then", "[dossiers]") {
+    auto cfg = test::demo_config();
+    const std::string header = "Mã hồ sơ,Tên thủ tục,Đơn vị,Kênh,Ngày tiếp nhận,Ngày hẹn trả\n";
+    // "Yên Thế" was the district until 2025-06-30 and is a commune since 2025-07-01.
+    auto r = bot::parse_dossier_csv(header + "A-1,x,Yên Thế,Trực tuyến,15/06/2023,20/06/2023\n"
+                                             "A-2,x,Yên Thế,Trực tuyến,15/12/2025,20/12/2025\n"
+                                             "A-3,x,yen_the,Trực tuyến,15/12/2025,20/12/2025\n",
+                                    cfg);
+    INFO((r.errors.empty() ? std::string() : r.errors.front().reason));
+    REQUIRE(r.ok());
+    CHECK(r.rows[0].unit_id == "huyen");
+    CHECK(r.rows[1].unit_id == "yen_the");
+    CHECK(r.rows[2].unit_id == "yen_the");
 }
 
 TEST_CASE("the same export as XLSX reads the same dossiers, Excel dates and numeric phones included", "[dossiers]") {
@@ -304,7 +341,8 @@ ma_ho_so = "Mã biên nhận"
     REQUIRE(r.ok());
     REQUIRE(r.rows.size() == 1);
     CHECK(r.rows[0].code == "X-1");
-    CHECK(r.rows[0].unit_id == "tan_soi");
+    // [import.units] names xã Tân Sỏi, which had become part of xã Yên Thế by 01/12/2025.
+    CHECK(r.rows[0].unit_id == "yen_the");
     CHECK(r.rows[0].channel == "truc_tuyen");
     CHECK(r.rows[0].due_on == "2025-12-03");
     CHECK(r.rows[0].state == storage::dossier_state::processing);
@@ -353,14 +391,14 @@ TEST_CASE("every problem an import can report has a Vietnamese text for official
                              "missing_value", "unknown_unit", "out_of_scope", "unknown_level", "bad_channel", "bad_date",
                              "unknown_status", "returned_without_date", "status_conflict", "unknown_official",
                              "ambiguous_official", "bad_phone", "duplicate_code", "not_a_dossier", "malformed_json",
-                             "not_an_object", "unknown_field", "not_a_string"})
+                             "not_an_object", "unknown_field", "not_a_string", "unit_not_on_date"})
         CHECK(texts.has(std::string("import_issue_") + code));
 }
 
 TEST_CASE("an official's name shared by two officials of the unit leaves the dossier unassigned", "[dossiers]") {
     auto cfg = test::test_config();
     auto officials = june_officials;
-    officials.push_back({"cb_ts_02", "Nguyễn Văn An", "tan_soi", "official", "", "", true, true, false});
+    officials.push_back({"cb_ts_02", "Nguyễn Văn An", "tan_soi", "official", "", "", true, true, false, {}});
     std::string csv = "Mã hồ sơ,Tên thủ tục,Đơn vị,Kênh,Ngày tiếp nhận,Ngày hẹn trả,Cán bộ xử lý\n"
                       "A-1,Khai sinh,UBND xã Tân Sỏi,Trực tuyến,01/12/2025,03/12/2025,Nguyễn Văn An\n"
                       "A-2,Khai sinh,UBND thị trấn Bố Hạ,Trực tuyến,01/12/2025,03/12/2025,Nguyễn Văn An\n";
