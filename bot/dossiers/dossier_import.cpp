@@ -89,7 +89,10 @@ public:
         if (ctx.officials)
             for (const auto& o : *ctx.officials) {
                 ids_.insert(o.official_id);
-                by_unit_[o.unit_id].emplace_back(fold_text(o.name), o.official_id);
+                // Every unit they serve (the home unit first); a hand-built record may list none.
+                const std::string folded = fold_text(o.name);
+                if (o.units.empty()) by_unit_[o.unit_id].emplace_back(folded, o.official_id);
+                for (const auto& u : o.units) by_unit_[u].emplace_back(folded, o.official_id);
             }
     }
 
