@@ -7,6 +7,7 @@
 #include "bot/dossiers/dossier_import.hpp"
 #include "bot/dossiers/export_mapping.hpp"
 #include "bot/dossiers/scheduler.hpp"
+#include "bot/zalo/outbox.hpp"
 #include "handlers/conversation_common.hpp"
 #include "handlers/dossier_lookup.hpp"
 #include "handlers/reminders.hpp"
@@ -15,7 +16,6 @@
 #include "storage/dossier_query.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/interaction_repository.hpp"
-#include "storage/outbox_repository.hpp"
 #include "storage/write_scope.hpp"
 
 #include <algorithm>
@@ -229,7 +229,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
         }
     }
     const auto fresh = storage::claim_notices(ctx.db, rows, now);
-    std::vector<storage::outbox_item> items;
+    std::vector<zalo::outgoing_message> to_queue;
     std::vector<std::size_t> queued;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (!fresh[i]) continue;
@@ -239,16 +239,6 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
             continue;
         }
         (rows[i].channel == "cs" ? rep.queued_cs : rep.queued_zns)++;
-        const auto& m = messages[i];
-        storage::outbox_item it;
-        it.recipient = m.recipient;
-        it.channel = zalo::to_string(m.via);
-        it.priority = static_cast<int>(m.prio);
-        it.body_json = zalo::to_json(m);
-        it.purpose = m.purpose;
-        it.ref = m.ref;
-        items.push_back(std::move(it));
-        queued.push_back(i);
         // Every notice is an outbound interaction of the report.
         storage::interaction o;
         o.at = now;
@@ -258,10 +248,12 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
         o.direction = "out";
         o.kind = "dossier_notice";
         o.topic = "theo_doi_ho_so";
-        o.text = m.text;
+        o.text = messages[i].text;
         storage::log_interaction(ctx.db, o);
+        to_queue.push_back(std::move(messages[i]));
+        queued.push_back(i);
     }
-    const auto outbox_ids = storage::enqueue(ctx.db, items, now);
+    const auto outbox_ids = zalo::queue_messages(ctx.db, to_queue, now);
     for (std::size_t k = 0; k < queued.size(); ++k) rows[queued[k]].outbox_id = outbox_ids[k];
     storage::set_notice_outboxes(ctx.db, rows);
     storage::mark_changes_noticed(ctx.db, ids);
