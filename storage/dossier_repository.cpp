@@ -185,6 +185,14 @@ void drop_staged(SQLite::Database& db, const std::string& batch) {
     q.exec();
 }
 
+void drop_staged(SQLite::Database& db, const std::string& batch, std::int64_t first_seq, std::int64_t count) {
+    SQLite::Statement q(db, "DELETE FROM dossier_import_staging WHERE batch = ? AND seq >= ? AND seq < ?");
+    q.bind(1, batch);
+    q.bind(2, first_seq);
+    q.bind(3, first_seq + count);
+    q.exec();
+}
+
 upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::optional<std::int64_t> run_id,
                           std::int64_t now_ms) {
     upsert_stats st;
@@ -258,7 +266,7 @@ INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_
                       returned_on, returned_time, official_id, citizen_phone, state, fingerprint, imported_at)
 SELECT code, procedure, field, level, unit_id, channel, received_on, received_time, due_on, due_time,
        returned_on, returned_time, official_id, citizen_phone, state, fingerprint, ?2
-FROM dossier_import_staging WHERE batch = ?1 ORDER BY seq
+FROM dossier_import_staging WHERE batch = ?1 ORDER BY code
 ON CONFLICT(code) DO UPDATE SET procedure = excluded.procedure, field = excluded.field, level = excluded.level,
   unit_id = excluded.unit_id, channel = excluded.channel, received_on = excluded.received_on,
   received_time = excluded.received_time, due_on = excluded.due_on, due_time = excluded.due_time,
@@ -270,7 +278,6 @@ WHERE dossiers.fingerprint IS NOT excluded.fingerprint)SQL");
         up.bind(2, now_ms);
         up.exec();
     }
-    drop_staged(db, batch);
     return st;
 }
 
@@ -303,6 +310,7 @@ upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& r
         const std::string batch = random_batch();
         stage_dossiers(db, batch, 0, changed, now_ms);
         st = merge_staged(db, batch, run_id, now_ms);
+        drop_staged(db, batch);
     }
     st.unchanged = unchanged;
     sp.commit();

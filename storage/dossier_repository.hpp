@@ -86,8 +86,11 @@ void clear_stale_staging(SQLite::Database& db, std::int64_t before_ms);
 /// chunks, each its own transaction. @throws SQLite::Exception
 void stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t first_seq,
                     const std::vector<staged_row>& rows, std::int64_t now_ms);
-/// Drops a batch's staging rows (an import given up). @throws SQLite::Exception
+/// Drops a batch's staging rows (an import given up, or merged). @throws SQLite::Exception
 void drop_staged(SQLite::Database& db, const std::string& batch);
+/// Drops the batch's staging rows numbered [first_seq, first_seq + count): a merged import's
+/// rows are removed in chunks, each its own short write. @throws SQLite::Exception
+void drop_staged(SQLite::Database& db, const std::string& batch, std::int64_t first_seq, std::int64_t count);
 
 /// What merging an import changed.
 struct upsert_stats {
@@ -104,8 +107,10 @@ struct upsert_stats {
 /// stored ones updated only when their fingerprint differs; every update is recorded in
 /// dossier_changes under `run_id` (pending a notice when the state changed or the due date moved
 /// later on an open dossier and someone follows it); pending reminders of dossiers now finished
-/// are cancelled; the staging rows are removed. Call inside one transaction with the run's record.
-/// `unchanged` is left 0 (the caller knows how many rows it read). @throws SQLite::Exception
+/// are cancelled. New rows go in in code order (an append to the primary key's b-tree, about half
+/// the time of file order for a first import of 100,000 rows). The staging rows stay: drop them
+/// after the commit (drop_staged). Call inside one transaction with the run's record. `unchanged`
+/// is left 0 (the caller knows how many rows it read). @throws SQLite::Exception
 upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::optional<std::int64_t> run_id,
                           std::int64_t now_ms);
 

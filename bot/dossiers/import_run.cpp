@@ -210,9 +210,10 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
     // never holds it for long; then merge everything in one short transaction.
     const std::string batch = random_hex(8);
     const std::int64_t now = clock();
+    const std::size_t chunk = std::max<std::size_t>(cfg.imports.chunk_rows, 1);
+    bool merged = true;
     try {
         io.write([&](SQLite::Database& db) { storage::clear_stale_staging(db, now - stale_staging_ms); });
-        const std::size_t chunk = std::max<std::size_t>(cfg.imports.chunk_rows, 1);
         for (std::size_t first = 0; first < c.to_write.size(); first += chunk) {
             const std::vector<storage::staged_row> part(
                 c.to_write.begin() + static_cast<std::ptrdiff_t>(first),
@@ -250,6 +251,7 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
         });
         rep.outcome = "imported";
     } catch (const std::exception& e) {
+        merged = false;
         rep.outcome = "failed";
         rep.detail = std::string("storage: ") + e.what();
         run.detail = rep.detail;
@@ -259,6 +261,18 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
             record("failed", issues_of(rep.parsed, req.file_name));
         } catch (const std::exception& e2) {
             spdlog::error("dossier import {}: cannot record the failure: {}", req.file_name, e2.what());
+        }
+    }
+    if (merged) {
+        // The merged rows leave staging in chunks after the merge's commit, so the merge itself
+        // stays short; rows a failure leaves behind go with the next import's stale sweep.
+        try {
+            for (std::size_t first = 0; first < c.to_write.size(); first += chunk)
+                io.write([&](SQLite::Database& db) {
+                    storage::drop_staged(db, batch, static_cast<std::int64_t>(first), static_cast<std::int64_t>(chunk));
+                });
+        } catch (const std::exception& e) {
+            spdlog::warn("dossier import {}: staging rows left for the next import to remove: {}", req.file_name, e.what());
         }
     }
     rep.duration_ms = elapsed_ms(t0);
