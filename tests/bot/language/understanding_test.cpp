@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 
@@ -128,6 +129,41 @@ TEST_CASE("the question sets have 3,000 in-scope lines covering every topic, and
         CHECK(held.per_id[id] >= 25);
         CHECK(dev.per_id[id] >= 25);
     }
+}
+
+namespace {
+
+// The folded questions of a file of `label<TAB>text` lines (comments and blank lines skipped),
+// each with its file:line.
+std::vector<std::pair<std::string, std::string>> folded_questions(const std::string& path) {
+    std::ifstream in(path);
+    REQUIRE(in);
+    std::vector<std::pair<std::string, std::string>> out;
+    std::string line;
+    for (std::size_t n = 1; std::getline(in, line); ++n) {
+        if (line.empty() || line[0] == '#' || line.find('\t') == std::string::npos) continue;
+        auto f = plain(line.substr(line.find('\t') + 1)).folded_text();
+        if (!f.empty()) out.emplace_back(f, path + ":" + std::to_string(n));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("no question of the held-out or development set is among the training files", "[nlp]") {
+    // Compared as the model reads them: folded, spellings unified, particles left out.
+    std::map<std::string, std::string> training;
+    for (const char* dir : {"/templates/kb/examples", "/templates/kb/out-of-scope"})
+        for (const auto& e : std::filesystem::directory_iterator(test::source_dir() + dir))
+            if (e.path().extension() == ".tsv")
+                for (auto& [q, where] : folded_questions(e.path().string())) training.emplace(q, where);
+    REQUIRE(training.size() > 3000);
+    for (const char* set : {"nlp-heldout.tsv", "nlp-dev.tsv"})
+        for (const auto& [q, where] : folded_questions(test::source_dir() + "/tests/fixtures/" + set)) {
+            auto it = training.find(q);
+            INFO(where << " is " << (it == training.end() ? std::string("new") : it->second));
+            CHECK(it == training.end());
+        }
 }
 
 namespace {
