@@ -97,6 +97,20 @@ feature_vector text_features(const normalized_text& text, std::size_t begin, std
         if (i + 2 < words.size() && options.skip_weight > 0)
             items.emplace_back(hash_of('s', words[i], words[i + 2]), static_cast<float>(options.skip_weight));
     }
+    if (options.char_weight > 0 && !words.empty()) {
+        // Character n-grams over " w1 w2 ... ": robust to a typo, a missing space or an unknown
+        // spelling that shares most of its letters with a known word.
+        thread_local std::string line;
+        line.assign(1, ' ');
+        for (const auto& w : words) {
+            line += w;
+            line += ' ';
+        }
+        const auto cw = static_cast<float>(options.char_weight);
+        for (unsigned n = options.char_min; n <= options.char_max; ++n)
+            for (std::size_t i = 0; i + n <= line.size(); ++i)
+                items.emplace_back(hash_of('c', std::string_view(line).substr(i, n)), cw);
+    }
     // A repeated feature counts once ("khai sinh ... khai sinh"): the message is about it, not more so.
     std::sort(items.begin(), items.end());
     items.erase(std::unique(items.begin(), items.end(),

@@ -18,6 +18,9 @@ struct classifier_options {
     double accented_weight = 0.45;   ///< an accented syllable, next to its folded form (1.0)
     double bigram_weight = 0.9;      ///< two neighbouring syllables
     double skip_weight = 0.35;       ///< syllables two apart ("làm giấy sinh" ~ "làm giấy khai sinh")
+    double char_weight = 0.0;        ///< character n-grams of the folded words ("khaisinh" ~ "khai sinh"); 0: none
+    unsigned char_min = 3;           ///< shortest character n-gram
+    unsigned char_max = 4;           ///< longest character n-gram
     std::uint64_t seed = 20260101;   ///< the order of training texts (results are reproducible)
     /// Up to this many classes every feature has a weight for every class (it can count against
     /// a class it never occurred with); above, only for the classes it occurred with.

@@ -5,6 +5,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/wording.hpp"
 #include "bot/language/normalize.hpp"
+#include "bot/language/training_set.hpp"
 #include "bot/language/understanding.hpp"
 
 #include <toml++/toml.h>
@@ -531,7 +532,6 @@ public:
         return stats_;
     }
 
-private:
     static nlp::training_texts texts(const std::vector<kb_topic>& topics, const std::vector<std::string>& out_of_scope,
                                      const std::vector<std::string>& markers) {
         nlp::training_texts out;
@@ -551,6 +551,8 @@ private:
             if (topics[i].id == "chao_hoi") return i;
         return nlp::understander::no_topic;
     }
+
+private:
     std::vector<kb_topic> topics_;
     std::unordered_map<std::string, std::size_t> by_id_;
     // Trained once, on first use or prepare(); the texts are dropped afterwards.
@@ -607,7 +609,9 @@ kb_fact_report check_kb_facts(const config& cfg, const std::string& today) {
     return r;
 }
 
-std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
+namespace {
+
+kb_source read_checked(const config& cfg) {
     auto src = reader(cfg).read();
     if (!src.problems.empty()) {
         std::string msg = src.problems.front();
@@ -615,9 +619,29 @@ std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
             msg += " (and " + std::to_string(src.problems.size() - 1) + " more; run `cchcbot kb check`)";
         throw std::runtime_error(msg);
     }
-    return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers,
-                                        nlp::load_shorthand(std::vector<std::string>{cfg.kb.shorthand_file, cfg.kb.spoken_file}),
+    return src;
+}
+
+nlp::shorthand_table shorthand_of(const config& cfg) {
+    return nlp::load_shorthand(std::vector<std::string>{cfg.kb.shorthand_file, cfg.kb.spoken_file});
+}
+
+}  // namespace
+
+std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
+    auto src = read_checked(cfg);
+    return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers, shorthand_of(cfg),
                                         src.subjects.size());
+}
+
+kb_training_set load_training_set(const config& cfg) {
+    auto src = read_checked(cfg);
+    kb_training_set set;
+    for (const auto& t : src.topics) set.topic_ids.push_back(t.id);
+    set.texts = indexed_kb::texts(src.topics, src.out_of_scope, src.markers);
+    set.shorthand = shorthand_of(cfg);
+    set.greeting_topic = indexed_kb::greeting_index(src.topics);
+    return set;
 }
 
 std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> topics, std::vector<std::string> out_of_scope,

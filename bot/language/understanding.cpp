@@ -11,7 +11,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <unordered_map>
 #include <unordered_set>
 
 namespace bot::nlp {
@@ -182,24 +181,23 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
     training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-match_decision understander::understand(std::string_view text) const {
+match_decision understander::understand(std::string_view text) const { return decide(analyse(text), options_.decision); }
+
+message_analysis understander::analyse(std::string_view text) const {
     auto window = reading_window(text, options_.read_limit);
     auto n = matcher_.corrected(normalize(window, matcher_.shorthand()));
     if (greeting_topic_ != no_topic && is_acknowledgement(window, n)) {
-        match_decision d;
-        d.outcome = match_decision::kind::answered;
-        d.acknowledgement = true;
-        d.score = 1;
-        d.ranked.push_back({greeting_topic_, 1.0});
-        d.read = n.text();
-        return d;
+        message_analysis a;
+        a.acknowledgement = true;
+        a.read = n.text();
+        return a;
     }
-    return decide(n);
+    return analyse_normalized(n);
 }
 
-match_decision understander::decide(const normalized_text& n) const {
-    match_decision d;
-    if (n.folded.empty() || topics_ == 0) return d;
+message_analysis understander::analyse_normalized(const normalized_text& n) const {
+    message_analysis a;
+    if (n.folded.empty() || topics_ == 0) return a;
 
     // Which part of the message to read: greetings and thanks around the request are left out;
     // then the whole, a clause, or two neighbouring clauses.
@@ -213,7 +211,7 @@ match_decision understander::decide(const normalized_text& n) const {
     // khai sinh cần gì"); read with the clause before it, it is decided on when the model is
     // surer of it than of the whole message and its topic is one the whole message suggests too
     // (a fragment alone can look like anything: "em cần làm thủ tục gì").
-    thread_local std::vector<float> p, best;
+    std::vector<float> best, p;
     std::pair<std::size_t, std::size_t> chosen = whole;
     double best_known = model_.predict(n, whole.first, whole.second, best);
     if (clauses.size() > 1) {
@@ -246,52 +244,74 @@ match_decision understander::decide(const normalized_text& n) const {
             }
         }
     }
-    const double p_none = best[topics_];
     auto lexical = chosen.first == 0 && chosen.second == n.folded.size()
                        ? matcher_.match(n)
                        : matcher_.match(slice(n, chosen.first, chosen.second));
+    a.probabilities = std::move(best);
+    a.lexical = std::move(lexical.ranked);
+    a.marker = lexical.marker;
+    a.known = best_known;
+    a.read = text_of(n, chosen.first, chosen.second);
+    return a;
+}
+
+match_decision understander::decide(const message_analysis& a, const decision_thresholds& t) const {
+    match_decision d;
+    d.read = a.read;
+    if (a.acknowledgement) {
+        d.outcome = match_decision::kind::answered;
+        d.acknowledgement = true;
+        d.score = 1;
+        d.ranked.push_back({greeting_topic_, 1.0});
+        return d;
+    }
+    if (a.probabilities.size() != topics_ + 1 || topics_ == 0) return d;
+    const auto& best = a.probabilities;
 
     // Evidence per topic: the model's best topics and the matcher's.
     std::vector<topic_evidence> ev;
     std::vector<std::size_t> order(topics_);
-    for (std::size_t t = 0; t < topics_; ++t) order[t] = t;
+    for (std::size_t k = 0; k < topics_; ++k) order[k] = k;
     auto top = std::min(compared_topics, topics_);
     std::partial_sort(order.begin(), order.begin() + static_cast<long>(top), order.end(),
-                      [&](std::size_t a, std::size_t b) { return best[a] != best[b] ? best[a] > best[b] : a < b; });
-    std::unordered_map<std::size_t, double> lex;
-    for (const auto& r : lexical.ranked) lex[r.topic] = r.score;
-    auto add_topic = [&](std::size_t t) {
+                      [&](std::size_t x, std::size_t y) { return best[x] != best[y] ? best[x] > best[y] : x < y; });
+    auto lexical_of = [&](std::size_t topic) {
+        for (const auto& r : a.lexical)
+            if (r.topic == topic) return r.score;
+        return 0.0;
+    };
+    auto add_topic = [&](std::size_t topic) {
         for (const auto& x : ev)
-            if (x.topic == t) return;
-        double s = lex.count(t) ? lex[t] : 0.0;
-        double c = (1 - options_.lexical_share) * best[t] + options_.lexical_share * s;
-        ev.push_back({t, best[t], s, c});
+            if (x.topic == topic) return;
+        double s = lexical_of(topic);
+        double c = (1 - t.lexical_share) * best[topic] + t.lexical_share * s;
+        ev.push_back({topic, best[topic], s, c});
     };
     for (std::size_t k = 0; k < top; ++k) add_topic(order[k]);
-    for (const auto& r : lexical.ranked) add_topic(r.topic);
-    std::sort(ev.begin(), ev.end(), [](const topic_evidence& a, const topic_evidence& b) {
-        return a.combined != b.combined ? a.combined > b.combined : a.topic < b.topic;
+    for (const auto& r : a.lexical) add_topic(r.topic);
+    std::sort(ev.begin(), ev.end(), [](const topic_evidence& x, const topic_evidence& y) {
+        return x.combined != y.combined ? x.combined > y.combined : x.topic < y.topic;
     });
     if (ev.size() > compared_topics) ev.resize(compared_topics);
 
+    const double p_none = best[topics_];
     d.evidence = ev;
-    d.known = best_known;
+    d.known = a.known;
     d.out_of_scope = p_none;
-    d.marker = lexical.marker;
-    d.read = text_of(n, chosen.first, chosen.second);
+    d.marker = a.marker;
     for (std::size_t k = 0; k < ev.size() && k < 5; ++k) d.ranked.push_back({ev[k].topic, ev[k].combined});
     if (ev.empty()) return d;
     const double c1 = ev[0].combined;
     const double c2 = ev.size() > 1 ? ev[1].combined : 0.0;
     d.score = c1;
-    if (p_none >= options_.max_none || best_known < options_.min_known) return d;
-    if (c1 >= options_.answer && (c1 - c2 >= options_.margin || c1 >= options_.sure)) {
+    if (p_none >= t.max_none || a.known < t.min_known) return d;
+    if (c1 >= t.answer && (c1 - c2 >= t.margin || c1 >= t.sure)) {
         d.outcome = match_decision::kind::answered;
         return d;
     }
-    if (c1 < options_.clarify) return d;
+    if (c1 < t.clarify) return d;
     for (const auto& x : ev) {
-        if (d.alternatives.size() == 3 || x.combined < options_.alternative) break;
+        if (d.alternatives.size() == 3 || x.combined < t.alternative) break;
         d.alternatives.push_back(x.topic);
     }
     if (!d.alternatives.empty()) d.outcome = match_decision::kind::clarified;

@@ -15,11 +15,26 @@
 
 namespace bot::nlp {
 
+/// Where the decision boundaries lie. A topic's combined score is (1 - lexical_share) × model
+/// probability + lexical_share × lexical score. It is answered when it reaches `answer` and leads
+/// the second by `margin`, or reaches `sure`; otherwise up to three topics scoring at least
+/// `alternative` are offered when the best reaches `clarify`; nothing is offered when the model's
+/// out-of-scope probability reaches `max_none` or it knows less than `min_known` of the message.
+/// Calibrated on tests/fixtures/nlp-dev.tsv with tests/bench/nlp_calibrate (see its header).
+struct decision_thresholds {
+    double lexical_share = 0.5;
+    double answer = 0.3;
+    double margin = 0.25;
+    double sure = 0.8;
+    double clarify = 0.1;
+    double alternative = 0.15;
+    double max_none = 0.8;
+    double min_known = 0.3;
+};
+
 /// Everything the understanding is trained and tuned with. The model's settings and the
-/// decision thresholds were chosen on tests/fixtures/nlp-dev.tsv (a grid search for the best
-/// top-1 with wrong answers ≤ 1.2 %, out-of-scope fallback ≥ 92.5 % and right-or-asked-back
-/// ≥ 97 %, leaving room below SPEC's bars) and are checked on tests/fixtures/nlp-heldout.tsv,
-/// which nothing is trained or tuned on.
+/// decision thresholds were chosen on tests/fixtures/nlp-dev.tsv and are checked on
+/// tests/fixtures/nlp-heldout.tsv, which nothing is trained or tuned on.
 struct understanding_options {
     classifier_options model;
     unsigned variants = 4;                    ///< generated variants per training text (augment.hpp)
@@ -28,19 +43,7 @@ struct understanding_options {
     std::size_t read_limit = 2048;            ///< bytes of a message that matching reads (head and tail; Zalo's longest text is longer)
     std::size_t min_clause = 3;               ///< a clause with fewer content syllables joins its neighbour
     double clause_gain = 0.15;                ///< the request clause is read alone when the model is this much surer of it
-    // A topic's combined score is (1 - lexical_share) × model probability + lexical_share ×
-    // lexical score. It is answered when it reaches `answer` and leads the second by `margin`,
-    // or reaches `sure`; otherwise up to three topics scoring at least `alternative` are offered
-    // when the best reaches `clarify`; nothing is offered when the model's out-of-scope
-    // probability reaches `max_none`.
-    double lexical_share = 0.6;
-    double answer = 0.3;
-    double margin = 0.2;
-    double sure = 0.7;
-    double clarify = 0.02;
-    double alternative = 0.02;
-    double max_none = 0.7;
-    double min_known = 0.2;  ///< below this share of known features the message is not understood: fall back
+    decision_thresholds decision;
 };
 
 /// The texts the model learns from.
@@ -48,6 +51,16 @@ struct training_texts {
     std::vector<std::vector<std::string>> topics;  ///< per topic: title, keywords, examples
     std::vector<std::string> out_of_scope;          ///< messages the bot must not answer
     std::vector<std::string> markers;               ///< words that alone mark a message as not ours
+};
+
+/// What is known about one message before the thresholds decide (understander::analyse).
+struct message_analysis {
+    bool acknowledgement = false;       ///< only thanks or an acknowledgement (decided without thresholds)
+    std::vector<float> probabilities;   ///< the model's, one per topic and last the out-of-scope class
+    std::vector<ranked_topic> lexical;  ///< the lexical matcher's best topics
+    bool marker = false;                ///< an out-of-scope marker occurred
+    double known = 0;                   ///< share of the read part's features the model has seen
+    std::string read;                   ///< the part of the message that was read (normalised)
 };
 
 /// The part of a message that matching reads: all of it up to `limit` bytes; beyond that its
@@ -79,8 +92,12 @@ public:
     understander(const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic = no_topic,
                  understanding_options options = {});
 
-    /// Decides one message as typed.
+    /// Decides one message as typed: decide(analyse(text), options().decision).
     [[nodiscard]] match_decision understand(std::string_view text) const;
+    /// The evidence about one message, before any threshold is applied.
+    [[nodiscard]] message_analysis analyse(std::string_view text) const;
+    /// The decision on evidence with the given thresholds (calibration varies them).
+    [[nodiscard]] match_decision decide(const message_analysis& a, const decision_thresholds& t) const;
     /// The shorthand (and spoken forms) used to normalise.
     [[nodiscard]] const shorthand_table& shorthand() const { return matcher_.shorthand(); }
     /// The options in use.
@@ -92,7 +109,7 @@ public:
     [[nodiscard]] const text_classifier& model() const { return model_; }
 
 private:
-    match_decision decide(const normalized_text& n) const;
+    message_analysis analyse_normalized(const normalized_text& n) const;
 
     understanding_options options_;
     matcher matcher_;

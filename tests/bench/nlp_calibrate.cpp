@@ -1,0 +1,283 @@
+// Calibration of the understanding (run by hand): trains the model on templates/kb as the server
+// does, reads a question file (tests/fixtures/nlp-dev.tsv by default: never the held-out set),
+// prints the figures with the thresholds in bot/language/understanding.hpp, then searches a grid
+// of decision thresholds for the best top-1 that keeps wrong answers, out-of-scope fallbacks and
+// right-or-asked-back within the given margins, and prints the best settings found.
+//
+// Usage, from the repository root:
+//   ./build/tests/nlp_calibrate [FILE] [key=value ...]
+// Model keys (retrain): epochs lr l2 accented bigram skip chars variants none_weight clause_gain
+//   min_clause min_count
+// Objective keys: wrong (max %, default 2), none (min %, default 90), roc (min %, default 97)
+// `lookup` lines are counted as right (a dossier code is found before the knowledge base is asked).
+#include "bot/core/config.hpp"
+#include "bot/language/training_set.hpp"
+#include "bot/language/understanding.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct question {
+    std::string expected;
+    std::string text;
+};
+
+std::vector<question> read_questions(const std::string& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+        std::fprintf(stderr, "cannot open %s\n", file.c_str());
+        std::exit(2);
+    }
+    std::vector<question> out;
+    std::string line;
+    bool first = true;
+    while (std::getline(in, line)) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (first && line.rfind("\xEF\xBB\xBF", 0) == 0) line.erase(0, 3);
+        first = false;
+        if (line.empty() || line[0] == '#') continue;
+        auto tab = line.find('\t');
+        if (tab == std::string::npos) continue;
+        out.push_back({line.substr(0, tab), line.substr(tab + 1)});
+    }
+    return out;
+}
+
+// What one line needs for a decision under one lexical share: the two best combined scores, the
+// best topic, where the expected topic ranks among the compared ones and its score.
+struct line_view {
+    double c1 = 0, c2 = 0, expected_score = 0;
+    std::size_t top = 0, expected_rank = 99;
+};
+
+struct line_data {
+    int kind = 0;      // 0 topic, 1 none, 2 lookup
+    bool ack = false;  // read as thanks: answered with the greeting topic
+    std::size_t expected = 0;
+    double p_none = 1, known = 0;
+    std::vector<line_view> views;  // one per lexical share (empty: nothing read)
+};
+
+struct figures {
+    std::size_t topic_lines = 0, right = 0, right_or_offered = 0, none_lines = 0, none_fallback = 0, wrong = 0, total = 0;
+    [[nodiscard]] double top1() const { return 100.0 * static_cast<double>(right) / static_cast<double>(topic_lines); }
+    [[nodiscard]] double roc() const { return 100.0 * static_cast<double>(right_or_offered) / static_cast<double>(topic_lines); }
+    [[nodiscard]] double none() const { return 100.0 * static_cast<double>(none_fallback) / static_cast<double>(none_lines); }
+    [[nodiscard]] double wrong_rate() const { return 100.0 * static_cast<double>(wrong) / static_cast<double>(total); }
+};
+
+// The same decision as understander::decide, on the precomputed view.
+figures evaluate(const std::vector<line_data>& lines, std::size_t view, const bot::nlp::decision_thresholds& t,
+                 std::size_t greeting) {
+    figures f;
+    f.total = lines.size();
+    for (const auto& l : lines) {
+        if (l.kind == 2) {
+            ++f.topic_lines;
+            ++f.right;
+            ++f.right_or_offered;
+            continue;
+        }
+        bool answered = false, clarified = false, offered = false;
+        std::size_t topic = 0;
+        if (l.ack) {
+            answered = true;
+            topic = greeting;
+        } else if (!l.views.empty() && l.p_none < t.max_none && l.known >= t.min_known) {
+            const auto& v = l.views[view];
+            if (v.c1 >= t.answer && (v.c1 - v.c2 >= t.margin || v.c1 >= t.sure)) {
+                answered = true;
+                topic = v.top;
+            } else if (v.c1 >= t.clarify && v.c1 >= t.alternative) {
+                clarified = true;
+                offered = v.expected_rank < 3 && v.expected_score >= t.alternative;
+            }
+        }
+        if (l.kind == 1) {
+            ++f.none_lines;
+            if (!answered && !clarified) ++f.none_fallback;
+            if (answered) ++f.wrong;
+            continue;
+        }
+        ++f.topic_lines;
+        bool right = answered && topic == l.expected;
+        if (right) ++f.right;
+        if (right || offered) ++f.right_or_offered;
+        if (answered && !right) ++f.wrong;
+    }
+    return f;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    std::string file = "tests/fixtures/nlp-dev.tsv";
+    std::map<std::string, double> keys;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto eq = a.find('=');
+        if (eq == std::string::npos) file = a;
+        else keys[a.substr(0, eq)] = std::atof(a.substr(eq + 1).c_str());
+    }
+    if (file.find("heldout") != std::string::npos) {
+        std::fprintf(stderr, "the held-out set is never tuned on\n");
+        return 2;
+    }
+    auto key = [&](const char* k, auto& v) {
+        if (keys.count(k)) v = static_cast<std::remove_reference_t<decltype(v)>>(keys[k]);
+    };
+    bot::nlp::understanding_options o;
+    key("epochs", o.model.epochs);
+    key("lr", o.model.learning_rate);
+    key("l2", o.model.l2);
+    key("accented", o.model.accented_weight);
+    key("bigram", o.model.bigram_weight);
+    key("skip", o.model.skip_weight);
+    key("chars", o.model.char_weight);
+    key("min_count", o.model.min_count);
+    key("variants", o.variants);
+
+    key("none_weight", o.none_weight);
+    key("clause_gain", o.clause_gain);
+    key("min_clause", o.min_clause);
+    double max_wrong = 2.0, min_none = 90.0, min_roc = 97.0;
+    key("wrong", max_wrong);
+    key("none", min_none);
+    key("roc", min_roc);
+
+    bot::config cfg;
+    auto set = bot::load_training_set(cfg);
+    auto questions = read_questions(file);
+    // Experiment: evaluate on half the lines, optionally training on the other half.
+    int half = -1, train_other = 0;
+    key("half", half);
+    key("train_other", train_other);
+    if (half >= 0) {
+        std::map<std::string, std::size_t> ix;
+        for (std::size_t i = 0; i < set.topic_ids.size(); ++i) ix[set.topic_ids[i]] = i;
+        std::vector<question> kept;
+        for (std::size_t i = 0; i < questions.size(); ++i) {
+            if (static_cast<int>(i % 2) == half) kept.push_back(questions[i]);
+            else if (train_other) {
+                if (questions[i].expected == "none") set.texts.out_of_scope.push_back(questions[i].text);
+                else if (ix.count(questions[i].expected)) set.texts.topics[ix[questions[i].expected]].push_back(questions[i].text);
+            }
+        }
+        questions.swap(kept);
+    }
+    auto t0 = std::chrono::steady_clock::now();
+    bot::nlp::understander u(set.texts, set.shorthand, set.greeting_topic, o);
+    std::printf("trained on %zu texts in %.0f ms (%zu features, %zu weights)\n", u.training_size(),
+                std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
+                u.model().features(), u.model().weights());
+
+    std::map<std::string, std::size_t> index;
+    for (std::size_t i = 0; i < set.topic_ids.size(); ++i) index[set.topic_ids[i]] = i;
+    const std::vector<double> shares = {0.3, 0.4, 0.5, 0.6, 0.7, 0.8};
+    std::vector<line_data> lines;
+    for (const auto& q : questions) {
+        line_data l;
+        if (q.expected == "lookup") {
+            l.kind = 2;
+            lines.push_back(l);
+            continue;
+        }
+        if (q.expected == "none") l.kind = 1;
+        else if (index.count(q.expected)) l.expected = index[q.expected];
+        else {
+            std::fprintf(stderr, "unknown topic id %s\n", q.expected.c_str());
+            return 2;
+        }
+        auto a = u.analyse(q.text);
+        l.ack = a.acknowledgement;
+        if (l.ack || a.probabilities.empty()) {
+            lines.push_back(l);
+            continue;
+        }
+        l.p_none = a.probabilities.back();
+        l.known = a.known;
+        for (double s : shares) {
+            bot::nlp::decision_thresholds t;
+            t.lexical_share = s;
+            auto d = u.decide(a, t);
+            line_view v;
+            if (!d.evidence.empty()) {
+                v.c1 = d.evidence[0].combined;
+                v.top = d.evidence[0].topic;
+            }
+            if (d.evidence.size() > 1) v.c2 = d.evidence[1].combined;
+            for (std::size_t k = 0; k < d.evidence.size(); ++k)
+                if (l.kind == 0 && d.evidence[k].topic == l.expected) {
+                    v.expected_rank = k;
+                    v.expected_score = d.evidence[k].combined;
+                    break;
+                }
+            l.views.push_back(v);
+        }
+        lines.push_back(l);
+    }
+
+    auto print = [](const char* what, const figures& f) {
+        std::printf("%s: top-1 %.2f%%, wrong %.2f%%, none fallback %.2f%%, right-or-offered %.2f%% (%zu lines)\n", what,
+                    f.top1(), f.wrong_rate(), f.none(), f.roc(), f.total);
+    };
+    const auto current = o.decision;
+    std::size_t current_view = 0;
+    for (std::size_t i = 0; i < shares.size(); ++i)
+        if (std::abs(shares[i] - current.lexical_share) < 1e-9) current_view = i;
+    // The best setting leaves the most room below SPEC's bars, each bar's room measured in what a
+    // set nobody tuned on usually loses (development → held-out: top-1 and right-or-offered about
+    // 2.5 points, wrong answers 0.7, out-of-scope fallbacks 2): the smallest of the four rooms wins.
+    auto room = [](const figures& f) {
+        return std::min({(f.top1() - 92.0) / 2.5, (f.roc() - 97.0) / 2.5, (2.0 - f.wrong_rate()) / 0.7,
+                         (f.none() - 90.0) / 2.0});
+    };
+    auto now = evaluate(lines, current_view, current, set.greeting_topic);
+    print("current thresholds", now);
+    std::printf("  room below the bars: %.2f\n", room(now));
+
+    struct result {
+        figures f;
+        bot::nlp::decision_thresholds t;
+    };
+    std::vector<result> good;
+    for (std::size_t v = 0; v < shares.size(); ++v)
+        for (double answer : {0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5})
+            for (double margin : {0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35})
+                for (double sure : {0.5, 0.6, 0.7, 0.8, 0.9})
+                    for (double clarify : {0.02, 0.05, 0.1, 0.15, 0.2, 0.25})
+                        for (double alternative : {0.02, 0.05, 0.1, 0.15})
+                            for (double max_none : {0.5, 0.6, 0.7, 0.8, 0.9})
+                                for (double min_known : {0.1, 0.2, 0.3}) {
+                                    if (sure < answer) continue;
+                                    bot::nlp::decision_thresholds t{shares[v], answer,      margin,   sure,
+                                                                    clarify,   alternative, max_none, min_known};
+                                    auto f = evaluate(lines, v, t, set.greeting_topic);
+                                    if (f.wrong_rate() > max_wrong || f.none() < min_none || f.roc() < min_roc) continue;
+                                    good.push_back({f, t});
+                                }
+    std::sort(good.begin(), good.end(), [&](const result& a, const result& b) {
+        double ra = room(a.f), rb = room(b.f);
+        if (ra != rb) return ra > rb;
+        return a.f.right > b.f.right;
+    });
+    std::printf("%zu settings meet wrong <= %.2f%%, none fallback >= %.2f%%, right-or-offered >= %.2f%%; the best:\n",
+                good.size(), max_wrong, min_none, min_roc);
+    for (std::size_t i = 0; i < good.size() && i < 6; ++i) {
+        const auto& [f, t] = good[i];
+        std::printf("  share %.1f answer %.2f margin %.2f sure %.1f clarify %.2f alternative %.2f max_none %.1f "
+                    "min_known %.1f -> top-1 %.2f%%, wrong %.2f%%, none %.2f%%, roc %.2f%% (room %.2f)\n",
+                    t.lexical_share, t.answer, t.margin, t.sure, t.clarify, t.alternative, t.max_none, t.min_known,
+                    f.top1(), f.wrong_rate(), f.none(), f.roc(), room(f));
+    }
+    return 0;
+}
