@@ -68,30 +68,49 @@ outcome fallback(context& ctx, const std::string& text, const sender& s) {
         return open_handoff_for(ctx, u, "fallbacks", question, "text");
     }
     storage::set_fallback_streak(ctx.db, uid, streak);
-    return reply_to(ctx, uid, ctx.texts.render("conversation_fallback"), main_menu_buttons(ctx),
+    return reply_to(ctx, uid, ctx.texts.render("nlp_fallback"), main_menu_buttons(ctx),
                  interaction_note{"text", "", "fallback", u.unit_id});
 }
 
 }  // namespace
+
+std::vector<const bot::kb_topic*> clarify_options(const std::vector<const bot::kb_topic*>& alternatives) {
+    constexpr std::size_t max_options = 3;
+    std::vector<const bot::kb_topic*> out;
+    for (const auto* t : alternatives) {
+        if (!t || t->id == "chao_hoi" || out.size() == max_options) continue;
+        out.push_back(t);
+    }
+    return out;
+}
+
+std::string clarify_text(const bot::message_catalog& texts, const std::vector<const bot::kb_topic*>& options) {
+    std::string names;
+    for (const auto* t : options) names += (names.empty() ? "" : " · ") + t->title;
+    return texts.render("nlp_clarify", {{"options", names}});
+}
 
 outcome answer_question(context& ctx, const std::string& text, const sender& s) {
     const std::string& uid = s.id();
     const storage::user& u = s.user;
     if (!ctx.kb) return fallback(ctx, text, s);
     const bot::kb_match m = ctx.kb->match(text);
+    // Thanks and "ok" after an answer (or after a fallback) are not questions: a short reply, and
+    // the fallback count is left as it was, so they never open a hand-off.
+    if (m.acknowledgement)
+        return reply_to(ctx, uid, ctx.texts.render("nlp_thanks"), {},
+                        interaction_note{"text", m.topic ? m.topic->id : "", "answered", u.unit_id});
     if (m.outcome == "answered" && m.topic) {
         if (m.topic->id == "gap_can_bo") return open_handoff_for(ctx, u, "asked", text, "text");
         return topic_reply(ctx, uid, *m.topic, "text", u.unit_id);
     }
-    if (m.outcome == "clarified" && !m.alternatives.empty()) {
+    const auto options = m.outcome == "clarified" ? clarify_options(m.alternatives) : std::vector<const bot::kb_topic*>{};
+    if (!options.empty()) {
         std::vector<zalo::button> buttons;
-        for (const auto* t : m.alternatives) {
-            if (!t || buttons.size() >= 3) continue;
-            buttons.push_back(query_button(t->title, std::string(payload::topic) + t->id));
-        }
+        for (const auto* t : options) buttons.push_back(query_button(t->title, std::string(payload::topic) + t->id));
         storage::set_fallback_streak(ctx.db, uid, 0);
-        return reply_to(ctx, uid, ctx.texts.render("conversation_clarify"), std::move(buttons),
-                     interaction_note{"text", m.alternatives.front()->id, "clarified", u.unit_id});
+        return reply_to(ctx, uid, clarify_text(ctx.texts, options), std::move(buttons),
+                        interaction_note{"text", options.front()->id, "clarified", u.unit_id});
     }
     return fallback(ctx, text, s);
 }

@@ -3,6 +3,7 @@
 
 #include "bot/language/knowledge_base.hpp"
 #include "bot/language/normalize.hpp"
+#include "handlers/citizen_question.hpp"
 #include "handlers/dossier_lookup.hpp"
 #include "storage/database.hpp"
 
@@ -68,13 +69,12 @@ ask_result ask(const environment& env, std::string_view raw) {
     } else if (m.outcome == "answered" && m.topic) {
         r.topic = m.topic->id;
         r.answer = m.topic->answer;
-    } else if (m.outcome == "clarified") {
-        r.answer = env.texts.render("nlp_clarify");
-        for (const auto* t : m.alternatives) {
-            r.alternatives.push_back(t->id);
-            r.answer += "\n- " + t->title;
-        }
+    } else if (auto options = handlers::clarify_options(m.alternatives); m.outcome == "clarified" && !options.empty()) {
+        // What the citizen reads on Zalo: the question back naming the topics (the buttons).
+        r.answer = handlers::clarify_text(env.texts, options);
+        for (const auto* t : options) r.alternatives.push_back(t->id);
     } else {
+        r.outcome = "fallback";
         r.answer = env.texts.render("nlp_fallback");
     }
     return r;

@@ -29,6 +29,8 @@ public:
         topics_.push_back(topic("le_phi", "Lệ phí", "Dạ, lệ phí khai sinh đúng hạn được miễn...", {}));
         topics_.push_back(topic("tai_khoan_dvc", "Tài khoản Cổng DVC", "Dạ, để đăng ký tài khoản...", {"khai_sinh"}));
         topics_.push_back(topic("gap_can_bo", "Gặp cán bộ", "Dạ, em chuyển anh/chị tới cán bộ.", {}));
+        topics_.push_back(topic("chao_hoi", "Chào hỏi", "Dạ, em chào anh/chị ạ.", {}));
+        topics_.push_back(topic("khai_tu", "Đăng ký khai tử", "Dạ, để đăng ký khai tử...", {}));
         answers_["khai sinh"] = "khai_sinh";
         answers_["lam sao dang ky khai sinh"] = "khai_sinh";
         answers_["cho toi gap can bo"] = "gap_can_bo";
@@ -50,6 +52,16 @@ public:
             m.outcome = "clarified";
             m.alternatives = {find("tai_khoan_dvc"), find("khai_sinh")};
             m.score = 0.5;
+        } else if (text == "giay to") {
+            // Four plausible topics, the greeting among them.
+            m.outcome = "clarified";
+            m.alternatives = {find("khai_sinh"), find("chao_hoi"), find("khai_tu"), find("le_phi"), find("tai_khoan_dvc")};
+            m.score = 0.4;
+        } else if (text == "cam on em") {
+            m.outcome = "answered";
+            m.acknowledgement = true;
+            m.topic = find("chao_hoi");
+            m.score = 1;
         }
         return m;
     }

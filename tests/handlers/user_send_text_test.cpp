@@ -75,6 +75,54 @@ TEST_CASE("two close topics are asked back with buttons", "[conversation]") {
     CHECK(out.note->outcome == "clarified");
 }
 
+TEST_CASE("asking back names up to three topics in plain words, with their buttons and no greeting", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "giay to");
+    REQUIRE(out.messages.size() == 1);
+    CHECK(out.messages[0].text == f.t->env->texts.render("nlp_clarify", {{"options", "Đăng ký khai sinh · Đăng ký khai tử · Lệ phí"}}));
+    CHECK(contains(out.messages[0].text, "muốn hỏi về: Đăng ký khai sinh · Đăng ký khai tử · Lệ phí?"));
+    CHECK(test::payloads(out.messages) == std::vector<std::string>{"#topic:khai_sinh", "#topic:khai_tu", "#topic:le_phi"});
+    CHECK(out.note->outcome == "clarified");
+    CHECK(out.note->topic == "khai_sinh");
+}
+
+TEST_CASE("the fallback does not call the question out of scope and offers the menu and an official", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "con em mới sinh hôm qua giờ phải làm gì");
+    REQUIRE(out.messages.size() == 1);
+    const auto& text = out.messages[0].text;
+    CHECK(text == f.t->env->texts.render("nlp_fallback"));
+    for (const char* claim : {"nằm ngoài", "ngoài phạm vi", "không hỗ trợ", "chỉ hỗ trợ"}) {
+        INFO(claim);
+        CHECK_FALSE(contains(text, claim));
+    }
+    CHECK(contains(text, "Gặp cán bộ"));
+    auto p = test::payloads(out.messages);
+    CHECK(has(p, "#topic:gap_can_bo"));
+    CHECK(has(p, "#topic:nop_ho_so_truc_tuyen"));
+}
+
+TEST_CASE("thanks get a short reply of their own, not the greeting's answer", "[conversation]") {
+    chat_fixture f;
+    auto out = f.send("u1", "cam on em");
+    REQUIRE(out.messages.size() == 1);
+    CHECK(out.messages[0].text == f.t->env->texts.render("nlp_thanks"));
+    CHECK(out.messages[0].text != "Dạ, em chào anh/chị ạ.");
+    CHECK(f.count("SELECT COUNT(*) FROM unanswered") == 0);
+}
+
+TEST_CASE("thanks after a fallback do not open a hand-off, nor count towards one", "[conversation]") {
+    chat_fixture f;
+    CHECK(f.send("u1", "bóng đá").note->outcome == "fallback");
+    auto thanks = f.send("u1", "cam on em");
+    CHECK(thanks.messages[0].text == f.t->env->texts.render("nlp_thanks"));
+    CHECK(thanks.note->outcome != "handoff");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
+    CHECK(f.send("u1", "cam on em").note->outcome != "handoff");
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM unanswered WHERE user_id = 'u1'") == 1);
+}
+
 TEST_CASE("a fallback says so, shows the menu and records the question as unanswered", "[conversation]") {
     chat_fixture f;
     auto out = f.send("u1", "Thời tiết hôm nay thế nào?");
