@@ -5,6 +5,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
 #include "bot/core/units.hpp"
+#include "bot/http/json_body.hpp"
 #include "bot/zalo/outbox.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "storage/interaction_repository.hpp"
@@ -208,54 +209,33 @@ broadcast_button parse_button(const std::string& spec) {
 }
 
 broadcast_request broadcast_request_from_json(const std::string& body, bool* dry_run) {
-    boost::system::error_code ec;
-    auto v = json::parse(body, ec);
-    if (ec || !v.is_object()) throw broadcast_error("the body must be a JSON object");
-    const auto& o = v.as_object();
-    auto str = [&](std::string_view k) -> std::optional<std::string> {
-        auto* x = o.if_contains(k);
-        if (!x || x->is_null()) return std::nullopt;
-        if (!x->is_string()) throw broadcast_error(std::string(k) + " must be a string");
-        return std::string(x->as_string());
-    };
-    auto list = [&](std::string_view k) {
-        std::vector<std::string> out;
-        auto* x = o.if_contains(k);
-        if (!x || x->is_null()) return out;
-        if (x->is_string()) {
-            out.emplace_back(x->as_string());
-            return out;
-        }
-        if (!x->is_array()) throw broadcast_error(std::string(k) + " must be a list of strings");
-        for (const auto& e : x->as_array()) {
-            if (!e.is_string()) throw broadcast_error(std::string(k) + " must be a list of strings");
-            out.emplace_back(e.as_string());
-        }
-        return out;
-    };
-    broadcast_request r;
-    r.text = str("text").value_or("");
-    r.units = list("units");
-    r.villages = list("villages");
-    r.at = str("at");
-    if (auto* bs = o.if_contains("buttons"); bs && !bs->is_null()) {
-        if (!bs->is_array()) throw broadcast_error("buttons must be a list");
-        for (const auto& b : bs->as_array()) {
-            if (b.is_string()) {
-                r.buttons.push_back(parse_button(std::string(b.as_string())));
-            } else if (b.is_object() && b.as_object().if_contains("title") && b.as_object().if_contains("url") &&
-                       b.as_object().at("title").is_string() && b.as_object().at("url").is_string()) {
-                r.buttons.push_back({std::string(b.as_object().at("title").as_string()), std::string(b.as_object().at("url").as_string())});
+    // Strict: an unknown key (say "target" instead of "units") is an error naming it, never a
+    // broadcast to every follower.
+    try {
+        auto b = bot::json_body::parse(body);
+        broadcast_request r;
+        r.text = b.string("text").value_or("");
+        r.units = b.strings("units", true).value_or(std::vector<std::string>{});
+        r.villages = b.strings("villages", true).value_or(std::vector<std::string>{});
+        r.at = b.string("at");
+        for (auto& item : b.items("buttons").value_or(std::vector<bot::json_body::item>{})) {
+            if (auto* spec = std::get_if<std::string>(&item)) {
+                r.buttons.push_back(parse_button(*spec));
             } else {
-                throw broadcast_error("each button must be {\"title\": ..., \"url\": ...} or \"Title|url\"");
+                auto& o = std::get<bot::json_body>(item);
+                r.buttons.push_back({o.required_string("title"), o.required_string("url")});
+                o.finish();
             }
         }
+        const bool dry = b.boolean("dry_run").value_or(false);
+        if (dry_run) *dry_run = dry;
+        b.finish();
+        return r;
+    } catch (const broadcast_error&) {
+        throw;
+    } catch (const std::invalid_argument& e) {
+        throw broadcast_error(e.what());
     }
-    if (dry_run) {
-        auto* d = o.if_contains("dry_run");
-        *dry_run = d && d->is_bool() && d->as_bool();
-    }
-    return r;
 }
 
 broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& req) {

@@ -8,18 +8,59 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
+#include <stdexcept>
 #include <vector>
 
 namespace storage {
 
+namespace {
+
+constexpr mode_t private_file = S_IRUSR | S_IWUSR;            // 0600
+constexpr mode_t private_dir = S_IRUSR | S_IWUSR | S_IXUSR;   // 0700
+
+bool on_disk(const std::string& path) { return path != ":memory:" && path.rfind("file:", 0) != 0 && !path.empty(); }
+
+// A folder we create for the database is the service user's alone; an existing one is left as
+// the operator set it up.
+void create_parent(const std::string& path) {
+    auto parent = std::filesystem::path(path).parent_path();
+    if (parent.empty() || std::filesystem::exists(parent)) return;
+    std::filesystem::create_directories(parent);
+    ::chmod(parent.c_str(), private_dir);
+}
+
+// The database holds OAuth access and refresh tokens and citizens' messages: it is created 0600
+// whatever the umask, and an existing file of ours is brought back to 0600. SQLite creates the
+// -wal, -shm and -journal files with the main file's permissions, so they follow.
+void make_private(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, private_file);
+    if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && (st.st_mode & 0777) != private_file && st.st_uid == ::geteuid()) ::fchmod(fd, private_file);
+    ::close(fd);
+    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
+        const std::string side = path + suffix;
+        if (::stat(side.c_str(), &st) == 0 && (st.st_mode & 0777) != private_file && st.st_uid == ::geteuid())
+            ::chmod(side.c_str(), private_file);
+    }
+}
+
+}  // namespace
+
 std::unique_ptr<SQLite::Database> open_database(const std::string& path, bool run_migrations) {
-    if (path != ":memory:" && path.rfind("file:", 0) != 0) {
-        auto parent = std::filesystem::path(path).parent_path();
-        if (!parent.empty()) std::filesystem::create_directories(parent);
+    if (on_disk(path)) {
+        create_parent(path);
+        make_private(path);
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_URI);
     db->setBusyTimeout(5000);
@@ -94,8 +135,9 @@ int migrate(SQLite::Database& db, const std::vector<migration>& list) {
 }
 
 void backup(SQLite::Database& db, const std::string& file) {
-    auto parent = std::filesystem::path(file).parent_path();
-    if (!parent.empty()) std::filesystem::create_directories(parent);
+    // A backup holds what the database holds: 0600 too.
+    create_parent(file);
+    make_private(file);
     SQLite::Database dest(file, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     SQLite::Backup b(dest, db);
     b.executeStep();  // -1: copy every page in one step

@@ -327,6 +327,11 @@ std::optional<dossier> find_dossier(SQLite::Database& db, const std::string& cod
 std::vector<dossier> list_dossiers(SQLite::Database& db, const dossier_filter& f) {
     std::string sql = std::string("SELECT ") + columns + " FROM dossiers WHERE 1 = 1";
     if (!f.unit_id.empty()) sql += " AND unit_id = :unit";
+    if (!f.unit_ids.empty()) {
+        sql += " AND unit_id IN (";
+        for (std::size_t i = 0; i < f.unit_ids.size(); ++i) sql += (i ? ", :u" : ":u") + std::to_string(i);
+        sql += ")";
+    }
     if (!f.official_id.empty()) sql += " AND official_id = :official";
     const auto state = dossier_state_from(f.status);
     if (f.status == "open") sql += " AND " OPEN_DOSSIER;
@@ -337,6 +342,7 @@ std::vector<dossier> list_dossiers(SQLite::Database& db, const dossier_filter& f
     SQLite::Statement q(db, sql);
     if (!f.unit_id.empty()) q.bind(":unit", f.unit_id);
     if (!f.official_id.empty()) q.bind(":official", f.official_id);
+    for (std::size_t i = 0; i < f.unit_ids.size(); ++i) q.bind(":u" + std::to_string(i), f.unit_ids[i]);
     if (f.status == "overdue") q.bind(":today", f.today);
     if (state) q.bind(":state", to_string(*state));
     q.bind(":limit", static_cast<std::int64_t>(f.limit));

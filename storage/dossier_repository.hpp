@@ -130,6 +130,7 @@ struct dossier_filter {
     std::string today;        ///< local 'YYYY-MM-DD', for `overdue`
     std::size_t limit = 100;
     std::size_t offset = 0;
+    std::vector<std::string> unit_ids;  ///< when not empty: only dossiers of these units (a token's scope)
 };
 /// Dossiers matching the filter, oldest due first. @throws SQLite::Exception
 [[nodiscard]] std::vector<dossier> list_dossiers(SQLite::Database& db, const dossier_filter& f);

@@ -7,9 +7,13 @@
 #include "handlers/broadcasts.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -33,6 +37,40 @@ std::int64_t id_param(const api_request& r) {
     return id;
 }
 
+// Why the token may not reach this audience (nullopt when it may): it must serve every unit the
+// broadcast reaches — its units, the units of its villages, and for "every follower" every unit.
+std::optional<std::string> audience_refusal(const api_request& r, const config& cfg, const std::vector<std::string>& units,
+                                            const std::vector<std::string>& villages, const std::string& what) {
+    if (units.empty() && villages.empty()) {
+        if (serves_unit(r, cfg, "")) return std::nullopt;
+        return what + " goes to every follower, but the token \"" + r.actor + "\" does not serve every unit";
+    }
+    for (const auto& u : units)
+        if (!serves_unit(r, cfg, u)) return what + " reaches unit \"" + u + "\", which the token \"" + r.actor + "\" does not serve";
+    for (const auto& v : villages)
+        for (const auto& u : cfg.units)
+            if (std::find(u.villages.begin(), u.villages.end(), v) != u.villages.end() && !serves_unit(r, cfg, u.id))
+                return what + " reaches village \"" + v + "\" of unit \"" + u.id + "\", which the token \"" + r.actor +
+                       "\" does not serve";
+    return std::nullopt;
+}
+
+std::optional<std::string> status_refusal(const api_request& r, const config& cfg, const handlers::broadcast_status& st) {
+    std::vector<std::string> units, villages;
+    const auto target = boost::json::parse(st.target_json);
+    if (const auto* o = target.if_object()) {
+        if (const auto* a = o->if_contains("units"); a && a->is_array())
+            for (const auto& x : a->as_array()) units.emplace_back(x.as_string());
+        if (const auto* a = o->if_contains("villages"); a && a->is_array())
+            for (const auto& x : a->as_array()) villages.emplace_back(x.as_string());
+    }
+    return audience_refusal(r, cfg, units, villages, "broadcast " + std::to_string(st.id));
+}
+
+void refuse_if(const std::optional<std::string>& why) {
+    if (why) throw api_forbidden(*why);
+}
+
 }  // namespace
 
 void start_broadcasts(services& s) {
@@ -46,17 +84,21 @@ void start_broadcasts(services& s) {
         bool dry_run = false;
         auto req = handlers::broadcast_request_from_json(r.http.body, &dry_run);
         req.created_by = r.actor;
+        // The audience as it will be sent (unit ids, villages resolved), checked against the token's units.
+        const auto plan = handlers::validate_broadcast(ctx, req);
+        refuse_if(audience_refusal(r, sv->env.cfg, plan.units, plan.villages, "this broadcast"));
         if (dry_run) return json_response(handlers::to_json(ctx, handlers::preview_broadcast(ctx, req)));
         auto made = handlers::create_broadcast(ctx, req);
         sv->stats.inc("cchcbot_broadcasts_total", {{"event", "created"}});
         auto st = handlers::get_broadcast_status(ctx, made.id);
         return json_response(handlers::to_json(ctx, *st), 201);
     });
-    s.api.add("GET", "/api/v1/broadcasts", roles, false, [sv](const api_request&, SQLite::Database& db) {
+    s.api.add("GET", "/api/v1/broadcasts", roles, false, [sv](const api_request& r, SQLite::Database& db) {
         auto ctx = sv->env.context(db);
         std::string body = "{\"broadcasts\":[";
         bool first = true;
         for (const auto& st : handlers::list_broadcast_statuses(ctx)) {
+            if (status_refusal(r, sv->env.cfg, st)) continue;  // another unit's broadcast: not listed
             body += (first ? "" : ",") + handlers::to_json(ctx, st);
             first = false;
         }
@@ -67,11 +109,13 @@ void start_broadcasts(services& s) {
         auto id = id_param(r);
         auto st = handlers::get_broadcast_status(ctx, id);
         if (!st) throw std::out_of_range("no such broadcast: " + std::to_string(id));
+        refuse_if(status_refusal(r, sv->env.cfg, *st));
         return json_response(handlers::to_json(ctx, *st));
     });
     s.api.add("POST", "/api/v1/broadcasts/:id/cancel", roles, true, [sv](const api_request& r, SQLite::Database& db) {
         auto ctx = sv->env.context(db);
         auto id = id_param(r);
+        if (auto st = handlers::get_broadcast_status(ctx, id)) refuse_if(status_refusal(r, sv->env.cfg, *st));
         std::int64_t stopped = 0;
         switch (handlers::cancel_broadcast(ctx, id, &stopped)) {
         case handlers::cancel_result::not_found: throw std::out_of_range("no such broadcast: " + std::to_string(id));

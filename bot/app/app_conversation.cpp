@@ -2,6 +2,7 @@
 #include "bot/app/app.hpp"
 
 #include "bot/http/admin_api.hpp"
+#include "bot/http/json_body.hpp"
 #include "bot/core/local_time.hpp"
 #include "handlers/conversation_common.hpp"
 #include "handlers/handoff.hpp"
@@ -47,17 +48,13 @@ boost::json::object to_json(const storage::handoff& h, const config& cfg) {
     return o;
 }
 
-// The body's "text", trimmed; 400 when missing or empty.
+// The body's "text", trimmed; 400 when missing, empty, too long, or beside an unknown key.
 std::string reply_text(const std::string& body) {
-    boost::json::error_code ec;
-    auto v = boost::json::parse(body, ec);
-    if (ec || !v.is_object()) throw std::invalid_argument("body must be a JSON object {\"text\": ...}");
-    const auto* t = v.as_object().if_contains("text");
-    if (!t || !t->is_string()) throw std::invalid_argument("\"text\" must be a string");
-    std::string s(t->as_string());
-    const auto b = s.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) throw std::invalid_argument("\"text\" must not be empty");
-    s = s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+    auto b = json_body::parse(body);
+    std::string s = b.required_string("text");
+    b.finish();
+    const auto first = s.find_first_not_of(" \t\r\n");
+    s = s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
     if (s.size() > 2000) throw std::invalid_argument("\"text\" is longer than 2000 bytes");
     return s;
 }
@@ -71,9 +68,10 @@ void wake(services& s) {
 void start_conversation(services& s) {
     const std::vector<api_role> staff = {api_role::operator_};
 
-    s.api.add("GET", "/api/v1/handoffs", staff, false, [&s](const api_request&, SQLite::Database& db) {
+    s.api.add("GET", "/api/v1/handoffs", staff, false, [&s](const api_request& req, SQLite::Database& db) {
         boost::json::array arr;
-        for (const auto& h : storage::open_handoffs(db)) arr.push_back(to_json(h, s.env.cfg));
+        for (const auto& h : storage::open_handoffs(db))
+            if (serves_unit(req, s.env.cfg, h.unit_id)) arr.push_back(to_json(h, s.env.cfg));
         boost::json::object o;
         o["handoffs"] = std::move(arr);
         return json_response(boost::json::serialize(o));
@@ -87,6 +85,7 @@ void start_conversation(services& s) {
         storage::write_scope tx(db);
         auto h = storage::find_handoff(db, id);
         if (!h) throw std::out_of_range("no hand-off #" + std::to_string(id));
+        require_unit(req, s.env.cfg, h->unit_id, "hand-off #" + std::to_string(id));
         if (h->closed_at) return json_error(409, "closed", "hand-off #" + std::to_string(id) + " is closed");
         const std::string answerer = ctx.texts.render("conversation_answerer_operator",
                                                       {{"unit", handlers::unit_display_name(ctx, h->unit_id)}});
@@ -108,6 +107,7 @@ void start_conversation(services& s) {
         storage::write_scope tx(db);
         auto h = storage::find_handoff(db, id);
         if (!h) throw std::out_of_range("no hand-off #" + std::to_string(id));
+        require_unit(req, s.env.cfg, h->unit_id, "hand-off #" + std::to_string(id));
         if (h->closed_at) return json_error(409, "closed", "hand-off #" + std::to_string(id) + " is already closed");
         handlers::outcome out;
         out.messages = handlers::close_handoff_messages(ctx, id, "api:" + req.actor);

@@ -9,6 +9,7 @@
 #include "bot/dossiers/import_watch.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/http/admin_api.hpp"
+#include "bot/http/json_body.hpp"
 #include "handlers/dossier_follow.hpp"
 #include "storage/database.hpp"
 #include "storage/dossier_repository.hpp"
@@ -46,6 +47,25 @@ std::size_t query_number(const api_request& r, const char* k, std::size_t def, s
     } catch (const std::exception&) {
         throw std::invalid_argument(std::string(k) + " must be a number up to " + std::to_string(max));
     }
+}
+
+/// 403 when a file was refused for rows of units the token does not serve (the import's scope),
+/// naming the first lines; nothing was imported. nullopt when no row was outside the scope.
+std::optional<http_response> scope_refusal(const api_request& r, const std::vector<import_error>& errors) {
+    std::string outside;
+    std::size_t count = 0;
+    for (const auto& e : errors)
+        if (e.code == "out_of_scope" && ++count <= 10)
+            outside += (outside.empty() ? "" : "; ") + std::string("line ") + std::to_string(e.line) + ": unit \"" + e.value + "\"";
+    if (count == 0) return std::nullopt;
+    return json_error(403, "forbidden",
+                      std::to_string(count) + " row(s) belong to units the token \"" + r.actor + "\" does not serve (" + outside +
+                          (count > 10 ? "; ..." : "") + "); nothing was imported");
+}
+
+/// Import runs: a token serving every unit sees them all; another only the runs it made.
+bool may_see_run(const api_request& r, const config& cfg, const storage::import_run& run) {
+    return serves_unit(r, cfg, "") || (run.source == "api" && run.actor == r.actor);
 }
 
 /// The import's write half on the worker: each job waits for its turn like any other.
@@ -102,6 +122,7 @@ void add_dossier_resources(services& s) {
         import_request req;
         req.source = "api";
         req.actor = r.actor;
+        req.scope = r.scope;  // rows of units the token does not serve refuse the whole file
         if (ct.find("json") != std::string::npos)
             req.format = "json";
         else if (ct.find("csv") != std::string::npos)
@@ -117,12 +138,15 @@ void add_dossier_resources(services& s) {
         auto read = storage::open_database(cfg.storage.path, false);
         if (dry_run) {
             auto p = preview_dossier_import(*read, r.http.body, cfg, req.scope);
+            if (auto refusal = scope_refusal(r, p.errors)) return *refusal;
             return json_response(import_preview_json(p), p.ok() ? 200 : 422);
         }
         const std::string path = r.http.path;
         req.on_imported = [&r, path](SQLite::Database& db) { audit(db, r.actor, "POST " + path, "", "200"); };
         auto rep = run_dossier_import(worker_io(*read, work), r.http.body, req, cfg, env.clock);
         if (rep.stats.notices_pending > 0) send_notices(*svc);
+        if (rep.outcome == "rejected")
+            if (auto refusal = scope_refusal(r, rep.parsed.errors)) return *refusal;
         const int status = rep.outcome == "imported" ? 200 : rep.outcome == "rejected" ? 422 : 500;
         return json_response(import_report_json(rep), status);
     });
@@ -131,7 +155,7 @@ void add_dossier_resources(services& s) {
         const auto offset = query_number(r, "offset", 0, 100000000);
         std::string out = "[";
         for (const auto& run : storage::list_import_runs(db, limit, offset))
-            out += (out.size() > 1 ? "," : "") + import_run_json(run, cfg.reminders.utc_offset_minutes);
+            if (may_see_run(r, cfg, run)) out += (out.size() > 1 ? "," : "") + import_run_json(run, cfg.reminders.utc_offset_minutes);
         return json_response(out + "]");
     });
     s.api.add("GET", "/api/v1/imports/:id", ops, false, [&cfg](const api_request& r, SQLite::Database& db) {
@@ -145,11 +169,15 @@ void add_dossier_resources(services& s) {
         }
         auto run = storage::find_import_run(db, id);
         if (!run) throw std::out_of_range("no import run \"" + r.path_params.at(0) + "\"");
+        if (!may_see_run(r, cfg, *run))
+            throw api_forbidden("import run " + r.path_params.at(0) + " was made by \"" + run->actor +
+                                "\"; the token \"" + r.actor + "\" sees only its own runs (it does not serve every unit)");
         return json_response(import_run_detail_json(db, *run, cfg.reminders.utc_offset_minutes, query_number(r, "limit", 1000, 100000)));
     });
-    s.api.add("GET", "/api/v1/dossiers/:code", ops, false, [](const api_request& r, SQLite::Database& db) {
+    s.api.add("GET", "/api/v1/dossiers/:code", ops, false, [&cfg](const api_request& r, SQLite::Database& db) {
         auto d = storage::find_dossier(db, r.path_params.at(0));
         if (!d) throw std::out_of_range("no dossier \"" + r.path_params.at(0) + "\"");
+        require_unit(r, cfg, d->unit_id, "dossier \"" + d->code + "\"");
         return json_response(dossier_json(*d));
     });
     s.api.add("GET", "/api/v1/dossiers", ops, false, [&cfg, &env](const api_request& r, SQLite::Database& db) {
@@ -165,7 +193,13 @@ void add_dossier_resources(services& s) {
             !storage::dossier_state_from(f.status))
             throw std::invalid_argument(
                 "status must be open, returned, overdue or a state (received, processing, supplement, result_ready, withdrawn)");
-        if (!f.unit_id.empty() && !cfg.find_unit(f.unit_id)) throw std::invalid_argument("unknown unit \"" + f.unit_id + "\"");
+        if (!f.unit_id.empty()) {
+            require_known_unit(cfg, "unit", f.unit_id);
+            require_unit(r, cfg, f.unit_id, "unit \"" + f.unit_id + "\"");
+        } else if (!r.scope.all) {
+            f.unit_ids = served_units(r, cfg);  // only the token's units
+            if (f.unit_ids.empty()) return json_response("[]");
+        }
         f.today = to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes));
         f.limit = query_number(r, "limit", 100, 1000);
         f.offset = query_number(r, "offset", 0, 100000000);

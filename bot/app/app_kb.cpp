@@ -1,6 +1,7 @@
 // Knowledge-base reload (POST /api/v1/kb/reload, SIGHUP) and the editors' resources.
 #include "bot/app/kb_commands.hpp"
 
+#include "bot/core/personal_data.hpp"
 #include "bot/http/admin_api.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "storage/kb_queries.hpp"
@@ -109,8 +110,9 @@ void start_kb(services& s) {
                   boost::json::array arr;
                   for (const auto& u : storage::list_unanswered(db, from, to, limit)) {
                       boost::json::object o;
-                      o["text"] = u.text;
-                      o["normalized"] = u.normalized;
+                      // Editors need the wording, not the asker's phone or ID number.
+                      o["text"] = mask_personal_numbers(u.text);
+                      o["normalized"] = mask_personal_numbers(u.normalized);
                       o["count"] = u.count;
                       o["last_at"] = u.last_at;
                       o["last_day"] = u.last_day;

@@ -2,6 +2,7 @@
 #include "bot/app/app.hpp"
 
 #include "bot/http/admin_api.hpp"
+#include "bot/http/json_body.hpp"
 #include "bot/core/calendar.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
@@ -18,18 +19,12 @@ namespace bot::app {
 
 namespace {
 
-std::string str_field(const boost::json::object& o, const char* k) {
-    auto it = o.find(k);
-    if (it == o.end() || it->value().is_null()) return {};
-    if (!it->value().is_string()) throw std::invalid_argument(std::string("\"") + k + "\" must be a string");
-    return std::string(it->value().as_string());
-}
-
-boost::json::object body_object(const api_request& r) {
-    boost::system::error_code ec;
-    auto v = boost::json::parse(r.http.body, ec);
-    if (ec || !v.is_object()) throw std::invalid_argument("the body must be a JSON object");
-    return v.as_object();
+// The official with this id, refused (403) when the token does not serve their unit.
+storage::official served_official(const api_request& r, SQLite::Database& db, const config& cfg) {
+    auto o = storage::find_official(db, r.path_params.at(0));
+    if (!o) throw std::out_of_range("no official \"" + r.path_params.at(0) + "\"");
+    require_unit(r, cfg, o->unit_id, "official \"" + o->official_id + "\"");
+    return *o;
 }
 
 void add_official_resources(services& s) {
@@ -40,30 +35,33 @@ void add_official_resources(services& s) {
     auto with_reach = [&cfg, &env](SQLite::Database& db, const storage::official& o, bool full_phone) {
         return official_json(o, full_phone, reachability_now(db, o, env.clock(), cfg), cfg.reminders.utc_offset_minutes);
     };
-    s.api.add("GET", "/api/v1/officials", ops, false, [with_reach](const api_request&, SQLite::Database& db) {
+    s.api.add("GET", "/api/v1/officials", ops, false, [&cfg, with_reach](const api_request& r, SQLite::Database& db) {
         std::string out = "[";
-        for (const auto& o : storage::list_officials(db, true)) out += (out.size() > 1 ? "," : "") + with_reach(db, o, false);
+        for (const auto& o : storage::list_officials(db, true))
+            if (serves_unit(r, cfg, o.unit_id)) out += (out.size() > 1 ? "," : "") + with_reach(db, o, false);
         return json_response(out + "]");
     });
     s.api.add("POST", "/api/v1/officials", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
-        auto b = body_object(r);
-        storage::official o{str_field(b, "id"), str_field(b, "name"), str_field(b, "unit"), str_field(b, "role"),
-                            str_field(b, "phone"), "", true, true, false, {}};
+        auto b = json_body::parse(r.http.body);
+        storage::official o{b.string("id").value_or(""), b.string("name").value_or(""), b.string("unit").value_or(""),
+                            b.string("role").value_or(""), b.string("phone").value_or(""), "", true, true, false, {}};
+        b.finish();
+        if (!o.unit_id.empty()) require_known_unit(cfg, "unit", o.unit_id);
         if (o.role.empty()) o.role = "official";
         if (auto err = check_official(o, cfg, to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes))); !err.empty()) {
             // The CLI's option names read oddly in an API error.
             if (err.rfind("--", 0) == 0) err = err.substr(2);
             throw std::invalid_argument(err);
         }
+        require_unit(r, cfg, o.unit_id, "official \"" + o.official_id + "\"");
         if (!storage::add_official(db, o, env.clock())) return json_error(409, "conflict", "official \"" + o.official_id + "\" already exists");
         return json_response(official_json(*storage::find_official(db, o.official_id)), 201);
     });
-    s.api.add("GET", "/api/v1/officials/:id", ops, false, [with_reach](const api_request& r, SQLite::Database& db) {
-        auto o = storage::find_official(db, r.path_params.at(0));
-        if (!o) throw std::out_of_range("no official \"" + r.path_params.at(0) + "\"");
-        return json_response(with_reach(db, *o, true));
+    s.api.add("GET", "/api/v1/officials/:id", ops, false, [&cfg, with_reach](const api_request& r, SQLite::Database& db) {
+        return json_response(with_reach(db, served_official(r, db, cfg), true));
     });
     s.api.add("POST", "/api/v1/officials/:id/link-code", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
+        (void)served_official(r, db, cfg);
         auto c = issue_link_code(db, r.path_params.at(0), env.clock());
         if (!c) throw std::out_of_range("no enabled official \"" + r.path_params.at(0) + "\"");
         boost::json::object j{{"official", r.path_params.at(0)},
@@ -72,7 +70,8 @@ void add_official_resources(services& s) {
                               {"instruction", "DK " + c->code}};
         return json_response(boost::json::serialize(j), 201);
     });
-    s.api.add("POST", "/api/v1/officials/:id/disable", ops, true, [](const api_request& r, SQLite::Database& db) {
+    s.api.add("POST", "/api/v1/officials/:id/disable", ops, true, [&cfg](const api_request& r, SQLite::Database& db) {
+        (void)served_official(r, db, cfg);
         if (!storage::disable_official(db, r.path_params.at(0))) throw std::out_of_range("no official \"" + r.path_params.at(0) + "\"");
         return json_response(official_json(*storage::find_official(db, r.path_params.at(0))));
     });

@@ -4,6 +4,7 @@
 #include "bot/core/local_time.hpp"
 
 #include "bot/http/admin_api.hpp"
+#include "bot/http/json_body.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "bot/reports/report.hpp"
 #include "bot/reports/report_format.hpp"
@@ -32,6 +33,19 @@ void start_reports(services& s) {
                   if (format != "json" && format != "csv" && format != "text" && format != "xlsx")
                       throw std::invalid_argument("format must be json, csv, text or xlsx");
                   if (rq.from.empty() || rq.to.empty()) throw std::invalid_argument("from and to are required (YYYY-MM-DD)");
+                  // A token that does not serve every unit reports on one of its units (and those below it).
+                  if (!rq.unit.empty()) {
+                      require_known_unit(env.cfg, "unit", rq.unit);
+                      require_unit(req, env.cfg, rq.unit, "unit \"" + rq.unit + "\"");
+                  } else if (!serves_unit(req, env.cfg, "")) {
+                      const auto mine = served_units(req, env.cfg);
+                      if (mine.size() != 1 || !rq.level.empty()) {
+                          std::string list;
+                          for (const auto& u : mine) list += (list.empty() ? "" : ", ") + u;
+                          throw api_forbidden("the token \"" + req.actor + "\" does not serve every unit: name one of its units with unit= (" + list + ")");
+                      }
+                      rq.unit = mine.front();
+                  }
                   // report_request_error is an invalid_argument: a bad date or unit answers 400.
                   report r = compute_report(db, env.cfg, rq, env.cfg.storage.path);
                   if (auto kb = env.kb.get())

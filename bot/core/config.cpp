@@ -159,6 +159,12 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         if (n < 1024) fail("server.admin_body_limit", "must be at least 1024 bytes");
         c.server.admin_body_limit = n;
     });
+    add("server", "body_memory_limit", [](config& c, const std::string& v) {
+        c.server.body_memory_limit = parse_uint("server.body_memory_limit", v, 64ull * 1024 * 1024 * 1024);
+    });
+    add("server", "max_connections", [](config& c, const std::string& v) {
+        c.server.max_connections = static_cast<std::size_t>(parse_uint("server.max_connections", v, 1u << 24));
+    });
     add("server", "read_timeout_s", [](config& c, const std::string& v) {
         auto n = parse_uint("server.read_timeout_s", v, 3600);
         if (n == 0) fail("server.read_timeout_s", "must be at least 1");
@@ -564,8 +570,25 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
                 std::string ctx = "api.tokens[" + std::to_string(i++) + "]";
                 auto* t = el.as_table();
                 if (!t) fail(ctx, "must be a table");
+                for (auto&& [tk, tv] : *t) {
+                    const std::string key(tk.str());
+                    if (key != "name" && key != "role" && key != "hash" && key != "units") fail(ctx + "." + key, "unknown key");
+                    (void)tv;
+                }
                 api_token_config tok{required_string(*t, ctx, "name"), required_string(*t, ctx, "role"),
-                                     required_string(*t, ctx, "hash")};
+                                     required_string(*t, ctx, "hash"), {}};
+                if (const auto* us = t->get("units")) {
+                    const auto* arr_units = us->as_array();
+                    if (!arr_units) fail(ctx + ".units", "must be a list of unit ids");
+                    for (auto&& u : *arr_units) {
+                        auto id = u.value<std::string>();
+                        if (!id || !u.is_string() || id->empty()) fail(ctx + ".units", "must be a list of unit ids");
+                        tok.units.push_back(*id);
+                    }
+                }
+                if (tok.units.empty() && tok.role != "admin")
+                    fail(ctx + ".units", "required for role \"" + tok.role +
+                                             "\": list the unit ids this token serves (a unit covers the units below it)");
                 static const std::vector<std::string> roles = {"admin", "operator", "propaganda", "viewer"};
                 if (std::find(roles.begin(), roles.end(), tok.role) == roles.end())
                     fail(ctx + ".role", "must be admin, operator, propaganda or viewer");
@@ -586,6 +609,14 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     config_detail::validate_structure(cfg);
     for (const auto& [name, id] : cfg.imports.units)
         if (!cfg.find_unit(id)) fail("import.units", "\"" + name + "\" names unknown unit \"" + id + "\"");
+    for (std::size_t i = 0; i < cfg.api_tokens.size(); ++i)
+        for (const auto& u : cfg.api_tokens[i].units)
+            if (!cfg.find_unit(u))
+                fail("api.tokens[" + std::to_string(i) + "].units", "unknown unit \"" + u + "\"");
+    if (cfg.server.body_memory_limit < std::max(cfg.server.body_limit, cfg.server.admin_body_limit))
+        fail("server.body_memory_limit", "must be at least server.body_limit and server.admin_body_limit (" +
+                                             std::to_string(std::max(cfg.server.body_limit, cfg.server.admin_body_limit)) +
+                                             " bytes), or no request of that size could ever be read");
     if (cfg.reminders.work_start >= cfg.reminders.work_end)
         fail("reminders.work_start", "must be before reminders.work_end");
     if (cfg.server.threads == 0) cfg.server.threads = std::max(1u, std::thread::hardware_concurrency());

@@ -71,6 +71,9 @@ struct api_token_config {
     std::string name;  ///< who holds it; recorded in the audit log
     std::string role;  ///< admin | operator | propaganda | viewer
     std::string hash;  ///< salted hash, never the token itself
+    /// Units it serves (`units = [...]`; a unit covers the units of lower levels below it).
+    /// Required for every role but admin; an admin token without units serves every unit.
+    std::vector<std::string> units;
 };
 
 /// Thrown for an invalid configuration; what() is one line naming the key.
@@ -88,6 +91,11 @@ struct config {
         std::string webhook_path = "/webhook/zalo";
         std::size_t body_limit = 65536;
         std::size_t admin_body_limit = 16 * 1024 * 1024;  ///< bytes, for /api/v1 (dossier imports)
+        /// Bytes of request bodies being read or handled at once, over all connections; a request
+        /// that would pass it gets 503 before its body is read.
+        std::size_t body_memory_limit = 64 * 1024 * 1024;
+        /// Open connections at most; 0 = derived from the open-file limit (RLIMIT_NOFILE) at start.
+        std::size_t max_connections = 0;
         std::chrono::seconds read_timeout{10};   ///< whole request must arrive within this
         std::chrono::seconds idle_timeout{60};   ///< keep-alive idle limit
         std::chrono::seconds shutdown_timeout{10};

@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/asio/write.hpp>
@@ -22,7 +23,11 @@
 #include <boost/beast/http/write.hpp>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <array>
 #include <atomic>
@@ -56,6 +61,75 @@ void log_failure(const beast::error_code& ec, const char* what) {
 
 constexpr std::size_t max_drain_bytes = 1 << 20;
 
+// Accept errors back off from this delay, doubling up to the cap: a loop that cannot accept
+// (out of descriptors) must not spin.
+constexpr std::chrono::milliseconds accept_backoff_first{5};
+constexpr std::chrono::milliseconds accept_backoff_max{1000};
+// While every connection is busy and the cap is reached, look again this often.
+constexpr std::chrono::milliseconds accept_full_recheck{50};
+// Descriptors kept for everything but connections (database files, outbound HTTPS, logs, epoll):
+// at least this many, or an eighth of the open-file limit.
+constexpr std::size_t fd_headroom_min = 64;
+constexpr std::size_t min_connections = 16;
+
+bool out_of_descriptors(const beast::error_code& ec) {
+    return ec == net::error::no_descriptors || ec == net::error::no_buffer_space || ec == net::error::no_memory ||
+           ec.value() == ENFILE;
+}
+
+// server.max_connections, or the open-file limit less the headroom.
+std::size_t connection_cap(const config& cfg, std::uint64_t* nofile_out) {
+    rlimit rl{};
+    std::uint64_t nofile = 1024;
+    if (::getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY) nofile = rl.rlim_cur;
+    else if (rl.rlim_cur == RLIM_INFINITY) nofile = 1u << 20;
+    if (nofile_out) *nofile_out = nofile;
+    if (cfg.server.max_connections) return cfg.server.max_connections;
+    const std::uint64_t headroom = std::max<std::uint64_t>(fd_headroom_min, nofile / 8);
+    return nofile > headroom + min_connections ? static_cast<std::size_t>(nofile - headroom) : min_connections;
+}
+
+// RFC 9112 §6.1, §6.3: a request body is framed by one final "chunked" coding or by
+// Content-Length, never both and never by anything else. Any other transfer coding would leave
+// the body's end to interpretation (request smuggling): refuse it. Returns the problem, or "".
+std::string framing_problem(const http::request_parser<http::string_body>& parser) {
+    const auto& msg = parser.get();
+    auto range = msg.equal_range(http::field::transfer_encoding);
+    if (range.first == range.second) return {};
+    std::size_t codings = 0;
+    bool only_chunked = true;
+    std::string seen;
+    for (auto it = range.first; it != range.second; ++it) {
+        std::string_view v = it->value();
+        seen += (seen.empty() ? "" : ", ") + std::string(v);
+        while (!v.empty()) {
+            auto comma = v.find(',');
+            std::string_view el = v.substr(0, comma);
+            while (!el.empty() && (el.front() == ' ' || el.front() == '\t')) el.remove_prefix(1);
+            while (!el.empty() && (el.back() == ' ' || el.back() == '\t')) el.remove_suffix(1);
+            if (!el.empty()) {
+                ++codings;
+                if (!beast::iequals(el, "chunked")) only_chunked = false;
+            }
+            if (comma == std::string_view::npos) break;
+            v.remove_prefix(comma + 1);
+        }
+    }
+    if (codings != 1 || !only_chunked)
+        return "Transfer-Encoding \"" + seen + "\" is not accepted: a body is sent with Content-Length or with one "
+               "\"chunked\" transfer coding (RFC 9112 section 6.1)";
+    if (msg.find(http::field::content_length) != msg.end())
+        return "Transfer-Encoding and Content-Length together are not accepted (RFC 9112 section 6.3)";
+    return {};
+}
+
+// Memory reserved for one request's body, given back when the request is done with.
+struct body_ticket {
+    std::shared_ptr<std::atomic<std::size_t>> pool;
+    std::size_t bytes = 0;
+    ~body_ticket() { *pool -= bytes; }
+};
+
 }  // namespace
 
 class http_session;
@@ -77,11 +151,44 @@ struct http_server::impl {
     bool started = false;
     log_limiter log_once;  ///< accept errors repeat as fast as the loop spins: once per state
 
+    // Connections: at most max_connections; at the cap the longest-idle one makes room.
+    std::size_t max_connections = 0;
+    std::uint64_t nofile = 0;
+    std::size_t evicting = 0;  ///< sessions told to close but not gone yet (under sessions_mu)
+    int reserve_fd = -1;       ///< given up to accept-and-close one client when out of descriptors
+    net::steady_timer accept_timer;
+    std::chrono::milliseconds accept_backoff{0};
+    bool full = false;
+
+    // Bytes of request bodies reserved now (server.body_memory_limit).
+    std::shared_ptr<std::atomic<std::size_t>> body_bytes = std::make_shared<std::atomic<std::size_t>>(0);
+
     impl(const config& c, const http_router& r)
-        : cfg(c), router(r), ioc(static_cast<int>(std::max(1u, c.server.threads))), acceptor(net::make_strand(ioc)) {}
+        : cfg(c), router(r), ioc(static_cast<int>(std::max(1u, c.server.threads))), acceptor(net::make_strand(ioc)),
+          accept_timer(acceptor.get_executor()) {
+        max_connections = connection_cap(c, &nofile);
+        reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    ~impl() {
+        if (reserve_fd >= 0) ::close(reserve_fd);
+    }
 
     void do_accept();
     void on_accept(beast::error_code ec, tcp::socket socket);
+    void accept_later(std::chrono::milliseconds delay);
+    bool evict_idle();
+    void shed_one_pending();
+    std::size_t open_connections();
+
+    /// Reserves `n` bytes for a body; nullptr when the budget would be passed.
+    std::shared_ptr<body_ticket> reserve_body(std::size_t n) {
+        auto& pool = *body_bytes;
+        std::size_t cur = pool.load();
+        do {
+            if (cur + n > cfg.server.body_memory_limit) return nullptr;
+        } while (!pool.compare_exchange_weak(cur, cur + n));
+        return std::shared_ptr<body_ticket>(new body_ticket{body_bytes, n});
+    }
 };
 
 /// One connection: read a request (fresh parser), route it, write the answer, repeat.
@@ -97,7 +204,33 @@ public:
     ~http_session() {
         std::lock_guard lk(srv_.sessions_mu);
         srv_.sessions.erase(this);
+        if (evicted_) --srv_.evicting;
     }
+
+    /// Idle now (waiting for a request to begin), and since when; for choosing whom to evict.
+    [[nodiscard]] bool idle(std::int64_t& since) const {
+        since = idle_since_.load();
+        return idle_.load();
+    }
+    /// Makes room at the connection cap: closes this connection if it is still idle. The caller
+    /// holds sessions_mu and has checked it is not evicted already.
+    void evict_locked() {
+        evicted_ = true;
+        ++srv_.evicting;
+        net::post(stream_.get_executor(), [self = shared_from_this()] {
+            if (self->idle_) {
+                self->stream_.cancel();
+                return;
+            }
+            // A request began meanwhile: keep it.
+            std::lock_guard lk(self->srv_.sessions_mu);
+            if (self->evicted_) {
+                self->evicted_ = false;
+                --self->srv_.evicting;
+            }
+        });
+    }
+    [[nodiscard]] bool evicted_locked() const { return evicted_; }
 
     void run() { net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->do_wait(); }); }
 
@@ -127,6 +260,7 @@ private:
         }
         // A new connection must start its request within read_timeout; a kept-alive one may
         // idle for idle_timeout before the next request begins.
+        idle_since_ = std::chrono::steady_clock::now().time_since_epoch().count();
         idle_ = true;
         stream_.expires_after(first_ ? srv_.cfg.server.read_timeout : srv_.cfg.server.idle_timeout);
         stream_.async_read_some(buffer_.prepare(4096), [self = shared_from_this()](beast::error_code ec, std::size_t n) {
@@ -156,14 +290,61 @@ private:
                                 });
     }
 
+    // Everything that can be decided from the header is decided before one byte of the body is
+    // read: framing (smuggling), the route, the path's guard (authorisation), the body's size
+    // and the memory it would take. A refusal closes the connection, so nothing after the
+    // header is ever parsed as a request.
     void on_read_header(beast::error_code ec) {
         if (ec) return on_read(ec);
         auto& msg = parser_->get();
+        version_ = msg.version() ? msg.version() : 11;
+        keep_alive_ = msg.keep_alive();
+        if (auto problem = framing_problem(*parser_); !problem.empty())
+            return do_write(json_error(400, "bad_request", problem), true);
+
+        req_ = http_request{};
+        req_.method = std::string(msg.method_string());
+        req_.target = std::string(msg.target());
+        auto q = req_.target.find('?');
+        req_.path = url_decode(std::string_view(req_.target).substr(0, q), false);
+        if (q != std::string::npos) req_.query = parse_query(std::string_view(req_.target).substr(q + 1));
+        for (const auto& f : msg) req_.headers[std::string(f.name_string())] = std::string(f.value());
+        req_.remote = remote_;
+        const bool body_follows = !parser_->is_done();
+
+        bool path_known = false;
+        handler_ = srv_.router.find(req_.method, req_.path, path_known);
+        if (!handler_) {
+            auto r = path_known ? json_error(405, "method_not_allowed", req_.method + " is not allowed here")
+                                : json_error(404, "not_found", "no such path");
+            return do_write(std::move(r), body_follows);
+        }
+        if (const header_guard* guard = srv_.router.find_guard(req_.path)) {
+            std::optional<http_response> refusal;
+            try {
+                refusal = (*guard)(req_);
+            } catch (const std::exception& e) {
+                spdlog::error("http: guard for {} threw: {}", req_.path, e.what());
+                refusal = json_error(500, "internal_error", "the request failed");
+            }
+            if (refusal) return do_write(std::move(*refusal), body_follows);
+        }
+
         std::string_view target = msg.target();
         const bool admin = target.substr(0, 8) == "/api/v1/";
         const std::size_t limit = admin ? srv_.cfg.server.admin_body_limit : srv_.cfg.server.body_limit;
-        if (auto cl = parser_->content_length(); cl && *cl > limit) return on_read(http::error::body_limit);
+        const auto cl = parser_->content_length();
+        if (cl && *cl > limit) return on_read(http::error::body_limit);
         parser_->body_limit(limit);  // chunked bodies are counted as they arrive
+        // The body's memory: its length, or the path's limit for a chunked body.
+        if (body_follows) {
+            ticket_ = srv_.reserve_body(cl ? static_cast<std::size_t>(*cl) : limit);
+            if (!ticket_) {
+                auto r = json_error(503, "busy", "too many request bodies are being received; try again shortly");
+                r.headers.emplace_back("Retry-After", "1");
+                return do_write(std::move(r), true);
+            }
+        }
         auto expect = msg.find(http::field::expect);
         if (expect != msg.end() && beast::iequals(expect->value(), "100-continue") && !parser_->is_done()) {
             static constexpr std::string_view go_ahead = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -189,6 +370,14 @@ private:
                                        "the body exceeds the size limit for this path"),
                             true);
         }
+        if (ec == http::error::bad_transfer_encoding || ec == http::error::bad_content_length ||
+            ec == http::error::bad_chunk || ec == http::error::bad_chunk_extension) {
+            version_ = 11;
+            return do_write(json_error(400, "bad_request",
+                                       "the body's framing is not accepted (" + ec.message() +
+                                           "): send Content-Length or one \"chunked\" Transfer-Encoding"),
+                            true);
+        }
         if (ec == beast::error::timeout) {
             spdlog::debug("http: dropped a slow client {}", remote_);
             return do_close();
@@ -207,32 +396,19 @@ private:
 
     void handle() {
         auto& msg = parser_->get();
-        version_ = msg.version();
-        keep_alive_ = msg.keep_alive();
-        http_request req;
-        req.method = std::string(msg.method_string());
-        req.target = std::string(msg.target());
-        auto q = req.target.find('?');
-        req.path = url_decode(std::string_view(req.target).substr(0, q), false);
-        if (q != std::string::npos) req.query = parse_query(std::string_view(req.target).substr(q + 1));
-        for (const auto& f : msg) req.headers[std::string(f.name_string())] = std::string(f.value());
+        http_request req = std::move(req_);
         req.body = std::move(msg.body());
-        req.remote = remote_;
-
-        bool path_known = false;
-        const http_handler* h = srv_.router.find(req.method, req.path, path_known);
-        if (!h) {
-            if (path_known) return do_write(json_error(405, "method_not_allowed", req.method + " is not allowed here"), false);
-            return do_write(json_error(404, "not_found", "no such path"), false);
-        }
+        const http_handler* h = handler_;
         // The handler answers through `respond`, now or later from another thread. The work
         // guard keeps the I/O threads running until it has; an answer that never comes (the
-        // function dropped unanswered) becomes a 500 instead of a hung connection.
+        // function dropped unanswered) becomes a 500 instead of a hung connection. The body's
+        // memory stays reserved until then.
         struct responder {
-            responder(std::shared_ptr<http_session> s, net::io_context& ioc)
-                : session(std::move(s)), work(net::make_work_guard(ioc)) {}
+            responder(std::shared_ptr<http_session> s, net::io_context& ioc, std::shared_ptr<body_ticket> t)
+                : session(std::move(s)), work(net::make_work_guard(ioc)), ticket(std::move(t)) {}
             std::shared_ptr<http_session> session;
             net::executor_work_guard<net::io_context::executor_type> work;
+            std::shared_ptr<body_ticket> ticket;
             std::atomic<bool> done{false};
             void send(http_response r) {
                 if (done.exchange(true)) return;
@@ -242,7 +418,7 @@ private:
                 if (!done) send(json_error(500, "internal_error", "the request was not answered"));
             }
         };
-        auto r = std::make_shared<responder>(shared_from_this(), srv_.ioc);
+        auto r = std::make_shared<responder>(shared_from_this(), srv_.ioc, std::move(ticket_));
         try {
             (*h)(std::move(req), [r](http_response resp) { r->send(std::move(resp)); });
         } catch (const std::exception& e) {
@@ -252,6 +428,7 @@ private:
     }
 
     void do_write(http_response r, bool force_close) {
+        ticket_.reset();  // a refused or answered body gives its memory back
         res_ = {};
         res_.version(version_ ? version_ : 11);
         res_.result(static_cast<unsigned>(r.status));
@@ -307,6 +484,9 @@ private:
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::string_body>> parser_;
+    http_request req_;                        ///< the request as known from its header
+    const http_handler* handler_ = nullptr;   ///< its route, found from the header
+    std::shared_ptr<body_ticket> ticket_;     ///< memory reserved for its body
     http::response<http::string_body> res_;
     std::string remote_;
     std::array<char, 4096> drain_{};
@@ -314,10 +494,78 @@ private:
     unsigned version_ = 11;
     bool keep_alive_ = false;
     bool first_ = true;
-    bool idle_ = false;
+    std::atomic<bool> idle_{false};
+    std::atomic<std::int64_t> idle_since_{0};
+    bool evicted_ = false;  ///< under srv_.sessions_mu
 };
 
+std::size_t http_server::impl::open_connections() {
+    std::lock_guard lk(sessions_mu);
+    return sessions.size() - std::min(sessions.size(), evicting);
+}
+
+// The longest-idle connection (waiting for its first or next request) is closed to make room.
+// A connection whose request has begun is never chosen. False when none is idle.
+bool http_server::impl::evict_idle() {
+    // Declared before the lock, so released after it: the last reference to a session runs its
+    // destructor, which takes sessions_mu.
+    std::shared_ptr<http_session> chosen;
+    std::lock_guard lk(sessions_mu);
+    // A session in the map is alive while the lock is held (its destructor waits for the lock
+    // before anything is torn down), so its state can be read through the raw pointer.
+    http_session* oldest = nullptr;
+    std::int64_t oldest_since = 0;
+    for (auto& [raw, weak] : sessions) {
+        std::int64_t since = 0;
+        if (raw->evicted_locked() || !raw->idle(since)) continue;
+        if (!oldest || since < oldest_since) {
+            oldest = raw;
+            oldest_since = since;
+        }
+    }
+    if (!oldest) return false;
+    chosen = sessions[oldest].lock();
+    if (!chosen) return false;  // being destroyed: a descriptor is on its way back anyway
+    chosen->evict_locked();
+    return true;
+}
+
+// Out of descriptors with no idle connection to close: give up the reserve descriptor to accept
+// the next waiting client and close it at once (it sees a closed connection, not a hang), then
+// take the reserve back.
+void http_server::impl::shed_one_pending() {
+    if (reserve_fd >= 0) {
+        ::close(reserve_fd);
+        reserve_fd = -1;
+    }
+    int fd = ::accept4(acceptor.native_handle(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd >= 0) ::close(fd);
+    reserve_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+}
+
+void http_server::impl::accept_later(std::chrono::milliseconds delay) {
+    accept_timer.expires_after(delay);
+    accept_timer.async_wait([this](beast::error_code ec) {
+        if (!ec) do_accept();
+    });
+}
+
 void http_server::impl::do_accept() {
+    if (!acceptor.is_open() || stopping) return;
+    if (open_connections() >= max_connections && !evict_idle()) {
+        // Every connection is busy: newcomers wait in the listen backlog until one finishes.
+        if (!full) {
+            full = true;
+            log_once.log(log_level::warn, "cap",
+                         "http: " + std::to_string(max_connections) +
+                             " connections open, all busy (server.max_connections); new ones wait");
+        }
+        return accept_later(accept_full_recheck);
+    }
+    if (full) {
+        full = false;
+        log_once.ok("cap");
+    }
     acceptor.async_accept(net::make_strand(ioc),
                           [this](beast::error_code ec, tcp::socket socket) { on_accept(ec, std::move(socket)); });
 }
@@ -325,10 +573,20 @@ void http_server::impl::do_accept() {
 void http_server::impl::on_accept(beast::error_code ec, tcp::socket socket) {
     if (!acceptor.is_open() || stopping) return;  // closed at shutdown
     if (ec) {
-        // e.g. too many open files: log and keep accepting (asio's server example).
-        log_once.log(log_level::warn, "accept", "http: accept failed: " + ec.message());
-        return do_accept();
+        // Retrying at once would spin (out of descriptors fails again immediately): make room,
+        // back off, and log the state once rather than every attempt.
+        accept_backoff = accept_backoff.count() == 0 ? accept_backoff_first : std::min(accept_backoff * 2, accept_backoff_max);
+        if (out_of_descriptors(ec)) {
+            log_once.log(log_level::warn, "accept",
+                         "http: cannot accept: " + ec.message() + "; closing idle connections and backing off (" +
+                             std::to_string(open_connections()) + " open, open-file limit " + std::to_string(nofile) + ")");
+            if (!evict_idle()) shed_one_pending();
+        } else {
+            log_once.log(log_level::warn, "accept", "http: accept failed: " + ec.message());
+        }
+        return accept_later(accept_backoff);
     }
+    accept_backoff = std::chrono::milliseconds(0);
     log_once.ok("accept", "http: accepting connections again");
     auto s = std::make_shared<http_session>(std::move(socket), *this);
     {
@@ -346,6 +604,7 @@ http_server::http_server(const config& cfg, const http_router& router) : impl_(s
     a.set_option(net::socket_base::reuse_address(true));
     a.bind(ep);
     a.listen(net::socket_base::max_listen_connections);
+    spdlog::debug("http: at most {} connections (open-file limit {})", impl_->max_connections, impl_->nofile);
 }
 
 http_server::~http_server() { shutdown(); }
@@ -387,6 +646,7 @@ void http_server::shutdown() {
         net::post(p->acceptor.get_executor(), [p] {
             beast::error_code ec;
             p->acceptor.close(ec);
+            p->accept_timer.cancel();
         });
         std::vector<std::shared_ptr<http_session>> live;
         {

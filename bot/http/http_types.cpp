@@ -82,4 +82,13 @@ const http_handler* http_router::find(const std::string& method, const std::stri
     return best ? &best->handler : nullptr;
 }
 
+void http_router::guard(std::string prefix, header_guard g) { guards_.emplace_back(std::move(prefix), std::move(g)); }
+
+const header_guard* http_router::find_guard(const std::string& path) const {
+    const std::pair<std::string, header_guard>* best = nullptr;
+    for (const auto& g : guards_)
+        if (path.rfind(g.first, 0) == 0 && (!best || g.first.size() > best->first.size())) best = &g;
+    return best ? &best->second : nullptr;
+}
+
 }  // namespace bot

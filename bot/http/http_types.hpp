@@ -3,6 +3,7 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -48,6 +49,11 @@ using respond_fn = std::function<void(http_response)>;
 /// An endpoint: may answer at once or later (after durable storage, on the worker thread...).
 using http_handler = std::function<void(http_request&&, respond_fn)>;
 
+/// Decides from the request line and headers alone, before any of the body is read (`body` is
+/// empty here): nullopt lets the request go on; otherwise the server sends this answer and never
+/// reads the body (401/403 for a 16 MiB upload without a valid token costs nothing).
+using header_guard = std::function<std::optional<http_response>(const http_request&)>;
+
 /// Routes by method and exact path, or by path prefix (a pattern ending in '*').
 class http_router {
 public:
@@ -55,8 +61,13 @@ public:
     void add(std::string method, std::string pattern, http_handler h);
     /// The handler for the request, or nullptr; `path_known` says whether the path exists for another method.
     [[nodiscard]] const http_handler* find(const std::string& method, const std::string& path, bool& path_known) const;
+    /// Guards every path starting with `prefix` ("/api/v1/", "/console/"); the longest prefix wins.
+    void guard(std::string prefix, header_guard g);
+    /// The guard for `path`, or nullptr.
+    [[nodiscard]] const header_guard* find_guard(const std::string& path) const;
 
 private:
+    std::vector<std::pair<std::string, header_guard>> guards_;
     struct route {
         std::string method;
         std::string pattern;

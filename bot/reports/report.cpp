@@ -2,6 +2,7 @@
 #include "bot/reports/report.hpp"
 
 #include "bot/core/local_time.hpp"
+#include "bot/core/personal_data.hpp"
 #include "bot/core/units.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -246,6 +247,9 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
 
     // 5. Conversations, reminders, broadcasts.
     r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
+    // Reports go to viewers and beyond: citizens' phone and ID numbers in their questions are masked
+    // here, once, for every format.
+    for (auto& q : r.conversations.top_unanswered) q.first = mask_personal_numbers(q.first);
     for (auto& rc : storage::reminder_stats(db, scope)) {
         // Reminders recorded for a unit that was merged since count for the one that took over.
         const unit_config* uc = counted_as(rc.unit_id);

@@ -108,7 +108,7 @@ int main(int argc, char** argv) {
 
     const std::int64_t now = bot::unix_ms_of(today, 8 * 60);
     handlers::context ctx{*db, cfg, texts, nullptr, [now] { return now; }};
-    std::printf("open dossiers: %zu\n", storage::list_dossiers(*db, {"", "open", "", "", 10'000'000, 0}).size());
+    std::printf("open dossiers: %zu\n", storage::list_dossiers(*db, {"", "open", "", "", 10'000'000, 0, {}}).size());
     for (int run = 0; run < 3; ++run) {
         t0 = clock_type::now();
         const double c0 = cpu_now();

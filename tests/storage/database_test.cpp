@@ -8,6 +8,8 @@
 #include <SQLiteCpp/Transaction.h>
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 TEST_CASE("migrations bring a new database to the latest version once", "[storage]") {
     auto db = test::memory_db();
     CHECK(storage::schema_version(*db) == storage::latest_schema_version());
@@ -67,4 +69,48 @@ TEST_CASE("online backup copies the data", "[storage]") {
     SQLite::Statement q(copy, "SELECT value FROM meta WHERE key = 'k'");
     REQUIRE(q.executeStep());
     CHECK(q.getColumn(0).getString() == "v");
+}
+
+namespace {
+
+unsigned mode_of(const std::string& path) {
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    return st.st_mode & 0777;
+}
+
+// Runs with the usual umask 022 (under which files are created 0644), restoring the old one.
+struct usual_umask {
+    mode_t old = ::umask(022);
+    ~usual_umask() { ::umask(old); }
+};
+
+}  // namespace
+
+TEST_CASE("the database, its -wal and -shm files and its backups are created 0600 whatever the umask", "[storage][trust]") {
+    usual_umask um;
+    test::temp_dir dir;
+    const auto path = dir.file("data/bot.db");
+    auto db = storage::open_database(path);
+    db->exec("INSERT INTO meta (key, value) VALUES ('k', 'v')");
+    CHECK(mode_of(path) == 0600);
+    CHECK(mode_of(path + "-wal") == 0600);
+    CHECK(mode_of(path + "-shm") == 0600);
+    CHECK(mode_of(dir.file("data")) == 0700);  // a folder it creates is private too
+    storage::backup(*db, dir.file("backups/2026-11-30.db"));
+    CHECK(mode_of(dir.file("backups/2026-11-30.db")) == 0600);
+}
+
+TEST_CASE("an existing database or backup readable by others is brought back to 0600", "[storage][trust]") {
+    usual_umask um;
+    test::temp_dir dir;
+    const auto path = dir.file("old.db");
+    { SQLite::Database made(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE); }
+    ::chmod(path.c_str(), 0644);
+    test::write_file(dir.file("copy.db"), "");
+    ::chmod(dir.file("copy.db").c_str(), 0644);
+    auto db = storage::open_database(path);
+    CHECK(mode_of(path) == 0600);
+    storage::backup(*db, dir.file("copy.db"));
+    CHECK(mode_of(dir.file("copy.db")) == 0600);
 }

@@ -30,8 +30,8 @@ struct api_fixture {
     api_fixture() {
         auto cfg = test::test_config();
         cfg.storage.path = dir.file("api.db");
-        cfg.api_tokens = {{"tuyen-truyen", "propaganda", bot::hash_api_token("prop-token-for-test", "s1")},
-                          {"xem", "viewer", bot::hash_api_token("viewer-token-for-test", "s2")}};
+        cfg.api_tokens = {{"tuyen-truyen", "propaganda", bot::hash_api_token("prop-token-for-test", "s1"), {"huyen"}},
+                          {"xem", "viewer", bot::hash_api_token("viewer-token-for-test", "s2"), {"huyen"}}};
         {
             auto db = storage::open_database(cfg.storage.path);
             db->exec("INSERT INTO users (user_id, is_follower, unit_id, village, broadcast_opt_out, created_at) VALUES"

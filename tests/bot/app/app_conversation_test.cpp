@@ -28,8 +28,8 @@ struct api_fixture {
     api_fixture() {
         auto cfg = test::test_config();
         cfg.storage.path = dir.file("bot.db");
-        cfg.api_tokens.push_back({"op", "operator", bot::hash_api_token("op-token-made-by-test", "salt1")});
-        cfg.api_tokens.push_back({"viewer", "viewer", bot::hash_api_token("viewer-token-made-by-test", "salt2")});
+        cfg.api_tokens.push_back({"op", "operator", bot::hash_api_token("op-token-made-by-test", "salt1"), {"huyen"}});
+        cfg.api_tokens.push_back({"viewer", "viewer", bot::hash_api_token("viewer-token-made-by-test", "salt2"), {"huyen"}});
         t = test::make_test_env(cfg);
         t->env->kb.set(std::make_shared<test::fake_kb>());
         db = storage::open_database(cfg.storage.path);

@@ -35,7 +35,7 @@ struct dossiers_fixture {
         cfg.imports.folder = folder;
         cfg.imports.settle = std::chrono::seconds(0);
         cfg.imports.interval = std::chrono::seconds(5);
-        cfg.api_tokens = {{"Anh Nam (một cửa)", "operator", bot::hash_api_token("operator-secret-token", "s2")}};
+        cfg.api_tokens = {{"Anh Nam (một cửa)", "operator", bot::hash_api_token("operator-secret-token", "s2"), {"huyen"}}};
         t = test::make_test_env(std::move(cfg));
         t->env->clock = [] { return bot::now_ms(); };
         (void)storage::open_database(t->env->cfg.storage.path);

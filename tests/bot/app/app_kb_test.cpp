@@ -173,9 +173,9 @@ struct api_fixture {
         auto cfg = test::test_config();
         cfg.kb.dir = dir.file("kb");
         cfg.storage.path = dir.file("bot.db");
-        cfg.api_tokens = {{"editor", "operator", bot::hash_api_token("operator-token-from-test", "s1")},
-                          {"reader", "viewer", bot::hash_api_token("viewer-token-from-test", "s2")},
-                          {"press", "propaganda", bot::hash_api_token("propaganda-token-from-test", "s3")}};
+        cfg.api_tokens = {{"editor", "operator", bot::hash_api_token("operator-token-from-test", "s1"), {"huyen"}},
+                          {"reader", "viewer", bot::hash_api_token("viewer-token-from-test", "s2"), {"huyen"}},
+                          {"press", "propaganda", bot::hash_api_token("propaganda-token-from-test", "s3"), {"huyen"}}};
         {
             auto db = storage::open_database(cfg.storage.path);
             (void)storage::migrate(*db);

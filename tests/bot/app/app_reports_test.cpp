@@ -28,8 +28,8 @@ struct api_fixture {
     api_fixture() {
         auto cfg = test::test_config();
         cfg.storage.path = dir.file("api.db");
-        cfg.api_tokens.push_back({"bao-cao", "viewer", bot::hash_api_token("viewer-token", "s1")});
-        cfg.api_tokens.push_back({"tuyen-truyen", "propaganda", bot::hash_api_token("propaganda-token", "s2")});
+        cfg.api_tokens.push_back({"bao-cao", "viewer", bot::hash_api_token("viewer-token", "s1"), {"huyen"}});
+        cfg.api_tokens.push_back({"tuyen-truyen", "propaganda", bot::hash_api_token("propaganda-token", "s2"), {"huyen"}});
         {
             auto db = storage::open_database(cfg.storage.path);
             db->exec("INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, returned_on, "

@@ -19,6 +19,10 @@
 #include <regex>
 #include <set>
 #include <thread>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -287,4 +291,46 @@ TEST_CASE("the demo prints a signed curl command that the running demo accepts",
     CHECK(out == R"({"ok":true})");
     demo.signal(SIGINT);
     CHECK(demo.wait_exit() == 0);
+}
+
+TEST_CASE("out of file descriptors, the server neither spins nor floods the log, and /healthz answers", "[server][trust]") {
+    // 400 idle connections against a server limited to 256 open files (issue #12 item 7).
+    rlimit rl{};
+    ::getrlimit(RLIMIT_NOFILE, &rl);
+    if (rl.rlim_cur < 1024 && rl.rlim_max >= 1024) {
+        rl.rlim_cur = 1024;
+        ::setrlimit(RLIMIT_NOFILE, &rl);
+    }
+    test::temp_dir dir;
+    child srv({"/bin/sh", "-c", std::string("ulimit -n 256 && exec ") + CCHCBOT_EXE + " serve"}, serve_env(dir.file("fd.db")));
+    const auto port = static_cast<std::uint16_t>(std::stoi(srv.wait_for(R"(serving on http://127\.0\.0\.1:(\d+))")));
+    std::vector<int> idle;
+    for (int i = 0; i < 400; ++i) {
+        int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        REQUIRE(fd >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0)
+            idle.push_back(fd);
+        else
+            ::close(fd);
+    }
+    CHECK(idle.size() >= 300);
+    // Let the accept loop work through them for a while.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    test::http_client c(port);
+    CHECK(c.request("GET", "/healthz").status == 200);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    CHECK(test::http_client(port).request("GET", "/healthz").status == 200);
+    for (int fd : idle) ::close(fd);
+
+    const std::string out = srv.output();
+    std::size_t accept_lines = 0;
+    for (std::size_t at = out.find("accept"); at != std::string::npos; at = out.find("accept", at + 1)) ++accept_lines;
+    INFO(out.substr(0, 4000));
+    CHECK(accept_lines <= 5);
+    srv.signal(SIGTERM);
+    CHECK(srv.wait_exit() == 0);
 }

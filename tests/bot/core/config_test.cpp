@@ -80,3 +80,28 @@ villages = ["thôn A"]
     CHECK_THROWS_WITH(bot::load_config_from("[[units]]\nid = \"a\"\nname = \"A\"\nlevel = \"tinh\"\n", {}, false),
                       Catch::Contains("units.a.level"));
 }
+
+TEST_CASE("API tokens carry the units they serve; unknown units or keys stop start-up naming the key", "[config][scope]") {
+    const std::string hash = "sha256$s1$00";
+    auto token = [&](const std::string& role, const std::string& extra) {
+        return "[[api.tokens]]\nname = \"t\"\nrole = \"" + role + "\"\nhash = \"" + hash + "\"\n" + extra;
+    };
+    auto cfg = bot::load_config_from(token("propaganda", "units = [\"tan_soi\", \"bo_ha\"]\n"), {}, true);
+    REQUIRE(cfg.api_tokens.size() == 1);
+    CHECK(cfg.api_tokens[0].units == std::vector<std::string>{"tan_soi", "bo_ha"});
+    CHECK(bot::load_config_from(token("admin", ""), {}, true).api_tokens[0].units.empty());  // admin: every unit
+    CHECK_THROWS_WITH(bot::load_config_from(token("propaganda", ""), {}, true),
+                      Catch::Contains("api.tokens[0].units") && Catch::Contains("required for role \"propaganda\""));
+    CHECK_THROWS_WITH(bot::load_config_from(token("viewer", "units = [\"xa_khong_co\"]\n"), {}, true),
+                      Catch::Contains("api.tokens[0].units") && Catch::Contains("unknown unit \"xa_khong_co\""));
+    CHECK_THROWS_WITH(bot::load_config_from(token("viewer", "units = \"tan_soi\"\n"), {}, true),
+                      Catch::Contains("api.tokens[0].units"));
+    CHECK_THROWS_WITH(bot::load_config_from(token("viewer", "units = [\"tan_soi\"]\nunit = \"bo_ha\"\n"), {}, true),
+                      Catch::Contains("api.tokens[0].unit: unknown key"));
+}
+
+TEST_CASE("the body memory budget cannot be smaller than one request's body", "[config]") {
+    CHECK_THROWS_WITH(bot::load_config_from("[server]\nbody_memory_limit = 1000\n", {}, false),
+                      Catch::Contains("server.body_memory_limit"));
+    CHECK(bot::load_config_from("[server]\nmax_connections = 500\n", {}, false).server.max_connections == 500);
+}

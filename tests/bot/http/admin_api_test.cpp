@@ -1,5 +1,8 @@
 #include "bot/http/admin_api.hpp"
 
+#include "bot/http/http_server.hpp"
+#include "tests/bot/http/test_http_client.hpp"
+
 #include "bot/app/app.hpp"
 #include "bot/core/config.hpp"
 #include "bot/http/http_types.hpp"
@@ -13,6 +16,8 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <fstream>
+#include <unistd.h>
 #include <chrono>
 #include <future>
 #include <thread>
@@ -35,9 +40,9 @@ struct api_fixture {
         cfg.zalo.zns_reminder_template = "zns-reminder-1";
         cfg.storage.path = dir.file("api.db");
         cfg.demo = false;
-        cfg.api_tokens = {{"Chị Hoa (admin)", "admin", bot::hash_api_token("admin-secret-token", "s1")},
-                          {"Anh Nam (một cửa)", "operator", bot::hash_api_token("operator-secret-token", "s2")},
-                          {"Báo cáo", "viewer", bot::hash_api_token("viewer-secret-token", "s3")}};
+        cfg.api_tokens = {{"Chị Hoa (admin)", "admin", bot::hash_api_token("admin-secret-token", "s1"), {}},
+                          {"Anh Nam (một cửa)", "operator", bot::hash_api_token("operator-secret-token", "s2"), {"huyen"}},
+                          {"Báo cáo", "viewer", bot::hash_api_token("viewer-secret-token", "s3"), {"huyen"}}};
         t = test::make_test_env(std::move(cfg));
         t->now = bot::unix_ms_of({2023, 6, 15}, 9 * 60);
         (void)storage::open_database(t->env->cfg.storage.path);  // migrate
@@ -187,4 +192,60 @@ TEST_CASE("the scheduler job scans on the worker, counts reminders by kind and w
     CHECK(f.stats.value("cchcbot_reminders_sent_total", {{"kind", "due_soon"}}) == 2);
     CHECK(f.stats.value("cchcbot_reminders_sent_total", {{"kind", "overdue"}}) == 2);
     CHECK_THAT(f.stats.render(), Catch::Contains("cchcbot_reminders_sent_total"));
+}
+
+namespace {
+
+// Resident set size of this process (the server runs in it).
+std::size_t resident_bytes() {
+    std::ifstream in("/proc/self/statm");
+    std::size_t pages_total = 0, pages_resident = 0;
+    in >> pages_total >> pages_resident;
+    return pages_resident * static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+}
+
+}  // namespace
+
+TEST_CASE("many concurrent big uploads without a token get 401 from the headers and do not raise memory", "[reminders][trust]") {
+    api_fixture f;
+    f.api->mount(f.router);
+    auto cfg = f.t->env->cfg;
+    cfg.server.port = 0;
+    cfg.server.threads = 2;
+    cfg.server.read_timeout = std::chrono::seconds(3);
+    bot::http_server server(cfg, f.router);
+    server.start();
+
+    // Each client announces 16 MiB and sends almost 1 MiB of it before reading the answer: a
+    // server that read bodies before checking the token would hold 64 MiB here.
+    constexpr int clients = 64;
+    const std::string part(1000 * 1024, 'x');
+    const std::string head = "POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
+                             "Content-Length: 16777216\r\n\r\n";
+    const std::size_t before = resident_bytes();
+    std::atomic<int> sent{0}, refused{0};
+    std::atomic<bool> measured{false};
+    std::size_t during = 0;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < clients; ++i)
+        threads.emplace_back([&] {
+            try {
+                test::http_client c(server.port());
+                c.send_raw(head);
+                c.send_raw(part);
+                ++sent;
+                while (!measured) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+                if (c.read_reply().status == 401) ++refused;
+            } catch (const std::exception&) {
+                ++sent;
+            }
+        });
+    while (sent < clients) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    during = resident_bytes();
+    measured = true;
+    for (auto& t : threads) t.join();
+    server.shutdown();
+    INFO("RSS before " << before / 1024 << " KiB, with " << clients << " uploads in flight " << during / 1024 << " KiB");
+    CHECK(refused == clients);
+    CHECK(during < before + 16 * 1024 * 1024);
 }
