@@ -45,8 +45,11 @@ void add_official_resources(services& s) {
         auto b = json_body::parse(r.http.body);
         storage::official o{b.string("id").value_or(""), b.string("name").value_or(""), b.string("unit").value_or(""),
                             b.string("role").value_or(""), b.string("phone").value_or(""), "", true, true, false, {}};
+        // Units served besides the home unit (the console's staff model): each one the token's too.
+        o.units = b.strings("units").value_or(std::vector<std::string>{});
         b.finish();
         if (!o.unit_id.empty()) require_known_unit(cfg, "unit", o.unit_id);
+        for (std::size_t i = 0; i < o.units.size(); ++i) require_known_unit(cfg, "units[" + std::to_string(i) + "]", o.units[i]);
         if (o.role.empty()) o.role = "official";
         if (auto err = check_official(o, cfg, to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes))); !err.empty()) {
             // The CLI's option names read oddly in an API error.
@@ -54,6 +57,12 @@ void add_official_resources(services& s) {
             throw std::invalid_argument(err);
         }
         require_unit(r, cfg, o.unit_id, "official \"" + o.official_id + "\"");
+        for (const auto& u : o.units) require_unit(r, cfg, u, "official \"" + o.official_id + "\"");
+        // A staff administrator serves every unit (bot::scope_of): only a token serving every unit
+        // may make one, or a commune's token could make itself a way into every commune.
+        if (o.role == "admin" && !serves_unit(r, cfg, ""))
+            throw api_forbidden("an administrator (role \"admin\") serves every unit, so only a token serving every unit may "
+                                "register one; the token \"" + r.actor + "\" does not");
         if (!storage::add_official(db, o, env.clock())) return json_error(409, "conflict", "official \"" + o.official_id + "\" already exists");
         return json_response(official_json(*storage::find_official(db, o.official_id)), 201);
     });

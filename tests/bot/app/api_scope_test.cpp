@@ -174,6 +174,35 @@ TEST_CASE("an operator token lists and answers only its units' hand-offs and off
     CHECK(f.call("GET", "/api/v1/officials/cb_bo_ha", op_district).status == 200);
 }
 
+TEST_CASE("a commune's token registers staff only for its units and never an administrator of every unit", "[scope]") {
+    scope_fixture f;
+    // Extra units served (the staff model): each must be one the token serves.
+    auto wider = f.call("POST", "/api/v1/officials", op_ts, R"({"id":"cb_hai","name":"Lê Văn Hai","unit":"tan_soi","units":["bo_ha"]})");
+    CHECK(wider.status == 403);
+    CHECK(parse(wider).at("detail").as_string().find("bo_ha") != boost::json::string::npos);
+    // A staff administrator serves every unit: a commune's token may not make one.
+    auto admin_staff = f.call("POST", "/api/v1/officials", op_ts, R"({"id":"qt_moi","name":"Lê Văn Quản","unit":"tan_soi","role":"admin"})");
+    CHECK(admin_staff.status == 403);
+    CHECK(parse(admin_staff).at("detail").as_string().find("every unit") != boost::json::string::npos);
+    CHECK(f.call("GET", "/api/v1/officials/qt_moi", admin).status == 404);
+
+    auto own = f.call("POST", "/api/v1/officials", op_ts,
+                      R"({"id":"tt_ts","name":"Lê Thị Truyền","unit":"tan_soi","units":["tan_soi"],"role":"propaganda"})");
+    REQUIRE(own.status == 201);
+    CHECK(parse(own).at("role") == "propaganda");
+    auto both = f.call("POST", "/api/v1/officials", admin, R"({"id":"cb_hai","name":"Lê Văn Hai","unit":"tan_soi","units":["bo_ha"]})");
+    REQUIRE(both.status == 201);
+    const auto both_json = parse(both);
+    std::set<std::string> served;
+    for (const auto& u : both_json.at("units").as_array()) served.insert(std::string(u.as_string()));
+    CHECK(served == std::set<std::string>{"tan_soi", "bo_ha"});
+    auto unknown = f.call("POST", "/api/v1/officials", admin, R"({"id":"cb_ba","name":"Lê Văn Ba","unit":"tan_soi","units":["dong_son","nowhere"]})");
+    CHECK(unknown.status == 400);
+    CHECK(parse(unknown).at("detail").as_string().find("units[1]") != boost::json::string::npos);
+    CHECK(f.call("POST", "/api/v1/officials", op_district, R"({"id":"qt_huyen","name":"Lê Văn Huyện","unit":"huyen","role":"admin"})")
+              .status == 201);
+}
+
 TEST_CASE("a viewer token reports on its own unit only", "[scope]") {
     scope_fixture f;
     auto own = f.call("GET", "/api/v1/reports?from=2026-01-01&to=2026-11-30", view_ts);

@@ -161,9 +161,9 @@ TEST_CASE("unknown keys and unknown unit or village ids in API bodies are 400s t
     auto official = call("POST", "/api/v1/officials", R"({"id":"cb_x","name":"Lê Văn X","unit":"x"})");
     CHECK(official.status == 400);
     CHECK(official.body.find("\\\"unit\\\": unknown unit \\\"x\\\"") != std::string::npos);
-    auto official_key = call("POST", "/api/v1/officials", R"({"id":"cb_x","name":"Lê Văn X","unit":"tan_soi","units":["bo_ha"]})");
+    auto official_key = call("POST", "/api/v1/officials", R"({"id":"cb_x","name":"Lê Văn X","unit":"tan_soi","team":["bo_ha"]})");
     CHECK(official_key.status == 400);
-    CHECK(official_key.body.find("unknown key \\\"units\\\"") != std::string::npos);
+    CHECK(official_key.body.find("unknown key \\\"team\\\"") != std::string::npos);
     auto reply = call("POST", "/api/v1/handoffs/1/reply", R"({"text":"Dạ","close":true})");
     CHECK(reply.status == 400);
     CHECK(reply.body.find("unknown key \\\"close\\\"") != std::string::npos);
