@@ -64,7 +64,7 @@ std::string trim(const std::string& s) {
 }
 
 std::string today_iso(const context& ctx) {
-    return bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.reminders.utc_offset_minutes));
+    return bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.time.utc_offset_minutes));
 }
 
 // The name of the unit a follower's stored unit stands for today (a citizen who chose a commune
@@ -162,7 +162,7 @@ std::vector<zalo::button> parse_buttons(const std::string& text) {
 }
 
 std::string local_time_text(const context& ctx, std::int64_t ms) {
-    return bot::format_local_datetime(ms, ctx.cfg.reminders.utc_offset_minutes);
+    return bot::format_local_datetime(ms, ctx.cfg.time.utc_offset_minutes);
 }
 
 broadcast_status make_status(const context& ctx, const storage::broadcast_row& b) {
@@ -277,7 +277,7 @@ broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& r
 
     const std::int64_t now = ctx.now_ms();
     if (req.at && !trim(*req.at).empty()) {
-        auto t = bot::parse_local_datetime(trim(*req.at), ctx.cfg.reminders.utc_offset_minutes);
+        auto t = bot::parse_local_datetime(trim(*req.at), ctx.cfg.time.utc_offset_minutes);
         if (!t) throw broadcast_error("time \"" + *req.at + "\": expected local \"YYYY-MM-DD HH:MM\"");
         if (*t < now - past_tolerance_ms) throw broadcast_error("time \"" + *req.at + "\" is in the past");
         p.scheduled_at = *t;
@@ -345,7 +345,7 @@ broadcast_created create_broadcast(const context& ctx, const broadcast_request& 
     row.buttons_json = buttons_json(p.buttons);
     row.target_json = target_json(p.units, p.villages);
     row.scheduled_at = p.scheduled_at;
-    row.local_day = bot::to_iso(bot::local_date_of(p.scheduled_at, ctx.cfg.reminders.utc_offset_minutes));
+    row.local_day = bot::to_iso(bot::local_date_of(p.scheduled_at, ctx.cfg.time.utc_offset_minutes));
     row.created_at = ctx.now_ms();
     broadcast_created out;
     out.id = storage::insert_broadcast(ctx.db, row);
@@ -436,7 +436,7 @@ broadcast_run run_broadcasts(const context& ctx) {
     auto due = storage::due_broadcasts(ctx.db, now);
     if (due.empty()) return run;
 
-    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const int offset = ctx.cfg.time.utc_offset_minutes;
     const int minute = bot::local_minute_of_day(now, offset);
     const bool in_hours = minute >= promotion_first_minute && minute < promotion_end_minute;
     run.outside_hours = !in_hours;

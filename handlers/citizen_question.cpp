@@ -58,7 +58,7 @@ outcome fallback(context& ctx, const std::string& text, const sender& s) {
     const std::string& uid = s.id();
     const storage::user& u = s.user;
     const std::int64_t now = ctx.now_ms();
-    const std::string day = bot::to_iso(bot::local_date_of(now, ctx.cfg.reminders.utc_offset_minutes));
+    const std::string day = bot::to_iso(bot::local_date_of(now, ctx.cfg.time.utc_offset_minutes));
     auto previous = storage::last_unanswered(ctx.db, uid, now - previous_question_window_ms);
     const bool recent = previous && storage::last_unanswered(ctx.db, uid, now - fallback_streak_window_ms).has_value();
     storage::record_unanswered(ctx.db, now, day, uid, text, fold_text(text));

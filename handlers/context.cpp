@@ -12,7 +12,7 @@ std::vector<std::int64_t> commit_outcome(context& ctx, const outcome& out, const
                                          const std::string& inbound_text, std::optional<std::int64_t> event_seq,
                                          std::optional<std::int64_t> received_at_ms) {
     const std::int64_t now = ctx.now_ms();
-    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const int offset = ctx.cfg.time.utc_offset_minutes;
     const std::string day = bot::to_iso(bot::local_date_of(now, offset));
     std::string unit = out.note ? out.note->unit_id : std::string{};
 

@@ -86,7 +86,7 @@ std::vector<zalo::button> more_menu_buttons(const context& ctx) {
 }
 
 std::string today_of(const context& ctx) {
-    return bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.reminders.utc_offset_minutes));
+    return bot::to_iso(bot::local_date_of(ctx.now_ms(), ctx.cfg.time.utc_offset_minutes));
 }
 
 std::vector<const bot::unit_config*> residence_units(const context& ctx) {

@@ -124,7 +124,7 @@ std::vector<zalo::outgoing_message> to_handoff_officials(context& ctx, const sto
 
 std::string answer_expected_when(const context& ctx) {
     const std::int64_t now = ctx.now_ms();
-    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const int offset = ctx.cfg.time.utc_offset_minutes;
     const int start = bot::parse_hhmm(ctx.cfg.reminders.work_start).value_or(7 * 60 + 30);
     const int end = bot::parse_hhmm(ctx.cfg.reminders.work_end).value_or(17 * 60);
     const auto today = bot::local_date_of(now, offset);

@@ -121,7 +121,7 @@ outcome link_account(context& ctx, const std::string& me, const std::string& cod
         if (w.user_refused) return out;  // told already: further attempts are not even stored
         storage::record_link_attempt(ctx.db, me, storage::link_attempt::refused, now);
         const std::int64_t free_at = std::max(w.user_free_at.value_or(0), w.total_free_at.value_or(0));
-        const std::string when = bot::format_local_datetime(free_at + 60'000, ctx.cfg.reminders.utc_offset_minutes);
+        const std::string when = bot::format_local_datetime(free_at + 60'000, ctx.cfg.time.utc_offset_minutes);
         spdlog::warn("link code attempts refused: {}", w.user_free_at ? "too many failures from one account" : "too many failures overall");
         return reply(me, ctx.texts.render(w.user_free_at ? "reminder_link_too_many" : "reminder_link_paused", {{"gio", when}}), {});
     }
@@ -184,7 +184,7 @@ std::optional<outcome> handle_official_text(const std::string& text, context& ct
     }
 
     const auto cal = bot::calendar_for(ctx.cfg);
-    const auto today_d = bot::local_date_of(now, ctx.cfg.reminders.utc_offset_minutes);
+    const auto today_d = bot::local_date_of(now, ctx.cfg.time.utc_offset_minutes);
     const std::string today = bot::to_iso(today_d);
     auto mine = storage::open_dossiers_of(ctx.db, off->official_id);
     if (cmd == "ho so cua toi")

@@ -7,6 +7,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -73,6 +74,17 @@ std::unique_ptr<SQLite::Database> open_database(const std::string& path, bool ru
     return db;
 }
 
+std::unique_ptr<SQLite::Database> open_reader(const std::string& path) {
+    // Opened read-write but refusing writes: a truly read-only handle cannot create the WAL's
+    // shared-memory file when it is the first to open the database.
+    auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE | SQLite::OPEN_URI);
+    db->setBusyTimeout(5000);
+    db->exec("PRAGMA journal_mode=WAL");
+    db->exec("PRAGMA temp_store=MEMORY");
+    db->exec("PRAGMA query_only=ON");
+    return db;
+}
+
 int schema_version(SQLite::Database& db) {
     SQLite::Statement q(db, "PRAGMA user_version");
     q.executeStep();
@@ -132,6 +144,22 @@ int migrate(SQLite::Database& db, const std::vector<migration>& list) {
         tx.commit();
     }
     return current;
+}
+
+deferred_sync::deferred_sync(SQLite::Database& db) : db_(db) {
+    // SQLite refuses to change the safety level inside a transaction.
+    if (sqlite3_get_autocommit(db_.getHandle()) == 0) return;
+    db_.exec("PRAGMA synchronous=NORMAL");
+    active_ = true;
+}
+
+deferred_sync::~deferred_sync() {
+    if (!active_) return;
+    try {
+        db_.exec("PRAGMA synchronous=FULL");
+    } catch (...) {
+        // Destructors never throw; the connection is unusable then anyway.
+    }
 }
 
 void backup(SQLite::Database& db, const std::string& file) {

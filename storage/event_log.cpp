@@ -2,6 +2,8 @@
 #include "storage/event_log.hpp"
 
 #include "storage/database.hpp"
+#include "storage/statement_cache.hpp"
+#include "storage/write_gate.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -33,41 +35,82 @@ int short_busy_handler(void*, int attempts) {
 
 }  // namespace
 
-std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch) {
+std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch,
+                                     std::vector<std::int64_t>* seqs) {
     std::vector<store_result> out;
     out.reserve(batch.size());
+    if (seqs) seqs->assign(batch.size(), 0);
     // BEGIN IMMEDIATE takes the write lock up front: no deadlock-prone lock upgrade later.
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement ins(db,
-                          "INSERT INTO events (dedup_key, event_name, user_id, zns, zalo_ts, received_at, body) "
-                          "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
-    for (const auto& r : batch) {
-        ins.bindNoCopy(1, r.dedup_key);
-        ins.bindNoCopy(2, r.event_name);
+    statement ins(db,
+                  "INSERT INTO events (dedup_key, event_name, user_id, zns, zalo_ts, received_at, body, lane) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        const auto& r = batch[i];
+        ins->bindNoCopy(1, r.dedup_key);
+        ins->bindNoCopy(2, r.event_name);
         if (r.user_id.empty())
-            ins.bind(3);
+            ins->bind(3);
         else
-            ins.bindNoCopy(3, r.user_id);
-        ins.bind(4, r.zns ? 1 : 0);
-        ins.bind(5, static_cast<std::int64_t>(r.zalo_ts));
-        ins.bind(6, static_cast<std::int64_t>(r.received_at));
-        ins.bindNoCopy(7, r.body);
-        int changed = ins.exec();
+            ins->bindNoCopy(3, r.user_id);
+        ins->bind(4, r.zns ? 1 : 0);
+        ins->bind(5, static_cast<std::int64_t>(r.zalo_ts));
+        ins->bind(6, static_cast<std::int64_t>(r.received_at));
+        ins->bindNoCopy(7, r.body);
+        ins->bind(8, static_cast<int>(r.lane));
+        const int changed = ins->exec();
         out.push_back(changed == 1 ? store_result::stored : store_result::duplicate);
-        ins.reset();
-        ins.clearBindings();
+        if (changed == 1 && seqs) (*seqs)[i] = db.getLastInsertRowid();
+        ins->reset();
+        ins->clearBindings();
     }
     tx.commit();
     return out;
 }
 
+std::vector<pending_event> pending_events(SQLite::Database& db, event_lane lane, std::int64_t after_seq,
+                                          std::size_t limit) {
+    statement q(db,
+                "SELECT seq, received_at, zns, body FROM events INDEXED BY events_fresh"
+                " WHERE state = 0 AND lane = ? AND seq > ? ORDER BY seq LIMIT ?");
+    q->bind(1, static_cast<int>(lane));
+    q->bind(2, after_seq);
+    q->bind(3, static_cast<std::int64_t>(limit));
+    std::vector<pending_event> out;
+    while (q->executeStep())
+        out.push_back({q->getColumn(0).getInt64(), q->getColumn(1).getInt64(), q->getColumn(2).getInt() != 0,
+                       q->getColumn(3).getString()});
+    return out;
+}
+
+void mark_event(SQLite::Database& db, std::int64_t seq, event_state state, std::int64_t now_ms, const std::string& error) {
+    statement q(db, "UPDATE events SET state = ?, processed_at = ?, error = ? WHERE seq = ?");
+    q->bind(1, static_cast<int>(state));
+    q->bind(2, now_ms);
+    if (error.empty())
+        q->bind(3);
+    else
+        q->bind(3, error);
+    q->bind(4, seq);
+    q->exec();
+}
+
+std::int64_t count_events(SQLite::Database& db, event_state state) {
+    statement q(db, "SELECT COUNT(*) FROM events WHERE state = ?");
+    q->bind(1, static_cast<int>(state));
+    q->executeStep();
+    return q->getColumn(0).getInt64();
+}
+
 std::size_t prune_events(SQLite::Database& db, std::int64_t cutoff_ms) {
-    // Chunks keep each transaction (and the writer's wait for the lock) short.
+    // Chunks keep each transaction (and the writer's wait for the lock) short. The newest row is
+    // always kept: seq is a plain rowid, so deleting the highest would let the next event reuse
+    // its number, and the dispatcher (which remembers the last seq it processed) would skip it.
     constexpr int chunk = 2000;
     std::size_t total = 0;
     SQLite::Statement del(db,
                           "DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE state <> 0 AND received_at < ? "
-                          "ORDER BY received_at LIMIT ?)");
+                          "AND seq < (SELECT MAX(seq) FROM events) ORDER BY received_at LIMIT ?)");
     for (;;) {
         del.bind(1, static_cast<std::int64_t>(cutoff_ms));
         del.bind(2, chunk);
@@ -83,7 +126,9 @@ struct event_log::impl {
     std::string path;
     std::function<void()> on_committed;
     std::size_t max_batch;
+    write_gate* gate = nullptr;
     std::unique_ptr<SQLite::Database> db;
+    std::unique_ptr<statement_cache> cache;  // destroyed before db
 
     mutable std::mutex mu;
     std::condition_variable cv;
@@ -97,6 +142,7 @@ struct event_log::impl {
     void run() {
         std::vector<std::pair<event_record, completion>> items;
         std::vector<event_record> records;
+        std::vector<std::int64_t> seqs;
         for (;;) {
             {
                 std::unique_lock lk(mu);
@@ -116,18 +162,21 @@ struct event_log::impl {
             for (auto& it : items) records.push_back(std::move(it.first));
             std::vector<store_result> results;
             try {
-                results = store_batch(*db, records);
+                // Our turn at the write lock (the dispatcher's groups take turns with us).
+                gate_turn turn(gate);
+                results = store_batch(*db, records, &seqs);
                 batch_count.fetch_add(1, std::memory_order_relaxed);
                 record_count.fetch_add(records.size(), std::memory_order_relaxed);
             } catch (const std::exception& e) {
                 spdlog::error("event log: storing {} events failed: {}", records.size(), e.what());
                 results.assign(records.size(), store_result::error);
+                seqs.assign(records.size(), 0);
             }
             bool any_new = false;
             for (std::size_t i = 0; i < items.size(); ++i) {
                 any_new = any_new || results[i] == store_result::stored;
                 try {
-                    items[i].second(results[i]);
+                    items[i].second(results[i], seqs[i]);
                 } catch (const std::exception& e) {
                     spdlog::error("event log: completion threw: {}", e.what());
                 }
@@ -144,12 +193,15 @@ struct event_log::impl {
     }
 };
 
-event_log::event_log(const std::string& db_path, std::function<void()> on_committed, std::size_t max_batch)
+event_log::event_log(const std::string& db_path, std::function<void()> on_committed, std::size_t max_batch,
+                     write_gate* gate)
     : impl_(std::make_unique<impl>()) {
     impl_->path = db_path;
     impl_->on_committed = std::move(on_committed);
     impl_->max_batch = max_batch == 0 ? 1 : max_batch;
+    impl_->gate = gate;
     impl_->db = open_database(db_path, false);
+    impl_->cache = std::make_unique<statement_cache>(*impl_->db);
     sqlite3_busy_handler(impl_->db->getHandle(), &short_busy_handler, nullptr);
     // A WAL checkpoint run by this connection would stall every acknowledgement behind it
     // (tens of ms for a few MB). The worker commits once per stored event and checkpoints
@@ -178,7 +230,7 @@ void event_log::submit(event_record rec, completion done) {
             return;
         }
     }
-    done(store_result::error);  // refused after stop: the caller answers 500 and Zalo retries
+    done(store_result::error, 0);  // refused after stop: the caller answers 500 and Zalo retries
 }
 
 void event_log::stop() {
@@ -196,7 +248,7 @@ void event_log::stop() {
         std::lock_guard lk(impl_->mu);
         left.swap(impl_->queue);
     }
-    for (auto& it : left) it.second(store_result::error);
+    for (auto& it : left) it.second(store_result::error, 0);
 }
 
 std::size_t event_log::queue_depth() const {

@@ -14,7 +14,16 @@ class Database;
 
 namespace storage {
 
-/// One verified webhook delivery, as stored in the `events` table.
+class write_gate;
+
+/// Where an event is in its life: stored, then processed once, or failed (handler threw).
+enum class event_state : int { fresh = 0, processed = 1, failed = 2 };
+
+/// Which queue of the dispatcher an event waits in: messages from people, or bulk events
+/// (delivery and seen receipts, echoes of the OA's own sends) that must never delay them.
+enum class event_lane : int { people = 0, bulk = 1 };
+
+/// One verified webhook delivery: what the webhook stores, as stored in the `events` table.
 struct event_record {
     std::string dedup_key;   ///< zalo::dedup_key: recognises Zalo's retries
     std::string event_name;
@@ -22,7 +31,8 @@ struct event_record {
     bool zns = false;
     std::int64_t zalo_ts = 0;      ///< the body's timestamp (Unix ms)
     std::int64_t received_at = 0;  ///< Unix ms
-    std::string body;              ///< the verbatim body
+    std::string body;              ///< the verbatim body (UTF-8 repaired)
+    event_lane lane = event_lane::people;
 };
 
 /// What became of a submitted record.
@@ -36,14 +46,15 @@ enum class store_result {
 /// goes into the next one, so one fsync acknowledges many webhooks.
 class event_log {
 public:
-    /// Called once per record, on the writer thread, after its transaction committed (or failed).
-    using completion = std::function<void(store_result)>;
+    /// Called once per record, on the writer thread, after its transaction committed (or failed),
+    /// with the row's seq when it was stored (0 otherwise).
+    using completion = std::function<void(store_result, std::int64_t seq)>;
 
     /// Opens its own connection to `db_path` (migrations already applied by the caller).
     /// `on_committed` runs on the writer thread after each commit that stored something new.
     /// @throws SQLite::Exception when the database cannot be opened.
     explicit event_log(const std::string& db_path, std::function<void()> on_committed = {},
-                       std::size_t max_batch = 8192);
+                       std::size_t max_batch = 8192, write_gate* gate = nullptr);
     ~event_log();
     event_log(const event_log&) = delete;
     event_log& operator=(const event_log&) = delete;
@@ -68,8 +79,29 @@ private:
 };
 
 /// Stores one batch in one transaction on `db` and returns one result per record (the writer's
-/// step, exposed for tests). @throws SQLite::Exception (the transaction is rolled back).
-[[nodiscard]] std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch);
+/// step, exposed for tests); `seqs`, when given, gets each stored record's seq (0 for the rest).
+/// @throws SQLite::Exception (the transaction is rolled back).
+[[nodiscard]] std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch,
+                                                    std::vector<std::int64_t>* seqs = nullptr);
+
+/// A stored event not yet processed, as the dispatcher reads it back (start-up, overflow).
+struct pending_event {
+    std::int64_t seq = 0;
+    std::int64_t received_at = 0;
+    bool zns = false;
+    std::string body;
+};
+
+/// Up to `limit` fresh events of `lane` after `after_seq`, oldest first. @throws SQLite::Exception
+[[nodiscard]] std::vector<pending_event> pending_events(SQLite::Database& db, event_lane lane, std::int64_t after_seq,
+                                                        std::size_t limit);
+
+/// Moves an event to `state` (processed or failed, with the reason). @throws SQLite::Exception
+void mark_event(SQLite::Database& db, std::int64_t seq, event_state state, std::int64_t now_ms,
+                const std::string& error = {});
+
+/// Number of events in `state`. @throws SQLite::Exception
+[[nodiscard]] std::int64_t count_events(SQLite::Database& db, event_state state);
 
 /// Deletes processed (or failed) events received before `cutoff_ms`, in chunks; returns how many.
 /// New events are never deleted. @throws SQLite::Exception

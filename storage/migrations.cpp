@@ -294,6 +294,17 @@ ALTER TABLE outbox ADD COLUMN origin_at INTEGER;       -- arrival of the event i
 ALTER TABLE outbox ADD COLUMN interaction_id INTEGER;  -- the inbound interaction it answers
 )SQL";
 
+// The dispatcher keeps two queues (storage::event_lane): messages from people, and bulk events
+// (receipts, echoes of the OA's own sends) that must never delay them. After a restart it reads
+// each queue back from the table, oldest first: one partial index per lane and seq.
+const char* const event_v11 = R"SQL(
+ALTER TABLE events ADD COLUMN lane INTEGER NOT NULL DEFAULT 0;  -- 0 people, 1 bulk
+UPDATE events SET lane = 1
+ WHERE state = 0 AND (event_name IN ('user_received_message', 'user_seen_message') OR event_name LIKE 'oa\_send\_%' ESCAPE '\');
+DROP INDEX events_new;
+CREATE INDEX events_fresh ON events(lane, seq) WHERE state = 0;
+)SQL";
+
 // == area: trust-flows (70–79) ==
 // Link codes under attack (issue #12): every `DK <code>` that was checked is recorded, so the
 // limits per Zalo user and overall hold across restarts; a code remembers the wrong guesses
@@ -531,6 +542,7 @@ const std::vector<migration>& all_migrations() {
         {5, broadcasts_v5},
         {6, reports_v6},
         {10, event_v10},
+        {11, event_v11},
         {40, units_v40},
         {50, dossiers_v50},
         {70, trust_flows_v70},

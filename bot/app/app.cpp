@@ -7,9 +7,11 @@
 #include "bot/http/http_server.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/events/webhook.hpp"
+#include "bot/core/reader_pool.hpp"
 #include "bot/core/worker.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
+#include "storage/write_gate.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <boost/asio/io_context.hpp>
@@ -43,7 +45,9 @@ struct server::impl {
     environment& env;
     metrics stats;
     http_router router;
+    storage::write_gate gate;  // the worker and the event log write in turns (before both)
     std::unique_ptr<worker> work;
+    std::unique_ptr<reader_pool> readers;  // API reads and reports, beside the worker
     std::unique_ptr<admin_api> api;
     std::unique_ptr<services> svc;
     dispatcher disp;
@@ -57,21 +61,18 @@ struct server::impl {
     std::optional<boost::asio::signal_set> sigs;
 
     explicit impl(environment& e)
-        : env(e), disp([this](const stored_event& se, SQLite::Database& db) { process_one(se, db); }) {}
+        : env(e),
+          disp([this](const stored_event& se, SQLite::Database& db) { process(se, db, env); }, &stats, e.clock) {}
 
-    void process_one(const stored_event& se, SQLite::Database& db) {
-        process(se, db, env);
-        stats.inc("cchcbot_events_processed_total", {{"event", se.ev.name}});
-        // The reply latency is observed by the outbox sender, at the Zalo call (see start_zalo).
-    }
-
-    // After each group commit: one drain job on the worker, coalesced so a burst of commits
-    // queues at most one pending drain.
+    // After each group commit: one dispatcher group on the worker, coalesced so a burst of commits
+    // queues at most one. A group that leaves events waiting queues the next one behind whatever
+    // else the worker has to do (API writes, the outbox), so nothing on the worker starves either.
+    // (The reply latency is observed by the outbox sender, at the Zalo call.)
     void schedule_drain() {
         if (drain_pending.exchange(true)) return;
         work->post([this](SQLite::Database& db) {
             drain_pending = false;
-            disp.drain(db);
+            if (disp.drain_group(db)) schedule_drain();
         });
     }
 
@@ -126,14 +127,16 @@ struct server::impl {
         }
         router.add("POST", cfg.server.webhook_path,
                    webhook::make_endpoint(cfg, stats, env.clock,
-                                          [this](webhook::store_request rq, std::function<void(bool, bool)> done) {
-                                              storage::event_record rec{std::move(rq.dedup_key), std::move(rq.event_name),
-                                                                        std::move(rq.user_id),   rq.zns,
-                                                                        rq.zalo_ts,              rq.received_at,
-                                                                        std::move(rq.body)};
-                                              log->submit(std::move(rec), [done = std::move(done)](storage::store_result r) {
-                                                  done(r != storage::store_result::error,
-                                                       r == storage::store_result::duplicate);
+                                          [this](storage::event_record rec, zalo::event ev, std::function<void(bool, bool)> done) {
+                                              const auto lane = rec.lane;
+                                              const auto at = rec.received_at;
+                                              // The parsed event goes to the dispatcher in memory once
+                                              // its record is committed: no second parse.
+                                              log->submit(std::move(rec), [this, lane, at, ev = std::move(ev), done = std::move(done)](
+                                                                              storage::store_result r, std::int64_t seq) mutable {
+                                                  if (r == storage::store_result::stored)
+                                                      disp.accept(stored_event{seq, at, std::move(ev), {}}, lane);
+                                                  done(r != storage::store_result::error, r == storage::store_result::duplicate);
                                               });
                                           }));
     }
@@ -141,6 +144,9 @@ struct server::impl {
     void describe_metrics() {
         webhook::describe_metrics(stats);
         stats.describe("cchcbot_events_processed_total", "counter", "Stored events routed to their handler");
+        stats.describe("cchcbot_event_processing_lag_seconds", "histogram", "Time from an event's arrival to its processing");
+        stats.describe("cchcbot_events_waiting", "gauge", "Stored events waiting in memory for the dispatcher");
+        stats.describe("cchcbot_event_oldest_waiting_seconds", "gauge", "Age of the oldest event waiting for the dispatcher");
         stats.describe("cchcbot_reply_latency_seconds", "histogram",
                        "Time from a webhook event's arrival to the Zalo call that sends its first reply");
         stats.describe("cchcbot_event_log_queue_depth", "gauge", "Verified events waiting for the next group commit");
@@ -149,6 +155,8 @@ struct server::impl {
         stats.describe("cchcbot_process_resident_memory_bytes", "gauge", "Resident set size");
         stats.gauge_fn("cchcbot_event_log_queue_depth", [this] { return static_cast<double>(log->queue_depth()); });
         stats.gauge_fn("cchcbot_event_log_batches_total", [this] { return static_cast<double>(log->batches()); });
+        stats.gauge_fn("cchcbot_events_waiting", [this] { return static_cast<double>(disp.queued()); });
+        stats.gauge_fn("cchcbot_event_oldest_waiting_seconds", [this] { return static_cast<double>(disp.oldest_age_ms()) / 1000.0; });
         stats.gauge_fn("cchcbot_http_connections", [this] { return static_cast<double>(http->connections()); });
         stats.gauge_fn("cchcbot_process_resident_memory_bytes", [] { return resident_bytes(); });
     }
@@ -159,14 +167,24 @@ server::server(environment& env) : impl_(std::make_unique<impl>(env)) {
     const config& cfg = env.cfg;
     // Migrations first, on a connection of their own (closed again at once).
     storage::open_database(cfg.storage.path, true).reset();
-    p.work = std::make_unique<worker>(cfg.storage.path);
-    p.api = std::make_unique<admin_api>(cfg, *p.work);
+    p.work = std::make_unique<worker>(cfg.storage.path, &p.gate);
+    p.readers = std::make_unique<reader_pool>(cfg.storage.path, cfg.server.readers);
+    p.api = std::make_unique<admin_api>(cfg, *p.work, p.readers.get());
     p.svc = std::unique_ptr<services>(new services{env, *p.work, p.router, *p.api, p.stats, {}, {}, {}, {}});
-    p.log = std::make_unique<storage::event_log>(cfg.storage.path, [raw = impl_.get()] { raw->schedule_drain(); });
+    p.svc->readers = p.readers.get();
+    p.log = std::make_unique<storage::event_log>(cfg.storage.path, [raw = impl_.get()] { raw->schedule_drain(); }, 8192,
+                                                 &p.gate);
     p.describe_metrics();
     p.add_endpoints();
     p.api->mount(p.router);
     p.http = std::make_unique<http_server>(cfg, p.router);
+    // The port is bound now, before any thread starts: publish it with the rest of the run's facts.
+    p.svc->runtime.port = p.http->port();
+    std::string host = p.http->address();
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";
+    p.svc->runtime.base_url = "http://" + host + ":" + std::to_string(p.svc->runtime.port);
 }
 
 server::~server() {
@@ -182,6 +200,7 @@ void server::start() {
     if (p.started) return;
     p.started = true;
     p.work->start();
+    p.readers->start();
     p.log->start();
     // Crash recovery: events stored but not processed before a stop are processed now.
     p.schedule_drain();
@@ -201,9 +220,6 @@ void server::start() {
     start_broadcasts(*p.svc);
     start_reports(*p.svc);
     p.http->start();
-    // Publish the bound port (server.port = 0 picks one): the demo's simulator posts its delivery
-    // receipts back to it. Written once, before any message can have been sent.
-    p.env.cfg.server.port = p.http->port();
     spdlog::info("serving on {} with {} I/O threads, database {}", url(), std::max(1u, p.env.cfg.server.threads),
                  p.env.cfg.storage.path);
 }
@@ -258,9 +274,12 @@ void server::shutdown() {
     p.disp.request_stop();
     // 1-2. No new connections; requests in flight finish within their deadlines.
     p.http->shutdown();
-    // 3. Everything verified is stored and answered (or failed) before the worker goes.
+    // 3. Everything verified is stored and answered (or failed); reads in flight have answered.
     p.log->stop();
-    p.work->stop();
+    p.readers->stop();
+    // 4. The areas' stop steps while the worker still runs: the outbox stops claiming, requests in
+    // flight get their answers recorded (bounded), the Zalo client stops. A backlog of events or
+    // messages of any size waits for the next start; the stop takes seconds, not the backlog.
     if (p.svc->on_shutdown) {
         try {
             p.svc->on_shutdown();
@@ -268,6 +287,8 @@ void server::shutdown() {
             spdlog::error("on_shutdown failed: {}", e.what());
         }
     }
+    // 5. The worker finishes what is queued (short bookkeeping now) and goes.
+    p.work->stop();
     spdlog::info("stopped");
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/core/config.hpp"
+#include "bot/core/runtime.hpp"
 #include "bot/events/dispatch.hpp"
 #include "bot/core/messages.hpp"
 #include "handlers/context.hpp"
@@ -24,6 +25,7 @@ class Database;
 
 namespace bot {
 class worker;
+class reader_pool;
 class http_router;
 class admin_api;
 class metrics;
@@ -87,6 +89,11 @@ struct services {
     std::vector<std::function<std::optional<std::string>()>> ready_checks;
     /// Run on SIGHUP (knowledge-base reload, ...).
     std::vector<std::function<void()>> reload_hooks;
+    /// Read-only connections beside the worker (admin_api::add_read uses them); null in tests
+    /// that wire no pool (reads then run on the worker).
+    reader_pool* readers = nullptr;
+    /// Facts of this run (the bound port): filled by the server before any thread starts.
+    runtime_info runtime;
 };
 
 /// Area start-up hooks, called by the server assembly in this order after the worker starts.

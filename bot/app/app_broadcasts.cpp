@@ -93,7 +93,7 @@ void start_broadcasts(services& s) {
         auto st = handlers::get_broadcast_status(ctx, made.id);
         return json_response(handlers::to_json(ctx, *st), 201);
     });
-    s.api.add("GET", "/api/v1/broadcasts", roles, false, [sv](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/broadcasts", roles, [sv](const api_request& r, SQLite::Database& db) {
         auto ctx = sv->env.context(db);
         std::string body = "{\"broadcasts\":[";
         bool first = true;
@@ -104,7 +104,7 @@ void start_broadcasts(services& s) {
         }
         return json_response(body + "]}");
     });
-    s.api.add("GET", "/api/v1/broadcasts/:id", roles, false, [sv](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/broadcasts/:id", roles, [sv](const api_request& r, SQLite::Database& db) {
         auto ctx = sv->env.context(db);
         auto id = id_param(r);
         auto st = handlers::get_broadcast_status(ctx, id);

@@ -36,12 +36,12 @@ boost::json::object to_json(const storage::handoff& h, const config& cfg) {
     o["unit_id"] = h.unit_id;
     const auto* u = cfg.find_unit(h.unit_id);
     o["unit_name"] = u ? u->name : std::string{};
-    o["opened_at"] = format_local_datetime(h.opened_at, cfg.reminders.utc_offset_minutes);
+    o["opened_at"] = format_local_datetime(h.opened_at, cfg.time.utc_offset_minutes);
     o["opened_at_ms"] = h.opened_at;
     o["reason"] = h.reason;
     o["question"] = h.question;
     if (h.first_answer_at)
-        o["first_answer_at"] = format_local_datetime(*h.first_answer_at, cfg.reminders.utc_offset_minutes);
+        o["first_answer_at"] = format_local_datetime(*h.first_answer_at, cfg.time.utc_offset_minutes);
     else
         o["first_answer_at"] = nullptr;
     o["open"] = !h.closed_at.has_value();
@@ -68,7 +68,7 @@ void wake(services& s) {
 void start_conversation(services& s) {
     const std::vector<api_role> staff = {api_role::operator_};
 
-    s.api.add("GET", "/api/v1/handoffs", staff, false, [&s](const api_request& req, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/handoffs", staff, [&s](const api_request& req, SQLite::Database& db) {
         boost::json::array arr;
         for (const auto& h : storage::open_handoffs(db))
             if (serves_unit(req, s.env.cfg, h.unit_id)) arr.push_back(to_json(h, s.env.cfg));

@@ -68,7 +68,7 @@ void start_kb(services& s) {
                   return json_response(boost::json::serialize(o));
               });
 
-    s.api.add("GET", "/api/v1/kb/topics", {api_role::viewer, api_role::propaganda, api_role::operator_}, false,
+    s.api.add_read("GET", "/api/v1/kb/topics", {api_role::viewer, api_role::propaganda, api_role::operator_},
               [&env](const api_request&, SQLite::Database&) -> http_response {
                   auto kb = env.kb.get();
                   boost::json::array arr;
@@ -91,7 +91,7 @@ void start_kb(services& s) {
                   return json_response(boost::json::serialize(body));
               });
 
-    s.api.add("GET", "/api/v1/kb/unanswered", {api_role::viewer, api_role::operator_}, false,
+    s.api.add_read("GET", "/api/v1/kb/unanswered", {api_role::viewer, api_role::operator_},
               [](const api_request& req, SQLite::Database& db) -> http_response {
                   auto from = query_param(req, "from");
                   auto to = query_param(req, "to");

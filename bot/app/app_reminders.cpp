@@ -33,9 +33,9 @@ void add_official_resources(services& s) {
     const std::vector<api_role> ops = {api_role::operator_};
     // Each official with how a reminder reaches them now (Zalo window, ZNS, or unreachable and why).
     auto with_reach = [&cfg, &env](SQLite::Database& db, const storage::official& o, bool full_phone) {
-        return official_json(o, full_phone, reachability_now(db, o, env.clock(), cfg), cfg.reminders.utc_offset_minutes);
+        return official_json(o, full_phone, reachability_now(db, o, env.clock(), cfg), cfg.time.utc_offset_minutes);
     };
-    s.api.add("GET", "/api/v1/officials", ops, false, [&cfg, with_reach](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/officials", ops, [&cfg, with_reach](const api_request& r, SQLite::Database& db) {
         std::string out = "[";
         for (const auto& o : storage::list_officials(db, true))
             if (serves_unit(r, cfg, o.unit_id)) out += (out.size() > 1 ? "," : "") + with_reach(db, o, false);
@@ -51,7 +51,7 @@ void add_official_resources(services& s) {
         if (!o.unit_id.empty()) require_known_unit(cfg, "unit", o.unit_id);
         for (std::size_t i = 0; i < o.units.size(); ++i) require_known_unit(cfg, "units[" + std::to_string(i) + "]", o.units[i]);
         if (o.role.empty()) o.role = "official";
-        if (auto err = check_official(o, cfg, to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes))); !err.empty()) {
+        if (auto err = check_official(o, cfg, to_iso(local_date_of(env.clock(), cfg.time.utc_offset_minutes))); !err.empty()) {
             // The CLI's option names read oddly in an API error.
             if (err.rfind("--", 0) == 0) err = err.substr(2);
             throw std::invalid_argument(err);
@@ -66,7 +66,7 @@ void add_official_resources(services& s) {
         if (!storage::add_official(db, o, env.clock())) return json_error(409, "conflict", "official \"" + o.official_id + "\" already exists");
         return json_response(official_json(*storage::find_official(db, o.official_id)), 201);
     });
-    s.api.add("GET", "/api/v1/officials/:id", ops, false, [&cfg, with_reach](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/officials/:id", ops, [&cfg, with_reach](const api_request& r, SQLite::Database& db) {
         return json_response(with_reach(db, served_official(r, db, cfg), true));
     });
     s.api.add("POST", "/api/v1/officials/:id/link-code", ops, true, [&cfg, &env](const api_request& r, SQLite::Database& db) {
@@ -75,7 +75,7 @@ void add_official_resources(services& s) {
         if (!c) throw std::out_of_range("no enabled official \"" + r.path_params.at(0) + "\"");
         boost::json::object j{{"official", r.path_params.at(0)},
                               {"code", c->code},
-                              {"expires_at", format_local_datetime(c->expires_at_ms, cfg.reminders.utc_offset_minutes)},
+                              {"expires_at", format_local_datetime(c->expires_at_ms, cfg.time.utc_offset_minutes)},
                               {"instruction", "DK " + c->code}};
         return json_response(boost::json::serialize(j), 201);
     });

@@ -24,10 +24,10 @@ std::string param(const api_request& req, const std::string& name) {
 
 void start_reports(services& s) {
     environment& env = s.env;
-    s.api.add("GET", "/api/v1/reports", {api_role::viewer}, false,
+    s.api.add_read("GET", "/api/v1/reports", {api_role::viewer},
               [&env](const api_request& req, SQLite::Database& db) -> http_response {
                   report_request rq{param(req, "from"), param(req, "to"), param(req, "unit"), param(req, "level")};
-                  rq.today = to_iso(local_date_of(env.clock(), env.cfg.reminders.utc_offset_minutes));
+                  rq.today = to_iso(local_date_of(env.clock(), env.cfg.time.utc_offset_minutes));
                   std::string format = param(req, "format");
                   if (format.empty()) format = "json";
                   if (format != "json" && format != "csv" && format != "text" && format != "xlsx")

@@ -30,6 +30,10 @@ constexpr std::int64_t oauth_state_max_age_ms = 30LL * 60 * 1000;
 
 /// Everything start_zalo builds; kept alive by the closures it installs in `services`.
 struct zalo_runtime {
+    /// The Zalo side's configuration: the loaded one, plus in the demo the simulator's address, CA
+    /// file and the secrets shared with it. Filled before any Zalo thread starts (the simulator
+    /// copies its own options), read-only after; the environment's configuration is never written.
+    config cfg;
     std::unique_ptr<sim::zalo_simulator> simulator;
     std::unique_ptr<https_client> http;
     std::unique_ptr<zalo_client> client;
@@ -37,8 +41,10 @@ struct zalo_runtime {
     std::shared_ptr<outbox_sender> sender;
     std::chrono::milliseconds drain_timeout{0};
 
-    /// Stops claiming messages, lets requests in flight finish (bounded), then stops the client.
-    /// Whatever is still in flight stays 'sending' and is resent once, same tracking id, at start.
+    /// Stops claiming messages, lets requests in flight finish (bounded; the worker still runs and
+    /// records their answers), then stops the client. Whatever is still in flight stays 'sending'
+    /// and is resent once, same tracking id, at the next start. A backlog of any size waits for
+    /// the next start: nothing here depends on it.
     void stop() {
         if (sender) {
             sender->stop();
@@ -71,7 +77,7 @@ http_response page(int status, const std::string& text) {
 
 /// The demo: the in-process simulator stands in for Zalo.
 void start_simulator(services& s, zalo_runtime& rt) {
-    auto& cfg = s.env.cfg;
+    auto& cfg = rt.cfg;
     if (cfg.zalo.app_secret.empty()) cfg.zalo.app_secret = random_secret();  // only between the bot and its simulator
     sim::simulator_options o;
     o.app_id = cfg.zalo.app_id;
@@ -81,9 +87,12 @@ void start_simulator(services& s, zalo_runtime& rt) {
     rt.simulator->start();
     cfg.zalo.api_base = cfg.zalo.oauth_base = cfg.zalo.zns_base = rt.simulator->base_url();
     cfg.zalo.ca_file = rt.simulator->ca_file();
+    s.runtime.zalo_simulator_base = rt.simulator->base_url();
+    s.runtime.zalo_simulator_ca_file = cfg.zalo.ca_file;
     if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
     // Seed the token chain: a restarted demo keeps the refresh token it stored last time.
     auto* simp = rt.simulator.get();
+    std::string seed;
     s.work.run_sync([&](SQLite::Database& db) {
         auto row = storage::load_tokens(db);
         if (row && !row->refresh_token.empty() && !row->needs_reauth) {
@@ -91,20 +100,13 @@ void start_simulator(services& s, zalo_runtime& rt) {
         } else if (row) {
             storage::replace_refresh_token(db, simp->current_refresh_token(), s.env.clock());
         } else {
-            cfg.zalo.refresh_token = simp->current_refresh_token();
+            seed = simp->current_refresh_token();
         }
     });
-    // Delivery receipts come back to our own webhook, signed like Zalo's. The port is read at each
-    // receipt: with server.port = 0 it is known only once the server has published the bound port.
-    if (!cfg.zalo.oa_secret_key.empty()) {
-        const auto& server = cfg.server;
-        rt.simulator->set_webhook_source(
-            [&server]() -> std::string {
-                if (server.port == 0) return {};
-                std::string host = server.address == "0.0.0.0" ? "127.0.0.1" : server.address;
-                return "http://" + host + ":" + std::to_string(server.port) + server.webhook_path;
-            },
-            cfg.zalo.app_id, cfg.zalo.oa_secret_key);
+    if (!seed.empty()) cfg.zalo.refresh_token = seed;
+    // Delivery receipts come back to our own webhook, signed like Zalo's (the port is bound already).
+    if (!cfg.zalo.oa_secret_key.empty() && s.runtime.port != 0) {
+        rt.simulator->set_webhook(s.runtime.base_url + cfg.server.webhook_path, cfg.zalo.app_id, cfg.zalo.oa_secret_key);
         rt.simulator->set_auto_receipts(true);
     }
     spdlog::info("Zalo API simulator listening on {} (demo: no Zalo account needed)", rt.simulator->base_url());
@@ -113,9 +115,10 @@ void start_simulator(services& s, zalo_runtime& rt) {
 }  // namespace
 
 void start_zalo(services& s) {
-    auto& cfg = s.env.cfg;
     auto rt = std::make_shared<zalo_runtime>();
-    if (cfg.zalo.simulator) start_simulator(s, *rt);
+    rt->cfg = s.env.cfg;
+    if (rt->cfg.zalo.simulator) start_simulator(s, *rt);
+    const config& cfg = rt->cfg;
 
     https_client_options ho;
     ho.ca_file = cfg.zalo.ca_file;
@@ -127,16 +130,23 @@ void start_zalo(services& s) {
     rt->tokens = std::make_shared<token_manager>(cfg, s.work, *rt->client, clock, &s.stats);
     s.work.run_sync([&](SQLite::Database& db) { rt->tokens->load(db); });
     rt->sender = std::make_shared<outbox_sender>(cfg, s.work, *rt->client, *rt->tokens, clock, &s.stats);
-    rt->drain_timeout = std::min<std::chrono::milliseconds>(cfg.server.shutdown_timeout, cfg.zalo.request_timeout);
+    // In-flight sends get at most a second at shutdown (the whole stop stays within 5 s).
+    rt->drain_timeout = std::min<std::chrono::milliseconds>({cfg.server.shutdown_timeout, cfg.zalo.request_timeout,
+                                                            std::chrono::milliseconds(1000)});
 
     s.stats.describe("cchcbot_outbox_depth", "gauge", "Outbound messages not yet sent, failed or cancelled");
     s.stats.describe("cchcbot_zalo_sends_total", "counter", "Outbox send outcomes by result");
     s.stats.describe("cchcbot_zalo_errors_total", "counter", "Zalo API errors by code (network, http_5xx or Zalo's error)");
     s.stats.describe("cchcbot_zalo_token_refreshes_total", "counter", "OA access-token refreshes by result");
+    s.stats.describe("cchcbot_outbox_paused", "gauge", "1 while sending is paused because Zalo keeps failing");
     std::weak_ptr<outbox_sender> weak_sender = rt->sender;
     s.stats.gauge_fn("cchcbot_outbox_depth", [weak_sender] {
         auto snd = weak_sender.lock();
         return snd ? static_cast<double>(snd->depth()) : 0.0;
+    });
+    s.stats.gauge_fn("cchcbot_outbox_paused", [weak_sender] {
+        auto snd = weak_sender.lock();
+        return snd && snd->paused() ? 1.0 : 0.0;
     });
 
     auto tokens = rt->tokens;

@@ -44,7 +44,7 @@ std::string target_text(const handlers::broadcast_status& s) {
 
 void print_status(const handlers::context& ctx, const handlers::broadcast_status& s) {
     std::cout << "broadcast " << s.id << ": " << s.state << "\n"
-              << "  scheduled:  " << format_local_datetime(s.scheduled_at, ctx.cfg.reminders.utc_offset_minutes) << "\n"
+              << "  scheduled:  " << format_local_datetime(s.scheduled_at, ctx.cfg.time.utc_offset_minutes) << "\n"
               << "  target:     " << target_text(s) << "\n"
               << "  recipients: " << s.recipients << "\n"
               << "  waiting:    " << s.waiting << "\n"
@@ -110,7 +110,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
                 }
                 std::cout << "dry run: nothing stored or sent\n"
                           << "recipients now: " << p.recipients << "\n"
-                          << "scheduled:      " << format_local_datetime(p.scheduled_at, e->cfg.reminders.utc_offset_minutes) << "\n"
+                          << "scheduled:      " << format_local_datetime(p.scheduled_at, e->cfg.time.utc_offset_minutes) << "\n"
                           << "sample:         " << (p.sample_user.empty() ? std::string("(no follower matches yet)") : p.sample_user)
                           << (p.sample_unit.empty() ? "" : " [" + p.sample_unit + (p.sample_village.empty() ? "" : ", " + p.sample_village) + "]")
                           << "\n--- " << p.header << " ---\n"
@@ -124,7 +124,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
                 return;
             }
             std::cout << "broadcast " << made.id << " created: " << made.recipients << " followers targeted now, sending "
-                      << (ca->at.empty() ? std::string("now") : "at " + format_local_datetime(made.scheduled_at, e->cfg.reminders.utc_offset_minutes))
+                      << (ca->at.empty() ? std::string("now") : "at " + format_local_datetime(made.scheduled_at, e->cfg.time.utc_offset_minutes))
                       << " (by the running server, 06:00-21:59 local)\n";
         } catch (const handlers::broadcast_error& ex) {
             throw command_error(std::string("error: ") + ex.what());
@@ -152,7 +152,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
                 while (cut > 0 && (static_cast<unsigned char>(first_line[cut]) & 0xC0) == 0x80) --cut;
                 first_line = first_line.substr(0, cut) + "...";
             }
-            std::cout << s.id << "  " << format_local_datetime(s.scheduled_at, e->cfg.reminders.utc_offset_minutes) << "  "
+            std::cout << s.id << "  " << format_local_datetime(s.scheduled_at, e->cfg.time.utc_offset_minutes) << "  "
                       << s.state << "  recipients " << s.recipients << ", sent " << s.sent << ", seen " << s.seen << "  "
                       << first_line << "\n";
         }

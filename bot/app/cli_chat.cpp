@@ -46,7 +46,7 @@ struct chat_session {
             queued = others.messages.size();
             handlers::commit_outcome(ctx, others, user_id, ev.text, std::nullopt, now);
             // What is printed here is delivered: log it like a sent reply, not left in the outbox.
-            const int offset = env.cfg.reminders.utc_offset_minutes;
+            const int offset = env.cfg.time.utc_offset_minutes;
             for (const auto& m : mine) {
                 storage::interaction i;
                 i.at = now;

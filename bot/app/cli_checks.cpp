@@ -18,7 +18,7 @@ namespace {
 
 // The date the checks are made for: --today, else the local date now.
 local_date check_date(const config& cfg, const std::string& today) {
-    if (today.empty()) return local_date_of(now_ms(), cfg.reminders.utc_offset_minutes);
+    if (today.empty()) return local_date_of(now_ms(), cfg.time.utc_offset_minutes);
     auto d = parse_iso_date(today);
     if (!d) throw CLI::ValidationError("--today", "expected YYYY-MM-DD");
     return *d;

@@ -53,7 +53,7 @@ void register_officials(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts));
         storage::official o{a->id, a->name, a->units.front(), a->role, a->phone, "", true, true, false, {}};
         o.units.assign(a->units.begin() + 1, a->units.end());
-        if (auto err = check_official(o, cfg, to_iso(local_date_of(now_ms(), cfg.reminders.utc_offset_minutes))); !err.empty())
+        if (auto err = check_official(o, cfg, to_iso(local_date_of(now_ms(), cfg.time.utc_offset_minutes))); !err.empty())
             throw command_error(err);
         auto db = open_db(cfg);
         if (!storage::add_official(*db, o, now_ms())) throw command_error("official \"" + a->id + "\" already exists");
@@ -70,7 +70,7 @@ void register_officials(CLI::App& app, cli_options& opts) {
         auto db = open_db(cfg);
         auto all = storage::list_officials(*db, true);
         const std::int64_t now = now_ms();
-        const int offset = cfg.reminders.utc_offset_minutes;
+        const int offset = cfg.time.utc_offset_minutes;
         for (const auto& o : all) {
             // "linked" alone misled: a linked official silent for 7 days gets nothing without ZNS.
             const auto reach = reachability_now(*db, o, now, cfg);
@@ -96,7 +96,7 @@ void register_officials(CLI::App& app, cli_options& opts) {
         auto c = issue_link_code(*db, a->id, now_ms());
         if (!c) throw command_error("no enabled official \"" + a->id + "\"");
         std::cout << "link code for " << a->id << ": " << c->code << "\n"
-                  << "valid until " << format_local_datetime(c->expires_at_ms, cfg.reminders.utc_offset_minutes)
+                  << "valid until " << format_local_datetime(c->expires_at_ms, cfg.time.utc_offset_minutes)
                   << " (local time). The official sends \"DK " << c->code
                   << "\" to the Official Account. It is shown only now.\n";
     });
@@ -127,7 +127,7 @@ void register_remind(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts));
         std::int64_t at = now_ms();
         if (!a->at.empty()) {
-            auto t = parse_local_datetime(a->at, cfg.reminders.utc_offset_minutes);
+            auto t = parse_local_datetime(a->at, cfg.time.utc_offset_minutes);
             if (!t) throw CLI::ValidationError("--at", "expected \"YYYY-MM-DD HH:MM\" (local time)");
             at = *t;
         }
@@ -139,7 +139,7 @@ void register_remind(CLI::App& app, cli_options& opts) {
         if (a->json) {
             // One object, also when nothing is due, so a script can always parse it.
             boost::json::object o;
-            o["at"] = format_local_datetime(at, cfg.reminders.utc_offset_minutes);
+            o["at"] = format_local_datetime(at, cfg.time.utc_offset_minutes);
             o["dry_run"] = a->dry_run;
             o["active"] = rep.active;
             o["reason"] = rep.reason;
@@ -168,7 +168,7 @@ void register_remind(CLI::App& app, cli_options& opts) {
             return;
         }
         if (!rep.active) {
-            std::cout << "nothing to send at " << format_local_datetime(at, cfg.reminders.utc_offset_minutes) << ": " << rep.reason << "\n";
+            std::cout << "nothing to send at " << format_local_datetime(at, cfg.time.utc_offset_minutes) << ": " << rep.reason << "\n";
             return;
         }
         for (const auto& r : rep.items) {

@@ -69,6 +69,8 @@ void register_server_commands(CLI::App& app, cli_options& opts) {
         cfg.demo = true;
         cfg.zalo.simulator = true;
         if (cfg.zalo.oa_secret_key.empty()) cfg.zalo.oa_secret_key = random_demo_secret();
+        // The simulator accepts any ZNS template: reminders outside the 7-day window show it.
+        if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
         serve(make_environment(std::move(cfg)), true);
     });
 }

@@ -32,8 +32,9 @@ public:
     void catch_signals();
     /// Blocks until SIGTERM or SIGINT (SIGHUP runs the reload hooks), then shuts down gracefully.
     void run_until_signal();
-    /// Graceful stop: no new connections, requests in flight finish, the event log is flushed,
-    /// the worker stops, then services.on_shutdown runs. Idempotent.
+    /// Graceful stop within seconds whatever the backlog: no new connections, requests in flight
+    /// finish, the event log is flushed, services.on_shutdown runs (the outbox stops claiming),
+    /// then the worker stops. Idempotent.
     void shutdown();
     /// The services areas plug into (tests add endpoints or inspect metrics through it).
     [[nodiscard]] services& svc();

@@ -237,7 +237,7 @@ std::shared_ptr<const work_calendar> calendar_for(const config& cfg) {
 }
 
 bool within_working_hours(const work_calendar& cal, const config& cfg, std::int64_t unix_ms) {
-    const int offset = cfg.reminders.utc_offset_minutes;
+    const int offset = cfg.time.utc_offset_minutes;
     if (!cal.is_working_day(local_date_of(unix_ms, offset))) return false;
     const int minute = local_minute_of_day(unix_ms, offset);
     const int start = parse_hhmm(cfg.reminders.work_start).value_or(7 * 60 + 30);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -144,6 +145,10 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
     });
     add("server", "threads", [](config& c, const std::string& v) {
         c.server.threads = static_cast<unsigned>(parse_uint("server.threads", v, 256));
+    });
+    add("server", "readers", [](config& c, const std::string& v) {
+        c.server.readers = static_cast<unsigned>(parse_uint("server.readers", v, 64));
+        if (c.server.readers == 0) fail("server.readers", "must be at least 1");
     });
     add("server", "webhook_path", [](config& c, const std::string& v) {
         if (v.empty() || v[0] != '/') fail("server.webhook_path", "must start with /");
@@ -284,6 +289,17 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
     });
     add("conversation", "portal_url", [](config& c, const std::string& v) { c.conversation.portal_url = v; });
     add("conversation", "hotline", [](config& c, const std::string& v) { c.conversation.hotline = v; });
+    // time
+    add("time", "utc_offset_minutes", [](config& c, const std::string& v) {
+        int n = 0;
+        const char* b = v.data();
+        const char* e = v.data() + v.size();
+        if (!v.empty() && *b == '+') ++b;
+        auto [ptr, ec] = std::from_chars(b, e, n);
+        if (ec != std::errc{} || ptr != e || b == e || n < -720 || n > 840)
+            fail("time.utc_offset_minutes", "must be whole minutes between -720 and 840 (Viet Nam: 420)");
+        c.time.utc_offset_minutes = n;
+    });
     // reminders
     add("reminders", "interval_s", [](config& c, const std::string& v) {
         auto n = parse_uint("reminders.interval_s", v, 86400);
@@ -458,7 +474,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
 
     static const std::vector<std::string> sections = {"server", "storage", "zalo", "kb", "conversation",
                                                       "reminders", "report", "locality", "levels", "units", "oa", "api",
-                                                      "calendar", "import"};
+                                                      "calendar", "import", "time"};
     for (auto&& [k, v] : root) {
         std::string key(k.str());
         bool known_section = std::find(sections.begin(), sections.end(), key) != sections.end();
@@ -479,7 +495,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
         if (n) d.set(cfg, node_to_string(name, *n));
     }
     // Unknown keys inside known scalar sections, and secrets put straight into the file.
-    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report", "import"}) {
+    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report", "import", "time"}) {
         auto* sec = root.get_as<toml::table>(sec_name);
         if (!sec) continue;
         for (auto&& [k, v] : *sec) {

@@ -88,6 +88,7 @@ struct config {
         std::string address = "127.0.0.1";
         std::uint16_t port = 8080;
         unsigned threads = 0;  ///< 0 = number of cores
+        unsigned readers = 2;  ///< read-only connections (threads) for API reads and reports
         std::string webhook_path = "/webhook/zalo";
         std::size_t body_limit = 65536;
         std::size_t admin_body_limit = 16 * 1024 * 1024;  ///< bytes, for /api/v1 (dossier imports)
@@ -98,7 +99,7 @@ struct config {
         std::size_t max_connections = 0;
         std::chrono::seconds read_timeout{10};   ///< whole request must arrive within this
         std::chrono::seconds idle_timeout{60};   ///< keep-alive idle limit
-        std::chrono::seconds shutdown_timeout{10};
+        std::chrono::seconds shutdown_timeout{3};  ///< requests in flight at a stop; the whole stop stays within 5 s
         std::string verification_file;     ///< Zalo domain-verification file name (without .html)
         std::string verification_content;  ///< its content
     } server;
@@ -157,8 +158,13 @@ struct config {
         std::string work_start = "07:30";
         std::string work_end = "17:00";
         std::string calendar_dir = "templates/calendar";
-        int utc_offset_minutes = 420;
     } reminders;
+
+    /// The deployment's local time, for everything dated or timed (reminders, reports, working
+    /// hours, log days): a fixed offset, as Viet Nam has no daylight saving.
+    struct time_section {
+        int utc_offset_minutes = 420;  ///< UTC+7
+    } time;
 
     /// Local changes to templates/calendar: a day a province gives off, a Saturday it works.
     /// A date here wins over the bundled calendar (so a moved day is one of each).

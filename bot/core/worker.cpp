@@ -3,6 +3,8 @@
 
 #include "storage/database.hpp"
 #include "storage/outbox_watch.hpp"
+#include "storage/statement_cache.hpp"
+#include "storage/write_gate.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <boost/asio/executor_work_guard.hpp>
@@ -21,10 +23,20 @@ namespace bot {
 
 namespace asio = boost::asio;
 
+namespace {
+/// Ready jobs run together in one turn at the write gate up to this long (a job that takes longer
+/// keeps its turn until it ends); then the event log's group commit, if waiting, goes first.
+constexpr std::chrono::microseconds turn_budget{2000};
+}  // namespace
+
 struct worker::impl {
     std::unique_ptr<SQLite::Database> db;
-    std::unique_ptr<storage::outbox_watch> watch;  // destroyed before db (declared after it)
+    std::unique_ptr<storage::statement_cache> cache;  // destroyed before db (declared after it)
+    std::unique_ptr<storage::outbox_watch> watch;     // likewise
     std::function<void()> wake;
+    storage::write_gate* gate = nullptr;
+    bool holding = false;  // the worker thread holds the gate (worker thread only)
+    std::chrono::steady_clock::time_point held_since;
     asio::io_context ioc{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
     std::thread thread;
@@ -32,7 +44,31 @@ struct worker::impl {
     std::list<std::shared_ptr<asio::steady_timer>> timers;
     bool stopping = false;
 
+    // Takes the gate before the first job of a turn touches the database.
+    void enter() {
+        if (!gate || holding) return;
+        gate->lock();
+        holding = true;
+        held_since = std::chrono::steady_clock::now();
+    }
+    void leave() {
+        if (!holding) return;
+        holding = false;
+        gate->unlock();
+    }
+
+    void loop() {
+        for (;;) {
+            if (ioc.run_one() == 0) break;  // stopped: no work left
+            while (holding && std::chrono::steady_clock::now() - held_since < turn_budget && ioc.poll_one() > 0) {
+            }
+            leave();
+        }
+        leave();
+    }
+
     void run_job(const job& j) {
+        enter();
         try {
             j(*db);
         } catch (const std::exception& e) {
@@ -67,8 +103,10 @@ struct worker::impl {
     }
 };
 
-worker::worker(const std::string& db_path) : impl_(std::make_unique<impl>()) {
+worker::worker(const std::string& db_path, storage::write_gate* gate) : impl_(std::make_unique<impl>()) {
     impl_->db = storage::open_database(db_path, false);
+    impl_->cache = std::make_unique<storage::statement_cache>(*impl_->db);
+    impl_->gate = gate;
 }
 
 worker::~worker() { stop(); }
@@ -76,7 +114,7 @@ worker::~worker() { stop(); }
 void worker::start() {
     if (impl_->thread.joinable()) return;
     impl_->guard.emplace(impl_->ioc.get_executor());
-    impl_->thread = std::thread([this] { impl_->ioc.run(); });
+    impl_->thread = std::thread([this] { impl_->loop(); });
 }
 
 void worker::post(job j) {
@@ -110,6 +148,7 @@ void worker::run_sync(const job& j) {
     std::promise<void> done;
     auto fut = done.get_future();
     asio::post(impl_->ioc, [&] {
+        impl_->enter();
         try {
             j(*impl_->db);
             done.set_value();

@@ -9,18 +9,26 @@
 namespace SQLite {
 class Database;
 }
+namespace storage {
+class write_gate;
+}
 
 namespace bot {
 
 /// One thread, one write connection (STYLE §6): dispatching, API writes, scheduler and outbox
-/// bookkeeping all run here, in the order posted, so they need no locks.
+/// bookkeeping all run here, in the order posted, so they need no locks. With a write gate, the
+/// thread takes its turn at the gate for the jobs it runs (several ready jobs share one turn of
+/// about 2 ms; a longer job keeps it until it ends), so the webhook's event log and the worker
+/// write in turns instead of racing for SQLite's lock. Prepared statements are cached on its
+/// connection (storage::statement).
 class worker {
 public:
     using job = std::function<void(SQLite::Database&)>;
 
-    /// Opens its own connection to `db_path` (migrations already applied by the caller).
+    /// Opens its own connection to `db_path` (migrations already applied by the caller); takes
+    /// turns at `gate` with the process's other writers when given (it must outlive the worker).
     /// @throws SQLite::Exception when the database cannot be opened.
-    explicit worker(const std::string& db_path);
+    explicit worker(const std::string& db_path, storage::write_gate* gate = nullptr);
     ~worker();
     worker(const worker&) = delete;
     worker& operator=(const worker&) = delete;

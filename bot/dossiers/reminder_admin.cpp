@@ -123,7 +123,7 @@ std::string shift(const std::string& iso, std::int64_t days) {
 std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_ms) {
     storage::write_scope sp(db);
     std::size_t officials = 0, dossiers = 0;
-    const std::string today = to_iso(local_date_of(now_ms, cfg.reminders.utc_offset_minutes));
+    const std::string today = to_iso(local_date_of(now_ms, cfg.time.utc_offset_minutes));
     if (storage::list_officials(db).empty()) {
         // One official and one leader for each unit that exists today.
         int n = 0;
@@ -148,7 +148,7 @@ std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_
             auto parsed = parse_dossier_csv(ss.str(), cfg);
             if (!parsed.ok())
                 throw std::runtime_error(file + " line " + std::to_string(parsed.errors.front().line) + ": " + parsed.errors.front().reason);
-            const std::int64_t delta = days_from_civil(local_date_of(now_ms, cfg.reminders.utc_offset_minutes)) -
+            const std::int64_t delta = days_from_civil(local_date_of(now_ms, cfg.time.utc_offset_minutes)) -
                                        days_from_civil(demo_reference_day);
             for (auto& d : parsed.rows) {
                 d.received_on = shift(d.received_on, delta);

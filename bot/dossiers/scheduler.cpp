@@ -37,7 +37,7 @@ planned_reminder dossier_reminder(const char* kind, const std::string& recipient
 }  // namespace
 
 std::string scan_horizon(std::int64_t now_ms, const work_calendar& cal, const config& cfg) {
-    const local_date today = local_date_of(now_ms, cfg.reminders.utc_offset_minutes);
+    const local_date today = local_date_of(now_ms, cfg.time.utc_offset_minutes);
     // Today + N working days; when today is off, the count starts from the next working day,
     // which is never earlier than today + N.
     local_date h = cal.add_working_days(today, cfg.reminders.due_soon_days);
@@ -49,7 +49,7 @@ reminder_plan plan_reminders(const plan_input& in) {
     const config& cfg = *in.cfg;
     const work_calendar& cal = *in.calendar;
     reminder_plan plan;
-    const local_date today = local_date_of(in.now_ms, cfg.reminders.utc_offset_minutes);
+    const local_date today = local_date_of(in.now_ms, cfg.time.utc_offset_minutes);
     plan.today = to_iso(today);
     if (!cal.is_working_day(today)) {
         std::string why = cal.day_off_name(today);

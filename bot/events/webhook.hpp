@@ -3,6 +3,7 @@
 
 #include "bot/http/http_types.hpp"
 #include "bot/events/zalo_event.hpp"
+#include "storage/event_log.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -37,26 +38,25 @@ struct verdict {
     std::string error;               ///< short error code for the JSON body
     std::string detail;              ///< human-readable reason (never contains secrets)
     std::optional<zalo::event> ev;   ///< the parsed event when status == 200
+    std::string oa;                  ///< id of the OA whose key signed it (`default` without [[oa]])
 };
 
-/// The pure request → verdict step: signature first (401), then parsing (400), then the
-/// replay window (401). `now_ms` is the current Unix time in milliseconds.
+/// The pure request → verdict step, on one parse of the body: signature first (401; a body that
+/// is not JSON is checked against the timestamp digits found in it, so a correctly signed
+/// malformed body gets 400; with several OAs ([[oa]]) the key of the OA the body names is tried
+/// first, then the others), then the event (400), then the app (403 when the body names an app
+/// other than the signing OA's: one we do not run), then the replay window (401). `now_ms` is
+/// Unix milliseconds.
 [[nodiscard]] verdict check(const config& cfg, const http_request& req, std::int64_t now_ms);
 
-/// What the endpoint stores for a verified event.
-struct store_request {
-    std::string dedup_key;
-    std::string event_name;
-    std::string user_id;
-    bool zns = false;
-    std::int64_t zalo_ts = 0;
-    std::int64_t received_at = 0;
-    std::string body;
-};
+/// The record the endpoint stores for a verified event (storage's own type, from request to row).
+[[nodiscard]] storage::event_record record_of(const zalo::event& ev, std::int64_t received_at_ms);
 
-/// Durable storage as the endpoint sees it: `done(ok, duplicate)` once the record is committed
-/// (ok=true) or failed (ok=false); may be called from another thread.
-using store_fn = std::function<void(store_request, std::function<void(bool ok, bool duplicate)> done)>;
+/// Durable storage as the endpoint sees it: stores `record`, hands `ev` (the same event, parsed
+/// once) on to processing once it is committed, then `done(ok, duplicate)` (ok=false: nothing
+/// was stored); may be called from another thread.
+using store_fn =
+    std::function<void(storage::event_record record, zalo::event ev, std::function<void(bool ok, bool duplicate)> done)>;
 
 /// The POST endpoint: check → store → 200 {"ok":true} (also for a duplicate), 500 when storing
 /// failed (Zalo retries). Counts events, failures and the time to acknowledge in `stats`.

@@ -3,9 +3,11 @@
 
 #include "bot/core/crypto.hpp"
 
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <boost/json/value_stack.hpp>
 
 #include <array>
 #include <charconv>
@@ -97,6 +99,99 @@ std::string repair_utf8(std::string_view s) {
     return out;
 }
 
+/// Builds a json::value like Boost.JSON's own parser, except that a number that is not an
+/// integer Boost can hold exactly (a fraction, an exponent, or digits beyond 2^64) becomes a
+/// string of its literal text: user ids must never pass through a double (2^53) and collide.
+struct exact_handler {
+    static constexpr std::size_t max_object_size = json::object::max_size();
+    static constexpr std::size_t max_array_size = json::array::max_size();
+    static constexpr std::size_t max_key_size = json::string::max_size();
+    static constexpr std::size_t max_string_size = json::string::max_size();
+
+    json::value_stack st;
+    std::string number;  // the parts of the number being read
+
+    bool on_document_begin(boost::system::error_code&) { return true; }
+    bool on_document_end(boost::system::error_code&) { return true; }
+    bool on_object_begin(boost::system::error_code&) { return true; }
+    bool on_object_end(std::size_t n, boost::system::error_code&) {
+        st.push_object(n);
+        return true;
+    }
+    bool on_array_begin(boost::system::error_code&) { return true; }
+    bool on_array_end(std::size_t n, boost::system::error_code&) {
+        st.push_array(n);
+        return true;
+    }
+    bool on_key_part(json::string_view s, std::size_t, boost::system::error_code&) {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_key(json::string_view s, std::size_t, boost::system::error_code&) {
+        st.push_key(s);
+        return true;
+    }
+    bool on_string_part(json::string_view s, std::size_t, boost::system::error_code&) {
+        st.push_chars(s);
+        return true;
+    }
+    bool on_string(json::string_view s, std::size_t, boost::system::error_code&) {
+        st.push_string(s);
+        return true;
+    }
+    bool on_number_part(json::string_view s, boost::system::error_code&) {
+        number.append(s.data(), s.size());
+        return true;
+    }
+    bool on_int64(std::int64_t i, json::string_view, boost::system::error_code&) {
+        number.clear();
+        st.push_int64(i);
+        return true;
+    }
+    bool on_uint64(std::uint64_t u, json::string_view, boost::system::error_code&) {
+        number.clear();
+        st.push_uint64(u);
+        return true;
+    }
+    bool on_double(double, json::string_view s, boost::system::error_code&) {
+        number.append(s.data(), s.size());
+        st.push_string(number);
+        number.clear();
+        return true;
+    }
+    bool on_bool(bool b, boost::system::error_code&) {
+        st.push_bool(b);
+        return true;
+    }
+    bool on_null(boost::system::error_code&) {
+        st.push_null();
+        return true;
+    }
+    bool on_comment_part(json::string_view, boost::system::error_code&) { return true; }
+    bool on_comment(json::string_view, boost::system::error_code&) { return true; }
+};
+
+/// Parses `body` into `mr` (the caller's arena: a webhook body needs no heap allocation).
+json::value parse_exact(std::string_view body, json::monotonic_resource& mr, boost::system::error_code& ec) {
+    // Invalid UTF-8 must not make a verified event unparsable: accept it here, repair every
+    // string below (and the stored raw body), so nothing downstream sees broken text.
+    json::parse_options opts;
+    opts.allow_invalid_utf8 = true;
+    json::basic_parser<exact_handler> p(opts);
+    p.handler().st.reset(json::storage_ptr(&mr));
+    const std::size_t n = p.write_some(false, body.data(), body.size(), ec);
+    if (!ec && n < body.size()) ec = json::error::extra_data;
+    if (ec) return nullptr;
+    return p.handler().st.release();
+}
+
+bool all_digits(std::string_view s) {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (c < '0' || c > '9') return false;
+    return true;
+}
+
 /// A field as text: strings verbatim (repaired), numbers as their digits (ids must never go through double).
 std::string text_of(const json::value* v) {
     if (!v) return {};
@@ -167,6 +262,18 @@ bool is_user_side_sender(event_type t) {
 
 }  // namespace
 
+bool is_bulk(event_type t) {
+    switch (t) {
+    case event_type::user_received_message: case event_type::user_seen_message:
+    case event_type::oa_send_text: case event_type::oa_send_image: case event_type::oa_send_gif:
+    case event_type::oa_send_list: case event_type::oa_send_file: case event_type::oa_send_sticker:
+    case event_type::oa_send_template:
+        return true;
+    default:
+        return false;
+    }
+}
+
 std::string_view to_string(event_type t) {
     for (const auto& n : names)
         if (n.type == t) return n.name;
@@ -179,23 +286,10 @@ event_type event_type_from(std::string_view name) {
     return event_type::unknown;
 }
 
-std::optional<event> parse_event(std::string_view body, bool zns_header, parse_error* err) {
-    auto fail = [&](std::string reason) -> std::optional<event> {
-        if (err) err->reason = std::move(reason);
-        return std::nullopt;
-    };
-    boost::system::error_code ec;
-    // Invalid UTF-8 must not make a verified event unparsable: accept it here, repair every
-    // string below (and the stored raw body), so nothing downstream sees broken text.
-    json::parse_options opts;
-    opts.allow_invalid_utf8 = true;
-    json::value root = json::parse(body, ec, {}, opts);
-    if (ec) return fail("malformed JSON: " + ec.message());
-    const json::object* o = root.if_object();
-    if (!o) return fail("the body is not a JSON object");
-    const json::value* name_v = o->if_contains("event_name");
-    if (!name_v || !name_v->is_string() || name_v->get_string().empty()) return fail("missing event_name");
+namespace {
 
+/// Fills an event from a parsed body that is a JSON object with an event_name.
+event event_from(const json::object* o, const json::value* name_v, std::string_view body, bool zns_header) {
     event ev;
     ev.name = text_of(name_v);
     ev.type = event_type_from(ev.name);
@@ -271,6 +365,62 @@ std::optional<event> parse_event(std::string_view body, bool zns_header, parse_e
             ev.user_id = ev.recipient_id;  // oa_* echoes and receipts: sender is the OA
     }
     return ev;
+}
+
+}  // namespace
+
+body_reading read_body(std::string_view body, bool zns_header) {
+    body_reading r;
+    // An arena on the stack: Zalo's bodies are small, so parsing allocates nothing on the heap.
+    unsigned char arena[4096];
+    json::monotonic_resource mr(arena, sizeof arena);
+    boost::system::error_code ec;
+    json::value root = parse_exact(body, mr, ec);
+    if (ec) {
+        r.error = "malformed JSON: " + ec.message();
+        return r;
+    }
+    const json::object* o = root.if_object();
+    if (!o) {
+        r.error = "the body is not a JSON object";
+        return r;
+    }
+    r.json = true;
+    if (const json::value* ts = o->if_contains("timestamp")) {
+        std::string digits = ts->is_string() ? std::string(ts->get_string()) : text_of(ts);
+        if (all_digits(digits)) r.timestamp = std::move(digits);
+    }
+    const json::value* name_v = o->if_contains("event_name");
+    if (!name_v || !name_v->is_string() || name_v->get_string().empty()) {
+        r.error = "missing event_name";
+        return r;
+    }
+    r.ev = event_from(o, name_v, body, zns_header);
+    return r;
+}
+
+std::optional<event> parse_event(std::string_view body, bool zns_header, parse_error* err) {
+    body_reading r = read_body(body, zns_header);
+    if (!r.ev && err) err->reason = std::move(r.error);
+    return std::move(r.ev);
+}
+
+std::string scan_timestamp(std::string_view body) {
+    const std::string_view key = "\"timestamp\"";
+    const auto at = body.find(key);
+    if (at == std::string_view::npos) return {};
+    std::size_t i = at + key.size();
+    auto skip = [&] {
+        while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) ++i;
+    };
+    skip();
+    if (i >= body.size() || body[i] != ':') return {};
+    ++i;
+    skip();
+    if (i < body.size() && body[i] == '"') ++i;
+    std::size_t j = i;
+    while (j < body.size() && body[j] >= '0' && body[j] <= '9') ++j;
+    return std::string(body.substr(i, j - i));
 }
 
 std::string dedup_key(const event& ev) {

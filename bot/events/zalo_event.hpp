@@ -80,9 +80,30 @@ struct parse_error {
 };
 
 /// Parses a webhook body. Unknown event names give type `unknown` with `name` and `raw` kept.
-/// Invalid UTF-8 inside strings is repaired (replaced by U+FFFD), never fatal.
+/// Invalid UTF-8 inside strings is repaired (replaced by U+FFFD), never fatal. Numbers are kept
+/// as their literal digits wherever text is expected (ids beyond 2^53, even beyond 2^64, stay
+/// exact and distinct; nothing goes through a double).
 /// Returns nullopt (and the reason) when the body is not a JSON object or lacks `event_name`.
 [[nodiscard]] std::optional<event> parse_event(std::string_view body, bool zns_header, parse_error* err = nullptr);
+
+/// A webhook body read once: what the signature needs and the event.
+struct body_reading {
+    bool json = false;          ///< the body is a JSON object
+    std::string timestamp;      ///< the literal digits of the top-level "timestamp"; "" when absent or not digits
+    std::optional<event> ev;    ///< the event, when the body is one
+    std::string error;          ///< why `ev` is empty
+};
+
+/// Parses a webhook body once (the webhook's only parse; the dispatcher gets the event in memory).
+[[nodiscard]] body_reading read_body(std::string_view body, bool zns_header);
+
+/// The digits after the first `"timestamp":` in a body that is not valid JSON ("" when none):
+/// enough to tell a correctly signed malformed body (400) from a forged one (401).
+[[nodiscard]] std::string scan_timestamp(std::string_view body);
+
+/// True for events that come in bulk and matter to no person waiting: delivery and seen receipts,
+/// echoes of the OA's own sends. The dispatcher processes them after people's messages.
+[[nodiscard]] bool is_bulk(event_type t);
 
 /// The event_name for a type ("user_send_text"); "unknown" for unknown.
 [[nodiscard]] std::string_view to_string(event_type t);

@@ -5,6 +5,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/reader_pool.hpp"
 #include "bot/core/worker.hpp"
 
 #include "storage/write_scope.hpp"
@@ -226,7 +227,8 @@ struct admin_api::task_thread {
     }
 };
 
-admin_api::admin_api(const config& cfg, worker& work) : cfg_(cfg), work_(work), tasks_(std::make_unique<task_thread>()) {
+admin_api::admin_api(const config& cfg, worker& work, reader_pool* readers)
+    : cfg_(cfg), work_(work), readers_(readers), tasks_(std::make_unique<task_thread>()) {
     const std::string file = cfg.templates_dir + "/api/openapi.json";
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read the API document " + file);
@@ -269,12 +271,17 @@ admin_api::~admin_api() = default;
 
 void admin_api::add(std::string method, std::string pattern, std::vector<api_role> roles, bool write, api_fn fn) {
     auto segments = split_path(pattern);
-    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(roles), write, std::move(fn), {}});
+    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(roles), write, false, std::move(fn), {}});
 }
 
 void admin_api::add_task(std::string method, std::string pattern, std::vector<api_role> roles, api_task_fn fn) {
     auto segments = split_path(pattern);
-    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(roles), true, {}, std::move(fn)});
+    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(roles), true, false, {}, std::move(fn)});
+}
+
+void admin_api::add_read(std::string method, std::string pattern, std::vector<api_role> roles, api_fn fn) {
+    auto segments = split_path(pattern);
+    routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(roles), false, true, std::move(fn), {}});
 }
 
 std::vector<admin_api::operation> admin_api::routes() const {
@@ -420,7 +427,7 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
         });
         return;
     }
-    work_.post([areq, r, respond](SQLite::Database& db) {
+    auto run = [areq, r, respond](SQLite::Database& db) {
         http_response res;
         // A write and its audit row commit together or not at all: a change nobody can account
         // for must not exist, and a refused or failed write leaves nothing behind.
@@ -446,7 +453,12 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
         }
         tx.reset();  // rolls back unless committed
         respond(std::move(res));
-    });
+    };
+    // Reads go to a reader connection: a report of a second must not stall dispatching.
+    if (r->read_only && readers_)
+        readers_->post(std::move(run));
+    else
+        work_.post(std::move(run));
 }
 
 }  // namespace bot

@@ -23,6 +23,7 @@ namespace bot {
 struct config;
 struct api_token_config;
 class worker;
+class reader_pool;
 
 /// Roles, each including the rights of none other except `admin`, which may do everything.
 enum class api_role { viewer, propaganda, operator_, admin };
@@ -50,7 +51,8 @@ void require_unit(const api_request& r, const config& cfg, std::string_view unit
 /// The unit ids of the configuration the request's token serves.
 [[nodiscard]] std::vector<std::string> served_units(const api_request& r, const config& cfg);
 
-/// A resource function; runs on the worker thread with its connection. Throwing
+/// A resource function; runs on the worker thread with its connection (or, for a resource added
+/// with add_read, on a reader thread with a read-only connection). Throwing
 /// std::invalid_argument gives 400, api_forbidden 403, std::out_of_range 404, anything else 500
 /// (logged).
 using api_fn = std::function<http_response(const api_request&, SQLite::Database&)>;
@@ -69,13 +71,19 @@ public:
     /// Loads the API's OpenAPI document from `<templates_dir>/api/openapi.json`: it is served at
     /// GET /api/v1/openapi.json and lists each operation's query parameters (others are refused).
     /// @throws std::runtime_error when the document is missing or not valid JSON.
-    admin_api(const config& cfg, worker& work);
+    /// Resources added with add_read run on `readers` (when null, on the worker like the rest).
+    admin_api(const config& cfg, worker& work, reader_pool* readers = nullptr);
     /// Waits for the task in progress (and those queued) to finish.
     ~admin_api();
 
-    /// Adds a resource. `pattern` like "/api/v1/officials/:id/link-code"; `roles` that may call it
-    /// (admin always may); `write` records the call in the audit log.
+    /// Adds a resource that runs on the write worker. `pattern` like
+    /// "/api/v1/officials/:id/link-code"; `roles` that may call it (admin always may); `write`
+    /// records the call in the audit log.
     void add(std::string method, std::string pattern, std::vector<api_role> roles, bool write, api_fn fn);
+    /// Adds a read-only resource: `fn` gets a read-only connection from the reader pool and runs
+    /// beside the write worker, never holding it up (and never waiting for it); a write throws.
+    /// Every GET resource belongs here.
+    void add_read(std::string method, std::string pattern, std::vector<api_role> roles, api_fn fn);
 
     /// Adds a resource that runs off the worker, on the API's task thread (one task at a time, in
     /// the order received).
@@ -110,6 +118,7 @@ private:
         std::vector<std::string> segments;
         std::vector<api_role> roles;
         bool write;
+        bool read_only;  ///< runs on the reader pool
         api_fn fn;
         api_task_fn task;  ///< set for add_task resources (then `fn` is empty)
     };
@@ -126,6 +135,7 @@ private:
     struct task_thread;
     const config& cfg_;
     worker& work_;
+    reader_pool* readers_;
     std::vector<route> routes_;
     std::unique_ptr<task_thread> tasks_;
     std::string openapi_;  ///< the document as served

@@ -86,14 +86,14 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     // Overdue as of the earlier of the period's end and today: with `to` in the future, a
     // dossier due next week is not overdue yet.
     const std::string today =
-        req.today.empty() ? to_iso(local_date_of(now_ms(), cfg.reminders.utc_offset_minutes)) : req.today;
+        req.today.empty() ? to_iso(local_date_of(now_ms(), cfg.time.utc_offset_minutes)) : req.today;
     r.as_of = std::min(req.to, today);
     r.unit = req.unit;
     r.level = req.unit.empty() ? req.level : std::string{};
     r.online_rate_target = cfg.report.online_rate_target;
     r.on_time_rate_target = cfg.report.on_time_rate_target;
 
-    const int offset = cfg.reminders.utc_offset_minutes;
+    const int offset = cfg.time.utc_offset_minutes;
     storage::report_scope scope;
     scope.from = req.from;
     scope.to = req.to;

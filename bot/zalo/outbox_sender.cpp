@@ -1,31 +1,40 @@
-// The outbox sender: claim on the worker, send on the HTTP threads, record the outcome on the worker.
+// The outbox sender: steps on the worker (record answers, claim, commit, then send), requests on
+// the HTTP threads.
 #include "bot/zalo/outbox_sender.hpp"
 
+#include "bot/core/backoff.hpp"
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/core/worker.hpp"
 #include "bot/zalo/outgoing.hpp"
 #include "bot/zalo/token_manager.hpp"
-#include "bot/core/worker.hpp"
 #include "bot/zalo/zalo_client.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
+#include "storage/write_scope.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <random>
 
 namespace bot {
 
 namespace {
-/// Rows looked at per pump; enough to fill every lane even when many share a busy lane.
+/// Rows looked at per claim; enough to fill every lane even when many share a busy lane.
 constexpr int batch_size = 64;
-/// How often the sender checks whether another process (`cchcbot chat`, `cchcbot remind`) queued
-/// messages: one look at the highest outbox id. Messages queued in this process never wait for
-/// it: the commit that queued them wakes the sender (worker::on_outbox_commit).
+/// How often the sender counts the outbox (the depth gauge) and checks whether another process
+/// (`cchcbot chat`, `cchcbot remind`) queued messages: one look at the highest outbox id. Messages
+/// queued in this process never wait for it: the commit that queued them wakes the sender
+/// (worker::on_outbox_commit).
 constexpr std::chrono::milliseconds other_process_probe{1000};
+/// Transient failures in a row (network, 5xx, rate limit) before all sending pauses: one bad
+/// answer is not an outage, three in a row are treated as one.
+constexpr int failures_before_pause = 3;
+/// The pause doubles from this, with jitter, up to the cap, while the probe after it fails.
+constexpr std::int64_t pause_base_ms = 1000;
+constexpr std::int64_t pause_max_ms = 300000;
 }  // namespace
 
 // ---- token bucket -------------------------------------------------------------------------
@@ -53,14 +62,6 @@ std::int64_t token_bucket::wait_ms(std::int64_t now_ms) {
     return static_cast<std::int64_t>((1.0 - tokens_) / per_ms_) + 1;
 }
 
-std::int64_t backoff_ms(int attempts, std::int64_t base_ms, std::int64_t max_ms) {
-    int shift = std::clamp(attempts - 1, 0, 30);
-    double d = std::min(static_cast<double>(max_ms), static_cast<double>(base_ms) * static_cast<double>(1LL << shift));
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    std::uniform_real_distribution<double> jitter(0.5, 1.0);
-    return std::max<std::int64_t>(1, static_cast<std::int64_t>(d * jitter(rng)));
-}
-
 // ---- sender -----------------------------------------------------------------------------------
 
 struct outbox_sender::flight {
@@ -77,6 +78,12 @@ struct outbox_sender::flight {
     std::int64_t call_at = 0;   // when the first part's latest Zalo call started (reply latency)
 };
 
+struct outbox_sender::answer {
+    std::shared_ptr<flight> f;
+    zalo_result r;
+    bool no_token = false;  // no request went out: no access token could be had
+};
+
 outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& client, token_manager& tokens,
                              std::function<std::int64_t()> clock, metrics* stats)
     : cfg_(cfg),
@@ -87,6 +94,8 @@ outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& clien
       stats_(stats),
       bucket_(cfg.zalo.rate_per_minute),
       lane_busy_(std::max(1u, cfg.zalo.sender_lanes), false) {}
+
+outbox_sender::~outbox_sender() = default;
 
 void outbox_sender::start() {
     auto self = shared_from_this();
@@ -101,53 +110,93 @@ void outbox_sender::start() {
             spdlog::warn("outbox: {} message(s) interrupted while sending will be resent once with the same tracking id;"
                          " {} interrupted twice marked failed",
                          rep.resend, rep.failed);
-        self->pump(db);
+        self->depth_ = storage::outbox_depth(db);
+        self->step(db);
     });
     work_.every(other_process_probe, [self](SQLite::Database& db) {
-        if (storage::last_outbox_id(db) > self->known_last_id_) self->pump(db);
+        self->depth_ = storage::outbox_depth(db);
+        if (!self->stopped_ && storage::last_outbox_id(db) > self->known_last_id_) self->step(db);
     });
 }
 
 void outbox_sender::notify() {
-    if (stopped_) return;
-    if (pump_queued_.exchange(true)) return;  // a pump is already on its way
+    if (!stopped_) queue_step();
+}
+
+void outbox_sender::queue_step() {
+    if (step_queued_.exchange(true)) return;  // a step is already on its way
     auto self = shared_from_this();
     work_.post([self](SQLite::Database& db) {
-        self->pump_queued_ = false;
-        self->pump(db);
+        self->step_queued_ = false;
+        self->step(db);
     });
 }
 
 void outbox_sender::stop() { stopped_ = true; }
 
-void outbox_sender::count_depth(SQLite::Database& db) { depth_ = storage::outbox_depth(db); }
-
-void outbox_sender::wake_at(std::int64_t at_ms) {
-    if (stopped_) return;
-    if (wake_scheduled_at_ != 0 && wake_scheduled_at_ <= at_ms) return;
-    wake_scheduled_at_ = at_ms;
-    auto delay = std::max<std::int64_t>(0, at_ms - clock_());
-    auto self = shared_from_this();
-    work_.after(std::chrono::milliseconds(delay), [self, at_ms](SQLite::Database& db) {
-        if (self->wake_scheduled_at_ == at_ms) self->wake_scheduled_at_ = 0;
-        self->pump(db);
-    });
+void outbox_sender::answered(const std::shared_ptr<flight>& f, zalo_result r, bool no_token) {
+    {
+        std::lock_guard lk(answers_mu_);
+        answers_.push_back({f, std::move(r), no_token});
+    }
+    // Recorded by the next step, also after stop(): a message that went out must not stay 'sending'.
+    queue_step();
 }
 
-void outbox_sender::pump(SQLite::Database& db) {
+void outbox_sender::step(SQLite::Database& db) {
+    std::vector<answer> got;
+    {
+        std::lock_guard lk(answers_mu_);
+        got.swap(answers_);
+    }
+    after_commit then;
+    std::vector<std::shared_ptr<flight>> claimed;
+    try {
+        // One transaction for every answer and every claim of this step: one fsync, not two per
+        // message. Claimed messages are durably 'sending' before their requests go out (below).
+        storage::write_scope tx(db);
+        for (auto& a : got) on_result(db, a.f, a.r, a.no_token, then);
+        claim(db, then, claimed);
+        tx.commit();
+    } catch (const std::exception& e) {
+        // Nothing of this step is stored: answered messages stay 'sending' (resent once after a
+        // restart), claimed ones are pending again. Give their lanes back and try again later.
+        spdlog::error("outbox: recording a send step failed: {}", e.what());
+        for (const auto& f : claimed) {
+            lane_busy_[f->lane] = false;
+            --in_flight_;
+        }
+        wake_at(clock_() + 1000);
+        return;
+    }
+    for (auto& fn : then) fn(db);
+}
+
+void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<std::shared_ptr<flight>>& claimed) {
     known_last_id_ = storage::last_outbox_id(db);
-    count_depth(db);
     if (stopped_) return;
-    if (!tokens_.usable()) return;  // waiting for the OA admin; messages stay pending (the poll retries)
-    if (std::none_of(lane_busy_.begin(), lane_busy_.end(), [](bool b) { return !b; })) return;
     const std::int64_t now = clock_();
+    // No token now (refresh failing, OA needs re-authorisation): claim nothing. The token manager
+    // calls back (on_ready) when one can be had; no timer, no poll.
+    if (!tokens_.can_send(now)) return;
+    bool probe = false;
+    if (paused_) {
+        if (now < paused_until_) {
+            wake_at(paused_until_);
+            return;
+        }
+        probe = true;  // the pause is over: one message tries whether Zalo answers again
+    }
+    std::size_t free_lanes = static_cast<std::size_t>(std::count(lane_busy_.begin(), lane_busy_.end(), false));
+    if (free_lanes == 0 || (probe && in_flight_ > 0)) return;
+    if (probe) free_lanes = 1;
     auto rows = storage::ready_messages(db, now, batch_size);
     for (auto& row : rows) {
-        if (std::none_of(lane_busy_.begin(), lane_busy_.end(), [](bool b) { return !b; })) break;
-        std::size_t lane = std::hash<std::string>{}(row.recipient) % lane_busy_.size();
+        if (free_lanes == 0) break;
+        const std::size_t lane = std::hash<std::string>{}(row.recipient) % lane_busy_.size();
         if (lane_busy_[lane]) continue;
-        if (!bucket_.take(clock_())) {
-            wake_at(clock_() + bucket_.wait_ms(clock_()));
+        if (!bucket_.take(now)) {
+            wake_at(now + bucket_.wait_ms(now));
             return;
         }
         auto f = std::make_shared<flight>();
@@ -164,44 +213,49 @@ void outbox_sender::pump(SQLite::Database& db) {
         f->attempts = f->row.attempts + 1;
         lane_busy_[lane] = true;
         ++in_flight_;
-        begin(db, f);
+        --free_lanes;
+        claimed.push_back(f);
+        auto self = shared_from_this();
+        then.push_back([self, f](SQLite::Database& wdb) { self->begin(wdb, f); });
     }
     if (rows.empty()) {
         if (auto due = storage::next_due_at(db); due && *due > now) wake_at(*due);
     }
 }
 
-void outbox_sender::begin(SQLite::Database& db, std::shared_ptr<flight> f) {
+void outbox_sender::begin(SQLite::Database& db, const std::shared_ptr<flight>& f) {
     f->parts = prepare(f->msg, f->row.tracking_id);
     f->part = std::min<std::size_t>(static_cast<std::size_t>(f->row.parts_sent), f->parts.size());
     if (f->msg.via != zalo::channel::cs) f->part = 0;
     f->last_msg_id = f->row.zalo_msg_id;
     if (f->part >= f->parts.size()) {  // every part went out before a crash
         storage::mark_sent(db, f->row.id, f->last_msg_id, clock_());
-        finish(db, f, "sent");
+        finish(f, "sent");
         return;
     }
     auto self = shared_from_this();
-    tokens_.get(db, [self, f](std::optional<std::string> token, std::string error) {
+    tokens_.get(db, [self, f](std::optional<std::string> token, std::string) {
         // Runs on the worker thread (inline or after a refresh).
-        if (!token) {
-            self->work_.post([self, f, error](SQLite::Database& wdb) { self->retry_later(wdb, f, 0, "no access token: " + error, false); });
-            return;
-        }
+        if (!token) return self->answered(f, {}, true);
         f->token = *token;
         self->send_part(f);
     });
 }
 
-void outbox_sender::send_part(std::shared_ptr<flight> f) {
+void outbox_sender::send_part(const std::shared_ptr<flight>& f) {
     if (f->part == 0) f->call_at = clock_();
     auto self = shared_from_this();
-    client_.send(f->parts[f->part], f->token, [self, f](zalo_result r) {
-        self->work_.post([self, f, r = std::move(r)](SQLite::Database& db) { self->on_result(db, f, r); });
-    });
+    client_.send(f->parts[f->part], f->token, [self, f](zalo_result r) { self->answered(f, std::move(r)); });
 }
 
-void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, const zalo_result& r) {
+void outbox_sender::on_result(SQLite::Database& db, const std::shared_ptr<flight>& f, const zalo_result& r, bool no_token,
+                              after_commit& then) {
+    auto self = shared_from_this();
+    if (no_token) {
+        // Not Zalo's fault: this try does not count, and the message waits for a token.
+        retry_later(db, f, 0, "no access token", false);
+        return;
+    }
     const std::int64_t now = clock_();
     if (r.verdict != zalo_verdict::ok && stats_) {
         std::string code = r.code != 0 ? std::to_string(r.code) : r.http_status != 0 ? "http_" + std::to_string(r.http_status) : "network";
@@ -209,38 +263,37 @@ void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, c
     }
     switch (r.verdict) {
     case zalo_verdict::ok: {
+        zalo_answered();
         f->last_msg_id = r.msg_id;
         ++f->part;
         if (f->part < f->parts.size()) {
             storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), r.msg_id);
-            send_part(f);
+            then.push_back([self, f](SQLite::Database&) { self->send_part(f); });
             return;
         }
         storage::mark_sent(db, f->row.id, r.msg_id, now);
         record_latency(db, *f);
-        finish(db, f, "sent");
+        finish(f, "sent");
         return;
     }
     case zalo_verdict::refresh_token: {
+        zalo_answered();
         if (f->refreshed) {
             retry_later(db, f, r.code, r.reason, true);
             return;
         }
         f->refreshed = true;
-        auto self = shared_from_this();
-        tokens_.invalidate(db, f->token, [self, f](std::optional<std::string> token, std::string error) {
-            if (!token) {
-                self->work_.post([self, f, error](SQLite::Database& wdb) {
-                    self->retry_later(wdb, f, 0, "no access token: " + error, false);
-                });
-                return;
-            }
+        // The message is durably 'sending' since its claim: the one retry with a fresh token may
+        // go whenever the token comes.
+        tokens_.invalidate(db, f->token, [self, f](std::optional<std::string> token, std::string) {
+            if (!token) return self->answered(f, {}, true);
             f->token = *token;
-            self->send_part(f);  // the one retry with the fresh token
+            self->send_part(f);
         });
         return;
     }
     case zalo_verdict::switch_to_template: {
+        zalo_answered();
         if (!f->switched && f->msg.via == zalo::channel::cs && !f->msg.fallback_phone.empty() &&
             !cfg_.zalo.zns_reminder_template.empty() && !zns_phone(f->msg.fallback_phone).empty()) {
             zalo::outgoing_message z = f->msg;
@@ -256,20 +309,23 @@ void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, c
             f->msg = std::move(z);
             f->parts = prepare(f->msg, f->row.tracking_id);
             f->part = 0;
-            send_part(f);
+            then.push_back([self, f](SQLite::Database&) { self->send_part(f); });
             return;
         }
         storage::mark_failed(db, f->row.id, r.code, "outside the interaction window: " + r.reason, now);
-        finish(db, f, "failed");
+        finish(f, "failed");
         return;
     }
     case zalo_verdict::retry:
+        zalo_failed(r.code != 0 ? "Zalo error " + std::to_string(r.code)
+                                : r.http_status != 0 ? "HTTP " + std::to_string(r.http_status) : "network: " + r.reason);
         retry_later(db, f, r.code != 0 ? r.code : r.http_status, r.reason, true);
         return;
     case zalo_verdict::wait_for_morning: {
+        zalo_answered();
         // Zalo refuses this kind of message between 22:00 and 06:00: not a failure, and not an
         // attempt; it goes again at 06:00 local time.
-        const int offset = cfg_.reminders.utc_offset_minutes;
+        const int offset = cfg_.time.utc_offset_minutes;
         auto day = local_date_of(now, offset);
         if (local_minute_of_day(now, offset) >= 6 * 60) day = civil_from_days(days_from_civil(day) + 1);
         const std::int64_t at = unix_ms_of(day, 6 * 60, offset);
@@ -278,14 +334,15 @@ void outbox_sender::on_result(SQLite::Database& db, std::shared_ptr<flight> f, c
         storage::uncount_attempt(db, f->row.id);
         spdlog::info("outbox: message {} refused at night ({}); sent again from {}", f->row.id, r.code,
                      format_local_datetime(at, offset));
-        finish(db, f, "deferred");
+        finish(f, "deferred");
         wake_at(at);
         return;
     }
     case zalo_verdict::give_up:
+        zalo_answered();
         storage::mark_failed(db, f->row.id, r.code != 0 ? r.code : r.http_status, r.reason.empty() ? "refused" : r.reason, now);
         spdlog::warn("outbox: message {} failed: {} {}", f->row.id, r.code, r.reason);
-        finish(db, f, "failed");
+        finish(f, "failed");
         return;
     }
 }
@@ -296,17 +353,47 @@ void outbox_sender::retry_later(SQLite::Database& db, const std::shared_ptr<flig
     if (count_attempt && f->attempts >= static_cast<int>(cfg_.zalo.max_attempts)) {
         storage::mark_failed(db, f->row.id, code, reason + " (after " + std::to_string(f->attempts) + " attempts)", now);
         spdlog::warn("outbox: message {} failed after {} attempts: {} {}", f->row.id, f->attempts, code, reason);
-        finish(db, f, "failed");
+        finish(f, "failed");
         return;
     }
     const std::int64_t base = cfg_.zalo.retry_base.count();
     const std::int64_t at = now + backoff_ms(std::max(1, f->attempts), base, cfg_.zalo.retry_max.count());
     if (f->part > 0) storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), f->last_msg_id);
     storage::mark_retry(db, f->row.id, at, code, reason);
-    // Not Zalo's fault (no token yet): this try does not count against max_attempts.
     if (!count_attempt) storage::uncount_attempt(db, f->row.id);
-    finish(db, f, "retry");
+    finish(f, "retry");
     wake_at(at);
+}
+
+void outbox_sender::finish(const std::shared_ptr<flight>& f, const char* result) {
+    if (stats_) stats_->inc("cchcbot_zalo_sends_total", {{"result", result}});
+    lane_busy_[f->lane] = false;
+    --in_flight_;
+}
+
+void outbox_sender::zalo_failed(const std::string& what) {
+    const std::int64_t now = clock_();
+    ++failures_in_a_row_;
+    if (paused_ && now < paused_until_) return;  // answers of requests sent before the pause
+    if (!paused_ && failures_in_a_row_ < failures_before_pause) return;
+    // An outage (or the probe after a pause failed): pause everything, longer each time.
+    ++pause_level_;
+    const std::int64_t wait = backoff_ms(pause_level_, pause_base_ms, pause_max_ms);
+    paused_until_ = now + wait;
+    paused_ = true;
+    log_.log(log_level::warn, "zalo",
+             "outbox: Zalo keeps failing (" + what + "); sending paused, tried again with growing pauses up to " +
+                 std::to_string(pause_max_ms / 1000) + " s");
+    wake_at(paused_until_);
+}
+
+void outbox_sender::zalo_answered() {
+    failures_in_a_row_ = 0;
+    if (!paused_ && pause_level_ == 0) return;
+    paused_ = false;
+    pause_level_ = 0;
+    paused_until_ = 0;
+    log_.ok("zalo", "outbox: Zalo answers again; sending resumed");
 }
 
 void outbox_sender::record_latency(SQLite::Database& db, const flight& f) {
@@ -318,11 +405,16 @@ void outbox_sender::record_latency(SQLite::Database& db, const flight& f) {
     if (stats_) stats_->observe("cchcbot_reply_latency_seconds", static_cast<double>(ms) / 1000.0);
 }
 
-void outbox_sender::finish(SQLite::Database& db, const std::shared_ptr<flight>& f, const char* result) {
-    if (stats_) stats_->inc("cchcbot_zalo_sends_total", {{"result", result}});
-    lane_busy_[f->lane] = false;
-    --in_flight_;
-    pump(db);
+void outbox_sender::wake_at(std::int64_t at_ms) {
+    if (stopped_) return;
+    if (wake_scheduled_at_ != 0 && wake_scheduled_at_ <= at_ms) return;
+    wake_scheduled_at_ = at_ms;
+    auto delay = std::max<std::int64_t>(0, at_ms - clock_());
+    auto self = shared_from_this();
+    work_.after(std::chrono::milliseconds(delay), [self, at_ms](SQLite::Database& db) {
+        if (self->wake_scheduled_at_ == at_ms) self->wake_scheduled_at_ = 0;
+        self->step(db);
+    });
 }
 
 }  // namespace bot

@@ -1,12 +1,14 @@
 // The outbox sender: drains stored messages to Zalo in order, paced, with bounded retries.
 #pragma once
 
+#include "bot/core/log_limiter.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,44 +43,61 @@ private:
     std::int64_t last_ms_ = -1;
 };
 
-/// Backoff before attempt `attempts + 1`: base · 2^(attempts−1), capped, with jitter in [½, 1].
-[[nodiscard]] std::int64_t backoff_ms(int attempts, std::int64_t base_ms, std::int64_t max_ms);
-
-/// Sends what handlers stored in the outbox. Bookkeeping (claims, state changes) runs on the
-/// worker thread; requests run on the HTTP client's threads. Each recipient hashes to a lane that
-/// carries one message at a time, and a message waits while an older one to the same recipient
-/// is unfinished, so each user's messages arrive in order. Final states: sent (with Zalo's
-/// message id), failed (code and reason) or cancelled.
+/// Sends what handlers stored in the outbox. Bookkeeping runs on the worker thread in steps: one
+/// step records every answer that came back, then claims what may go next, in one transaction
+/// (one fsync for many messages), and only after that commit are the new requests sent, so a
+/// message is durably 'sending' before it leaves. Requests run on the HTTP client's threads. Each
+/// recipient hashes to a lane that carries one message at a time, and a message waits while an
+/// older one to the same recipient is unfinished, so each user's messages arrive in order. Final
+/// states: sent (with Zalo's message id), failed (code and reason) or cancelled.
+///
+/// It never polls and never spins: a step runs when a commit queued messages (worker), when an
+/// answer comes back, when a retry falls due (a timer at that time), or when the token manager
+/// has a usable token again. While no token can be had it claims nothing; when Zalo keeps failing
+/// (network, 5xx, rate limits) it pauses all sending with exponential backoff, then tries one
+/// message. Each change of state is logged once (log_limiter).
 class outbox_sender : public std::enable_shared_from_this<outbox_sender> {
 public:
     outbox_sender(const config& cfg, worker& work, zalo_client& client, token_manager& tokens,
                   std::function<std::int64_t()> clock, metrics* stats = nullptr);
+    ~outbox_sender();
+    outbox_sender(const outbox_sender&) = delete;
+    outbox_sender& operator=(const outbox_sender&) = delete;
 
     /// Recovers rows a crash left 'sending' (resent once, same tracking id) and starts draining.
     void start();
     /// Wakes the sender after new messages were stored (any thread). Cheap: many notifications
-    /// before the worker gets to it make one pump.
+    /// before the worker gets to it make one step.
     void notify();
     /// Stops claiming new messages (in-flight ones finish or stay 'sending' for the next start).
     void stop();
-    /// Messages not yet final, as last counted (any thread).
+    /// Messages not yet final, as last counted (any thread; counted once a second).
     [[nodiscard]] std::int64_t depth() const { return depth_.load(); }
-    /// Messages in flight now (worker thread or tests).
+    /// Messages in flight now (any thread).
     [[nodiscard]] std::size_t in_flight() const { return in_flight_.load(); }
+    /// True while sending is paused because Zalo keeps failing (any thread).
+    [[nodiscard]] bool paused() const { return paused_.load(); }
 
     struct flight;  ///< implementation detail: one message being sent
 
 private:
-    void pump(SQLite::Database& db);
-    void begin(SQLite::Database& db, std::shared_ptr<flight> f);
-    void send_part(std::shared_ptr<flight> f);
-    void on_result(SQLite::Database& db, std::shared_ptr<flight> f, const zalo_result& r);
+    using after_commit = std::vector<std::function<void(SQLite::Database&)>>;
+
+    void step(SQLite::Database& db);
+    void queue_step();
+    void claim(SQLite::Database& db, after_commit& then, std::vector<std::shared_ptr<flight>>& claimed);
+    void begin(SQLite::Database& db, const std::shared_ptr<flight>& f);
+    void send_part(const std::shared_ptr<flight>& f);
+    void answered(const std::shared_ptr<flight>& f, zalo_result r, bool no_token = false);
+    void on_result(SQLite::Database& db, const std::shared_ptr<flight>& f, const zalo_result& r, bool no_token,
+                   after_commit& then);
     void retry_later(SQLite::Database& db, const std::shared_ptr<flight>& f, int code, const std::string& reason,
                      bool count_attempt);
-    void finish(SQLite::Database& db, const std::shared_ptr<flight>& f, const char* result);
+    void finish(const std::shared_ptr<flight>& f, const char* result);
     void record_latency(SQLite::Database& db, const flight& f);
+    void zalo_failed(const std::string& what);
+    void zalo_answered();
     void wake_at(std::int64_t at_ms);
-    void count_depth(SQLite::Database& db);
 
     const config& cfg_;
     worker& work_;
@@ -87,13 +106,21 @@ private:
     std::function<std::int64_t()> clock_;
     metrics* stats_;
     token_bucket bucket_;
+    log_limiter log_;
     std::vector<bool> lane_busy_;
-    std::int64_t wake_scheduled_at_ = 0;  // 0 = none
-    std::int64_t known_last_id_ = 0;      // highest outbox id at the last pump (worker thread)
+    std::int64_t wake_scheduled_at_ = 0;  // 0 = none (worker thread)
+    std::int64_t known_last_id_ = 0;      // highest outbox id at the last claim (worker thread)
+    int failures_in_a_row_ = 0;           // transient Zalo failures since the last success (worker thread)
+    int pause_level_ = 0;                 // how many pauses in a row (worker thread)
+    std::int64_t paused_until_ = 0;       // no claims before this (worker thread)
+    std::atomic<bool> paused_{false};
     std::atomic<bool> stopped_{false};
-    std::atomic<bool> pump_queued_{false};  // notify() coalesces: at most one queued pump
+    std::atomic<bool> step_queued_{false};  // notify() coalesces: at most one queued step
     std::atomic<std::int64_t> depth_{0};
     std::atomic<std::size_t> in_flight_{0};
+    struct answer;
+    std::mutex answers_mu_;
+    std::vector<answer> answers_;  // come back on HTTP threads, recorded by the next step
 };
 
 }  // namespace bot

@@ -1,6 +1,7 @@
 // OA token lifecycle (zalo-api.md §3): bootstrap, proactive refresh, refresh on -216/-220, PKCE.
 #include "bot/zalo/token_manager.hpp"
 
+#include "bot/core/backoff.hpp"
 #include "bot/core/config.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/worker.hpp"
@@ -11,6 +12,12 @@
 #include <spdlog/spdlog.h>
 
 namespace bot {
+
+namespace {
+/// Transient refresh failures are retried after 1 s, 2 s, 4 s … up to 5 minutes.
+constexpr std::int64_t refresh_retry_base_ms = 1000;
+constexpr std::int64_t refresh_retry_max_ms = 300000;
+}  // namespace
 
 token_manager::token_manager(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
                              metrics* stats)
@@ -37,6 +44,15 @@ void token_manager::reload(SQLite::Database& db) {
     auto row = storage::load_tokens(db);
     if (!row) return;
     const bool was_usable = usable();
+    bool fresh_start = false;
+    if (row->refresh_token != refresh_ && (failures_ > 0 || retry_at_ != 0)) {
+        // Someone else stored a new refresh token (`cchcbot token set`, the OA authorised): the
+        // failures were the old token's, so the new one is tried at once.
+        failures_ = 0;
+        retry_at_ = 0;
+        log_.ok("refresh", "zalo tokens: a new refresh token was stored; refreshing again");
+        fresh_start = true;
+    }
     access_ = row->access_token;
     expires_at_ = row->access_expires_at;
     refresh_ = row->refresh_token;
@@ -47,7 +63,7 @@ void token_manager::reload(SQLite::Database& db) {
         status_.last_error = row->last_error;
     }
     publish();
-    if (!was_usable && usable()) ready();
+    if ((!was_usable || fresh_start) && usable()) ready();
 }
 
 void token_manager::load(SQLite::Database& db) {
@@ -69,6 +85,28 @@ token_status token_manager::status() const {
 bool token_manager::usable() const {
     std::lock_guard lk(mu_);
     return !status_.needs_reauth && (status_.has_access_token || status_.has_refresh_token);
+}
+
+bool token_manager::can_send(std::int64_t now_ms) const {
+    if (!usable()) return false;
+    if (!access_.empty() && (expires_at_ == 0 || expires_at_ > now_ms)) return true;
+    if (refreshing_) return false;  // its end calls on_ready
+    return now_ms >= retry_at_;
+}
+
+void token_manager::schedule_retry() {
+    if (retry_scheduled_) return;
+    retry_scheduled_ = true;
+    auto self = shared_from_this();
+    const auto delay = std::max<std::int64_t>(0, retry_at_ - clock_());
+    work_.after(std::chrono::milliseconds(delay), [self](SQLite::Database& db) {
+        self->retry_scheduled_ = false;
+        if (self->refreshing_ || !self->usable()) return;
+        const std::int64_t margin =
+            std::chrono::duration_cast<std::chrono::milliseconds>(self->cfg_.zalo.token_refresh_margin).count();
+        const bool needed = self->access_.empty() || (self->expires_at_ != 0 && self->expires_at_ - self->clock_() <= margin);
+        if (needed) self->start_refresh(db, nullptr);
+    });
 }
 
 void token_manager::get(SQLite::Database& db, token_fn done) {
@@ -103,6 +141,10 @@ void token_manager::invalidate(SQLite::Database& db, const std::string& used_tok
 
 void token_manager::tick(SQLite::Database& db) {
     if (refreshing_) return;
+    if (clock_() < retry_at_) {  // backing off; the retry timer refreshes
+        if (auto row = storage::load_tokens(db); row && row->updated_at != row_updated_at_) reload(db);
+        return;
+    }
     // `cchcbot token set` (another process) may have replaced the refresh token.
     if (auto row = storage::load_tokens(db); row && row->updated_at != row_updated_at_) reload(db);
     if (status().needs_reauth || refresh_.empty()) return;
@@ -124,6 +166,14 @@ void token_manager::start_refresh(SQLite::Database& db, token_fn done) {
         auto waiters = std::move(waiters_);
         waiters_.clear();
         for (auto& w : waiters) w(std::nullopt, "the OA needs re-authorisation");
+        return;
+    }
+    if (clock_() < retry_at_) {
+        // Backing off after failed refreshes: no request now; the retry timer tries again.
+        auto waiters = std::move(waiters_);
+        waiters_.clear();
+        for (auto& w : waiters) w(std::nullopt, "token refresh is failing; trying again later");
+        schedule_retry();
         return;
     }
     refreshing_ = true;
@@ -153,6 +203,9 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
             status_.last_error.clear();
         }
         token = access_;
+        if (failures_ > 0) log_.ok("refresh", "zalo tokens: refreshing works again");
+        failures_ = 0;
+        retry_at_ = 0;
         spdlog::info("zalo tokens: access token refreshed, valid for {} s", g.expires_in_s);
         if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "ok"}});
     } else if (g.definitive) {
@@ -165,7 +218,10 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
             status_.needs_reauth = true;
             status_.last_error = error;
         }
-        spdlog::error("zalo tokens: {}; the OA needs re-authorisation (`cchcbot token auth-url`)", error);
+        failures_ = 0;
+        retry_at_ = 0;
+        log_.log(log_level::error, "refresh",
+                 "zalo tokens: " + error + "; the OA needs re-authorisation (`cchcbot token auth-url`)");
         if (stats_) {
             stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "refused"}});
             if (g.code != 0) stats_->inc("cchcbot_zalo_errors_total", {{"code", std::to_string(g.code)}});
@@ -177,7 +233,10 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
             std::lock_guard lk(mu_);
             status_.last_error = error;
         }
-        spdlog::warn("zalo tokens: {} (will try again)", error);
+        ++failures_;
+        retry_at_ = now + backoff_ms(failures_, refresh_retry_base_ms, refresh_retry_max_ms);
+        log_.log(log_level::warn, "refresh", "zalo tokens: " + error + " (trying again with growing pauses, up to 5 min)");
+        schedule_retry();
         if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "error"}});
     }
     publish();

@@ -1,6 +1,8 @@
 // The OA access token: stored, refreshed before expiry and on -216/-220, one refresher at a time.
 #pragma once
 
+#include "bot/core/log_limiter.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -34,7 +36,10 @@ struct token_status {
 /// Owns the OA tokens. Every method except `status()` runs on the worker thread (it writes the
 /// token row through the worker's connection); HTTP runs on the client's threads and its answer
 /// is handed back to the worker. Refresh tokens are single use: the new one is stored before the
-/// new access token is handed to anyone.
+/// new access token is handed to anyone. A refresh that fails for a transient reason (OAuth host
+/// unreachable, 5xx) is tried again with exponential backoff (1 s doubling up to 5 min) by one
+/// timer, never by callers hammering it; meanwhile get() answers at once without a request, and
+/// the failure is logged once per change of state (with a count while it lasts).
 class token_manager : public std::enable_shared_from_this<token_manager> {
 public:
     /// Called with an access token, or nullopt and the reason.
@@ -60,6 +65,10 @@ public:
     [[nodiscard]] token_status status() const;
     /// True when a send can get a token without the OA admin (not marked for re-authorisation).
     [[nodiscard]] bool usable() const;
+    /// True when get() would give a token now or start a refresh that may (worker thread): false
+    /// while the OA needs re-authorisation, while a refresh is under way without a valid token,
+    /// or while refreshes back off. on_ready fires when this turns true again.
+    [[nodiscard]] bool can_send(std::int64_t now_ms) const;
     /// Called on the worker thread whenever a fresh access token was stored or the tokens became
     /// usable again (operator set a refresh token, OA authorised): the sender resumes then.
     void on_ready(std::function<void()> fn) { on_ready_ = std::move(fn); }
@@ -84,6 +93,11 @@ private:
     std::vector<token_fn> waiters_;
     std::function<void()> on_ready_;
     void ready();
+    void schedule_retry();
+    int failures_ = 0;              ///< transient refresh failures in a row
+    std::int64_t retry_at_ = 0;     ///< no refresh before this (Unix ms)
+    bool retry_scheduled_ = false;
+    log_limiter log_;
     mutable std::mutex mu_;
     token_status status_;
     void publish();

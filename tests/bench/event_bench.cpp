@@ -21,6 +21,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <cstdio>
@@ -197,6 +198,7 @@ int run_idle(const options& o) {
     auto r = time_replies(z, srv.port, measured, o.gap_ms);
     const double wall = std::chrono::duration<double>(clock_type::now() - t0).count();
     const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
+    z.sim.set_auto_receipts(false);
     double stop_s = 0;
     int rc = srv.stop(&stop_s);
     print_latencies("idle", r);
@@ -241,6 +243,7 @@ int run_steady(const options& o) {
     std::this_thread::sleep_for(1s);
     const auto backlog = count_events(db, "state = 0");
     const bool drained = wait_drained(db, 300s);
+    z.sim.set_auto_receipts(false);
     sampling = false;
     sampler.join();
     double stop_s = 0;
@@ -312,7 +315,10 @@ int main(int argc, char** argv) {
                                {"--dir", text(o.dir)},
                                {"--exe", text(o.exe)}}))
         return 2;
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);  // figures survive an interrupted run
     std::filesystem::create_directories(o.dir);
+    // The simulator's own warnings (a receipt posted while the server stops) are not figures.
+    spdlog::set_level(spdlog::level::err);
     print_machine(o);
     int rc = 0;
     const bool all = o.mode == "all";

@@ -93,9 +93,9 @@ TEST_CASE("an official is reachable inside Zalo's window until it closes, by ZNS
     CHECK(bot::reachability_of(disabled, now, now, cfg).reason == "disabled");
 
     // Said in words for `officials list` and the API.
-    CHECK(bot::describe(in, cfg.reminders.utc_offset_minutes).find("2026-06-20 09:00") != std::string::npos);
-    CHECK(bot::describe(closed, cfg.reminders.utc_offset_minutes).find("7-day") != std::string::npos);
-    const auto j = boost::json::parse(bot::reachability_json(closed, cfg.reminders.utc_offset_minutes)).as_object();
+    CHECK(bot::describe(in, cfg.time.utc_offset_minutes).find("2026-06-20 09:00") != std::string::npos);
+    CHECK(bot::describe(closed, cfg.time.utc_offset_minutes).find("7-day") != std::string::npos);
+    const auto j = boost::json::parse(bot::reachability_json(closed, cfg.time.utc_offset_minutes)).as_object();
     CHECK(j.at("state").as_string() == "unreachable");
     CHECK(j.at("reason").as_string() == "window_closed_no_template");
 }

@@ -59,7 +59,7 @@ TEST_CASE("the writer thread commits concurrent submissions in groups and comple
                     std::promise<storage::store_result> p;
                     auto f = p.get_future();
                     log.submit(record("k" + std::to_string(k) + "-" + std::to_string(i)),
-                               [&p](storage::store_result r) { p.set_value(r); });
+                               [&p](storage::store_result r, std::int64_t) { p.set_value(r); });
                     auto r = f.get();
                     (r == storage::store_result::stored ? stored : r == storage::store_result::duplicate ? dup : err)++;
                 }
@@ -85,14 +85,14 @@ TEST_CASE("what was acknowledged is still there after a restart", "[server]") {
         storage::event_log log(path);
         log.start();
         std::promise<storage::store_result> p;
-        log.submit(record("kept"), [&](storage::store_result r) { p.set_value(r); });
+        log.submit(record("kept"), [&](storage::store_result r, std::int64_t) { p.set_value(r); });
         CHECK(p.get_future().get() == storage::store_result::stored);
         log.stop();
     }
     storage::event_log log(path);
     log.start();
     std::promise<storage::store_result> p;
-    log.submit(record("kept"), [&](storage::store_result r) { p.set_value(r); });
+    log.submit(record("kept"), [&](storage::store_result r, std::int64_t) { p.set_value(r); });
     CHECK(p.get_future().get() == storage::store_result::duplicate);
     log.stop();
     auto db = storage::open_database(path);
@@ -107,12 +107,12 @@ TEST_CASE("stop flushes what is queued and later submissions fail instead of han
     log.start();
     std::atomic<int> ok{0};
     for (int i = 0; i < 500; ++i)
-        log.submit(record("s" + std::to_string(i)), [&](storage::store_result r) { ok += r == storage::store_result::stored; });
+        log.submit(record("s" + std::to_string(i)), [&](storage::store_result r, std::int64_t) { ok += r == storage::store_result::stored; });
     log.stop();
     CHECK(ok == 500);
     CHECK(log.batches() < 500);  // submitted faster than fsync: grouped
     storage::store_result late = storage::store_result::stored;
-    log.submit(record("late"), [&](storage::store_result r) { late = r; });
+    log.submit(record("late"), [&](storage::store_result r, std::int64_t) { late = r; });
     CHECK(late == storage::store_result::error);
 }
 
@@ -124,4 +124,37 @@ TEST_CASE("pruning removes only processed events older than the cutoff", "[serve
     CHECK(count(*db, "dedup_key = 'old-done'") == 0);
     CHECK(count(*db, "dedup_key = 'old-new'") == 1);  // not processed yet: never pruned
     CHECK(count(*db, "dedup_key = 'young-done'") == 1);
+}
+
+TEST_CASE("pruning keeps the newest event, so a later event never reuses its seq", "[server]") {
+    auto db = test::memory_db();
+    std::vector<std::int64_t> seqs;
+    (void)storage::store_batch(*db, {record("a", 1000), record("b", 1000)}, &seqs);
+    const std::int64_t newest = seqs.at(1);
+    db->exec("UPDATE events SET state = 1");
+    CHECK(storage::prune_events(*db, 5000) == 1);  // a quiet spell: everything is old and processed
+    (void)storage::store_batch(*db, {record("c", 9000)}, &seqs);
+    CHECK(seqs.at(0) > newest);  // the dispatcher, which processed up to `newest`, still sees it
+}
+
+TEST_CASE("fresh events of a lane come back oldest first and leave once marked", "[server]") {
+    auto db = test::memory_db();
+    auto receipt = record("r1");
+    receipt.event_name = "user_seen_message";
+    receipt.lane = storage::event_lane::bulk;
+    std::vector<std::int64_t> seqs;
+    (void)storage::store_batch(*db, {record("p1"), receipt, record("p2"), record("p1")}, &seqs);
+    CHECK(seqs.at(3) == 0);  // the duplicate has no row of its own
+    auto people = storage::pending_events(*db, storage::event_lane::people, 0, 10);
+    REQUIRE(people.size() == 2);
+    CHECK(people[0].seq == seqs[0]);
+    CHECK(people[1].seq == seqs[2]);
+    CHECK(storage::pending_events(*db, storage::event_lane::people, seqs[0], 10).size() == 1);
+    CHECK(storage::pending_events(*db, storage::event_lane::bulk, 0, 10).size() == 1);
+    storage::mark_event(*db, seqs[0], storage::event_state::processed, 5);
+    storage::mark_event(*db, seqs[2], storage::event_state::failed, 6, "handler threw");
+    CHECK(storage::pending_events(*db, storage::event_lane::people, 0, 10).empty());
+    CHECK(storage::count_events(*db, storage::event_state::processed) == 1);
+    CHECK(storage::count_events(*db, storage::event_state::failed) == 1);
+    CHECK(count(*db, "error = 'handler threw' AND processed_at = 6") == 1);
 }

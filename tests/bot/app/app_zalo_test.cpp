@@ -73,7 +73,9 @@ TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach i
     auto& router = z.router;
     REQUIRE(s.notify_outbox);
     REQUIRE(s.on_shutdown);
-    CHECK(t->env->cfg.zalo.api_base.rfind("https://127.0.0.1:", 0) == 0);
+    // The simulator's address is a fact of this run, not configuration: the loaded config is untouched.
+    CHECK(s.runtime.zalo_simulator_base.rfind("https://127.0.0.1:", 0) == 0);
+    CHECK(t->env->cfg.zalo.api_base != s.runtime.zalo_simulator_base);
     for (auto& check : s.ready_checks) CHECK_FALSE(check());
 
     std::int64_t id = 0;
@@ -102,11 +104,13 @@ TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach i
     auto verifier = bot::pkce_verifier();
     work.run_sync([&](SQLite::Database& db) { storage::save_oauth_state(db, "st-1", verifier, t->now); });
     bot::https_client_options ho;
-    ho.ca_file = t->env->cfg.zalo.ca_file;
+    ho.ca_file = s.runtime.zalo_simulator_ca_file;
     bot::https_client browser(ho);
     bot::http_call consent;
     consent.method = "GET";
-    consent.url = bot::permission_url(t->env->cfg, bot::pkce_challenge(verifier), "st-1");
+    bot::config seen = t->env->cfg;  // the Zalo side as the demo wires it
+    seen.zalo.oauth_base = s.runtime.zalo_simulator_base;
+    consent.url = bot::permission_url(seen, bot::pkce_challenge(verifier), "st-1");
     std::promise<bot::http_result> p;
     browser.request(consent, [&](bot::http_result r) { p.set_value(std::move(r)); });
     auto res = p.get_future().get();

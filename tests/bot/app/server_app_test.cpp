@@ -3,6 +3,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/events/webhook.hpp"
+#include "bot/zalo/outbox.hpp"
 #include "storage/database.hpp"
 #include "tests/bot/http/test_http_client.hpp"
 #include "tests/test_support.hpp"
@@ -15,9 +16,11 @@
 #include <chrono>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -114,6 +117,17 @@ public:
         return out_;
     }
     void signal(int sig) { ::kill(pid_, sig); }
+    /// CPU seconds (user + system) the process has used so far.
+    [[nodiscard]] double cpu_seconds() const {
+        std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+        std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        std::istringstream rest(all.substr(all.rfind(')') + 2));
+        std::string field;
+        unsigned long long ticks = 0;
+        for (int i = 3; i <= 15 && rest >> field; ++i)
+            if (i == 14 || i == 15) ticks += std::stoull(field);
+        return static_cast<double>(ticks) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+    }
     /// Waits for the exit; the exit code, or 128 + signal.
     int wait_exit() {
         int status = 0;
@@ -130,6 +144,30 @@ private:
     std::thread reader_;
     std::mutex mu_;
     std::string out_;
+};
+
+/// A loopback host that takes connections and never answers (the TLS handshake hangs), like a
+/// route to Zalo that drops packets.
+class black_hole {
+public:
+    black_hole() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        REQUIRE(fd_ >= 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+        REQUIRE(::listen(fd_, 256) == 0);
+        socklen_t len = sizeof a;
+        REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+        port_ = ntohs(a.sin_port);
+    }
+    ~black_hole() { ::close(fd_); }
+    [[nodiscard]] std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+
+private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
 };
 
 std::map<std::string, std::string> serve_env(const std::string& db) {
@@ -333,4 +371,42 @@ TEST_CASE("out of file descriptors, the server neither spins nor floods the log,
     CHECK(accept_lines <= 5);
     srv.signal(SIGTERM);
     CHECK(srv.wait_exit() == 0);
+}
+
+TEST_CASE("with a large outbox and an unreachable OAuth host the server waits quietly and stops within 5 s", "[server]") {
+    // Issue #12 item 6: it burnt a core (a 40 ms query repeated with no pause, refreshes 65 times a
+    // second) and still ran 60 s after SIGTERM.
+    test::temp_dir dir;
+    auto db = dir.file("outage.db");
+    {
+        auto conn = storage::open_database(db);
+        std::vector<zalo::outgoing_message> backlog(20000);
+        for (std::size_t i = 0; i < backlog.size(); ++i) {
+            backlog[i].recipient = "u" + std::to_string(i);
+            backlog[i].text = "Thông báo chờ gửi";
+            backlog[i].purpose = "broadcast";
+        }
+        (void)zalo::queue_messages(*conn, backlog, bot::now_ms());
+    }
+    black_hole zalo_host;
+    auto env = serve_env(db);
+    env["CCHCBOT_ZALO_OAUTH_BASE"] = env["CCHCBOT_ZALO_API_BASE"] = env["CCHCBOT_ZALO_ZNS_BASE"] = zalo_host.url();
+    env["CCHCBOT_ZALO_APP_SECRET"] = "test-app-secret-made-by-the-test";
+    env["CCHCBOT_ZALO_REFRESH_TOKEN"] = "test-refresh-token-made-by-the-test";
+    child srv({CCHCBOT_EXE, "serve"}, env);
+    srv.wait_for(R"(listening on http://127\.0\.0\.1:(\d+))");
+    const double cpu0 = srv.cpu_seconds();
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    // Waiting for a token costs nothing: no query loop, no refresh loop (a spin is ~3 s here).
+    CHECK(srv.cpu_seconds() - cpu0 < 0.5);
+    const auto t0 = std::chrono::steady_clock::now();
+    srv.signal(SIGTERM);
+    CHECK(srv.wait_exit() == 0);
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(5));
+    INFO(srv.output());
+    CHECK(count(db, "1") == 0);  // (no events came in)
+    auto conn = storage::open_database(db, false);
+    SQLite::Statement q(*conn, "SELECT COUNT(*) FROM outbox WHERE state IN ('pending', 'sending')");
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getInt64() == 20000);  // nothing lost or failed: it goes out at the next start
 }

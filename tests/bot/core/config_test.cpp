@@ -105,3 +105,17 @@ TEST_CASE("the body memory budget cannot be smaller than one request's body", "[
                       Catch::Contains("server.body_memory_limit"));
     CHECK(bot::load_config_from("[server]\nmax_connections = 500\n", {}, false).server.max_connections == 500);
 }
+
+TEST_CASE("local time is its own section, UTC+7 by default, and the read pool has two connections", "[config]") {
+    auto cfg = bot::load_config_from("", {}, false);
+    CHECK(cfg.time.utc_offset_minutes == 420);
+    CHECK(cfg.server.readers == 2);
+    cfg = bot::load_config_from("[time]\nutc_offset_minutes = 480\n[server]\nreaders = 3\n", {}, false);
+    CHECK(cfg.time.utc_offset_minutes == 480);
+    CHECK(cfg.server.readers == 3);
+    CHECK(bot::load_config_from("", {{"CCHCBOT_TIME_UTC_OFFSET_MINUTES", "-300"}}, false).time.utc_offset_minutes == -300);
+    CHECK_THROWS_WITH(bot::load_config_from("[time]\nutc_offset_minutes = 900\n", {}, false),
+                      Catch::Contains("time.utc_offset_minutes"));
+    CHECK_THROWS_WITH(bot::load_config_from("[time]\nzone = \"Asia/Ho_Chi_Minh\"\n", {}, false), Catch::Contains("time.zone"));
+    CHECK_THROWS_WITH(bot::load_config_from("[server]\nreaders = 0\n", {}, false), Catch::Contains("server.readers"));
+}

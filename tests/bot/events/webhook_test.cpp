@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <set>
 
 namespace {
 
@@ -157,11 +158,12 @@ TEST_CASE("invalid UTF-8 in a signed event is repaired, not refused", "[server]"
 TEST_CASE("the endpoint stores verified events and answers 200 once durable, also for duplicates", "[server]") {
     auto cfg = test::test_config();
     bot::metrics stats;
-    std::vector<bot::webhook::store_request> stored;
+    std::vector<storage::event_record> stored;
     bool fail_store = false;
     auto endpoint = bot::webhook::make_endpoint(
         cfg, stats, [] { return now; },
-        [&](bot::webhook::store_request r, std::function<void(bool, bool)> done) {
+        [&](storage::event_record r, zalo::event ev, std::function<void(bool, bool)> done) {
+            CHECK(ev.name == r.event_name);  // the parsed event travels with its record
             if (fail_store) return done(false, false);
             bool dup = false;
             for (const auto& s : stored) dup = dup || s.dedup_key == r.dedup_key;
@@ -194,4 +196,98 @@ TEST_CASE("the endpoint stores verified events and answers 200 once durable, als
 
     fail_store = true;
     CHECK(call(signed_request(body_at("1764230400000", "x", "m2"), "1764230400000")).status == 500);
+}
+
+TEST_CASE("a correctly signed body that is not valid JSON gets 400, not 401", "[server]") {
+    auto cfg = test::test_config();
+    const std::string ts = "1764230400000";
+    const std::string whole = body_at(ts);
+    for (const std::string& body : {whole.substr(0, whole.size() - 1), whole + " and more", whole + "}",
+                                    std::string(R"({"timestamp": "1764230400000", "event_name": "user_send_text",)")}) {
+        INFO(body);
+        auto v = bot::webhook::check(cfg, signed_request(body, ts), now);
+        CHECK(v.status == 400);
+        CHECK(v.error == "malformed_event");
+        // The same bytes with a MAC that is not ours are still refused as unauthenticated.
+        auto forged = signed_request(body, ts);
+        forged.headers["X-ZEvent-Signature"] = bot::webhook::signature_header(app_id, body, ts, "another-key");
+        CHECK(bot::webhook::check(cfg, forged, now).status == 401);
+    }
+}
+
+TEST_CASE("a signed event naming another app is refused; events without an app id are accepted", "[server]") {
+    auto cfg = test::test_config();
+    const std::string ts = "1764230400000";
+    std::string other = body_at(ts);
+    other.replace(other.find(app_id), app_id.size(), "4444444444444444444");
+    auto v = bot::webhook::check(cfg, signed_request(other, ts), now);
+    CHECK(v.status == 403);
+    CHECK(v.error == "unknown_app");
+    const std::string zns = R"({"event_name":"change_oa_daily_quota","oaId":"1","quota":{"prev_value":1,"new_value":2},"timestamp":")" +
+                            ts + R"("})";
+    CHECK(bot::webhook::check(cfg, signed_request(zns, ts), now).status == 200);
+}
+
+TEST_CASE("user ids and message ids beyond 2^53 stay exact strings and never collide", "[server]") {
+    auto cfg = test::test_config();
+    const std::string ts = "1764230400000";
+    auto numeric = [&](const std::string& sender, const std::string& msg_id) {
+        return R"({"app_id":")" + app_id + R"(","sender":{"id":)" + sender + R"(},"recipient":{"id":388613280878808645},)"
+               R"("event_name":"user_send_text","message":{"text":"xin chào","msg_id":)" + msg_id +
+               R"(},"timestamp":)" + ts + "}";
+    };
+    const std::vector<std::string> ids = {"9007199254740993", "9007199254740992", "24684588352919792210",
+                                          "24684588352919792211", "123456789012345678901234567890123456789012345678901234567890"};
+    std::set<std::string> users, keys;
+    for (const auto& id : ids) {
+        INFO(id);
+        auto v = bot::webhook::check(cfg, signed_request(numeric(id, id), ts), now);
+        REQUIRE(v.status == 200);
+        CHECK(v.ev->user_id == id);
+        CHECK(v.ev->msg_id == id);
+        CHECK(v.ev->recipient_id == "388613280878808645");
+        auto rec = bot::webhook::record_of(*v.ev, now);
+        CHECK(rec.user_id == id);
+        users.insert(rec.user_id);
+        keys.insert(rec.dedup_key);
+    }
+    CHECK(users.size() == ids.size());
+    CHECK(keys.size() == ids.size());  // none is taken for a retry of another
+}
+
+TEST_CASE("with several OAs each event is verified with the key of the OA it names and tagged with that OA", "[server]") {
+    auto cfg = test::test_config();
+    auto oa = [](std::string id, std::string app, std::string key) {
+        bot::oa_config o;
+        o.id = std::move(id);
+        o.app_id = std::move(app);
+        o.oa_secret_key = std::move(key);
+        return o;
+    };
+    cfg.oa_tables = {oa("yen_the", "1111111111111111111", "key-of-yen-the"), oa("bo_ha", app_id, "key-of-bo-ha")};
+    cfg.oa_tables[0].is_default = true;
+    const std::string ts = "1764230400000";
+    auto request = [&](const std::string& body, const std::string& signing_app, const std::string& key) {
+        auto r = signed_request(body, ts);
+        r.headers["X-ZEvent-Signature"] = bot::webhook::signature_header(signing_app, body, ts, key);
+        return r;
+    };
+    std::string for_yen_the = body_at(ts);
+    for_yen_the.replace(for_yen_the.find(app_id), app_id.size(), "1111111111111111111");
+    auto v = bot::webhook::check(cfg, request(for_yen_the, "1111111111111111111", "key-of-yen-the"), now);
+    CHECK(v.status == 200);
+    CHECK(v.oa == "yen_the");
+    v = bot::webhook::check(cfg, request(body_at(ts), app_id, "key-of-bo-ha"), now);
+    CHECK(v.status == 200);
+    CHECK(v.oa == "bo_ha");
+    // One OA's key over an event naming the other OA's app: not that OA's event.
+    CHECK(bot::webhook::check(cfg, request(for_yen_the, app_id, "key-of-bo-ha"), now).status == 403);
+    // A key we do not hold: unauthenticated, whichever app the body names.
+    CHECK(bot::webhook::check(cfg, request(body_at(ts), app_id, secret), now).status == 401);
+    // An event without an app id (ZNS) belongs to the OA whose key signed it.
+    const std::string zns = R"({"event_name":"change_oa_daily_quota","oaId":"1","quota":{"prev_value":1,"new_value":2},"timestamp":")" +
+                            ts + R"("})";
+    v = bot::webhook::check(cfg, request(zns, "1111111111111111111", "key-of-yen-the"), now);
+    CHECK(v.status == 200);
+    CHECK(v.oa == "yen_the");
 }

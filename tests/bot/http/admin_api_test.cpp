@@ -8,6 +8,7 @@
 #include "bot/http/http_types.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/core/reader_pool.hpp"
 #include "bot/core/worker.hpp"
 #include "storage/database.hpp"
 #include "tests/test_support.hpp"
@@ -20,6 +21,7 @@
 #include <unistd.h>
 #include <chrono>
 #include <future>
+#include <memory>
 #include <thread>
 
 namespace {
@@ -248,4 +250,51 @@ TEST_CASE("many concurrent big uploads without a token get 401 from the headers 
     INFO("RSS before " << before / 1024 << " KiB, with " << clients << " uploads in flight " << during / 1024 << " KiB");
     CHECK(refused == clients);
     CHECK(during < before + 16 * 1024 * 1024);
+}
+
+TEST_CASE("read resources answer from a reader connection while the write worker is busy, and cannot write", "[server]") {
+    test::temp_dir dir;
+    auto cfg = test::test_config();
+    cfg.storage.path = dir.file("readers.db");
+    cfg.api_tokens = {{"Chị Hoa (admin)", "admin", bot::hash_api_token("admin-secret-token", "s1")}};
+    (void)storage::open_database(cfg.storage.path);  // migrate
+    bot::worker work(cfg.storage.path);
+    work.start();
+    bot::reader_pool readers(cfg.storage.path, 2);
+    readers.start();
+    bot::admin_api api(cfg, work, &readers);
+    api.add_read("GET", "/api/v1/count", {}, [](const bot::api_request&, SQLite::Database& db) {
+        SQLite::Statement q(db, "SELECT COUNT(*) FROM officials");
+        q.executeStep();
+        return bot::json_response("{\"officials\":" + std::to_string(q.getColumn(0).getInt()) + "}");
+    });
+    api.add_read("GET", "/api/v1/sneaky", {}, [](const bot::api_request&, SQLite::Database& db) {
+        db.exec("DELETE FROM officials");
+        return bot::json_response("{}");
+    });
+    auto call = [&](const std::string& path) {
+        bot::http_request r;
+        r.method = "GET";
+        r.path = r.target = path;
+        r.headers["Authorization"] = "Bearer admin-secret-token";
+        // The answer may come after this returns: the promise lives as long as the callback.
+        auto p = std::make_shared<std::promise<bot::http_response>>();
+        auto fut = p->get_future();
+        api.handle(std::move(r), [p](bot::http_response res) { p->set_value(std::move(res)); });
+        return fut;
+    };
+    // The worker is held by a long job (a big import, say): the read does not wait for it.
+    std::promise<void> release;
+    auto released = release.get_future().share();
+    work.post([released](SQLite::Database&) { released.wait(); });
+    auto answer = call("/api/v1/count");
+    REQUIRE(answer.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    auto res = answer.get();
+    CHECK(res.status == 200);
+    CHECK(res.body == "{\"officials\":0}");
+    release.set_value();
+    // A read resource that tries to write gets an error and changes nothing.
+    CHECK(call("/api/v1/sneaky").get().status == 500);
+    readers.stop();
+    work.stop();
 }

@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <thread>
 
 using namespace zalo_test;
 namespace json = boost::json;
@@ -332,4 +333,30 @@ TEST_CASE("a message Zalo refuses at night (-234) waits for 06:00 instead of fai
     CHECK(row.next_attempt_at - before <= 24LL * 3600 * 1000);
     CHECK(bot::local_minute_of_day(row.next_attempt_at) == 6 * 60);
     CHECK(bot.stats.value("cchcbot_zalo_sends_total", {{"result", "deferred"}}) == 1);
+}
+
+TEST_CASE("when Zalo keeps failing, sending pauses and one message probes, instead of every message retrying", "[zalo]") {
+    // Issue #12 item 6: with Zalo down, each message was retried on its own schedule (a burst of
+    // requests, then every message failed after its five attempts).
+    fixture fx;
+    bot_side bot(fx.cfg);
+    bot.start_sender();
+    fx.sim.inject(sim::fault_kind::http_status, 503, 100000, "/v3.0/oa/message/cs");
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 30; ++i) ids.push_back(bot.enqueue(cs_message("70" + std::to_string(i), "Zalo đang lỗi")));
+    REQUIRE(sim::zalo_simulator::wait_until([&] { return bot.sender->paused(); }, 5000ms));
+    std::this_thread::sleep_for(1500ms);
+    // What the lanes had under way when the third failure in a row came back (a full set, plus
+    // the two that followed the first two failures), then one probe after each pause (1 s, 2 s,
+    // … with jitter).
+    CHECK(fx.sim.requests("/v3.0/oa/message/cs").size() <= fx.cfg.zalo.sender_lanes + 4);
+    for (auto id : ids) CHECK(bot.row(id).state != "failed");
+    CHECK(bot.sender->paused());
+
+    // Zalo answers again: the next probe succeeds and everything goes out, each message once.
+    fx.sim.clear_faults();
+    for (auto id : ids) REQUIRE(bot.wait_final(id, 15000ms));
+    for (auto id : ids) CHECK(bot.row(id).state == "sent");
+    CHECK_FALSE(bot.sender->paused());
+    CHECK(fx.sim.sent().size() == ids.size());
 }

@@ -3,9 +3,12 @@
 #include "tests/sim/zalo_harness.hpp"
 
 #include <catch2/catch.hpp>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <future>
 #include <set>
+#include <thread>
 
 using namespace zalo_test;
 
@@ -19,6 +22,25 @@ std::optional<std::string> get_token(bot_side& bot) {
     });
     return f.get();
 }
+
+/// Keeps what spdlog's default logger writes while it lives (thread-safe to read).
+class log_capture {
+public:
+    log_capture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000)), previous_(spdlog::default_logger()) {
+        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink_));
+    }
+    ~log_capture() { spdlog::set_default_logger(previous_); }
+    /// Lines written so far that contain `text`.
+    std::size_t count(const std::string& text) const {
+        std::size_t n = 0;
+        for (const auto& line : sink_->last_formatted()) n += line.find(text) != std::string::npos;
+        return n;
+    }
+
+private:
+    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
+    std::shared_ptr<spdlog::logger> previous_;
+};
 }  // namespace
 
 TEST_CASE("the refresh token rotates, is stored before use and survives a restart without reuse", "[zalo]") {
@@ -127,4 +149,32 @@ TEST_CASE("the PKCE authorisation code is exchanged with its verifier and stored
     REQUIRE(done.get_future().get());
     CHECK(bot.token_row()->refresh_token == fx.sim.current_refresh_token());
     CHECK(bot.tokens->usable());
+}
+
+TEST_CASE("while the OAuth host fails, refreshes back off, messages wait and the failure is logged once", "[zalo]") {
+    // Issue #12 item 6: refreshes used to be retried 65 times a second with a warning each.
+    fixture fx;
+    fx.sim.inject(sim::fault_kind::drop, 0, 100000, "/v4/oa/access_token");
+    log_capture logs;
+    bot_side bot(fx.cfg);
+    bot.start_sender();
+    std::vector<std::int64_t> ids;
+    for (int i = 0; i < 20; ++i) ids.push_back(bot.enqueue(cs_message("90" + std::to_string(i), "chờ Zalo")));
+    REQUIRE(sim::zalo_simulator::wait_until(
+        [&] { return bot.stats.value("cchcbot_zalo_token_refreshes_total", {{"result", "error"}}) >= 1; }, 5000ms));
+    std::this_thread::sleep_for(2500ms);
+    // Pauses of 1 s, 2 s, 4 s … (with jitter, at least half): at most three tries in the first 2.5 s.
+    CHECK(bot.stats.value("cchcbot_zalo_token_refreshes_total", {{"result", "error"}}) <= 3);
+    CHECK(logs.count("zalo tokens: refresh failed") == 1);
+    for (auto id : ids) CHECK(bot.row(id).state == "pending");  // waiting, not failed
+    CHECK(fx.sim.requests("/v3.0/oa/message/cs").empty());
+
+    // The host answers again: the next try succeeds, says so once, and every message goes out.
+    fx.sim.clear_faults();
+    for (auto id : ids) REQUIRE(bot.wait_final(id, 15000ms));
+    for (auto id : ids) CHECK(bot.row(id).state == "sent");
+    CHECK(logs.count("refreshing works again") == 1);
+    // The failure's line, then at its end one line with the count of repeats (if any).
+    CHECK(logs.count("zalo tokens: refresh failed") <= 2);
+    CHECK(logs.count("zalo tokens: refresh failed") - logs.count("(repeated ") == 1);
 }
