@@ -178,7 +178,7 @@ std::string notice_text(const context& ctx, const storage::pending_change& c, co
 notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
     notice_report rep;
     const std::int64_t now = ctx.now_ms();
-    const int offset = ctx.cfg.reminders.utc_offset_minutes;
+    const int offset = ctx.cfg.time.utc_offset_minutes;
     const std::string today = bot::to_iso(bot::local_date_of(now, offset));
     // One transaction per run: the notices, their outbox rows and the changes marked done commit
     // together, so a crash repeats none and loses none.

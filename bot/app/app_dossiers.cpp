@@ -150,15 +150,15 @@ void add_dossier_resources(services& s) {
         const int status = rep.outcome == "imported" ? 200 : rep.outcome == "rejected" ? 422 : 500;
         return json_response(import_report_json(rep), status);
     });
-    s.api.add("GET", "/api/v1/imports", ops, false, [&cfg](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/imports", ops, [&cfg](const api_request& r, SQLite::Database& db) {
         const auto limit = query_number(r, "limit", 50, 1000);
         const auto offset = query_number(r, "offset", 0, 100000000);
         std::string out = "[";
         for (const auto& run : storage::list_import_runs(db, limit, offset))
-            if (may_see_run(r, cfg, run)) out += (out.size() > 1 ? "," : "") + import_run_json(run, cfg.reminders.utc_offset_minutes);
+            if (may_see_run(r, cfg, run)) out += (out.size() > 1 ? "," : "") + import_run_json(run, cfg.time.utc_offset_minutes);
         return json_response(out + "]");
     });
-    s.api.add("GET", "/api/v1/imports/:id", ops, false, [&cfg](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/imports/:id", ops, [&cfg](const api_request& r, SQLite::Database& db) {
         std::int64_t id = 0;
         try {
             std::size_t pos = 0;
@@ -172,15 +172,15 @@ void add_dossier_resources(services& s) {
         if (!may_see_run(r, cfg, *run))
             throw api_forbidden("import run " + r.path_params.at(0) + " was made by \"" + run->actor +
                                 "\"; the token \"" + r.actor + "\" sees only its own runs (it does not serve every unit)");
-        return json_response(import_run_detail_json(db, *run, cfg.reminders.utc_offset_minutes, query_number(r, "limit", 1000, 100000)));
+        return json_response(import_run_detail_json(db, *run, cfg.time.utc_offset_minutes, query_number(r, "limit", 1000, 100000)));
     });
-    s.api.add("GET", "/api/v1/dossiers/:code", ops, false, [&cfg](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/dossiers/:code", ops, [&cfg](const api_request& r, SQLite::Database& db) {
         auto d = storage::find_dossier(db, r.path_params.at(0));
         if (!d) throw std::out_of_range("no dossier \"" + r.path_params.at(0) + "\"");
         require_unit(r, cfg, d->unit_id, "dossier \"" + d->code + "\"");
         return json_response(dossier_json(*d));
     });
-    s.api.add("GET", "/api/v1/dossiers", ops, false, [&cfg, &env](const api_request& r, SQLite::Database& db) {
+    s.api.add_read("GET", "/api/v1/dossiers", ops, [&cfg, &env](const api_request& r, SQLite::Database& db) {
         storage::dossier_filter f;
         auto q = [&](const char* k) {
             auto it = r.http.query.find(k);
@@ -200,7 +200,7 @@ void add_dossier_resources(services& s) {
             f.unit_ids = served_units(r, cfg);  // only the token's units
             if (f.unit_ids.empty()) return json_response("[]");
         }
-        f.today = to_iso(local_date_of(env.clock(), cfg.reminders.utc_offset_minutes));
+        f.today = to_iso(local_date_of(env.clock(), cfg.time.utc_offset_minutes));
         f.limit = query_number(r, "limit", 100, 1000);
         f.offset = query_number(r, "offset", 0, 100000000);
         std::string out = "[";
@@ -292,7 +292,7 @@ private:
         std::string report;
         for (const auto& e : rep.parsed.errors)
             report += req.file_name + ":" + std::to_string(e.line) + ": " + e.reason + "\n";
-        const std::string stamp = format_local_datetime(s_.env.clock(), cfg.reminders.utc_offset_minutes);
+        const std::string stamp = format_local_datetime(s_.env.clock(), cfg.time.utc_offset_minutes);
         std::string safe_stamp;
         for (char c : stamp) safe_stamp.push_back(c == ' ' || c == ':' ? (c == ' ' ? '_' : '-') : c);
         try {

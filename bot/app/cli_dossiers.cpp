@@ -142,7 +142,7 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
     runs->callback([&opts, a] {
         auto cfg = load_config(source_for(opts));
         auto db = storage::open_database(cfg.storage.path);
-        const int offset = cfg.reminders.utc_offset_minutes;
+        const int offset = cfg.time.utc_offset_minutes;
         const auto list = storage::list_import_runs(*db, a->limit);
         for (const auto& r : list) {
             if (a->json) {
@@ -165,7 +165,7 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
         auto db = storage::open_database(cfg.storage.path);
         auto r = storage::find_import_run(*db, a->id);
         if (!r) throw command_error("no import run " + std::to_string(a->id));
-        const int offset = cfg.reminders.utc_offset_minutes;
+        const int offset = cfg.time.utc_offset_minutes;
         if (a->json) {
             std::cout << import_run_detail_json(*db, *r, offset, 100000) << "\n";
             return;

@@ -46,7 +46,7 @@ fs::path archive_export(const fs::path& file, bool imported, const std::string& 
 std::int64_t next_watch_at(std::int64_t now_ms, const config& cfg) {
     if (cfg.imports.times.empty())
         return now_ms + std::chrono::duration_cast<std::chrono::milliseconds>(cfg.imports.interval).count();
-    const int offset = cfg.reminders.utc_offset_minutes;
+    const int offset = cfg.time.utc_offset_minutes;
     const local_date today = local_date_of(now_ms, offset);
     std::int64_t best = 0;
     for (int day = 0; day <= 1; ++day) {
