@@ -8,10 +8,10 @@
 #include "bot/core/reader_pool.hpp"
 #include "bot/core/worker.hpp"
 
+#include "storage/audit_log.hpp"
 #include "storage/write_scope.hpp"
 
 #include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
@@ -154,13 +154,7 @@ bool verify_api_token(const std::string& token, const std::string& hash) {
 
 void audit(SQLite::Database& db, const std::string& actor, const std::string& action, const std::string& target,
            const std::string& detail) {
-    SQLite::Statement q(db, "INSERT INTO audit_log (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)");
-    q.bind(1, now_ms());
-    q.bind(2, actor);
-    q.bind(3, action);
-    q.bind(4, target);
-    q.bind(5, detail);
-    q.exec();
+    storage::record_audit(db, storage::audit_entry{now_ms(), actor, action, target, detail});
 }
 
 bool serves_unit(const api_request& r, const config& cfg, std::string_view unit_id) {
