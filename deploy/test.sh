@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, and run the whole test suite through ctest,
-# then again under AddressSanitizer + UndefinedBehaviorSanitizer.
-# BOT_SKIP_ASAN=1 skips the sanitizer pass (a quicker local run).
+# then again under AddressSanitizer + UndefinedBehaviorSanitizer, then the threaded integration
+# tests (server, webhook, dispatcher, outbox, tokens: tags [server] and [zalo]) under ThreadSanitizer.
+# BOT_SKIP_ASAN=1 / BOT_SKIP_TSAN=1 skip a sanitizer pass (a quicker local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 deploy/install-deps.sh
@@ -16,4 +17,12 @@ if [ "${BOT_SKIP_ASAN:-0}" != "1" ]; then
   cmake --build --preset asan -j"$jobs"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     ctest --preset asan -j"$jobs"
+fi
+
+if [ "${BOT_SKIP_TSAN:-0}" != "1" ]; then
+  # Only the two targets the integration tests need (preset tsan), and only the tests where
+  # threads meet: running the whole suite a third time would mostly repeat single-threaded code.
+  cmake --preset tsan >/dev/null
+  cmake --build --preset tsan -j"$jobs"
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/bot_tests '[server],[zalo]'
 fi
