@@ -299,6 +299,7 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         if (ec != std::errc{} || ptr != e || b == e || n < -720 || n > 840)
             fail("time.utc_offset_minutes", "must be whole minutes between -720 and 840 (Viet Nam: 420)");
         c.time.utc_offset_minutes = n;
+        c.reminders.utc_offset_minutes = n;  // the deprecated copy (config.hpp)
     });
     // reminders
     add("reminders", "interval_s", [](config& c, const std::string& v) {

@@ -158,6 +158,9 @@ struct config {
         std::string work_start = "07:30";
         std::string work_end = "17:00";
         std::string calendar_dir = "templates/calendar";
+        /// Deprecated: the time zone is `time.utc_offset_minutes`; the loader keeps this copy
+        /// equal to it for code written before the move. Read `time`, never set this one.
+        int utc_offset_minutes = 420;
     } reminders;
 
     /// The deployment's local time, for everything dated or timed (reminders, reports, working

@@ -112,6 +112,7 @@ TEST_CASE("local time is its own section, UTC+7 by default, and the read pool ha
     CHECK(cfg.server.readers == 2);
     cfg = bot::load_config_from("[time]\nutc_offset_minutes = 480\n[server]\nreaders = 3\n", {}, false);
     CHECK(cfg.time.utc_offset_minutes == 480);
+    CHECK(cfg.reminders.utc_offset_minutes == 480);  // the deprecated copy older code still reads
     CHECK(cfg.server.readers == 3);
     CHECK(bot::load_config_from("", {{"CCHCBOT_TIME_UTC_OFFSET_MINUTES", "-300"}}, false).time.utc_offset_minutes == -300);
     CHECK_THROWS_WITH(bot::load_config_from("[time]\nutc_offset_minutes = 900\n", {}, false),
