@@ -146,9 +146,10 @@ std::optional<outcome> dossier_follow(context& ctx, const std::string& text, con
 
 namespace {
 
-// Which notice a change gives: the apology and new date when an open dossier's due date moved
-// later, else its new state.
+// Which notice a change gives: the apology when an open dossier passed its due date, the apology
+// and new date when its due date moved later, else its new state.
 std::string notice_kind(const storage::pending_change& c) {
+    if (c.fields == storage::overdue_change_marker) return "overdue";
     const bool open = c.new_state == "received" || c.new_state == "processing" || c.new_state == "supplement";
     if (open && c.new_due_on > c.old_due_on) return "rescheduled";
     return c.new_state;
@@ -183,6 +184,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
     // One transaction per run: the notices, their outbox rows and the changes marked done commit
     // together, so a crash repeats none and loses none.
     storage::write_scope tx(ctx.db);
+    storage::record_overdue_changes(ctx.db, today, now);
     const auto changes = storage::pending_notice_changes(ctx.db, max_changes);
     rep.more = changes.size() == max_changes;
     std::vector<storage::notice_row> rows;

@@ -45,12 +45,13 @@ struct notice_report {
 };
 
 /// Tells the followers of up to `max_changes` changes an import found (dossier_changes pending a
-/// notice): each follower gets one short message per change — the new state (a result ready says
-/// where to collect it or that the electronic result is in their portal account; an open dossier
-/// whose due date moved later gets the apology and the new date) — as a consultation message
-/// inside Zalo's 7-day window, else the configured ZNS status template to the receipt's phone,
-/// else recorded as not delivered. Notices and their outbox rows commit together, once per change
-/// and follower, also across restarts. @throws SQLite::Exception
+/// notice), and of followed dossiers that passed their due date still open (recorded here, once
+/// per due date). Each follower gets one short message per change: the new state (a result ready
+/// says where to collect it or that the electronic result is in their portal account), the
+/// apology for an overdue dossier, or the apology and the new date when its due date moved later;
+/// as a consultation message inside Zalo's 7-day window, else the configured ZNS status template
+/// to the receipt's phone, else recorded as not delivered. Notices and their outbox rows commit
+/// together, once per change and follower, also across restarts. @throws SQLite::Exception
 notice_report run_dossier_notices(context& ctx, std::size_t max_changes = 500);
 
 }  // namespace handlers

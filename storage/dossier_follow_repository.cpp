@@ -102,6 +102,22 @@ int record_follow_failure(SQLite::Database& db, const std::string& user_id, cons
     return follow_failures(db, user_id, local_day);
 }
 
+std::size_t record_overdue_changes(SQLite::Database& db, const std::string& today, std::int64_t now_ms) {
+    // Driven by the active follows (few) rather than the open dossiers (many).
+    SQLite::Statement q(db, R"SQL(
+INSERT INTO dossier_changes (run_id, code, at, old_state, new_state, old_due_on, new_due_on, fields, notice)
+SELECT NULL, d.code, ?2, d.state, d.state, d.due_on, d.due_on, ?3, 'pending'
+FROM dossiers d
+WHERE d.code IN (SELECT code FROM dossier_follows WHERE unfollowed_at IS NULL)
+  AND d.returned_on IS NULL AND d.state IN ('received', 'processing', 'supplement') AND d.due_on < ?1
+  AND NOT EXISTS (SELECT 1 FROM dossier_changes c WHERE c.code = d.code AND c.fields = ?3 AND c.new_due_on = d.due_on)
+ORDER BY d.code)SQL");
+    q.bind(1, today);
+    q.bind(2, now_ms);
+    q.bind(3, overdue_change_marker);
+    return static_cast<std::size_t>(q.exec());
+}
+
 std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::size_t limit) {
     std::vector<pending_change> out;
     std::unordered_map<std::string, std::vector<std::size_t>> by_code;
@@ -109,7 +125,7 @@ std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::si
         SQLite::Statement q(db,
                             "SELECT c.id, c.code, c.old_state, c.new_state, c.old_due_on, c.new_due_on, "
                             "COALESCE(d.procedure, ''), COALESCE(d.unit_id, ''), COALESCE(d.channel, ''), "
-                            "COALESCE(d.returned_on, '') "
+                            "COALESCE(d.returned_on, ''), c.fields "
                             "FROM dossier_changes c LEFT JOIN dossiers d ON d.code = c.code "
                             "WHERE c.notice = 'pending' ORDER BY c.id LIMIT ?");
         q.bind(1, static_cast<std::int64_t>(limit));
@@ -125,6 +141,7 @@ std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::si
             c.unit_id = q.getColumn(7).getString();
             c.channel = q.getColumn(8).getString();
             c.returned_on = q.getColumn(9).getString();
+            c.fields = q.getColumn(10).getString();
             by_code[c.code].push_back(out.size());
             out.push_back(std::move(c));
         }
@@ -191,22 +208,6 @@ void mark_changes_noticed(SQLite::Database& db, const std::vector<std::int64_t>&
         q.exec();
         q.reset();
     }
-}
-
-std::vector<notice_count> count_notices(SQLite::Database& db, const std::string& from_day, const std::string& to_day,
-                                        const std::string& unit_id) {
-    SQLite::Statement q(db,
-                        "SELECT kind, channel, status, COUNT(*) FROM dossier_notices WHERE local_day BETWEEN ? AND ? "
-                        "AND (? = '' OR unit_id = ?) GROUP BY kind, channel, status ORDER BY kind, channel, status");
-    q.bind(1, from_day);
-    q.bind(2, to_day);
-    q.bind(3, unit_id);
-    q.bind(4, unit_id);
-    std::vector<notice_count> out;
-    while (q.executeStep())
-        out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                       q.getColumn(3).getInt64()});
-    return out;
 }
 
 }  // namespace storage

@@ -1,6 +1,7 @@
 // Citizens following their dossier, and the status notices imports give rise to.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,8 +55,19 @@ struct pending_change {
     std::string old_due_on, new_due_on;
     std::string procedure, unit_id, channel;
     std::string returned_on;
+    std::string fields;  ///< changed columns, or overdue_change_marker
     std::vector<change_follower> followers;  ///< active followers now
 };
+
+/// `dossier_changes.fields` of a change that is no import's: the dossier passed its due date
+/// still open, and its followers are owed the apology.
+inline constexpr const char* overdue_change_marker = "#overdue";
+
+/// Records a change pending a notice for each followed dossier that is still open (received,
+/// processing, supplement) after its due date (due_on < `today`) and has had none for that due
+/// date: followers get the apology once per due date; a later due date (from an import) that
+/// passes again gets another. Returns how many were recorded. @throws SQLite::Exception
+std::size_t record_overdue_changes(SQLite::Database& db, const std::string& today, std::int64_t now_ms);
 /// Up to `limit` changes whose notice is pending, oldest first. @throws SQLite::Exception
 [[nodiscard]] std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::size_t limit);
 
@@ -64,7 +76,7 @@ struct notice_row {
     std::int64_t change_id = 0;
     std::string user_id;
     std::string code;
-    std::string kind;     ///< received | processing | supplement | result_ready | returned | withdrawn | rescheduled
+    std::string kind;     ///< the new state, rescheduled (a later due date) or overdue
     std::string channel;  ///< cs | zns | none
     std::string status;   ///< queued | undeliverable
     std::optional<std::int64_t> outbox_id;
@@ -79,14 +91,5 @@ std::vector<bool> claim_notices(SQLite::Database& db, const std::vector<notice_r
 void set_notice_outboxes(SQLite::Database& db, const std::vector<notice_row>& rows);
 /// Marks changes' notices done. @throws SQLite::Exception
 void mark_changes_noticed(SQLite::Database& db, const std::vector<std::int64_t>& change_ids);
-
-/// Notices per status and channel over local days [from, to], optionally of one unit.
-struct notice_count {
-    std::string kind, channel, status;
-    std::int64_t count = 0;
-};
-/// @throws SQLite::Exception
-[[nodiscard]] std::vector<notice_count> count_notices(SQLite::Database& db, const std::string& from_day,
-                                                      const std::string& to_day, const std::string& unit_id = {});
 
 }  // namespace storage

@@ -414,4 +414,42 @@ broadcast_figures broadcast_stats(SQLite::Database& db, const report_scope& s) {
     return f;
 }
 
+dossier_notice_figures dossier_notice_stats(SQLite::Database& db, const report_scope& s) {
+    dossier_notice_figures f;
+    {
+        SQLite::Statement q(db, R"SQL(
+SELECT COUNT(*), COALESCE(SUM(n.channel = 'cs'), 0), COALESCE(SUM(n.channel = 'zns'), 0),
+       COALESCE(SUM(n.status = 'undeliverable'), 0), COALESCE(SUM(o.state = 'sent'), 0),
+       COALESCE(SUM(o.state = 'failed'), 0), COALESCE(SUM(n.kind = 'result_ready'), 0),
+       COALESCE(SUM(n.kind IN ('rescheduled', 'overdue')), 0)
+FROM dossier_notices n LEFT JOIN outbox o ON o.id = n.outbox_id
+WHERE n.local_day BETWEEN ?1 AND ?2
+  AND (?3 IS NULL OR n.unit_id IN (SELECT value FROM json_each(?3))))SQL");
+        q.bind(1, s.from);
+        q.bind(2, s.to);
+        bind_units(q, 3, s);
+        if (q.executeStep()) {
+            f.notices = q.getColumn(0).getInt64();
+            f.zalo = q.getColumn(1).getInt64();
+            f.zns = q.getColumn(2).getInt64();
+            f.undeliverable = q.getColumn(3).getInt64();
+            f.sent = q.getColumn(4).getInt64();
+            f.failed = q.getColumn(5).getInt64();
+            f.result_ready = q.getColumn(6).getInt64();
+            f.apologies = q.getColumn(7).getInt64();
+        }
+    }
+    {
+        SQLite::Statement q(db, R"SQL(
+SELECT COUNT(*) FROM dossier_follows f
+WHERE f.followed_at >= ?1 AND f.followed_at < ?2
+  AND (?3 IS NULL OR f.code IN (SELECT code FROM dossiers WHERE unit_id IN (SELECT value FROM json_each(?3)))))SQL");
+        q.bind(1, s.from_ms);
+        q.bind(2, s.to_end_ms);
+        bind_units(q, 3, s);
+        if (q.executeStep()) f.follows = q.getColumn(0).getInt64();
+    }
+    return f;
+}
+
 }  // namespace storage

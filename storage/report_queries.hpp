@@ -126,4 +126,21 @@ struct broadcast_figures {
 /// @throws SQLite::Exception
 [[nodiscard]] broadcast_figures broadcast_stats(SQLite::Database& db, const report_scope& s);
 
+/// Citizens following their dossiers, and the status notices they were given in the period (by
+/// the notice's local day; a unit scope keeps the dossiers of those units).
+struct dossier_notice_figures {
+    std::int64_t follows = 0;        ///< follows started in the period (code and phone proved)
+    std::int64_t notices = 0;        ///< notices recorded, one per change and follower
+    std::int64_t zalo = 0;           ///< ... queued as Zalo consultation messages (7-day window)
+    std::int64_t zns = 0;            ///< ... queued as the ZNS status template
+    std::int64_t undeliverable = 0;  ///< ... no channel could carry (recorded, not sent)
+    std::int64_t sent = 0;           ///< queued ones Zalo accepted
+    std::int64_t failed = 0;         ///< queued ones that failed for good
+    std::int64_t result_ready = 0;   ///< notices that a result is ready
+    std::int64_t apologies = 0;      ///< apologies for an overdue dossier (with the new date when known)
+};
+
+/// @throws SQLite::Exception
+[[nodiscard]] dossier_notice_figures dossier_notice_stats(SQLite::Database& db, const report_scope& s);
+
 }  // namespace storage

@@ -245,7 +245,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     }
     r.totals.finish();
 
-    // 5. Conversations, reminders, broadcasts.
+    // 5. Conversations, reminders, broadcasts, dossier notices.
     r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
     // Reports go to viewers and beyond: citizens' phone and ID numbers in their questions are masked
     // here, once, for every format.
@@ -271,6 +271,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     }
     r.reminded_then_resolved = storage::reminded_then_resolved_in_time(db, scope);
     r.broadcasts = storage::broadcast_stats(db, scope);
+    r.dossier_notices = storage::dossier_notice_stats(db, scope);
     return r;
 }
 

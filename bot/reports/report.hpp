@@ -106,6 +106,7 @@ struct report {
     storage::reminder_counts reminder_totals;
     std::int64_t reminded_then_resolved = 0;
     storage::broadcast_figures broadcasts;
+    storage::dossier_notice_figures dossier_notices;  ///< citizens following their dossiers
     std::vector<report_warning> warnings;
     std::int64_t excluded_dossiers = 0;  ///< left out of the figures because of the warnings
     std::map<std::string, std::string> topic_titles;  ///< topic id → title (from the knowledge base)

@@ -269,6 +269,19 @@ std::string to_json(const report& r) {
     w.key("failed").num(b.failed);
     w.close('}');
 
+    const auto& dn = r.dossier_notices;
+    w.key("dossier_notices").open('{');
+    w.key("follows").num(dn.follows);
+    w.key("notices").num(dn.notices);
+    w.key("zalo").num(dn.zalo);
+    w.key("zns").num(dn.zns);
+    w.key("undeliverable").num(dn.undeliverable);
+    w.key("sent").num(dn.sent);
+    w.key("failed").num(dn.failed);
+    w.key("result_ready").num(dn.result_ready);
+    w.key("apologies").num(dn.apologies);
+    w.close('}');
+
     w.key("warnings").open('[');
     for (const auto& wr : r.warnings) {
         w.open('{');
@@ -399,6 +412,13 @@ std::string to_csv(const report& r) {
     section("broadcasts", {"count", "recipients", "sent", "received", "seen", "failed"});
     csv_row(out, {std::to_string(b.count), std::to_string(b.recipients), std::to_string(b.sent),
                   std::to_string(b.received), std::to_string(b.seen), std::to_string(b.failed)});
+
+    const auto& dn = r.dossier_notices;
+    section("dossier_notices", {"follows", "notices", "zalo", "zns", "undeliverable", "sent", "failed",
+                                "result_ready", "apologies"});
+    csv_row(out, {std::to_string(dn.follows), std::to_string(dn.notices), std::to_string(dn.zalo),
+                  std::to_string(dn.zns), std::to_string(dn.undeliverable), std::to_string(dn.sent),
+                  std::to_string(dn.failed), std::to_string(dn.result_ready), std::to_string(dn.apologies)});
 
     section("warnings", {"kind", "count", "code", "level", "unit", "received_on", "due_on", "returned_on"});
     for (const auto& w : r.warnings) {
@@ -602,6 +622,19 @@ std::string to_text(const report& r, const message_catalog& t) {
                                               {"received", format_vn_number(b.received)},
                                               {"seen", format_vn_number(b.seen)},
                                               {"failed", format_vn_number(b.failed)}}) +
+               "\n";
+
+    const auto& dn = r.dossier_notices;
+    if (dn.follows + dn.notices == 0)
+        out += t.render("report_dossier_notices_none") + "\n";
+    else
+        out += t.render("report_dossier_notices", {{"follows", format_vn_number(dn.follows)},
+                                                   {"notices", format_vn_number(dn.notices)},
+                                                   {"zalo", format_vn_number(dn.zalo)},
+                                                   {"zns", format_vn_number(dn.zns)},
+                                                   {"undeliverable", format_vn_number(dn.undeliverable)},
+                                                   {"result_ready", format_vn_number(dn.result_ready)},
+                                                   {"apologies", format_vn_number(dn.apologies)}}) +
                "\n";
     return out;
 }
@@ -878,6 +911,21 @@ void write_xlsx(const report& r, const message_catalog& texts, const std::string
     metric(wb2, "Gửi không thành công", static_cast<double>(b.failed), fm.number);
     worksheet_set_column(wb2, 0, 0, 36, nullptr);
     worksheet_set_column(wb2, 1, 1, 14, nullptr);
+
+    // Citizens following their dossiers.
+    const auto& dn = r.dossier_notices;
+    lxw_worksheet* wn = titled_sheet(wb, "Theo dõi hồ sơ", "NGƯỜI DÂN THEO DÕI HỒ SƠ QUA ZALO", period,
+                                     {"Chỉ tiêu", "Số liệu"}, fm);
+    row = 4;
+    metric(wn, "Lượt bắt đầu theo dõi hồ sơ", static_cast<double>(dn.follows), fm.number);
+    metric(wn, "Tin báo tình trạng hồ sơ", static_cast<double>(dn.notices), fm.number);
+    metric(wn, "Gửi qua tin tư vấn Zalo", static_cast<double>(dn.zalo), fm.number);
+    metric(wn, "Gửi qua ZNS", static_cast<double>(dn.zns), fm.number);
+    metric(wn, "Không gửi được (ngoài 7 ngày, không có ZNS)", static_cast<double>(dn.undeliverable), fm.number);
+    metric(wn, "Báo đã có kết quả", static_cast<double>(dn.result_ready), fm.number);
+    metric(wn, "Xin lỗi hồ sơ quá hạn", static_cast<double>(dn.apologies), fm.number);
+    worksheet_set_column(wn, 0, 0, 44, nullptr);
+    worksheet_set_column(wn, 1, 1, 14, nullptr);
 
     // Warnings: the dossiers left out of the figures, and why.
     lxw_worksheet* ww = add_sheet(wb, "Cảnh báo dữ liệu", true);

@@ -3,6 +3,8 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/dossiers/import_run.hpp"
+#include "bot/reports/report.hpp"
+#include "bot/reports/report_format.hpp"
 #include "storage/dossier_follow_repository.hpp"
 #include "tests/handlers/conversation_fixture.hpp"
 
@@ -215,4 +217,83 @@ TEST_CASE("someone who stopped following is not told of a change", "[dossiers]")
     auto ctx = f.t->env->context(*f.db);
     CHECK(handlers::run_dossier_notices(ctx).changes == 0);
     CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice'") == 0);
+}
+
+TEST_CASE("a followed dossier still open after its due date brings the apology once per due date, and nobody else anything",
+          "[dossiers]") {
+    follow_fixture f;  // today 27/11/2026; the followed dossier is due 01/12/2026
+    f.t->env->cfg.zalo.zns_status_template = "zns-status-1";  // after the 7-day window: ZNS to the phone
+    const auto& cfg = f.t->env->cfg;
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == "imported");
+    f.send(citizen, "theo dõi " + code + " 0987654321");
+    auto ctx = f.t->env->context(*f.db);
+    // Not yet due: nothing.
+    CHECK(handlers::run_dossier_notices(ctx).changes == 0);
+    // 02/12/2026: due yesterday, still being processed. The other dossier (same due date, nobody
+    // follows it) gets nothing.
+    f.t->now += 5LL * 24 * 3600 * 1000;
+    auto rep = handlers::run_dossier_notices(ctx);
+    CHECK(rep.changes == 1);
+    CHECK(rep.by_kind["overdue"] == 1);
+    CHECK(rep.queued_cs == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice'") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice' AND recipient = '" + citizen + "'") == 1);
+    const auto body = f.text("SELECT body FROM outbox WHERE purpose = 'dossier_notice'");
+    CHECK(contains(body, "xin lỗi"));
+    CHECK(contains(body, "01/12/2026"));
+    // Once: the next runs, the next day, and an import of the same file add nothing.
+    CHECK(handlers::run_dossier_notices(ctx).changes == 0);
+    f.t->now += 24LL * 3600 * 1000;
+    CHECK(handlers::run_dossier_notices(ctx).changes == 0);
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).stats.notices_pending == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice'") == 1);
+    // The office sets a new date: the apology with it; when that one passes too, one more apology.
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý", "08/12/2026"), cfg, f.t->now).stats.notices_pending == 1);
+    rep = handlers::run_dossier_notices(ctx);
+    CHECK(rep.by_kind["rescheduled"] == 1);
+    CHECK(rep.by_kind["overdue"] == 0);
+    f.t->now += 7LL * 24 * 3600 * 1000;  // 10/12/2026, outside the window
+    rep = handlers::run_dossier_notices(ctx);
+    CHECK(rep.by_kind["overdue"] == 1);
+    CHECK(rep.queued_zns == 1);
+    const auto zns = f.text("SELECT body FROM outbox WHERE purpose = 'dossier_notice' ORDER BY id DESC LIMIT 1");
+    CHECK(contains(zns, "08/12/2026"));
+    CHECK(contains(zns, "Quá hạn"));
+    // A result ends it: no apology for a dossier no longer open.
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đã có kết quả", "08/12/2026"), cfg, f.t->now).stats.notices_pending == 1);
+    f.t->now += 24LL * 3600 * 1000;
+    rep = handlers::run_dossier_notices(ctx);
+    CHECK(rep.by_kind["result_ready"] == 1);
+    CHECK(rep.by_kind["overdue"] == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice'") == 4);
+    CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice' AND recipient NOT IN ('" + citizen +
+                  "', '0987654321')") == 0);
+}
+
+TEST_CASE("every follow and notice is counted in the report, by channel, result ready and apology", "[dossiers][reports]") {
+    follow_fixture f;
+    const auto& cfg = f.t->env->cfg;
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == "imported");
+    f.send(citizen, "theo dõi " + code + " 0987654321");                                  // Zalo, in the window
+    REQUIRE(storage::follow_dossier(*f.db, code, "7100000000000000005", "0987654321", f.t->now));  // never wrote
+    auto ctx = f.t->env->context(*f.db);
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý", "08/12/2026"), cfg, f.t->now).stats.notices_pending == 1);
+    handlers::run_dossier_notices(ctx);  // apology with the new date: one queued, one not deliverable
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đã có kết quả", "08/12/2026"), cfg, f.t->now).stats.notices_pending == 1);
+    handlers::run_dossier_notices(ctx);  // result ready: the same
+    const auto r = bot::compute_report(*f.db, cfg, {"2026-11-01", "2026-11-30", "", "", "2026-11-30"});
+    const auto& n = r.dossier_notices;
+    CHECK(n.follows == 2);
+    CHECK(n.notices == 4);
+    CHECK(n.zalo == 2);
+    CHECK(n.zns == 0);
+    CHECK(n.undeliverable == 2);
+    CHECK(n.result_ready == 2);
+    CHECK(n.apologies == 2);
+    CHECK(contains(bot::to_json(r), R"("dossier_notices":{"follows":2,"notices":4,"zalo":2)"));
+    CHECK(contains(bot::to_csv(r), "dossier_notices"));
+    CHECK(contains(bot::to_text(r, ctx.texts), "Về người dân theo dõi hồ sơ: có 2 lượt bắt đầu theo dõi"));
+    // Another unit's report has none of them; neither has another period.
+    CHECK(bot::compute_report(*f.db, cfg, {"2026-11-01", "2026-11-30", "dong_son", "", "2026-11-30"}).dossier_notices.notices == 0);
+    CHECK(bot::compute_report(*f.db, cfg, {"2026-10-01", "2026-10-31", "", "", "2026-11-30"}).dossier_notices.follows == 0);
 }
