@@ -5,6 +5,9 @@
 #include "bot/core/local_time.hpp"
 #include "storage/database.hpp"
 
+#include <SQLiteCpp/Statement.h>
+#include <catch2/catch.hpp>
+
 #include <array>
 #include <cstdio>
 #include <fstream>
@@ -179,6 +182,31 @@ int run(const std::string& command, std::string& output) {
     while ((n = std::fread(buf.data(), 1, buf.size(), p)) > 0) output.append(buf.data(), n);
     int status = ::pclose(p);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+cli_deployment::cli_deployment(std::string env, const std::string& config_toml) : env_(std::move(env)) {
+    write_file(config, config_toml);
+}
+
+int cli_deployment::operator()(const std::string& args, std::string& out) const {
+    return run("cd '" + source_dir() + "' && CCHCBOT_CONFIG='" + config + "' CCHCBOT_STORAGE_PATH='" + db + "' " + env_ +
+                   (env_.empty() ? "" : " ") + "'" + CCHCBOT_EXE + "' " + args,
+               out);
+}
+
+std::string cli_deployment::ok(const std::string& args) const {
+    std::string out;
+    const int rc = (*this)(args, out);
+    INFO(args << "\n" << out);
+    REQUIRE(rc == 0);
+    return out;
+}
+
+std::int64_t cli_deployment::count(const std::string& sql) const {
+    auto conn = storage::open_database(db);
+    SQLite::Statement q(*conn, sql);
+    q.executeStep();
+    return q.getColumn(0).getInt64();
 }
 
 }  // namespace test

@@ -66,4 +66,25 @@ void write_file(const std::string& path, const std::string& content);
 /// Runs a shell command, returns its exit status; stdout+stderr go to `output`.
 int run(const std::string& command, std::string& output);
 
+/// The `cchcbot` executable run as a deployment of its own: a temporary folder with its database
+/// and a configuration file (the single-period structure unless given), run from the repository
+/// root with `env` ("NAME=value ..." assignments) before every command.
+class cli_deployment {
+public:
+    explicit cli_deployment(std::string env = {}, const std::string& config_toml = single_period_toml());
+    /// Runs `cchcbot <args>`; returns its exit status, stdout+stderr in `out`.
+    int operator()(const std::string& args, std::string& out) const;
+    /// Runs `cchcbot <args>`, requires exit status 0 and returns the output.
+    std::string ok(const std::string& args) const;
+    /// The first column of the first row of `sql` on the deployment's database.
+    [[nodiscard]] std::int64_t count(const std::string& sql) const;
+
+    temp_dir dir;
+    std::string db = dir.file("cli.db");
+    std::string config = dir.file("cchcbot.toml");
+
+private:
+    std::string env_;
+};
+
 }  // namespace test

@@ -11,34 +11,7 @@
 namespace {
 
 // A one-period deployment (the fixture's units as its rows name them, whatever their dates).
-struct cli {
-    test::temp_dir dir;
-    std::string db = dir.file("cli.db");
-    std::string config = write_config(dir);
-
-    static std::string write_config(const test::temp_dir& d) {
-        test::write_file(d.file("cchcbot.toml"), test::single_period_toml());
-        return d.file("cchcbot.toml");
-    }
-    int operator()(const std::string& args, std::string& out) const {
-        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG='" + config + "' CCHCBOT_STORAGE_PATH='" + db +
-                             "' '" + CCHCBOT_EXE + "' " + args,
-                         out);
-    }
-    std::string ok(const std::string& args) const {
-        std::string out;
-        int rc = (*this)(args, out);
-        INFO(args << "\n" << out);
-        REQUIRE(rc == 0);
-        return out;
-    }
-    std::int64_t count(const std::string& sql) const {
-        auto conn = storage::open_database(db);
-        SQLite::Statement q(*conn, sql);
-        q.executeStep();
-        return q.getColumn(0).getInt64();
-    }
-};
+using cli = test::cli_deployment;
 
 }  // namespace
 

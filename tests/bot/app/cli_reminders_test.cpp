@@ -18,33 +18,8 @@ namespace {
 
 // A deployment of one period (the district and its communes of June 2023, no dates): officials
 // are registered on those units, as they were then.
-struct cli {
-    test::temp_dir dir;
-    std::string db = dir.file("cli.db");
-    std::string config = write_config(dir);
-
-    static std::string write_config(const test::temp_dir& d) {
-        test::write_file(d.file("cchcbot.toml"), test::single_period_toml());
-        return d.file("cchcbot.toml");
-    }
-    int operator()(const std::string& args, std::string& out) const {
-        return test::run("cd '" + test::source_dir() + "' && CCHCBOT_CONFIG='" + config + "' CCHCBOT_STORAGE_PATH='" + db +
-                             "' CCHCBOT_ZALO_ZNS_REMINDER_TEMPLATE=zns-reminder-1 '" + CCHCBOT_EXE + "' " + args,
-                         out);
-    }
-    std::string ok(const std::string& args) const {
-        std::string out;
-        int rc = (*this)(args, out);
-        INFO(args << "\n" << out);
-        REQUIRE(rc == 0);
-        return out;
-    }
-    std::int64_t count(const std::string& sql) const {
-        auto conn = storage::open_database(db);
-        SQLite::Statement q(*conn, sql);
-        q.executeStep();
-        return q.getColumn(0).getInt64();
-    }
+struct cli : test::cli_deployment {
+    cli() : cli_deployment("CCHCBOT_ZALO_ZNS_REMINDER_TEMPLATE=zns-reminder-1") {}
 };
 
 // The reminders of `remind --json` (one object), each serialised again.
