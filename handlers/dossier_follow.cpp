@@ -196,6 +196,8 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
         const std::string kind = notice_kind(c);
         const std::string text = notice_text(ctx, c, kind, today);
         for (const auto& f : c.followers) {
+            // Someone who began following after the due date was given the apology in the reply.
+            if (kind == "overdue" && bot::to_iso(bot::local_date_of(f.followed_at, offset)) > c.new_due_on) continue;
             storage::notice_row r;
             r.change_id = c.id;
             r.user_id = f.user_id;

@@ -148,7 +148,7 @@ std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::si
     }
     // Followers as of now (someone who stopped following in between is not told).
     SQLite::Statement f(db,
-                        "SELECT f.user_id, f.phone, u.last_interaction_at FROM dossier_follows f "
+                        "SELECT f.user_id, f.phone, u.last_interaction_at, f.followed_at FROM dossier_follows f "
                         "LEFT JOIN users u ON u.user_id = f.user_id WHERE f.code = ? AND f.unfollowed_at IS NULL "
                         "ORDER BY f.followed_at, f.user_id");
     for (auto& [code, idx] : by_code) {
@@ -159,6 +159,7 @@ std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::si
             cf.user_id = f.getColumn(0).getString();
             cf.phone = f.getColumn(1).getString();
             if (!f.getColumn(2).isNull()) cf.last_interaction_at = f.getColumn(2).getInt64();
+            cf.followed_at = f.getColumn(3).getInt64();
             followers.push_back(std::move(cf));
         }
         f.reset();

@@ -232,6 +232,9 @@ TEST_CASE("a followed dossier still open after its due date brings the apology o
     // 02/12/2026: due yesterday, still being processed. The other dossier (same due date, nobody
     // follows it) gets nothing.
     f.t->now += 5LL * 24 * 3600 * 1000;
+    // Someone following it only now hears the apology in the reply, not again in a notice.
+    const auto late = f.send("7100000000000000006", "theo dõi " + code + " 0987654321");
+    CHECK(contains(all_text(late), "xin lỗi"));
     auto rep = handlers::run_dossier_notices(ctx);
     CHECK(rep.changes == 1);
     CHECK(rep.by_kind["overdue"] == 1);
@@ -241,6 +244,7 @@ TEST_CASE("a followed dossier still open after its due date brings the apology o
     const auto body = f.text("SELECT body FROM outbox WHERE purpose = 'dossier_notice'");
     CHECK(contains(body, "xin lỗi"));
     CHECK(contains(body, "01/12/2026"));
+    f.send("7100000000000000006", "bỏ theo dõi " + code);
     // Once: the next runs, the next day, and an import of the same file add nothing.
     CHECK(handlers::run_dossier_notices(ctx).changes == 0);
     f.t->now += 24LL * 3600 * 1000;
@@ -268,6 +272,7 @@ TEST_CASE("a followed dossier still open after its due date brings the apology o
     CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice'") == 4);
     CHECK(f.count("SELECT COUNT(*) FROM outbox WHERE purpose = 'dossier_notice' AND recipient NOT IN ('" + citizen +
                   "', '0987654321')") == 0);
+    CHECK(f.count("SELECT COUNT(*) FROM dossier_notices WHERE kind = 'overdue' AND user_id = '7100000000000000006'") == 0);
 }
 
 TEST_CASE("every follow and notice is counted in the report, by channel, result ready and apology", "[dossiers][reports]") {
