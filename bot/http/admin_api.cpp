@@ -134,6 +134,25 @@ unit_scope scope_of(const api_token_config& t) {
     return unit_scope::of(t.units);
 }
 
+// The answer to a resource that threw, whichever thread it ran on: bad input 400, outside the
+// token's units 403, unknown 404, anything else 500 with the detail only in the log.
+// Call only from inside a catch block.
+http_response failure_response(const api_request& areq) {
+    try {
+        throw;
+    } catch (const std::invalid_argument& e) {
+        return json_error(400, "bad_request", e.what());
+    } catch (const api_forbidden& e) {
+        spdlog::warn("api {} {}: token \"{}\" refused: {}", areq.http.method, areq.http.path, areq.actor, e.what());
+        return json_error(403, "forbidden", e.what());
+    } catch (const std::out_of_range& e) {
+        return json_error(404, "not_found", e.what());
+    } catch (const std::exception& e) {
+        spdlog::error("api {} {} failed: {}", areq.http.method, areq.http.path, e.what());
+        return json_error(500, "internal_error", "the request could not be completed; see the server log");
+    }
+}
+
 }  // namespace
 
 std::string hash_api_token(const std::string& token, const std::string& salt) {
@@ -406,16 +425,8 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
             http_response res;
             try {
                 res = r->task(*areq);
-            } catch (const std::invalid_argument& e) {
-                res = json_error(400, "bad_request", e.what());
-            } catch (const api_forbidden& e) {
-                spdlog::warn("api {} {}: token \"{}\" refused: {}", areq->http.method, areq->http.path, areq->actor, e.what());
-                res = json_error(403, "forbidden", e.what());
-            } catch (const std::out_of_range& e) {
-                res = json_error(404, "not_found", e.what());
-            } catch (const std::exception& e) {
-                spdlog::error("api {} {} failed: {}", areq->http.method, areq->http.path, e.what());
-                res = json_error(500, "internal_error", "the request could not be completed; see the server log");
+            } catch (const std::exception&) {
+                res = failure_response(*areq);
             }
             respond(std::move(res));
         });
@@ -434,16 +445,8 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
                       areq->path_params.empty() ? std::string{} : areq->path_params.front(), std::to_string(res.status));
                 tx->commit();
             }
-        } catch (const std::invalid_argument& e) {
-            res = json_error(400, "bad_request", e.what());
-        } catch (const api_forbidden& e) {
-            spdlog::warn("api {} {}: token \"{}\" refused: {}", areq->http.method, areq->http.path, areq->actor, e.what());
-            res = json_error(403, "forbidden", e.what());
-        } catch (const std::out_of_range& e) {
-            res = json_error(404, "not_found", e.what());
-        } catch (const std::exception& e) {
-            spdlog::error("api {} {} failed: {}", areq->http.method, areq->http.path, e.what());
-            res = json_error(500, "internal_error", "the request could not be completed; see the server log");
+        } catch (const std::exception&) {
+            res = failure_response(*areq);
         }
         tx.reset();  // rolls back unless committed
         respond(std::move(res));
