@@ -43,16 +43,26 @@ void create_parent(const std::string& path) {
 // The database holds OAuth access and refresh tokens and citizens' messages: it is created 0600
 // whatever the umask, and an existing file of ours is brought back to 0600. SQLite creates the
 // -wal, -shm and -journal files with the main file's permissions, so they follow.
+//
+// An existing file is never opened here, only chmod'ed by name: closing any descriptor of a file
+// drops every POSIX lock this process holds on it, SQLite's included. A server opening one more
+// connection would then look, to another process (`cchcbot console link`, `chat`), like nobody
+// had the database open, and that process would checkpoint and delete the WAL the server is
+// still writing to: every later commit of the server lost.
 void make_private(const std::string& path) {
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, private_file);
-    if (fd < 0) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && (st.st_mode & 0777) != private_file && st.st_uid == ::geteuid()) ::fchmod(fd, private_file);
-    ::close(fd);
-    for (const char* suffix : {"-wal", "-shm", "-journal"}) {
-        const std::string side = path + suffix;
-        if (::stat(side.c_str(), &st) == 0 && (st.st_mode & 0777) != private_file && st.st_uid == ::geteuid())
-            ::chmod(side.c_str(), private_file);
+    if (::stat(path.c_str(), &st) != 0) {
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, private_file);
+        if (fd >= 0) {
+            ::close(fd);  // a file nobody had open: no lock to lose
+        } else if (errno != EEXIST) {
+            throw std::runtime_error("cannot create " + path + ": " + std::strerror(errno));
+        }
+    }
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        const std::string file = path + suffix;
+        if (::stat(file.c_str(), &st) == 0 && (st.st_mode & 0777) != private_file && st.st_uid == ::geteuid())
+            ::chmod(file.c_str(), private_file);
     }
 }
 

@@ -9,6 +9,9 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
 
 TEST_CASE("migrations bring a new database to the latest version once", "[storage]") {
     auto db = test::memory_db();
@@ -113,4 +116,26 @@ TEST_CASE("an existing database or backup readable by others is brought back to 
     CHECK(mode_of(path) == 0600);
     storage::backup(*db, dir.file("copy.db"));
     CHECK(mode_of(dir.file("copy.db")) == 0600);
+}
+
+TEST_CASE("opening one more connection keeps the process's locks: another process closing the database leaves the WAL in use",
+          "[storage]") {
+    test::temp_dir dir;
+    const auto path = dir.file("shared.db");
+    auto server = storage::open_database(path);
+    server->exec("INSERT INTO meta (key, value) VALUES ('before', '1')");
+    auto another = storage::open_database(path);  // the server starts one more worker
+
+    // Another process (`cchcbot console link`, `chat`) opens and closes the same database: the
+    // sqlite3 shell, a process of its own (a fork would inherit SQLite's view of the locks).
+    const std::string cmd = "sqlite3 '" + path + "' 'SELECT COUNT(*) FROM meta;' >/dev/null 2>&1";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+
+    // The server's WAL is still the database's: what it commits now, others read.
+    server->exec("INSERT INTO meta (key, value) VALUES ('after', '2')");
+    CHECK(::access((path + "-wal").c_str(), F_OK) == 0);
+    SQLite::Database reader(path, SQLite::OPEN_READONLY);
+    SQLite::Statement q(reader, "SELECT value FROM meta WHERE key = 'after'");
+    REQUIRE(q.executeStep());
+    CHECK(q.getColumn(0).getString() == "2");
 }
