@@ -396,6 +396,13 @@ INSERT INTO oa_tokens (oa, access_token, access_expires_at, refresh_token, previ
 DROP TABLE oauth_tokens;
 )SQL";
 
+// Reports by OA read the interaction log through the reports' covering index: it now ends with
+// the OA, so the per-OA pass (and an OA filter) stays an index-only read.
+const char* const units_v41 = R"SQL(
+DROP INDEX IF EXISTS interactions_report;
+CREATE INDEX interactions_report ON interactions(direction, local_day, kind, outcome, topic, user_id, latency_ms, unit_id, oa);
+)SQL";
+
 // == area: dossiers — states, change detection, import runs, citizens following their dossier ==
 const char* const dossiers_v50 = R"SQL(
 -- The one-stop system's status of each dossier, and a fingerprint of every imported field so an
@@ -544,6 +551,7 @@ const std::vector<migration>& all_migrations() {
         {10, event_v10},
         {11, event_v11},
         {40, units_v40},
+        {41, units_v41},
         {50, dossiers_v50},
         {70, trust_flows_v70},
         {71, trust_flows_v71},

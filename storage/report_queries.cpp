@@ -43,6 +43,13 @@ std::string json_array(const std::vector<std::string>& items) {
     return out;
 }
 
+void bind_oas(SQLite::Statement& q, int index, const report_scope& s) {
+    if (s.oas.empty())
+        q.bind(index);
+    else
+        q.bind(index, json_array(s.oas));
+}
+
 void bind_units(SQLite::Statement& q, int index, const report_scope& s) {
     if (s.units.empty())
         q.bind(index);  // NULL: no filter
@@ -286,10 +293,12 @@ conversation_figures conversation_stats(SQLite::Database& db, const report_scope
 SELECT user_id, kind, outcome, topic, latency_ms FROM interactions INDEXED BY interactions_report
 WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
         if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
+        if (!s.oas.empty()) sql += " AND oa IN (SELECT value FROM json_each(?4))";
         raw_statement q(db, sql);
         q.bind(1, s.from);
         q.bind(2, s.to);
         if (!s.units.empty()) q.bind(3, json_array(s.units));
+        if (!s.oas.empty()) q.bind(4, json_array(s.oas));
         std::unordered_set<std::string, string_hash, std::equal_to<>> users;
         std::unordered_map<std::string, std::int64_t, string_hash, std::equal_to<>> topics;
         std::vector<std::int64_t> latencies;
@@ -332,20 +341,25 @@ WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
 SELECT MIN(text), COUNT(*) AS n FROM unanswered
 WHERE local_day BETWEEN ?1 AND ?2
   AND (?3 IS NULL OR user_id IN (SELECT user_id FROM users WHERE unit_id IN (SELECT value FROM json_each(?3))))
+  AND (?5 IS NULL OR user_id IN (SELECT user_id FROM users WHERE oa IN (SELECT value FROM json_each(?5))))
 GROUP BY normalized ORDER BY n DESC, MIN(text) LIMIT ?4)SQL");
         q.bind(1, s.from);
         q.bind(2, s.to);
         bind_units(q, 3, s);
         q.bind(4, top_n);
+        bind_oas(q, 5, s);
         while (q.executeStep()) f.top_unanswered.emplace_back(q.getColumn(0).getString(), q.getColumn(1).getInt64());
     }
     {
         SQLite::Statement q(db, std::string(R"SQL(
 SELECT first_answer_at - opened_at FROM handoffs
-WHERE opened_at >= ?1 AND opened_at < ?2)SQL") + unit_filter);
+WHERE opened_at >= ?1 AND opened_at < ?2
+  AND (?4 IS NULL OR user_id IN (SELECT user_id FROM users WHERE oa IN (SELECT value FROM json_each(?4)))))SQL") +
+                                    unit_filter);
         q.bind(1, s.from_ms);
         q.bind(2, s.to_end_ms);
         bind_units(q, 3, s);
+        bind_oas(q, 4, s);
         std::vector<std::int64_t> waits;
         while (q.executeStep()) {
             ++f.handoffs;
@@ -450,6 +464,66 @@ WHERE f.followed_at >= ?1 AND f.followed_at < ?2
         if (q.executeStep()) f.follows = q.getColumn(0).getInt64();
     }
     return f;
+}
+
+std::vector<oa_figures> oa_stats(SQLite::Database& db, const report_scope& s) {
+    std::map<std::string, oa_figures> by;
+    {
+        // The covering index holds oa last (migration 41): the same index-only read as
+        // conversation_stats, grouped by OA.
+        std::string sql = R"SQL(
+SELECT oa, COUNT(*), COUNT(DISTINCT user_id), SUM(outcome IN ('answered', 'lookup')), SUM(outcome = 'clarified'),
+       SUM(outcome = 'fallback')
+FROM interactions INDEXED BY interactions_report
+WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2 AND kind = 'text' AND COALESCE(outcome, '') <> 'command')SQL";
+        if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
+        if (!s.oas.empty()) sql += " AND oa IN (SELECT value FROM json_each(?4))";
+        sql += " GROUP BY oa";
+        SQLite::Statement q(db, sql);
+        q.bind(1, s.from);
+        q.bind(2, s.to);
+        if (!s.units.empty()) q.bind(3, json_array(s.units));
+        if (!s.oas.empty()) q.bind(4, json_array(s.oas));
+        while (q.executeStep()) {
+            auto& f = by[q.getColumn(0).getString()];
+            f.questions = q.getColumn(1).getInt64();
+            f.citizens = q.getColumn(2).getInt64();
+            f.answered = q.getColumn(3).getInt64();
+            f.clarified = q.getColumn(4).getInt64();
+            f.fallbacks = q.getColumn(5).getInt64();
+        }
+    }
+    {
+        // Broadcast messages go through the recipient's OA: the outbox row says which. Same
+        // definitions as broadcast_totals (started broadcasts, cancelled messages left out).
+        SQLite::Statement q(db, R"SQL(
+SELECT o.oa, COUNT(DISTINCT b.id), COUNT(o.id), SUM(o.state = 'sent'),
+       SUM(o.delivered_at IS NOT NULL OR o.seen_at IS NOT NULL), SUM(o.seen_at IS NOT NULL), SUM(o.state = 'failed')
+FROM broadcasts b JOIN broadcast_recipients r ON r.broadcast_id = b.id JOIN outbox o ON o.id = r.outbox_id
+WHERE b.local_day BETWEEN ?1 AND ?2 AND b.started_at IS NOT NULL AND o.state <> 'cancelled'
+  AND (?3 IS NULL OR o.recipient IN (SELECT user_id FROM users WHERE unit_id IN (SELECT value FROM json_each(?3))))
+  AND (?4 IS NULL OR o.oa IN (SELECT value FROM json_each(?4)))
+GROUP BY o.oa)SQL");
+        q.bind(1, s.from);
+        q.bind(2, s.to);
+        bind_units(q, 3, s);
+        bind_oas(q, 4, s);
+        while (q.executeStep()) {
+            auto& f = by[q.getColumn(0).getString()];
+            f.broadcasts = q.getColumn(1).getInt64();
+            f.broadcast_messages = q.getColumn(2).getInt64();
+            f.broadcast_sent = q.getColumn(3).getInt64();
+            f.broadcast_received = q.getColumn(4).getInt64();
+            f.broadcast_seen = q.getColumn(5).getInt64();
+            f.broadcast_failed = q.getColumn(6).getInt64();
+        }
+    }
+    std::vector<oa_figures> out;
+    for (auto& [oa, f] : by) {
+        f.oa = oa;
+        out.push_back(std::move(f));
+    }
+    return out;
 }
 
 }  // namespace storage

@@ -20,6 +20,9 @@ struct report_scope {
     std::int64_t from_ms = 0;         ///< Unix ms of local midnight starting `from`
     std::int64_t to_end_ms = 0;       ///< Unix ms of local midnight after `to` (exclusive)
     std::vector<std::string> units;   ///< restrict to these unit ids; empty = every unit
+    /// Restrict conversations and broadcast messages to these Official Accounts (as stored: ''
+    /// is the default OA's rows from before there were several); empty = every OA.
+    std::vector<std::string> oas;
 };
 
 /// Dossier counters with SPEC's definitions (see bot/report.hpp for the derived ones).
@@ -142,5 +145,25 @@ struct dossier_notice_figures {
 
 /// @throws SQLite::Exception
 [[nodiscard]] dossier_notice_figures dossier_notice_stats(SQLite::Database& db, const report_scope& s);
+/// Conversations and broadcast messages of one Official Account.
+struct oa_figures {
+    std::string oa;                  ///< as stored ('' = the default OA)
+    std::int64_t questions = 0;      ///< inbound citizen texts (official commands excluded)
+    std::int64_t citizens = 0;       ///< distinct users asking
+    std::int64_t answered = 0;       ///< answered automatically (topic answer or dossier lookup)
+    std::int64_t clarified = 0;
+    std::int64_t fallbacks = 0;
+    std::int64_t broadcasts = 0;          ///< broadcasts that sent at least one message through it
+    std::int64_t broadcast_messages = 0;  ///< broadcast messages queued through it (recipients)
+    std::int64_t broadcast_sent = 0;
+    std::int64_t broadcast_received = 0;
+    std::int64_t broadcast_seen = 0;
+    std::int64_t broadcast_failed = 0;
+};
+
+/// The period's conversations (same definitions as conversation_stats) and broadcast messages
+/// (same definitions as broadcast_totals), per OA as stored, by OA id.
+/// @throws SQLite::Exception
+[[nodiscard]] std::vector<oa_figures> oa_stats(SQLite::Database& db, const report_scope& s);
 
 }  // namespace storage

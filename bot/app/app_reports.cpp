@@ -1,4 +1,4 @@
-// Reports: GET /api/v1/reports?from=&to=&format=&unit=&level= for viewers.
+// Reports: GET /api/v1/reports?from=&to=&format=&unit=&level=&oa= for viewers.
 #include "bot/app/app.hpp"
 
 #include "bot/core/local_time.hpp"
@@ -28,6 +28,7 @@ void start_reports(services& s) {
               [&env](const api_request& req, SQLite::Database& db) -> http_response {
                   report_request rq{param(req, "from"), param(req, "to"), param(req, "unit"), param(req, "level")};
                   rq.today = to_iso(local_date_of(env.clock(), env.cfg.time.utc_offset_minutes));
+                  rq.oa = param(req, "oa");
                   std::string format = param(req, "format");
                   if (format.empty()) format = "json";
                   if (format != "json" && format != "csv" && format != "text" && format != "xlsx")

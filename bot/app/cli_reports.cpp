@@ -23,6 +23,7 @@ struct report_args {
     std::string format = "text";
     std::string unit;
     std::string level;
+    std::string oa;
     std::string out;
 };
 
@@ -35,7 +36,8 @@ void write_out(const std::string& path, const std::string& content) {
 
 void run_report(const cli_options& opts, const report_args& a) {
     auto env = make_environment(source_for(opts));
-    const report_request req{a.from, a.to, a.unit, a.level};
+    report_request req{a.from, a.to, a.unit, a.level};
+    req.oa = a.oa;
     try {
         validate(req, env->cfg);
     } catch (const report_request_error& e) {
@@ -80,6 +82,7 @@ void register_report_commands(CLI::App& app, cli_options& opts) {
         ->check(CLI::IsMember({"text", "csv", "json", "xlsx"}));
     rep->add_option("--unit", a->unit, "only this unit id");
     rep->add_option("--level", a->level, "only this level id");
+    rep->add_option("--oa", a->oa, "only this Official Account ([[oa]] id): its conversations, broadcasts and units");
     rep->add_option("--out", a->out, "write to FILE (xlsx default: bao-cao-<from>-<to>.xlsx)");
     rep->callback([&opts, a] { run_report(opts, *a); });
 }

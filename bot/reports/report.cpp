@@ -3,6 +3,8 @@
 
 #include "bot/core/local_time.hpp"
 #include "bot/core/personal_data.hpp"
+#include "bot/core/official_accounts.hpp"
+#include "bot/core/scope.hpp"
 #include "bot/core/units.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -58,6 +60,11 @@ void validate(const report_request& req, const config& cfg) {
         if (!l) throw report_request_error("unknown level '" + req.level + "'");
         if (!exists_on(*l, req.to)) throw report_request_error("level '" + req.level + "' did not exist on " + req.to);
     }
+    if (!req.oa.empty()) {
+        const auto oas = cfg.official_accounts();
+        if (std::none_of(oas.begin(), oas.end(), [&](const oa_config& o) { return o.id == req.oa; }))
+            throw report_request_error("unknown Official Account '" + req.oa + "'");
+    }
 }
 
 namespace {
@@ -90,6 +97,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     r.as_of = std::min(req.to, today);
     r.unit = req.unit;
     r.level = req.unit.empty() ? req.level : std::string{};
+    r.oa = req.oa;
     r.online_rate_target = cfg.report.online_rate_target;
     r.on_time_rate_target = cfg.report.on_time_rate_target;
 
@@ -120,9 +128,24 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
         for (const auto& u : cfg.units)
             if (const unit_config* c = counted_as(u.id); c && c->id == id) scope.units.push_back(u.id);
     };
+    // One OA: its own rows ('' too when it is the default), and the dossiers of the units it serves.
+    const auto oas = cfg.official_accounts();
+    const oa_config* only_oa = nullptr;
+    for (const auto& o : oas)
+        if (o.id == req.oa) only_oa = &o;
+    if (only_oa) {
+        scope.oas = {only_oa->id};
+        if (only_oa->is_default) scope.oas.push_back("");
+    }
+    // The units an OA serves (and what they cover: the communes its commune replaced).
+    const bool oa_units = only_oa && !only_oa->units.empty() && req.unit.empty() && req.level.empty();
+    const unit_scope served = oa_units ? unit_scope::of(only_oa->units) : unit_scope::everything();
     if (!req.unit.empty()) {
         add_with_predecessors(req.unit);
         if (scope.units.empty()) scope.units.push_back(req.unit);
+    } else if (oa_units) {
+        for (const auto& u : cfg.units)
+            if (served.covers(cfg, u.id)) scope.units.push_back(u.id);
     } else if (!req.level.empty()) {
         for (const auto& u : cfg.units)
             if (u.level == req.level && in_skeleton(u)) add_with_predecessors(u.id);
@@ -139,9 +162,10 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
         for (const auto& u : cfg.units) {
             if (u.level != l.id || !in_skeleton(u)) continue;
             if (only_unit && u.id != only_unit->id) continue;
+            if (!served.covers(cfg, u.id)) continue;
             lr.units.push_back({u.id, unit_name_on(u, req.to), {}});
         }
-        // A level of another period (no unit then) stays out of the report.
+        // A level of another period (no unit then), or above an OA's units, stays out of the report.
         if (lr.units.empty() && !only_unit && req.level.empty()) continue;
         r.levels.push_back(std::move(lr));
     }
@@ -154,14 +178,19 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
         return {nullptr, nullptr};
     };
 
+    // Conversations and broadcasts of one OA are its own rows, whatever unit the citizen chose
+    // (or none yet): the OA's units narrow only the dossiers and reminders.
+    storage::report_scope talk = scope;
+    if (oa_units) talk.units.clear();
+
     // The conversation pass reads the interaction log, the dossier scan the dossiers: on their own
     // connections they run side by side (WAL readers do not block each other or the writer).
     std::future<storage::conversation_figures> conversations;
     if (!parallel_path.empty() && parallel_path != ":memory:") {
-        conversations = std::async(std::launch::async, [parallel_path, scope] {
+        conversations = std::async(std::launch::async, [parallel_path, talk] {
             SQLite::Database reader(parallel_path, SQLite::OPEN_READONLY);
             reader.setBusyTimeout(5000);
-            return storage::conversation_stats(reader, scope, report_top_n);
+            return storage::conversation_stats(reader, talk, report_top_n);
         });
     }
     const storage::dossier_scan scan = storage::scan_dossiers(db, scope, report_warning_list_limit);
@@ -246,7 +275,7 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     r.totals.finish();
 
     // 5. Conversations, reminders, broadcasts, dossier notices.
-    r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, scope, report_top_n);
+    r.conversations = conversations.valid() ? conversations.get() : storage::conversation_stats(db, talk, report_top_n);
     // Reports go to viewers and beyond: citizens' phone and ID numbers in their questions are masked
     // here, once, for every format.
     for (auto& q : r.conversations.top_unanswered) q.first = mask_personal_numbers(q.first);
@@ -272,6 +301,39 @@ report compute_report(SQLite::Database& db, const config& cfg, const report_requ
     r.reminded_then_resolved = storage::reminded_then_resolved_in_time(db, scope);
     r.broadcasts = storage::broadcast_stats(db, scope);
     r.dossier_notices = storage::dossier_notice_stats(db, scope);
+
+    // 6. Per Official Account, when there are several or one was asked for (rows from before
+    // there were several, and of OAs no longer configured, are the default OA's).
+    if (oas.size() > 1 || only_oa) {
+        const auto figures = storage::oa_stats(db, talk);
+        for (const auto& o : oas) {
+            if (only_oa && &o != only_oa) continue;
+            oa_report rep{o.id, o.name.empty() ? o.id : o.name, {}};
+            rep.fig.oa = o.id;
+            for (const auto& f : figures) {
+                if (oa_by_id(oas, f.oa).id != o.id) continue;
+                rep.fig.questions += f.questions;
+                rep.fig.citizens += f.citizens;
+                rep.fig.answered += f.answered;
+                rep.fig.clarified += f.clarified;
+                rep.fig.fallbacks += f.fallbacks;
+                // A broadcast that went out through rows of both ids is one broadcast.
+                rep.fig.broadcasts = std::max(rep.fig.broadcasts, f.broadcasts);
+                rep.fig.broadcast_messages += f.broadcast_messages;
+                rep.fig.broadcast_sent += f.broadcast_sent;
+                rep.fig.broadcast_received += f.broadcast_received;
+                rep.fig.broadcast_seen += f.broadcast_seen;
+                rep.fig.broadcast_failed += f.broadcast_failed;
+            }
+            r.by_oa.push_back(std::move(rep));
+        }
+        // One OA's report: its broadcasts are the messages that went through it.
+        if (only_oa && r.by_oa.size() == 1) {
+            const auto& f = r.by_oa.front().fig;
+            r.broadcasts = {f.broadcasts, f.broadcast_messages, f.broadcast_sent, f.broadcast_received,
+                            f.broadcast_seen, f.broadcast_failed};
+        }
+    }
     return r;
 }
 

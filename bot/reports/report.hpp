@@ -27,6 +27,7 @@ struct report_request {
     /// (a period ending in the future does not count dossiers not yet due). Empty: the system
     /// clock's local date.
     std::string today = {};
+    std::string oa{};   ///< one Official Account id, or empty: its conversations and broadcasts, its units' dossiers
 };
 
 /// A request that cannot be answered as asked (bad date, from > to, unknown unit or level).
@@ -83,6 +84,13 @@ struct report_warning {
     std::vector<warning_item> items;  ///< at most report_warning_list_limit of them
 };
 
+/// One Official Account's conversations and broadcast messages.
+struct oa_report {
+    std::string oa;    ///< configured OA id
+    std::string name;  ///< its name ("UBND xã Yên Thế"), else its id
+    storage::oa_figures fig;
+};
+
 /// Reminders sent per unit.
 struct reminder_unit_report {
     std::string unit;
@@ -107,6 +115,8 @@ struct report {
     std::int64_t reminded_then_resolved = 0;
     storage::broadcast_figures broadcasts;
     storage::dossier_notice_figures dossier_notices;  ///< citizens following their dossiers
+    std::string oa;                  ///< scope, empty for all
+    std::vector<oa_report> by_oa;    ///< per OA, configuration order; only when there are several (or one asked for)
     std::vector<report_warning> warnings;
     std::int64_t excluded_dossiers = 0;  ///< left out of the figures because of the warnings
     std::map<std::string, std::string> topic_titles;  ///< topic id → title (from the knowledge base)

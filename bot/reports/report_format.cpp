@@ -176,6 +176,7 @@ std::string to_json(const report& r) {
     w.key("scope").open('{');
     w.key("unit").raw(r.unit.empty() ? "null" : json_string(r.unit));
     w.key("level").raw(r.level.empty() ? "null" : json_string(r.level));
+    w.key("oa").raw(r.oa.empty() ? "null" : json_string(r.oa));
     w.close('}');
 
     w.key("dossiers").open('{');
@@ -281,6 +282,28 @@ std::string to_json(const report& r) {
     w.key("result_ready").num(dn.result_ready);
     w.key("apologies").num(dn.apologies);
     w.close('}');
+    // Per Official Account (several OAs, or one asked for): conversations and broadcast messages.
+    w.key("by_oa").open('[');
+    for (const auto& o : r.by_oa) {
+        const auto& f = o.fig;
+        w.open('{');
+        w.key("oa").str(o.oa);
+        w.key("name").str(o.name);
+        w.key("questions").num(f.questions);
+        w.key("citizens").num(f.citizens);
+        w.key("answered").num(f.answered);
+        w.key("answered_rate").rate(percent_of(f.answered, f.questions));
+        w.key("clarified").num(f.clarified);
+        w.key("fallbacks").num(f.fallbacks);
+        w.key("broadcasts").num(f.broadcasts);
+        w.key("broadcast_messages").num(f.broadcast_messages);
+        w.key("broadcast_sent").num(f.broadcast_sent);
+        w.key("broadcast_received").num(f.broadcast_received);
+        w.key("broadcast_seen").num(f.broadcast_seen);
+        w.key("broadcast_failed").num(f.broadcast_failed);
+        w.close('}');
+    }
+    w.close(']');
 
     w.key("warnings").open('[');
     for (const auto& wr : r.warnings) {
@@ -419,6 +442,18 @@ std::string to_csv(const report& r) {
     csv_row(out, {std::to_string(dn.follows), std::to_string(dn.notices), std::to_string(dn.zalo),
                   std::to_string(dn.zns), std::to_string(dn.undeliverable), std::to_string(dn.sent),
                   std::to_string(dn.failed), std::to_string(dn.result_ready), std::to_string(dn.apologies)});
+    if (!r.by_oa.empty()) {
+        section("by_oa", {"oa", "name", "questions", "citizens", "answered", "clarified", "fallbacks", "broadcasts",
+                          "broadcast_messages", "broadcast_sent", "broadcast_received", "broadcast_seen", "broadcast_failed"});
+        for (const auto& o : r.by_oa) {
+            const auto& f = o.fig;
+            csv_row(out, {o.oa, o.name, std::to_string(f.questions), std::to_string(f.citizens), std::to_string(f.answered),
+                          std::to_string(f.clarified), std::to_string(f.fallbacks), std::to_string(f.broadcasts),
+                          std::to_string(f.broadcast_messages),
+                          std::to_string(f.broadcast_sent), std::to_string(f.broadcast_received),
+                          std::to_string(f.broadcast_seen), std::to_string(f.broadcast_failed)});
+        }
+    }
 
     section("warnings", {"kind", "count", "code", "level", "unit", "received_on", "due_on", "returned_on"});
     for (const auto& w : r.warnings) {
@@ -636,6 +671,18 @@ std::string to_text(const report& r, const message_catalog& t) {
                                                    {"result_ready", format_vn_number(dn.result_ready)},
                                                    {"apologies", format_vn_number(dn.apologies)}}) +
                "\n";
+    if (!r.by_oa.empty()) out += t.render("report_oa_intro") + "\n";
+    for (const auto& o : r.by_oa) {
+        const auto& f = o.fig;
+        out += t.render("report_oa", {{"name", o.name},
+                                      {"questions", format_vn_number(f.questions)},
+                                      {"citizens", format_vn_number(f.citizens)},
+                                      {"answered", format_vn_number(f.answered)},
+                                      {"broadcasts", format_vn_number(f.broadcasts)},
+                                      {"recipients", format_vn_number(f.broadcast_messages)},
+                                      {"seen", format_vn_number(f.broadcast_seen)}}) +
+               "\n";
+    }
     return out;
 }
 
