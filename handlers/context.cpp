@@ -30,6 +30,7 @@ std::vector<std::int64_t> commit_outcome(context& ctx, const outcome& out, const
         in.topic = out.note->topic;
         in.outcome = out.note->outcome;
         in.text = inbound_text;
+        in.oa = ctx.oa;
         // latency_ms stays empty until the first reply's Zalo call (the outbox sender sets it).
         origin.interaction_id = storage::log_interaction(ctx.db, in);
     }
@@ -44,6 +45,7 @@ std::vector<std::int64_t> commit_outcome(context& ctx, const outcome& out, const
         o.kind = m.purpose.empty() ? "reply" : m.purpose;
         o.topic = out.note && m.recipient == user_id ? out.note->topic : std::string{};
         o.text = m.text;
+        o.oa = m.oa.empty() && m.recipient == user_id ? ctx.oa : m.oa;
         storage::log_interaction(ctx.db, o);
     }
     return zalo::queue_messages(ctx.db, out.messages, now, origin);

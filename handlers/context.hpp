@@ -28,6 +28,9 @@ struct context {
     const bot::message_catalog& texts;
     std::shared_ptr<const bot::knowledge_base> kb;     ///< the current knowledge base (reloadable); may be null
     std::function<std::int64_t()> now_ms;              ///< injected clock (Unix ms)
+    /// The Official Account the event came for ([[oa]] id; bot::oa_of_event); empty outside an
+    /// event (commands, the scheduler). Messages need not name it: the recipient's OA is used.
+    std::string oa{};
 };
 
 /// How the inbound message was handled, for the interaction log and the report.

@@ -11,7 +11,7 @@ outcome handle_follow(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
     const std::int64_t now = ctx.now_ms();
     storage::set_follower(ctx.db, ev.user_id, true, now);
-    storage::touch_user(ctx.db, ev.user_id, now);  // following counts as an interaction (zalo-api.md §2.1)
+    storage::touch_user(ctx.db, ev.user_id, now, ctx.oa);  // following counts as an interaction (zalo-api.md §2.1)
     const std::string unit = unit_of_user(ctx, ev.user_id);
     outcome out;
     out.messages = with_buttons(ctx, ev.user_id,

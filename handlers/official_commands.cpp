@@ -126,7 +126,7 @@ outcome link_account(context& ctx, const std::string& me, const std::string& cod
         return reply(me, ctx.texts.render(w.user_free_at ? "reminder_link_too_many" : "reminder_link_paused", {{"gio", when}}), {});
     }
     storage::official linked;
-    const auto status = storage::redeem_link_code(ctx.db, bot::hash_link_code(code), me, now, &linked);
+    const auto status = storage::redeem_link_code(ctx.db, bot::hash_link_code(code), me, now, &linked, ctx.oa);
     storage::record_link_attempt(ctx.db, me,
                                  status == storage::link_status::linked ? storage::link_attempt::linked : storage::link_attempt::failed,
                                  now);

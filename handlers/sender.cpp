@@ -4,7 +4,7 @@
 namespace handlers {
 
 sender load_sender(context& ctx, const std::string& user_id) {
-    storage::touch_user(ctx.db, user_id, ctx.now_ms());
+    storage::touch_user(ctx.db, user_id, ctx.now_ms(), ctx.oa);
     sender s;
     if (auto found = storage::find_user(ctx.db, user_id)) s.user = std::move(*found);
     s.user.user_id = user_id;

@@ -26,7 +26,7 @@ std::string masked(const std::string& phone) {
 
 outcome handle_user_submit_info(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
-    storage::touch_user(ctx.db, ev.user_id, ctx.now_ms());
+    storage::touch_user(ctx.db, ev.user_id, ctx.now_ms(), ctx.oa);
     const std::string unit = unit_of_user(ctx, ev.user_id);
     const std::string phone = national_phone(ev.info_phone);
     outcome out;
@@ -48,7 +48,7 @@ outcome handle_user_withdraw(const zalo::event& ev, context& ctx) {
 
 outcome handle_user_click_chatnow(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
-    storage::touch_user(ctx.db, ev.user_id, ctx.now_ms());
+    storage::touch_user(ctx.db, ev.user_id, ctx.now_ms(), ctx.oa);
     const std::string unit = unit_of_user(ctx, ev.user_id);
     outcome out;
     out.messages = with_buttons(ctx, ev.user_id,

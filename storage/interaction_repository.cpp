@@ -8,8 +8,8 @@ namespace storage {
 
 std::int64_t log_interaction(SQLite::Database& db, const interaction& i) {
     SQLite::Statement q(db,
-                        "INSERT INTO interactions (at, local_day, user_id, unit_id, direction, kind, topic, outcome, text, latency_ms)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                        "INSERT INTO interactions (at, local_day, user_id, unit_id, direction, kind, topic, outcome, text, latency_ms, oa)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     q.bind(1, i.at);
     q.bind(2, i.local_day);
     auto opt = [&](int idx, const std::string& v) {
@@ -23,6 +23,7 @@ std::int64_t log_interaction(SQLite::Database& db, const interaction& i) {
     opt(8, i.outcome);
     opt(9, i.text);
     if (i.latency_ms) q.bind(10, *i.latency_ms); else q.bind(10);
+    q.bind(11, i.oa);
     q.exec();
     return db.getLastInsertRowid();
 }

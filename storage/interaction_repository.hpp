@@ -23,6 +23,7 @@ struct interaction {
     std::string outcome;        ///< answered | clarified | fallback | lookup | command | handoff | ""
     std::string text;
     std::optional<std::int64_t> latency_ms;
+    std::string oa;             ///< the Official Account it came in or went out through ([[oa]] id)
 };
 
 /// Appends one interaction and returns its id. @throws SQLite::Exception

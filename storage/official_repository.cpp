@@ -14,7 +14,8 @@ namespace {
 // The served units come along as one text (unit ids never contain the separator U+001F).
 constexpr const char* columns =
     "official_id, name, unit_id, role, COALESCE(phone, ''), COALESCE(zalo_user_id, ''), reminders_enabled, on_duty, disabled, "
-    "COALESCE((SELECT group_concat(s.unit_id, char(31)) FROM official_units s WHERE s.official_id = officials.official_id), '')";
+    "COALESCE((SELECT group_concat(s.unit_id, char(31)) FROM official_units s WHERE s.official_id = officials.official_id), ''), "
+    "oa";
 
 // The home unit first, then the others in id order, each once.
 std::vector<std::string> served_units(const std::string& home, const std::string& joined) {
@@ -59,6 +60,7 @@ official read(SQLite::Statement& q) {
     o.on_duty = q.getColumn(7).getInt() != 0;
     o.disabled = q.getColumn(8).getInt() != 0;
     o.units = served_units(o.unit_id, q.getColumn(9).getString());
+    o.oa = q.getColumn(10).getString();
     return o;
 }
 }  // namespace
@@ -140,7 +142,7 @@ bool set_link_code(SQLite::Database& db, const std::string& official_id, const s
 }
 
 link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash, const std::string& zalo_user_id,
-                             std::int64_t now_ms, official* linked) {
+                             std::int64_t now_ms, official* linked, const std::string& oa) {
     storage::write_scope sp(db);
     SQLite::Statement find(db, "SELECT official_id, link_code_expires_at, link_code_locked FROM officials"
                                " WHERE link_code_hash = ? AND disabled = 0");
@@ -166,10 +168,11 @@ link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash,
     unlink.bind(2, id);
     unlink.exec();
     SQLite::Statement link(db,
-                           "UPDATE officials SET zalo_user_id = ?, link_code_hash = NULL, link_code_expires_at = NULL "
+                           "UPDATE officials SET zalo_user_id = ?, link_code_hash = NULL, link_code_expires_at = NULL, oa = ? "
                            "WHERE official_id = ?");
     link.bind(1, zalo_user_id);
-    link.bind(2, id);
+    link.bind(2, oa);
+    link.bind(3, id);
     link.exec();
     if (linked) *linked = *find_official(db, id);
     sp.commit();

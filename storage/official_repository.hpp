@@ -26,6 +26,7 @@ struct official {
     /// Every unit served, the home unit (`unit_id`) first; filled by the reads below. When
     /// registering, extra units served besides `unit_id` (which is always added).
     std::vector<std::string> units;
+    std::string oa{};  ///< the Official Account the Zalo account is linked on ('' = the default OA)
 };
 
 /// The enabled official linked to this Zalo user, if any. @throws SQLite::Exception
@@ -50,10 +51,11 @@ bool set_link_code(SQLite::Database& db, const std::string& official_id, const s
 enum class link_status { linked, unknown_code, expired, locked };
 /// Redeems a link code: links `zalo_user_id` to its official and clears the code (one-time).
 /// A code locked after wrong guesses (storage::count_wrong_guess) links nobody: `locked`.
-/// A Zalo account linked to another official is moved to this one. @throws SQLite::Exception
+/// A Zalo account linked to another official is moved to this one. `oa` is the Official Account
+/// the code was sent to ([[oa]] id): reminders reach the official through it. @throws SQLite::Exception
 [[nodiscard]] link_status redeem_link_code(SQLite::Database& db, const std::string& code_hash,
                                            const std::string& zalo_user_id, std::int64_t now_ms,
-                                           official* linked = nullptr);
+                                           official* linked = nullptr, const std::string& oa = {});
 /// Disables an official (no reminders, no commands, no hand-offs). False when unknown.
 /// @throws SQLite::Exception
 bool disable_official(SQLite::Database& db, const std::string& official_id);

@@ -17,10 +17,14 @@ std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox
     // per message instead of an insert and an update.
     write_scope tx(db);
     std::int64_t next = last_outbox_id(db) + 1;
+    // A message without an OA goes through its recipient's: Zalo user ids belong to one OA, and
+    // the user row (or the official linked on it) says which ('' = the default OA).
     SQLite::Statement ins(db,
                           "INSERT INTO outbox (id, tracking_id, recipient, channel, priority, body, purpose, ref, broadcast_id,"
-                          " event_seq, origin_at, interaction_id, state, attempts, next_attempt_at, created_at)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)");
+                          " event_seq, origin_at, interaction_id, state, attempts, next_attempt_at, created_at, oa)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 'pending', 0, ?13, ?14,"
+                          " COALESCE(NULLIF(?15, ''), (SELECT NULLIF(oa, '') FROM users WHERE user_id = ?3),"
+                          " (SELECT NULLIF(oa, '') FROM officials WHERE zalo_user_id = ?3), ''))");
     auto opt = [&ins](int idx, const std::optional<std::int64_t>& v) {
         if (v) ins.bind(idx, *v); else ins.bind(idx);
     };
@@ -42,6 +46,7 @@ std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox
         opt(12, it.interaction_id);
         ins.bind(13, now_ms);
         ins.bind(14, now_ms);
+        ins.bindNoCopy(15, it.oa);
         ins.exec();
         ids.push_back(id);
     }
@@ -70,7 +75,7 @@ namespace {
 const char* const row_columns =
     "id, tracking_id, recipient, channel, priority, body, purpose, state, attempts, parts_sent, resends, zalo_msg_id,"
     " error_code, error_reason, broadcast_id, next_attempt_at, created_at, sent_at, delivered_at, seen_at, origin_at,"
-    " interaction_id";
+    " interaction_id, oa";
 
 std::optional<std::int64_t> opt64(const SQLite::Column& c) {
     if (c.isNull()) return std::nullopt;
@@ -101,6 +106,7 @@ outbox_row read_row(SQLite::Statement& q) {
     r.seen_at = opt64(q.getColumn(19));
     r.origin_at = opt64(q.getColumn(20));
     r.interaction_id = opt64(q.getColumn(21));
+    r.oa = q.getColumn(22).getString();
     return r;
 }
 

@@ -24,6 +24,7 @@ struct outbox_item {
     std::optional<std::int64_t> event_seq;
     std::optional<std::int64_t> origin_at;       ///< arrival of the event it answers (Unix ms)
     std::optional<std::int64_t> interaction_id;  ///< the inbound interaction it answers
+    std::string oa{};  ///< the Official Account it goes through; '' = the recipient's (users.oa / officials.oa)
 };
 
 /// Stores the items (pending, due now) and returns their ids in order. Each gets a tracking id
@@ -57,6 +58,7 @@ struct outbox_row {
     std::optional<std::int64_t> sent_at, delivered_at, seen_at;
     std::optional<std::int64_t> origin_at;       ///< arrival of the event it answers
     std::optional<std::int64_t> interaction_id;  ///< the inbound interaction it answers
+    std::string oa{};                            ///< the Official Account it goes through ('' = default)
 };
 
 /// Pending messages due at `now_ms` that are first in their recipient's queue (no older

@@ -15,13 +15,14 @@ void ensure_user(SQLite::Database& db, const std::string& user_id, std::int64_t 
 }
 }  // namespace
 
-void touch_user(SQLite::Database& db, const std::string& user_id, std::int64_t now_ms) {
+void touch_user(SQLite::Database& db, const std::string& user_id, std::int64_t now_ms, const std::string& oa) {
     SQLite::Statement q(db,
-                        "INSERT INTO users (user_id, last_interaction_at, created_at) VALUES (?, ?, ?)"
-                        " ON CONFLICT(user_id) DO UPDATE SET last_interaction_at = excluded.last_interaction_at");
+                        "INSERT INTO users (user_id, last_interaction_at, created_at, oa) VALUES (?1, ?2, ?2, ?3)"
+                        " ON CONFLICT(user_id) DO UPDATE SET last_interaction_at = excluded.last_interaction_at,"
+                        " oa = CASE WHEN excluded.oa <> '' THEN excluded.oa ELSE users.oa END");
     q.bind(1, user_id);
     q.bind(2, now_ms);
-    q.bind(3, now_ms);
+    q.bind(3, oa);
     q.exec();
 }
 

@@ -24,9 +24,10 @@ struct user {
     int fallback_streak = 0;
 };
 
-/// Creates the user if new and records the interaction time (Zalo's 7-day window).
-/// @throws SQLite::Exception
-void touch_user(SQLite::Database& db, const std::string& user_id, std::int64_t now_ms);
+/// Creates the user if new and records the interaction time (Zalo's 7-day window) and the
+/// Official Account the user wrote to (`oa`, [[oa]] id; empty leaves it as it is). Zalo user ids
+/// belong to one OA, so messages to the user go back through it. @throws SQLite::Exception
+void touch_user(SQLite::Database& db, const std::string& user_id, std::int64_t now_ms, const std::string& oa = {});
 /// The user, or nullopt. @throws SQLite::Exception
 [[nodiscard]] std::optional<user> find_user(SQLite::Database& db, const std::string& user_id);
 /// Records a follow (true) or unfollow (false); creates the user if new. @throws SQLite::Exception

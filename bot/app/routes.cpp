@@ -1,6 +1,8 @@
 // The routing table: every event_name → its handler. Events ignored on purpose have explicit no-ops.
 #include "bot/app/app.hpp"
 
+#include "bot/events/event_oa.hpp"
+
 #include "handlers/delivery.hpp"
 #include "handlers/follow.hpp"
 #include "handlers/non_text.hpp"
@@ -82,6 +84,7 @@ handlers::outcome route(const zalo::event& ev, handlers::context& ctx) {
 
 void process(const stored_event& se, SQLite::Database& db, const environment& env) {
     auto ctx = env.context(db);
+    ctx.oa = oa_of_event(env.cfg, se.ev);  // replies go back through the OA the user wrote to
     handlers::outcome out = route(se.ev, ctx);
     handlers::commit_outcome(ctx, out, se.ev.user_id, se.ev.text, se.seq, se.received_at_ms);
 }

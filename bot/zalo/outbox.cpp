@@ -21,6 +21,7 @@ std::vector<std::int64_t> queue_messages(SQLite::Database& db, const std::vector
         it.event_seq = origin.event_seq;
         it.origin_at = origin.received_at_ms;
         it.interaction_id = origin.interaction_id;
+        it.oa = m.oa;
         items.push_back(std::move(it));
     }
     return storage::enqueue(db, items, now_ms);

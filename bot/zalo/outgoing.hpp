@@ -41,6 +41,9 @@ struct outgoing_message {
     std::string purpose;                 ///< reply | handoff | reminder | digest | broadcast | relay
     std::string ref;                     ///< free reference (reminder key, hand-off id)
     std::optional<long long> broadcast_id;
+    /// Official Account it goes through ([[oa]] id). Leave empty for a Zalo user: the outbox takes
+    /// the recipient's OA (Zalo user ids belong to one OA). Set it for ZNS by phone.
+    std::string oa{};
 };
 
 /// Serialises a message for the outbox table (JSON) and back.

@@ -1,6 +1,10 @@
 // Storage for many Official Accounts: tokens per OA, and the OA of every row.
 #include "storage/token_repository.hpp"
 
+#include "storage/official_repository.hpp"
+#include "storage/outbox_repository.hpp"
+#include "storage/user_repository.hpp"
+
 #include "storage/database.hpp"
 #include "storage/migrations.hpp"
 #include "tests/test_support.hpp"
@@ -44,4 +48,42 @@ TEST_CASE("the single token row of a database from before becomes the default OA
     SQLite::Statement q(*db, "SELECT oa FROM users WHERE user_id = 'u1'");
     REQUIRE(q.executeStep());
     CHECK(q.getColumn(0).getString().empty());  // the default OA
+}
+
+TEST_CASE("a message goes through its recipient's Official Account unless it names one", "[zalo][oa]") {
+    auto db = test::memory_db();
+    storage::touch_user(*db, "citizen-bh", 1, "bo_ha");
+    storage::touch_user(*db, "citizen-bh", 2);  // a message from no event (a command) keeps the OA
+    db->exec("INSERT INTO officials (official_id, name, unit_id, role, zalo_user_id, created_at, oa)"
+             " VALUES ('cb', 'Cán bộ', 'yen_the', 'official', 'official-yt', 0, 'yen_the')");
+    std::vector<storage::outbox_item> items(4);
+    items[0].recipient = "citizen-bh";
+    items[1].recipient = "official-yt";  // linked on xã Yên Thế's OA, never wrote since
+    items[2].recipient = "stranger";
+    items[3].recipient = "0912345678";  // ZNS by phone: the caller names the OA
+    items[3].oa = "bo_ha";
+    for (auto& it : items) {
+        it.channel = "cs";
+        it.body_json = "{}";
+        it.purpose = "reply";
+    }
+    const auto ids = storage::enqueue(*db, items, 10);
+    std::vector<std::string> got;
+    for (auto id : ids) got.push_back(storage::get_outbox(*db, id).value().oa);
+    CHECK(got == std::vector<std::string>{"bo_ha", "yen_the", "", "bo_ha"});
+}
+
+TEST_CASE("an official linked by a code sent to an OA gets reminders through that OA", "[zalo][oa]") {
+    auto db = test::memory_db();
+    storage::official o;
+    o.official_id = "cb";
+    o.name = "Cán bộ";
+    o.unit_id = "bo_ha_moi";
+    o.role = "official";
+    REQUIRE(storage::add_official(*db, o, 0));
+    REQUIRE(storage::set_link_code(*db, "cb", "hash-1", 1000));
+    storage::official linked;
+    REQUIRE(storage::redeem_link_code(*db, "hash-1", "zalo-cb", 10, &linked, "bo_ha") == storage::link_status::linked);
+    CHECK(linked.oa == "bo_ha");
+    CHECK(storage::find_official_by_zalo(*db, "zalo-cb").value().oa == "bo_ha");
 }

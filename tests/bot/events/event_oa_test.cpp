@@ -1,0 +1,58 @@
+// Which Official Account an event came for, and what each OA serves.
+#include "bot/events/event_oa.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/official_accounts.hpp"
+#include "tests/test_support.hpp"
+
+#include <catch2/catch.hpp>
+
+namespace {
+
+zalo::event parsed(const std::string& body) {
+    auto ev = zalo::parse_event(body, false);
+    REQUIRE(ev);
+    return *ev;
+}
+
+}  // namespace
+
+TEST_CASE("an event belongs to the OA it was sent to, received from or names", "[oa]") {
+    const auto cfg = test::example_config();
+    const std::string yt = R"("app_id":"your-app-id-of-yen-the")";
+    const std::string bh = R"("app_id":"your-app-id-of-bo-ha")";
+    // A citizen writes to xã Bố Hạ's OA: the recipient is the OA.
+    auto text = parsed("{" + bh + R"(,"sender":{"id":"u1"},"recipient":{"id":"your-oa-id-of-bo-ha"},)"
+                       R"("event_name":"user_send_text","message":{"text":"a","msg_id":"m1"},"timestamp":"1"})");
+    CHECK(bot::oa_zalo_id(text) == "your-oa-id-of-bo-ha");
+    CHECK(bot::oa_of_event(cfg, text) == "bo_ha");
+    // A receipt of xã Yên Thế's message: the sender is the OA.
+    auto receipt = parsed("{" + yt + R"(,"sender":{"id":"your-oa-id-of-yen-the"},"recipient":{"id":"u2"},)"
+                          R"("event_name":"user_received_message","message":{"msg_id":"m2"},"timestamp":"1"})");
+    CHECK(bot::oa_of_event(cfg, receipt) == "yen_the");
+    // A follow names the OA at the top.
+    auto follow = parsed("{" + bh + R"(,"oa_id":"your-oa-id-of-bo-ha","follower":{"id":"u3"},"event_name":"follow","timestamp":"1"})");
+    CHECK(bot::oa_of_event(cfg, follow) == "bo_ha");
+    // An app id and OA id that do not go together are nobody's.
+    auto mixed = parsed("{" + yt + R"(,"sender":{"id":"u1"},"recipient":{"id":"your-oa-id-of-bo-ha"},)"
+                        R"("event_name":"user_send_text","message":{"text":"a","msg_id":"m3"},"timestamp":"1"})");
+    CHECK(bot::oa_of_event(cfg, mixed).empty());
+    // Without [[oa]] tables every event is the default OA's.
+    CHECK(bot::oa_of_event(test::test_config(), mixed) == "default");
+}
+
+TEST_CASE("an OA serves its units as they are today, and a unit finds its OA", "[oa]") {
+    const auto cfg = test::example_config();
+    const auto bh = bot::oa_units_on(cfg, "bo_ha", "2026-11-30");
+    REQUIRE(bh.size() == 1);
+    CHECK(bh[0]->id == "bo_ha_moi");
+    CHECK(bot::oa_units_on(cfg, "nobody", "2026-11-30").empty());
+    CHECK(bot::oa_units_on(test::test_config(), "default", "2026-11-30").empty());  // serves every unit
+    const auto oas = cfg.official_accounts();
+    CHECK(bot::oa_serving(cfg, oas, "bo_ha_moi") == "bo_ha");
+    CHECK(bot::oa_serving(cfg, oas, "dong_son") == "bo_ha");     // merged into phường Bố Hạ
+    CHECK(bot::oa_serving(cfg, oas, "bac_ninh") == "yen_the");   // nobody's: the default OA
+    CHECK(bot::oa_by_id(oas, "").id == "yen_the");
+    CHECK(bot::oa_by_id(oas, "retired").id == "yen_the");
+    CHECK(bot::oa_by_id(oas, "bo_ha").id == "bo_ha");
+}
