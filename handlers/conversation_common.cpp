@@ -4,6 +4,8 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/official_accounts.hpp"
+#include "bot/core/scope.hpp"
 #include "bot/core/units.hpp"
 #include "bot/core/wording.hpp"
 #include "storage/user_repository.hpp"
@@ -92,7 +94,15 @@ std::string today_of(const context& ctx) {
 std::vector<const bot::unit_config*> residence_units(const context& ctx) {
     // Citizens live in today's communes and wards; a unit with units below it (the province, a
     // district desk) is not a residence.
-    const auto now = bot::units_on(ctx.cfg, today_of(ctx));
+    // The citizens of a commune's own Official Account choose among the units it serves.
+    const std::string today = today_of(ctx);
+    auto now = bot::units_on(ctx.cfg, today);
+    if (const auto own = bot::oa_units_on(ctx.cfg, ctx.oa, today); !own.empty()) {
+        std::vector<std::string> ids;
+        for (const auto* u : own) ids.push_back(u->id);
+        const auto served = bot::unit_scope::of(std::move(ids));
+        std::erase_if(now, [&](const bot::unit_config* u) { return !served.covers(ctx.cfg, u->id); });
+    }
     std::vector<const bot::unit_config*> out;
     for (const auto* u : now)
         if (std::none_of(now.begin(), now.end(), [u](const bot::unit_config* c) { return c->parent == u->id; })) out.push_back(u);

@@ -5,6 +5,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/core/staff.hpp"
 #include "bot/core/units.hpp"
 #include "handlers/conversation_common.hpp"
@@ -83,7 +84,12 @@ std::string handoff_desk(const context& ctx) {
 }
 
 std::string handoff_unit_for(const context& ctx, const std::string& citizen_unit) {
-    if (citizen_unit.empty()) return handoff_desk(ctx);
+    if (citizen_unit.empty()) {
+        // No commune chosen: the commune whose Official Account the citizen wrote to, else the
+        // desk above every commune.
+        const auto own = bot::oa_units_on(ctx.cfg, ctx.oa, today_of(ctx));
+        return own.empty() ? handoff_desk(ctx) : own.front()->id;
+    }
     // A citizen who chose a commune that was merged since is the successor's case.
     const auto* now = bot::unit_on(ctx.cfg, citizen_unit, today_of(ctx));
     return now ? now->id : citizen_unit;

@@ -268,3 +268,20 @@ TEST_CASE("officials are registered on today's units, not on a commune that was 
     o.unit_id = "yen_the";
     CHECK(bot::check_official(o, cfg, "2026-11-30").empty());
 }
+
+TEST_CASE("a citizen of a commune's own OA chooses among its units and is that commune's case", "[units][oa][conversation]") {
+    auto t = test::make_test_env(test::example_config());  // the clock says 2026-11-27
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    ctx.oa = "bo_ha";
+    std::vector<std::string> menu;
+    for (const auto* u : handlers::residence_units(ctx)) menu.push_back(u->id);
+    CHECK(menu == std::vector<std::string>{"bo_ha_moi"});
+    CHECK(handlers::handoff_unit_for(ctx, "") == "bo_ha_moi");
+    CHECK(handlers::handoff_unit_for(ctx, "tan_soi") == "yen_the");  // a unit chosen is kept
+    ctx.oa = "";  // not from an OA's event (a command): every commune, and the province's desk
+    menu.clear();
+    for (const auto* u : handlers::residence_units(ctx)) menu.push_back(u->id);
+    CHECK(menu == std::vector<std::string>{"yen_the", "bo_ha_moi"});
+    CHECK(handlers::handoff_unit_for(ctx, "") == "bac_ninh");
+}
