@@ -218,13 +218,35 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
     std::set<std::string> out_of_window;
     unsigned zns_quota = 500;
     unsigned zns_used = 0;
-    std::set<std::string> access_tokens;  // valid ones
-    std::string last_access;
-    std::string refresh_token;
+    // One Official Account (app) the simulator serves: [0] is the one of simulator_options.
+    struct account {
+        std::string app_id, app_secret, oa_id;
+        std::string refresh_token;
+        std::string last_access;
+        std::string event_key;  // OA secret key its events are signed with ("" = the webhook's)
+    };
+    std::vector<account> accounts;
+    std::map<std::string, std::size_t> access_tokens;  // valid ones → their account
     std::set<std::string> spent_refresh;  // used or revoked
     int refreshes = 0;
     int reused_refresh = 0;
-    std::map<std::string, std::string> auth_codes;  // code -> code_challenge
+    std::map<std::string, std::pair<std::string, std::size_t>> auth_codes;  // code -> code_challenge, account
+
+    account* account_of_app(const std::string& app_id) {
+        for (auto& a : accounts)
+            if (a.app_id == app_id) return &a;
+        return nullptr;
+    }
+    const account* account_of_app(const std::string& app_id) const {
+        for (const auto& a : accounts)
+            if (a.app_id == app_id) return &a;
+        return nullptr;
+    }
+    const account* account_of_oa(const std::string& oa_id) const {
+        for (const auto& a : accounts)
+            if (a.oa_id == oa_id) return &a;
+        return nullptr;
+    }
     std::uint64_t msg_counter = 0;
 
     // Webhook back to the bot.
@@ -282,6 +304,13 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
         auto it = r.headers.find("access_token");
         return it != r.headers.end() && access_tokens.count(it->second) > 0;
     }
+    /// The OA whose access token the request carries ("" when none is valid).
+    std::string oa_of(const recorded_request& r) const {
+        auto it = r.headers.find("access_token");
+        if (it == r.headers.end()) return {};
+        auto t = access_tokens.find(it->second);
+        return t == access_tokens.end() ? std::string{} : accounts[t->second].oa_id;
+    }
     std::string token_of(const recorded_request& r) const {
         auto it = r.headers.find("access_token");
         return it == r.headers.end() ? std::string{} : it->second;
@@ -289,7 +318,8 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
     void after_accept(const sent_message& m);
 
     /// A synchronous, signed POST of an event body to the bot's webhook (plain HTTP on loopback).
-    int post_signed(const std::string& body, bool zns) {
+    /// `app_id` names the account whose key signs it ("" = the webhook's app and key).
+    int post_signed(const std::string& body, bool zns, const std::string& app_id = {}) {
         std::string url, app, key;
         std::function<std::string()> fn;
         {
@@ -298,6 +328,10 @@ struct zalo_simulator::impl : std::enable_shared_from_this<zalo_simulator::impl>
             app = hook_app_id;
             key = hook_key;
             fn = webhook_fn;
+            if (const account* a = app_id.empty() || app_id == hook_app_id ? nullptr : account_of_app(app_id)) {
+                app = a->app_id;
+                key = a->event_key;
+            }
         }
         if (fn) url = fn();
         if (url.empty()) return -1;
@@ -495,16 +529,18 @@ action zalo_simulator::impl::handle(const http::request<http::string_body>& req)
 
 action zalo_simulator::impl::oauth(const recorded_request& r) {
     action a;
+    auto f = parse_form(r.body);
+    account* acc = account_of_app(f["app_id"]);
     auto sk = r.headers.find("secret_key");
-    if (sk == r.headers.end() || sk->second != opts.app_secret) {
+    if (sk == r.headers.end() || !acc || sk->second != acc->app_secret) {
+        if (!acc && sk != r.headers.end()) {
+            a.body = json::serialize(json::object{{"error", -14003}, {"error_name", "Invalid parameter: app_id."}});
+            return a;
+        }
         a.body = json::serialize(json::object{{"error", -14002}, {"error_name", "Invalid secret key."}});
         return a;
     }
-    auto f = parse_form(r.body);
-    if (f["app_id"] != opts.app_id) {
-        a.body = json::serialize(json::object{{"error", -14003}, {"error_name", "Invalid parameter: app_id."}});
-        return a;
-    }
+    std::string& refresh_token = acc->refresh_token;
     const std::string grant = f["grant_type"];
     if (grant == "refresh_token") {
         const std::string rt = f["refresh_token"];
@@ -517,11 +553,11 @@ action zalo_simulator::impl::oauth(const recorded_request& r) {
         ++refreshes;
     } else if (grant == "authorization_code") {
         auto it = auth_codes.find(f["code"]);
-        if (it == auth_codes.end()) {
+        if (it == auth_codes.end() || &accounts[it->second.second] != acc) {
             a.body = json::serialize(json::object{{"error", -14014}, {"error_name", "Invalid authorization code."}});
             return a;
         }
-        std::string challenge = it->second;
+        std::string challenge = it->second.first;
         auth_codes.erase(it);  // single use
         if (!challenge.empty() && base64url_nopad(sha256_raw(f["code_verifier"])) != challenge) {
             a.body = json::serialize(json::object{{"error", -14003}, {"error_name", "Invalid code verifier."}});
@@ -533,10 +569,10 @@ action zalo_simulator::impl::oauth(const recorded_request& r) {
         return a;
     }
     // Rotation: a new access token and a new single-use refresh token.
-    last_access = random_token(64);
-    access_tokens.insert(last_access);
+    acc->last_access = random_token(64);
+    access_tokens[acc->last_access] = static_cast<std::size_t>(acc - accounts.data());
     refresh_token = random_token(64);
-    a.body = json::serialize(json::object{{"access_token", last_access},
+    a.body = json::serialize(json::object{{"access_token", acc->last_access},
                                           {"refresh_token", refresh_token},
                                           {"expires_in", std::to_string(opts.access_expires_in_s)}});
     return a;
@@ -548,16 +584,17 @@ action zalo_simulator::impl::permission(const recorded_request&, const std::map<
         auto it = q.find(k);
         return it == q.end() ? std::string{} : it->second;
     };
-    if (get("app_id") != opts.app_id || get("redirect_uri").empty()) {
+    const account* acc = account_of_app(get("app_id"));
+    if (!acc || get("redirect_uri").empty()) {
         a.status = http::status::found;
         a.location = get("redirect_uri") + "?error_code=-14003";
         return a;
     }
     std::string code = random_token(48);
-    auth_codes[code] = get("code_challenge");
+    auth_codes[code] = {get("code_challenge"), static_cast<std::size_t>(acc - accounts.data())};
     std::string redirect = get("redirect_uri");
     a.status = http::status::found;
-    a.location = redirect + (redirect.find('?') == std::string::npos ? "?" : "&") + "code=" + code + "&oa_id=" + opts.oa_id +
+    a.location = redirect + (redirect.find('?') == std::string::npos ? "?" : "&") + "code=" + code + "&oa_id=" + acc->oa_id +
                  "&state=" + bot::url_encode(get("state"));
     a.content_type = "text/html";
     return a;
@@ -634,6 +671,7 @@ action zalo_simulator::impl::oa_message(const recorded_request& r, const std::st
     s.msg_id = next_msg_id();
     s.text = text;
     s.access_token = token_of(r);
+    s.oa_id = oa_of(r);
     s.body = r.body;
     s.accepted_at = std::chrono::steady_clock::now();
     accepted.push_back(s);
@@ -680,6 +718,7 @@ action zalo_simulator::impl::zns(const recorded_request& r) {
     s.msg_id = next_msg_id();
     s.tracking_id = str_field(o, "tracking_id");
     s.access_token = token_of(r);
+    s.oa_id = oa_of(r);
     s.body = r.body;
     s.accepted_at = std::chrono::steady_clock::now();
     accepted.push_back(s);
@@ -746,22 +785,32 @@ void zalo_simulator::impl::after_accept(const sent_message& m) {
         auto self = weak.lock();
         if (!self) return;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));  // the bot stores the send result first
+        // The receipt comes from the OA that sent the message, signed with its key.
+        std::string app = self->hook_app_id;
+        std::string oa = self->opts.oa_id;
+        {
+            std::lock_guard lk(self->mu);
+            if (const account* a = self->account_of_oa(m.oa_id); a && a != &self->accounts.front()) {
+                app = a->app_id;
+                oa = a->oa_id;
+            }
+        }
         if (m.channel == "zns") {
-            json::object body{{"sender", json::object{{"id", self->opts.oa_id}}},
+            json::object body{{"sender", json::object{{"id", oa}}},
                               {"recipient", json::object{{"id", m.recipient}}},
                               {"event_name", "user_received_message"},
                               {"message", json::object{{"delivery_time", std::to_string(unix_ms())}, {"msg_id", m.msg_id}, {"tracking_id", m.tracking_id}}},
-                              {"app_id", self->hook_app_id},
+                              {"app_id", app},
                               {"timestamp", std::to_string(unix_ms())}};
-            (void)self->post_signed(json::serialize(body), true);
+            (void)self->post_signed(json::serialize(body), true, app);
         } else {
-            json::object body{{"app_id", self->hook_app_id},
-                              {"sender", json::object{{"id", self->opts.oa_id}}},
+            json::object body{{"app_id", app},
+                              {"sender", json::object{{"id", oa}}},
                               {"recipient", json::object{{"id", m.recipient}}},
                               {"event_name", "user_received_message"},
                               {"message", json::object{{"msg_id", m.msg_id}}},
                               {"timestamp", std::to_string(unix_ms())}};
-            (void)self->post_signed(json::serialize(body), false);
+            (void)self->post_signed(json::serialize(body), false, app);
         }
     });
 }
@@ -771,7 +820,11 @@ void zalo_simulator::impl::after_accept(const sent_message& m) {
 zalo_simulator::zalo_simulator(simulator_options opts) : opts_(std::move(opts)), impl_(std::make_shared<impl>()) {
     if (opts_.refresh_token.empty()) opts_.refresh_token = random_token(64);
     impl_->opts = opts_;
-    impl_->refresh_token = opts_.refresh_token;
+    impl_->accounts.push_back({opts_.app_id, opts_.app_secret, opts_.oa_id, opts_.refresh_token, {}, {}});
+    for (auto a : opts_.more_accounts) {
+        if (a.refresh_token.empty()) a.refresh_token = random_token(64);
+        impl_->accounts.push_back({a.app_id, a.app_secret, a.oa_id, a.refresh_token, {}, a.oa_secret_key});
+    }
     impl_->zns_quota = opts_.zns_daily_quota;
 }
 
@@ -849,26 +902,32 @@ void zalo_simulator::expire_access_tokens() {
 }
 void zalo_simulator::revoke_refresh_token() {
     std::lock_guard lk(impl_->mu);
-    impl_->spent_refresh.insert(impl_->refresh_token);
-    impl_->refresh_token = "revoked-" + random_token(16);
+    auto& acc = impl_->accounts.front();
+    impl_->spent_refresh.insert(acc.refresh_token);
+    acc.refresh_token = "revoked-" + random_token(16);
 }
 void zalo_simulator::clear_faults() {
     std::lock_guard lk(impl_->mu);
     impl_->faults.clear();
     impl_->latency = std::chrono::milliseconds(0);
 }
-std::string zalo_simulator::current_refresh_token() const {
+std::string zalo_simulator::current_refresh_token() const { return current_refresh_token(opts_.app_id); }
+std::string zalo_simulator::current_refresh_token(const std::string& app_id) const {
     std::lock_guard lk(impl_->mu);
-    return impl_->refresh_token;
+    const auto* a = impl_->account_of_app(app_id);
+    return a ? a->refresh_token : std::string{};
 }
-void zalo_simulator::set_refresh_token(const std::string& rt) {
+void zalo_simulator::set_refresh_token(const std::string& rt) { set_refresh_token(opts_.app_id, rt); }
+void zalo_simulator::set_refresh_token(const std::string& app_id, const std::string& rt) {
     std::lock_guard lk(impl_->mu);
-    impl_->refresh_token = rt;
-    impl_->spent_refresh.erase(rt);
+    if (auto* a = impl_->account_of_app(app_id)) {
+        a->refresh_token = rt;
+        impl_->spent_refresh.erase(rt);
+    }
 }
 std::string zalo_simulator::last_access_token() const {
     std::lock_guard lk(impl_->mu);
-    return impl_->last_access;
+    return impl_->accounts.front().last_access;
 }
 int zalo_simulator::refresh_count() const {
     std::lock_guard lk(impl_->mu);
@@ -933,6 +992,10 @@ void zalo_simulator::on_accept(std::function<void(const sent_message&)> fn) {
 }
 
 int zalo_simulator::post_event(const std::string& body, bool zns) const { return impl_->post_signed(body, zns); }
+
+int zalo_simulator::post_event_for(const std::string& app_id, const std::string& body, bool zns) const {
+    return impl_->post_signed(body, zns, app_id);
+}
 
 int zalo_simulator::send_user_received(const std::string& user_id, const std::string& msg_id) const {
     json::object body{{"app_id", impl_->hook_app_id},

@@ -31,8 +31,18 @@ struct sent_message {
     std::string tracking_id;  ///< ZNS only
     std::string text;         ///< cs text (empty for templates)
     std::string access_token; ///< the token the request carried
+    std::string oa_id;        ///< the OA whose access token it carried (each OA has its own tokens)
     std::string body;         ///< the request body
     std::chrono::steady_clock::time_point accepted_at;  ///< when the simulator accepted it (benchmarks)
+};
+
+/// A further Official Account the simulator serves: its own app, tokens and event key.
+struct sim_account {
+    std::string app_id;
+    std::string app_secret;
+    std::string oa_id;
+    std::string refresh_token;   ///< its first valid refresh token; generated when empty
+    std::string oa_secret_key;   ///< its events (receipts, post_event_for) are signed with this
 };
 
 /// Start-up settings.
@@ -43,6 +53,9 @@ struct simulator_options {
     std::string refresh_token;        ///< the first valid refresh token; generated when empty
     std::int64_t access_expires_in_s = 90000;
     unsigned zns_daily_quota = 500;
+    /// More OAs on the same simulator (a province's service runs many): each app gets its own
+    /// tokens; messages and receipts name the OA whose token sent them.
+    std::vector<sim_account> more_accounts;
 };
 
 /// Faults on demand, consumed by the next matching requests.
@@ -92,13 +105,16 @@ public:
     void clear_faults();
 
     // --- tokens ---------------------------------------------------------------------------
-    /// The refresh token the simulator accepts now (each refresh replaces it).
+    /// The refresh token the simulator accepts now (each refresh replaces it): the first OA's, or
+    /// the one of the OA of this app id ("" for an unknown app).
     [[nodiscard]] std::string current_refresh_token() const;
+    [[nodiscard]] std::string current_refresh_token(const std::string& app_id) const;
     /// Makes `rt` the accepted refresh token (the demo re-seeds the token the bot has stored).
     void set_refresh_token(const std::string& rt);
+    void set_refresh_token(const std::string& app_id, const std::string& rt);
     /// The access token issued last ("" before any).
     [[nodiscard]] std::string last_access_token() const;
-    /// Successful refreshes so far.
+    /// Successful refreshes so far (every OA).
     [[nodiscard]] int refresh_count() const;
     /// Refresh attempts with a refresh token that had already been used (must stay 0).
     [[nodiscard]] int reused_refresh_attempts() const;
@@ -120,6 +136,8 @@ public:
     /// POSTs a signed event body (X-ZEvent-Signature: mac=sha256(app_id+body+timestamp+key));
     /// `zns` adds X-ZEvent-Server: ZNS. Returns the HTTP status, or -1 on a transport failure.
     int post_event(const std::string& body, bool zns = false) const;
+    /// Same, signed as the OA of this app id (a sim_account's key; the webhook's for the first).
+    int post_event_for(const std::string& app_id, const std::string& body, bool zns = false) const;
     /// user_received_message for an OA message.
     int send_user_received(const std::string& user_id, const std::string& msg_id) const;
     /// user_seen_message for OA messages.

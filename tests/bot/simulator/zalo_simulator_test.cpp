@@ -128,3 +128,51 @@ TEST_CASE("with auto receipts every accepted message is followed by a signed rec
     CHECK(ev.at("message").at("msg_id") == res.at("data").at("message_id"));
     CHECK(ev.at("recipient").at("id").as_string() == "246845883529197922");
 }
+
+TEST_CASE("one simulator serves several OAs, each with its own tokens and signed receipts", "[zalo][oa]") {
+    sim::simulator_options so;
+    so.more_accounts.push_back({"2222222222222222222", "sim-app-secret-2", "3333333333333333333", "", "oa-key-2"});
+    sim::zalo_simulator s(so);
+    s.start();
+    hook h(1);
+    std::string url = h.url();
+    s.set_webhook_source([url] { return url; }, s.options().app_id, "oa-key-1");
+    s.set_auto_receipts(true);
+    bot::https_client_options o;
+    o.ca_file = s.ca_file();
+    bot::https_client c(o);
+    auto call = [&](bot::http_call req) {
+        std::promise<bot::http_result> p;
+        c.request(std::move(req), [&](bot::http_result r) { p.set_value(std::move(r)); });
+        return boost::json::parse(p.get_future().get().body);
+    };
+    auto refresh = [&](const std::string& app, const std::string& secret) {
+        bot::http_call r;
+        r.url = s.base_url() + "/v4/oa/access_token";
+        r.content_type = "application/x-www-form-urlencoded";
+        r.headers = {{"secret_key", secret}};
+        r.body = "refresh_token=" + s.current_refresh_token(app) + "&app_id=" + app + "&grant_type=refresh_token";
+        return call(r);
+    };
+    // The second app's secret does not open the first app, nor the other way round.
+    CHECK(refresh(s.options().app_id, "sim-app-secret-2").at("error").as_int64() == -14002);
+    auto tok = refresh("2222222222222222222", "sim-app-secret-2");
+    REQUIRE(tok.as_object().contains("access_token"));
+    CHECK(s.current_refresh_token("2222222222222222222") != s.current_refresh_token());
+    bot::http_call send;
+    send.url = s.base_url() + "/v3.0/oa/message/cs";
+    send.headers = {{"access_token", std::string(tok.at("access_token").as_string())}};
+    send.body = R"({"recipient":{"user_id":"246845883529197922"},"message":{"text":"Xin chào"}})";
+    REQUIRE(call(send).at("error").as_int64() == 0);
+    REQUIRE(s.sent().size() == 1);
+    CHECK(s.sent()[0].oa_id == "3333333333333333333");
+    // Its receipt comes from the second OA, signed with the second OA's key.
+    h.t.join();
+    REQUIRE(h.got.size() == 1);
+    const std::string body = h.got[0].body();
+    auto ev = boost::json::parse(body);
+    CHECK(ev.at("sender").at("id").as_string() == "3333333333333333333");
+    CHECK(ev.at("app_id").as_string() == "2222222222222222222");
+    auto ts = std::string(ev.at("timestamp").as_string());
+    CHECK(std::string(h.got[0]["X-ZEvent-Signature"]) == "mac=" + sha256_hex("2222222222222222222" + body + ts + "oa-key-2"));
+}
