@@ -1,7 +1,9 @@
 // Conversation commands: chat (a terminal conversation through the same routes and handlers).
 #include "bot/app/app.hpp"
 
+#include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "storage/chat_outbox.hpp"
 #include "storage/database.hpp"
 #include "storage/interaction_repository.hpp"
@@ -12,6 +14,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Transaction.h>
 
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -23,6 +26,7 @@ struct chat_session {
     environment& env;
     SQLite::Database& db;
     std::string user_id;
+    oa_config oa;  ///< the Official Account the chat user writes to
     std::ostream& out;
     std::vector<zalo::button> last_buttons;
     long long counter = 0;
@@ -38,7 +42,7 @@ struct chat_session {
         std::size_t queued = 0;
         {
             SQLite::Transaction tx(db);
-            auto ctx = env.context(db);
+            auto ctx = env.context(db, oa.id);
             handlers::outcome result = route(ev, ctx);
             handlers::outcome others;
             others.note = result.note;
@@ -57,6 +61,7 @@ struct chat_session {
                 i.kind = m.purpose.empty() ? "reply" : m.purpose;
                 i.topic = result.note ? result.note->topic : std::string{};
                 i.text = m.text;
+                i.oa = oa.id;
                 storage::log_interaction(db, i);
             }
             tx.commit();
@@ -99,10 +104,9 @@ struct chat_session {
         zalo::event ev;
         ev.type = type;
         ev.name = std::string(zalo::to_string(type));
-        ev.app_id = env.cfg.zalo.app_id;
-        ev.oa_id = env.cfg.zalo.oa_id;
+        ev.app_id = oa.app_id;
         ev.sender_id = user_id;
-        ev.recipient_id = env.cfg.zalo.oa_id;
+        ev.recipient_id = oa.oa_id;
         ev.user_id = user_id;
         ev.text = std::move(text);
         return ev;
@@ -129,8 +133,15 @@ std::string trimmed(const std::string& s) {
     return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-void run_chat(const cli_options& opts, const std::string& official_id, std::string user_id) {
+void run_chat(const cli_options& opts, const std::string& official_id, std::string user_id, const std::string& oa_id) {
     auto env = make_environment(source_for(opts));
+    const auto oas = env->cfg.official_accounts();
+    if (!oa_id.empty() && std::none_of(oas.begin(), oas.end(), [&](const oa_config& o) { return o.id == oa_id; })) {
+        std::string known;
+        for (const auto& o : oas) known += (known.empty() ? "" : ", ") + o.id;
+        throw CLI::ValidationError("--oa", "unknown Official Account \"" + oa_id + "\" (configured: " + known + ")");
+    }
+    const oa_config& oa = oa_by_id(oas, oa_id);
     auto db = storage::open_database(env->cfg.storage.path);
     if (!official_id.empty()) {
         auto account = storage::official_zalo_account(*db, official_id);
@@ -147,10 +158,11 @@ void run_chat(const cli_options& opts, const std::string& official_id, std::stri
     } else {
         std::cout << "Đang chat với tư cách người dân (Zalo " << user_id << ").\n";
     }
+    if (oas.size() > 1) std::cout << "Tài khoản Zalo OA: " << (oa.name.empty() ? oa.id : oa.name) << " (--oa " << oa.id << ").\n";
     std::cout << "Cơ sở dữ liệu: " << env->cfg.storage.path
               << ". Gõ số để bấm nút, Enter để xem tin mới, /quit để thoát.\n";
 
-    chat_session s{*env, *db, user_id, std::cout, {}, 0};
+    chat_session s{*env, *db, user_id, oa, std::cout, {}, 0};
     if (official_id.empty()) {
         // A citizen opening the chat: greet like the OA's "Nhắn tin" button does.
         s.turn(s.event(zalo::event_type::user_click_chatnow));
@@ -177,8 +189,10 @@ void register_chat_commands(CLI::App& app, cli_options& opts) {
     auto official = std::make_shared<std::string>();
     auto user = std::make_shared<std::string>("cli-citizen");
     cmd->add_option("--as-official", *official, "chat as this official's Zalo account (linked now if it is not)");
+    auto oa = std::make_shared<std::string>();
     cmd->add_option("--user", *user, "the Zalo user id to chat as (default: cli-citizen)");
-    cmd->callback([&opts, official, user] { run_chat(opts, *official, *user); });
+    cmd->add_option("--oa", *oa, "the Official Account ([[oa]] id) to write to (default: the default OA)");
+    cmd->callback([&opts, official, user, oa] { run_chat(opts, *official, *user, *oa); });
 }
 
 }  // namespace bot::app

@@ -76,3 +76,26 @@ TEST_CASE("a hand-off runs between a citizen's and an official's terminal chat",
     INFO(out);
     CHECK(contains(out, "mang CCCD đến nhé"));
 }
+
+TEST_CASE("cchcbot chat --oa writes to one of several Official Accounts and refuses one not configured", "[conversation][oa]") {
+    test::temp_dir dir;
+    const std::string db = dir.file("chat.db");
+    const std::string prefix = "cd " + test::source_dir() +
+                               " && CCHCBOT_CONFIG=templates/cchcbot.example.toml CCHCBOT_OA_YEN_THE_OA_SECRET_KEY=k1"
+                               " CCHCBOT_OA_YEN_THE_APP_SECRET=s1 CCHCBOT_OA_BO_HA_OA_SECRET_KEY=k2 CCHCBOT_OA_BO_HA_APP_SECRET=s2"
+                               " CCHCBOT_STORAGE_PATH=" + db + " " + CCHCBOT_EXE;
+    test::write_file(dir.file("in.txt"), "4\n/quit\n");
+    std::string out;
+    REQUIRE(test::run(prefix + " chat --user bh-1 --oa bo_ha < " + dir.file("in.txt"), out) == 0);
+    INFO(out);
+    CHECK(contains(out, "UBND phường Bố Hạ (--oa bo_ha)"));
+    CHECK(contains(out, "[1] phường Bố Hạ"));     // its citizens choose among the units it serves
+    CHECK_FALSE(contains(out, "xã Yên Thế"));      // neither the other OA's commune nor its desk
+    {
+        SQLite::Database conn(db, SQLite::OPEN_READONLY);
+        CHECK(conn.execAndGet("SELECT oa FROM users WHERE user_id = 'bh-1'").getString() == "bo_ha");
+        CHECK(conn.execAndGet("SELECT COUNT(*) FROM interactions WHERE oa <> 'bo_ha'").getInt() == 0);
+    }
+    CHECK(test::run(prefix + " chat --oa nobody < /dev/null", out) == 2);
+    CHECK(contains(out, "unknown Official Account \"nobody\""));
+}
