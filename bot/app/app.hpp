@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -61,6 +62,16 @@ struct environment {
     [[nodiscard]] handlers::context context(SQLite::Database& db) const {
         return handlers::context{db, cfg, texts, kb.get(), clock};
     }
+    /// A handler context for an event that came for the Official Account `oa` ([[oa]] id): replies
+    /// go back through it, and for an OA that serves its own units {{desk}} is the desk of the
+    /// first of them today (a citizen writing to phường Bố Hạ's OA is not greeted by xã Yên Thế's).
+    [[nodiscard]] handlers::context context(SQLite::Database& db, const std::string& oa) const;
+
+private:
+    /// The texts of each OA that serves its own units, by OA id and desk name (a renamed desk gets
+    /// a new entry; entries live as long as the environment, as contexts hold references).
+    mutable std::mutex oa_texts_mu_;
+    mutable std::map<std::string, std::unique_ptr<const message_catalog>, std::less<>> oa_texts_;
 };
 
 /// Loads configuration, texts and the knowledge base. `demo` fills the demo defaults.

@@ -3,6 +3,7 @@
 
 #include "bot/language/knowledge_base.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/core/wording.hpp"
 #include "storage/database.hpp"
 
@@ -30,6 +31,28 @@ std::unique_ptr<environment> make_environment(config cfg) {
 }
 
 std::unique_ptr<environment> make_environment(const config_source& src) { return make_environment(load_config(src)); }
+
+handlers::context environment::context(SQLite::Database& db, const std::string& oa) const {
+    const message_catalog* own = &texts;
+    const std::string today = to_iso(local_date_of(clock(), cfg.reminders.utc_offset_minutes));
+    if (const auto units = oa_units_on(cfg, oa, today); !units.empty()) {
+        const std::string desk = desk_name_of(texts, *units.front());
+        const std::string key = oa + '\x1f' + desk;
+        std::lock_guard lk(oa_texts_mu_);
+        auto it = oa_texts_.find(key);
+        if (it == oa_texts_.end()) {
+            auto copy = std::make_unique<message_catalog>(texts);
+            auto defaults = copy->defaults();
+            defaults["desk"] = desk;
+            copy->set_defaults(std::move(defaults));
+            it = oa_texts_.emplace(key, std::move(copy)).first;
+        }
+        own = it->second.get();
+    }
+    handlers::context ctx{db, cfg, *own, kb.get(), clock};
+    ctx.oa = oa;
+    return ctx;
+}
 
 void register_core_commands(CLI::App& app, cli_options& opts) {
     auto* db = app.add_subcommand("db", "Database maintenance");

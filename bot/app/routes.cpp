@@ -83,8 +83,7 @@ handlers::outcome route(const zalo::event& ev, handlers::context& ctx) {
 }
 
 void process(const stored_event& se, SQLite::Database& db, const environment& env) {
-    auto ctx = env.context(db);
-    ctx.oa = oa_of_event(env.cfg, se.ev);  // replies go back through the OA the user wrote to
+    auto ctx = env.context(db, oa_of_event(env.cfg, se.ev));  // replies go back through the OA the user wrote to
     handlers::outcome out = route(se.ev, ctx);
     handlers::commit_outcome(ctx, out, se.ev.user_id, se.ev.text, se.seq, se.received_at_ms);
 }
