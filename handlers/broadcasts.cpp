@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/core/units.hpp"
 #include "bot/http/json_body.hpp"
 #include "bot/zalo/outbox.hpp"
@@ -18,6 +19,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
 #include <regex>
 
 namespace handlers {
@@ -425,9 +427,16 @@ cancel_result cancel_broadcast(const context& ctx, std::int64_t id, std::int64_t
     return cancel_result::cancelled;
 }
 
-std::int64_t broadcast_daily_quota(const context& ctx) {
-    if (auto q = storage::reported_daily_quota(ctx.db)) return *q;
-    return ctx.cfg.zalo.broadcast_daily_quota;
+std::string broadcast_quota_key(const context& ctx, const std::string& oa) {
+    const auto oas = ctx.cfg.official_accounts();
+    const bot::oa_config& o = bot::oa_by_id(oas, oa);
+    return o.is_default ? "broadcast_daily_quota" : "broadcast_daily_quota:" + o.id;
+}
+
+std::int64_t broadcast_daily_quota(const context& ctx, const std::string& oa) {
+    if (auto q = storage::reported_daily_quota(ctx.db, broadcast_quota_key(ctx, oa))) return *q;
+    const auto oas = ctx.cfg.official_accounts();
+    return bot::oa_by_id(oas, oa).broadcast_daily_quota;
 }
 
 broadcast_run run_broadcasts(const context& ctx) {
@@ -443,8 +452,14 @@ broadcast_run run_broadcasts(const context& ctx) {
     const auto today = bot::local_date_of(now, offset);
     const std::int64_t day_start = bot::unix_ms_of(today, 0, offset);
     const std::string day = bot::to_iso(today);
-    const std::int64_t quota = broadcast_daily_quota(ctx);
-    std::int64_t used = storage::broadcast_messages_since(ctx.db, day_start);
+    // Each Official Account has its own daily quota; a recipient's message goes through (and
+    // counts against) the OA they follow. Rows from before there were several are the default's.
+    const auto oas = ctx.cfg.official_accounts();
+    std::map<std::string, std::int64_t> quota, used;
+    for (const auto& o : oas) quota[o.id] = broadcast_daily_quota(ctx, o.id);
+    for (const auto& [stored, n] : storage::broadcast_messages_by_oa_since(ctx.db, day_start)) used[bot::oa_by_id(oas, stored).id] += n;
+    const auto left = [&](const std::string& oa) { return used[oa] < quota[oa]; };
+    const auto any_left = [&] { return std::any_of(oas.begin(), oas.end(), [&](const bot::oa_config& o) { return left(o.id); }); };
     auto promoted = storage::promoted_recipients_since(ctx.db, day_start);
     const std::string header = ctx.texts.render("broadcast_header");
 
@@ -466,9 +481,9 @@ broadcast_run run_broadcasts(const context& ctx) {
             spdlog::info("broadcast {} started: {} recipients", b->id, ids.size());
         }
 
-        // With today's quota used up there is nothing to enqueue: skip loading the waiting list.
-        if (in_hours && used >= quota) run.quota_exhausted = true;
-        if (in_hours && used < quota) {
+        // With every OA's quota used up there is nothing to enqueue: skip loading the waiting list.
+        if (in_hours && !any_left()) run.quota_exhausted = true;
+        if (in_hours && any_left()) {
             const auto buttons = parse_buttons(b->buttons_json);
             kainjow::mustache::mustache tmpl(b->text);
             tmpl.set_custom_escape([](const std::string& s) { return s; });
@@ -481,9 +496,12 @@ broadcast_run run_broadcasts(const context& ctx) {
                     storage::mark_recipient_excluded(ctx.db, b->id, f.user_id);
                     continue;
                 }
-                if (used >= quota) {
+                const std::string& oa = bot::oa_by_id(oas, f.oa).id;
+                if (!left(oa)) {
+                    // This OA's quota is used up: its followers wait; another OA's may still go.
                     run.quota_exhausted = true;
-                    break;
+                    if (!any_left()) break;
+                    continue;
                 }
                 // Zalo takes one promotion per user per day: a second one waits for tomorrow.
                 if (promoted.count(f.user_id)) continue;
@@ -505,7 +523,7 @@ broadcast_run run_broadcasts(const context& ctx) {
                 items.push_back(std::move(m));
                 queued.push_back(f);
                 promoted.insert(f.user_id);
-                ++used;
+                ++used[oa];
             }
             auto ids = zalo::queue_messages(ctx.db, items, now);
             for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -518,6 +536,7 @@ broadcast_run run_broadcasts(const context& ctx) {
                 o.direction = "out";
                 o.kind = "broadcast";
                 o.text = texts[i];
+                o.oa = bot::oa_by_id(oas, queued[i].oa).id;
                 storage::log_interaction(ctx.db, o);
             }
             run.enqueued += static_cast<std::int64_t>(ids.size());

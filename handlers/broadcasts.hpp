@@ -128,7 +128,12 @@ struct broadcast_run {
 /// Each broadcast's step is one transaction. @throws SQLite::Exception
 broadcast_run run_broadcasts(const context& ctx);
 
-/// The daily quota in force: meta `broadcast_daily_quota` if Zalo reported one, else the configuration.
-[[nodiscard]] std::int64_t broadcast_daily_quota(const context& ctx);
+/// The daily quota in force for the Official Account `oa` ([[oa]] id; '' or unknown = the default
+/// OA): the one Zalo reported for it (meta broadcast_quota_key(oa)) if any, else its configured
+/// `broadcast_daily_quota`. Each OA has its own quota; a recipient counts against the OA they follow.
+[[nodiscard]] std::int64_t broadcast_daily_quota(const context& ctx, const std::string& oa = {});
+/// The meta key holding the quota Zalo reported for the OA `oa`: `broadcast_daily_quota` for the
+/// default OA (as before there were several), `broadcast_daily_quota:<id>` for the others.
+[[nodiscard]] std::string broadcast_quota_key(const context& ctx, const std::string& oa);
 
 }  // namespace handlers

@@ -1,6 +1,7 @@
 // Delivery and seen receipts (OA and ZNS) and Zalo's daily-quota notices.
 #include "handlers/delivery.hpp"
 
+#include "handlers/broadcasts.hpp"
 #include "storage/outbox_repository.hpp"
 
 #include <spdlog/spdlog.h>
@@ -44,7 +45,8 @@ outcome handle_user_seen_message(const zalo::event& ev, context& ctx) {
 
 outcome handle_change_oa_daily_quota(const zalo::event& ev, context& ctx) {
     if (ev.quota_new <= 0) return {};
-    storage::set_meta(ctx.db, "broadcast_daily_quota", std::to_string(ev.quota_new));
+    // The quota of the OA the event came for (each OA has its own).
+    storage::set_meta(ctx.db, broadcast_quota_key(ctx, ctx.oa), std::to_string(ev.quota_new));
     spdlog::info("Zalo changed the OA daily quota from {} to {}", ev.quota_prev, ev.quota_new);
     return {};
 }

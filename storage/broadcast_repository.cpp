@@ -143,7 +143,7 @@ void insert_recipients(SQLite::Database& db, std::int64_t broadcast_id, const st
 std::vector<broadcast_follower> waiting_recipients(SQLite::Database& db, std::int64_t broadcast_id) {
     SQLite::Statement q(db,
                         "SELECT r.user_id, COALESCE(u.unit_id, ''), COALESCE(u.village, ''), COALESCE(u.display_name, ''),"
-                        " COALESCE(u.is_follower, 0), COALESCE(u.broadcast_opt_out, 0)"
+                        " COALESCE(u.is_follower, 0), COALESCE(u.broadcast_opt_out, 0), COALESCE(u.oa, '')"
                         " FROM broadcast_recipients r LEFT JOIN users u ON u.user_id = r.user_id"
                         " WHERE r.broadcast_id = ? AND r.state = 'waiting' ORDER BY r.seq");
     q.bind(1, broadcast_id);
@@ -156,6 +156,7 @@ std::vector<broadcast_follower> waiting_recipients(SQLite::Database& db, std::in
         f.display_name = q.getColumn(3).getString();
         f.is_follower = q.getColumn(4).getInt() != 0;
         f.opted_out = q.getColumn(5).getInt() != 0;
+        f.oa = q.getColumn(6).getString();
         out.push_back(std::move(f));
     }
     return out;
@@ -187,6 +188,16 @@ std::int64_t broadcast_messages_since(SQLite::Database& db, std::int64_t since_m
     return q.getColumn(0).getInt64();
 }
 
+std::map<std::string, std::int64_t> broadcast_messages_by_oa_since(SQLite::Database& db, std::int64_t since_ms) {
+    SQLite::Statement q(db,
+                        "SELECT oa, COUNT(*) FROM outbox WHERE created_at >= ? AND broadcast_id IS NOT NULL AND state <> 'cancelled'"
+                        " GROUP BY oa");
+    q.bind(1, since_ms);
+    std::map<std::string, std::int64_t> out;
+    while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    return out;
+}
+
 std::set<std::string> promoted_recipients_since(SQLite::Database& db, std::int64_t since_ms) {
     SQLite::Statement q(db,
                         "SELECT DISTINCT recipient FROM outbox WHERE created_at >= ? AND channel = 'promotion'"
@@ -197,8 +208,9 @@ std::set<std::string> promoted_recipients_since(SQLite::Database& db, std::int64
     return out;
 }
 
-std::optional<std::int64_t> reported_daily_quota(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT value FROM meta WHERE key = 'broadcast_daily_quota'");
+std::optional<std::int64_t> reported_daily_quota(SQLite::Database& db, const std::string& key) {
+    SQLite::Statement q(db, "SELECT value FROM meta WHERE key = ?");
+    q.bind(1, key);
     if (!q.executeStep()) return std::nullopt;
     std::string v = q.getColumn(0).getString();
     // Stored as a decimal number; tolerate surrounding blanks or quotes.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -37,6 +38,7 @@ struct broadcast_follower {
     std::string display_name;
     bool is_follower = false;
     bool opted_out = false;
+    std::string oa;  ///< the Official Account the user follows/wrote to (users.oa; '' = the default)
 };
 
 /// Per-recipient counts of one broadcast, derived from its recipients' outbox rows.
@@ -102,12 +104,17 @@ void mark_recipient_excluded(SQLite::Database& db, std::int64_t broadcast_id, co
 /// Broadcast messages enqueued since `since_ms` and not cancelled (they count against Zalo's
 /// daily quota). @throws SQLite::Exception
 [[nodiscard]] std::int64_t broadcast_messages_since(SQLite::Database& db, std::int64_t since_ms);
+/// The same per Official Account, as stored in outbox.oa ('' = the default OA's older rows).
+/// @throws SQLite::Exception
+[[nodiscard]] std::map<std::string, std::int64_t> broadcast_messages_by_oa_since(SQLite::Database& db, std::int64_t since_ms);
 /// Recipients that already have a promotion message enqueued since `since_ms` (Zalo allows one
 /// promotion per user per day). @throws SQLite::Exception
 [[nodiscard]] std::set<std::string> promoted_recipients_since(SQLite::Database& db, std::int64_t since_ms);
 
-/// The daily quota Zalo reported (meta `broadcast_daily_quota`), if any and valid. @throws SQLite::Exception
-[[nodiscard]] std::optional<std::int64_t> reported_daily_quota(SQLite::Database& db);
+/// The daily quota Zalo reported (meta `key`, by default `broadcast_daily_quota`: the default
+/// OA's; bot::quota_meta_key names another OA's), if any and valid. @throws SQLite::Exception
+[[nodiscard]] std::optional<std::int64_t> reported_daily_quota(SQLite::Database& db,
+                                                               const std::string& key = "broadcast_daily_quota");
 
 /// Counts of one broadcast. @throws SQLite::Exception
 [[nodiscard]] broadcast_counts count_broadcast(SQLite::Database& db, std::int64_t broadcast_id);

@@ -3,6 +3,7 @@
 
 #include "bot/core/local_time.hpp"
 #include "bot/zalo/outgoing.hpp"
+#include "handlers/delivery.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "tests/test_support.hpp"
 
@@ -452,4 +453,42 @@ TEST_CASE("admin API bodies become broadcast requests", "[broadcasts]") {
     CHECK_THROWS_AS(handlers::broadcast_request_from_json("[1]"), handlers::broadcast_error);
     CHECK_THROWS_AS(handlers::broadcast_request_from_json(R"({"text": 5})"), handlers::broadcast_error);
     CHECK_THROWS_AS(handlers::broadcast_request_from_json(R"({"text": "x", "units": [1]})"), handlers::broadcast_error);
+}
+
+TEST_CASE("each Official Account sends broadcasts within its own daily quota", "[broadcasts][oa]") {
+    auto cfg = test::example_config();
+    REQUIRE(cfg.oa_tables.size() == 2);
+    cfg.oa_tables[0].broadcast_daily_quota = 2;  // xã Yên Thế's OA (the default)
+    cfg.oa_tables[1].broadcast_daily_quota = 3;  // phường Bố Hạ's OA
+    auto t = test::make_test_env(cfg);
+    t->now = local_ms(2026, 11, 27, 9, 0);
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    for (int i = 0; i < 5; ++i) {
+        add_user(*db, "yt" + std::to_string(i), "yen_the", "");
+        add_user(*db, "bh" + std::to_string(i), "bo_ha_moi", "");
+    }
+    db->exec("UPDATE users SET oa = CASE WHEN user_id LIKE 'yt%' THEN 'yen_the' ELSE 'bo_ha' END");
+
+    auto made = handlers::create_broadcast(ctx, request("Thông báo", {"yen_the", "bo_ha_moi"}));
+    auto run = handlers::run_broadcasts(ctx);
+    CHECK(run.enqueued == 5);  // 2 through xã Yên Thế's OA, 3 through phường Bố Hạ's
+    CHECK(run.quota_exhausted);
+    CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'yen_the' AND recipient LIKE 'yt%'") == 2);
+    CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'bo_ha' AND recipient LIKE 'bh%'") == 3);
+    CHECK(count(*db, "SELECT COUNT(*) FROM interactions WHERE kind = 'broadcast' AND oa = 'bo_ha'") == 3);
+    CHECK(handlers::get_broadcast_status(ctx, made.id)->waiting == 5);
+
+    // Zalo raises phường Bố Hạ's quota: only that OA's followers go on today.
+    zalo::event ev;
+    ev.quota_prev = 3;
+    ev.quota_new = 5;
+    auto bo_ha = t->env->context(*db, "bo_ha");
+    (void)handlers::handle_change_oa_daily_quota(ev, bo_ha);
+    CHECK(handlers::broadcast_daily_quota(ctx, "bo_ha") == 5);
+    CHECK(handlers::broadcast_daily_quota(ctx, "yen_the") == 2);
+    CHECK(handlers::broadcast_daily_quota(ctx) == 2);  // '' is the default OA
+    CHECK(handlers::run_broadcasts(ctx).enqueued == 2);
+    CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'bo_ha'") == 5);
+    CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'yen_the'") == 2);
 }
