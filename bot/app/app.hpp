@@ -119,6 +119,7 @@ void start_reports(services& s);     ///< report resources
 /// Command-line registration, one function per area (bot/cli_*.cpp).
 struct cli_options {
     std::string config_file;  ///< --config
+    std::string install_root; ///< the installation the executable belongs to (bot::find_install_root)
     int exit_code = 0;        ///< a command sets 1 for failure (2 is for usage errors, set by CLI11)
 };
 void register_core_commands(CLI::App& app, cli_options& opts);        ///< db migrate, db backup

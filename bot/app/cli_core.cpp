@@ -18,6 +18,7 @@ config_source source_for(const cli_options& opts, bool demo) {
     config_source src;
     if (!opts.config_file.empty()) src.file = opts.config_file;
     src.demo = demo;
+    src.install_root = opts.install_root;
     return src;
 }
 

@@ -3,14 +3,28 @@
 
 #include "bot/core/local_time.hpp"
 #include "bot/events/webhook.hpp"
+#include "storage/database.hpp"
+#include "storage/outbox_repository.hpp"
+
+#include <SQLiteCpp/Database.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 #include <random>
 
 namespace bot::app {
+
+std::string demo_oa_secret_key(SQLite::Database& db) {
+    constexpr const char* key = "demo_oa_secret_key";
+    if (auto stored = storage::get_meta(db, key); stored && !stored->empty()) return *stored;
+    std::string secret = random_demo_secret();
+    storage::set_meta(db, key, secret);
+    return secret;
+}
 
 namespace {
 
@@ -37,7 +51,7 @@ std::string demo_curl(const config& cfg, const std::string& url) {
            "'X-ZEvent-Signature: " + sig + "' --data-binary '" + body + "'";
 }
 
-void serve(std::unique_ptr<environment> env, bool demo) {
+void serve(std::unique_ptr<environment> env, bool demo, const std::string& exe_path = "cchcbot") {
     server srv(*env);
     srv.catch_signals();
     srv.start();
@@ -45,11 +59,18 @@ void serve(std::unique_ptr<environment> env, bool demo) {
     if (demo) {
         const auto& cfg = env->cfg;
         // The demo's one documented exception to "never print secrets": anyone trying it must
-        // be able to sign test events, and the key is random for this run unless configured.
+        // be able to sign test events. Unless configured, the key is made once per demo database
+        // and kept in it, so the printed curl keeps working after a restart.
+        std::error_code ec;
+        const std::string db = std::filesystem::absolute(cfg.storage.path, ec).string();
+        // `chat` in another terminal finds the same database by default; named here all the same,
+        // for a demo started on another one (CCHCBOT_STORAGE_PATH, --config).
         std::cout << "demo app id: " << cfg.zalo.app_id << "\n"
                   << "demo OA secret key: " << cfg.zalo.oa_secret_key << "\n"
+                  << "database: " << db << "\n"
                   << "post a signed user_send_text event:\n  " << demo_curl(cfg, srv.url()) << "\n"
-                  << "talk to it with: ./build/cchcbot chat" << std::endl;
+                  << "talk to it in another terminal with:\n  CCHCBOT_STORAGE_PATH='" << db << "' " << exe_path
+                  << " chat" << std::endl;
     }
     srv.run_until_signal();
 }
@@ -68,10 +89,12 @@ void register_server_commands(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts, true));
         cfg.demo = true;
         cfg.zalo.simulator = true;
-        if (cfg.zalo.oa_secret_key.empty()) cfg.zalo.oa_secret_key = random_demo_secret();
+        if (cfg.zalo.oa_secret_key.empty()) cfg.zalo.oa_secret_key = demo_oa_secret_key(*storage::open_database(cfg.storage.path));
         // The simulator accepts any ZNS template: reminders outside the 7-day window show it.
         if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
-        serve(make_environment(std::move(cfg)), true);
+        std::error_code ec;
+        const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+        serve(make_environment(std::move(cfg)), true, ec ? std::string("cchcbot") : exe.string());
     });
 }
 

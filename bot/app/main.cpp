@@ -4,11 +4,19 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
 #include <iostream>
+#include <system_error>
 
 int main(int argc, char** argv) {
     CLI::App app{"cchcbot: the Zalo OA assistant for administrative reform (cải cách hành chính)", "cchcbot"};
     bot::app::cli_options opts;
+    // Templates and the default database are found from the installation, not the current folder.
+    std::error_code ec;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+    opts.install_root = bot::find_install_root(ec ? std::string(argv[0]) : exe.string(), bot::default_install_places());
+    // Local time with its offset: a log read on another machine (or in UTC) is unambiguous.
+    spdlog::set_pattern("[%Y-%m-%d %H:%M:%S.%e %z] [%l] %v");
     app.add_option("--config", opts.config_file, "configuration file (default: $CCHCBOT_CONFIG or ./cchcbot.toml)");
     app.require_subcommand(1);
     // --config may be given after the subcommand too (`cchcbot report --config f.toml ...`):

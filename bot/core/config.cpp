@@ -458,7 +458,51 @@ void apply_demo_defaults(config& cfg) {
     if (cfg.units.empty() && cfg.levels.empty()) config_detail::read_example_structure(cfg);
 }
 
-config load_config_from(const std::string& toml_text, const std::map<std::string, std::string>& env, bool demo) {
+std::string find_install_root(const std::string& exe_path, const std::vector<std::string>& places) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    auto holds_templates = [&ec](const fs::path& dir) { return !dir.empty() && fs::is_directory(dir / "templates" / "messages", ec); };
+    if (!exe_path.empty()) {
+        const fs::path dir = fs::absolute(fs::path(exe_path), ec).parent_path();
+        // The executable beside templates/ (a flat install), or one folder down (build/, bin/).
+        for (const fs::path& candidate : {dir, dir.parent_path()})
+            if (holds_templates(candidate)) return candidate.lexically_normal().string();
+    }
+    for (const auto& p : places)
+        if (holds_templates(p)) return fs::path(p).lexically_normal().string();
+    return {};
+}
+
+const std::vector<std::string>& default_install_places() {
+    static const std::vector<std::string> places = {"/opt/cchcbot", "/usr/local/share/cchcbot", "/usr/share/cchcbot"};
+    return places;
+}
+
+namespace {
+
+// Anchors the paths the file and the environment left at their relative defaults: templates
+// and data are found from the installation, not from whatever folder the command runs in.
+void anchor_paths(config& cfg, const std::string& install_root) {
+    const config defaults;
+    if (!install_root.empty() && cfg.templates_dir == defaults.templates_dir)
+        cfg.templates_dir = install_root + "/templates";
+    if (cfg.templates_dir != defaults.templates_dir) {
+        auto follow = [&cfg](std::string& value, const std::string& default_value, const char* below) {
+            if (value == default_value) value = cfg.templates_dir + below;
+        };
+        follow(cfg.kb.dir, defaults.kb.dir, "/kb");
+        follow(cfg.kb.shorthand_file, defaults.kb.shorthand_file, "/shorthand.tsv");
+        follow(cfg.kb.spoken_file, defaults.kb.spoken_file, "/spoken.tsv");
+        follow(cfg.reminders.calendar_dir, defaults.reminders.calendar_dir, "/calendar");
+    }
+    if (!install_root.empty() && cfg.storage.path == defaults.storage.path)
+        cfg.storage.path = install_root + "/" + defaults.storage.path;
+}
+
+}  // namespace
+
+config load_config_from(const std::string& toml_text, const std::map<std::string, std::string>& env, bool demo,
+                        const std::string& install_root) {
     config cfg;
     cfg.demo = demo;
     pending_secrets ps;
@@ -517,6 +561,8 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
         auto it = env.find(env_name(d));
         if (it != env.end()) d.set(cfg, it->second);
     }
+
+    anchor_paths(cfg, install_root);
 
     // Secrets: the environment variable holds the value itself; else the configured file.
     auto secret = [&](const char* env_key, const std::string& file, const char* file_key, std::string& out) {
@@ -668,7 +714,7 @@ config load_config(const config_source& src) {
     } else if (required) {
         throw config_error("configuration: file not found: " + path);
     }
-    return load_config_from(text, env, src.demo);
+    return load_config_from(text, env, src.demo, src.install_root);
 }
 
 }  // namespace bot

@@ -217,7 +217,15 @@ struct config {
 struct config_source {
     std::optional<std::string> file;  ///< --config; else CCHCBOT_CONFIG; else ./cchcbot.toml if present
     bool demo = false;                ///< fill demo defaults (units, secrets) where unset
+    std::string install_root;         ///< where templates/ and data/ are when not configured (find_install_root)
 };
+
+/// The installation a program at `exe_path` belongs to: the nearest of its folder and the folder
+/// above that holds templates/messages (the build tree, /opt/cchcbot/bin/..), else the first of
+/// `places` that does. Empty when none does.
+[[nodiscard]] std::string find_install_root(const std::string& exe_path, const std::vector<std::string>& places);
+/// The usual places of an installed cchcbot: /opt/cchcbot, /usr/local/share/cchcbot, /usr/share/cchcbot.
+[[nodiscard]] const std::vector<std::string>& default_install_places();
 
 /// Loads the TOML file, applies CCHCBOT_* overrides, reads secrets from the environment or
 /// files, fills defaults and validates.
@@ -226,9 +234,13 @@ struct config_source {
 
 /// Same as load_config but from TOML text and an explicit environment (for tests).
 /// @throws config_error
+/// `install_root` (may be empty: then relative to the current folder) anchors what the file and
+/// environment leave unset: templates_dir (root/templates), kb.dir, kb.shorthand_file,
+/// kb.spoken_file and reminders.calendar_dir (under templates_dir, also when only templates_dir is set) and
+/// storage.path (root/data/cchcbot.db), so every command of one installation shares one database.
 [[nodiscard]] config load_config_from(const std::string& toml_text,
                                       const std::map<std::string, std::string>& env,
-                                      bool demo);
+                                      bool demo, const std::string& install_root = {});
 
 /// The demo units, levels and locality used when the file configures none.
 void apply_demo_defaults(config& cfg);

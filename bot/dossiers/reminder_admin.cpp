@@ -8,6 +8,7 @@
 #include "bot/core/units.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_link.hpp"
+#include "storage/user_repository.hpp"
 
 #include "storage/write_scope.hpp"
 
@@ -118,6 +119,32 @@ std::string shift(const std::string& iso, std::int64_t days) {
     return d ? to_iso(civil_from_days(days_from_civil(*d) + days)) : iso;
 }
 
+// Followers of today's units, two in each village and one who chose only the commune, so a
+// broadcast to a commune or a village of the demo reaches someone. Only once per database.
+std::size_t seed_demo_followers(SQLite::Database& db, const config& cfg, const std::string& today, std::int64_t now_ms) {
+    constexpr std::size_t per_village = 2;
+    std::vector<const unit_config*> units;
+    for (const unit_config* u : units_on(cfg, today))
+        // The desk of the top level has no residents of its own: communes and wards do.
+        if (cfg.levels.empty() || u->level != cfg.levels.front().id || !u->villages.empty()) units.push_back(u);
+    if (units.empty() || storage::find_user(db, "demo_" + units.front()->id + "_1")) return 0;
+    std::size_t added = 0;
+    for (const unit_config* u : units) {
+        std::vector<std::string> places(u->villages.begin(), u->villages.end());
+        places.insert(places.begin(), std::string{});  // the commune, no village chosen
+        std::size_t k = 0;
+        for (const auto& village : places) {
+            for (std::size_t i = 0; i < (village.empty() ? 1 : per_village); ++i) {
+                const std::string id = "demo_" + u->id + "_" + std::to_string(++k);
+                storage::set_follower(db, id, true, now_ms);
+                storage::set_user_place(db, id, u->id, village);
+                ++added;
+            }
+        }
+    }
+    return added;
+}
+
 }  // namespace
 
 std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_ms) {
@@ -160,8 +187,10 @@ std::string seed_demo(SQLite::Database& db, const config& cfg, std::int64_t now_
             dossiers = storage::upsert_dossiers(db, parsed.rows, now_ms).inserted;
         }
     }
+    const std::size_t followers = seed_demo_followers(db, cfg, today, now_ms);
     sp.commit();
-    return "demo data: " + std::to_string(officials) + " officials, " + std::to_string(dossiers) + " dossiers";
+    return "demo data: " + std::to_string(officials) + " officials, " + std::to_string(dossiers) + " dossiers, " +
+           std::to_string(followers) + " followers";
 }
 
 }  // namespace bot
