@@ -320,7 +320,9 @@ TEST_CASE("the demo prints a signed curl command that the running demo accepts",
                                        {"CCHCBOT_CONFIG", ""},
                                        {"CCHCBOT_ZALO_OA_SECRET_KEY", ""}});
     demo.wait_for(R"(listening on http://127\.0\.0\.1:\d+)");
-    demo.wait_for("talk to it with: ./build/cchcbot chat");
+    // The chat command names the demo's database, so another terminal talks to this demo.
+    CHECK(demo.wait_for(R"(talk to it in another terminal with:\s+CCHCBOT_STORAGE_PATH='([^']+)' \S*cchcbot chat)") ==
+          dir.file("demo.db"));
     auto key = demo.wait_for(R"(demo OA secret key: ([0-9a-f]{64}))");
     CHECK(key.size() == 64);
     auto curl = demo.wait_for(R"((curl -sS -X POST [^\n]+))");
