@@ -76,14 +76,29 @@ std::string unit_name(const context& ctx, const std::string& unit_id) {
     return u ? u->name : std::string{};
 }
 
-// The followers a target reaches: those of today's units named, and of the units those replaced.
-std::vector<storage::broadcast_follower> followers_of(const context& ctx, const std::vector<std::string>& units,
-                                                      const std::vector<std::string>& villages) {
-    std::vector<std::string> all = units;
-    for (const auto& u : units)
-        for (auto& p : bot::predecessors(ctx.cfg, u))
-            if (std::find(all.begin(), all.end(), p) == all.end()) all.push_back(std::move(p));
-    return storage::select_followers(ctx.db, all, villages);
+// A broadcast's audience: every follower, or the places named.
+struct target_set {
+    bool all = false;
+    std::vector<broadcast_place> places;
+};
+
+// The followers an audience reaches: every follower, or those of the places named, a place of
+// today's unit also reaching the followers who chose it under a unit it replaced.
+std::vector<storage::broadcast_follower> followers_of(const context& ctx, const target_set& a) {
+    if (a.all) return storage::select_followers(ctx.db, {});
+    if (a.places.empty()) return {};
+    std::vector<storage::follower_place> where;
+    auto add = [&where](std::string unit, const std::string& village) {
+        storage::follower_place p{std::move(unit), village};
+        if (std::none_of(where.begin(), where.end(),
+                         [&p](const storage::follower_place& q) { return q.unit_id == p.unit_id && q.village == p.village; }))
+            where.push_back(std::move(p));
+    };
+    for (const auto& p : a.places) {
+        add(p.unit, p.village);
+        for (auto& pre : bot::predecessors(ctx.cfg, p.unit)) add(std::move(pre), p.village);
+    }
+    return storage::select_followers(ctx.db, where);
 }
 
 std::string render_template(const std::string& text, const std::map<std::string, std::string>& vars) {
@@ -109,38 +124,155 @@ void check_variables(const std::string& text) {
     }
 }
 
-// A configured village for what the official typed: exact, or without its "thôn"/"tổ dân phố" prefix.
-std::string resolve_village(const bot::config& cfg, const std::string& given) {
-    std::vector<std::string> found;
-    for (const auto& u : cfg.units)
-        for (const auto& v : u.villages)
-            if (v == given) return v;
-    for (const auto& u : cfg.units)
-        for (const auto& v : u.villages)
+// The configured villages `given` names among `units`: exact names first, else names without
+// their "thôn"/"tổ dân phố" prefix. Each is (unit, village as configured).
+std::vector<std::pair<const bot::unit_config*, std::string>> village_matches(const std::vector<const bot::unit_config*>& units,
+                                                                           const std::string& given) {
+    std::vector<std::pair<const bot::unit_config*, std::string>> found;
+    for (const auto* u : units)
+        for (const auto& v : u->villages)
+            if (v == given) found.emplace_back(u, v);
+    if (!found.empty()) return found;
+    for (const auto* u : units)
+        for (const auto& v : u->villages)
             if (v.size() > given.size() && v.compare(v.size() - given.size(), given.size(), given) == 0 &&
-                v[v.size() - given.size() - 1] == ' ' && std::find(found.begin(), found.end(), v) == found.end())
-                found.push_back(v);
-    if (found.size() == 1) return found.front();
-    if (found.empty()) throw broadcast_error("unknown village \"" + given + "\"");
-    std::string list;
-    for (const auto& f : found) list += (list.empty() ? "" : ", ") + f;
-    throw broadcast_error("village \"" + given + "\" is ambiguous: " + list);
+                v[v.size() - given.size() - 1] == ' ')
+                found.emplace_back(u, v);
+    return found;
 }
 
-std::string target_json(const std::vector<std::string>& units, const std::vector<std::string>& villages) {
-    json::array u, v;
-    for (const auto& x : units) u.emplace_back(x);
-    for (const auto& x : villages) v.emplace_back(x);
-    return json::serialize(json::object{{"units", std::move(u)}, {"villages", std::move(v)}});
+std::string unit_words(const std::vector<const bot::unit_config*>& units, const std::string& today) {
+    std::string out;
+    for (const auto* u : units) out += (out.empty() ? "" : ", ") + bot::unit_name_on(*u, today) + " (\"" + u->id + "\")";
+    return out;
 }
 
-void parse_target(const std::string& text, std::vector<std::string>& units, std::vector<std::string>& villages) {
+// Who the request reaches: `all` alone; else each unit given, narrowed to the villages given of
+// it; a village given alone is the village of the one unit having it. @throws broadcast_error
+target_set resolve_audience(const context& ctx, const broadcast_request& req, const std::string& today,
+                          std::vector<std::string>& units_reached, std::vector<std::string>& villages_named) {
+    target_set a;
+    if (req.all) {
+        if (!req.units.empty() || !req.villages.empty()) {
+            std::string given;
+            for (const auto& x : req.units) given += (given.empty() ? "" : ", ") + x;
+            for (const auto& x : req.villages) given += (given.empty() ? "" : ", ") + x;
+            throw broadcast_error("\"all\" (every follower) cannot be combined with units or villages (given: " + given + ")");
+        }
+        a.all = true;
+        return a;
+    }
+    if (req.units.empty() && req.villages.empty())
+        throw broadcast_error("no audience: name units and/or villages of them, or ask for every follower explicitly "
+                              "(--all; \"all\": true in the API)");
+
+    std::vector<const bot::unit_config*> given;
+    for (const auto& u : req.units) {
+        if (!ctx.cfg.find_unit(u)) {
+            std::string known;
+            for (const auto* cu : bot::units_on(ctx.cfg, today)) known += (known.empty() ? "" : ", ") + cu->id;
+            throw broadcast_error("unknown unit \"" + u + "\" (known: " + known + ")");
+        }
+        // A broadcast goes to today's units; a merged commune's followers are reached through
+        // the commune that took over.
+        if (const std::string why = bot::why_not_on(ctx.cfg, u, today); !why.empty()) throw broadcast_error(why);
+        const auto* cu = ctx.cfg.find_unit(u);
+        if (std::find(given.begin(), given.end(), cu) == given.end()) given.push_back(cu);
+    }
+    const auto today_units = bot::units_on(ctx.cfg, today);
+    for (const auto& raw : req.villages) {
+        const std::string v = trim(raw);
+        const auto everywhere = village_matches(today_units, v);
+        if (everywhere.empty()) throw broadcast_error("unknown village \"" + v + "\"");
+        auto matches = everywhere;
+        if (!given.empty())
+            matches.erase(std::remove_if(matches.begin(), matches.end(),
+                                         [&given](const auto& m) { return std::find(given.begin(), given.end(), m.first) == given.end(); }),
+                          matches.end());
+        std::vector<const bot::unit_config*> owners;
+        for (const auto& m : (matches.empty() ? everywhere : matches))
+            if (std::find(owners.begin(), owners.end(), m.first) == owners.end()) owners.push_back(m.first);
+        if (matches.empty())
+            throw broadcast_error("village \"" + v + "\" belongs to " + unit_words(owners, today) + ", not to " +
+                                  unit_words(given, today));
+        if (matches.size() > 1) {
+            if (owners.size() > 1)
+                throw broadcast_error("village \"" + v + "\" is in several units: " + unit_words(owners, today) +
+                                      "; give the unit with it (--unit; \"units\" in the API)");
+            std::string names;
+            for (const auto& m : matches) names += (names.empty() ? "" : ", ") + m.second;
+            throw broadcast_error("village \"" + v + "\" is ambiguous: " + names);
+        }
+        const broadcast_place place{matches.front().first->id, matches.front().second};
+        if (std::none_of(a.places.begin(), a.places.end(),
+                         [&place](const broadcast_place& p) { return p.unit == place.unit && p.village == place.village; }))
+            a.places.push_back(place);
+        if (std::find(villages_named.begin(), villages_named.end(), place.village) == villages_named.end())
+            villages_named.push_back(place.village);
+    }
+    for (const auto* u : given) {
+        const bool narrowed = std::any_of(a.places.begin(), a.places.end(), [u](const broadcast_place& p) { return p.unit == u->id; });
+        if (!narrowed && !req.villages.empty()) {
+            // "--unit A --unit B --village (of A)": B whole or a village of B? Neither is guessed.
+            std::string own;
+            for (const auto& v : u->villages) own += (own.empty() ? "" : ", ") + v;
+            throw broadcast_error("unit \"" + u->id + "\" (" + bot::unit_name_on(*u, today) +
+                                  "): none of the villages given belongs to it (its villages: " +
+                                  (own.empty() ? std::string("none") : own) +
+                                  "); to reach the whole unit, send it a broadcast of its own");
+        }
+        if (!narrowed) a.places.push_back({u->id, ""});
+    }
+    for (const auto& p : a.places)
+        if (std::find(units_reached.begin(), units_reached.end(), p.unit) == units_reached.end()) units_reached.push_back(p.unit);
+    return a;
+}
+
+// Stored as {"all": bool, "units": [every unit reached], "villages": [names], "places": [{"unit", "village"}]}.
+std::string target_json(const broadcast_plan& p) {
+    json::array u, v, places;
+    for (const auto& x : p.units) u.emplace_back(x);
+    for (const auto& x : p.villages) v.emplace_back(x);
+    for (const auto& x : p.places) places.push_back(json::object{{"unit", x.unit}, {"village", x.village}});
+    return json::serialize(json::object{{"all", p.all}, {"units", std::move(u)}, {"villages", std::move(v)}, {"places", std::move(places)}});
+}
+
+target_set parse_target(const context& ctx, const std::string& text) {
     const json::value v = json::parse(text);
     const auto& o = v.as_object();
-    if (auto* a = o.if_contains("units"))
-        for (const auto& x : a->as_array()) units.emplace_back(x.as_string());
-    if (auto* a = o.if_contains("villages"))
-        for (const auto& x : a->as_array()) villages.emplace_back(x.as_string());
+    target_set a;
+    if (const auto* places = o.if_contains("places")) {
+        for (const auto& x : places->as_array())
+            a.places.push_back({std::string(x.at("unit").as_string()), std::string(x.at("village").as_string())});
+        const auto* all = o.if_contains("all");
+        a.all = all && all->is_bool() && all->as_bool();
+        return a;
+    }
+    // Stored before villages belonged to units: units and villages were a union, and no target
+    // meant every follower; such a broadcast keeps the audience it was created for.
+    std::vector<std::string> units, villages;
+    if (auto* x = o.if_contains("units"))
+        for (const auto& e : x->as_array()) units.emplace_back(e.as_string());
+    if (auto* x = o.if_contains("villages"))
+        for (const auto& e : x->as_array()) villages.emplace_back(e.as_string());
+    a.all = units.empty() && villages.empty();
+    for (const auto& u : units) a.places.push_back({u, ""});
+    for (const auto& name : villages)
+        for (const auto& u : ctx.cfg.units)
+            if (std::find(u.villages.begin(), u.villages.end(), name) != u.villages.end()) a.places.push_back({u.id, name});
+    return a;
+}
+
+// Who, in words, for the command line: "every follower", "thôn Đồng Điều, xã Tân Sỏi (tan_soi)".
+std::string audience_text(const context& ctx, const target_set& a) {
+    if (a.all) return "every follower";
+    std::string out;
+    for (const auto& p : a.places) {
+        const auto* u = ctx.cfg.find_unit(p.unit);
+        const std::string name = u ? bot::unit_name_on(*u, today_iso(ctx)) : p.unit;
+        out += (out.empty() ? "" : "; ") + (p.village.empty() ? "" : p.village + ", ") + name + " (" + p.unit + ")";
+    }
+    return out;
 }
 
 std::string buttons_json(const std::vector<broadcast_button>& buttons) {
@@ -194,9 +326,7 @@ broadcast_status make_status(const context& ctx, const storage::broadcast_row& b
         if (s.state == "sending" && s.waiting == 0 && s.pending == 0) s.state = "done";
     } else {
         // Not expanded yet: the followers it targets now.
-        std::vector<std::string> units, villages;
-        parse_target(b.target_json, units, villages);
-        s.recipients = static_cast<std::int64_t>(followers_of(ctx, units, villages).size());
+        s.recipients = static_cast<std::int64_t>(followers_of(ctx, parse_target(ctx, b.target_json)).size());
         if (s.state == "scheduled") s.waiting = s.recipients;
     }
     return s;
@@ -219,6 +349,7 @@ broadcast_request broadcast_request_from_json(const std::string& body, bool* dry
         r.text = b.string("text").value_or("");
         r.units = b.strings("units", true).value_or(std::vector<std::string>{});
         r.villages = b.strings("villages", true).value_or(std::vector<std::string>{});
+        r.all = b.boolean("all").value_or(false);
         r.at = b.string("at");
         for (auto& item : b.items("buttons").value_or(std::vector<bot::json_body::item>{})) {
             if (auto* spec = std::get_if<std::string>(&item)) {
@@ -247,22 +378,9 @@ broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& r
     if (!valid_utf8(p.text)) throw broadcast_error("the text is not valid UTF-8");
     check_variables(p.text);
 
-    const std::string today = today_iso(ctx);
-    for (const auto& u : req.units) {
-        if (!ctx.cfg.find_unit(u)) {
-            std::string known;
-            for (const auto* cu : bot::units_on(ctx.cfg, today)) known += (known.empty() ? "" : ", ") + cu->id;
-            throw broadcast_error("unknown unit \"" + u + "\" (known: " + known + ")");
-        }
-        // A broadcast goes to today's units; a merged commune's followers are reached through
-        // the commune that took over.
-        if (const std::string why = bot::why_not_on(ctx.cfg, u, today); !why.empty()) throw broadcast_error(why);
-        if (std::find(p.units.begin(), p.units.end(), u) == p.units.end()) p.units.push_back(u);
-    }
-    for (const auto& v : req.villages) {
-        auto name = resolve_village(ctx.cfg, trim(v));
-        if (std::find(p.villages.begin(), p.villages.end(), name) == p.villages.end()) p.villages.push_back(name);
-    }
+    const auto who = resolve_audience(ctx, req, today_iso(ctx), p.units, p.villages);
+    p.all = who.all;
+    p.places = who.places;
 
     if (req.buttons.size() > broadcast_max_buttons)
         throw broadcast_error("at most " + std::to_string(broadcast_max_buttons) + " buttons are allowed");
@@ -312,9 +430,13 @@ std::string render_broadcast_text(const context& ctx, const std::string& text, c
 
 broadcast_preview preview_broadcast(const context& ctx, const broadcast_request& req) {
     auto p = validate_broadcast(ctx, req);
-    auto followers = followers_of(ctx, p.units, p.villages);
+    const target_set who{p.all, p.places};
+    auto followers = followers_of(ctx, who);
     broadcast_preview out;
     out.recipients = static_cast<std::int64_t>(followers.size());
+    out.all = p.all;
+    out.audience = audience_text(ctx, who);
+    out.target_json = target_json(p);
     out.scheduled_at = p.scheduled_at;
     out.header = ctx.texts.render("broadcast_header");
     std::string display;
@@ -324,15 +446,17 @@ broadcast_preview preview_broadcast(const context& ctx, const broadcast_request&
         out.sample_village = followers.front().village;
         display = followers.front().display_name;
     } else {
-        // Nobody matches yet: show it as a follower of the first targeted unit or village would read it.
-        for (const auto& u : ctx.cfg.units) {
-            bool unit_hit = std::find(p.units.begin(), p.units.end(), u.id) != p.units.end();
-            auto vit = std::find_first_of(u.villages.begin(), u.villages.end(), p.villages.begin(), p.villages.end());
-            if ((p.units.empty() && p.villages.empty()) || unit_hit || vit != u.villages.end()) {
-                out.sample_unit = u.id;
-                out.sample_village = vit != u.villages.end() ? *vit : (u.villages.empty() ? "" : u.villages.front());
-                break;
-            }
+        // Nobody matches yet: show it as a follower of the first place targeted would read it.
+        const bot::unit_config* u = nullptr;
+        if (!p.places.empty()) {
+            u = ctx.cfg.find_unit(p.places.front().unit);
+            out.sample_village = p.places.front().village;
+        } else if (const auto today = bot::units_on(ctx.cfg, today_iso(ctx)); !today.empty()) {
+            u = today.front();
+        }
+        if (u) {
+            out.sample_unit = u->id;
+            if (out.sample_village.empty() && !u->villages.empty()) out.sample_village = u->villages.front();
         }
     }
     out.text = render_broadcast_text(ctx, p.text, out.sample_unit, out.sample_village, display);
@@ -345,16 +469,19 @@ broadcast_created create_broadcast(const context& ctx, const broadcast_request& 
     row.created_by = req.created_by.empty() ? "cli" : req.created_by;
     row.text = p.text;
     row.buttons_json = buttons_json(p.buttons);
-    row.target_json = target_json(p.units, p.villages);
+    row.target_json = target_json(p);
     row.scheduled_at = p.scheduled_at;
     row.local_day = bot::to_iso(bot::local_date_of(p.scheduled_at, ctx.cfg.time.utc_offset_minutes));
     row.created_at = ctx.now_ms();
     broadcast_created out;
     out.id = storage::insert_broadcast(ctx.db, row);
-    out.recipients = static_cast<std::int64_t>(followers_of(ctx, p.units, p.villages).size());
+    const target_set who{p.all, p.places};
+    out.recipients = static_cast<std::int64_t>(followers_of(ctx, who).size());
     out.scheduled_at = p.scheduled_at;
-    spdlog::info("broadcast {} created by {} for {} ({} followers targeted now)", out.id, row.created_by,
-                 local_time_text(ctx, p.scheduled_at), out.recipients);
+    out.all = p.all;
+    out.audience = audience_text(ctx, who);
+    spdlog::info("broadcast {} created by {} for {} to {} ({} followers targeted now)", out.id, row.created_by,
+                 local_time_text(ctx, p.scheduled_at), out.audience, out.recipients);
     return out;
 }
 
@@ -374,6 +501,8 @@ std::string to_json(const context& ctx, const broadcast_preview& p) {
     json::object o;
     o["dry_run"] = true;
     o["recipients"] = p.recipients;
+    o["all"] = p.all;
+    o["target"] = json::parse(p.target_json);
     o["scheduled_at"] = local_time_text(ctx, p.scheduled_at);
     o["sample_user"] = p.sample_user;
     o["sample_unit"] = p.sample_unit;
@@ -471,10 +600,8 @@ broadcast_run run_broadcasts(const context& ctx) {
 
         if (b->state == "scheduled") {
             if (!in_hours) continue;  // expand when it can start, so late followers are included
-            std::vector<std::string> units, villages;
-            parse_target(b->target_json, units, villages);
             std::vector<std::string> ids;
-            for (const auto& f : followers_of(ctx, units, villages)) ids.push_back(f.user_id);
+            for (const auto& f : followers_of(ctx, parse_target(ctx, b->target_json))) ids.push_back(f.user_id);
             storage::insert_recipients(ctx.db, b->id, ids, now);
             b->state = "sending";
             ++run.started;

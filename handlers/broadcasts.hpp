@@ -20,17 +20,28 @@ struct broadcast_button {
 /// What a propaganda user asks for.
 struct broadcast_request {
     std::string text;                    ///< plain text or a template with {{ten_xa}}, {{ten_thon}}, {{ten}}
-    std::vector<std::string> units;      ///< unit ids; with `villages` empty too: all followers
-    std::vector<std::string> villages;   ///< village names as configured (or without "thôn"/"tổ dân phố")
+    std::vector<std::string> units;      ///< today's unit ids: their followers (narrowed by `villages`)
+    /// Village names as configured (or without "thôn"/"tổ dân phố"). With `units`: villages of
+    /// those units, and each unit must have one of them; alone: the one unit having that name.
+    std::vector<std::string> villages;
+    bool all = false;                    ///< every follower: only when asked for, and alone
     std::vector<broadcast_button> buttons;
     std::optional<std::string> at;       ///< local "YYYY-MM-DD HH:MM"; none: now
     std::string created_by = "cli";
 };
 
+/// Where a broadcast goes: a unit's followers, or only those of one of its villages.
+struct broadcast_place {
+    std::string unit;     ///< a unit id of today
+    std::string village;  ///< "" = the whole unit
+};
+
 /// A request that passed validation.
 struct broadcast_plan {
     std::string text;
-    std::vector<std::string> units;     ///< unit ids as configured
+    bool all = false;                   ///< every follower (then `places` is empty)
+    std::vector<broadcast_place> places;
+    std::vector<std::string> units;     ///< every unit reached, in whole or in part (for scope checks)
     std::vector<std::string> villages;  ///< village names as configured
     std::vector<broadcast_button> buttons;
     std::int64_t scheduled_at = 0;      ///< Unix ms
@@ -49,12 +60,14 @@ struct broadcast_error : std::invalid_argument {
 /// Parses "Title|https://url". @throws broadcast_error
 [[nodiscard]] broadcast_button parse_button(const std::string& spec);
 
-/// Reads an admin API body: {"text", "units": [...], "villages": [...], "buttons": [{"title", "url"}
-/// or "Title|url"], "at": "YYYY-MM-DD HH:MM", "dry_run": bool}. @throws broadcast_error
+/// Reads an admin API body: {"text", "units": [...], "villages": [...], "all": bool, "buttons":
+/// [{"title", "url"} or "Title|url"], "at": "YYYY-MM-DD HH:MM", "dry_run": bool}. @throws broadcast_error
 [[nodiscard]] broadcast_request broadcast_request_from_json(const std::string& body, bool* dry_run = nullptr);
 
 /// Validates a request against the configuration and Zalo's limits (text, template variables,
-/// units, villages, buttons, time). @throws broadcast_error naming what is wrong
+/// audience, buttons, time). The audience: `all` alone, or today's units and villages of them (a
+/// village of another unit, a name several units share, a unit none of the villages belongs to,
+/// and no audience at all are errors naming the units). @throws broadcast_error naming what is wrong
 [[nodiscard]] broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& req);
 
 /// The text a recipient gets: the template rendered with their unit and village, plus the opt-out hint.
@@ -63,7 +76,10 @@ struct broadcast_error : std::invalid_argument {
 
 /// A dry run: who would get it now, and what a sample recipient would read. Stores nothing.
 struct broadcast_preview {
-    std::int64_t recipients = 0;
+    std::int64_t recipients = 0;  ///< exactly the followers it would be sent to now
+    bool all = false;             ///< to every follower
+    std::string audience;         ///< who, in words ("every follower", "thôn Đồng Điều, xã Tân Sỏi (tan_soi)")
+    std::string target_json;      ///< the audience as a broadcast stores it ({"all", "units", "villages", "places"})
     std::string sample_user;  ///< a matching follower's id ("" when none matches: then a made-up one)
     std::string sample_unit;
     std::string sample_village;
@@ -79,6 +95,8 @@ struct broadcast_preview {
 struct broadcast_created {
     std::int64_t id = 0;
     std::int64_t recipients = 0;
+    bool all = false;             ///< to every follower
+    std::string audience;         ///< as in broadcast_preview
     std::int64_t scheduled_at = 0;
 };
 /// @throws broadcast_error, SQLite::Exception

@@ -91,23 +91,23 @@ void set_broadcast_state(SQLite::Database& db, std::int64_t id, const std::strin
     q.exec();
 }
 
-std::vector<broadcast_follower> select_followers(SQLite::Database& db, const std::vector<std::string>& units,
-                                                 const std::vector<std::string>& villages) {
+std::vector<broadcast_follower> select_followers(SQLite::Database& db, const std::vector<follower_place>& places) {
     std::string sql =
         "SELECT user_id, COALESCE(unit_id, ''), COALESCE(village, ''), COALESCE(display_name, '') FROM users"
         " WHERE is_follower = 1 AND broadcast_opt_out = 0";
-    if (!units.empty() || !villages.empty()) {
+    if (!places.empty()) {
         sql += " AND (";
-        if (!units.empty()) sql += "unit_id IN (" + placeholders(units.size()) + ")";
-        if (!units.empty() && !villages.empty()) sql += " OR ";
-        if (!villages.empty()) sql += "village IN (" + placeholders(villages.size()) + ")";
+        for (std::size_t i = 0; i < places.size(); ++i)
+            sql += std::string(i ? " OR " : "") + (places[i].village.empty() ? "unit_id = ?" : "(unit_id = ? AND village = ?)");
         sql += ")";
     }
     sql += " ORDER BY user_id";
     SQLite::Statement q(db, sql);
     int i = 1;
-    for (const auto& u : units) q.bind(i++, u);
-    for (const auto& v : villages) q.bind(i++, v);
+    for (const auto& p : places) {
+        q.bind(i++, p.unit_id);
+        if (!p.village.empty()) q.bind(i++, p.village);
+    }
     std::vector<broadcast_follower> out;
     while (q.executeStep()) {
         broadcast_follower f;

@@ -82,10 +82,16 @@ std::int64_t insert_broadcast(SQLite::Database& db, const broadcast_row& b);
 void set_broadcast_state(SQLite::Database& db, std::int64_t id, const std::string& state,
                          std::optional<std::int64_t> finished_at = std::nullopt);
 
+/// A place a broadcast reaches: a unit's followers, or only those of one of its villages.
+struct follower_place {
+    std::string unit_id;
+    std::string village;  ///< "" = the whole unit
+};
+
 /// Current followers matching the target, ordered by user id: is_follower = 1, not opted out, and
-/// (both lists empty, or unit_id in `units`, or village in `villages`). @throws SQLite::Exception
-[[nodiscard]] std::vector<broadcast_follower> select_followers(SQLite::Database& db, const std::vector<std::string>& units,
-                                                               const std::vector<std::string>& villages);
+/// in one of `places` (their unit_id, and their village when the place names one). Every follower
+/// when `places` is empty: callers decide that only for an explicit "all". @throws SQLite::Exception
+[[nodiscard]] std::vector<broadcast_follower> select_followers(SQLite::Database& db, const std::vector<follower_place>& places);
 
 /// Stores the expanded recipients (state waiting, seq in the given order), sets the broadcast's
 /// recipients count, started_at and state `sending`. Call inside a transaction. @throws SQLite::Exception

@@ -38,8 +38,10 @@ std::unique_ptr<command_env> open_env(const cli_options& opts) {
 }
 
 std::string target_text(const handlers::broadcast_status& s) {
-    // Stored as {"units": [...], "villages": [...]}; shown compactly.
-    return s.target_json == R"({"units":[],"villages":[]})" ? std::string("all followers") : s.target_json;
+    // Stored as {"all", "units", "villages", "places"} (before: {"units", "villages"}, both empty
+    // for every follower); shown compactly.
+    const bool all = s.target_json.rfind(R"({"all":true,)", 0) == 0 || s.target_json == R"({"units":[],"villages":[]})";
+    return all ? std::string("every follower") : s.target_json;
 }
 
 void print_status(const handlers::context& ctx, const handlers::broadcast_status& s) {
@@ -79,14 +81,17 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
         std::string text;
         std::vector<std::string> units, villages, buttons;
         std::string at;
+        bool all = false;
         bool dry_run = false;
         bool json = false;
     };
     auto ca = std::make_shared<create_args>();
     auto* create = bc->add_subcommand("create", "Create a broadcast (goes out now, or at --at local time)");
     create->add_option("--text", ca->text, "text, or a template with {{ten_xa}}, {{ten_thon}}, {{ten}}")->required();
-    create->add_option("--unit", ca->units, "target unit id (repeatable)");
-    create->add_option("--village", ca->villages, "target village name (repeatable)");
+    create->add_option("--unit", ca->units, "target unit id of today (repeatable)");
+    create->add_option("--village", ca->villages,
+                       "target village (repeatable); with --unit: a village of that unit, and only it");
+    create->add_flag("--all", ca->all, "to every follower (only this way, and not with --unit/--village)");
     create->add_option("--button", ca->buttons, "link button \"Title|https://url\" (repeatable, at most 4)");
     create->add_option("--at", ca->at, "local time \"YYYY-MM-DD HH:MM\" (default: now)");
     create->add_flag("--dry-run", ca->dry_run, "show the message and the recipient count; store and send nothing");
@@ -98,6 +103,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
         req.text = ca->text;
         req.units = ca->units;
         req.villages = ca->villages;
+        req.all = ca->all;
         if (!ca->at.empty()) req.at = ca->at;
         req.created_by = "cli";
         try {
@@ -109,6 +115,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
                     return;
                 }
                 std::cout << "dry run: nothing stored or sent\n"
+                          << "audience:       " << p.audience << "\n"
                           << "recipients now: " << p.recipients << "\n"
                           << "scheduled:      " << format_local_datetime(p.scheduled_at, e->cfg.time.utc_offset_minutes) << "\n"
                           << "sample:         " << (p.sample_user.empty() ? std::string("(no follower matches yet)") : p.sample_user)
@@ -123,7 +130,8 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
                 std::cout << "{\"id\": " << made.id << ", \"recipients\": " << made.recipients << "}\n";
                 return;
             }
-            std::cout << "broadcast " << made.id << " created: " << made.recipients << " followers targeted now, sending "
+            std::cout << "broadcast " << made.id << " created for " << made.audience << ": " << made.recipients
+                      << " followers targeted now, sending "
                       << (ca->at.empty() ? std::string("now") : "at " + format_local_datetime(made.scheduled_at, e->cfg.time.utc_offset_minutes))
                       << " (by the running server, 06:00-21:59 local)\n";
         } catch (const handlers::broadcast_error& ex) {

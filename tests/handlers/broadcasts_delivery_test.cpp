@@ -154,6 +154,7 @@ TEST_CASE("a reply enqueued after a 500-recipient broadcast is sent before the b
 
     handlers::broadcast_request req;
     req.text = "Thông báo lịch tiếp công dân.";
+    req.all = true;
     std::int64_t id = 0;
     bot_side.work->run_sync([&](SQLite::Database& db) {
         auto ctx = t->env->context(db);

@@ -94,6 +94,8 @@ handlers::broadcast_request request(std::string text, std::vector<std::string> u
     r.text = std::move(text);
     r.units = std::move(units);
     r.villages = std::move(villages);
+    // No unit or village named: every follower, asked for explicitly (as --all does).
+    r.all = r.units.empty() && r.villages.empty();
     r.created_by = "test";
     return r;
 }
@@ -156,7 +158,7 @@ TEST_CASE("a broadcast to one commune reaches exactly its followers who have not
     CHECK(handlers::cancel_broadcast(ctx, made.id) == handlers::cancel_result::already_finished);
 }
 
-TEST_CASE("broadcasts target villages, by full or short name, together with units", "[broadcasts]") {
+TEST_CASE("broadcasts target villages, by full or short name, alone or with their units", "[broadcasts]") {
     auto t = test::make_test_env();
     auto db = test::memory_db();
     auto ctx = t->env->context(*db);
@@ -170,17 +172,161 @@ TEST_CASE("broadcasts target villages, by full or short name, together with unit
     for (const auto& r : outbox_of(*db, a.id)) who.insert(r.recipient);
     CHECK(who == std::set<std::string>{"tan_soi_u0", "tan_soi_u4", "tan_soi_u8", "dong_son_u1", "dong_son_u4", "dong_son_u7"});
 
-    // Units and villages together: the union. Next day, so the one-promotion-a-day rule does not hold anyone back.
+    // Units with villages of theirs: those villages of those units (tan_soi 2 and 6 in thôn Tân
+    // Lập; bo_ha 0, 3, 6 and 9 in tổ dân phố Hạ). Next day, so the one-promotion-a-day rule does
+    // not hold anyone back.
     t->now += 24LL * 3600 * 1000;
-    auto b = handlers::create_broadcast(ctx, request("Họp", {"bo_ha"}, {"thôn Tân Lập"}));
-    CHECK(b.recipients == 10 + 2);
+    auto b = handlers::create_broadcast(ctx, request("Họp", {"bo_ha", "tan_soi"}, {"tổ dân phố Hạ", "thôn Tân Lập"}));
+    CHECK(b.recipients == 4 + 2);
     handlers::run_broadcasts(ctx);
-    CHECK(outbox_of(*db, b.id).size() == 12);
+    CHECK(outbox_of(*db, b.id).size() == 6);
 
-    // No target: every follower.
+    // Every follower, asked for explicitly.
     t->now += 24LL * 3600 * 1000;
     auto c = handlers::create_broadcast(ctx, request("Tất cả"));
     CHECK(c.recipients == 30);
+}
+
+namespace {
+
+using Catch::Matchers::Contains;
+
+// A request for the audience tests: a fixed text, the units and villages given, `all` as given.
+handlers::broadcast_request audience_request(std::vector<std::string> units, std::vector<std::string> villages,
+                                             bool all = false) {
+    handlers::broadcast_request r;
+    r.text = "Bà con {{ten_thon}} chú ý";
+    r.units = std::move(units);
+    r.villages = std::move(villages);
+    r.all = all;
+    r.created_by = "test";
+    return r;
+}
+
+std::set<std::string> queued_to(SQLite::Database& db, std::int64_t broadcast_id) {
+    std::set<std::string> out;
+    for (const auto& r : outbox_of(db, broadcast_id)) out.insert(r.recipient);
+    return out;
+}
+
+}  // namespace
+
+// Who a broadcast reaches: a village given with its commune is that village of that commune,
+// villages belong to their commune, every follower only when asked for by name, and the count a
+// dry run shows is the count that is sent.
+
+TEST_CASE("a village given with its commune reaches that village of that commune, not the whole commune", "[broadcasts][audience]") {
+    auto t = test::make_test_env();
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_thirty_followers(*db);
+
+    // tan_soi users 0, 4 and 8 live in thôn Đồng Điều.
+    auto rq = audience_request({"tan_soi"}, {"thôn Đồng Điều"});
+    auto preview = handlers::preview_broadcast(ctx, rq);
+    CHECK(preview.recipients == 3);
+    auto made = handlers::create_broadcast(ctx, rq);
+    CHECK(made.recipients == 3);
+    handlers::run_broadcasts(ctx);
+    // What the dry run counted is what is sent.
+    CHECK(queued_to(*db, made.id) == std::set<std::string>{"tan_soi_u0", "tan_soi_u4", "tan_soi_u8"});
+
+    // The plan names the unit the village belongs to, so a scope check sees every unit reached.
+    auto plan = handlers::validate_broadcast(ctx, rq);
+    CHECK(plan.units == std::vector<std::string>{"tan_soi"});
+    CHECK(plan.villages == std::vector<std::string>{"thôn Đồng Điều"});
+    CHECK_FALSE(plan.all);
+}
+
+TEST_CASE("a village of another commune than the one given is refused, naming the commune it belongs to", "[broadcasts][audience]") {
+    auto t = test::make_test_env();
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_thirty_followers(*db);
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"tan_soi"}, {"thôn Hố Sâu"})),
+                      Contains("thôn Hố Sâu") && Contains("xã Đồng Sơn") && Contains("dong_son"));
+    // Every unit given must have one of the villages given: else it is unclear what it means.
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"tan_soi", "dong_son"}, {"thôn Đồng Điều"})),
+                      Contains("dong_son") && Contains("none of the villages"));
+    // Two units, a village of each: those two villages.
+    CHECK(handlers::preview_broadcast(ctx, audience_request({"tan_soi", "dong_son"}, {"Đồng Điều", "Hố Sâu"})).recipients == 3 + 3);
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {"thôn Không Có"})), Contains("unknown village"));
+}
+
+TEST_CASE("a village name two communes share needs its commune", "[broadcasts][audience]") {
+    auto cfg = test::test_config();
+    for (auto& u : cfg.units)
+        if (u.id == "dong_son") u.villages.push_back("thôn Đồng Điều");
+    auto t = test::make_test_env(cfg);
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_thirty_followers(*db);
+    add_user(*db, "dong_son_dd", "dong_son", "thôn Đồng Điều");
+
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {"thôn Đồng Điều"})),
+                      Contains("tan_soi") && Contains("dong_son") && Contains("unit"));
+    CHECK(handlers::preview_broadcast(ctx, audience_request({"dong_son"}, {"thôn Đồng Điều"})).recipients == 1);
+    CHECK(handlers::preview_broadcast(ctx, audience_request({"tan_soi"}, {"thôn Đồng Điều"})).recipients == 3);
+}
+
+TEST_CASE("every follower is reached only when asked for explicitly, alone", "[broadcasts][audience]") {
+    auto t = test::make_test_env();
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_thirty_followers(*db);
+
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {})), Contains("no audience") && Contains("all"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, audience_request({}, {})), Contains("no audience"));
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"tan_soi"}, {}, true)), Contains("all") && Contains("tan_soi"));
+
+    auto everyone = audience_request({}, {}, true);
+    CHECK(handlers::preview_broadcast(ctx, everyone).recipients == 30);
+    auto made = handlers::create_broadcast(ctx, everyone);
+    CHECK(made.recipients == 30);
+    auto st = handlers::get_broadcast_status(ctx, made.id);
+    REQUIRE(st);
+    CHECK(st->target_json.find("\"all\":true") != std::string::npos);
+    CHECK(handlers::to_json(ctx, handlers::preview_broadcast(ctx, everyone)).find("\"all\":true") != std::string::npos);
+
+    auto all_json = handlers::broadcast_request_from_json(R"({"text": "x", "all": true})");
+    CHECK(all_json.all);
+    CHECK_FALSE(handlers::broadcast_request_from_json(R"({"text": "x", "units": ["tan_soi"]})").all);
+    CHECK_THROWS_AS(handlers::broadcast_request_from_json(R"({"text": "x", "all": "yes"})"), handlers::broadcast_error);
+}
+
+TEST_CASE("a broadcast stored before villages belonged to units keeps its audience", "[broadcasts][audience]") {
+    auto t = test::make_test_env();
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_thirty_followers(*db);
+    storage::broadcast_row b;
+    b.created_by = "test";
+    b.text = "x";
+    b.target_json = R"({"units":[],"villages":[]})";  // the old "no target": every follower
+    b.buttons_json = "[]";
+    b.scheduled_at = t->now;
+    b.local_day = "2026-11-27";
+    b.created_at = t->now;
+    const auto everyone = storage::insert_broadcast(*db, b);
+    b.target_json = R"({"units":["bo_ha"],"villages":["thôn Tân Lập"]})";  // the old union
+    const auto old_union = storage::insert_broadcast(*db, b);
+    CHECK(handlers::get_broadcast_status(ctx, everyone)->recipients == 30);
+    CHECK(handlers::get_broadcast_status(ctx, old_union)->recipients == 10 + 2);
+}
+
+TEST_CASE("a village of today's commune reaches followers who chose it before the merger", "[broadcasts][audience]") {
+    auto t = test::make_test_env(test::demo_config());
+    t->now = bot::unix_ms_of({2026, 11, 30}, 9 * 60);
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_user(*db, "old_dd", "tan_soi", "thôn Đồng Điều");
+    add_user(*db, "old_dc", "tan_soi", "thôn Đồng Cả");
+    add_user(*db, "new_dd", "yen_the", "thôn Đồng Điều");
+    add_user(*db, "bo_ha", "bo_ha_moi", "tổ dân phố Hồi");
+    CHECK(handlers::preview_broadcast(ctx, audience_request({"yen_the"}, {"thôn Đồng Điều"})).recipients == 2);
+    CHECK(handlers::preview_broadcast(ctx, audience_request({}, {"Đồng Điều"})).recipients == 2);
+    CHECK(handlers::preview_broadcast(ctx, audience_request({"yen_the"}, {})).recipients == 3);
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"bo_ha_moi"}, {"thôn Đồng Điều"})), Contains("yen_the"));
 }
 
 TEST_CASE("template variables are filled per recipient from their unit and village", "[broadcasts]") {

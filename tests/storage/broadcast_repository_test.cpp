@@ -39,7 +39,7 @@ void queue(SQLite::Database& db, std::int64_t broadcast_id, const std::vector<st
 
 }  // namespace
 
-TEST_CASE("followers are selected by unit or village, never unfollowed or opted out", "[broadcasts]") {
+TEST_CASE("followers are selected by unit or a village of a unit, never unfollowed or opted out", "[broadcasts]") {
     auto db = test::memory_db();
     exec(*db, "INSERT INTO users (user_id, is_follower, unit_id, village, broadcast_opt_out, created_at) VALUES"
               " ('a', 1, 'u1', 'v1', 0, 0), ('b', 1, 'u1', 'v2', 0, 0), ('c', 1, 'u2', 'v3', 0, 0),"
@@ -49,10 +49,12 @@ TEST_CASE("followers are selected by unit or village, never unfollowed or opted 
         for (const auto& f : fs) out.push_back(f.user_id);
         return out;
     };
-    CHECK(ids(storage::select_followers(*db, {}, {})) == std::vector<std::string>{"a", "b", "c", "f"});
-    CHECK(ids(storage::select_followers(*db, {"u1"}, {})) == std::vector<std::string>{"a", "b"});
-    CHECK(ids(storage::select_followers(*db, {}, {"v3", "v2"})) == std::vector<std::string>{"b", "c"});
-    CHECK(ids(storage::select_followers(*db, {"u2"}, {"v1"})) == std::vector<std::string>{"a", "c"});
+    CHECK(ids(storage::select_followers(*db, {})) == std::vector<std::string>{"a", "b", "c", "f"});
+    CHECK(ids(storage::select_followers(*db, {{"u1", ""}})) == std::vector<std::string>{"a", "b"});
+    CHECK(ids(storage::select_followers(*db, {{"u2", "v3"}, {"u1", "v2"}})) == std::vector<std::string>{"b", "c"});
+    // A village is a village of its unit: v1 of u2 is nobody, whoever lives in u1's v1.
+    CHECK(ids(storage::select_followers(*db, {{"u2", "v1"}})).empty());
+    CHECK(ids(storage::select_followers(*db, {{"u2", ""}, {"u1", "v1"}})) == std::vector<std::string>{"a", "c"});
 }
 
 TEST_CASE("the reported daily quota is read from meta when it is a number", "[broadcasts]") {

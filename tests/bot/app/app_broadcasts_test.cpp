@@ -67,9 +67,10 @@ TEST_CASE("the admin API creates, lists, shows and cancels broadcasts for the pr
     CHECK(o.at("scheduled_at").as_string() == "2026-11-28 08:00");
     CHECK(o.at("created_by").as_string() == "tuyen-truyen");
 
-    r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "dry_run": true})");
+    r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "all": true, "dry_run": true})");
     CHECK(r.status == 200);
     CHECK(json::parse(r.body).at("dry_run").as_bool());
+    CHECK(json::parse(r.body).at("all").as_bool());
     CHECK(json::parse(r.body).at("recipients").as_int64() == 3);
 
     r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "units": ["nowhere"]})");
@@ -91,4 +92,26 @@ TEST_CASE("the admin API creates, lists, shows and cancels broadcasts for the pr
     CHECK(json::parse(r.body).at("state").as_string() == "cancelled");
     CHECK(f.call("POST", "/api/v1/broadcasts/1/cancel").status == 409);
     CHECK(f.call("POST", "/api/v1/broadcasts/9/cancel").status == 404);
+}
+
+// The same audiences as tests/bot/app/cli_broadcasts_test.cpp's, with the same answers.
+TEST_CASE("the admin API takes a broadcast's audience as the command line does", "[broadcasts][audience]") {
+    api_fixture f;
+    auto r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "dry_run": true})");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("no audience") != std::string::npos);
+    // a1 lives in thôn Đồng Điều of xã Tân Sỏi: the village of the commune, not the commune.
+    r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "units": ["tan_soi"], "villages": ["thôn Đồng Điều"], "dry_run": true})");
+    INFO(r.body);
+    CHECK(r.status == 200);
+    CHECK(json::parse(r.body).at("recipients").as_int64() == 1);
+    r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "units": ["tan_soi"], "villages": ["thôn Hố Sâu"]})");
+    CHECK(r.status == 400);
+    CHECK(r.body.find("dong_son") != std::string::npos);
+    r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "all": true, "units": ["tan_soi"]})");
+    CHECK(r.status == 400);
+    r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "all": true})");
+    CHECK(r.status == 201);
+    CHECK(json::parse(r.body).at("recipients").as_int64() == 3);
+    CHECK(json::parse(r.body).at("target").at("all").as_bool());
 }

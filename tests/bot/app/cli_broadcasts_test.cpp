@@ -95,9 +95,31 @@ TEST_CASE("broadcast create refuses bad input with exit code 1 and a clear messa
     CHECK(c.run("create --text 'x' --village 'thôn Ma'", out) == 1);
     CHECK(out.find("unknown village") != std::string::npos);
     CHECK(c.run("create --text ''", out) == 1);
-    CHECK(c.run("create --text x --button 'Một tiêu đề nút rất dài vượt quá giới hạn|https://a.vn'", out) == 1);
+    CHECK(c.run("create --text x --all --button 'Một tiêu đề nút rất dài vượt quá giới hạn|https://a.vn'", out) == 1);
     CHECK(out.find("35") != std::string::npos);
-    CHECK(c.run("create --text x --at tomorrow", out) == 1);
+    CHECK(c.run("create --text x --all --at tomorrow", out) == 1);
+    CHECK(out.find("YYYY-MM-DD HH:MM") != std::string::npos);
     CHECK(c.run("create --unit tan_soi", out) == 2);  // --text is required: usage error
     CHECK(c.run_json("list --json").at("broadcasts").as_array().empty());
+}
+
+// The same audiences as tests/bot/app/app_broadcasts_test.cpp's, with the same answers.
+TEST_CASE("broadcast create takes its audience as the admin API does, and says who and how many", "[broadcasts][audience]") {
+    cli c;
+    std::string out;
+    CHECK(c.run("create --text x --dry-run", out) == 1);
+    CHECK(out.find("no audience") != std::string::npos);
+    // a1 lives in thôn Đồng Điều, a2 (and a3, opted out) in thôn Đồng Cả, of xã Tân Sỏi, now xã Yên Thế.
+    CHECK(c.run_json("create --text x --unit yen_the --village 'thôn Đồng Điều' --dry-run --json").at("recipients").as_int64() == 1);
+    CHECK(c.run("create --text x --unit yen_the --village 'tổ dân phố Hồi' --dry-run", out) == 1);
+    CHECK(out.find("bo_ha_moi") != std::string::npos);
+    CHECK(c.run("create --text x --all --unit yen_the --dry-run", out) == 1);
+
+    CHECK(c.run("create --text x --all --dry-run", out) == 0);
+    CHECK(out.find("audience:       every follower") != std::string::npos);
+    CHECK(out.find("recipients now: 3") != std::string::npos);
+    CHECK(c.run("create --text x --all", out) == 0);
+    CHECK(out.find("created for every follower: 3 followers") != std::string::npos);
+    CHECK(c.run("status 1", out) == 0);
+    CHECK(out.find("target:     every follower") != std::string::npos);
 }
