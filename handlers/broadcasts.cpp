@@ -157,14 +157,13 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
             std::string given;
             for (const auto& x : req.units) given += (given.empty() ? "" : ", ") + x;
             for (const auto& x : req.villages) given += (given.empty() ? "" : ", ") + x;
-            throw broadcast_error("\"all\" (every follower) cannot be combined with units or villages (given: " + given + ")");
+            throw broadcast_error(ctx.texts.render("broadcast_all_alone", {{"given", given}}));
         }
         a.all = true;
         return a;
     }
     if (req.units.empty() && req.villages.empty())
-        throw broadcast_error("no audience: name units and/or villages of them, or ask for every follower explicitly "
-                              "(--all; \"all\": true in the API)");
+        throw broadcast_error(ctx.texts.render("broadcast_no_audience"));
 
     std::vector<const bot::unit_config*> given;
     for (const auto& u : req.units) {

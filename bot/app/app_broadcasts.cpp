@@ -38,33 +38,40 @@ std::int64_t id_param(const api_request& r) {
 }
 
 // Why the token may not reach this audience (nullopt when it may): it must serve every unit the
-// broadcast reaches — its units, the units of its villages, and for "every follower" every unit.
+// broadcast reaches, in whole or through one of its villages; no unit means every follower,
+// which needs a token serving every unit.
 std::optional<std::string> audience_refusal(const api_request& r, const config& cfg, const std::vector<std::string>& units,
-                                            const std::vector<std::string>& villages, const std::string& what) {
-    if (units.empty() && villages.empty()) {
+                                            const std::string& what) {
+    if (units.empty()) {
         if (serves_unit(r, cfg, "")) return std::nullopt;
         return what + " goes to every follower, but the token \"" + r.actor + "\" does not serve every unit";
     }
     for (const auto& u : units)
         if (!serves_unit(r, cfg, u)) return what + " reaches unit \"" + u + "\", which the token \"" + r.actor + "\" does not serve";
-    for (const auto& v : villages)
-        for (const auto& u : cfg.units)
-            if (std::find(u.villages.begin(), u.villages.end(), v) != u.villages.end() && !serves_unit(r, cfg, u.id))
-                return what + " reaches village \"" + v + "\" of unit \"" + u.id + "\", which the token \"" + r.actor +
-                       "\" does not serve";
     return std::nullopt;
 }
 
-std::optional<std::string> status_refusal(const api_request& r, const config& cfg, const handlers::broadcast_status& st) {
+// The units a stored broadcast reaches (empty: every follower). Stored with places, "units" is
+// every unit reached; stored before, units and villages were a union and a village name reached
+// every unit having it.
+std::vector<std::string> units_reached(const config& cfg, const std::string& target_json) {
     std::vector<std::string> units, villages;
-    const auto target = boost::json::parse(st.target_json);
-    if (const auto* o = target.if_object()) {
-        if (const auto* a = o->if_contains("units"); a && a->is_array())
-            for (const auto& x : a->as_array()) units.emplace_back(x.as_string());
-        if (const auto* a = o->if_contains("villages"); a && a->is_array())
-            for (const auto& x : a->as_array()) villages.emplace_back(x.as_string());
-    }
-    return audience_refusal(r, cfg, units, villages, "broadcast " + std::to_string(st.id));
+    const auto target = boost::json::parse(target_json);
+    const auto* o = target.if_object();
+    if (!o) return units;
+    if (const auto* a = o->if_contains("units"); a && a->is_array())
+        for (const auto& x : a->as_array()) units.emplace_back(x.as_string());
+    if (o->contains("places")) return units;
+    if (const auto* a = o->if_contains("villages"); a && a->is_array())
+        for (const auto& x : a->as_array()) villages.emplace_back(x.as_string());
+    for (const auto& v : villages)
+        for (const auto& u : cfg.units)
+            if (std::find(u.villages.begin(), u.villages.end(), v) != u.villages.end()) units.push_back(u.id);
+    return units;
+}
+
+std::optional<std::string> status_refusal(const api_request& r, const config& cfg, const handlers::broadcast_status& st) {
+    return audience_refusal(r, cfg, units_reached(cfg, st.target_json), "broadcast " + std::to_string(st.id));
 }
 
 void refuse_if(const std::optional<std::string>& why) {
@@ -86,7 +93,7 @@ void start_broadcasts(services& s) {
         req.created_by = r.actor;
         // The audience as it will be sent (unit ids, villages resolved), checked against the token's units.
         const auto plan = handlers::validate_broadcast(ctx, req);
-        refuse_if(audience_refusal(r, sv->env.cfg, plan.units, plan.villages, "this broadcast"));
+        refuse_if(audience_refusal(r, sv->env.cfg, plan.units, "this broadcast"));
         if (dry_run) return json_response(handlers::to_json(ctx, handlers::preview_broadcast(ctx, req)));
         auto made = handlers::create_broadcast(ctx, req);
         sv->stats.inc("cchcbot_broadcasts_total", {{"event", "created"}});

@@ -275,9 +275,10 @@ TEST_CASE("every follower is reached only when asked for explicitly, alone", "[b
     auto ctx = t->env->context(*db);
     add_thirty_followers(*db);
 
-    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {})), Contains("no audience") && Contains("all"));
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, audience_request({}, {})), Contains("no audience"));
-    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"tan_soi"}, {}, true)), Contains("all") && Contains("tan_soi"));
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {})), Contains("Chưa chọn người nhận") && Contains("--all"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, audience_request({}, {})), Contains("Chưa chọn người nhận"));
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"tan_soi"}, {}, true)),
+                      Contains("không ghi thêm") && Contains("tan_soi"));
 
     auto everyone = audience_request({}, {}, true);
     CHECK(handlers::preview_broadcast(ctx, everyone).recipients == 30);

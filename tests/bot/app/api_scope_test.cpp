@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <future>
 #include <set>
 
@@ -30,8 +31,9 @@ struct scope_fixture {
     std::unique_ptr<bot::app::server> srv;
     std::int64_t handoff_ts = 0, handoff_bh = 0, handoff_none = 0;
 
-    scope_fixture() {
+    explicit scope_fixture(const std::function<void(bot::config&)>& adjust = {}) {
         auto cfg = test::test_config();
+        if (adjust) adjust(cfg);
         cfg.storage.path = dir.file("scope.db");
         cfg.server.port = 0;
         cfg.api_tokens = {{"Quản trị", "admin", bot::hash_api_token(admin, "s0"), {}},
@@ -103,10 +105,40 @@ TEST_CASE("a propaganda token broadcasts only to its units; outside them is 403 
     CHECK(parse(other).at("detail").as_string().find("bo_ha") != boost::json::string::npos);
     auto other_village = f.call("POST", "/api/v1/broadcasts", prop_ts, R"({"text":"Tin","villages":["tổ dân phố Hạ"]})");
     CHECK(other_village.status == 403);
-    auto everyone = f.call("POST", "/api/v1/broadcasts", prop_ts, R"({"text":"Tin cho tất cả"})");
+    auto everyone = f.call("POST", "/api/v1/broadcasts", prop_ts, R"({"text":"Tin cho tất cả","all":true})");
     CHECK(everyone.status == 403);
     CHECK(parse(everyone).at("detail").as_string().find("every follower") != boost::json::string::npos);
-    CHECK(f.call("POST", "/api/v1/broadcasts", admin, R"({"text":"Tin cho tất cả","dry_run":true})").status == 200);
+    CHECK(f.call("POST", "/api/v1/broadcasts", admin, R"({"text":"Tin cho tất cả","all":true,"dry_run":true})").status == 200);
+}
+
+TEST_CASE("a broadcast naming no one is refused, even for a token serving every unit", "[scope][broadcasts]") {
+    scope_fixture f;
+    for (const std::string& token : {admin, prop_ts}) {
+        auto none = f.call("POST", "/api/v1/broadcasts", token, R"({"text":"Tin cho tất cả"})");
+        CHECK(none.status == 400);
+        const auto detail = std::string(parse(none).at("detail").as_string());
+        CHECK(detail.find("Chưa chọn người nhận tin") != std::string::npos);
+        CHECK(detail.find("\"all\": true") != std::string::npos);
+    }
+    CHECK(parse(f.call("GET", "/api/v1/broadcasts", admin)).at("broadcasts").as_array().empty());
+}
+
+TEST_CASE("a commune's token reaches its own village whose name another commune shares", "[scope][broadcasts]") {
+    scope_fixture f([](bot::config& cfg) {
+        for (auto& u : cfg.units)
+            if (u.id == "bo_ha") u.villages.push_back("thôn Đồng Điều");
+    });
+    auto mine = f.call("POST", "/api/v1/broadcasts", prop_ts,
+                       R"({"text":"Tin thôn","units":["tan_soi"],"villages":["thôn Đồng Điều"],"at":"2099-01-01 08:00"})");
+    INFO(mine.body);
+    REQUIRE(mine.status == 201);
+    const auto id = std::to_string(parse(mine).at("id").as_int64());
+    CHECK(parse(f.call("GET", "/api/v1/broadcasts", prop_ts)).at("broadcasts").as_array().size() == 1);
+    CHECK(f.call("GET", "/api/v1/broadcasts/" + id, prop_ts).status == 200);
+    // The other commune's village of that name stays out of reach.
+    auto theirs = f.call("POST", "/api/v1/broadcasts", prop_ts, R"({"text":"Tin","units":["bo_ha"],"villages":["thôn Đồng Điều"]})");
+    CHECK(theirs.status == 403);
+    CHECK(parse(theirs).at("detail").as_string().find("bo_ha") != boost::json::string::npos);
 }
 
 TEST_CASE("a token lists, reads and cancels only broadcasts to its units", "[scope]") {

@@ -99,7 +99,7 @@ TEST_CASE("the admin API takes a broadcast's audience as the command line does",
     api_fixture f;
     auto r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "dry_run": true})");
     CHECK(r.status == 400);
-    CHECK(r.body.find("no audience") != std::string::npos);
+    CHECK(r.body.find("Chưa chọn người nhận") != std::string::npos);
     // a1 lives in thôn Đồng Điều of xã Tân Sỏi: the village of the commune, not the commune.
     r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "units": ["tan_soi"], "villages": ["thôn Đồng Điều"], "dry_run": true})");
     INFO(r.body);

@@ -108,7 +108,8 @@ TEST_CASE("broadcast create takes its audience as the admin API does, and says w
     cli c;
     std::string out;
     CHECK(c.run("create --text x --dry-run", out) == 1);
-    CHECK(out.find("no audience") != std::string::npos);
+    CHECK(out.find("Chưa chọn người nhận tin") != std::string::npos);
+    CHECK(out.find("--all") != std::string::npos);
     // a1 lives in thôn Đồng Điều, a2 (and a3, opted out) in thôn Đồng Cả, of xã Tân Sỏi, now xã Yên Thế.
     CHECK(c.run_json("create --text x --unit yen_the --village 'thôn Đồng Điều' --dry-run --json").at("recipients").as_int64() == 1);
     CHECK(c.run("create --text x --unit yen_the --village 'tổ dân phố Hồi' --dry-run", out) == 1);
