@@ -194,12 +194,8 @@ using Catch::Matchers::Contains;
 // A request for the audience tests: a fixed text, the units and villages given, `all` as given.
 handlers::broadcast_request audience_request(std::vector<std::string> units, std::vector<std::string> villages,
                                              bool all = false) {
-    handlers::broadcast_request r;
-    r.text = "Bà con {{ten_thon}} chú ý";
-    r.units = std::move(units);
-    r.villages = std::move(villages);
+    auto r = request("Bà con {{ten_thon}} chú ý", std::move(units), std::move(villages));
     r.all = all;
-    r.created_by = "test";
     return r;
 }
 
