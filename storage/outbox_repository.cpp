@@ -1,6 +1,7 @@
 // Outbox storage.
 #include "storage/outbox_repository.hpp"
 
+#include "storage/sql_list.hpp"
 #include "storage/write_scope.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -112,15 +113,20 @@ outbox_row read_row(SQLite::Statement& q) {
 
 }  // namespace
 
-std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms, int limit) {
+std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms, int limit,
+                                       const std::vector<std::string>& held_oas) {
     // The IN term repeats the partial indexes' WHERE so SQLite may use outbox_ready and outbox_recipient.
-    SQLite::Statement q(db, std::string("SELECT ") + row_columns +
-                                " FROM outbox o WHERE state IN ('pending', 'sending') AND state = 'pending' AND next_attempt_at <= ?"
-                                " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.recipient = o.recipient"
-                                " AND p.state IN ('pending', 'sending') AND p.id < o.id)"
-                                " ORDER BY priority, next_attempt_at, id LIMIT ?");
+    std::string sql = std::string("SELECT ") + row_columns +
+                      " FROM outbox o WHERE state IN ('pending', 'sending') AND state = 'pending' AND next_attempt_at <= ?1"
+                      " AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.recipient = o.recipient"
+                      " AND p.state IN ('pending', 'sending') AND p.id < o.id)";
+    // An OA without a usable token holds its messages back; the others' go on.
+    if (!held_oas.empty()) sql += " AND o.oa NOT IN (SELECT value FROM json_each(?3))";
+    sql += " ORDER BY priority, next_attempt_at, id LIMIT ?2";
+    SQLite::Statement q(db, sql);
     q.bind(1, now_ms);
     q.bind(2, limit);
+    if (!held_oas.empty()) q.bind(3, json_array(held_oas));
     std::vector<outbox_row> rows;
     while (q.executeStep()) rows.push_back(read_row(q));
     return rows;

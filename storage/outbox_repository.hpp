@@ -62,9 +62,11 @@ struct outbox_row {
 };
 
 /// Pending messages due at `now_ms` that are first in their recipient's queue (no older
-/// unfinished message to the same recipient), lowest priority value first, then oldest.
+/// unfinished message to the same recipient), lowest priority value first, then oldest; none of
+/// the OAs in `held_oas` (as stored: '' is the default OA's rows), whose tokens cannot be had now.
 /// @throws SQLite::Exception
-[[nodiscard]] std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms, int limit);
+[[nodiscard]] std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms, int limit,
+                                                     const std::vector<std::string>& held_oas = {});
 
 /// The row with this id. @throws SQLite::Exception
 [[nodiscard]] std::optional<outbox_row> get_outbox(SQLite::Database& db, std::int64_t id);

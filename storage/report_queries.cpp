@@ -2,6 +2,7 @@
 #include "storage/report_queries.hpp"
 
 #include "storage/broadcast_repository.hpp"
+#include "storage/sql_list.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -16,32 +17,6 @@
 namespace storage {
 
 namespace {
-
-// A JSON array of strings, bound as one parameter and read back with json_each(): lets a single
-// prepared statement take a list of any length without building SQL from data.
-std::string json_array(const std::vector<std::string>& items) {
-    std::string out = "[";
-    for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        for (unsigned char c : items[i]) {
-            if (c == '"' || c == '\\') {
-                out += '\\';
-                out += static_cast<char>(c);
-            } else if (c < 0x20) {
-                static const char* hex = "0123456789abcdef";
-                out += "\\u00";
-                out += hex[c >> 4];
-                out += hex[c & 0xF];
-            } else {
-                out += static_cast<char>(c);
-            }
-        }
-        out += '"';
-    }
-    out += ']';
-    return out;
-}
 
 void bind_oas(SQLite::Statement& q, int index, const report_scope& s) {
     if (s.oas.empty())

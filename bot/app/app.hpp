@@ -141,6 +141,10 @@ void register_check_commands(CLI::App& app, cli_options& opts);       ///< calen
 /// The config source for a command: --config, else CCHCBOT_CONFIG, else ./cchcbot.toml.
 [[nodiscard]] config_source source_for(const cli_options& opts, bool demo = false);
 
+/// The OA a command's `--oa ID` names among `oas` (config::official_accounts()); '' is the
+/// default OA. @throws CLI::ValidationError naming the configured ids for an unknown one.
+[[nodiscard]] const oa_config& oa_option(const std::vector<oa_config>& oas, const std::string& id);
+
 /// Thrown by commands for a failure the user should read (exit code 1, message printed as is).
 struct command_error : std::runtime_error {
     using std::runtime_error::runtime_error;

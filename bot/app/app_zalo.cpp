@@ -37,7 +37,7 @@ struct zalo_runtime {
     std::unique_ptr<sim::zalo_simulator> simulator;
     std::unique_ptr<https_client> http;
     std::unique_ptr<zalo_client> client;
-    std::shared_ptr<token_manager> tokens;
+    std::shared_ptr<token_set> tokens;  ///< one manager per Official Account
     std::shared_ptr<outbox_sender> sender;
     std::chrono::milliseconds drain_timeout{0};
 
@@ -75,38 +75,55 @@ http_response page(int status, const std::string& text) {
     return r;
 }
 
-/// The demo: the in-process simulator stands in for Zalo.
+/// The demo: the in-process simulator stands in for Zalo, with an account for every OA.
 void start_simulator(services& s, zalo_runtime& rt) {
     auto& cfg = rt.cfg;
-    if (cfg.zalo.app_secret.empty()) cfg.zalo.app_secret = random_secret();  // only between the bot and its simulator
+    // App secrets and ZNS templates only between the bot and its simulator.
+    if (cfg.zalo.app_secret.empty() && cfg.oa_tables.empty()) cfg.zalo.app_secret = random_secret();
+    if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
+    for (auto& oa : cfg.oa_tables) {
+        if (oa.app_secret.empty()) oa.app_secret = random_secret();
+        if (oa.zns_reminder_template.empty()) oa.zns_reminder_template = cfg.zalo.zns_reminder_template;
+    }
+    const auto oas = cfg.official_accounts();
     sim::simulator_options o;
-    o.app_id = cfg.zalo.app_id;
-    o.app_secret = cfg.zalo.app_secret;
-    if (!cfg.zalo.oa_id.empty()) o.oa_id = cfg.zalo.oa_id;
+    o.app_id = oas.front().app_id;
+    o.app_secret = oas.front().app_secret;
+    if (!oas.front().oa_id.empty()) o.oa_id = oas.front().oa_id;
+    for (std::size_t i = 1; i < oas.size(); ++i)
+        o.more_accounts.push_back({oas[i].app_id, oas[i].app_secret, oas[i].oa_id, "", oas[i].oa_secret_key});
     rt.simulator = std::make_unique<sim::zalo_simulator>(o);
     rt.simulator->start();
     cfg.zalo.api_base = cfg.zalo.oauth_base = cfg.zalo.zns_base = rt.simulator->base_url();
     cfg.zalo.ca_file = rt.simulator->ca_file();
     s.runtime.zalo_simulator_base = rt.simulator->base_url();
     s.runtime.zalo_simulator_ca_file = cfg.zalo.ca_file;
-    if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
-    // Seed the token chain: a restarted demo keeps the refresh token it stored last time.
+    // Seed each OA's token chain: a restarted demo keeps the refresh token it stored last time.
     auto* simp = rt.simulator.get();
-    std::string seed;
+    std::vector<std::string> seeds(oas.size());
     s.work.run_sync([&](SQLite::Database& db) {
-        auto row = storage::load_tokens(db);
-        if (row && !row->refresh_token.empty() && !row->needs_reauth) {
-            simp->set_refresh_token(row->refresh_token);
-        } else if (row) {
-            storage::replace_refresh_token(db, simp->current_refresh_token(), s.env.clock());
-        } else {
-            seed = simp->current_refresh_token();
+        for (std::size_t i = 0; i < oas.size(); ++i) {
+            const auto& oa = oas[i];
+            auto row = storage::load_tokens(db, oa.id);
+            if (row && !row->refresh_token.empty() && !row->needs_reauth)
+                simp->set_refresh_token(oa.app_id, row->refresh_token);
+            else if (row)
+                storage::replace_refresh_token(db, simp->current_refresh_token(oa.app_id), s.env.clock(), oa.id);
+            else
+                seeds[i] = simp->current_refresh_token(oa.app_id);
         }
     });
-    if (!seed.empty()) cfg.zalo.refresh_token = seed;
-    // Delivery receipts come back to our own webhook, signed like Zalo's (the port is bound already).
-    if (!cfg.zalo.oa_secret_key.empty() && s.runtime.port != 0) {
-        rt.simulator->set_webhook(s.runtime.base_url + cfg.server.webhook_path, cfg.zalo.app_id, cfg.zalo.oa_secret_key);
+    if (cfg.oa_tables.empty()) {
+        if (!seeds.front().empty()) cfg.zalo.refresh_token = seeds.front();
+    } else {
+        for (std::size_t i = 0; i < oas.size(); ++i)
+            if (!seeds[i].empty()) cfg.oa_tables[i].refresh_token = seeds[i];
+    }
+    // Delivery receipts come back to our own webhook, signed like Zalo's (the port is bound
+    // already): the first OA's with its key, the others' with theirs (simulator accounts).
+    if (!oas.front().oa_secret_key.empty() && s.runtime.port != 0) {
+        rt.simulator->set_webhook(s.runtime.base_url + cfg.server.webhook_path, oas.front().app_id,
+                                  oas.front().oa_secret_key);
         rt.simulator->set_auto_receipts(true);
     }
     spdlog::info("Zalo API simulator listening on {} (demo: no Zalo account needed)", rt.simulator->base_url());
@@ -127,9 +144,9 @@ void start_zalo(services& s) {
     rt->http = std::make_unique<https_client>(ho);
     rt->client = std::make_unique<zalo_client>(cfg, *rt->http);
     auto clock = s.env.clock;
-    rt->tokens = std::make_shared<token_manager>(cfg, s.work, *rt->client, clock, &s.stats);
+    rt->tokens = std::make_shared<token_set>(cfg, s.work, *rt->client, clock, &s.stats);
     s.work.run_sync([&](SQLite::Database& db) { rt->tokens->load(db); });
-    rt->sender = std::make_shared<outbox_sender>(cfg, s.work, *rt->client, *rt->tokens, clock, &s.stats);
+    rt->sender = std::make_shared<outbox_sender>(cfg, s.work, *rt->client, rt->tokens, clock, &s.stats);
     // In-flight sends get at most a second at shutdown (the whole stop stays within 5 s).
     rt->drain_timeout = std::min<std::chrono::milliseconds>({cfg.server.shutdown_timeout, cfg.zalo.request_timeout,
                                                             std::chrono::milliseconds(1000)});
@@ -150,10 +167,14 @@ void start_zalo(services& s) {
     });
 
     auto tokens = rt->tokens;
-    s.ready_checks.emplace_back([tokens]() -> std::optional<std::string> {
-        auto st = tokens->status();
-        if (st.needs_reauth) return "zalo: the OA needs re-authorisation (" + st.last_error + ")";
-        if (!st.has_refresh_token && !st.has_access_token) return std::string("zalo: no OAuth token stored");
+    const bool several = !cfg.oa_tables.empty();
+    s.ready_checks.emplace_back([tokens, several]() -> std::optional<std::string> {
+        for (const auto& t : tokens->all()) {
+            auto st = t->status();
+            const std::string oa = several ? " " + t->oa() : std::string{};
+            if (st.needs_reauth) return "zalo: the OA" + oa + " needs re-authorisation (" + st.last_error + ")";
+            if (!st.has_refresh_token && !st.has_access_token) return "zalo: no OAuth token stored for the OA" + oa;
+        }
         return std::nullopt;
     });
     s.work.every(token_check_interval, [tokens](SQLite::Database& db) { tokens->tick(db); });
@@ -169,13 +190,14 @@ void start_zalo(services& s) {
             return;
         }
         work.post([tokens, code, state, respond, &texts, clock](SQLite::Database& db) {
-            auto verifier = storage::take_oauth_state(db, state, clock(), oauth_state_max_age_ms);
+            std::string oa;  // the OA `token auth-url --oa` was run for
+            auto verifier = storage::take_oauth_state(db, state, clock(), oauth_state_max_age_ms, &oa);
             if (!verifier) {
                 spdlog::warn("OAuth callback with an unknown or expired state");
                 respond(page(400, texts.render("zalo_oauth_bad_request")));
                 return;
             }
-            tokens->exchange_code(code, *verifier, [respond, &texts](bool ok, std::string reason) {
+            tokens->of(oa).exchange_code(code, *verifier, [respond, &texts](bool ok, std::string reason) {
                 if (ok) respond(page(200, texts.render("zalo_oauth_ok")));
                 else respond(page(502, texts.render("zalo_oauth_failed", {{"reason", reason}})));
             });

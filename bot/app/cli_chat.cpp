@@ -136,12 +136,7 @@ std::string trimmed(const std::string& s) {
 void run_chat(const cli_options& opts, const std::string& official_id, std::string user_id, const std::string& oa_id) {
     auto env = make_environment(source_for(opts));
     const auto oas = env->cfg.official_accounts();
-    if (!oa_id.empty() && std::none_of(oas.begin(), oas.end(), [&](const oa_config& o) { return o.id == oa_id; })) {
-        std::string known;
-        for (const auto& o : oas) known += (known.empty() ? "" : ", ") + o.id;
-        throw CLI::ValidationError("--oa", "unknown Official Account \"" + oa_id + "\" (configured: " + known + ")");
-    }
-    const oa_config& oa = oa_by_id(oas, oa_id);
+    const oa_config& oa = oa_option(oas, oa_id);
     auto db = storage::open_database(env->cfg.storage.path);
     if (!official_id.empty()) {
         auto account = storage::official_zalo_account(*db, official_id);

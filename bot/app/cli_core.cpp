@@ -10,9 +10,19 @@
 #include <CLI/CLI.hpp>
 #include <SQLiteCpp/Database.h>
 
+#include <algorithm>
 #include <iostream>
 
 namespace bot::app {
+
+const oa_config& oa_option(const std::vector<oa_config>& oas, const std::string& id) {
+    if (!id.empty() && std::none_of(oas.begin(), oas.end(), [&](const oa_config& o) { return o.id == id; })) {
+        std::string known;
+        for (const auto& o : oas) known += (known.empty() ? "" : ", ") + o.id;
+        throw CLI::ValidationError("--oa", "unknown Official Account \"" + id + "\" (configured: " + known + ")");
+    }
+    return oa_by_id(oas, id);
+}
 
 config_source source_for(const cli_options& opts, bool demo) {
     config_source src;

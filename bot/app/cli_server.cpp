@@ -18,8 +18,8 @@
 
 namespace bot::app {
 
-std::string demo_oa_secret_key(SQLite::Database& db) {
-    constexpr const char* key = "demo_oa_secret_key";
+std::string demo_oa_secret_key(SQLite::Database& db, const std::string& oa) {
+    const std::string key = oa == "default" ? std::string("demo_oa_secret_key") : "demo_oa_secret_key_" + oa;
     if (auto stored = storage::get_meta(db, key); stored && !stored->empty()) return *stored;
     std::string secret = random_demo_secret();
     storage::set_meta(db, key, secret);
@@ -29,11 +29,19 @@ std::string demo_oa_secret_key(SQLite::Database& db) {
 namespace {
 
 void require_webhook_secrets(const config& cfg) {
-    if (cfg.zalo.oa_secret_key.empty())
-        throw config_error(
-            "zalo.oa_secret_key_file: required to verify webhooks (or set CCHCBOT_ZALO_OA_SECRET_KEY)");
-    if (cfg.zalo.app_id.empty())
-        throw config_error("zalo.app_id: required to verify webhooks (or set CCHCBOT_ZALO_APP_ID)");
+    if (cfg.oa_tables.empty()) {
+        if (cfg.zalo.oa_secret_key.empty())
+            throw config_error(
+                "zalo.oa_secret_key_file: required to verify webhooks (or set CCHCBOT_ZALO_OA_SECRET_KEY)");
+        if (cfg.zalo.app_id.empty())
+            throw config_error("zalo.app_id: required to verify webhooks (or set CCHCBOT_ZALO_APP_ID)");
+        return;
+    }
+    // Each OA's events are verified with its own key.
+    for (const auto& oa : cfg.oa_tables)
+        if (oa.oa_secret_key.empty())
+            throw config_error("oa." + oa.id +
+                               ".oa_secret_key_file: required to verify its webhooks (or set CCHCBOT_OA_<ID>_OA_SECRET_KEY)");
 }
 
 // A signed user_send_text event and the curl command that posts it (demo only).
@@ -65,12 +73,17 @@ void serve(std::unique_ptr<environment> env, bool demo, const std::string& exe_p
         const std::string db = std::filesystem::absolute(cfg.storage.path, ec).string();
         // `chat` in another terminal finds the same database by default; named here all the same,
         // for a demo started on another one (CCHCBOT_STORAGE_PATH, --config).
-        std::cout << "demo app id: " << cfg.zalo.app_id << "\n"
-                  << "demo OA secret key: " << cfg.zalo.oa_secret_key << "\n"
-                  << "database: " << db << "\n"
-                  << "post a signed user_send_text event:\n  " << demo_curl(cfg, srv.url()) << "\n"
-                  << "talk to it in another terminal with:\n  CCHCBOT_STORAGE_PATH='" << db << "' " << exe_path
-                  << " chat" << std::endl;
+        if (cfg.oa_tables.empty())
+            std::cout << "demo app id: " << cfg.zalo.app_id << "\n"
+                      << "demo OA secret key: " << cfg.zalo.oa_secret_key << "\n";
+        for (const auto& oa : cfg.oa_tables)
+            std::cout << "demo OA " << oa.id << ": app id " << oa.app_id << ", OA id " << oa.oa_id << ", OA secret key "
+                      << oa.oa_secret_key << "\n";
+        std::cout << "database: " << db << "\n";
+        if (cfg.oa_tables.empty())
+            std::cout << "post a signed user_send_text event:\n  " << demo_curl(cfg, srv.url()) << "\n";
+        std::cout << "talk to it in another terminal with:\n  CCHCBOT_STORAGE_PATH='" << db << "' " << exe_path << " chat"
+                  << (cfg.oa_tables.empty() ? "" : " --oa ID") << std::endl;
     }
     srv.run_until_signal();
 }
@@ -89,9 +102,14 @@ void register_server_commands(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts, true));
         cfg.demo = true;
         cfg.zalo.simulator = true;
-        if (cfg.zalo.oa_secret_key.empty()) cfg.zalo.oa_secret_key = demo_oa_secret_key(*storage::open_database(cfg.storage.path));
+        if (cfg.zalo.oa_secret_key.empty() && cfg.oa_tables.empty())
+            cfg.zalo.oa_secret_key = demo_oa_secret_key(*storage::open_database(cfg.storage.path));
         // The simulator accepts any ZNS template: reminders outside the 7-day window show it.
         if (cfg.zalo.zns_reminder_template.empty()) cfg.zalo.zns_reminder_template = "demo-nhac-han-ho-so";
+        for (auto& oa : cfg.oa_tables) {  // several OAs: each its own demo key and template
+            if (oa.oa_secret_key.empty()) oa.oa_secret_key = demo_oa_secret_key(*storage::open_database(cfg.storage.path), oa.id);
+            if (oa.zns_reminder_template.empty()) oa.zns_reminder_template = cfg.zalo.zns_reminder_template;
+        }
         std::error_code ec;
         const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
         serve(make_environment(std::move(cfg)), true, ec ? std::string("cchcbot") : exe.string());

@@ -5,6 +5,7 @@
 
 #include "bot/http/admin_api.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/zalo/zalo_client.hpp"
 #include "storage/database.hpp"
 #include "storage/token_repository.hpp"
@@ -41,31 +42,48 @@ std::string iso_utc(std::int64_t ms) {
     return buf;
 }
 
-void token_status(const cli_options& opts, bool as_json, int& exit_code) {
+/// The OAs a token command is for: the one named by --oa (unknown: a usage error naming the
+/// configured ones), else every configured OA (status) or the default OA (set, auth-url).
+std::vector<oa_config> chosen_oas(const config& cfg, const std::string& oa_id, bool all_when_unnamed) {
+    const auto oas = cfg.official_accounts();
+    if (oa_id.empty() && all_when_unnamed) return oas;
+    return {oa_option(oas, oa_id)};
+}
+
+void token_status(const cli_options& opts, bool as_json, const std::string& oa_id, int& exit_code) {
     auto cfg = load_config(source_for(opts));
     auto db = storage::open_database(cfg.storage.path);
-    auto row = storage::load_tokens(*db);
     const std::int64_t now = bot::now_ms();
-    std::string state;
-    if (!row || row->refresh_token.empty()) state = cfg.zalo.refresh_token.empty() ? "no_token" : "bootstrap_pending";
-    else if (row->needs_reauth) state = "needs_reauth";
-    else if (row->access_token.empty() || row->access_expires_at <= now) state = "refresh_due";
-    else state = "ok";
-    const bool healthy = state == "ok" || state == "refresh_due" || state == "bootstrap_pending";
-    if (as_json) {
-        boost::json::object o;
-        o["state"] = state;
-        o["has_refresh_token"] = row && !row->refresh_token.empty();
-        o["has_access_token"] = row && !row->access_token.empty();
-        o["needs_reauth"] = row && row->needs_reauth;
-        if (row && row->access_expires_at > 0) {
-            o["access_expires_at"] = iso_utc(row->access_expires_at);
-            o["access_expires_in_s"] = (row->access_expires_at - now) / 1000;
+    const auto oas = chosen_oas(cfg, oa_id, true);
+    const bool named = !cfg.oa_tables.empty();  // several OAs: each line names its OA
+    boost::json::array all;
+    for (const auto& oa : oas) {
+        auto row = storage::load_tokens(*db, oa.id);
+        std::string state;
+        if (!row || row->refresh_token.empty()) state = oa.refresh_token.empty() ? "no_token" : "bootstrap_pending";
+        else if (row->needs_reauth) state = "needs_reauth";
+        else if (row->access_token.empty() || row->access_expires_at <= now) state = "refresh_due";
+        else state = "ok";
+        const bool healthy = state == "ok" || state == "refresh_due" || state == "bootstrap_pending";
+        if (!healthy) exit_code = 1;
+        if (as_json) {
+            boost::json::object o;
+            if (named) o["oa"] = oa.id;
+            o["state"] = state;
+            o["has_refresh_token"] = row && !row->refresh_token.empty();
+            o["has_access_token"] = row && !row->access_token.empty();
+            o["needs_reauth"] = row && row->needs_reauth;
+            if (row && row->access_expires_at > 0) {
+                o["access_expires_at"] = iso_utc(row->access_expires_at);
+                o["access_expires_in_s"] = (row->access_expires_at - now) / 1000;
+            }
+            if (row) o["updated_at"] = iso_utc(row->updated_at);
+            if (row && !row->last_error.empty()) o["last_error"] = row->last_error;
+            all.push_back(std::move(o));
+            continue;
         }
-        if (row) o["updated_at"] = iso_utc(row->updated_at);
-        if (row && !row->last_error.empty()) o["last_error"] = row->last_error;
-        std::cout << boost::json::serialize(o) << "\n";
-    } else {
+        const std::string cli_oa = named ? " --oa " + oa.id : std::string{};
+        if (named) std::cout << "OA " << oa.id << (oa.name.empty() ? "" : " (" + oa.name + ")") << ":\n";
         std::cout << "state: " << state << "\n";
         std::cout << "refresh token: " << (row && !row->refresh_token.empty() ? "stored" : "none") << "\n";
         if (row && !row->access_token.empty() && row->access_expires_at > 0)
@@ -75,9 +93,12 @@ void token_status(const cli_options& opts, bool as_json, int& exit_code) {
         if (row) std::cout << "updated: " << iso_utc(row->updated_at) << "\n";
         if (row && !row->last_error.empty()) std::cout << "last error: " << row->last_error << "\n";
         if (state == "needs_reauth" || state == "no_token")
-            std::cout << "action: authorise the OA again (cchcbot token auth-url) or cchcbot token set --refresh-token-file FILE\n";
+            std::cout << "action: authorise the OA again (cchcbot token auth-url" << cli_oa
+                      << ") or cchcbot token set" << cli_oa << " --refresh-token-file FILE\n";
     }
-    if (!healthy) exit_code = 1;
+    // One OA (or --oa): one object, as with a single OA; several: {"oas": [...]}.
+    if (as_json && all.size() == 1) std::cout << boost::json::serialize(all.front()) << "\n";
+    else if (as_json) std::cout << boost::json::serialize(boost::json::object{{"oas", std::move(all)}}) << "\n";
 }
 
 }  // namespace
@@ -88,13 +109,17 @@ void register_zalo_commands(CLI::App& app, cli_options& opts) {
 
     auto* status = token->add_subcommand("status", "Show the OA token state (never the tokens); exit 1 when re-authorisation is needed");
     auto as_json = std::make_shared<bool>(false);
+    auto oa = std::make_shared<std::string>();
+    const char* oa_help = "the Official Account ([[oa]] id; default: the default OA, for status every OA)";
     status->add_flag("--json", *as_json, "print one JSON object");
-    status->callback([&opts, as_json] { token_status(opts, *as_json, opts.exit_code); });
+    status->add_option("--oa", *oa, oa_help);
+    status->callback([&opts, as_json, oa] { token_status(opts, *as_json, *oa, opts.exit_code); });
 
     auto* set = token->add_subcommand("set", "Replace the stored refresh token (read from a file, never from the command line)");
     auto file = std::make_shared<std::string>();
     set->add_option("--refresh-token-file", *file, "file holding the refresh token ('-' for standard input)")->required();
-    set->callback([&opts, file] {
+    set->add_option("--oa", *oa, oa_help);
+    set->callback([&opts, file, oa] {
         std::string rt;
         if (*file == "-") {
             std::getline(std::cin, rt);
@@ -108,8 +133,9 @@ void register_zalo_commands(CLI::App& app, cli_options& opts) {
         rt = trim(rt);
         if (rt.empty() || rt.find_first_of(" \t\n") != std::string::npos) throw command_error("the file does not hold a refresh token");
         auto cfg = load_config(source_for(opts));
+        const auto target = chosen_oas(cfg, *oa, false).front();
         auto db = storage::open_database(cfg.storage.path);
-        storage::replace_refresh_token(*db, rt, bot::now_ms());
+        storage::replace_refresh_token(*db, rt, bot::now_ms(), target.id);
         std::cout << "refresh token replaced; the running server uses it at its next token check\n";
     });
 
@@ -124,16 +150,18 @@ void register_zalo_commands(CLI::App& app, cli_options& opts) {
     });
 
     auto* url = token->add_subcommand("auth-url", "Print the Zalo consent URL for the OA admin (PKCE); the callback stores the tokens");
-    url->callback([&opts] {
+    url->add_option("--oa", *oa, oa_help);
+    url->callback([&opts, oa] {
         auto cfg = load_config(source_for(opts));
-        if (cfg.zalo.app_id.empty()) throw command_error("configuration: zalo.app_id is not set");
+        const auto target = chosen_oas(cfg, *oa, false).front();
+        if (target.app_id.empty()) throw command_error("configuration: zalo.app_id is not set");
         if (cfg.zalo.redirect_uri.empty())
             throw command_error("configuration: zalo.redirect_uri is not set (the public URL of /oauth/zalo/callback)");
         auto verifier = bot::pkce_verifier();
         auto state = bot::random_state();
         auto db = storage::open_database(cfg.storage.path);
-        storage::save_oauth_state(*db, state, verifier, bot::now_ms());
-        std::cout << bot::permission_url(cfg, bot::pkce_challenge(verifier), state) << "\n";
+        storage::save_oauth_state(*db, state, verifier, bot::now_ms(), target.id);  // the callback stores its tokens
+        std::cout << bot::permission_url(cfg, target.app_id, bot::pkce_challenge(verifier), state) << "\n";
     });
 }
 

@@ -47,8 +47,8 @@ private:
 /// A random OA secret key for a demo run (64 hex characters).
 [[nodiscard]] std::string random_demo_secret();
 /// The demo database's OA secret key: made once (random_demo_secret) and kept in the database
-/// (meta `demo_oa_secret_key`; the file is 0600), so a restarted demo verifies the same signed
-/// events. @throws SQLite::Exception
-[[nodiscard]] std::string demo_oa_secret_key(SQLite::Database& db);
+/// (meta `demo_oa_secret_key`, or `demo_oa_secret_key_<id>` for an [[oa]] `oa`; the file is
+/// 0600), so a restarted demo verifies the same signed events. @throws SQLite::Exception
+[[nodiscard]] std::string demo_oa_secret_key(SQLite::Database& db, const std::string& oa = "default");
 
 }  // namespace bot::app

@@ -6,6 +6,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/core/worker.hpp"
 #include "bot/zalo/outgoing.hpp"
 #include "bot/zalo/token_manager.hpp"
@@ -73,6 +74,7 @@ struct outbox_sender::flight {
     int attempts = 0;           // including this one
     bool refreshed = false;     // one refresh + one retry per attempt on -216/-220/-124
     bool switched = false;      // moved to ZNS after a window error
+    token_manager* tokens = nullptr;  // the tokens of the OA the row belongs to
     std::string token;
     std::string last_msg_id;
     std::int64_t call_at = 0;   // when the first part's latest Zalo call started (reply latency)
@@ -86,10 +88,14 @@ struct outbox_sender::answer {
 
 outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& client, token_manager& tokens,
                              std::function<std::int64_t()> clock, metrics* stats)
+    : outbox_sender(cfg, work, client, std::make_shared<token_set>(tokens.shared_from_this()), std::move(clock), stats) {}
+
+outbox_sender::outbox_sender(const config& cfg, worker& work, zalo_client& client, std::shared_ptr<token_set> tokens,
+                             std::function<std::int64_t()> clock, metrics* stats)
     : cfg_(cfg),
       work_(work),
       client_(client),
-      tokens_(tokens),
+      tokens_(std::move(tokens)),
       clock_(std::move(clock)),
       stats_(stats),
       bucket_(cfg.zalo.rate_per_minute),
@@ -102,7 +108,7 @@ void outbox_sender::start() {
     work_.post([self](SQLite::Database& db) {
         // A usable token again (refresh succeeded, operator set one, OA authorised): resume at once.
         std::weak_ptr<outbox_sender> weak = self;
-        self->tokens_.on_ready([weak] {
+        self->tokens_->on_ready([weak] {
             if (auto s = weak.lock()) s->notify();
         });
         auto rep = storage::resume_interrupted(db, self->clock_());
@@ -176,9 +182,14 @@ void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<
     known_last_id_ = storage::last_outbox_id(db);
     if (stopped_) return;
     const std::int64_t now = clock_();
-    // No token now (refresh failing, OA needs re-authorisation): claim nothing. The token manager
-    // calls back (on_ready) when one can be had; no timer, no poll.
-    if (!tokens_.can_send(now)) return;
+    // No token now (refresh failing, OA needs re-authorisation): claim none of that OA's messages.
+    // Its token manager calls back (on_ready) when one can be had; no timer, no poll.
+    std::vector<std::string> held;
+    for (const auto& t : tokens_->all())
+        if (!t->can_send(now)) held.push_back(t->oa());
+    if (held.size() == tokens_->all().size()) return;
+    // Rows stored without an OA ('') are the default OA's.
+    if (std::find(held.begin(), held.end(), tokens_->default_oa()) != held.end()) held.emplace_back();
     bool probe = false;
     if (paused_) {
         if (now < paused_until_) {
@@ -190,7 +201,7 @@ void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<
     std::size_t free_lanes = static_cast<std::size_t>(std::count(lane_busy_.begin(), lane_busy_.end(), false));
     if (free_lanes == 0 || (probe && in_flight_ > 0)) return;
     if (probe) free_lanes = 1;
-    auto rows = storage::ready_messages(db, now, batch_size);
+    auto rows = storage::ready_messages(db, now, batch_size, held);
     for (auto& row : rows) {
         if (free_lanes == 0) break;
         const std::size_t lane = std::hash<std::string>{}(row.recipient) % lane_busy_.size();
@@ -202,6 +213,7 @@ void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<
         auto f = std::make_shared<flight>();
         f->row = std::move(row);
         f->lane = lane;
+        f->tokens = &tokens_->of(f->row.oa);
         try {
             f->msg = zalo::outgoing_from_json(f->row.body_json);
         } catch (const std::exception& e) {
@@ -234,7 +246,7 @@ void outbox_sender::begin(SQLite::Database& db, const std::shared_ptr<flight>& f
         return;
     }
     auto self = shared_from_this();
-    tokens_.get(db, [self, f](std::optional<std::string> token, std::string) {
+    f->tokens->get(db, [self, f](std::optional<std::string> token, std::string) {
         // Runs on the worker thread (inline or after a refresh).
         if (!token) return self->answered(f, {}, true);
         f->token = *token;
@@ -285,7 +297,7 @@ void outbox_sender::on_result(SQLite::Database& db, const std::shared_ptr<flight
         f->refreshed = true;
         // The message is durably 'sending' since its claim: the one retry with a fresh token may
         // go whenever the token comes.
-        tokens_.invalidate(db, f->token, [self, f](std::optional<std::string> token, std::string) {
+        f->tokens->invalidate(db, f->token, [self, f](std::optional<std::string> token, std::string) {
             if (!token) return self->answered(f, {}, true);
             f->token = *token;
             self->send_part(f);
@@ -294,12 +306,15 @@ void outbox_sender::on_result(SQLite::Database& db, const std::shared_ptr<flight
     }
     case zalo_verdict::switch_to_template: {
         zalo_answered();
+        // The ZNS template of the OA the message goes through (its [[oa]] zns_reminder_template).
+        const auto oas = cfg_.official_accounts();
+        const std::string zns_template = oa_by_id(oas, f->tokens->oa()).zns_reminder_template;
         if (!f->switched && f->msg.via == zalo::channel::cs && !f->msg.fallback_phone.empty() &&
-            !cfg_.zalo.zns_reminder_template.empty() && !zns_phone(f->msg.fallback_phone).empty()) {
+            !zns_template.empty() && !zns_phone(f->msg.fallback_phone).empty()) {
             zalo::outgoing_message z = f->msg;
             z.via = zalo::channel::zns;
             z.recipient = zns_phone(f->msg.fallback_phone);
-            z.template_id = cfg_.zalo.zns_reminder_template;
+            z.template_id = zns_template;
             z.buttons.clear();
             if (z.template_data.empty()) z.template_data["noi_dung"] = truncate_utf8(f->msg.text, 100);
             storage::switch_channel(db, f->row.id, "zns", zalo::to_json(z));

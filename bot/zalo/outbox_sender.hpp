@@ -23,6 +23,7 @@ struct config;
 class worker;
 class zalo_client;
 class token_manager;
+class token_set;
 class metrics;
 struct zalo_result;
 
@@ -53,11 +54,17 @@ private:
 ///
 /// It never polls and never spins: a step runs when a commit queued messages (worker), when an
 /// answer comes back, when a retry falls due (a timer at that time), or when the token manager
-/// has a usable token again. While no token can be had it claims nothing; when Zalo keeps failing
+/// has a usable token again. While no token of an OA can be had it claims none of that OA's
+/// messages (the other OAs' go on); when Zalo keeps failing
 /// (network, 5xx, rate limits) it pauses all sending with exponential backoff, then tries one
 /// message. Each change of state is logged once (log_limiter).
 class outbox_sender : public std::enable_shared_from_this<outbox_sender> {
 public:
+    /// Sends each message with the token of the OA its row belongs to (`outbox.oa`; '' = the
+    /// default OA), and switches to that OA's ZNS template when a window error allows it.
+    outbox_sender(const config& cfg, worker& work, zalo_client& client, std::shared_ptr<token_set> tokens,
+                  std::function<std::int64_t()> clock, metrics* stats = nullptr);
+    /// One OA's tokens for every message (a deployment with one OA; tests).
     outbox_sender(const config& cfg, worker& work, zalo_client& client, token_manager& tokens,
                   std::function<std::int64_t()> clock, metrics* stats = nullptr);
     ~outbox_sender();
@@ -102,7 +109,7 @@ private:
     const config& cfg_;
     worker& work_;
     zalo_client& client_;
-    token_manager& tokens_;
+    std::shared_ptr<token_set> tokens_;
     std::function<std::int64_t()> clock_;
     metrics* stats_;
     token_bucket bucket_;

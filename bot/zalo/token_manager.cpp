@@ -19,9 +19,31 @@ constexpr std::int64_t refresh_retry_base_ms = 1000;
 constexpr std::int64_t refresh_retry_max_ms = 300000;
 }  // namespace
 
+namespace {
+const oa_config& default_oa_of(const std::vector<oa_config>& oas) {
+    for (const auto& oa : oas)
+        if (oa.is_default) return oa;
+    return oas.front();
+}
+}  // namespace
+
+token_manager::token_manager(const config& cfg, const oa_config& oa, worker& work, zalo_client& client,
+                             std::function<std::int64_t()> clock, metrics* stats)
+    : cfg_(cfg),
+      oa_(oa.id),
+      app_id_(oa.app_id),
+      app_secret_(oa.app_secret),
+      first_refresh_(oa.refresh_token),
+      who_(cfg.oa_tables.empty() ? std::string("zalo tokens") : "zalo tokens (OA " + oa.id + ")"),
+      cli_oa_(cfg.oa_tables.empty() ? std::string{} : " --oa " + oa.id),
+      work_(work),
+      client_(client),
+      clock_(std::move(clock)),
+      stats_(stats) {}
+
 token_manager::token_manager(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
                              metrics* stats)
-    : cfg_(cfg), work_(work), client_(client), clock_(std::move(clock)), stats_(stats) {}
+    : token_manager(cfg, default_oa_of(cfg.official_accounts()), work, client, std::move(clock), stats) {}
 
 void token_manager::publish() {
     std::lock_guard lk(mu_);
@@ -36,12 +58,12 @@ void token_manager::ready() {
     try {
         on_ready_();
     } catch (const std::exception& e) {
-        spdlog::error("zalo tokens: on_ready failed: {}", e.what());
+        spdlog::error("{}: on_ready failed: {}", who_, e.what());
     }
 }
 
 void token_manager::reload(SQLite::Database& db) {
-    auto row = storage::load_tokens(db);
+    auto row = storage::load_tokens(db, oa_);
     if (!row) return;
     const bool was_usable = usable();
     bool fresh_start = false;
@@ -50,7 +72,7 @@ void token_manager::reload(SQLite::Database& db) {
         // failures were the old token's, so the new one is tried at once.
         failures_ = 0;
         retry_at_ = 0;
-        log_.ok("refresh", "zalo tokens: a new refresh token was stored; refreshing again");
+        log_.ok("refresh", who_ + ": a new refresh token was stored; refreshing again");
         fresh_start = true;
     }
     access_ = row->access_token;
@@ -67,14 +89,14 @@ void token_manager::reload(SQLite::Database& db) {
 }
 
 void token_manager::load(SQLite::Database& db) {
-    if (!storage::load_tokens(db) && !cfg_.zalo.refresh_token.empty()) {
-        storage::bootstrap_refresh_token(db, cfg_.zalo.refresh_token, clock_());
-        spdlog::info("zalo tokens: store was empty; using the configured refresh token");
+    if (!storage::load_tokens(db, oa_) && !first_refresh_.empty()) {
+        storage::bootstrap_refresh_token(db, first_refresh_, clock_(), oa_);
+        spdlog::info("{}: store was empty; using the configured refresh token", who_);
     }
     reload(db);
     auto st = status();
-    if (st.needs_reauth) spdlog::warn("zalo tokens: the OA needs re-authorisation ({}); run `cchcbot token auth-url`", st.last_error);
-    else if (!st.has_refresh_token) spdlog::warn("zalo tokens: no refresh token; set one with `cchcbot token set` or authorise the OA");
+    if (st.needs_reauth) spdlog::warn("{}: the OA needs re-authorisation ({}); run `cchcbot token auth-url{}`", who_, st.last_error, cli_oa_);
+    else if (!st.has_refresh_token) spdlog::warn("{}: no refresh token; set one with `cchcbot token set{}` or authorise the OA", who_, cli_oa_);
 }
 
 token_status token_manager::status() const {
@@ -133,7 +155,7 @@ void token_manager::invalidate(SQLite::Database& db, const std::string& used_tok
     if (!refreshing_ && used_token == access_) {
         access_.clear();
         expires_at_ = 0;
-        storage::forget_access_token(db, clock_());
+        storage::forget_access_token(db, clock_(), oa_);
         publish();
     }
     start_refresh(db, std::move(done));
@@ -142,11 +164,11 @@ void token_manager::invalidate(SQLite::Database& db, const std::string& used_tok
 void token_manager::tick(SQLite::Database& db) {
     if (refreshing_) return;
     if (clock_() < retry_at_) {  // backing off; the retry timer refreshes
-        if (auto row = storage::load_tokens(db); row && row->updated_at != row_updated_at_) reload(db);
+        if (auto row = storage::load_tokens(db, oa_); row && row->updated_at != row_updated_at_) reload(db);
         return;
     }
     // `cchcbot token set` (another process) may have replaced the refresh token.
-    if (auto row = storage::load_tokens(db); row && row->updated_at != row_updated_at_) reload(db);
+    if (auto row = storage::load_tokens(db, oa_); row && row->updated_at != row_updated_at_) reload(db);
     if (status().needs_reauth || refresh_.empty()) return;
     const std::int64_t margin = std::chrono::duration_cast<std::chrono::milliseconds>(cfg_.zalo.token_refresh_margin).count();
     if (access_.empty() || (expires_at_ != 0 && expires_at_ - clock_() <= margin)) start_refresh(db, nullptr);
@@ -179,7 +201,7 @@ void token_manager::start_refresh(SQLite::Database& db, token_fn done) {
     refreshing_ = true;
     publish();
     auto self = shared_from_this();
-    client_.refresh(refresh_, [self](token_grant g) {
+    client_.refresh(oauth_app{app_id_, app_secret_}, refresh_, [self](token_grant g) {
         self->work_.post([self, g = std::move(g)](SQLite::Database& wdb) { self->finish_refresh(wdb, g); });
     });
 }
@@ -192,25 +214,25 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
     if (g.ok) {
         // The refresh token is single use: persist the new one before anyone uses the access token.
         const std::int64_t expires = now + g.expires_in_s * 1000;
-        storage::store_grant(db, g.access_token, expires, g.refresh_token, now);
+        storage::store_grant(db, g.access_token, expires, g.refresh_token, now, oa_);
         access_ = g.access_token;
         expires_at_ = expires;
         refresh_ = g.refresh_token;
-        if (auto row = storage::load_tokens(db)) row_updated_at_ = row->updated_at;
+        if (auto row = storage::load_tokens(db, oa_)) row_updated_at_ = row->updated_at;
         {
             std::lock_guard lk(mu_);
             status_.needs_reauth = false;
             status_.last_error.clear();
         }
         token = access_;
-        if (failures_ > 0) log_.ok("refresh", "zalo tokens: refreshing works again");
+        if (failures_ > 0) log_.ok("refresh", who_ + ": refreshing works again");
         failures_ = 0;
         retry_at_ = 0;
-        spdlog::info("zalo tokens: access token refreshed, valid for {} s", g.expires_in_s);
+        spdlog::info("{}: access token refreshed, valid for {} s", who_, g.expires_in_s);
         if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "ok"}});
     } else if (g.definitive) {
         error = "refresh refused: " + g.reason + (g.code ? " (" + std::to_string(g.code) + ")" : std::string{});
-        storage::mark_needs_reauth(db, error, now);
+        storage::mark_needs_reauth(db, error, now, oa_);
         access_.clear();
         expires_at_ = 0;
         {
@@ -221,21 +243,21 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
         failures_ = 0;
         retry_at_ = 0;
         log_.log(log_level::error, "refresh",
-                 "zalo tokens: " + error + "; the OA needs re-authorisation (`cchcbot token auth-url`)");
+                 who_ + ": " + error + "; the OA needs re-authorisation (`cchcbot token auth-url" + cli_oa_ + "`)");
         if (stats_) {
             stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "refused"}});
             if (g.code != 0) stats_->inc("cchcbot_zalo_errors_total", {{"code", std::to_string(g.code)}});
         }
     } else {
         error = "refresh failed: " + g.reason;
-        storage::record_token_error(db, error, now);
+        storage::record_token_error(db, error, now, oa_);
         {
             std::lock_guard lk(mu_);
             status_.last_error = error;
         }
         ++failures_;
         retry_at_ = now + backoff_ms(failures_, refresh_retry_base_ms, refresh_retry_max_ms);
-        log_.log(log_level::warn, "refresh", "zalo tokens: " + error + " (trying again with growing pauses, up to 5 min)");
+        log_.log(log_level::warn, "refresh", who_ + ": " + error + " (trying again with growing pauses, up to 5 min)");
         schedule_retry();
         if (stats_) stats_->inc("cchcbot_zalo_token_refreshes_total", {{"result", "error"}});
     }
@@ -249,21 +271,53 @@ void token_manager::finish_refresh(SQLite::Database& db, const token_grant& g) {
 void token_manager::exchange_code(const std::string& code, const std::string& verifier,
                                   std::function<void(bool, std::string)> done) {
     auto self = shared_from_this();
-    client_.exchange_code(code, verifier, [self, done = std::move(done)](token_grant g) {
+    client_.exchange_code(oauth_app{app_id_, app_secret_}, code, verifier, [self, done = std::move(done)](token_grant g) {
         self->work_.post([self, g = std::move(g), done](SQLite::Database& db) {
             if (!g.ok) {
-                spdlog::error("zalo tokens: authorisation code refused: {}", g.reason);
+                spdlog::error("{}: authorisation code refused: {}", self->who_, g.reason);
                 done(false, g.reason);
                 return;
             }
             const std::int64_t now = self->clock_();
-            storage::store_grant(db, g.access_token, now + g.expires_in_s * 1000, g.refresh_token, now);
+            storage::store_grant(db, g.access_token, now + g.expires_in_s * 1000, g.refresh_token, now, self->oa_);
             self->reload(db);
-            spdlog::info("zalo tokens: OA authorised; tokens stored");
+            spdlog::info("{}: OA authorised; tokens stored", self->who_);
             done(true, {});
             self->ready();
         });
     });
+}
+
+// ---- one manager per OA ---------------------------------------------------------------------
+
+token_set::token_set(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
+                     metrics* stats) {
+    const auto oas = cfg.official_accounts();
+    for (const auto& oa : oas) {
+        if (oa.is_default) default_ = all_.size();
+        all_.push_back(std::make_shared<token_manager>(cfg, oa, work, client, clock, stats));
+    }
+}
+
+token_set::token_set(std::shared_ptr<token_manager> only) { all_.push_back(std::move(only)); }
+
+token_manager& token_set::of(std::string_view oa) const {
+    if (!oa.empty())
+        for (const auto& t : all_)
+            if (t->oa() == oa) return *t;
+    return *all_[default_];
+}
+
+void token_set::load(SQLite::Database& db) {
+    for (const auto& t : all_) t->load(db);
+}
+
+void token_set::tick(SQLite::Database& db) {
+    for (const auto& t : all_) t->tick(db);
+}
+
+void token_set::on_ready(const std::function<void()>& fn) {
+    for (const auto& t : all_) t->on_ready(fn);
 }
 
 }  // namespace bot

@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
@@ -18,6 +19,7 @@ class Database;
 namespace bot {
 
 struct config;
+struct oa_config;
 class worker;
 class zalo_client;
 class metrics;
@@ -33,7 +35,7 @@ struct token_status {
     std::string last_error;
 };
 
-/// Owns the OA tokens. Every method except `status()` runs on the worker thread (it writes the
+/// Owns one Official Account's tokens (its own row, app id and app secret). Every method except `status()` runs on the worker thread (it writes the
 /// token row through the worker's connection); HTTP runs on the client's threads and its answer
 /// is handed back to the worker. Refresh tokens are single use: the new one is stored before the
 /// new access token is handed to anyone. A refresh that fails for a transient reason (OAuth host
@@ -45,10 +47,18 @@ public:
     /// Called with an access token, or nullopt and the reason.
     using token_fn = std::function<void(std::optional<std::string> token, std::string error)>;
 
+    /// The tokens of the OA `oa` (an entry of cfg.official_accounts()): its token row, its app's
+    /// OAuth identity, its first refresh token.
+    token_manager(const config& cfg, const oa_config& oa, worker& work, zalo_client& client,
+                  std::function<std::int64_t()> clock, metrics* stats = nullptr);
+    /// The tokens of the default OA (the [zalo] OA without [[oa]] tables).
     token_manager(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
                   metrics* stats = nullptr);
 
-    /// Loads the row; bootstraps from cfg.zalo.refresh_token when the store is empty.
+    /// The [[oa]] id whose tokens these are (`default` for the [zalo] OA): the token row's key.
+    [[nodiscard]] const std::string& oa() const { return oa_; }
+
+    /// Loads the row; bootstraps from the OA's configured refresh token when its store is empty.
     void load(SQLite::Database& db);
     /// A valid access token: the stored one, or a fresh one after a refresh (proactive before expiry).
     void get(SQLite::Database& db, token_fn done);
@@ -79,6 +89,12 @@ private:
     void reload(SQLite::Database& db);
 
     const config& cfg_;
+    std::string oa_;          ///< token row key ([[oa]] id)
+    std::string app_id_;      ///< OAuth identity of the OA's app
+    std::string app_secret_;  ///< secret
+    std::string first_refresh_;  ///< secret: the configured refresh token (bootstrap only)
+    std::string who_;         ///< "zalo tokens" or "zalo tokens (OA <id>)": log lines
+    std::string cli_oa_;      ///< " --oa <id>" with [[oa]] tables: the commands the log suggests
     worker& work_;
     zalo_client& client_;
     std::function<std::int64_t()> clock_;
@@ -101,6 +117,36 @@ private:
     mutable std::mutex mu_;
     token_status status_;
     void publish();
+};
+
+/// One token_manager per Official Account (config::official_accounts()), by [[oa]] id: the
+/// outbox sends each message with the token of the OA its row belongs to. Built once at start;
+/// the managers live as long as the set.
+class token_set {
+public:
+    /// A manager for every configured OA.
+    token_set(const config& cfg, worker& work, zalo_client& client, std::function<std::int64_t()> clock,
+              metrics* stats = nullptr);
+    /// One manager alone (a deployment with one OA; tests): every row's OA is its.
+    explicit token_set(std::shared_ptr<token_manager> only);
+
+    /// The manager of the OA `oa` ([[oa]] id as stored on an outbox row); '' (rows from before
+    /// there were several) and ids no longer configured mean the default OA's.
+    [[nodiscard]] token_manager& of(std::string_view oa) const;
+    /// Every manager, configuration order.
+    [[nodiscard]] const std::vector<std::shared_ptr<token_manager>>& all() const { return all_; }
+    /// The [[oa]] id of the default OA.
+    [[nodiscard]] const std::string& default_oa() const { return all_[default_]->oa(); }
+
+    /// token_manager::load / tick for each (worker thread).
+    void load(SQLite::Database& db);
+    void tick(SQLite::Database& db);
+    /// `fn` runs whenever any of them has a usable token again.
+    void on_ready(const std::function<void()>& fn);
+
+private:
+    std::vector<std::shared_ptr<token_manager>> all_;
+    std::size_t default_ = 0;
 };
 
 }  // namespace bot

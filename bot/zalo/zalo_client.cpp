@@ -460,25 +460,33 @@ void zalo_client::send(const prepared_send& p, const std::string& access_token, 
     http_.request(std::move(c), [zns, done = std::move(done)](http_result r) { done(classify(r, zns)); });
 }
 
-void zalo_client::refresh(const std::string& refresh_token, grant_fn done) {
+void zalo_client::refresh(const oauth_app& app, const std::string& refresh_token, grant_fn done) {
     http_call c;
     c.method = "POST";
     c.url = cfg_.zalo.oauth_base + "/v4/oa/access_token";
     c.content_type = "application/x-www-form-urlencoded";
-    c.headers = {{"secret_key", cfg_.zalo.app_secret}};
-    c.body = "refresh_token=" + url_encode(refresh_token) + "&app_id=" + url_encode(cfg_.zalo.app_id) + "&grant_type=refresh_token";
+    c.headers = {{"secret_key", app.app_secret}};
+    c.body = "refresh_token=" + url_encode(refresh_token) + "&app_id=" + url_encode(app.app_id) + "&grant_type=refresh_token";
+    http_.request(std::move(c), [done = std::move(done)](http_result r) { done(parse_token_grant(r)); });
+}
+
+void zalo_client::refresh(const std::string& refresh_token, grant_fn done) {
+    refresh({cfg_.zalo.app_id, cfg_.zalo.app_secret}, refresh_token, std::move(done));
+}
+
+void zalo_client::exchange_code(const oauth_app& app, const std::string& code, const std::string& verifier, grant_fn done) {
+    http_call c;
+    c.method = "POST";
+    c.url = cfg_.zalo.oauth_base + "/v4/oa/access_token";
+    c.content_type = "application/x-www-form-urlencoded";
+    c.headers = {{"secret_key", app.app_secret}};
+    c.body = "code=" + url_encode(code) + "&app_id=" + url_encode(app.app_id) +
+             "&grant_type=authorization_code&code_verifier=" + url_encode(verifier);
     http_.request(std::move(c), [done = std::move(done)](http_result r) { done(parse_token_grant(r)); });
 }
 
 void zalo_client::exchange_code(const std::string& code, const std::string& verifier, grant_fn done) {
-    http_call c;
-    c.method = "POST";
-    c.url = cfg_.zalo.oauth_base + "/v4/oa/access_token";
-    c.content_type = "application/x-www-form-urlencoded";
-    c.headers = {{"secret_key", cfg_.zalo.app_secret}};
-    c.body = "code=" + url_encode(code) + "&app_id=" + url_encode(cfg_.zalo.app_id) +
-             "&grant_type=authorization_code&code_verifier=" + url_encode(verifier);
-    http_.request(std::move(c), [done = std::move(done)](http_result r) { done(parse_token_grant(r)); });
+    exchange_code({cfg_.zalo.app_id, cfg_.zalo.app_secret}, code, verifier, std::move(done));
 }
 
 void zalo_client::user_detail(const std::string& user_id, const std::string& access_token, result_fn done) {
@@ -504,7 +512,12 @@ std::string zalo_client::permission_url(const std::string& code_challenge, const
 }
 
 std::string permission_url(const config& cfg_, const std::string& code_challenge, const std::string& state) {
-    return cfg_.zalo.oauth_base + "/v4/oa/permission?app_id=" + url_encode(cfg_.zalo.app_id) +
+    return permission_url(cfg_, cfg_.zalo.app_id, code_challenge, state);
+}
+
+std::string permission_url(const config& cfg_, const std::string& app_id, const std::string& code_challenge,
+                           const std::string& state) {
+    return cfg_.zalo.oauth_base + "/v4/oa/permission?app_id=" + url_encode(app_id) +
            "&redirect_uri=" + url_encode(cfg_.zalo.redirect_uri) + "&code_challenge=" + url_encode(code_challenge) +
            "&state=" + url_encode(state);
 }

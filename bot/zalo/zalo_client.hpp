@@ -124,6 +124,12 @@ struct token_grant {
 /// Parses an OAuth answer (§3): "no access_token in body" is a failure.
 [[nodiscard]] token_grant parse_token_grant(const http_result& r);
 
+/// The OAuth identity of one Official Account: its app id and the app's secret key.
+struct oauth_app {
+    std::string app_id;
+    std::string app_secret;  ///< secret: the secret_key header of OAuth calls
+};
+
 /// The client: base URLs and secrets from configuration, HTTP through `http_client`.
 class zalo_client {
 public:
@@ -134,9 +140,13 @@ public:
 
     /// Sends one prepared request with the OA access token. `done` runs on an HTTP thread.
     void send(const prepared_send& p, const std::string& access_token, result_fn done);
-    /// OAuth v4 refresh (secret_key header = app secret).
+    /// OAuth v4 refresh of one OA's tokens (secret_key header = its app's secret).
+    void refresh(const oauth_app& app, const std::string& refresh_token, grant_fn done);
+    /// Same for the [zalo] OA.
     void refresh(const std::string& refresh_token, grant_fn done);
-    /// OAuth v4 authorization-code exchange with the PKCE verifier.
+    /// OAuth v4 authorization-code exchange with the PKCE verifier, for one OA's app.
+    void exchange_code(const oauth_app& app, const std::string& code, const std::string& verifier, grant_fn done);
+    /// Same for the [zalo] OA.
     void exchange_code(const std::string& code, const std::string& verifier, grant_fn done);
     /// GET /v3.0/oa/user/detail (data in result.body).
     void user_detail(const std::string& user_id, const std::string& access_token, result_fn done);
@@ -154,6 +164,9 @@ private:
 
 /// The consent URL for the OA admin: {oauth_base}/v4/oa/permission?app_id&redirect_uri&code_challenge&state.
 [[nodiscard]] std::string permission_url(const config& cfg, const std::string& code_challenge, const std::string& state);
+/// Same for the OA of this app id (each [[oa]] authorises its own app).
+[[nodiscard]] std::string permission_url(const config& cfg, const std::string& app_id, const std::string& code_challenge,
+                                         const std::string& state);
 
 /// PKCE helpers.
 [[nodiscard]] std::string pkce_verifier();                                  ///< 43 chars base64url

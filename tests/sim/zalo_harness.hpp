@@ -33,7 +33,8 @@ struct bot_side {
     std::unique_ptr<bot::worker> work;
     std::unique_ptr<bot::https_client> http;
     std::unique_ptr<bot::zalo_client> client;
-    std::shared_ptr<bot::token_manager> tokens;
+    std::shared_ptr<bot::token_set> token_sets;  ///< one manager per OA of cfg
+    std::shared_ptr<bot::token_manager> tokens;  ///< the default OA's
     std::shared_ptr<bot::outbox_sender> sender;
 
     explicit bot_side(bot::config c) : cfg(std::move(c)) {
@@ -45,11 +46,12 @@ struct bot_side {
         ho.request_timeout = cfg.zalo.request_timeout;
         http = std::make_unique<bot::https_client>(ho);
         client = std::make_unique<bot::zalo_client>(cfg, *http);
-        tokens = std::make_shared<bot::token_manager>(cfg, *work, *client, [] { return bot::now_ms(); }, &stats);
-        work->run_sync([&](SQLite::Database& db) { tokens->load(db); });
+        token_sets = std::make_shared<bot::token_set>(cfg, *work, *client, [] { return bot::now_ms(); }, &stats);
+        tokens = token_sets->of("").shared_from_this();
+        work->run_sync([&](SQLite::Database& db) { token_sets->load(db); });
     }
     void start_sender() {
-        sender = std::make_shared<bot::outbox_sender>(cfg, *work, *client, *tokens, [] { return bot::now_ms(); }, &stats);
+        sender = std::make_shared<bot::outbox_sender>(cfg, *work, *client, token_sets, [] { return bot::now_ms(); }, &stats);
         sender->start();
     }
     ~bot_side() {
