@@ -43,8 +43,8 @@ std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<ev
     // BEGIN IMMEDIATE takes the write lock up front: no deadlock-prone lock upgrade later.
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     statement ins(db,
-                  "INSERT INTO events (dedup_key, event_name, user_id, zns, zalo_ts, received_at, body, lane) "
-                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
+                  "INSERT INTO events (dedup_key, event_name, user_id, zns, zalo_ts, received_at, body, lane, oa) "
+                  "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dedup_key) DO NOTHING");
     for (std::size_t i = 0; i < batch.size(); ++i) {
         const auto& r = batch[i];
         ins->bindNoCopy(1, r.dedup_key);
@@ -58,6 +58,10 @@ std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<ev
         ins->bind(6, static_cast<std::int64_t>(r.received_at));
         ins->bindNoCopy(7, r.body);
         ins->bind(8, static_cast<int>(r.lane));
+        if (r.oa.empty())
+            ins->bind(9);
+        else
+            ins->bindNoCopy(9, r.oa);
         const int changed = ins->exec();
         out.push_back(changed == 1 ? store_result::stored : store_result::duplicate);
         if (changed == 1 && seqs) (*seqs)[i] = db.getLastInsertRowid();
@@ -71,7 +75,7 @@ std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<ev
 std::vector<pending_event> pending_events(SQLite::Database& db, event_lane lane, std::int64_t after_seq,
                                           std::size_t limit) {
     statement q(db,
-                "SELECT seq, received_at, zns, body FROM events INDEXED BY events_fresh"
+                "SELECT seq, received_at, zns, body, oa FROM events INDEXED BY events_fresh"
                 " WHERE state = 0 AND lane = ? AND seq > ? ORDER BY seq LIMIT ?");
     q->bind(1, static_cast<int>(lane));
     q->bind(2, after_seq);
@@ -79,7 +83,7 @@ std::vector<pending_event> pending_events(SQLite::Database& db, event_lane lane,
     std::vector<pending_event> out;
     while (q->executeStep())
         out.push_back({q->getColumn(0).getInt64(), q->getColumn(1).getInt64(), q->getColumn(2).getInt() != 0,
-                       q->getColumn(3).getString()});
+                       q->getColumn(3).getString(), q->getColumn(4).getString()});
     return out;
 }
 

@@ -33,6 +33,7 @@ struct event_record {
     std::int64_t received_at = 0;  ///< Unix ms
     std::string body;              ///< the verbatim body (UTF-8 repaired)
     event_lane lane = event_lane::people;
+    std::string oa;                ///< [[oa]] id of the OA whose key signed it
 };
 
 /// What became of a submitted record.
@@ -90,6 +91,7 @@ struct pending_event {
     std::int64_t received_at = 0;
     bool zns = false;
     std::string body;
+    std::string oa;  ///< [[oa]] id of the OA whose key signed it ('' before migration 42)
 };
 
 /// Up to `limit` fresh events of `lane` after `after_seq`, oldest first. @throws SQLite::Exception

@@ -403,6 +403,12 @@ DROP INDEX IF EXISTS interactions_report;
 CREATE INDEX interactions_report ON interactions(direction, local_day, kind, outcome, topic, user_id, latency_ms, unit_id, oa);
 )SQL";
 
+// Each stored event keeps the OA whose key signed it: after a restart the events read back from
+// the table are processed for the same OA as those handed over in memory (NULL: stored before).
+const char* const units_v42 = R"SQL(
+ALTER TABLE events ADD COLUMN oa TEXT;
+)SQL";
+
 // == area: dossiers — states, change detection, import runs, citizens following their dossier ==
 const char* const dossiers_v50 = R"SQL(
 -- The one-stop system's status of each dossier, and a fingerprint of every imported field so an
@@ -552,6 +558,7 @@ const std::vector<migration>& all_migrations() {
         {11, event_v11},
         {40, units_v40},
         {41, units_v41},
+        {42, units_v42},
         {50, dossiers_v50},
         {70, trust_flows_v70},
         {71, trust_flows_v71},

@@ -83,7 +83,10 @@ handlers::outcome route(const zalo::event& ev, handlers::context& ctx) {
 }
 
 void process(const stored_event& se, SQLite::Database& db, const environment& env) {
-    auto ctx = env.context(db, oa_of_event(env.cfg, se.ev));  // replies go back through the OA the user wrote to
+    // Replies go back through the OA the user wrote to: the one whose key signed the event (the
+    // webhook refused a body naming another of ours), or for an event stored before that was kept,
+    // the OA it names.
+    auto ctx = env.context(db, !se.ev.oa.empty() ? se.ev.oa : oa_of_event(env.cfg, se.ev));
     handlers::outcome out = route(se.ev, ctx);
     handlers::commit_outcome(ctx, out, se.ev.user_id, se.ev.text, se.seq, se.received_at_ms);
 }

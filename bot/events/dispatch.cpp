@@ -93,9 +93,10 @@ std::size_t dispatcher::take(SQLite::Database& db, storage::event_lane lane, std
         se.seq = r.seq;
         se.received_at_ms = r.received_at;
         zalo::parse_error perr;
-        if (auto ev = zalo::parse_event(r.body, r.zns, &perr))
+        if (auto ev = zalo::parse_event(r.body, r.zns, &perr)) {
             se.ev = std::move(*ev);
-        else
+            se.ev.oa = std::move(r.oa);
+        } else
             se.unreadable = perr.reason.empty() ? "unparsable" : perr.reason;  // marked failed by run_one
         out.push_back(std::move(se));
     }

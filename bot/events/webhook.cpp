@@ -5,6 +5,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/events/event_oa.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -25,16 +26,17 @@ namespace {
 /// The key one of our OAs signs its webhook events with (views into the configuration).
 struct oa_key {
     std::string_view id, app_id, secret;
+    std::string_view oa_id;  ///< the OA's Zalo id
 };
 
 /// Calls `f` with each configured OA's key: the `[[oa]]` tables, or the `[zalo]` OA (`default`).
 template <class F>
 void for_each_oa(const config& cfg, F&& f) {
     if (cfg.oa_tables.empty()) {
-        f(oa_key{"default", cfg.zalo.app_id, cfg.zalo.oa_secret_key});
+        f(oa_key{"default", cfg.zalo.app_id, cfg.zalo.oa_secret_key, cfg.zalo.oa_id});
         return;
     }
-    for (const auto& oa : cfg.oa_tables) f(oa_key{oa.id, oa.app_id, oa.oa_secret_key});
+    for (const auto& oa : cfg.oa_tables) f(oa_key{oa.id, oa.app_id, oa.oa_secret_key, oa.oa_id});
 }
 
 std::int64_t to_ms(std::string_view digits) {
@@ -147,7 +149,16 @@ verdict check(const config& cfg, const http_request& req, std::int64_t now_ms) {
     // OA whose key signed them.
     if (!named_app.empty() && named_app != signer->app_id)
         return refuse(403, "unknown_app", "the event is for an app this service does not run");
+    // Likewise for the OA: a body naming another of our OAs (several OAs may share one app) was
+    // signed with a key that is not that OA's. An OA id we do not run is left to the handlers.
+    if (const std::string_view named_oa = oa_zalo_id(*body.ev); !named_oa.empty() && named_oa != signer->oa_id) {
+        bool another_of_ours = false;
+        for_each_oa(cfg, [&](const oa_key& k) { another_of_ours = another_of_ours || (k.id != signer->id && k.oa_id == named_oa); });
+        if (another_of_ours)
+            return refuse(403, "foreign_oa", "the event is for an Official Account other than the one whose key signed it");
+    }
     v.oa = std::string(signer->id);
+    body.ev->oa = v.oa;  // stored with the event: replies go back through this OA
 
     // 4. Replay window. A correctly signed body replayed later would otherwise be accepted once
     // its dedup key is pruned (after 2× the window). We answer 401, not 400: the body is well
@@ -173,6 +184,7 @@ storage::event_record record_of(const zalo::event& ev, std::int64_t received_at_
     rec.received_at = received_at_ms;
     rec.body = ev.raw;  // repaired UTF-8; the MAC was checked on the received bytes
     rec.lane = zalo::is_bulk(ev.type) ? storage::event_lane::bulk : storage::event_lane::people;
+    rec.oa = ev.oa;
     return rec;
 }
 

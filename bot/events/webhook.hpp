@@ -45,7 +45,8 @@ struct verdict {
 /// is not JSON is checked against the timestamp digits found in it, so a correctly signed
 /// malformed body gets 400; with several OAs ([[oa]]) the key of the OA the body names is tried
 /// first, then the others), then the event (400), then the app (403 when the body names an app
-/// other than the signing OA's: one we do not run), then the replay window (401). `now_ms` is
+/// other than the signing OA's: one we do not run; or another of our OAs than the signing one,
+/// by the OA id it names), then the replay window (401). The event carries the signing OA (`oa`). `now_ms` is
 /// Unix milliseconds.
 [[nodiscard]] verdict check(const config& cfg, const http_request& req, std::int64_t now_ms);
 

@@ -72,6 +72,9 @@ struct event {
     std::int64_t quota_prev = 0, quota_new = 0;
     std::string conversation_id;  ///< anonymous_send_*
     std::string raw;              ///< the verbatim body
+    /// The [[oa]] id of the OA whose key signed it (`default` without [[oa]]): set by the webhook,
+    /// stored with the event; empty for events stored before it was kept (then bot::oa_of_event).
+    std::string oa;
 };
 
 /// Why a body could not be parsed.

@@ -1,6 +1,7 @@
 // Storage for many Official Accounts: tokens per OA, and the OA of every row.
 #include "storage/token_repository.hpp"
 
+#include "storage/event_log.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/outbox_repository.hpp"
 #include "storage/user_repository.hpp"
@@ -86,4 +87,16 @@ TEST_CASE("an official linked by a code sent to an OA gets reminders through tha
     REQUIRE(storage::redeem_link_code(*db, "hash-1", "zalo-cb", 10, &linked, "bo_ha") == storage::link_status::linked);
     CHECK(linked.oa == "bo_ha");
     CHECK(storage::find_official_by_zalo(*db, "zalo-cb").value().oa == "bo_ha");
+}
+
+TEST_CASE("a stored event keeps the OA whose key signed it, for events read back after a restart", "[server][oa]") {
+    auto db = test::memory_db();
+    storage::event_record signed_for_bo_ha{"k1", "user_send_text", "u1", false, 1000, 1000, "{}"};
+    signed_for_bo_ha.oa = "bo_ha";
+    storage::event_record from_before{"k2", "user_send_text", "u2", false, 1001, 1001, "{}"};
+    (void)storage::store_batch(*db, {signed_for_bo_ha, from_before});
+    const auto back = storage::pending_events(*db, storage::event_lane::people, 0, 10);
+    REQUIRE(back.size() == 2);
+    CHECK(back[0].oa == "bo_ha");
+    CHECK(back[1].oa.empty());  // no OA kept: the dispatcher falls back to the OA the event names
 }

@@ -1,10 +1,5 @@
 // The whole loop: signed webhook events over TCP → stored → handlers → outbox → a Zalo stand-in.
-#include "bot/app/server_app.hpp"
-
-#include "bot/core/local_time.hpp"
-#include "tests/bot/http/test_http_client.hpp"
-#include "bot/simulator/zalo_simulator.hpp"
-#include "tests/test_support.hpp"
+#include "tests/bot/app/live_server.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -30,21 +25,12 @@ TEST_CASE("a follow and questions over the webhook reach the Zalo stand-in as th
     zalo.start();
 
     test::temp_dir dir;
-    auto cfg = test::test_config({{"CCHCBOT_ZALO_OA_SECRET_KEY", secret},
-                                  {"CCHCBOT_ZALO_APP_ID", app_id},
-                                  {"CCHCBOT_ZALO_APP_SECRET", "e2e-app-secret"},
-                                  {"CCHCBOT_ZALO_REFRESH_TOKEN", zalo.current_refresh_token()},
-                                  {"CCHCBOT_ZALO_API_BASE", zalo.base_url()},
-                                  {"CCHCBOT_ZALO_OAUTH_BASE", zalo.base_url()},
-                                  {"CCHCBOT_ZALO_ZNS_BASE", zalo.base_url()},
-                                  {"CCHCBOT_ZALO_CA_FILE", zalo.ca_file()}});
-    cfg.storage.path = dir.file("e2e.db");
-    cfg.server.port = 0;
-    auto t = test::make_test_env(cfg);
-    t->env->clock = [] { return bot::now_ms(); };  // real time: the replay window applies
-    bot::app::server srv(*t->env);
-    srv.start();
-    test::http_client c(srv.port());
+    test::live_server srv(test::test_config(test::simulator_env(zalo, {{"CCHCBOT_ZALO_OA_SECRET_KEY", secret},
+                                                                       {"CCHCBOT_ZALO_APP_ID", app_id},
+                                                                       {"CCHCBOT_ZALO_APP_SECRET", "e2e-app-secret"},
+                                                                       {"CCHCBOT_ZALO_REFRESH_TOKEN", zalo.current_refresh_token()}})),
+                          dir.file("e2e.db"));
+    auto& c = srv.client();
     const std::int64_t now = bot::now_ms();
 
     // 1. Follow: exactly one consultation message, with a freshly refreshed access token.

@@ -291,3 +291,40 @@ TEST_CASE("with several OAs each event is verified with the key of the OA it nam
     CHECK(v.status == 200);
     CHECK(v.oa == "yen_the");
 }
+
+TEST_CASE("with two OAs of one app, an event signed with one OA's key that names the other OA is refused", "[server][oa]") {
+    auto cfg = test::test_config();
+    auto oa = [](std::string id, std::string oa_id, std::string key) {
+        bot::oa_config o;
+        o.id = std::move(id);
+        o.app_id = app_id;  // one Zalo app, two OAs
+        o.oa_id = std::move(oa_id);
+        o.oa_secret_key = std::move(key);
+        return o;
+    };
+    cfg.oa_tables = {oa("yen_the", "388613280878808645", "key-of-yen-the"), oa("bo_ha", "499724391989919756", "key-of-bo-ha")};
+    cfg.oa_tables[0].is_default = true;
+    const std::string ts = "1764230400000";
+    auto request = [&](const std::string& body, const std::string& key) {
+        auto r = signed_request(body, ts);
+        r.headers["X-ZEvent-Signature"] = bot::webhook::signature_header(app_id, body, ts, key);
+        return r;
+    };
+    // body_at names the OA 388613280878808645 (yen_the) as the recipient.
+    auto v = bot::webhook::check(cfg, request(body_at(ts), "key-of-yen-the"), now);
+    REQUIRE(v.status == 200);
+    CHECK(v.oa == "yen_the");
+    CHECK(v.ev->oa == "yen_the");  // stored with the event: the reply goes back through it
+    // Bố Hạ's key over an event for Yên Thế's OA: refused, whichever way the OA is named.
+    v = bot::webhook::check(cfg, request(body_at(ts), "key-of-bo-ha"), now);
+    CHECK(v.status == 403);
+    CHECK(v.error == "foreign_oa");
+    const std::string follow = R"({"app_id":")" + app_id + R"(","oa_id":"388613280878808645","follower":{"id":"1"},)"
+                               R"("event_name":"follow","source":"oa_profile","timestamp":")" + ts + R"("})";
+    CHECK(bot::webhook::check(cfg, request(follow, "key-of-bo-ha"), now).status == 403);
+    CHECK(bot::webhook::check(cfg, request(follow, "key-of-yen-the"), now).status == 200);
+    // An OA id that is none of ours is not refused here (the handlers decide).
+    std::string elsewhere = body_at(ts);
+    elsewhere.replace(elsewhere.find("388613280878808645"), 18, "111111111111111111");
+    CHECK(bot::webhook::check(cfg, request(elsewhere, "key-of-bo-ha"), now).status == 200);
+}
