@@ -219,6 +219,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
                 r.channel = "zns";
                 m.recipient = f.phone;  // the client sends it in country form
                 m.via = zalo::channel::zns;
+                m.oa = f.oa;  // by phone: through the OA the citizen followed on, not the default
                 m.template_id = ctx.cfg.zalo.zns_status_template;
                 m.template_data = {{"ma_ho_so", c.code},
                                    {"thu_tuc", short_procedure(c.procedure, 30)},

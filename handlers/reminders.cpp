@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/core/units.hpp"
 #include "bot/zalo/outbox.hpp"
 #include "bot/core/staff.hpp"
@@ -195,6 +196,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
     // primary key refuses a second row for the same kind, dossier, recipient and day.
     storage::write_scope sp(ctx.db);
     const auto recorded = storage::record_reminders(ctx.db, rows, now);
+    const auto oas = ctx.cfg.official_accounts();
     std::vector<zalo::outgoing_message> items;
     std::vector<storage::reminder_row> queued_rows;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
@@ -214,7 +216,10 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         } else {
             m.recipient = country_phone(o.phone);
             m.via = zalo::channel::zns;
-            m.template_id = ctx.cfg.zalo.zns_reminder_template;
+            // A phone has no OA of its own: the official's (linked on, or serving their unit).
+            const bot::oa_config& oa = bot::official_oa(ctx.cfg, oas, o.oa, o.unit_id);
+            m.oa = oa.id;
+            m.template_id = oa.zns_reminder_template;
             m.template_data = {{"loai", r->kind},
                                {"can_bo", o.name},
                                {"ma_ho_so", r->dossier.empty() ? "-" : r->dossier},

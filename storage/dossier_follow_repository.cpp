@@ -148,7 +148,7 @@ std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::si
     }
     // Followers as of now (someone who stopped following in between is not told).
     SQLite::Statement f(db,
-                        "SELECT f.user_id, f.phone, u.last_interaction_at, f.followed_at FROM dossier_follows f "
+                        "SELECT f.user_id, f.phone, u.last_interaction_at, f.followed_at, COALESCE(u.oa, '') FROM dossier_follows f "
                         "LEFT JOIN users u ON u.user_id = f.user_id WHERE f.code = ? AND f.unfollowed_at IS NULL "
                         "ORDER BY f.followed_at, f.user_id");
     for (auto& [code, idx] : by_code) {
@@ -160,6 +160,7 @@ std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::si
             cf.phone = f.getColumn(1).getString();
             if (!f.getColumn(2).isNull()) cf.last_interaction_at = f.getColumn(2).getInt64();
             cf.followed_at = f.getColumn(3).getInt64();
+            cf.oa = f.getColumn(4).getString();
             followers.push_back(std::move(cf));
         }
         f.reset();

@@ -46,6 +46,7 @@ struct change_follower {
     std::string phone;                          ///< the receipt's phone (digits)
     std::optional<std::int64_t> last_interaction_at;  ///< Zalo's 7-day window
     std::int64_t followed_at = 0;               ///< Unix ms
+    std::string oa;                             ///< the OA they wrote to ('' = default): a ZNS goes through it
 };
 
 /// A dossier change waiting for its notices, with what the notice says.

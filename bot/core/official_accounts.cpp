@@ -56,4 +56,10 @@ std::string oa_serving(const config& cfg, const std::vector<oa_config>& oas, std
     return oa_by_id(oas, "").id;
 }
 
+const oa_config& official_oa(const config& cfg, const std::vector<oa_config>& oas, std::string_view linked_oa,
+                             std::string_view unit_id) {
+    if (!linked_oa.empty()) return oa_by_id(oas, linked_oa);
+    return oa_by_id(oas, oa_serving(cfg, oas, unit_id));
+}
+
 }  // namespace bot

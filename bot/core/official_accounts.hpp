@@ -33,4 +33,10 @@ struct unit_config;
 /// else the default OA. For messages to someone not linked on any OA (ZNS reminders by phone).
 [[nodiscard]] std::string oa_serving(const config& cfg, const std::vector<oa_config>& oas, std::string_view unit_id);
 
+/// The OA a message to an official goes through: the one their Zalo account is linked on
+/// (`linked_oa`, officials.oa), else the one that serves their unit (bot::oa_serving). For a ZNS
+/// by phone its zns_reminder_template is the template.
+[[nodiscard]] const oa_config& official_oa(const config& cfg, const std::vector<oa_config>& oas, std::string_view linked_oa,
+                                           std::string_view unit_id);
+
 }  // namespace bot

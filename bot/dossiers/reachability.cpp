@@ -2,6 +2,7 @@
 #include "bot/dossiers/reachability.hpp"
 
 #include "bot/core/config.hpp"
+#include "bot/core/official_accounts.hpp"
 #include "bot/core/local_time.hpp"
 #include "storage/reminder_repository.hpp"
 
@@ -37,7 +38,8 @@ reachability reachability_of(const storage::official& o, std::optional<std::int6
         r.until_ms = *last_interaction_ms + cs_window_ms;
         return r;
     }
-    if (!o.phone.empty() && !cfg.zalo.zns_reminder_template.empty()) {
+    // By phone: through the official's OA, with that OA's ZNS template.
+    if (!o.phone.empty() && !official_oa(cfg, cfg.official_accounts(), o.oa, o.unit_id).zns_reminder_template.empty()) {
         r.state = reach_state::zns;
         return r;
     }

@@ -3,6 +3,8 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/official_accounts.hpp"
+#include "bot/dossiers/reachability.hpp"
+#include "storage/official_repository.hpp"
 #include "tests/test_support.hpp"
 
 #include <catch2/catch.hpp>
@@ -55,4 +57,29 @@ TEST_CASE("an OA serves its units as they are today, and a unit finds its OA", "
     CHECK(bot::oa_by_id(oas, "").id == "yen_the");
     CHECK(bot::oa_by_id(oas, "retired").id == "yen_the");
     CHECK(bot::oa_by_id(oas, "bo_ha").id == "bo_ha");
+}
+
+TEST_CASE("a message to an official goes through the OA they linked on, else the one serving their unit, with its ZNS "
+          "template",
+          "[oa][reminders]") {
+    auto cfg = test::example_config();
+    REQUIRE(cfg.oa_tables.size() == 2);
+    cfg.oa_tables[0].zns_reminder_template = "";  // xã Yên Thế's OA has no ZNS template
+    cfg.oa_tables[1].zns_reminder_template = "tpl-bo-ha";
+    const auto oas = cfg.official_accounts();
+    CHECK(bot::official_oa(cfg, oas, "", "bo_ha_moi").id == "bo_ha");
+    CHECK(bot::official_oa(cfg, oas, "", "bo_ha_moi").zns_reminder_template == "tpl-bo-ha");
+    CHECK(bot::official_oa(cfg, oas, "", "yen_the").id == "yen_the");
+    CHECK(bot::official_oa(cfg, oas, "yen_the", "bo_ha_moi").id == "yen_the");  // linked on Yên Thế's OA
+    // Reachable by ZNS only through an OA that has a template.
+    storage::official o;
+    o.official_id = "cb";
+    o.phone = "0912000009";
+    o.unit_id = "bo_ha_moi";
+    CHECK(bot::reachability_of(o, std::nullopt, 0, cfg).state == bot::reach_state::zns);
+    o.unit_id = "yen_the";
+    CHECK(bot::reachability_of(o, std::nullopt, 0, cfg).state == bot::reach_state::unreachable);
+    o.oa = "bo_ha";  // linked on Bố Hạ's OA, window closed: ZNS through it
+    o.zalo_user_id = "u1";
+    CHECK(bot::reachability_of(o, std::nullopt, 0, cfg).state == bot::reach_state::zns);
 }
