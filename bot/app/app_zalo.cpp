@@ -168,14 +168,21 @@ void start_zalo(services& s) {
 
     auto tokens = rt->tokens;
     const bool several = !cfg.oa_tables.empty();
+    // Ready while some OA can send: with several, one OA that needs re-authorisation holds back
+    // only its own messages (logged; `token status` exits 1) and must not take the webhooks of the
+    // others out of a load balancer. Not ready when none can.
     s.ready_checks.emplace_back([tokens, several]() -> std::optional<std::string> {
+        std::optional<std::string> problem;
         for (const auto& t : tokens->all()) {
             auto st = t->status();
             const std::string oa = several ? " " + t->oa() : std::string{};
-            if (st.needs_reauth) return "zalo: the OA" + oa + " needs re-authorisation (" + st.last_error + ")";
-            if (!st.has_refresh_token && !st.has_access_token) return "zalo: no OAuth token stored for the OA" + oa;
+            std::optional<std::string> p;
+            if (st.needs_reauth) p = "zalo: the OA" + oa + " needs re-authorisation (" + st.last_error + ")";
+            else if (!st.has_refresh_token && !st.has_access_token) p = "zalo: no OAuth token stored for the OA" + oa;
+            if (!p) return std::nullopt;
+            if (!problem) problem = std::move(p);
         }
-        return std::nullopt;
+        return problem;
     });
     s.work.every(token_check_interval, [tokens](SQLite::Database& db) { tokens->tick(db); });
 

@@ -114,3 +114,23 @@ TEST_CASE("with two OAs each citizen is answered through the OA they wrote to, w
     }
     srv.shutdown();
 }
+
+TEST_CASE("with two OAs the service is ready while one of them can send, and not when neither can", "[server][oa]") {
+    test::temp_dir dir;
+    // No simulator needed: nothing is sent. Yên Thế's OA has a first refresh token, Bố Hạ's none.
+    const std::map<std::string, std::string> secrets = {{"CCHCBOT_OA_YEN_THE_OA_SECRET_KEY", yen_the.key},
+                                                        {"CCHCBOT_OA_BO_HA_OA_SECRET_KEY", bo_ha.key}};
+    {
+        auto env = secrets;
+        env["CCHCBOT_OA_YEN_THE_REFRESH_TOKEN"] = "refresh-token-made-by-the-test";
+        env["CCHCBOT_ZALO_OAUTH_BASE"] = env["CCHCBOT_ZALO_API_BASE"] = "https://127.0.0.1:1";
+        test::live_server srv(test::example_config(env), dir.file("one-ready.db"));
+        CHECK(srv.client().request("GET", "/readyz").status == 200);
+        srv.shutdown();
+    }
+    test::live_server srv(test::example_config(secrets), dir.file("none-ready.db"));
+    const auto r = srv.client().request("GET", "/readyz");
+    CHECK(r.status == 503);
+    CHECK(r.body.find("yen_the") != std::string::npos);  // names the OA
+    srv.shutdown();
+}
