@@ -20,6 +20,9 @@ void rebuild_table(SQLite::Database& db, const std::string& name, const std::str
         create = q.getColumn(0).getString();
     }
     const auto at = create.find(from);
+    // Already rebuilt (a database whose migrations were recorded before the runner tracked them
+    // one by one): nothing to do.
+    if (at == std::string::npos && create.find(to) != std::string::npos) return;
     if (at == std::string::npos) throw std::runtime_error("rebuild_table: \"" + from + "\" is not in table " + name);
     create.replace(at, from.size(), to);
     const auto paren = create.find('(');
@@ -369,6 +372,35 @@ CREATE TABLE console_sessions (
 CREATE INDEX console_sessions_official ON console_sessions(official_id) WHERE ended_at IS NULL;
 )SQL";
 
+const char* const console_v82 = R"SQL(
+-- A hand-off handed over to one colleague from the console (notified on Zalo; shown in the inbox).
+CREATE TABLE handoff_assignments (
+  handoff_id  INTEGER PRIMARY KEY,
+  official_id TEXT NOT NULL,
+  assigned_by TEXT NOT NULL,
+  assigned_at INTEGER NOT NULL
+);
+-- Example questions attached to knowledge-base topics from the console ("Câu hỏi chưa trả lời"):
+-- added to the topic's examples whenever the knowledge base is (re)loaded.
+CREATE TABLE kb_examples (
+  id       INTEGER PRIMARY KEY,
+  topic_id TEXT NOT NULL,
+  text     TEXT NOT NULL,
+  added_by TEXT NOT NULL,
+  added_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX kb_examples_text ON kb_examples(topic_id, text);
+-- Unanswered questions dealt with (attached to a topic or dismissed), by their normalised text;
+-- the same question asked again later shows up again.
+CREATE TABLE unanswered_resolved (
+  normalized  TEXT PRIMARY KEY,
+  action      TEXT NOT NULL CHECK (action IN ('attached', 'dismissed')),
+  topic_id    TEXT,
+  resolved_by TEXT NOT NULL,
+  resolved_at INTEGER NOT NULL
+);
+)SQL";
+
 
 // == area: units — many Official Accounts ==
 // Which OA a row belongs to: the OA a citizen follows and writes to, the OA an official linked on,
@@ -564,6 +596,7 @@ const std::vector<migration>& all_migrations() {
         {71, trust_flows_v71},
         {80, nullptr, console_v80_roles},
         {81, console_v81},
+        {82, console_v82},
     };
     return list;
 }

@@ -22,7 +22,7 @@ struct migration {
 
 /// Rebuilds table `name` with `from` replaced by `to` in its CREATE TABLE text (SQLite cannot
 /// ALTER a CHECK constraint): every column, row and index of the current table is kept, also
-/// columns other migrations added. Call inside a transaction.
+/// columns other migrations added; nothing when the table already reads `to`. Call inside a transaction.
 /// @throws std::runtime_error when `from` is not in the table's definition; SQLite::Exception
 void rebuild_table(SQLite::Database& db, const std::string& name, const std::string& from, const std::string& to);
 
