@@ -30,9 +30,6 @@ namespace {
 
 // A scheduled time this far in the past is a mistake, not "now".
 constexpr std::int64_t past_tolerance_ms = 5 * 60 * 1000;
-// Zalo sends promotion messages 06:00–21:59 local only (zalo-api.md §2.1; night sends → −234).
-constexpr int promotion_first_minute = 6 * 60;
-constexpr int promotion_end_minute = 22 * 60;
 // Room kept for a display name when checking the worst-case rendered length.
 constexpr std::size_t assumed_display_name_chars = 40;
 
@@ -575,7 +572,9 @@ broadcast_run run_broadcasts(const context& ctx) {
 
     const int offset = ctx.cfg.time.utc_offset_minutes;
     const int minute = bot::local_minute_of_day(now, offset);
-    const bool in_hours = minute >= promotion_first_minute && minute < promotion_end_minute;
+    // Zalo sends promotion messages 06:00–21:59 local only (zalo-api.md §2.1; night sends → −234):
+    // zalo.promotion_hours, a setting so that a change of Zalo's rule needs no new build.
+    const bool in_hours = minute >= ctx.cfg.zalo.promotion_first_minute && minute < ctx.cfg.zalo.promotion_end_minute;
     run.outside_hours = !in_hours;
     const auto today = bot::local_date_of(now, offset);
     const std::int64_t day_start = bot::unix_ms_of(today, 0, offset);

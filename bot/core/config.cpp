@@ -261,6 +261,20 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
     add("zalo", "broadcast_daily_quota", [](config& c, const std::string& v) {
         c.zalo.broadcast_daily_quota = static_cast<unsigned>(parse_uint("zalo.broadcast_daily_quota", v, 100000000));
     });
+    add("zalo", "promotion_hours", [](config& c, const std::string& v) {
+        // "HH:MM-HH:MM": when Zalo accepts promotion messages (broadcasts), local time; "24:00" ends the day.
+        const auto dash = v.find('-');
+        auto minute = [&](const std::string& hm) {
+            if (hm == "24:00") return 24 * 60;
+            check_hhmm("zalo.promotion_hours", hm);
+            return std::stoi(hm.substr(0, 2)) * 60 + std::stoi(hm.substr(3, 2));
+        };
+        if (dash == std::string::npos) fail("zalo.promotion_hours", "expected HH:MM-HH:MM, got \"" + v + "\"");
+        const int from = minute(trim(v.substr(0, dash))), to = minute(trim(v.substr(dash + 1)));
+        if (to <= from) fail("zalo.promotion_hours", "the end must be after the start");
+        c.zalo.promotion_first_minute = from;
+        c.zalo.promotion_end_minute = to;
+    });
     add("zalo", "simulator", [](config& c, const std::string& v) { c.zalo.simulator = parse_bool("zalo.simulator", v); });
     // kb
     add("kb", "dir", [](config& c, const std::string& v) { c.kb.dir = v; });
@@ -356,6 +370,30 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
         auto n = parse_uint("import.chunk_rows", v, 1000000);
         if (n < 10) fail("import.chunk_rows", "must be at least 10");
         c.imports.chunk_rows = n;
+    });
+    // console
+    add("console", "public_url", [](config& c, const std::string& v) {
+        std::string u = v;
+        while (!u.empty() && u.back() == '/') u.pop_back();
+        if (!u.empty() && u.rfind("https://", 0) != 0 && u.rfind("http://", 0) != 0)
+            fail("console.public_url", "must be an https:// URL (http:// only for a test on this machine)");
+        if (u.find_first_of(" ?#\"<>") != std::string::npos) fail("console.public_url", "must be a plain URL without query");
+        c.console.public_url = u;
+    });
+    add("console", "session_idle_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("console.session_idle_s", v, 7 * 86400);
+        if (n < 60) fail("console.session_idle_s", "must be at least 60");
+        c.console.session_idle = std::chrono::seconds(n);
+    });
+    add("console", "session_max_s", [](config& c, const std::string& v) {
+        auto n = parse_uint("console.session_max_s", v, 30 * 86400);
+        if (n < 60) fail("console.session_max_s", "must be at least 60");
+        c.console.session_max = std::chrono::seconds(n);
+    });
+    add("console", "link_requests_per_hour", [](config& c, const std::string& v) {
+        auto n = parse_uint("console.link_requests_per_hour", v, 100);
+        if (n == 0) fail("console.link_requests_per_hour", "must be at least 1");
+        c.console.link_requests_per_hour = static_cast<unsigned>(n);
     });
     // top-level
     add("", "templates_dir", [](config& c, const std::string& v) { c.templates_dir = v; });
@@ -519,7 +557,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
 
     static const std::vector<std::string> sections = {"server", "storage", "zalo", "kb", "conversation",
                                                       "reminders", "report", "locality", "levels", "units", "oa", "api",
-                                                      "calendar", "import", "time"};
+                                                      "calendar", "import", "time", "console"};
     for (auto&& [k, v] : root) {
         std::string key(k.str());
         bool known_section = std::find(sections.begin(), sections.end(), key) != sections.end();
@@ -540,7 +578,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
         if (n) d.set(cfg, node_to_string(name, *n));
     }
     // Unknown keys inside known scalar sections, and secrets put straight into the file.
-    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report", "import", "time"}) {
+    for (const char* sec_name : {"server", "storage", "zalo", "kb", "conversation", "reminders", "report", "import", "time", "console"}) {
         auto* sec = root.get_as<toml::table>(sec_name);
         if (!sec) continue;
         for (auto&& [k, v] : *sec) {

@@ -131,6 +131,8 @@ struct config {
         std::string zns_reminder_template;  ///< ZNS template id for reminders outside the window
         std::string zns_status_template;    ///< ZNS template id for dossier status notices outside the window
         unsigned broadcast_daily_quota = 500;  ///< used when Zalo does not report one
+        int promotion_first_minute = 6 * 60;   ///< promotion (broadcast) messages from this local minute ...
+        int promotion_end_minute = 22 * 60;    ///< ... until before this one (zalo.promotion_hours "06:00-22:00")
         bool simulator = false;  ///< true in the demo: the in-process simulator stands in for Zalo
     } zalo;
 
@@ -194,6 +196,16 @@ struct config {
         double online_rate_target = 80.0;  ///< % (configured targets for the report)
         double on_time_rate_target = 98.0;
     } report;
+
+    struct console_section {
+        /// The address staff open the console at, e.g. "https://bot.example.gov.vn" (sign-in links
+        /// start with it; "https://" also marks the session cookie Secure). Empty: the server's own
+        /// http://address:port.
+        std::string public_url;
+        std::chrono::seconds session_idle{1800};      ///< a session unused this long ends
+        std::chrono::seconds session_max{12 * 3600};  ///< a session ends this long after sign-in anyway
+        unsigned link_requests_per_hour = 5;          ///< sign-in links one person may ask for in an hour
+    } console;
 
     std::string templates_dir = "templates";
     std::map<std::string, std::string> locality;  ///< [locality] placeholders for the KB
