@@ -4,7 +4,12 @@
 #include "bot/core/personal_data.hpp"
 #include "bot/http/admin_api.hpp"
 #include "bot/language/knowledge_base.hpp"
+#include "storage/console_repository.hpp"
 #include "storage/kb_queries.hpp"
+
+#include <SQLiteCpp/Database.h>
+
+#include <filesystem>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
@@ -33,9 +38,30 @@ std::string query_param(const api_request& req, const char* key) {
 
 }  // namespace
 
+std::vector<kb_extra_example> stored_kb_examples(const config& cfg) {
+    std::vector<kb_extra_example> out;
+    const auto& path = cfg.storage.path;
+    std::error_code ec;
+    if (path.empty() || path == ":memory:" || !std::filesystem::exists(path, ec)) return out;
+    try {
+        SQLite::Database db(path, SQLite::OPEN_READONLY);
+        db.setBusyTimeout(5000);
+        if (!db.tableExists("kb_examples")) return out;
+        for (const auto& e : storage::list_kb_examples(db))
+            out.push_back({e.topic_id, e.text, "console example #" + std::to_string(e.id) + " (added by " + e.added_by + ")"});
+    } catch (const std::exception& e) {
+        spdlog::warn("knowledge base: the examples stored in {} could not be read: {}", path, e.what());
+    }
+    return out;
+}
+
+std::shared_ptr<const knowledge_base> load_kb_with_stored_examples(const config& cfg) {
+    return load_knowledge_base(cfg, stored_kb_examples(cfg));
+}
+
 std::optional<std::string> reload_kb(environment& env) {
     try {
-        auto kb = load_knowledge_base(env.cfg);
+        auto kb = load_kb_with_stored_examples(env.cfg);
         auto n = kb->topics().size();
         auto st = training_stats(*kb);  // trains the model before the new knowledge base answers anyone
         env.kb.set(std::move(kb));

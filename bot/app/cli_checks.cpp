@@ -1,5 +1,6 @@
 // Checks an editor runs before a reload: `calendar check`, and what `kb check` prints.
 #include "bot/app/app.hpp"
+#include "bot/app/kb_commands.hpp"
 
 #include "bot/core/calendar.hpp"
 #include "bot/core/local_time.hpp"
@@ -36,7 +37,10 @@ bool print_calendar(const config& cfg, const local_date& today, std::ostream& ou
 
 int run_kb_check(const config& cfg, const std::string& today_text, std::ostream& out) {
     const local_date today = check_date(cfg, today_text);
-    auto problems = check_knowledge_base(cfg);
+    // The examples attached in the console are checked with the files (they are part of the
+    // knowledge base the server loads).
+    const auto stored = stored_kb_examples(cfg);
+    auto problems = check_knowledge_base(cfg, stored);
     auto wording = missing_wording(cfg);
     problems.insert(problems.end(), wording.begin(), wording.end());
     auto facts = check_kb_facts(cfg, to_iso(today));
@@ -49,10 +53,11 @@ int run_kb_check(const config& cfg, const std::string& today_text, std::ostream&
             << "\n";
         return 1;
     }
-    auto loaded = load_knowledge_base(cfg);
+    auto loaded = load_knowledge_base(cfg, stored);
     std::size_t examples = 0;
     for (const auto& t : loaded->topics()) examples += t.examples.size();
     out << "ok: " << loaded->topics().size() << " topics, " << examples << " example questions in " << cfg.kb.dir
+        << (stored.empty() ? "" : " (" + std::to_string(stored.size()) + " of them added in the console)")
         << "; calendar " << cfg.reminders.calendar_dir << " covers " << today.year << " and " << today.year + 1 << "\n";
     auto st = training_stats(*loaded);  // trains the learned model: a broken training file shows here too
     out << "learned model: " << st.training_examples << " training questions, " << st.out_of_scope

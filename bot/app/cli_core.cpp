@@ -1,5 +1,6 @@
 // Core commands (db migrate, db backup) and the environment every command builds.
 #include "bot/app/app.hpp"
+#include "bot/app/kb_commands.hpp"
 
 #include "bot/language/knowledge_base.hpp"
 #include "bot/core/local_time.hpp"
@@ -36,7 +37,7 @@ std::unique_ptr<environment> make_environment(config cfg) {
     auto env = std::make_unique<environment>();
     env->texts = load_messages(cfg);
     env->cfg = std::move(cfg);
-    env->kb.set(load_knowledge_base(env->cfg));
+    env->kb.set(load_kb_with_stored_examples(env->cfg));
     env->clock = [] { return now_ms(); };
     return env;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/app/app.hpp"
+#include "bot/language/knowledge_base.hpp"
 
 #include <optional>
 #include <string>
@@ -76,7 +77,13 @@ struct eval_results {
 /// Decides one message: a dossier code is a lookup, otherwise the knowledge base answers.
 [[nodiscard]] ask_result ask(const environment& env, std::string_view text);
 
-/// Reloads the knowledge base into `env`; on error keeps the old one. Returns the error text,
+/// The example questions the console attached to topics (table kb_examples), read from the
+/// configured database when it exists; none when it does not or predates the table.
+[[nodiscard]] std::vector<kb_extra_example> stored_kb_examples(const config& cfg);
+/// The knowledge base from cfg.kb.dir plus the stored examples. @throws std::runtime_error
+[[nodiscard]] std::shared_ptr<const knowledge_base> load_kb_with_stored_examples(const config& cfg);
+
+/// Reloads the knowledge base (files and stored examples) into `env`; on error keeps the old one. Returns the error text,
 /// or nullopt on success.
 [[nodiscard]] std::optional<std::string> reload_kb(environment& env);
 

@@ -31,6 +31,8 @@ constexpr std::size_t zalo_text_limit = 2000;   // Zalo's limit for one text mes
 constexpr std::size_t phone_text_limit = 640;   // "about 600": one phone screen
 constexpr std::size_t button_title_limit = 35;  // Zalo's limit in list templates
 constexpr std::size_t min_examples = 4;
+// An example added from the console is one citizen's message, not an essay.
+constexpr std::size_t extra_example_limit = 300;
 const char* const locality_file_name = "locality-defaults.toml";
 
 std::size_t count_chars(std::string_view s) {
@@ -89,7 +91,7 @@ std::string trim(std::string s) {
 
 class reader {
 public:
-    explicit reader(const config& cfg) : cfg_(cfg) {}
+    explicit reader(const config& cfg, const std::vector<kb_extra_example>& extra = {}) : cfg_(cfg), extra_(extra) {}
 
     kb_source read() {
         fs::path dir(cfg_.kb.dir);
@@ -108,6 +110,7 @@ public:
         for (const auto& f : files) read_file(f);
         read_training(dir / examples_folder, true);
         read_training(dir / out_of_scope_folder, false);
+        add_extra_examples();
         cross_checks();
         try {
             (void)nlp::load_shorthand(std::vector<std::string>{cfg_.kb.shorthand_file, cfg_.kb.spoken_file});
@@ -406,6 +409,23 @@ private:
         }
     }
 
+    // Examples added from the console join their topic's list, so the checks below (repeats
+    // across topics) and the index treat them like the files' own.
+    void add_extra_examples() {
+        for (const auto& e : extra_) {
+            auto it = std::find_if(out_.topics.begin(), out_.topics.end(), [&](const kb_topic& t) { return t.id == e.topic_id; });
+            const std::string text = nlp::to_nfc(e.text);
+            if (it == out_.topics.end())
+                out_.problems.push_back(e.origin + ": topic \"" + e.topic_id + "\" does not exist");
+            else if (text.find_first_not_of(" \t\r\n") == std::string::npos)
+                out_.problems.push_back(e.origin + ": the example is empty");
+            else if (count_chars(text) > extra_example_limit)
+                out_.problems.push_back(e.origin + ": the example is longer than " + std::to_string(extra_example_limit) + " characters");
+            else
+                it->examples.push_back(text);
+        }
+    }
+
     void cross_checks() {
         std::unordered_map<std::string, const kb_topic*> ids;
         for (const auto& t : out_.topics) {
@@ -473,6 +493,7 @@ private:
     }
 
     const config& cfg_;
+    const std::vector<kb_extra_example> extra_;
     std::map<std::string, std::string> locality_;
     kb_source out_;
 };
@@ -578,7 +599,9 @@ const std::vector<std::string>& required_topic_ids() {
     return ids;
 }
 
-std::vector<std::string> check_knowledge_base(const config& cfg) { return reader(cfg).read().problems; }
+std::vector<std::string> check_knowledge_base(const config& cfg, const std::vector<kb_extra_example>& extra) {
+    return reader(cfg, extra).read().problems;
+}
 
 kb_fact_report check_kb_facts(const config& cfg, const std::string& today) {
     constexpr int warn_days_before = 60;
@@ -611,8 +634,8 @@ kb_fact_report check_kb_facts(const config& cfg, const std::string& today) {
 
 namespace {
 
-kb_source read_checked(const config& cfg) {
-    auto src = reader(cfg).read();
+kb_source read_checked(const config& cfg, const std::vector<kb_extra_example>& extra = {}) {
+    auto src = reader(cfg, extra).read();
     if (!src.problems.empty()) {
         std::string msg = src.problems.front();
         if (src.problems.size() > 1)
@@ -628,8 +651,8 @@ nlp::shorthand_table shorthand_of(const config& cfg) {
 
 }  // namespace
 
-std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg) {
-    auto src = read_checked(cfg);
+std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg, const std::vector<kb_extra_example>& extra) {
+    auto src = read_checked(cfg, extra);
     return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers, shorthand_of(cfg),
                                         src.subjects.size());
 }

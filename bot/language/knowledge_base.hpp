@@ -71,13 +71,24 @@ public:
     [[nodiscard]] virtual std::string normalized(std::string_view text) const;
 };
 
-/// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`.
-/// @throws std::runtime_error with file:line: reason for the first problem.
-[[nodiscard]] std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg);
+/// An example question added to a topic outside templates/kb (stored in the database by the
+/// console's "unanswered questions" page); checked and indexed like the files' examples.
+struct kb_extra_example {
+    std::string topic_id;
+    std::string text;
+    std::string origin;  ///< where it comes from in problem texts, e.g. "console example #12"
+};
 
-/// Validates templates/kb and the shorthand file without building: every problem as
-/// "file:line: reason" (unknown fields, missing or duplicate ids, placeholders, lengths, dates...).
-[[nodiscard]] std::vector<std::string> check_knowledge_base(const config& cfg);
+/// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`, plus
+/// `extra` examples appended to their topics.
+/// @throws std::runtime_error with file:line: reason for the first problem.
+[[nodiscard]] std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg,
+                                                                        const std::vector<kb_extra_example>& extra = {});
+
+/// Validates templates/kb, the shorthand file and `extra` without building: every problem as
+/// "file:line: reason" (unknown fields, missing or duplicate ids, placeholders, lengths, dates...;
+/// an extra example: "<origin>: reason").
+[[nodiscard]] std::vector<std::string> check_knowledge_base(const config& cfg, const std::vector<kb_extra_example>& extra = {});
 
 /// Builds a knowledge base from topics already in memory (tests, benchmarks). `out_of_scope`
 /// phrases describe what the bot must not answer; `markers` are words that alone mark a message
