@@ -5,6 +5,8 @@
 #include "bot/core/calendar.hpp"
 #include "bot/core/config.hpp"
 #include "bot/dossiers/link_code.hpp"
+#include "bot/dossiers/sign_in_link.hpp"
+#include "bot/http/admin_api.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
 #include "handlers/reminders.hpp"
@@ -66,6 +68,31 @@ bool is_help_request(const std::string& cmd, const std::string& text) {
     for (char c : text)
         if (!std::isspace(static_cast<unsigned char>(c))) t.push_back(c);
     return t == "?";
+}
+
+/// "đăng nhập" (any spelling): a linked official asks for a console sign-in link. A citizen who
+/// types it is asking about the portal's sign-in: the citizen flow answers them.
+bool is_sign_in_request(const std::string& cmd) {
+    return cmd == "dang nhap" || cmd == "dang nhap console" || cmd == "dang nhap bang dieu khien" || cmd == "login";
+}
+
+outcome reply(const std::string& to, std::string text, const std::string& unit_id);
+
+// A one-time console link (10 minutes, single use; a few an hour) to the official's own Zalo.
+outcome console_link(context& ctx, const std::string& me, const storage::official& off) {
+    auto issued = bot::issue_sign_in_link(ctx.db, ctx.cfg, off.official_id, ctx.now_ms(), "zalo", bot::console_base_url(ctx.cfg));
+    switch (issued.result) {
+    case bot::sign_in_issue::status::issued:
+        bot::audit(ctx.db, "zalo:" + off.official_id, "console link", off.official_id, "");
+        return reply(me, ctx.texts.render("console_link_sent", {{"link", issued.url}}), off.unit_id);
+    case bot::sign_in_issue::status::rate_limited:
+        return reply(me, ctx.texts.render("console_link_rate_limited",
+                                          {{"minutes", std::to_string(issued.retry_after_ms / 60000 + 1)}}),
+                     off.unit_id);
+    case bot::sign_in_issue::status::unknown_official:
+        break;
+    }
+    return reply(me, ctx.texts.render("console_link_not_staff"), off.unit_id);
 }
 
 outcome reply(const std::string& to, std::string text, const std::string& unit_id) {
@@ -171,11 +198,13 @@ std::optional<outcome> handle_official_text(const std::string& text, context& ct
     static const std::set<std::string, std::less<>> switch_on = {"bat nhac", "bat nhac viec", "mo nhac",
                                                                   "mo khoa nhac", "mo nhac viec"};
     const bool reminders_switch = switch_off.count(cmd) || switch_on.count(cmd);
-    const bool known = help || cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || reminders_switch;
+    const bool sign_in = is_sign_in_request(cmd);
+    const bool known = help || sign_in || cmd == "ho so cua toi" || cmd == "qua han" || cmd == "sap den han" || reminders_switch;
     if (!known) return std::nullopt;
     const auto& off = s.official;
     if (!off) return std::nullopt;  // a citizen typing these words: the citizen flow answers
     if (help) return reply(me, ctx.texts.render("reminder_official_help"), off->unit_id);
+    if (sign_in) return console_link(ctx, me, *off);
 
     if (reminders_switch) {
         const bool on = switch_on.count(cmd) > 0;

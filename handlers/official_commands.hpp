@@ -9,7 +9,7 @@
 
 namespace handlers {
 /// Handles `DK <code>` from anyone, and `hồ sơ của tôi`, `quá hạn`, `sắp đến hạn`, `tắt nhắc`,
-/// `bật nhắc` from a linked official. nullopt when the text is none of these (the citizen flow
+/// `bật nhắc`, `đăng nhập` (a console sign-in link) from a linked official. nullopt when the text is none of these (the citizen flow
 /// then takes it).
 [[nodiscard]] std::optional<outcome> handle_official_text(const std::string& text, context& ctx, const sender& s);
 }  // namespace handlers

@@ -115,6 +115,7 @@ void start_reminders(services& s);   ///< admin API auth, officials resources, s
 void start_dossiers(services& s);    ///< dossier import API and runs, the watched import folder, status notices
 void start_broadcasts(services& s);  ///< broadcast resources and sender job
 void start_reports(services& s);     ///< report resources
+void start_console(services& s);     ///< the web console under /console/ (bot/console)
 
 /// Command-line registration, one function per area (bot/cli_*.cpp).
 struct cli_options {
@@ -132,6 +133,7 @@ void register_dossier_commands(CLI::App& app, cli_options& opts);     ///< dossi
 void register_broadcast_commands(CLI::App& app, cli_options& opts);   ///< broadcast
 void register_report_commands(CLI::App& app, cli_options& opts);      ///< report
 void register_check_commands(CLI::App& app, cli_options& opts);       ///< calendar check
+void register_console_commands(CLI::App& app, cli_options& opts);     ///< console link
 
 /// `kb check`: the knowledge base, its facts' dates and the calendar as of `today`
 /// ("YYYY-MM-DD", or "" for the local date now); problems and warnings go to `out`.

@@ -1,6 +1,8 @@
 // Server commands: serve, demo.
 #include "bot/app/server_app.hpp"
 
+#include "bot/console/demo.hpp"
+
 #include "bot/core/local_time.hpp"
 #include "bot/events/webhook.hpp"
 #include "storage/database.hpp"
@@ -83,7 +85,11 @@ void serve(std::unique_ptr<environment> env, bool demo, const std::string& exe_p
         if (cfg.oa_tables.empty())
             std::cout << "post a signed user_send_text event:\n  " << demo_curl(cfg, srv.url()) << "\n";
         std::cout << "talk to it in another terminal with:\n  CCHCBOT_STORAGE_PATH='" << db << "' " << exe_path << " chat"
-                  << (cfg.oa_tables.empty() ? "" : " --oa ID") << std::endl;
+                  << (cfg.oa_tables.empty() ? "" : " --oa ID") << "\n"
+                  << "web console: open the link printed by\n  CCHCBOT_STORAGE_PATH='" << db << "' " << exe_path
+                  << " console link --official " << console::demo_admin_id << " (administrator), or --official "
+                  << console::demo_propaganda_id(cfg) << " (propaganda), " << console::demo_viewer_id
+                  << " (viewer), cb_<unit> (official)" << std::endl;
     }
     srv.run_until_signal();
 }
