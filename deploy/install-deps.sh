@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages cchcbot needs to build and run, when they are missing.
+# With --test, also what the tests need beyond the build: a real browser for the web console's
+# tests (chromium, chromium-driver, python3-selenium).
 set -euo pipefail
 
 packages=(
@@ -10,6 +12,9 @@ packages=(
   libxlsxwriter-dev libkainjow-mustache-dev libzip-dev libexpat1-dev
   curl wrk unzip
 )
+if [ "${1:-}" = "--test" ]; then
+  packages+=(chromium chromium-driver python3-selenium)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
