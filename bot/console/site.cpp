@@ -289,13 +289,18 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
         if (path.rfind("/console/static/", 0) == 0) return done(static_file(*q), *q);
         if (path == "/console/dang-nhap" && q->method == "GET") {
             return deps.reader.post([self, q, done](SQLite::Database& db) {
-                staff me;
-                if (self->resolve(db, *q, me) == session_state::ok) return done(page_ctx::redirect("/console/"), *q);
-                boost::json::object m;
-                m["title"] = self->deps.texts.render("console_title_sign_in");
-                m["expired"] = q->query.count("het") > 0;
-                m["signed_out"] = q->query.count("ra") > 0;
-                done(self->plain_page("sign_in", std::move(m)), *q);
+                try {
+                    staff me;
+                    if (self->resolve(db, *q, me) == session_state::ok) return done(page_ctx::redirect("/console/"), *q);
+                    boost::json::object m;
+                    m["title"] = self->deps.texts.render("console_title_sign_in");
+                    m["expired"] = q->query.count("het") > 0;
+                    m["signed_out"] = q->query.count("ra") > 0;
+                    done(self->plain_page("sign_in", std::move(m)), *q);
+                } catch (const std::exception& e) {
+                    spdlog::error("console: sign-in help page failed: {}", e.what());
+                    done(self->error_page(500, self->deps.texts.render("console_error_internal")), *q);
+                }
             });
         }
         if (path == "/console/vao") return sign_in(q, done);
@@ -405,20 +410,26 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
         if (q->method == "GET") {
             auto t = q->query.count("t") ? q->query.at("t") : std::string{};
             return deps.reader.post([self, q, t, addr, done](SQLite::Database& db) {
-                std::string who;
-                const auto st = t.empty() || t.size() > 128 ? storage::link_state::unknown
-                                                            : storage::peek_console_link(db, hash_console_secret(t), self->deps.clock(), &who);
-                if (st != storage::link_state::valid) return done(self->link_refused(st, addr), *q);
-                auto o = storage::find_official(db, who);
-                if (!o || o->disabled) return done(self->link_refused(storage::link_state::unknown, addr), *q);
-                boost::json::object m;
-                m["title"] = self->deps.texts.render("console_title_sign_in");
-                m["token"] = t;
-                m["name"] = o->name;
-                m["role"] = role_label(self->deps.texts, role_of(*o));
-                auto page = self->plain_page("sign_in_confirm", std::move(m));
-                page.headers.emplace_back("Referrer-Policy", "no-referrer");  // the address holds the secret
-                done(std::move(page), *q);
+                try {
+                    std::string who;
+                    const auto st = t.empty() || t.size() > 128 ? storage::link_state::unknown
+                                                                : storage::peek_console_link(db, hash_console_secret(t), self->deps.clock(), &who);
+                    if (st != storage::link_state::valid) return done(self->link_refused(st, addr), *q);
+                    auto o = storage::find_official(db, who);
+                    if (!o || o->disabled) return done(self->link_refused(storage::link_state::unknown, addr), *q);
+                    boost::json::object m;
+                    m["title"] = self->deps.texts.render("console_title_sign_in");
+                    m["token"] = t;
+                    m["name"] = o->name;
+                    m["role"] = role_label(self->deps.texts, role_of(*o));
+                    auto page = self->plain_page("sign_in_confirm", std::move(m));
+                    page.headers.emplace_back("Referrer-Policy", "no-referrer");  // the address holds the secret
+                    done(std::move(page), *q);
+                } catch (const std::exception& e) {
+                    // Answered here: the address holds the link's secret and must not reach a log.
+                    spdlog::error("console: sign-in page failed: {}", e.what());
+                    done(self->error_page(500, self->deps.texts.render("console_error_internal")), *q);
+                }
             });
         }
         if (q->method != "POST") return done(error_page(405, deps.texts.render("console_error_method")), *q);
