@@ -37,14 +37,9 @@ void page_ctx::require(staff_action a) const {
     if (!may(me.role, a)) throw forbidden(text("console_error_role"));
 }
 
-std::vector<const unit_config*> page_ctx::units_in_scope(bool ever) const {
+std::vector<const unit_config*> page_ctx::units_in_scope(const std::string& on) const {
     std::vector<const unit_config*> out;
-    if (ever) {
-        for (const auto& u : deps.cfg.units)
-            if (covers(u.id)) out.push_back(&u);
-        return out;
-    }
-    for (const auto* u : units_on(deps.cfg, today()))
+    for (const auto* u : units_on(deps.cfg, on.empty() ? today() : on))
         if (covers(u->id)) out.push_back(u);
     return out;
 }
@@ -64,7 +59,8 @@ std::string page_ctx::case_unit(const std::string& unit_id) const {
 storage::unit_filter page_ctx::unit_filter() const {
     storage::unit_filter f;
     f.all = me.scope.all;
-    for (const auto* u : units_in_scope()) f.units.push_back(u->id);
+    for (const auto& u : deps.cfg.units)
+        if (covers(u.id)) f.units.push_back(u.id);
     if (covers(case_unit(""))) f.units.emplace_back();
     return f;
 }

@@ -4,6 +4,7 @@
 
 #include "bot/console/charts.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/units.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "bot/reports/report.hpp"
 #include "bot/reports/report_format.hpp"
@@ -14,15 +15,23 @@ namespace {
 
 std::string rate_text(const std::optional<double>& r) { return r ? format_vn_percent(*r) : std::string("–"); }
 
-// Every configured unit covered: the report over all units is this person's to read.
-bool covers_every_unit(const page_ctx& c) { return c.me.scope.all || c.units_in_scope(true).size() == c.cfg().units.size(); }
+// Every unit that exists on `date` covered: the report over all units is this person's to read.
+bool covers_every_unit(const page_ctx& c, const std::string& date) {
+    if (c.me.scope.all) return true;
+    for (const auto* u : units_on(c.cfg(), date))
+        if (!c.covers(u->id)) return false;
+    return true;
+}
 
 struct period {
     std::string from, to, unit;
+    std::string problem;  ///< why the period cannot be reported, for the person (Vietnamese)
 };
 
-// The request from the query, defaulting to the current half-year and the person's first unit;
-// another unit typed into the address is refused.
+// The request from the query, defaulting to the current half-year and, for someone who does not
+// cover every unit, their first unit on the period's last day (a report uses the units of that
+// day). Another unit typed into the address is refused; dates that are not dates, or a period
+// that ends before it starts, are explained rather than passed on.
 period read_period(const page_ctx& c) {
     const auto today = local_date_of(c.now(), c.cfg().reminders.utc_offset_minutes);
     period p;
@@ -31,16 +40,54 @@ period read_period(const page_ctx& c) {
     p.unit = c.query("don_vi");
     if (p.from.empty()) p.from = to_iso(local_date{today.year, today.month <= 6 ? 1u : 7u, 1});
     if (p.to.empty()) p.to = to_iso(today);
-    if (p.unit.empty() && !covers_every_unit(c)) {
-        auto units = c.units_in_scope(true);
-        if (units.empty()) throw forbidden(c.text("console_error_no_units"));
-        p.unit = units.front()->id;
-    }
     if (!p.unit.empty()) {
         if (!c.cfg().find_unit(p.unit)) throw not_found(c.text("console_error_not_found"));
         c.require_unit(p.unit);
     }
+    if (!parse_iso_date(p.from) || !parse_iso_date(p.to)) {
+        p.problem = c.text("console_report_bad_date");
+    } else if (p.to < p.from) {
+        p.problem = c.text("console_report_from_after_to", {{"from", vn_date_text(p.from)}, {"to", vn_date_text(p.to)}});
+    } else if (!p.unit.empty() && !exists_on(*c.cfg().find_unit(p.unit), p.to)) {
+        // A report speaks of the units of its last day (as bot/reports checks): a unit that no
+        // longer exists then is reported only when it ended during the period with nobody after it.
+        const auto* u = c.cfg().find_unit(p.unit);
+        const bool dissolved_in_period = !u->valid_until.empty() && u->valid_until >= p.from && !unit_on(c.cfg(), u->id, p.to);
+        if (!dissolved_in_period) {
+            const auto* now = unit_on(c.cfg(), u->id, p.to);
+            p.problem = now ? c.text("console_report_unit_merged", {{"unit", u->name}, {"to", vn_date_text(p.to)}, {"successor", unit_name_on(*now, p.to)}})
+                            : c.text("console_report_unit_gone", {{"unit", u->name}, {"to", vn_date_text(p.to)}});
+        }
+    }
+    if (p.problem.empty() && p.unit.empty() && !covers_every_unit(c, p.to)) {
+        auto units = c.units_in_scope(p.to);
+        if (units.empty()) throw forbidden(c.text("console_error_no_units"));
+        p.unit = units.front()->id;
+    }
     return p;
+}
+
+// The report's request: the same as `cchcbot report --from --to --unit`, overdue judged as of
+// the console's today.
+report_request request_of(const page_ctx& c, const period& p) {
+    report_request rq;
+    rq.from = p.from;
+    rq.to = p.to;
+    rq.unit = p.unit;
+    rq.today = c.today();
+    return rq;
+}
+
+// The report as `cchcbot report` computes it, with the knowledge base's topic titles; citizens'
+// own words (the top unanswered questions) with phone and ID numbers masked for a role that does
+// not handle their cases. @throws report_request_error
+report report_for(const page_ctx& c, const period& p) {
+    report r = compute_report(c.db, c.cfg(), request_of(c, p), c.cfg().storage.path);
+    if (auto kb = c.deps.kb ? c.deps.kb() : nullptr)
+        for (const auto& t : kb->topics()) r.topic_titles[t.id] = t.title;
+    if (!handles_cases(c.me.role))
+        for (auto& [text, times] : r.conversations.top_unanswered) text = mask_personal_numbers(text);
+    return r;
 }
 
 boost::json::object figures_row(const std::string& name, const dossier_figures& f) {
@@ -68,23 +115,32 @@ http_response page_reports(page_ctx& c) {
     m["section"] = "reports";
     m["from"] = p.from;
     m["to"] = p.to;
+    const std::string options_on = p.problem.empty() ? p.to : c.today();
     boost::json::array units;
-    for (const auto* u : c.units_in_scope(true))
-        units.push_back(boost::json::object{{"id", u->id}, {"name", u->name}, {"selected", u->id == p.unit}});
+    bool listed = p.unit.empty();
+    for (const auto* u : c.units_in_scope(options_on)) {
+        listed = listed || u->id == p.unit;
+        units.push_back(boost::json::object{{"id", u->id}, {"name", unit_name_on(*u, options_on)}, {"selected", u->id == p.unit}});
+    }
+    // A unit of that period that has ended since (a report on 2023 for a commune since merged).
+    if (!listed)
+        if (const auto* u = c.cfg().find_unit(p.unit))
+            units.push_back(boost::json::object{{"id", u->id}, {"name", u->name}, {"selected", true}});
     m["unit_options"] = std::move(units);
-    m["can_all"] = covers_every_unit(c);
+    m["can_all"] = covers_every_unit(c, options_on);
     m["all_selected"] = p.unit.empty();
+    if (!p.problem.empty()) {
+        m["problem"] = p.problem;
+        return c.render("reports", std::move(m), 422);
+    }
 
-    report_request rq{p.from, p.to, p.unit, ""};
     report r;
     try {
-        r = compute_report(c.db, c.cfg(), rq, c.cfg().storage.path);
+        r = report_for(c, p);
     } catch (const report_request_error& e) {
         m["problem"] = c.text("console_report_bad_period", {{"reason", e.what()}});
         return c.render("reports", std::move(m), 422);
     }
-    if (auto kb = c.deps.kb ? c.deps.kb() : nullptr)
-        for (const auto& t : kb->topics()) r.topic_titles[t.id] = t.title;
     m["text"] = to_text(r, c.deps.texts);
     m["period"] = vn_date_text(p.from) + " – " + vn_date_text(p.to);
     m["scope"] = p.unit.empty() ? c.text("console_all_units") : c.unit_name(p.unit);
@@ -141,15 +197,13 @@ http_response page_report_download(page_ctx& c) {
     const period p = read_period(c);
     const std::string format = c.query("dinh_dang");
     if (format != "xlsx" && format != "csv") throw not_found(c.text("console_error_not_found"));
-    report_request rq{p.from, p.to, p.unit, ""};
+    if (!p.problem.empty()) throw not_found(p.problem);
     report r;
     try {
-        r = compute_report(c.db, c.cfg(), rq, c.cfg().storage.path);
+        r = report_for(c, p);
     } catch (const report_request_error& e) {
         throw not_found(c.text("console_report_bad_period", {{"reason", e.what()}}));
     }
-    if (auto kb = c.deps.kb ? c.deps.kb() : nullptr)
-        for (const auto& t : kb->topics()) r.topic_titles[t.id] = t.title;
     http_response res;
     const std::string name = "bao-cao-" + p.from + "-" + p.to + (p.unit.empty() ? "" : "-" + p.unit);
     if (format == "xlsx") {

@@ -110,15 +110,16 @@ struct page_ctx {
     void require_unit(const std::string& unit_id) const;
     /// Throws forbidden unless the role may do it.
     void require(staff_action a) const;
-    /// The units this staff member covers, in configuration order: those that exist today, or
-    /// with `ever` also units that ended (reports on past periods).
-    [[nodiscard]] std::vector<const unit_config*> units_in_scope(bool ever = false) const;
+    /// The units this staff member covers that exist on `on` ('YYYY-MM-DD'; empty: today), in
+    /// configuration order (pickers: today's communes; a report: the units of its last day).
+    [[nodiscard]] std::vector<const unit_config*> units_in_scope(const std::string& on = {}) const;
     /// Today's local date, 'YYYY-MM-DD'.
     [[nodiscard]] std::string today() const;
     /// A unit's display name (its id when unknown, the "no unit" text when empty).
     [[nodiscard]] std::string unit_name(const std::string& unit_id) const;
     /// The unit filter for storage queries: every unit for an administrator, else exactly the
-    /// configured units covered ("" too, for citizens without a unit, when their desk is covered).
+    /// configured units covered in any period (so the dossiers and questions of a unit that merged
+    /// into theirs stay theirs), and "" for citizens without a unit when their desk is covered.
     [[nodiscard]] storage::unit_filter unit_filter() const;
     /// The unit a citizen's case belongs to: theirs, or the top-level desk's when they chose none
     /// (hand-offs without a commune go to the one-stop desk above).

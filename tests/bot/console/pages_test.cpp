@@ -1,6 +1,7 @@
 // The console's pages: scope refused with 403, and each workflow doing what its words say.
 #include "bot/console/pages.hpp"
 
+#include "bot/core/local_time.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/handoff_repository.hpp"
@@ -247,12 +248,21 @@ TEST_CASE("a viewer reads unanswered questions with phone and ID numbers masked,
     f.db([&](SQLite::Database& d) {
         storage::touch_user(d, "u8", f.t->now);
         storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u8", "tôi sđt 0912345678 hỏi trợ cấp", "toi sdt 0912345678 hoi tro cap");
+        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", "u8", "", "in", "text", "", "fallback", "tôi sđt 0912345678 hỏi trợ cấp", 900});
     });
     const auto cookie = f.sign_in("xem");
     auto page = f.call("GET", "/console/cau-hoi", cookie);
     REQUIRE(page.status == 200);
     CHECK_FALSE(contains(page.body, "0912345678"));
     CHECK(contains(page.body, "09******78"));
+    // The report's list of unanswered questions too, and its downloads.
+    auto report = f.call("GET", "/console/bao-cao?tu=2026-11-01&den=2026-11-30", cookie);
+    REQUIRE(report.status == 200);
+    CHECK_FALSE(contains(report.body, "0912345678"));
+    CHECK(contains(report.body, "09******78"));
+    auto csv = f.call("GET", "/console/bao-cao/tai?tu=2026-11-01&den=2026-11-30&don_vi=&dinh_dang=csv", cookie);
+    REQUIRE(csv.status == 200);
+    CHECK_FALSE(contains(csv.body, "0912345678"));
     CHECK(f.call("POST", "/console/cau-hoi/bo-qua", cookie, test::form({{"csrf", f.csrf(cookie)}, {"chuan", "toi sdt 0912345678 hoi tro cap"}}))
               .status == 403);
 }
@@ -295,4 +305,29 @@ TEST_CASE("masking keeps short numbers and hides the middle of long ones", "[con
     CHECK(bot::console::mask_personal_numbers("hồ sơ số 12, sđt 0912 345 678") == "hồ sơ số 12, sđt 09******78");
     CHECK(bot::console::mask_personal_numbers("CCCD 001203004567") == "CCCD 00********67");
     CHECK(bot::console::mask_personal_numbers("năm 2026") == "năm 2026");
+}
+
+TEST_CASE("a report speaks of the units of its last day: all of today's for the province, a merged commune explained", "[console]") {
+    console_fixture f(test::demo_config());
+    f.t->now = bot::unix_ms_of({2026, 6, 15}, 9 * 60);
+    f.add_staff("xem", "viewer", "bac_ninh");
+    const auto cookie = f.sign_in("xem");
+    // Today's units are all covered: the report over every unit is offered and chosen.
+    auto all = f.call("GET", "/console/bao-cao?tu=2026-01-01&den=2026-06-30", cookie);
+    REQUIRE(all.status == 200);
+    CHECK(contains(all.body, "<option value=\"\" selected>"));
+    CHECK_FALSE(contains(all.body, "xã Tân Sỏi"));
+    // A commune merged in 2025, asked for a 2026 period: said in Vietnamese, with its successor.
+    auto merged = f.call("GET", "/console/bao-cao?tu=2026-01-01&den=2026-06-30&don_vi=tan_soi", cookie);
+    CHECK(merged.status == 422);
+    CHECK(contains(merged.body, "đã nhập vào xã Yên Thế"));
+    CHECK_FALSE(contains(merged.body, "ended"));
+    // ... and for a period of its own, reported.
+    auto old = f.call("GET", "/console/bao-cao?tu=2023-01-01&den=2023-06-30&don_vi=tan_soi", cookie);
+    CHECK(old.status == 200);
+    CHECK(contains(old.body, "Tải bảng Excel"));
+    // Dates the wrong way round are explained, not passed on.
+    auto backwards = f.call("GET", "/console/bao-cao?tu=2026-06-30&den=2026-01-01", cookie);
+    CHECK(backwards.status == 422);
+    CHECK(contains(backwards.body, "ở sau ngày kết thúc"));
 }
