@@ -167,9 +167,12 @@ class Browser:
                      "--window-size=1366,900", "--lang=vi"):
             opts.add_argument(flag)
         opts.add_experimental_option("prefs", {"download.default_directory": self.downloads,
-                                               "download.prompt_for_download": False})
+                                               "download.prompt_for_download": False,
+                                               "intl.accept_languages": "vi-VN,vi"})
+        # (Date fields and the file picker speak the browser's own language: English here, where
+        # only chromium's en-US locale is installed; Vietnamese on the officials' phones.)
         service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver",
-                          log_output=os.path.join(tmp, "chromedriver.log"))
+                          log_path=os.path.join(tmp, "chromedriver.log"))
         self.d = webdriver.Chrome(options=opts, service=service)
         self.d.set_page_load_timeout(30)
         self.d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.downloads})
