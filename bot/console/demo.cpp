@@ -6,6 +6,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/units.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/language/knowledge_base.hpp"
 #include "handlers/broadcasts.hpp"
 #include "handlers/conversation_common.hpp"
 #include "handlers/reminders.hpp"
@@ -69,6 +70,17 @@ struct lcg {
     }
 };
 
+// What the bot answered to a sample question: the topic's answer, the clarifying question, or the
+// fallback (as the real handlers send them); nothing for the rest (lookups, hand-offs).
+std::string demo_reply(const handlers::context& ctx, const sample_question& q) {
+    const std::string outcome = q.outcome;
+    if (outcome == "answered" && ctx.kb)
+        if (const auto* t = ctx.kb->find(q.topic)) return t->answer;
+    if (outcome == "clarified") return ctx.texts.render("conversation_clarify");
+    if (outcome == "fallback") return ctx.texts.render("conversation_fallback");
+    return {};
+}
+
 std::string citizen_id(int n) {
     std::string digits = std::to_string(n);
     return "72000000000" + std::string(8 - digits.size(), '0') + digits;
@@ -131,7 +143,7 @@ std::string seed_console_demo(handlers::context& ctx) {
     };
     add(demo_admin_id, "Quản trị viên " + desk->name, desk->id, "admin", "");
     add(demo_propaganda_id(cfg), "Tổ tuyên truyền " + c1->name, c1->id, "propaganda", "");
-    add(demo_viewer_id, "Văn phòng " + desk->name + " (xem báo cáo)", desk->id, "viewer", "");
+    add(demo_viewer_id, "Văn phòng " + desk->name, desk->id, "viewer", "");
     add("cb2_" + c1->id, "Cán bộ tư pháp " + c1->name, c1->id, "official", "");
     const std::string linked_zalo = "7100000000000000001";
     if (storage::official_zalo_account(db, "cb_" + c1->id).value_or("x").empty()) {
@@ -172,8 +184,12 @@ std::string seed_console_demo(handlers::context& ctx) {
                 // Mostly answered, some clarified, a few the bot could not help with.
                 const auto& q = samples[rng.next(10) < 7 ? rng.next(9) : 9 + rng.next(3)];
                 const auto& who = citizens[rng.next(static_cast<unsigned>(citizens.size()))];
-                storage::interaction in{at, to_iso(day), who.first, u->id, "in", "text", q.topic, q.outcome, q.text, 800 + rng.next(900)};
+                const std::int64_t latency = 800 + rng.next(900);
+                storage::interaction in{at, to_iso(day), who.first, u->id, "in", "text", q.topic, q.outcome, q.text, latency};
                 storage::log_interaction(db, in);
+                // The bot's reply, so a citizen's history in the inbox reads as a conversation.
+                if (auto reply = demo_reply(ctx, q); !reply.empty())
+                    storage::log_interaction(db, {at + latency, to_iso(day), who.first, u->id, "out", "reply", "", "", reply, std::nullopt});
                 ++logged;
             }
         }

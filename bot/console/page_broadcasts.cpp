@@ -9,6 +9,7 @@
 #include "handlers/handoff.hpp"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace bot::console {
 
@@ -59,6 +60,22 @@ std::string excerpt(const page_ctx& c, std::string text) {
         out.push_back(text[i] == '\n' ? ' ' : text[i]);
     }
     return out;
+}
+
+// "06:00" from a minute of the day (24:00 for the end of the day).
+std::string hhmm(int minute) {
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60, minute % 60);
+    return buf;
+}
+
+// Outside the hours Zalo takes promotion messages (zalo.promotion_hours) a due broadcast waits:
+// said so, instead of a "sending" that does not move. Empty inside those hours.
+std::string outside_hours_text(const page_ctx& c, std::int64_t at_ms) {
+    const auto& z = c.cfg().zalo;
+    const int minute = local_minute_of_day(at_ms, c.cfg().reminders.utc_offset_minutes);
+    if (minute >= z.promotion_first_minute && minute < z.promotion_end_minute) return {};
+    return c.text("console_broadcast_outside_hours", {{"from", hhmm(z.promotion_first_minute)}, {"to", hhmm(z.promotion_end_minute)}});
 }
 
 std::string audience_label(const page_ctx& c, const target& t) {
@@ -238,6 +255,7 @@ http_response preview_page(page_ctx& c, const composed& in, const handlers::broa
     m["audience"] = audience_label(c, t);
     m["when"] = in.when == "later" ? local_time_text(c.cfg(), p.scheduled_at) : c.text("console_broadcast_now");
     m["later"] = in.when == "later";
+    m["night"] = outside_hours_text(c, in.when == "later" ? p.scheduled_at : c.now());
     boost::json::array buttons;
     for (const auto& b : in.req.buttons) buttons.push_back(boost::json::object{{"title", b.title}, {"url", b.url}});
     m["buttons"] = std::move(buttons);
@@ -276,12 +294,15 @@ boost::json::object broadcast_summary(const page_ctx& c, const handlers::broadca
     counts.push_back(meter("console_broadcast_received", b.received));
     counts.push_back(meter("console_broadcast_seen", b.seen));
     const char* tag = b.state == "done" ? "ok" : b.state == "cancelled" ? "plain" : b.state == "waiting_quota" ? "warn" : "info";
+    const bool due = (b.state == "scheduled" || b.state == "sending") && b.scheduled_at <= c.now();
+    const std::string waiting_hours = due ? outside_hours_text(c, c.now()) : std::string{};
     return boost::json::object{
         {"id", b.id},
         {"text", excerpt(c, b.text)},
         {"audience", audience_label(c, parse_target(b.target_json))},
         {"state", c.text(b.state == "scheduled" && b.scheduled_at <= c.now() ? std::string("console_broadcast_state_due")
                                                                              : "console_broadcast_state_" + b.state)},
+        {"waiting_hours", waiting_hours},
         {"tag", tag},
         {"scheduled", local_time_text(c.cfg(), b.scheduled_at)},
         {"recipients", number_text(b.recipients)},

@@ -125,6 +125,8 @@ http_response page_ctx::render(const std::string& page, boost::json::object mode
                                          {"role_label", role_label(deps.texts, me.role)},
                                          {"units_label", units}};
     model["csrf"] = me.csrf;
+    model["unit_word"] = text("console_word_unit");
+    model["village_word"] = text("console_word_village");
     if (!model.contains("title")) model["title"] = text("console_nav_" + section);
     if (auto tb = query("tb"); !tb.empty()) {
         if (deps.texts.has("console_flash_" + tb)) model["flash"] = text("console_flash_" + tb, {{"n", query("n")}});

@@ -85,7 +85,9 @@ http_response page_staff(page_ctx& c) {
         if (!visible(c, o)) continue;
         auto it = last.find(o.official_id);
         auto row = staff_row(c, o, it == last.end() ? std::nullopt : std::optional<std::int64_t>(it->second));
-        if (row.at("tag").as_string() == "bad") ++unreachable;
+        // Reminders go to officials and leaders: the others' reachability is shown, not counted.
+        const auto role = role_of(o);
+        if (row.at("tag").as_string() == "bad" && (role == staff_role::official || role == staff_role::leader)) ++unreachable;
         rows.push_back(std::move(row));
     }
     boost::json::object m;

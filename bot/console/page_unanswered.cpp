@@ -127,6 +127,25 @@ std::string shown(const page_ctx& c, const std::string& text) {
     return handles_cases(c.me.role) ? text : mask_personal_numbers(text);
 }
 
+// A citizen's question as a knowledge-base example: without phone or ID numbers (an example is
+// shown to editors and kept in the database for good), the editor may shorten it further.
+std::string example_of(const std::string& text) {
+    const std::string masked = mask_personal_numbers(text);
+    std::string out, word;
+    auto flush = [&] {
+        if (!word.empty() && word.find('*') == std::string::npos) out += (out.empty() ? "" : " ") + word;
+        word.clear();
+    };
+    for (char ch : masked) {
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r')
+            flush();
+        else
+            word.push_back(ch);
+    }
+    flush();
+    return out;
+}
+
 // The normalised keys a form names, each required to be an open question of this person's units.
 std::vector<std::string> checked_keys(const page_ctx& c) {
     std::set<std::string> open;
@@ -192,7 +211,7 @@ boost::json::object page_model(const page_ctx& c, const std::string& problem) {
         clusters.push_back(boost::json::object{
             {"n", n},
             {"text", shown(c, top->text)},
-            {"example", can_edit ? top->text : std::string{}},
+            {"example", can_edit ? example_of(top->text) : std::string{}},
             {"count", number_text(cl.count)},
             {"wordings", number_text(static_cast<std::int64_t>(cl.members.size()))},
             {"last", local_time_text(c.cfg(), cl.last_at)},

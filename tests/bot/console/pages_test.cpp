@@ -130,6 +130,24 @@ TEST_CASE("a propaganda member previews, confirms the exact count and sends to o
     CHECK(contains(list.body, "họp thôn tối nay"));
 }
 
+TEST_CASE("a broadcast composed at night says it leaves when Zalo takes promotion messages again", "[console]") {
+    console_fixture f;
+    f.t->now = bot::unix_ms_of({2026, 11, 27}, 3 * 60);  // 03:00 local
+    f.add_staff("tt", "propaganda", "tan_soi");
+    add_citizen(f, "c1", "tan_soi", "thôn Đồng Điều");
+    const auto cookie = f.sign_in("tt");
+    const std::string fields = test::form({{"csrf", f.csrf(cookie)}, {"noi_dung", "Họp thôn tối nay."}, {"thon", "tan_soi|thôn Đồng Điều"}, {"khi", "ngay"}});
+    auto night = f.call("POST", "/console/tuyen-truyen/xem-truoc", cookie, fields);
+    REQUIRE(night.status == 200);
+    CHECK(contains(night.body, "bắt đầu đi lúc 06:00"));
+    f.t->now = bot::unix_ms_of({2026, 11, 27}, 9 * 60);
+    const auto morning = f.sign_in("tt");  // the night's session has ended by then
+    auto day = f.call("POST", "/console/tuyen-truyen/xem-truoc", morning,
+                      test::form({{"csrf", f.csrf(morning)}, {"noi_dung", "Họp thôn tối nay."}, {"thon", "tan_soi|thôn Đồng Điều"}, {"khi", "ngay"}}));
+    REQUIRE(day.status == 200);
+    CHECK_FALSE(contains(day.body, "bắt đầu đi lúc"));
+}
+
 TEST_CASE("a propaganda member is refused another commune, every follower, and pages that are not theirs", "[console]") {
     console_fixture f;
     f.add_staff("tt", "propaganda", "tan_soi");
@@ -240,6 +258,22 @@ TEST_CASE("an unanswered question attached to a topic is answered after the relo
     auto dup = f.call("POST", "/console/cau-hoi/gan", cookie,
                       test::form({{"csrf", f.csrf(cookie)}, {"chuan", "lam giay khai sinh"}, {"chu_de", "ho_kinh_doanh"}, {"vi_du", question}}));
     CHECK(dup.status == 422);
+}
+
+TEST_CASE("the example offered for a question with a phone number leaves the number out", "[console]") {
+    console_fixture f;
+    f.add_staff("ld", "leader", "tan_soi");
+    f.db([&](SQLite::Database& d) {
+        storage::touch_user(d, "u9", f.t->now);
+        storage::set_user_place(d, "u9", "tan_soi", "");
+        storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u9", "tôi sđt 0912 345 678 hỏi tiền hỗ trợ lũ", "toi sdt 0912 345 678 hoi tien ho tro lu");
+    });
+    const auto cookie = f.sign_in("ld");
+    auto page = f.call("GET", "/console/cau-hoi", cookie);
+    REQUIRE(page.status == 200);
+    // The leader handles the case and reads the message as sent; the example field has no number.
+    CHECK(contains(page.body, "0912 345 678"));
+    CHECK(contains(page.body, "value=\"tôi sđt hỏi tiền hỗ trợ lũ\""));
 }
 
 TEST_CASE("a viewer reads unanswered questions with phone and ID numbers masked, and cannot change them", "[console]") {
