@@ -232,11 +232,13 @@ TEST_CASE("an uploaded export is checked line by line and written only when ever
 TEST_CASE("an unanswered question attached to a topic is answered after the reload, without a restart", "[console]") {
     console_fixture f;
     f.add_staff("ld", "leader", "tan_soi");
-    const std::string question = "xin giấy phép karaoke ở đâu";
+    // Paying school fees through VNeID: no topic says so; online payment is the closest.
+    const std::string question = "đóng học phí cho con qua VNeID được không";
+    const std::string key = "dong hoc phi cho con qua vneid duoc khong";
     f.db([&](SQLite::Database& d) {
         storage::touch_user(d, "u9", f.t->now);
         storage::set_user_place(d, "u9", "tan_soi", "");
-        storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u9", question, "xin giay phep karaoke o dau");
+        storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u9", question, key);
     });
     REQUIRE(f.t->env->kb.get()->match(question).outcome != "answered");
     const auto cookie = f.sign_in("ld");
@@ -244,13 +246,13 @@ TEST_CASE("an unanswered question attached to a topic is answered after the relo
     REQUIRE(page.status == 200);
     CHECK(contains(page.body, question));
     auto r = f.call("POST", "/console/cau-hoi/gan", cookie,
-                    test::form({{"csrf", f.csrf(cookie)}, {"chuan", "xin giay phep karaoke o dau"}, {"chu_de", "ho_kinh_doanh"}, {"vi_du", question}}));
+                    test::form({{"csrf", f.csrf(cookie)}, {"chuan", key}, {"chu_de", "thanh_toan_truc_tuyen"}, {"vi_du", question}}));
     CHECK(r.status == 303);
     CHECK(contains(console_fixture::header(r, "Location"), "tb=attached"));
-    CHECK(f.count("SELECT COUNT(*) FROM kb_examples WHERE topic_id = 'ho_kinh_doanh'") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM kb_examples WHERE topic_id = 'thanh_toan_truc_tuyen'") == 1);
     auto m = f.t->env->kb.get()->match(question);
     CHECK(m.outcome == "answered");
-    CHECK((m.topic && m.topic->id == "ho_kinh_doanh"));
+    CHECK((m.topic && m.topic->id == "thanh_toan_truc_tuyen"));
     // Dealt with: it leaves the list.
     CHECK_FALSE(contains(f.call("GET", "/console/cau-hoi", cookie).body, question));
     // The same example twice, or one that repeats another topic's, is refused like `kb check` would.
