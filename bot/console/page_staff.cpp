@@ -3,6 +3,7 @@
 #include "bot/console/pages.hpp"
 
 #include "bot/core/local_time.hpp"
+#include "bot/dossiers/reachability.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/dossiers/scheduler.hpp"
 #include "storage/console_queries.hpp"
@@ -35,22 +36,22 @@ bool manageable(const page_ctx& c, const storage::official& o) {
 boost::json::object staff_row(const page_ctx& c, const storage::official& o, std::optional<std::int64_t> last) {
     std::string units;
     for (const auto& u : o.units.empty() ? std::vector<std::string>{o.unit_id} : o.units) units += (units.empty() ? "" : ", ") + c.unit_name(u);
+    // One judgement for the console, `officials list`, the API and the reminders (bot/dossiers/reachability).
+    const auto r = reachability_of(o, last, c.now(), c.cfg());
     std::string reach, tag;
-    if (o.disabled) {
-        reach = c.text("console_staff_disabled");
-        tag = "plain";
-    } else {
-        const auto ch = choose_channel(o, last, c.now(), c.cfg());
-        if (ch.channel == "cs") {
-            reach = c.text("console_staff_reach_window", {{"until", local_time_text(c.cfg(), *last + cs_window_ms)}});
-            tag = "ok";
-        } else if (ch.channel == "template") {
-            reach = c.text("console_staff_reach_zns");
-            tag = "warn";
-        } else {
-            reach = c.text(ch.status == "no_template" ? "console_staff_reach_none_template" : "console_staff_reach_none_zalo");
-            tag = "bad";
-        }
+    switch (r.state) {
+    case reach_state::window:
+        reach = c.text("console_staff_reach_window", {{"until", local_time_text(c.cfg(), r.until_ms.value_or(c.now()))}});
+        tag = "ok";
+        break;
+    case reach_state::zns:
+        reach = c.text("console_staff_reach_zns");
+        tag = "warn";
+        break;
+    case reach_state::unreachable:
+        reach = c.text(r.reason == "disabled" ? std::string("console_staff_disabled") : "console_staff_reach_" + r.reason);
+        tag = r.reason == "disabled" ? "plain" : "bad";
+        break;
     }
     return boost::json::object{
         {"id", o.official_id},

@@ -320,6 +320,19 @@ TEST_CASE("a leader gives a link code to a colleague of their commune but not to
     CHECK(f.count("SELECT COUNT(*) FROM officials WHERE official_id = 'cb_ts' AND disabled = 1") == 1);
 }
 
+TEST_CASE("the staff page says why an official cannot be reached, with the reasons `officials list` gives", "[console]") {
+    console_fixture f;
+    f.add_staff("ld_ts", "leader", "tan_soi");
+    f.add_staff("cb_new", "official", "tan_soi");               // never linked, no phone
+    f.add_staff("cb_old", "official", "tan_soi", {}, "u_old");  // linked, but no message to the OA in 7 days
+    const auto cookie = f.sign_in("ld_ts");
+    auto page = f.call("GET", "/console/can-bo", cookie);
+    REQUIRE(page.status == 200);
+    CHECK(contains(page.body, "chưa liên kết Zalo, không có số điện thoại"));
+    CHECK(contains(page.body, "quá 7 ngày không nhắn Official Account, không có số điện thoại"));
+    CHECK(contains(page.body, "3 cán bộ hiện không nhận được nhắc việc"));
+}
+
 TEST_CASE("the report page gives the same figures as the report and its XLSX download", "[console]") {
     console_fixture f;
     f.add_staff("xem", "viewer", "huyen");
