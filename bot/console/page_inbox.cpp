@@ -105,7 +105,14 @@ std::int64_t handoff_id(const page_ctx& c) {
 storage::inbox_row load_handoff(const page_ctx& c) {
     auto h = storage::inbox_item(c.db, handoff_id(c));
     if (!h) throw not_found(c.text("console_error_handoff_not_found"));
-    if (!c.covers(c.case_unit(h->unit_id))) throw forbidden(c.text("console_error_handoff_scope", {{"id", std::to_string(h->id)}}));
+    // The rule of a "#n" reply on Zalo (handlers::may_handle), so Zalo and the console agree; an
+    // old hand-off of no unit counts as the one-stop desk's, as new ones are filed.
+    storage::handoff as_filed;
+    as_filed.id = h->id;
+    as_filed.user_id = h->user_id;
+    as_filed.unit_id = c.case_unit(h->unit_id);
+    if (!handlers::may_handle(c.handler_context(), c.me.who, as_filed))
+        throw forbidden(c.text("console_error_handoff_scope", {{"id", std::to_string(h->id)}}));
     return *h;
 }
 
