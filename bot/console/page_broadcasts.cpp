@@ -188,6 +188,8 @@ boost::json::object composer_model(const page_ctx& c, const composed* in) {
     m["can_all"] = c.me.scope.all;
     m["all"] = in && in->all;
     m["later"] = in && in->when == "later";
+    m["hours_from"] = hhmm(c.cfg().zalo.promotion_first_minute);
+    m["hours_to"] = hhmm(c.cfg().zalo.promotion_end_minute);
     m["at"] = in ? in->at_input : std::string{};
     boost::json::array buttons;
     for (std::size_t i = 1; i <= button_rows; ++i) {
