@@ -8,6 +8,7 @@
 #include "bot/dossiers/dossier_import.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/dossiers/scheduler.hpp"
+#include "bot/http/https_client.hpp"
 #include "storage/console_queries.hpp"
 #include "storage/dossier_repository.hpp"
 

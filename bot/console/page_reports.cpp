@@ -5,6 +5,7 @@
 #include "bot/console/charts.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/units.hpp"
+#include "bot/http/https_client.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "bot/reports/report.hpp"
 #include "bot/reports/report_format.hpp"

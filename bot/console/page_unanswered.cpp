@@ -4,6 +4,7 @@
 #include "bot/console/pages.hpp"
 
 #include "bot/core/local_time.hpp"
+#include "bot/http/https_client.hpp"
 #include "bot/language/knowledge_base.hpp"
 #include "storage/console_queries.hpp"
 #include "storage/console_repository.hpp"

@@ -159,21 +159,6 @@ std::string escape_html(std::string_view s) {
     return out;
 }
 
-std::string url_encode(std::string_view s) {
-    static const char hex[] = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : s) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out.push_back(static_cast<char>(c));
-        } else {
-            out.push_back('%');
-            out.push_back(hex[c >> 4]);
-            out.push_back(hex[c & 15]);
-        }
-    }
-    return out;
-}
-
 bool same_secret(std::string_view a, std::string_view b) {
     if (a.size() != b.size() || a.empty()) return false;
     return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;

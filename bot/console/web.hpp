@@ -36,9 +36,6 @@ struct form_data {
 /// Text with & < > " ' escaped for HTML text and attribute values.
 [[nodiscard]] std::string escape_html(std::string_view s);
 
-/// Percent-encodes a query parameter value.
-[[nodiscard]] std::string url_encode(std::string_view s);
-
 /// Constant-time comparison of two secrets of any length.
 [[nodiscard]] bool same_secret(std::string_view a, std::string_view b);
 

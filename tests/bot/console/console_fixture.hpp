@@ -7,6 +7,7 @@
 #include "bot/console/web.hpp"
 #include "bot/core/worker.hpp"
 #include "bot/dossiers/sign_in_link.hpp"
+#include "bot/http/https_client.hpp"
 #include "storage/database.hpp"
 #include "storage/official_repository.hpp"
 #include "tests/test_support.hpp"
@@ -141,7 +142,7 @@ struct console_fixture {
 /// "a=1&b=x" with each value percent-encoded.
 inline std::string form(std::initializer_list<std::pair<std::string, std::string>> fields) {
     std::string out;
-    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + bot::console::url_encode(k) + "=" + bot::console::url_encode(v);
+    for (const auto& [k, v] : fields) out += (out.empty() ? "" : "&") + bot::url_encode(k) + "=" + bot::url_encode(v);
     return out;
 }
 
