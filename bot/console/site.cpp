@@ -9,6 +9,7 @@
 #include "bot/core/worker.hpp"
 #include "bot/dossiers/sign_in_link.hpp"
 #include "bot/http/admin_api.hpp"
+#include "bot/http/url_path.hpp"
 #include "storage/console_repository.hpp"
 #include "storage/official_repository.hpp"
 #include "storage/write_scope.hpp"
@@ -30,19 +31,6 @@ constexpr std::int64_t touch_interval_ms = 60'000;
 /// Sign-in attempts with a wrong or spent link, per client address, before it must wait.
 constexpr int sign_in_failures_allowed = 20;
 constexpr std::int64_t sign_in_failure_window_ms = 10 * 60'000;
-
-std::vector<std::string> split_path(const std::string& path) {
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < path.size()) {
-        while (i < path.size() && path[i] == '/') ++i;
-        auto j = path.find('/', i);
-        if (j == std::string::npos) j = path.size();
-        if (j > i) out.push_back(path.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
 
 std::string header(const http_request& req, const char* name) {
     auto it = req.headers.find(name);
@@ -258,16 +246,8 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
         auto segs = split_path(req.path);
         path_known = false;
         for (const auto& r : routes) {
-            if (r.segments.size() != segs.size()) continue;
             std::vector<std::string> p;
-            bool ok = true;
-            for (std::size_t i = 0; i < segs.size() && ok; ++i) {
-                if (!r.segments[i].empty() && r.segments[i][0] == ':')
-                    p.push_back(segs[i]);
-                else if (r.segments[i] != segs[i])
-                    ok = false;
-            }
-            if (!ok) continue;
+            if (!match_path(r.segments, segs, p)) continue;
             path_known = true;
             if (r.method == req.method) {
                 params = std::move(p);

@@ -1,6 +1,8 @@
 // Forms, cookies and escaping for the console.
 #include "bot/console/web.hpp"
 
+#include "bot/http/url_path.hpp"
+
 #include <openssl/crypto.h>
 
 #include <cctype>
@@ -108,20 +110,7 @@ std::optional<form_data> parse_form(const http_request& req) {
     const std::string type = lower(ct.substr(0, ct.find(';')));
     if (type == "application/x-www-form-urlencoded" || (type.empty() && req.body.empty())) {
         form_data f;
-        std::string_view q = req.body;
-        while (!q.empty()) {
-            auto amp = q.find('&');
-            auto part = q.substr(0, amp);
-            if (!part.empty()) {
-                auto eq = part.find('=');
-                if (eq == std::string_view::npos)
-                    add_field(f, url_decode(part), "");
-                else
-                    add_field(f, url_decode(part.substr(0, eq)), url_decode(part.substr(eq + 1)));
-            }
-            if (amp == std::string_view::npos) break;
-            q.remove_prefix(amp + 1);
-        }
+        for_each_form_pair(req.body, [&](std::string k, std::string v) { add_field(f, std::move(k), std::move(v)); });
         return f;
     }
     if (type == "multipart/form-data") return parse_multipart(req.body, header_param(ct, "boundary"));

@@ -7,6 +7,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/reader_pool.hpp"
 #include "bot/core/worker.hpp"
+#include "bot/http/url_path.hpp"
 
 #include "storage/audit_log.hpp"
 #include "storage/write_scope.hpp"
@@ -34,20 +35,6 @@
 namespace bot {
 
 namespace {
-
-std::vector<std::string> split_path(const std::string& path) {
-    std::vector<std::string> out;
-    std::size_t i = 0;
-    while (i < path.size()) {
-        while (i < path.size() && path[i] == '/') ++i;
-        std::size_t j = path.find('/', i);
-        if (j == std::string::npos) j = path.size();
-        if (j > i) out.push_back(path.substr(i, j - i));
-        i = j;
-    }
-    return out;
-}
-
 
 // The token of an "Authorization: Bearer <token>" header ("" when absent or another scheme).
 // The scheme is case-insensitive (RFC 9110 §11.1).
@@ -340,16 +327,8 @@ admin_api::decision admin_api::authorize(const http_request& req) const {
     auto segs = split_path(req.path);
     bool path_known = false;
     for (const auto& r : routes_) {
-        if (r.segments.size() != segs.size()) continue;
         std::vector<std::string> p;
-        bool ok = true;
-        for (std::size_t i = 0; i < segs.size() && ok; ++i) {
-            if (!r.segments[i].empty() && r.segments[i][0] == ':')
-                p.push_back(segs[i]);
-            else if (r.segments[i] != segs[i])
-                ok = false;
-        }
-        if (!ok) continue;
+        if (!match_path(r.segments, segs, p)) continue;
         path_known = true;
         if (r.method == req.method) {
             d.match = &r;

@@ -1,6 +1,8 @@
 // Plain HTTP helpers and the path router.
 #include "bot/http/http_types.hpp"
 
+#include "bot/http/url_path.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
@@ -45,19 +47,7 @@ std::string url_decode(std::string_view s, bool form) {
 
 std::map<std::string, std::string> parse_query(std::string_view q) {
     std::map<std::string, std::string> out;
-    while (!q.empty()) {
-        auto amp = q.find('&');
-        auto part = q.substr(0, amp);
-        if (!part.empty()) {
-            auto eq = part.find('=');
-            if (eq == std::string_view::npos)
-                out[url_decode(part)] = "";
-            else
-                out[url_decode(part.substr(0, eq))] = url_decode(part.substr(eq + 1));
-        }
-        if (amp == std::string_view::npos) break;
-        q.remove_prefix(amp + 1);
-    }
+    for_each_form_pair(q, [&](std::string k, std::string v) { out[std::move(k)] = std::move(v); });
     return out;
 }
 
