@@ -6,6 +6,7 @@
 #include "bot/core/calendar.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/dossiers/dossier_import.hpp"
+#include "bot/dossiers/import_run.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/dossiers/scheduler.hpp"
 #include "bot/http/https_client.hpp"
@@ -210,41 +211,47 @@ http_response page_dossier(page_ctx& c) {
     return c.render("dossier", std::move(m));
 }
 
+namespace {
+
+// Exports are uploaded within server.admin_body_limit, like the admin API's (bot/http/http_server).
+std::string upload_limit_kb(const page_ctx& c) {
+    return number_text(static_cast<std::int64_t>(c.cfg().server.admin_body_limit / 1024));
+}
+
+}  // namespace
+
 http_response page_import(page_ctx& c) {
     boost::json::object m;
     m["section"] = "dossiers";
     m["title"] = c.text("console_title_import");
-    m["max_kb"] = number_text(static_cast<std::int64_t>(c.cfg().server.body_limit / 1024));
+    m["max_kb"] = upload_limit_kb(c);
     return c.render("import", std::move(m));
 }
 
 namespace {
 
-// Parses an upload and checks each row's unit against the staff member's units; nothing is written.
+// An upload checked by the dossiers area's preview (CSV, XLSX or JSON; every line; each row's unit
+// against the person's units; compared with the stored dossiers). Nothing is written.
 struct checked_upload {
-    import_result parsed;
-    std::vector<import_error> errors;  ///< parse errors and rows of other units, by line
-    std::size_t inserted = 0, updated = 0;
+    import_preview preview;
+    import_result parsed;  ///< the rows, for the sample (read only when the preview is clean)
 };
 
 checked_upload check_upload(const page_ctx& c, const std::string& content) {
     checked_upload out;
-    out.parsed = parse_dossier_file(content, c.cfg());
-    out.errors = out.parsed.errors;
-    for (std::size_t i = 0; i < out.parsed.rows.size(); ++i) {
-        const auto& row = out.parsed.rows[i];
-        const std::size_t line = i < out.parsed.lines.size() ? out.parsed.lines[i] : i + 2;
-        if (!c.covers(row.unit_id)) {
-            out.errors.push_back({line, c.text("console_import_other_unit", {{"code", row.code}, {"unit", c.unit_name(row.unit_id)}})});
-            continue;
-        }
-        if (storage::find_dossier(c.db, row.code))
-            ++out.updated;
-        else
-            ++out.inserted;
-    }
-    std::sort(out.errors.begin(), out.errors.end(), [](const import_error& a, const import_error& b) { return a.line < b.line; });
+    out.preview = preview_dossier_import(c.db, content, c.cfg(), c.me.scope);
+    if (out.preview.ok()) out.parsed = parse_dossier_file(content, c.cfg());
     return out;
+}
+
+// An import issue as officials read it (templates/messages/imports.toml), with a unit's name for
+// its id; the parser's own reason when no text has its code.
+std::string issue_text(const page_ctx& c, const import_error& e) {
+    const std::string key = "import_issue_" + e.code;
+    if (e.code.empty() || !c.deps.texts.has(key)) return e.reason;
+    std::string value = e.value;
+    if (c.cfg().find_unit(value)) value = c.unit_name(value);
+    return c.text(key, {{"line", std::to_string(e.line)}, {"column", e.column}, {"value", value}});
 }
 
 }  // namespace
@@ -253,7 +260,7 @@ http_response post_import_preview(page_ctx& c) {
     boost::json::object m;
     m["section"] = "dossiers";
     m["title"] = c.text("console_title_import");
-    m["max_kb"] = number_text(static_cast<std::int64_t>(c.cfg().server.body_limit / 1024));
+    m["max_kb"] = upload_limit_kb(c);
     auto file = c.form->files.find("tep");
     if (file == c.form->files.end() || file->second.content.empty()) {
         m["problem"] = c.text("console_import_no_file");
@@ -261,13 +268,13 @@ http_response post_import_preview(page_ctx& c) {
     }
     const auto& up = file->second;
     auto checked = check_upload(c, up.content);
+    const auto& p = checked.preview;
     m["file_name"] = up.file_name;
-    m["rows"] = number_text(static_cast<std::int64_t>(checked.parsed.rows.size()));
-    if (!checked.errors.empty()) {
+    m["rows"] = number_text(static_cast<std::int64_t>(p.rows));
+    if (!p.ok()) {
         boost::json::array errs;
-        for (const auto& e : checked.errors)
-            errs.push_back(boost::json::object{{"line", e.line}, {"reason", e.reason}});
-        m["error_count"] = number_text(static_cast<std::int64_t>(checked.errors.size()));
+        for (const auto& e : p.errors) errs.push_back(boost::json::object{{"text", issue_text(c, e)}});
+        m["error_count"] = number_text(static_cast<std::int64_t>(p.errors.size()));
         m["errors"] = std::move(errs);
         return c.render("import", std::move(m), 422);
     }
@@ -284,8 +291,13 @@ http_response post_import_preview(page_ctx& c) {
     m["more"] = checked.parsed.rows.size() > preview_rows
                     ? c.text("console_import_more", {{"n", std::to_string(checked.parsed.rows.size() - preview_rows)}})
                     : std::string{};
-    m["inserted"] = number_text(static_cast<std::int64_t>(checked.inserted));
-    m["updated"] = number_text(static_cast<std::int64_t>(checked.updated));
+    boost::json::array notes;
+    for (const auto& w : p.warnings) notes.push_back(boost::json::object{{"text", issue_text(c, w)}});
+    m["has_notes"] = !notes.empty();
+    m["notes"] = std::move(notes);
+    m["inserted"] = number_text(static_cast<std::int64_t>(p.inserted));
+    m["updated"] = number_text(static_cast<std::int64_t>(p.updated));
+    m["unchanged"] = number_text(static_cast<std::int64_t>(p.unchanged));
     m["ready"] = true;
     m["upload_id"] = c.uploads->put(c.me.session_hash, {up.file_name, up.content, c.now()});
     return c.render("import", std::move(m));
@@ -295,10 +307,17 @@ http_response post_import_confirm(page_ctx& c) {
     auto item = c.uploads->get(c.me.session_hash, c.field("tep_id"), c.now(), upload_max_age_ms);
     if (!item) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_expired");
     // Checked again on the writer: the stored dossiers may have changed since the preview.
-    auto checked = check_upload(c, item->content);
-    if (!checked.errors.empty()) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
-    auto o = import_dossiers(c.db, item->content, c.cfg(), c.now());
-    if (!o.parsed.ok()) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
+    if (!check_upload(c, item->content).preview.ok()) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
+    // As `dossiers import` runs it, on this (the writer's) connection, recorded with who and which file.
+    const import_io io{c.db, [&c](const std::function<void(SQLite::Database&)>& job) { job(c.db); }};
+    import_request req;
+    req.source = "console";
+    req.actor = c.me.who.official_id;
+    req.file_name = item->file_name;
+    req.scope = c.me.scope;
+    const std::int64_t now = c.now();
+    auto o = run_dossier_import(io, item->content, req, c.cfg(), [now] { return now; });
+    if (o.outcome != "imported") return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
     c.uploads->drop(c.me.session_hash);
     c.audit_action = "dossiers import";
     c.audit_target = item->file_name;

@@ -331,8 +331,10 @@ private:
         }
 
         std::string_view target = msg.target();
-        const bool admin = target.substr(0, 8) == "/api/v1/";
-        const std::size_t limit = admin ? srv_.cfg.server.admin_body_limit : srv_.cfg.server.body_limit;
+        // Dossier exports are uploaded to the admin API and to the console's import page: those take
+        // server.admin_body_limit, every other path server.body_limit.
+        const bool large = target.substr(0, 8) == "/api/v1/" || req_.path == "/console/ho-so/nhap";
+        const std::size_t limit = large ? srv_.cfg.server.admin_body_limit : srv_.cfg.server.body_limit;
         const auto cl = parser_->content_length();
         if (cl && *cl > limit) return on_read(http::error::body_limit);
         parser_->body_limit(limit);  // chunked bodies are counted as they arrive

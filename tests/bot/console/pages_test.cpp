@@ -229,6 +229,46 @@ TEST_CASE("an uploaded export is checked line by line and written only when ever
     CHECK(f.count("SELECT COUNT(*) FROM audit_log WHERE actor = 'console:cb_ts' AND action = 'dossiers import'") == 1);
 }
 
+TEST_CASE("the one-stop system's XLSX export is previewed and imported as the command line imports it", "[console]") {
+    console_fixture f;
+    f.add_staff("cb_h", "official", "huyen");
+    const auto cookie = f.sign_in("cb_h");
+    const auto token = f.csrf(cookie);
+    const std::string xlsx = test::read_file(test::source_dir() + "/tests/fixtures/mot-cua-export.xlsx");
+    const std::string b = "----x1sxb0undary";
+    const std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token + "\r\n--" + b +
+                             "\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"ngay-03-12.xlsx\"\r\n"
+                             "Content-Type: application/vnd.openxmlformats-officedocument.spreadsheetml.sheet\r\n\r\n" +
+                             xlsx + "\r\n--" + b + "--\r\n";
+    auto preview = f.call("POST", "/console/ho-so/nhap", cookie, body, {{"Content-Type", "multipart/form-data; boundary=" + b}});
+    INFO(preview.body.substr(0, 4000));
+    REQUIRE(preview.status == 200);
+    CHECK(contains(preview.body, "<strong>6</strong> hồ sơ mới"));
+    CHECK(f.count("SELECT COUNT(*) FROM dossiers") == 0);
+    const std::string mark = "name=\"tep_id\" value=\"";
+    const auto at = preview.body.find(mark);
+    REQUIRE(at != std::string::npos);
+    CHECK(f.call("POST", "/console/ho-so/nhap/xac-nhan", cookie, test::form({{"csrf", token}, {"tep_id", preview.body.substr(at + mark.size(), 24)}}))
+              .status == 303);
+    CHECK(f.count("SELECT COUNT(*) FROM dossiers") == 6);
+    CHECK(f.count("SELECT COUNT(*) FROM import_runs WHERE source = 'console' AND actor = 'cb_h' AND file_name = 'ngay-03-12.xlsx'") == 1);
+}
+
+TEST_CASE("an export's mistakes are listed in Vietnamese, one sentence per mistake", "[console]") {
+    console_fixture f;
+    f.add_staff("cb_ts", "official", "tan_soi");
+    const auto cookie = f.sign_in("cb_ts");
+    const std::string b = "----b0undary";
+    const std::string csv = "ma_ho_so,thu_tuc,linh_vuc,cap,don_vi,kenh,ngay_nhan,han_tra,ngay_tra,can_bo,so_dien_thoai\n"
+                            "H06.23-0103,Chứng thực,Chứng thực,xa,tan_soi,fax,2026-11-20,2026-11-25,,,\n";
+    const std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + f.csrf(cookie) + "\r\n--" + b +
+                             "\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"export.csv\"\r\nContent-Type: text/csv\r\n\r\n" +
+                             csv + "\r\n--" + b + "--\r\n";
+    auto bad = f.call("POST", "/console/ho-so/nhap", cookie, body, {{"Content-Type", "multipart/form-data; boundary=" + b}});
+    CHECK(bad.status == 422);
+    CHECK(contains(bad.body, "<li>Dòng 2: kênh nộp &quot;fax&quot; không rõ"));
+}
+
 TEST_CASE("an unanswered question attached to a topic is answered after the reload, without a restart", "[console]") {
     console_fixture f;
     f.add_staff("ld", "leader", "tan_soi");
