@@ -175,40 +175,4 @@ std::string role_label(const message_catalog& texts, staff_role r) {
     return texts.render("console_role_" + std::string(to_string(r)));
 }
 
-std::string mask_personal_numbers(std::string_view text) {
-    // Runs of 6 or more digits (spaces, dots and dashes inside allowed) can be a phone number, a
-    // citizen ID or a bank account: keep the first two and last two digits.
-    std::string out;
-    std::size_t i = 0;
-    while (i < text.size()) {
-        if (!std::isdigit(static_cast<unsigned char>(text[i]))) {
-            out.push_back(text[i++]);
-            continue;
-        }
-        std::size_t j = i, digits = 0, last_digit = i;
-        while (j < text.size() && (std::isdigit(static_cast<unsigned char>(text[j])) ||
-                                   ((text[j] == ' ' || text[j] == '.' || text[j] == '-') && j + 1 < text.size() &&
-                                    std::isdigit(static_cast<unsigned char>(text[j + 1]))))) {
-            if (std::isdigit(static_cast<unsigned char>(text[j]))) {
-                ++digits;
-                last_digit = j;
-            }
-            ++j;
-        }
-        j = last_digit + 1;
-        if (digits < 6) {
-            out.append(text.substr(i, j - i));
-        } else {
-            std::size_t seen = 0;
-            for (std::size_t k = i; k < j; ++k) {
-                if (!std::isdigit(static_cast<unsigned char>(text[k]))) continue;
-                ++seen;
-                out.push_back(seen <= 2 || seen > digits - 2 ? text[k] : '*');
-            }
-        }
-        i = j;
-    }
-    return out;
-}
-
 }  // namespace bot::console

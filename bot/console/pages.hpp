@@ -7,6 +7,7 @@
 #include "bot/console/web.hpp"
 #include "bot/core/config.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/personal_data.hpp"  // mask_personal_numbers, one policy with the API and reports
 #include "bot/core/staff.hpp"
 #include "handlers/context.hpp"
 #include "storage/console_queries.hpp"
@@ -145,8 +146,6 @@ struct page_ctx {
 [[nodiscard]] std::string number_text(std::int64_t n);
 /// The role's name in Vietnamese.
 [[nodiscard]] std::string role_label(const message_catalog& texts, staff_role r);
-/// Digit runs that can identify a person (phone numbers, ID numbers) masked: "09******78".
-[[nodiscard]] std::string mask_personal_numbers(std::string_view text);
 
 /// True when a broadcast's audience (its target JSON) lies within the staff member's units; a
 /// broadcast to every follower only for someone who covers every unit.
