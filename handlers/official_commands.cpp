@@ -80,7 +80,7 @@ outcome reply(const std::string& to, std::string text, const std::string& unit_i
 
 // A one-time console link (10 minutes, single use; a few an hour) to the official's own Zalo.
 outcome console_link(context& ctx, const std::string& me, const storage::official& off) {
-    auto issued = bot::issue_sign_in_link(ctx.db, ctx.cfg, off.official_id, ctx.now_ms(), "zalo", bot::console_base_url(ctx.cfg));
+    auto issued = bot::issue_sign_in_link(ctx.db, ctx.cfg, off.official_id, ctx.now_ms(), "zalo", bot::console_base_url(ctx.db, ctx.cfg));
     switch (issued.result) {
     case bot::sign_in_issue::status::issued:
         bot::audit(ctx.db, "zalo:" + off.official_id, "console link", off.official_id, "");

@@ -212,10 +212,6 @@ void server::start() {
     };
     p.work->post(prune);
     p.work->every(std::chrono::hours(1), prune);
-    // Publish the bound port (server.port = 0 picks one; the socket is bound since construction):
-    // the demo's simulator posts its delivery receipts back to it, and the console's links name it.
-    // Written once, before any area starts and before any message can have been sent.
-    p.env.cfg.server.port = p.http->port();
     start_zalo(*p.svc);
     start_kb(*p.svc);
     start_conversation(*p.svc);

@@ -47,8 +47,11 @@ void start_console(services& s) {
 
     // `cchcbot console link` (another process) builds its links on the address this server
     // answers at, when console.public_url does not say.
-    const std::string base = console_base_url(env.cfg);
-    s.work.post([base](SQLite::Database& db) { storage::set_meta(db, "console_base_url", base); });
+    // Links name the address this server answers at (server.port = 0 picks a free one), for its
+    // pages, its Zalo commands and `cchcbot console link` in another process. Published before
+    // the server takes requests.
+    const std::string base = env.cfg.console.public_url.empty() ? s.runtime.base_url : env.cfg.console.public_url;
+    s.work.run_sync([base](SQLite::Database& db) { storage::set_meta(db, std::string(published_console_base_url_key), base); });
     auto& cfg = env.cfg;
     auto clock = env.clock;
     s.work.every(std::chrono::duration_cast<std::chrono::milliseconds>(console_prune_interval), [&cfg, clock](SQLite::Database& db) {

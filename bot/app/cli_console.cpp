@@ -24,9 +24,7 @@ void register_console_commands(CLI::App& app, cli_options& opts) {
     link->callback([&opts, official] {
         auto cfg = load_config(source_for(opts));
         auto db = storage::open_database(cfg.storage.path);
-        // The address: console.public_url, else the one the running server recorded, else the configured one.
-        std::string base = cfg.console.public_url;
-        if (base.empty()) base = storage::get_meta(*db, "console_base_url").value_or(console_base_url(cfg));
+        const std::string base = console_base_url(*db, cfg);
         storage::write_scope tx(*db);
         auto issued = issue_sign_in_link(*db, cfg, *official, now_ms(), "cli", base);
         switch (issued.result) {

@@ -230,7 +230,7 @@ http_response post_handoff_assign(page_ctx& c) {
         m.text = c.text("console_handoff_handed_over", {{"id", std::to_string(h.id)},
                                                          {"from", c.me.who.name},
                                                          {"question", h.question},
-                                                         {"link", console_base_url(c.cfg()) + "/console/hoi-thoai/" + std::to_string(h.id)}});
+                                                         {"link", console_base_url(c.db, c.cfg()) + "/console/hoi-thoai/" + std::to_string(h.id)}});
         handlers::outcome out;
         out.messages.push_back(std::move(m));
         handlers::commit_outcome(ctx, out, "", "", std::nullopt, std::nullopt);

@@ -4,12 +4,14 @@
 #include "bot/core/config.hpp"
 #include "bot/core/crypto.hpp"
 #include "storage/console_repository.hpp"
+#include "storage/outbox_repository.hpp"
 #include "storage/official_repository.hpp"
 
 namespace bot {
 
-std::string console_base_url(const config& cfg) {
+std::string console_base_url(SQLite::Database& db, const config& cfg) {
     if (!cfg.console.public_url.empty()) return cfg.console.public_url;
+    if (auto published = storage::get_meta(db, std::string(published_console_base_url_key))) return *published;
     std::string host = cfg.server.address == "0.0.0.0" || cfg.server.address == "::" ? "127.0.0.1" : cfg.server.address;
     if (host.find(':') != std::string::npos) host = "[" + host + "]";
     return "http://" + host + ":" + std::to_string(cfg.server.port);

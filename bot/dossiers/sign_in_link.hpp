@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace SQLite {
 class Database;
@@ -30,8 +31,13 @@ struct sign_in_issue {
     std::int64_t retry_after_ms = 0;  ///< rate_limited: when the next link may be asked for
 };
 
-/// The address the console is reached at: console.public_url, else "http://<server.address>:<port>".
-[[nodiscard]] std::string console_base_url(const config& cfg);
+/// Where the running server published its own address (storage meta key), for links made by
+/// another process or before the first request.
+inline constexpr std::string_view published_console_base_url_key = "console_base_url";
+
+/// The address the console is reached at: console.public_url, else the address the running server
+/// published at start (its bound port), else "http://<server.address>:<server.port>".
+[[nodiscard]] std::string console_base_url(SQLite::Database& db, const config& cfg);
 
 /// Issues a sign-in link for an enabled official, at most console.link_requests_per_hour an
 /// hour. `via` is "zalo" or "cli"; `base_url` as console_base_url. @throws SQLite::Exception
