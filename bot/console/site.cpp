@@ -20,12 +20,14 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace bot::console {
 
 namespace {
 
 constexpr const char* cookie_name = "cchc_console";
+constexpr const char* import_upload_path = "/console/ho-so/nhap";
 /// A session's last-seen time is written at most this often (each page would otherwise write).
 constexpr std::int64_t touch_interval_ms = 60'000;
 /// Sign-in attempts with a wrong or spent link, per client address, before it must wait.
@@ -114,6 +116,10 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
     view views;
     std::vector<route> routes;
     upload_stash uploads;
+    /// Sessions this process has seen valid (hash → last time), so the upload's guard can turn a
+    /// stranger away on the header alone, before a dossier export's megabytes are read.
+    mutable std::mutex live_mu;
+    mutable std::map<std::string, std::int64_t> live_sessions;
     std::mutex failures_mu;
     std::map<std::string, std::pair<std::int64_t, int>> failures;  ///< address → (window start, count)
 
@@ -237,6 +243,12 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
         out.scope = scope_of(out.who);
         out.csrf = s->csrf;
         out.session_hash = hash;
+        {
+            std::lock_guard lk(live_mu);
+            live_sessions[hash] = now;
+            if (live_sessions.size() > 4096)  // idle ones go; the map stays the size of who is working
+                std::erase_if(live_sessions, [&](const auto& kv) { return now - kv.second > idle; });
+        }
         if (now - s->last_seen_at > touch_interval_ms)
             deps.writer.post([hash, now](SQLite::Database& w) { storage::touch_console_session(w, hash, now); });
         return session_state::ok;
@@ -255,6 +267,27 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
             }
         }
         return nullptr;
+    }
+
+    void forget_session(const std::string& hash) {
+        std::lock_guard lk(live_mu);
+        live_sessions.erase(hash);
+    }
+
+    // The import page's upload, judged on its header (the body is read only after): from this
+    // site, with a session this process has served a page to within the idle time (the import
+    // page itself, before any upload). The full check runs again once the body is in.
+    std::optional<http_response> upload_guard(const http_request& req) {
+        if (req.method != "POST" || req.path != import_upload_path) return std::nullopt;
+        if (foreign_origin(req)) return finish(error_page(403, deps.texts.render("console_error_origin")), req);
+        const std::string secret = cookie(req, cookie_name);
+        const auto idle = std::chrono::duration_cast<std::chrono::milliseconds>(deps.cfg.console.session_idle).count();
+        if (!secret.empty() && secret.size() <= 128) {
+            std::lock_guard lk(live_mu);
+            auto it = live_sessions.find(hash_console_secret(secret));
+            if (it != live_sessions.end() && deps.clock() - it->second <= idle) return std::nullopt;
+        }
+        return finish(error_page(403, deps.texts.render("console_error_session")), req);
     }
 
     // ---- dispatch ----
@@ -467,6 +500,7 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
                     if (!same_secret(csrf, me.csrf)) return done(self->error_page(403, self->deps.texts.render("console_error_csrf")), *q);
                     storage::write_scope tx(db);
                     storage::end_console_session(db, me.session_hash, self->deps.clock());
+                    self->forget_session(me.session_hash);
                     audit(db, "console:" + me.who.official_id, "sign out", me.who.official_id, "");
                     tx.commit();
                 }
@@ -493,6 +527,7 @@ site::~site() = default;
 
 void site::mount(http_router& router) {
     auto p = impl_;
+    router.guard("/console/", [p](const http_request& req) { return p->upload_guard(req); });
     for (const char* m : {"GET", "HEAD", "POST"}) {
         router.add(m, "/console", [p](http_request&& req, respond_fn respond) { p->handle(std::move(req), std::move(respond)); });
         router.add(m, "/console/*", [p](http_request&& req, respond_fn respond) { p->handle(std::move(req), std::move(respond)); });

@@ -87,6 +87,41 @@ TEST_CASE("without a session a page sends the visitor to the sign-in help, and a
     CHECK(f.call("GET", "/console/ho-so", "forged-session").status == 303);
 }
 
+TEST_CASE("a dossier export upload is refused on its header, before its body is read, without a live session", "[console]") {
+    console_fixture f;
+    f.add_staff("cb1", "official", "tan_soi");
+    auto guard = [&](const std::string& cookie, std::map<std::string, std::string> headers = {}) {
+        bot::http_request req;
+        req.method = "POST";
+        req.target = req.path = "/console/ho-so/nhap";
+        req.headers["Host"] = "127.0.0.1";
+        if (!cookie.empty()) req.headers["Cookie"] = "cchc_console=" + cookie;
+        for (auto& [k, v] : headers) req.headers[k] = v;
+        const auto* g = f.router.find_guard(req.path);
+        REQUIRE(g != nullptr);
+        return (*g)(req);  // what the server asks before one byte of the body
+    };
+    CHECK(guard("")->status == 403);
+    CHECK(guard("forged-session")->status == 403);
+    const auto cookie = f.sign_in("cb1");
+    const auto token = f.csrf(cookie);  // the import page was served to this session
+    CHECK_FALSE(guard(cookie).has_value());
+    CHECK(guard(cookie, {{"Origin", "https://elsewhere.example"}})->status == 403);
+    // Other console forms are small and checked as before, after their body.
+    bot::http_request other;
+    other.method = "POST";
+    other.path = "/console/tuyen-truyen/gui";
+    CHECK_FALSE((*f.router.find_guard(other.path))(other).has_value());
+    // Signed out: the header is enough to refuse again.
+    REQUIRE(f.call("POST", "/console/dang-xuat", cookie, "csrf=" + token).status == 303);
+    CHECK(guard(cookie)->status == 403);
+    // Idle too long: the same.
+    const auto again = f.sign_in("cb1");
+    f.csrf(again);
+    f.t->now += std::chrono::duration_cast<std::chrono::milliseconds>(f.t->env->cfg.console.session_idle).count() + 1000;
+    CHECK(guard(again)->status == 403);
+}
+
 TEST_CASE("a session unused for longer than the idle limit ends", "[console]") {
     console_fixture f;
     f.add_staff("cb1", "official", "tan_soi");
