@@ -150,16 +150,17 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
                           std::vector<std::string>& units_reached, std::vector<std::string>& villages_named) {
     target_set a;
     if (req.all) {
-        if (!req.units.empty() || !req.villages.empty()) {
+        if (!req.units.empty() || !req.villages.empty() || !req.unit_villages.empty()) {
             std::string given;
             for (const auto& x : req.units) given += (given.empty() ? "" : ", ") + x;
             for (const auto& x : req.villages) given += (given.empty() ? "" : ", ") + x;
+            for (const auto& [u, v] : req.unit_villages) given += (given.empty() ? "" : ", ") + v + " (" + u + ")";
             throw broadcast_error(ctx.texts.render("broadcast_all_alone", {{"given", given}}));
         }
         a.all = true;
         return a;
     }
-    if (req.units.empty() && req.villages.empty())
+    if (req.units.empty() && req.villages.empty() && req.unit_villages.empty())
         throw broadcast_error(ctx.texts.render("broadcast_no_audience"));
 
     std::vector<const bot::unit_config*> given;
@@ -204,6 +205,21 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
                          [&place](const broadcast_place& p) { return p.unit == place.unit && p.village == place.village; }))
             a.places.push_back(place);
         if (std::find(villages_named.begin(), villages_named.end(), place.village) == villages_named.end())
+            villages_named.push_back(place.village);
+    }
+    for (const auto& [unit, village] : req.unit_villages) {
+        const auto* cu = ctx.cfg.find_unit(unit);
+        if (!cu) throw broadcast_error("unknown unit \"" + unit + "\"");
+        if (const std::string why = bot::why_not_on(ctx.cfg, unit, today); !why.empty()) throw broadcast_error(why);
+        const auto own = village_matches({cu}, trim(village));
+        if (own.size() != 1)
+            throw broadcast_error("village \"" + village + "\" is not a village of " + unit_words({cu}, today));
+        const broadcast_place place{cu->id, own.front().second};
+        const bool whole = std::find(given.begin(), given.end(), cu) != given.end();  // already reached in full
+        if (!whole && std::none_of(a.places.begin(), a.places.end(),
+                                   [&place](const broadcast_place& p) { return p.unit == place.unit && p.village == place.village; }))
+            a.places.push_back(place);
+        if (!whole && std::find(villages_named.begin(), villages_named.end(), place.village) == villages_named.end())
             villages_named.push_back(place.village);
     }
     for (const auto* u : given) {

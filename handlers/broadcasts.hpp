@@ -24,6 +24,9 @@ struct broadcast_request {
     /// Village names as configured (or without "thôn"/"tổ dân phố"). With `units`: villages of
     /// those units, and each unit must have one of them; alone: the one unit having that name.
     std::vector<std::string> villages;
+    /// Villages named with their unit, beside whole `units` (the console's form, whose ticks
+    /// name both): each must be a village of that unit today.
+    std::vector<std::pair<std::string, std::string>> unit_villages;
     bool all = false;                    ///< every follower: only when asked for, and alone
     std::vector<broadcast_button> buttons;
     std::optional<std::string> at;       ///< local "YYYY-MM-DD HH:MM"; none: now

@@ -283,7 +283,7 @@ std::string seed_console_demo(handlers::context& ctx) {
         handlers::broadcast_request now_req;
         now_req.text = "Kính gửi bà con {{ten_thon}}: từ tháng này, đăng ký khai sinh cho trẻ có thể làm trực tuyến trên Cổng Dịch vụ công, "
                        "không phải đến xã. Cần hỗ trợ, bà con nhắn \"gặp cán bộ\" cho Official Account.";
-        now_req.villages = {c1->villages.front()};
+        now_req.unit_villages = {{c1->id, c1->villages.front()}};
         now_req.buttons = {{"Hướng dẫn khai sinh", "https://dichvucong.gov.vn"}};
         now_req.created_by = "console:" + demo_propaganda_id(cfg);
         (void)handlers::create_broadcast(ctx, now_req);

@@ -18,9 +18,11 @@ namespace {
 constexpr std::size_t button_rows = 4;  // handlers::broadcast_max_buttons
 constexpr std::size_t excerpt_chars = 160;
 
+// Where a broadcast goes, as stored: every follower, or places (a unit whole when the village is
+// empty; a village of a unit; a village alone in broadcasts stored before villages had units).
 struct target {
-    std::vector<std::string> units;
-    std::vector<std::string> villages;
+    bool all = false;
+    std::vector<std::pair<std::string, std::string>> places;  ///< (unit, village)
 };
 
 target parse_target(const std::string& json) {
@@ -29,12 +31,35 @@ target parse_target(const std::string& json) {
     auto v = boost::json::parse(json, ec);
     if (ec || !v.is_object()) return t;
     const auto& o = v.as_object();
-    if (auto* a = o.if_contains("units"); a && a->is_array())
+    auto strings = [&o](const char* key) {
+        std::vector<std::string> out;
+        if (auto* a = o.if_contains(key); a && a->is_array())
+            for (const auto& x : a->as_array())
+                if (x.is_string()) out.emplace_back(x.as_string());
+        return out;
+    };
+    auto field = [](const boost::json::object& p, const char* key) {
+        auto* x = p.if_contains(key);
+        return x && x->is_string() ? std::string(x->as_string()) : std::string{};
+    };
+    if (auto* a = o.if_contains("places"); a && a->is_array()) {
         for (const auto& x : a->as_array())
-            if (x.is_string()) t.units.emplace_back(x.as_string());
-    if (auto* a = o.if_contains("villages"); a && a->is_array())
-        for (const auto& x : a->as_array())
-            if (x.is_string()) t.villages.emplace_back(x.as_string());
+            if (x.is_object()) t.places.emplace_back(field(x.as_object(), "unit"), field(x.as_object(), "village"));
+    } else {
+        for (auto& u : strings("units")) t.places.emplace_back(std::move(u), "");
+        for (auto& village : strings("villages")) t.places.emplace_back("", std::move(village));
+    }
+    if (auto* all = o.if_contains("all"); all && all->is_bool()) t.all = all->as_bool();
+    if (t.places.empty()) t.all = true;  // stored before "all" was written: no place meant everyone
+    return t;
+}
+
+// What the form asked for, in the same terms.
+target target_of(const handlers::broadcast_request& req) {
+    target t;
+    t.all = req.all;
+    for (const auto& u : req.units) t.places.emplace_back(u, "");
+    for (const auto& uv : req.unit_villages) t.places.push_back(uv);
     return t;
 }
 
@@ -79,12 +104,19 @@ std::string outside_hours_text(const page_ctx& c, std::int64_t at_ms) {
 }
 
 std::string audience_label(const page_ctx& c, const target& t) {
-    if (t.units.empty() && t.villages.empty()) return c.text("console_audience_all");
+    if (t.all) return c.text("console_audience_all");
     std::string out;
-    for (const auto& u : t.units) out += (out.empty() ? "" : "; ") + c.text("console_audience_unit", {{"unit", c.unit_name(u)}});
-    for (const auto& v : t.villages) {
-        auto owners = village_units(c.cfg(), v);
-        out += (out.empty() ? "" : "; ") + (owners.size() == 1 ? v + " (" + owners.front()->name + ")" : v);
+    for (const auto& [unit, village] : t.places) {
+        std::string one;
+        if (village.empty()) {
+            one = c.text("console_audience_unit", {{"unit", c.unit_name(unit)}});
+        } else if (!unit.empty()) {
+            one = village + " (" + c.unit_name(unit) + ")";
+        } else {
+            auto owners = village_units(c.cfg(), village);
+            one = owners.size() == 1 ? village + " (" + owners.front()->name + ")" : village;
+        }
+        out += (out.empty() ? "" : "; ") + one;
     }
     return out;
 }
@@ -159,13 +191,14 @@ composed read_form(const page_ctx& c) {
         if (std::find(out.picked_units.begin(), out.picked_units.end(), unit) != out.picked_units.end()) continue;
         if (std::find(out.picked_villages.begin(), out.picked_villages.end(), pair) != out.picked_villages.end()) continue;
         out.picked_villages.push_back(pair);
-        out.req.villages.push_back(village);
+        out.req.unit_villages.emplace_back(unit, village);
     }
     if (out.all) {
         if (!c.me.scope.all) throw forbidden(c.text("console_error_all_followers"));
         out.req.units.clear();
-        out.req.villages.clear();
-    } else if (out.req.units.empty() && out.req.villages.empty()) {
+        out.req.unit_villages.clear();
+        out.req.all = true;
+    } else if (out.req.units.empty() && out.req.unit_villages.empty()) {
         out.errors.push_back(c.text("console_broadcast_no_audience"));
     }
     if (out.when == "later") {
@@ -251,10 +284,7 @@ http_response preview_page(page_ctx& c, const composed& in, const handlers::broa
     m["none"] = p.recipients == 0;
     m["header"] = p.header;
     m["sample"] = p.text;
-    target t;
-    t.units = in.req.units;
-    t.villages = in.req.villages;
-    m["audience"] = audience_label(c, t);
+    m["audience"] = audience_label(c, target_of(in.req));
     m["when"] = in.when == "later" ? local_time_text(c.cfg(), p.scheduled_at) : c.text("console_broadcast_now");
     m["later"] = in.when == "later";
     m["night"] = outside_hours_text(c, in.when == "later" ? p.scheduled_at : c.now());
@@ -274,12 +304,11 @@ http_response preview_page(page_ctx& c, const composed& in, const handlers::broa
 bool broadcast_visible(const page_ctx& c, const std::string& target_json) {
     if (c.me.scope.all) return true;
     const auto t = parse_target(target_json);
-    if (t.units.empty() && t.villages.empty()) return false;
-    for (const auto& u : t.units)
-        if (!c.covers(u)) return false;
-    for (const auto& v : t.villages) {
-        bool ok = false;
-        for (const auto* u : village_units(c.cfg(), v)) ok = ok || c.covers(u->id);
+    if (t.all) return false;  // every follower: theirs and others'
+    for (const auto& [unit, village] : t.places) {
+        bool ok = !unit.empty() && c.covers(unit);
+        if (unit.empty())
+            for (const auto* u : village_units(c.cfg(), village)) ok = ok || c.covers(u->id);
         if (!ok) return false;
     }
     return true;
@@ -371,9 +400,7 @@ http_response post_broadcast_send(page_ctx& c) {
                             409);
     if (p.recipients == 0) return preview_page(c, in, p, c.text("console_broadcast_nobody"), 422);
     auto made = handlers::create_broadcast(hctx, in.req);
-    target t;
-    t.units = in.req.units;
-    t.villages = in.req.villages;
+    const target t = target_of(in.req);
     c.audit_action = "broadcast create";
     c.audit_target = std::to_string(made.id);
     c.audit_detail = std::to_string(made.recipients) + " recipients: " + audience_label(c, t);

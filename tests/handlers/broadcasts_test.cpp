@@ -234,6 +234,34 @@ TEST_CASE("a village given with its commune reaches that village of that commune
     CHECK_FALSE(plan.all);
 }
 
+TEST_CASE("whole communes and villages named with their commune reach exactly those places (the console's form)", "[broadcasts][audience]") {
+    auto t = test::make_test_env();
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    add_thirty_followers(*db);
+
+    // xã Đồng Sơn whole (10) and thôn Đồng Điều of Tân Sỏi (users 0, 4, 8).
+    auto rq = audience_request({"dong_son"}, {});
+    rq.unit_villages = {{"tan_soi", "thôn Đồng Điều"}};
+    auto made = handlers::create_broadcast(ctx, rq);
+    CHECK(made.recipients == 13);
+    handlers::run_broadcasts(ctx);
+    auto got = queued_to(*db, made.id);
+    CHECK(got.size() == 13);
+    CHECK(got.count("tan_soi_u4") == 1);
+    CHECK(got.count("tan_soi_u1") == 0);
+    CHECK(got.count("dong_son_u9") == 1);
+
+    // A village not of the unit it is named with: refused, naming the unit.
+    auto wrong = audience_request({}, {});
+    wrong.unit_villages = {{"tan_soi", "thôn Hố Sâu"}};
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, wrong), Contains("thôn Hố Sâu") && Contains("tan_soi"));
+    // Beside "all": refused, as any other place.
+    auto both = audience_request({}, {}, true);
+    both.unit_villages = {{"tan_soi", "thôn Đồng Điều"}};
+    CHECK_THROWS(handlers::preview_broadcast(ctx, both));
+}
+
 TEST_CASE("a village of another commune than the one given is refused, naming the commune it belongs to", "[broadcasts][audience]") {
     auto t = test::make_test_env();
     auto db = test::memory_db();
