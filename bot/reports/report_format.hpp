@@ -1,4 +1,6 @@
-// The report's formats: JSON (SPEC's fixed shape), CSV, Vietnamese text, XLSX workbook.
+// The report's formats, one file each: report_json.cpp (SPEC's fixed shape), report_csv.cpp,
+// report_text.cpp (Vietnamese paragraphs), report_xlsx.cpp (the workbook; labels in
+// templates/messages/reports.toml); numbers and dates in report_numbers.cpp.
 #pragma once
 
 #include "bot/reports/report.hpp"

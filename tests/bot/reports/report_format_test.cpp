@@ -9,6 +9,8 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <map>
 #include <sstream>
 
 namespace {
@@ -218,6 +220,55 @@ TEST_CASE("the workbook opens as a zip with the annex headers, numbers as number
     const std::string book = unzip(file, "xl/workbook.xml");
     for (const char* s : {"Kết quả giải quyết TTHC", "Hỏi đáp Zalo", "Nhắc việc", "Tin tuyên truyền", "Cảnh báo dữ liệu"})
         CHECK(book.find(s) != std::string::npos);
+}
+
+TEST_CASE("the workbook's sheet names, titles and headers come from the message catalogue", "[reports]") {
+    auto all = texts().texts();
+    std::map<std::string, std::string> changed(all.begin(), all.end());
+    changed["xlsx_results_sheet"] = "Biểu 01";
+    changed["xlsx_results_title"] = "BIỂU TỔNG HỢP CỦA XÃ";
+    changed["xlsx_received"] = "Hồ sơ nhận trong kỳ";
+    changed["xlsx_period"] = "Kỳ báo cáo {{from}} – {{to}}";
+    const auto catalogue = bot::message_catalog::from(std::move(changed));
+    test::temp_dir dir;
+    const std::string file = dir.file("bao-cao.xlsx");
+    bot::write_xlsx(small_report(), catalogue, file);
+    const std::string strings = unzip(file, "xl/sharedStrings.xml");
+    CHECK(strings.find("BIỂU TỔNG HỢP CỦA XÃ") != std::string::npos);
+    CHECK(strings.find("Hồ sơ nhận trong kỳ") != std::string::npos);
+    CHECK(strings.find("Kỳ báo cáo ") != std::string::npos);
+    CHECK(strings.find("BIỂU KẾT QUẢ GIẢI QUYẾT") == std::string::npos);
+    CHECK(unzip(file, "xl/workbook.xml").find("Biểu 01") != std::string::npos);
+}
+
+TEST_CASE("with several Official Accounts the workbook has a sheet of figures per OA", "[reports]") {
+    auto r = small_report();
+    bot::oa_report o;
+    o.oa = "oa_yen_the";
+    o.name = "UBND xã Yên Thế";
+    o.fig.questions = 41;
+    o.fig.broadcast_seen = 17;
+    r.by_oa.push_back(o);
+    test::temp_dir dir;
+    const std::string file = dir.file("bao-cao.xlsx");
+    bot::write_xlsx(r, texts(), file);
+    CHECK(unzip(file, "xl/workbook.xml").find("Theo Zalo OA") != std::string::npos);
+    CHECK(unzip(file, "xl/sharedStrings.xml").find("UBND xã Yên Thế") != std::string::npos);
+    CHECK(unzip(file, "xl/worksheets/sheet6.xml").find("<v>41</v>") != std::string::npos);
+
+    r.by_oa.clear();
+    bot::write_xlsx(r, texts(), file);
+    CHECK(unzip(file, "xl/workbook.xml").find("Theo Zalo OA") == std::string::npos);
+}
+
+TEST_CASE("a catalogue without the workbook's labels is refused rather than printing blanks", "[reports]") {
+    auto all = texts().texts();
+    std::map<std::string, std::string> missing(all.begin(), all.end());
+    missing.erase("xlsx_recipients");
+    const auto catalogue = bot::message_catalog::from(std::move(missing));
+    test::temp_dir dir;
+    CHECK_THROWS_AS(bot::write_xlsx(small_report(), catalogue, dir.file("x.xlsx")), std::out_of_range);
+    CHECK_FALSE(std::filesystem::exists(dir.file("x.xlsx")));
 }
 
 TEST_CASE("a long warning names five dossiers and counts the rest", "[reports]") {
