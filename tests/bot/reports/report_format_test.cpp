@@ -254,7 +254,7 @@ TEST_CASE("with several Official Accounts the workbook has a sheet of figures pe
     bot::write_xlsx(r, texts(), file);
     CHECK(unzip(file, "xl/workbook.xml").find("Theo Zalo OA") != std::string::npos);
     CHECK(unzip(file, "xl/sharedStrings.xml").find("UBND xã Yên Thế") != std::string::npos);
-    CHECK(unzip(file, "xl/worksheets/sheet6.xml").find("<v>41</v>") != std::string::npos);
+    CHECK(unzip(file, "xl/worksheets/sheet7.xml").find("<v>41</v>") != std::string::npos);  // after "Theo dõi hồ sơ"
 
     r.by_oa.clear();
     bot::write_xlsx(r, texts(), file);
