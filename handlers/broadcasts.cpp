@@ -25,6 +25,7 @@
 namespace handlers {
 
 namespace json = boost::json;
+using bstate = storage::broadcast_state;
 
 namespace {
 
@@ -335,11 +336,11 @@ broadcast_status make_status(const context& ctx, const storage::broadcast_row& b
         s.cancelled = c.cancelled;
         s.excluded = c.excluded;
         // Every message final but the job has not looked yet: report what it will record.
-        if (s.state == "sending" && s.waiting == 0 && s.pending == 0) s.state = "done";
+        if (s.state == bstate::sending && s.waiting == 0 && s.pending == 0) s.state = bstate::done;
     } else {
         // Not expanded yet: the followers it targets now.
         s.recipients = static_cast<std::int64_t>(followers_of(ctx, parse_target(ctx, b.target_json)).size());
-        if (s.state == "scheduled") s.waiting = s.recipients;
+        if (s.state == bstate::scheduled) s.waiting = s.recipients;
     }
     return s;
 }
@@ -527,7 +528,7 @@ std::string to_json(const context& ctx, const broadcast_preview& p) {
 std::string to_json(const context& ctx, const broadcast_status& s) {
     json::object o;
     o["id"] = s.id;
-    o["state"] = s.state;
+    o["state"] = std::string(storage::to_string(s.state));
     o["recipients"] = s.recipients;
     o["sent"] = s.sent;
     o["failed"] = s.failed;
@@ -551,12 +552,12 @@ cancel_result cancel_broadcast(const context& ctx, std::int64_t id, std::int64_t
     storage::write_scope tx(ctx.db);
     auto b = storage::find_broadcast(ctx.db, id);
     if (!b) return cancel_result::not_found;
-    if (b->state == "done" || b->state == "cancelled") return cancel_result::already_finished;
+    if (b->state == bstate::done || b->state == bstate::cancelled) return cancel_result::already_finished;
     if (b->recipients) {
         auto c = storage::count_broadcast(ctx.db, id);
         if (c.waiting == 0 && c.pending == 0) {
             // The last message has gone: nothing left to stop.
-            storage::set_broadcast_state(ctx.db, id, "done", ctx.now_ms());
+            storage::set_broadcast_state(ctx.db, id, bstate::done, ctx.now_ms());
             tx.commit();
             return cancel_result::already_finished;
         }
@@ -610,14 +611,14 @@ broadcast_run run_broadcasts(const context& ctx) {
         storage::write_scope tx(ctx.db);
         // Re-read inside the transaction: a cancel may have come from another connection.
         auto b = storage::find_broadcast(ctx.db, due_row.id);
-        if (!b || (b->state != "scheduled" && b->state != "sending" && b->state != "waiting_quota")) continue;
+        if (!b || b->state == bstate::done || b->state == bstate::cancelled) continue;
 
-        if (b->state == "scheduled") {
+        if (b->state == bstate::scheduled) {
             if (!in_hours) continue;  // expand when it can start, so late followers are included
             std::vector<std::string> ids;
             for (const auto& f : followers_of(ctx, parse_target(ctx, b->target_json))) ids.push_back(f.user_id);
             storage::insert_recipients(ctx.db, b->id, ids, now);
-            b->state = "sending";
+            b->state = bstate::sending;
             ++run.started;
             spdlog::info("broadcast {} started: {} recipients", b->id, ids.size());
         }
@@ -684,20 +685,20 @@ broadcast_run run_broadcasts(const context& ctx) {
         }
 
         auto c = storage::count_broadcast(ctx.db, b->id);
-        std::string next = b->state;
+        bstate next = b->state;
         std::optional<std::int64_t> finished;
         if (c.waiting > 0) {
-            if (in_hours) next = "waiting_quota";
+            if (in_hours) next = bstate::waiting_quota;
         } else if (c.pending == 0) {
-            next = "done";
+            next = bstate::done;
             finished = now;
             ++run.finished;
         } else {
-            next = "sending";
+            next = bstate::sending;
         }
         if (next != b->state) storage::set_broadcast_state(ctx.db, b->id, next, finished);
         tx.commit();
-        if (next == "waiting_quota" && b->state != next)
+        if (next == bstate::waiting_quota && b->state != next)
             spdlog::info("broadcast {}: {} recipients wait for the next quota window", b->id, c.waiting);
     }
     if (run.enqueued > 0) spdlog::info("broadcasts: {} messages enqueued", run.enqueued);

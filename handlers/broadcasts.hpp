@@ -2,6 +2,7 @@
 #pragma once
 
 #include "handlers/context.hpp"
+#include "storage/broadcast_repository.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -108,7 +109,7 @@ broadcast_created create_broadcast(const context& ctx, const broadcast_request& 
 /// Status of one broadcast, with counts derived from the outbox rows of its recipients.
 struct broadcast_status {
     std::int64_t id = 0;
-    std::string state;     ///< scheduled | sending | waiting_quota | done | cancelled
+    storage::broadcast_state state = storage::broadcast_state::scheduled;
     std::string created_by;
     std::string text;
     std::string target_json;

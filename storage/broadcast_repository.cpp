@@ -4,9 +4,33 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
 #include <charconv>
+#include <stdexcept>
 
 namespace storage {
+
+namespace {
+constexpr std::array<std::pair<broadcast_state, std::string_view>, 5> broadcast_state_words{{
+    {broadcast_state::scheduled, "scheduled"},
+    {broadcast_state::sending, "sending"},
+    {broadcast_state::waiting_quota, "waiting_quota"},
+    {broadcast_state::done, "done"},
+    {broadcast_state::cancelled, "cancelled"},
+}};
+}  // namespace
+
+std::string_view to_string(broadcast_state s) {
+    for (const auto& [state, word] : broadcast_state_words)
+        if (state == s) return word;
+    return "scheduled";
+}
+
+broadcast_state parse_broadcast_state(std::string_view s) {
+    for (const auto& [state, word] : broadcast_state_words)
+        if (word == s) return state;
+    throw std::invalid_argument("unknown broadcast state \"" + std::string(s) + "\"");
+}
 
 namespace {
 
@@ -23,7 +47,7 @@ broadcast_row read_row(SQLite::Statement& q) {
     b.target_json = q.getColumn(4).getString();
     b.scheduled_at = q.getColumn(5).getInt64();
     b.local_day = q.getColumn(6).getString();
-    b.state = q.getColumn(7).getString();
+    b.state = parse_broadcast_state(q.getColumn(7).getString());
     if (!q.getColumn(8).isNull()) b.recipients = q.getColumn(8).getInt64();
     b.created_at = q.getColumn(9).getInt64();
     if (!q.getColumn(10).isNull()) b.started_at = q.getColumn(10).getInt64();
@@ -82,10 +106,10 @@ std::vector<broadcast_row> due_broadcasts(SQLite::Database& db, std::int64_t now
     return read_rows(q);
 }
 
-void set_broadcast_state(SQLite::Database& db, std::int64_t id, const std::string& state,
+void set_broadcast_state(SQLite::Database& db, std::int64_t id, broadcast_state state,
                          std::optional<std::int64_t> finished_at) {
     SQLite::Statement q(db, "UPDATE broadcasts SET state = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?");
-    q.bind(1, state);
+    q.bind(1, std::string(to_string(state)));
     if (finished_at) q.bind(2, *finished_at); else q.bind(2);
     q.bind(3, id);
     q.exec();
@@ -263,7 +287,7 @@ std::int64_t cancel_unsent(SQLite::Database& db, std::int64_t broadcast_id, std:
     SQLite::Statement rc(db, "UPDATE broadcast_recipients SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'waiting'");
     rc.bind(1, broadcast_id);
     n += rc.exec();
-    set_broadcast_state(db, broadcast_id, "cancelled", now_ms);
+    set_broadcast_state(db, broadcast_id, broadcast_state::cancelled, now_ms);
     return n;
 }
 

@@ -6,6 +6,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
@@ -13,6 +14,14 @@ class Database;
 }
 
 namespace storage {
+
+/// Where a broadcast is in its life: scheduled → sending (⇄ waiting_quota) → done, or cancelled.
+enum class broadcast_state { scheduled, sending, waiting_quota, done, cancelled };
+
+/// The stored word ("waiting_quota"); also the API's and the console's key for it.
+[[nodiscard]] std::string_view to_string(broadcast_state s);
+/// The state a stored word names. @throws std::invalid_argument for a word no version wrote
+[[nodiscard]] broadcast_state parse_broadcast_state(std::string_view s);
 
 /// One broadcast as stored.
 struct broadcast_row {
@@ -23,7 +32,7 @@ struct broadcast_row {
     std::string target_json;   ///< JSON {"units": [...], "villages": [...]}
     std::int64_t scheduled_at = 0;  ///< Unix ms
     std::string local_day;     ///< local date of scheduled_at
-    std::string state;         ///< scheduled | sending | waiting_quota | done | cancelled
+    broadcast_state state = broadcast_state::scheduled;
     std::optional<std::int64_t> recipients;  ///< set once expanded
     std::int64_t created_at = 0;
     std::optional<std::int64_t> started_at;
@@ -79,7 +88,7 @@ std::int64_t insert_broadcast(SQLite::Database& db, const broadcast_row& b);
 [[nodiscard]] std::vector<broadcast_row> due_broadcasts(SQLite::Database& db, std::int64_t now_ms);
 
 /// Sets the state (and finished_at when given). @throws SQLite::Exception
-void set_broadcast_state(SQLite::Database& db, std::int64_t id, const std::string& state,
+void set_broadcast_state(SQLite::Database& db, std::int64_t id, broadcast_state state,
                          std::optional<std::int64_t> finished_at = std::nullopt);
 
 /// A place a broadcast reaches: a unit's followers, or only those of one of its villages.

@@ -207,7 +207,8 @@ WHERE r.dossier_code = ? ORDER BY r.created_at DESC, r.kind)SQL");
         r.channel = q.getColumn(4).getString();
         r.status = q.getColumn(5).getString();
         r.created_at = q.getColumn(6).getInt64();
-        r.outbox_state = q.getColumn(7).getString();
+        if (!q.getColumn(7).isNull() && !q.getColumn(7).getString().empty())
+            r.outbox_state = parse_outbox_state(q.getColumn(7).getString());
         if (!q.getColumn(8).isNull()) r.error_code = q.getColumn(8).getInt();
         r.error_reason = q.getColumn(9).getString();
         r.sent_at = opt_int(q, 10);

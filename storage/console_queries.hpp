@@ -2,6 +2,8 @@
 // bot::unit_scope::covers (the console decides scope; these only filter by it).
 #pragma once
 
+#include "storage/outbox_repository.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -105,7 +107,7 @@ struct dossier_list_filter {
 struct reminder_history_row {
     std::string kind, recipient, recipient_name, local_day, channel, status;
     std::int64_t created_at = 0;
-    std::string outbox_state;  ///< pending | sending | sent | failed | cancelled | "" (never queued)
+    std::optional<storage::outbox_state> outbox_state;  ///< none: never queued
     std::optional<int> error_code;
     std::string error_reason;
     std::optional<std::int64_t> sent_at, delivered_at, seen_at;

@@ -7,7 +7,32 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <stdexcept>
+
 namespace storage {
+
+namespace {
+constexpr std::array<std::pair<outbox_state, std::string_view>, 5> outbox_state_words{{
+    {outbox_state::pending, "pending"},
+    {outbox_state::sending, "sending"},
+    {outbox_state::sent, "sent"},
+    {outbox_state::failed, "failed"},
+    {outbox_state::cancelled, "cancelled"},
+}};
+}  // namespace
+
+std::string_view to_string(outbox_state s) {
+    for (const auto& [state, word] : outbox_state_words)
+        if (state == s) return word;
+    return "pending";
+}
+
+outbox_state parse_outbox_state(std::string_view s) {
+    for (const auto& [state, word] : outbox_state_words)
+        if (word == s) return state;
+    throw std::invalid_argument("unknown outbox state \"" + std::string(s) + "\"");
+}
 
 std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox_item>& items, std::int64_t now_ms) {
     std::vector<std::int64_t> ids;
@@ -92,7 +117,7 @@ outbox_row read_row(SQLite::Statement& q) {
     r.priority = q.getColumn(4).getInt();
     r.body_json = q.getColumn(5).getString();
     r.purpose = q.getColumn(6).getString();
-    r.state = q.getColumn(7).getString();
+    r.state = parse_outbox_state(q.getColumn(7).getString());
     r.attempts = q.getColumn(8).getInt();
     r.parts_sent = q.getColumn(9).getInt();
     r.resends = q.getColumn(10).getInt();

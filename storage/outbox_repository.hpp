@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
@@ -36,6 +37,15 @@ std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox
 /// Number of messages not yet final (pending or sending).
 [[nodiscard]] std::int64_t outbox_depth(SQLite::Database& db);
 
+/// Where an outbound message is: pending (due at next_attempt_at) → sending → sent, or back to
+/// pending for a retry, or failed (given up), or cancelled (a broadcast stopped before it went).
+enum class outbox_state { pending, sending, sent, failed, cancelled };
+
+/// The stored word ("pending").
+[[nodiscard]] std::string_view to_string(outbox_state s);
+/// The state a stored word names. @throws std::invalid_argument for a word no version wrote
+[[nodiscard]] outbox_state parse_outbox_state(std::string_view s);
+
 /// One stored outbound message.
 struct outbox_row {
     std::int64_t id = 0;
@@ -45,7 +55,7 @@ struct outbox_row {
     int priority = 0;
     std::string body_json;
     std::string purpose;
-    std::string state;
+    outbox_state state = outbox_state::pending;
     int attempts = 0;
     int parts_sent = 0;
     int resends = 0;

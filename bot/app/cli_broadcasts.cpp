@@ -45,7 +45,7 @@ std::string target_text(const handlers::broadcast_status& s) {
 }
 
 void print_status(const handlers::context& ctx, const handlers::broadcast_status& s) {
-    std::cout << "broadcast " << s.id << ": " << s.state << "\n"
+    std::cout << "broadcast " << s.id << ": " << storage::to_string(s.state) << "\n"
               << "  scheduled:  " << format_local_datetime(s.scheduled_at, ctx.cfg.time.utc_offset_minutes) << "\n"
               << "  target:     " << target_text(s) << "\n"
               << "  recipients: " << s.recipients << "\n"
@@ -161,7 +161,7 @@ void register_broadcast_commands(CLI::App& app, cli_options& opts) {
                 first_line = first_line.substr(0, cut) + "...";
             }
             std::cout << s.id << "  " << format_local_datetime(s.scheduled_at, e->cfg.time.utc_offset_minutes) << "  "
-                      << s.state << "  recipients " << s.recipients << ", sent " << s.sent << ", seen " << s.seen << "  "
+                      << storage::to_string(s.state) << "  recipients " << s.recipients << ", sent " << s.sent << ", seen " << s.seen << "  "
                       << first_line << "\n";
         }
     });

@@ -316,7 +316,8 @@ bool broadcast_visible(const page_ctx& c, const std::string& target_json) {
 
 boost::json::object broadcast_summary(const page_ctx& c, const handlers::broadcast_status& b) {
     const std::int64_t base = std::max<std::int64_t>(b.recipients, 1);
-    const bool finished = b.state == "done" || b.state == "cancelled";
+    using bstate = storage::broadcast_state;
+    const bool finished = b.state == bstate::done || b.state == bstate::cancelled;
     auto meter = [&](const char* key, std::int64_t n) {
         return boost::json::object{{"label", c.text(key)}, {"value", n}, {"text", number_text(n)}, {"max", base}};
     };
@@ -324,15 +325,16 @@ boost::json::object broadcast_summary(const page_ctx& c, const handlers::broadca
     counts.push_back(meter("console_broadcast_sent", b.sent));
     counts.push_back(meter("console_broadcast_received", b.received));
     counts.push_back(meter("console_broadcast_seen", b.seen));
-    const char* tag = b.state == "done" ? "ok" : b.state == "cancelled" ? "plain" : b.state == "waiting_quota" ? "warn" : "info";
-    const bool due = (b.state == "scheduled" || b.state == "sending") && b.scheduled_at <= c.now();
+    const char* tag = b.state == bstate::done ? "ok" : b.state == bstate::cancelled ? "plain" : b.state == bstate::waiting_quota ? "warn" : "info";
+    const bool due = (b.state == bstate::scheduled || b.state == bstate::sending) && b.scheduled_at <= c.now();
     const std::string waiting_hours = due ? outside_hours_text(c, c.now()) : std::string{};
     return boost::json::object{
         {"id", b.id},
         {"text", excerpt(c, b.text)},
         {"audience", audience_label(c, parse_target(b.target_json))},
-        {"state", c.text(b.state == "scheduled" && b.scheduled_at <= c.now() ? std::string("console_broadcast_state_due")
-                                                                             : "console_broadcast_state_" + b.state)},
+        {"state", c.text(b.state == bstate::scheduled && b.scheduled_at <= c.now()
+                             ? std::string("console_broadcast_state_due")
+                             : "console_broadcast_state_" + std::string(storage::to_string(b.state)))},
         {"waiting_hours", waiting_hours},
         {"tag", tag},
         {"scheduled", local_time_text(c.cfg(), b.scheduled_at)},

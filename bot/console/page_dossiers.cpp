@@ -64,16 +64,16 @@ std::string channel_label(const page_ctx& c, const std::string& ch) {
 // What became of one reminder, in words an official understands.
 std::pair<std::string, std::string> reminder_outcome(const page_ctx& c, const storage::reminder_history_row& r) {
     if (r.status == "queued") {
-        if (r.outbox_state == "sent") {
+        if (r.outbox_state == storage::outbox_state::sent) {
             if (r.seen_at) return {c.text("console_reminder_seen", {{"time", local_time_text(c.cfg(), *r.seen_at)}}), "ok"};
             if (r.delivered_at) return {c.text("console_reminder_received", {{"time", local_time_text(c.cfg(), *r.delivered_at)}}), "ok"};
             return {c.text("console_reminder_sent"), "ok"};
         }
-        if (r.outbox_state == "failed")
+        if (r.outbox_state == storage::outbox_state::failed)
             return {c.text("console_reminder_failed", {{"reason", r.error_reason.empty() ? std::string("?") : r.error_reason},
                                                        {"code", r.error_code ? std::to_string(*r.error_code) : std::string("-")}}),
                     "bad"};
-        if (r.outbox_state == "cancelled") return {c.text("console_reminder_cancelled"), "plain"};
+        if (r.outbox_state == storage::outbox_state::cancelled) return {c.text("console_reminder_cancelled"), "plain"};
         return {c.text("console_reminder_pending"), "info"};
     }
     const std::string key = "console_reminder_status_" + r.status;

@@ -132,7 +132,7 @@ http_response page_overview(page_ctx& c) {
     auto hctx = c.handler_context();
     boost::json::array flying;
     for (const auto& b : handlers::list_broadcast_statuses(hctx)) {
-        if (b.state != "scheduled" && b.state != "sending" && b.state != "waiting_quota") continue;
+        if (b.state == storage::broadcast_state::done || b.state == storage::broadcast_state::cancelled) continue;
         if (!broadcast_visible(c, b.target_json)) continue;
         flying.push_back(broadcast_summary(c, b));
     }

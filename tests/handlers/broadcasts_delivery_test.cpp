@@ -133,7 +133,7 @@ TEST_CASE("a broadcast to one of three communes reaches its followers once each 
         CHECK(st->seen == 5);
         CHECK(st->waiting == 0);
         CHECK(handlers::run_broadcasts(ctx).finished == 1);
-        CHECK(handlers::get_broadcast_status(ctx, made.id)->state == "done");
+        CHECK(handlers::get_broadcast_status(ctx, made.id)->state == storage::broadcast_state::done);
         auto day = bot::to_iso(bot::local_date_of(t->now));
         auto totals = storage::broadcast_totals(db, day, day);
         CHECK(totals.count == 1);
@@ -165,7 +165,7 @@ TEST_CASE("a reply enqueued after a 500-recipient broadcast is sent before the b
     bot_side.start_sender();
     bot_side.sender->notify();
     REQUIRE(bot_side.wait_final(reply_id, 10000ms));
-    CHECK(bot_side.row(reply_id).state == "sent");
+    CHECK(bot_side.row(reply_id).state == storage::outbox_state::sent);
     bot_side.sender->stop();  // the rest of the broadcast is not needed for this test
 
     auto sent = f.sim.sent();

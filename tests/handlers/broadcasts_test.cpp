@@ -135,7 +135,7 @@ TEST_CASE("a broadcast to one commune reaches exactly its followers who have not
 
     auto st = handlers::get_broadcast_status(ctx, made.id);
     REQUIRE(st);
-    CHECK(st->state == "sending");
+    CHECK(st->state == storage::broadcast_state::sending);
     CHECK(st->recipients == 8);
     CHECK(st->pending == 8);
     CHECK(st->sent == 0);
@@ -150,11 +150,11 @@ TEST_CASE("a broadcast to one commune reaches exactly its followers who have not
     CHECK(st->failed == 1);
     CHECK(st->received == 6);
     CHECK(st->seen == 4);
-    CHECK(st->state == "done");
+    CHECK(st->state == storage::broadcast_state::done);
 
     run = handlers::run_broadcasts(ctx);
     CHECK(run.finished == 1);
-    CHECK(storage::find_broadcast(*db, made.id)->state == "done");
+    CHECK(storage::find_broadcast(*db, made.id)->state == storage::broadcast_state::done);
     CHECK(handlers::cancel_broadcast(ctx, made.id) == handlers::cancel_result::already_finished);
 }
 
@@ -391,7 +391,7 @@ TEST_CASE("the daily quota holds recipients back until the next local day, then 
     CHECK(run.enqueued == 4);
     CHECK(run.quota_exhausted);
     auto st = handlers::get_broadcast_status(ctx, made.id);
-    CHECK(st->state == "waiting_quota");
+    CHECK(st->state == storage::broadcast_state::waiting_quota);
     CHECK(st->waiting == 6);
     CHECK(st->recipients == 10);
 
@@ -417,7 +417,7 @@ TEST_CASE("the daily quota holds recipients back until the next local day, then 
     for (std::size_t i = 0; i < rows.size(); ++i) CHECK(rows[i].recipient == "tan_soi_u" + std::to_string(i));
     st = handlers::get_broadcast_status(ctx, made.id);
     CHECK(st->waiting == 0);
-    CHECK(st->state == "sending");
+    CHECK(st->state == storage::broadcast_state::sending);
 }
 
 TEST_CASE("quota counts every broadcast message enqueued today, across broadcasts", "[broadcasts]") {
@@ -471,7 +471,7 @@ TEST_CASE("cancel stops pending messages and waiting recipients, keeps what was 
     CHECK(handlers::cancel_broadcast(ctx, made.id, &stopped) == handlers::cancel_result::cancelled);
     CHECK(stopped == 8);
     auto st = handlers::get_broadcast_status(ctx, made.id);
-    CHECK(st->state == "cancelled");
+    CHECK(st->state == storage::broadcast_state::cancelled);
     CHECK(st->sent == 2);
     CHECK(st->received == 2);
     CHECK(st->pending == 0);
@@ -519,7 +519,7 @@ TEST_CASE("broadcasts go out only at their time and within 06:00-21:59 local", "
     auto run = handlers::run_broadcasts(ctx);
     CHECK(run.enqueued == 0);
     CHECK(run.outside_hours);
-    CHECK(storage::find_broadcast(*db, made.id)->state == "scheduled");
+    CHECK(storage::find_broadcast(*db, made.id)->state == storage::broadcast_state::scheduled);
     t->now = local_ms(2026, 11, 28, 5, 59);
     CHECK(handlers::run_broadcasts(ctx).enqueued == 0);
 

@@ -75,7 +75,7 @@ struct bot_side {
         return sim::zalo_simulator::wait_until(
             [&] {
                 auto s = row(id).state;
-                return s == "sent" || s == "failed" || s == "cancelled";
+                return s == storage::outbox_state::sent || s == storage::outbox_state::failed || s == storage::outbox_state::cancelled;
             },
             timeout);
     }

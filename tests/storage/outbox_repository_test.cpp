@@ -49,13 +49,13 @@ TEST_CASE("tracking ids are stable and crash recovery resends at most once", "[z
     auto rep = storage::resume_interrupted(*db, 2000);
     CHECK(rep.resend == 1);
     auto row = storage::get_outbox(*db, id).value();
-    CHECK(row.state == "pending");
+    CHECK(row.state == storage::outbox_state::pending);
     CHECK(row.tracking_id == tracking);
     REQUIRE(storage::mark_sending(*db, id, 2000));
     rep = storage::resume_interrupted(*db, 3000);
     CHECK(rep.failed == 1);
     row = storage::get_outbox(*db, id).value();
-    CHECK(row.state == "failed");
+    CHECK(row.state == storage::outbox_state::failed);
     CHECK_FALSE(row.error_reason.empty());
     CHECK(storage::outbox_depth(*db) == 0);
 }
@@ -72,8 +72,8 @@ TEST_CASE("broadcast messages can be cancelled until they are sent", "[zalo]") {
     REQUIRE(storage::mark_sending(*db, ids[0], 1000));
     storage::mark_sent(*db, ids[0], "m", 1000);
     CHECK(storage::cancel_broadcast_messages(*db, 7, 2000) == 2);
-    CHECK(storage::get_outbox(*db, ids[0])->state == "sent");
-    CHECK(storage::get_outbox(*db, ids[2])->state == "cancelled");
+    CHECK(storage::get_outbox(*db, ids[0])->state == storage::outbox_state::sent);
+    CHECK(storage::get_outbox(*db, ids[2])->state == storage::outbox_state::cancelled);
 }
 
 

@@ -91,9 +91,9 @@ TEST_CASE("in demo mode start_zalo runs the simulator and stored replies reach i
     s.notify_outbox();
     REQUIRE(sim::zalo_simulator::wait_until(
         [&] {
-            std::string state;
+            auto state = storage::outbox_state::pending;
             work.run_sync([&](SQLite::Database& db) { state = storage::get_outbox(db, id)->state; });
-            return state == "sent";
+            return state == storage::outbox_state::sent;
         },
         5000ms));
     CHECK(stats.render().find("cchcbot_outbox_depth 0") != std::string::npos);
@@ -154,9 +154,9 @@ TEST_CASE("a reply committed on the worker reaches Zalo without a notification, 
     });
     REQUIRE(sim::zalo_simulator::wait_until(
         [&] {
-            std::string state;
+            auto state = storage::outbox_state::pending;
             work.run_sync([&](SQLite::Database& db) { state = storage::get_outbox(db, id)->state; });
-            return state == "sent";
+            return state == storage::outbox_state::sent;
         },
         5000ms));
     std::optional<std::int64_t> latency;

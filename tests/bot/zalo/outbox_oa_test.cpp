@@ -61,7 +61,7 @@ struct two_oas {
         return bot->enqueue(m);
     }
     storage::outbox_row row(std::int64_t id) { return bot->row(id); }
-    bool sent(std::int64_t id) { return bot->wait_final(id) && row(id).state == "sent"; }
+    bool sent(std::int64_t id) { return bot->wait_final(id) && row(id).state == storage::outbox_state::sent; }
 };
 
 }  // namespace
@@ -76,7 +76,7 @@ TEST_CASE("each message goes out with the token of its own OA, and an OA without
     REQUIRE(fx.sent(old));
     std::this_thread::sleep_for(200ms);
     // Bố Hạ's message waits, untried, for its own OA's token; Yên Thế's token never carries it.
-    CHECK(fx.row(b).state == "pending");
+    CHECK(fx.row(b).state == storage::outbox_state::pending);
     CHECK(fx.row(b).attempts == 0);
     auto sent = fx.sim.sent();
     REQUIRE(sent.size() == 2);

@@ -18,7 +18,7 @@ TEST_CASE("a stored consultation message becomes exactly one correct cs request 
     auto id = bot.enqueue(cs_message("2512523625412515", "Chào mừng anh/chị đến với trợ lý CCHC."));
     REQUIRE(bot.wait_final(id));
     auto row = bot.row(id);
-    CHECK(row.state == "sent");
+    CHECK(row.state == storage::outbox_state::sent);
     auto cs = fx.sim.requests("/v3.0/oa/message/cs");
     REQUIRE(cs.size() == 1);
     CHECK(fx.sim.refresh_count() == 1);
@@ -47,7 +47,7 @@ TEST_CASE("a -216 answer leads to one refresh, one retry and a delivered message
     fx.sim.inject(sim::fault_kind::zalo_error, -216, 1, "/v3.0/oa/message/cs");
     auto id = bot.enqueue(cs_message("100", "hai"));
     REQUIRE(bot.wait_final(id));
-    CHECK(bot.row(id).state == "sent");
+    CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK(fx.sim.refresh_count() == 2);
     auto cs = fx.sim.requests("/v3.0/oa/message/cs");
     REQUIRE(cs.size() == 3);  // ok, -216, retry
@@ -65,12 +65,12 @@ TEST_CASE("an expired access token (-220 from the server's side) is refreshed an
     fx.sim.expire_access_tokens();
     auto id = bot.enqueue(cs_message("7", "b"));
     REQUIRE(bot.wait_final(id));
-    CHECK(bot.row(id).state == "sent");
+    CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK(fx.sim.refresh_count() == 2);
     fx.sim.inject(sim::fault_kind::zalo_error, -220, 1);
     auto id2 = bot.enqueue(cs_message("7", "c"));
     REQUIRE(bot.wait_final(id2));
-    CHECK(bot.row(id2).state == "sent");
+    CHECK(bot.row(id2).state == storage::outbox_state::sent);
     CHECK(fx.sim.refresh_count() == 3);
     CHECK(fx.sim.reused_refresh_attempts() == 0);
 }
@@ -83,7 +83,7 @@ TEST_CASE("three 503s in a row still end in exactly one delivered message", "[za
     auto id = bot.enqueue(cs_message("200", "Kết quả hồ sơ đã có."));
     REQUIRE(bot.wait_final(id));
     auto row = bot.row(id);
-    CHECK(row.state == "sent");
+    CHECK(row.state == storage::outbox_state::sent);
     CHECK(row.attempts == 4);
     CHECK(fx.sim.requests("/v3.0/oa/message/cs").size() == 4);
     CHECK(fx.sim.sent().size() == 1);
@@ -100,7 +100,7 @@ TEST_CASE("rate limits, dropped connections and latency are retried; bounded att
     fx.sim.inject(sim::fault_kind::latency, 1000, 1, "/v3.0/oa/message/cs");  // longer than the timeout
     auto id = bot.enqueue(cs_message("300", "Xin chào"));
     REQUIRE(bot.wait_final(id));
-    CHECK(bot.row(id).state == "sent");
+    CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK(bot.stats.value("cchcbot_zalo_errors_total", {{"code", "-32"}}) == 1);
     CHECK(bot.stats.value("cchcbot_zalo_errors_total", {{"code", "network"}}) == 2);
 
@@ -108,7 +108,7 @@ TEST_CASE("rate limits, dropped connections and latency are retried; bounded att
     auto doomed = bot.enqueue(cs_message("301", "Không gửi được"));
     REQUIRE(bot.wait_final(doomed));
     auto row = bot.row(doomed);
-    CHECK(row.state == "failed");
+    CHECK(row.state == storage::outbox_state::failed);
     CHECK(row.attempts == 5);
     CHECK(row.error_code == 502);
     CHECK_FALSE(row.error_reason.empty());
@@ -121,13 +121,13 @@ TEST_CASE("4xx answers and invalid parameters are not retried", "[zalo]") {
     auto id = bot.enqueue(cs_message("not-a-valid-user-id-because-too-long", "x"));
     REQUIRE(bot.wait_final(id));
     auto row = bot.row(id);
-    CHECK(row.state == "failed");
+    CHECK(row.state == storage::outbox_state::failed);
     CHECK(row.error_code == -201);
     CHECK(row.attempts == 1);
     fx.sim.inject(sim::fault_kind::http_status, 404, 1);
     auto id2 = bot.enqueue(cs_message("5", "x"));
     REQUIRE(bot.wait_final(id2));
-    CHECK(bot.row(id2).state == "failed");
+    CHECK(bot.row(id2).state == storage::outbox_state::failed);
     CHECK(bot.row(id2).attempts == 1);
 }
 
@@ -145,7 +145,7 @@ TEST_CASE("outside the window a reminder with a phone switches to the ZNS templa
     auto id = bot.enqueue(m);
     REQUIRE(bot.wait_final(id));
     auto row = bot.row(id);
-    CHECK(row.state == "sent");
+    CHECK(row.state == storage::outbox_state::sent);
     CHECK(row.channel == "zns");
     auto zns = fx.sim.requests("/message/template");
     REQUIRE(zns.size() == 1);
@@ -158,7 +158,7 @@ TEST_CASE("outside the window a reminder with a phone switches to the ZNS templa
     // Without a phone the message fails with the window error.
     auto plain = bot.enqueue(cs_message("400", "Không có số điện thoại"));
     REQUIRE(bot.wait_final(plain));
-    CHECK(bot.row(plain).state == "failed");
+    CHECK(bot.row(plain).state == storage::outbox_state::failed);
     CHECK(bot.row(plain).error_code == -230);
 }
 
@@ -173,7 +173,7 @@ TEST_CASE("an exhausted ZNS quota fails the message with Zalo's code", "[zalo]")
     m.template_id = "tpl";
     auto id = bot.enqueue(m);
     REQUIRE(bot.wait_final(id));
-    CHECK(bot.row(id).state == "failed");
+    CHECK(bot.row(id).state == storage::outbox_state::failed);
     CHECK(bot.row(id).error_code == -144);
 }
 
@@ -250,7 +250,7 @@ TEST_CASE("a row left 'sending' by a crash is resent once with the same tracking
         after.start_sender();
         REQUIRE(after.wait_final(id));
         auto row = after.row(id);
-        CHECK(row.state == "sent");
+        CHECK(row.state == storage::outbox_state::sent);
         CHECK(row.resends == 1);
         CHECK(row.tracking_id == tracking);
     }
@@ -273,7 +273,7 @@ TEST_CASE("a row left 'sending' by a crash is resent once with the same tracking
         });
         again.start_sender();
         REQUIRE(again.wait_final(id2));
-        CHECK(again.row(id2).state == "failed");
+        CHECK(again.row(id2).state == storage::outbox_state::failed);
     }
     CHECK(fx.sim.requests("/message/template").size() == 1);
 }
@@ -311,7 +311,7 @@ TEST_CASE("a cancelled message is never sent", "[zalo]") {
     auto ok = bot.enqueue(cs_message("800", "gửi"));
     bot.start_sender();
     REQUIRE(bot.wait_final(ok));
-    CHECK(bot.row(id).state == "cancelled");
+    CHECK(bot.row(id).state == storage::outbox_state::cancelled);
     REQUIRE(fx.sim.sent().size() == 1);
     CHECK(fx.sim.sent()[0].text == "gửi");
 }
@@ -326,7 +326,7 @@ TEST_CASE("a message Zalo refuses at night (-234) waits for 06:00 instead of fai
     auto id = bot.enqueue(cs_message("2512523625412515", "Nhắc lịch tiếp công dân."));
     REQUIRE(sim::zalo_simulator::wait_until([&] { return bot.row(id).error_code == -234; }, 5000ms));
     auto row = bot.row(id);
-    CHECK(row.state == "pending");
+    CHECK(row.state == storage::outbox_state::pending);
     CHECK(row.attempts == 0);  // not Zalo failing: not an attempt
     // Next try at the next 06:00 local time (UTC+7).
     CHECK(row.next_attempt_at > before);
@@ -350,13 +350,13 @@ TEST_CASE("when Zalo keeps failing, sending pauses and one message probes, inste
     // the two that followed the first two failures), then one probe after each pause (1 s, 2 s,
     // … with jitter).
     CHECK(fx.sim.requests("/v3.0/oa/message/cs").size() <= fx.cfg.zalo.sender_lanes + 4);
-    for (auto id : ids) CHECK(bot.row(id).state != "failed");
+    for (auto id : ids) CHECK(bot.row(id).state != storage::outbox_state::failed);
     CHECK(bot.sender->paused());
 
     // Zalo answers again: the next probe succeeds and everything goes out, each message once.
     fx.sim.clear_faults();
     for (auto id : ids) REQUIRE(bot.wait_final(id, 15000ms));
-    for (auto id : ids) CHECK(bot.row(id).state == "sent");
+    for (auto id : ids) CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK_FALSE(bot.sender->paused());
     CHECK(fx.sim.sent().size() == ids.size());
 }

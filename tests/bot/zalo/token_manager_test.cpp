@@ -109,7 +109,7 @@ TEST_CASE("a refused refresh token marks the OA for re-authorisation and holds m
     CHECK(bot.token_row()->needs_reauth);
     CHECK(bot.stats.value("cchcbot_zalo_errors_total", {{"code", "-14014"}}) == 1);
     std::this_thread::sleep_for(50ms);
-    CHECK(bot.row(id).state == "pending");  // held, not failed, not sent
+    CHECK(bot.row(id).state == storage::outbox_state::pending);  // held, not failed, not sent
     CHECK(fx.sim.requests("/v3.0/oa/message/cs").empty());
 
     // The operator sets a new refresh token (cchcbot token set): the next check resumes sending.
@@ -119,7 +119,7 @@ TEST_CASE("a refused refresh token marks the OA for re-authorisation and holds m
         bot.tokens->tick(db);
     });
     REQUIRE(bot.wait_final(id));
-    CHECK(bot.row(id).state == "sent");
+    CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK_FALSE(bot.tokens->status().needs_reauth);
 }
 
@@ -166,13 +166,13 @@ TEST_CASE("while the OAuth host fails, refreshes back off, messages wait and the
     // Pauses of 1 s, 2 s, 4 s … (with jitter, at least half): at most three tries in the first 2.5 s.
     CHECK(bot.stats.value("cchcbot_zalo_token_refreshes_total", {{"result", "error"}}) <= 3);
     CHECK(logs.count("zalo tokens: refresh failed") == 1);
-    for (auto id : ids) CHECK(bot.row(id).state == "pending");  // waiting, not failed
+    for (auto id : ids) CHECK(bot.row(id).state == storage::outbox_state::pending);  // waiting, not failed
     CHECK(fx.sim.requests("/v3.0/oa/message/cs").empty());
 
     // The host answers again: the next try succeeds, says so once, and every message goes out.
     fx.sim.clear_faults();
     for (auto id : ids) REQUIRE(bot.wait_final(id, 15000ms));
-    for (auto id : ids) CHECK(bot.row(id).state == "sent");
+    for (auto id : ids) CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK(logs.count("refreshing works again") == 1);
     // The failure's line, then at its end one line with the count of repeats (if any).
     CHECK(logs.count("zalo tokens: refresh failed") <= 2);
