@@ -18,11 +18,13 @@ outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_top
                     const std::string& unit) {
     storage::set_fallback_streak(ctx.db, to, 0);
     interaction_note note{kind, topic.id, "answered", unit};
+    // The answer as rendered for the citizen's OA (its desk, address, phone).
+    const std::string& answer = topic.answer_for(ctx.oa);
     // "What can you do" is the main menu itself.
-    if (topic.id == "huong_dan_su_dung") return reply_to(ctx, to, topic.answer, main_menu_buttons(ctx), note);
+    if (topic.id == "huong_dan_su_dung") return reply_to(ctx, to, answer, main_menu_buttons(ctx), note);
 
     // The topic's own buttons, then related topics not already offered, within one message.
-    std::vector<zalo::button> buttons = topic.buttons;
+    std::vector<zalo::button> buttons = topic.buttons_for(ctx.oa);
     std::vector<std::string> offered{topic.id};
     std::vector<std::string> titles;
     for (const auto& b : buttons) {
@@ -40,7 +42,7 @@ outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_top
         buttons.push_back(query_button(rel->title, std::string(payload::topic) + rel->id));
     }
     if (buttons.empty()) buttons = main_menu_buttons(ctx);
-    return reply_to(ctx, to, topic.answer, std::move(buttons), note);
+    return reply_to(ctx, to, answer, std::move(buttons), note);
 }
 
 outcome menu_reply(const context& ctx, const std::string& to, const std::string& kind, const std::string& unit) {

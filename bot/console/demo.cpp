@@ -75,7 +75,7 @@ struct lcg {
 std::string demo_reply(const handlers::context& ctx, const sample_question& q) {
     const std::string outcome = q.outcome;
     if (outcome == "answered" && ctx.kb)
-        if (const auto* t = ctx.kb->find(q.topic)) return t->answer;
+        if (const auto* t = ctx.kb->find(q.topic)) return t->answer_for(ctx.oa);
     if (outcome == "clarified") return ctx.texts.render("conversation_clarify");
     if (outcome == "fallback") return ctx.texts.render("conversation_fallback");
     return {};

@@ -429,6 +429,14 @@ std::string node_to_string(const std::string& name, const toml::node& n) {
     fail(name, "expected a single value");
 }
 
+}  // namespace
+
+void config_detail::read_locality_table(const toml::table& t, const std::string& ctx, std::map<std::string, std::string>& out) {
+    for (auto&& [k, v] : t) out[std::string(k.str())] = node_to_string(ctx + "." + std::string(k.str()), v);
+}
+
+namespace {
+
 std::string required_string(const toml::table& t, const std::string& ctx, const char* key) {
     auto v = t[key].value<std::string>();
     if (!v || v->empty()) fail(ctx + "." + key, "missing or not a string");
@@ -621,9 +629,7 @@ config load_config_from(const std::string& toml_text, const std::map<std::string
     secret("CCHCBOT_ZALO_REFRESH_TOKEN", ps.refresh_token_file, "zalo.refresh_token_file", cfg.zalo.refresh_token);
 
     // Locality placeholders.
-    if (auto* loc = root.get_as<toml::table>("locality")) {
-        for (auto&& [k, v] : *loc) cfg.locality[std::string(k.str())] = node_to_string("locality." + std::string(k.str()), v);
-    }
+    if (auto* loc = root.get_as<toml::table>("locality")) config_detail::read_locality_table(*loc, "locality", cfg.locality);
     // Local calendar changes.
     if (auto* cal = root.get("calendar")) {
         if (!cal->is_table()) fail("calendar", "must be a table with extra_days_off and extra_work_days");

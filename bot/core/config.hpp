@@ -58,6 +58,9 @@ struct oa_config {
     unsigned broadcast_daily_quota = 500;  ///< used when Zalo has not reported one
     std::string zns_reminder_template;      ///< ZNS template for reminders outside the window
     bool is_default = false;               ///< takes what no other OA serves
+    /// `[oa.locality]`: placeholder values for this OA's knowledge-base answers, over those its
+    /// units give and the global [locality] (bot::oa_locality).
+    std::map<std::string, std::string> locality;
 };
 
 /// A date the locality adds to or moves in the working-day calendar ([calendar] in the file).

@@ -328,7 +328,7 @@ void read_official_accounts(const toml::table& root, const std::map<std::string,
                      std::string("secrets may not be written in the file; use ") + secret + "_file or the environment");
         check_keys(*t, ctx,
                    {"id", "name", "app_id", "oa_id", "units", "oa_secret_key_file", "app_secret_file",
-                    "refresh_token_file", "broadcast_daily_quota", "zns_reminder_template", "default"});
+                    "refresh_token_file", "broadcast_daily_quota", "zns_reminder_template", "default", "locality"});
         oa_config oa;
         oa.id = required(*t, ctx, "id");
         if (!valid_oa_id(oa.id)) fail(ctx + ".id", "use 1 to 32 of a-z, 0-9 and _ (it names environment variables)");
@@ -348,6 +348,10 @@ void read_official_accounts(const toml::table& root, const std::map<std::string,
         if (const toml::node* d = t->get("default")) {
             if (!d->is_boolean()) fail(ctx + ".default", "expected true or false");
             oa.is_default = *d->value<bool>();
+        }
+        if (const toml::node* loc = t->get("locality")) {
+            if (!loc->is_table()) fail(ctx + ".locality", "must be a table ([oa.locality] after its [[oa]])");
+            read_locality_table(*loc->as_table(), ctx + ".locality", oa.locality);
         }
         // Secrets: CCHCBOT_OA_<ID>_<NAME> holds the value; else <name>_file (or CCHCBOT_OA_<ID>_<NAME>_FILE).
         const std::string prefix = "CCHCBOT_OA_" + upper_id(oa.id) + "_";

@@ -19,6 +19,10 @@ namespace bot::config_detail {
 /// A secret read from a file (trimmed, not empty). @throws config_error naming `name`
 [[nodiscard]] std::string read_secret_file(const std::string& name, const std::string& path);
 
+/// Reads a locality table (`[locality]`, `[oa.locality]`) into `out`: strings, or numbers and
+/// booleans written as text; `ctx` names it in errors. @throws config_error
+void read_locality_table(const toml::table& t, const std::string& ctx, std::map<std::string, std::string>& out);
+
 /// Appends the `[[levels]]` and `[[units]]` of `root` to cfg. @throws config_error
 void read_structure(const toml::table& root, config& cfg);
 

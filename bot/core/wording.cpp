@@ -3,10 +3,13 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/official_accounts.hpp"
 
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <iterator>
 
 namespace bot {
 
@@ -99,12 +102,53 @@ message_catalog load_messages(const config& cfg) {
     return texts;
 }
 
-std::string desk_name_of(const message_catalog& texts, const unit_config& unit) {
+std::string desk_name_of(const std::string& desk_prefix, const unit_config& unit) {
     if (!unit.desk_name.empty()) return unit.desk_name;  // [[units]] desk_name, as configured
-    const auto& d = texts.defaults();
-    auto it = d.find("desk_prefix");
-    const std::string prefix = it == d.end() ? std::string{} : it->second;
-    return prefix.empty() ? unit.name : prefix + " " + unit.name;
+    return desk_prefix.empty() ? unit.name : desk_prefix + " " + unit.name;
+}
+
+std::string desk_name_of(const message_catalog& texts, const unit_config& unit) {
+    return desk_name_of(value_or_empty(texts.defaults(), "desk_prefix"), unit);
+}
+
+std::map<std::string, std::string> oa_locality(const config& cfg, const oa_config& oa,
+                                               const std::map<std::string, std::string>& global, const std::string& date) {
+    auto values = global;
+    if (const auto units = oa_units_on(cfg, oa.id, date); !units.empty()) {
+        const unit_config& unit = *units.front();
+        const std::string desk = desk_name_of(value_or_empty(global, "mot_cua_tien_to"), unit);
+        // "xã Yên Thế, tỉnh Bắc Ninh": the place, then the province part kept for every OA.
+        const std::string place_full = value_or_empty(global, "ten_dia_phuong");
+        const auto comma = place_full.find(", ");
+        const std::string place = place_full.substr(0, comma);
+        const std::string province = comma == std::string::npos ? std::string{} : place_full.substr(comma);
+        // Values that name the global desk or place ("Công an xã Yên Thế", where land dossiers go)
+        // name the OA's, in one pass so a replacement is never replaced again.
+        const std::pair<std::string, std::string> swaps[] = {{value_or_empty(global, "mot_cua_ten"), desk},
+                                                             {place, unit.name}};
+        if (place != unit.name)
+            for (auto& [key, text] : values) {
+                std::string out;
+                for (std::size_t i = 0; i < text.size();) {
+                    const auto* hit = std::find_if(std::begin(swaps), std::end(swaps), [&](const auto& sw) {
+                        return !sw.first.empty() && text.compare(i, sw.first.size(), sw.first) == 0;
+                    });
+                    if (hit == std::end(swaps)) {
+                        out += text[i++];
+                    } else {
+                        out += hit->second;
+                        i += hit->first.size();
+                    }
+                }
+                text = std::move(out);
+            }
+        values["mot_cua_ten"] = desk;
+        values["ten_dia_phuong"] = unit.name + province;
+        if (!unit.address.empty()) values["mot_cua_dia_chi"] = unit.address;
+        if (!unit.phone.empty()) values["mot_cua_sdt"] = unit.phone;
+    }
+    for (const auto& [key, text] : oa.locality) values[key] = text;
+    return values;
 }
 
 }  // namespace bot

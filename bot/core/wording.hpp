@@ -9,6 +9,7 @@ namespace bot {
 
 struct config;
 struct unit_config;
+struct oa_config;
 class message_catalog;
 
 /// The [locality] values: templates/kb/locality-defaults.toml (in cfg.kb.dir) overlaid with the
@@ -19,6 +20,15 @@ struct locality_values {
 };
 /// Reads them; a missing defaults file is not a problem (the configuration may give everything).
 [[nodiscard]] locality_values read_locality(const config& cfg);
+
+/// The locality values of one OA's answers, as of `date` (YYYY-MM-DD): `global` (read_locality's),
+/// then what the OA's first served unit says (its desk name, as desk_name_of; its address and
+/// phone when set; ten_dia_phuong its name plus the province part of the global one, e.g.
+/// "phường Bố Hạ, tỉnh Bắc Ninh"; a value naming the global desk or place names the OA's), then
+/// the OA's `[oa.locality]`. An OA that serves every unit keeps the global values but its own table.
+[[nodiscard]] std::map<std::string, std::string> oa_locality(const config& cfg, const oa_config& oa,
+                                                             const std::map<std::string, std::string>& global,
+                                                             const std::string& date);
 
 /// The locality keys the message texts need that have no value: "file:0: locality.X is missing".
 [[nodiscard]] std::vector<std::string> missing_wording(const config& cfg);
@@ -36,5 +46,7 @@ struct locality_values {
 /// The one-stop desk of a unit as citizens name it: the unit's `desk_name`, else
 /// "{{desk_prefix}} <unit name>" (today: "Trung tâm Phục vụ hành chính công xã Yên Thế").
 [[nodiscard]] std::string desk_name_of(const message_catalog& texts, const unit_config& unit);
+/// The same with the prefix given (`mot_cua_tien_to`).
+[[nodiscard]] std::string desk_name_of(const std::string& desk_prefix, const unit_config& unit);
 
 }  // namespace bot

@@ -132,10 +132,28 @@ private:
         auto loc = bot::read_locality(cfg_);
         out_.problems.insert(out_.problems.end(), loc.problems.begin(), loc.problems.end());
         for (const auto& [k, v] : loc.values) locality_[k] = nlp::to_nfc(v);
+        // Each OA whose units or [oa.locality] say otherwise renders its own answers; the
+        // problems in a text are reported once, from the default rendering.
+        const std::string today = to_iso(local_date_of(now_ms(), cfg_.time.utc_offset_minutes));
+        for (const auto& oa : cfg_.oa_tables) {
+            std::map<std::string, std::string> values;
+            for (const auto& [k, v] : oa_locality(cfg_, oa, loc.values, today)) values[k] = nlp::to_nfc(v);
+            if (values != locality_) oa_locality_.emplace_back(oa.id, std::move(values));
+        }
     }
 
-    // Replaces {{name}} with locality values; reports unknown and broken placeholders.
+    using values_t = std::map<std::string, std::string>;
+
+    // Replaces {{name}} with the default locality values; reports unknown and broken placeholders.
     std::string render(const std::string& text, const std::string& file, long line, const std::string& field) {
+        return render(text, file, line, field, locality_, true);
+    }
+    // The same with an OA's values; `report` only for the default (a problem is the text's, once).
+    std::string render(const std::string& text, const std::string& file, long line, const std::string& field,
+                       const values_t& values, bool report) {
+        auto problem = [&](const std::string& f, long l, const std::string& what) {
+            if (report) this->problem(f, l, what);
+        };
         std::string out;
         std::size_t pos = 0;
         while (true) {
@@ -156,7 +174,7 @@ private:
             if (auto last = name.find_last_not_of(' '); last != std::string::npos) name.erase(last + 1);
             if (!valid_id(name)) {
                 problem(file, line, field + ": malformed placeholder \"{{" + text.substr(open + 2, close - open - 2) + "}}\"");
-            } else if (auto it = locality_.find(name); it == locality_.end()) {
+            } else if (auto it = values.find(name); it == values.end()) {
                 problem(file, line, field + ": unknown placeholder {{" + name + "}} (add it to " +
                                         std::string(locality_file_name) + " or [locality])");
             } else {
@@ -325,20 +343,29 @@ private:
                     "only " + std::to_string(topic.examples.size()) + " examples; write at least " +
                         std::to_string(min_examples) + " ways people ask");
         topic.keywords = string_list(t, "keywords", file, tline, true);
-        if (auto s = string_field(t, "answer", file, tline, true)) {
-            long aline = line_of(*t.get("answer"));
-            topic.answer = render(*s, file, aline, "answer");
-            while (!topic.answer.empty() && (topic.answer.back() == '\n' || topic.answer.back() == ' '))
-                topic.answer.pop_back();
-            auto n = count_chars(topic.answer);
+        const auto answer = string_field(t, "answer", file, tline, true);
+        const long aline = answer ? line_of(*t.get("answer")) : tline;
+        auto render_answer = [&](const values_t& values, bool report, const std::string& whose) {
+            std::string text = render(*answer, file, aline, "answer", values, report);
+            while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+            auto n = count_chars(text);
             if (n > zalo_text_limit)
-                problem(file, aline, "answer has " + std::to_string(n) + " characters, over Zalo's limit of " +
+                problem(file, aline, "answer" + whose + " has " + std::to_string(n) + " characters, over Zalo's limit of " +
                                          std::to_string(zalo_text_limit));
             else if (n > phone_text_limit)
-                problem(file, aline, "answer has " + std::to_string(n) + " characters; keep it phone-sized (≤ " +
+                problem(file, aline, "answer" + whose + " has " + std::to_string(n) + " characters; keep it phone-sized (≤ " +
                                          std::to_string(phone_text_limit) + ")");
+            return text;
+        };
+        if (answer) topic.answer = render_answer(locality_, true, "");
+        const toml::node* buttons = t.get("buttons");
+        if (buttons) topic.buttons = read_buttons(*buttons, file, locality_, true);
+        for (const auto& [oa, values] : oa_locality_) {
+            kb_rendering r;
+            if (answer) r.answer = render_answer(values, false, " for OA " + oa);
+            if (buttons) r.buttons = read_buttons(*buttons, file, values, false);
+            if (r.answer != topic.answer || !same_buttons(r.buttons, topic.buttons)) topic.by_oa.emplace(oa, std::move(r));
         }
-        if (auto* b = t.get("buttons")) read_buttons(*b, file, topic);
         topic.related = string_list(t, "related", file, tline, false);
         if (auto s = string_field(t, "source", file, tline, true)) topic.source = *s;
         if (auto s = string_field(t, "reviewed", file, tline, true)) {
@@ -363,11 +390,22 @@ private:
         out_.topics.push_back(std::move(topic));
     }
 
-    void read_buttons(const toml::node& n, const std::string& file, kb_topic& topic) {
+    static bool same_buttons(const std::vector<zalo::button>& a, const std::vector<zalo::button>& b) {
+        return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](const zalo::button& x, const zalo::button& y) {
+            return x.type == y.type && x.title == y.title && x.payload == y.payload;
+        });
+    }
+
+    // The buttons rendered with `values`; problems reported when `report` (the default rendering).
+    std::vector<zalo::button> read_buttons(const toml::node& n, const std::string& file, const values_t& values, bool report) {
+        std::vector<zalo::button> out;
+        auto problem = [&](const std::string& f, long l, const std::string& what) {
+            if (report) this->problem(f, l, what);
+        };
         auto* arr = n.as_array();
         if (!arr) {
             problem(file, line_of(n), "\"buttons\" must be a list of { title = ..., url|phone|query = ... }");
-            return;
+            return out;
         }
         for (auto&& el : *arr) {
             auto* bt = el.as_table();
@@ -385,7 +423,7 @@ private:
                     problem(file, line_of(v), "button field \"" + key + "\" must be a string");
                     continue;
                 }
-                std::string val = render(nlp::to_nfc(*s), file, line_of(v), "button " + key);
+                std::string val = render(nlp::to_nfc(*s), file, line_of(v), "button " + key, values, report);
                 if (key == "title") {
                     b.title = val;
                 } else if (key == "url" || key == "phone" || key == "query") {
@@ -405,8 +443,9 @@ private:
             if (kinds == 1 && b.payload.empty()) problem(file, bline, "button target is empty");
             if (b.type == zalo::button::kind::open_url && b.payload.rfind("http", 0) != 0 && !b.payload.empty())
                 problem(file, bline, "button url must start with http(s)://");
-            topic.buttons.push_back(std::move(b));
+            out.push_back(std::move(b));
         }
+        return out;
     }
 
     // Examples added from the console join their topic's list, so the checks below (repeats
@@ -494,7 +533,8 @@ private:
 
     const config& cfg_;
     const std::vector<kb_extra_example> extra_;
-    std::map<std::string, std::string> locality_;
+    values_t locality_;
+    std::vector<std::pair<std::string, values_t>> oa_locality_;  // OAs whose values differ, config order
     kb_source out_;
 };
 
@@ -587,6 +627,18 @@ private:
 }  // namespace
 
 std::string knowledge_base::normalized(std::string_view text) const { return nlp::to_lower(text); }
+
+const std::string& kb_topic::answer_for(const std::string& oa) const {
+    if (by_oa.empty() || oa.empty()) return answer;
+    auto it = by_oa.find(oa);
+    return it == by_oa.end() ? answer : it->second.answer;
+}
+
+const std::vector<zalo::button>& kb_topic::buttons_for(const std::string& oa) const {
+    if (by_oa.empty() || oa.empty()) return buttons;
+    auto it = by_oa.find(oa);
+    return it == by_oa.end() ? buttons : it->second.buttons;
+}
 
 const std::vector<std::string>& required_topic_ids() {
     static const std::vector<std::string> ids = {

@@ -6,12 +6,19 @@
 #include <memory>
 #include <string_view>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 namespace bot {
 
 struct config;
+
+/// What a citizen reads of a topic, rendered with one OA's locality values.
+struct kb_rendering {
+    std::string answer;
+    std::vector<zalo::button> buttons;
+};
 
 /// One answerable topic (fields as in templates/kb/).
 struct kb_topic {
@@ -30,6 +37,14 @@ struct kb_topic {
     std::vector<std::string> training;  ///< more questions from templates/kb/examples/*.tsv (the model learns them)
     std::string file;                   ///< where it was defined (messages, kb check)
     int line = 0;
+    /// The answer and buttons for each [[oa]] whose locality renders them differently
+    /// (bot::oa_locality); every other OA reads `answer` and `buttons`.
+    std::unordered_map<std::string, kb_rendering> by_oa;
+
+    /// The answer a citizen of the OA `oa` reads (unknown or empty: the default rendering).
+    [[nodiscard]] const std::string& answer_for(const std::string& oa) const;
+    /// The buttons a citizen of the OA `oa` gets.
+    [[nodiscard]] const std::vector<zalo::button>& buttons_for(const std::string& oa) const;
 };
 
 /// What the matcher decided for one message.
@@ -79,7 +94,8 @@ struct kb_extra_example {
     std::string origin;  ///< where it comes from in problem texts, e.g. "console example #12"
 };
 
-/// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg`, plus
+/// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg` (and
+/// of each [[oa]], bot::oa_locality, as of today), plus
 /// `extra` examples appended to their topics.
 /// @throws std::runtime_error with file:line: reason for the first problem.
 [[nodiscard]] std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg,

@@ -77,7 +77,10 @@ TEST_CASE("with two OAs each citizen is answered through the OA they wrote to, w
                  now + 2) == 200);
     REQUIRE(post(bo_ha, text_event(bo_ha, citizen_b, "lam sao dang ky khai sinh online cho con", "oa-b-1", now + 3),
                  now + 3) == 200);
-    REQUIRE(sim::zalo_simulator::wait_until([&] { return zalo.sent().size() >= 4; }, 10000ms));
+    // And where their one-stop desk is.
+    REQUIRE(post(yen_the, text_event(yen_the, citizen_a, "dia chi bo phan mot cua o dau", "oa-a-2", now + 6), now + 6) == 200);
+    REQUIRE(post(bo_ha, text_event(bo_ha, citizen_b, "dia chi bo phan mot cua o dau", "oa-b-2", now + 7), now + 7) == 200);
+    REQUIRE(sim::zalo_simulator::wait_until([&] { return zalo.sent().size() >= 6; }, 10000ms));
 
     // An event signed with Yên Thế's key that claims to be for Bố Hạ's OA (its OA id, or its app
     // id) is refused, and nobody is answered for it.
@@ -87,7 +90,7 @@ TEST_CASE("with two OAs each citizen is answered through the OA they wrote to, w
     std::this_thread::sleep_for(500ms);  // anything else would have arrived by now
 
     const auto sent = zalo.sent();
-    REQUIRE(sent.size() == 4);
+    REQUIRE(sent.size() == 6);
     int to_a = 0, to_b = 0;
     for (const auto& m : sent) {
         CHECK(m.channel == "cs");
@@ -101,8 +104,8 @@ TEST_CASE("with two OAs each citizen is answered through the OA they wrote to, w
             CHECK(m.oa_id == bo_ha.oa_id);
         }
     }
-    CHECK(to_a == 2);
-    CHECK(to_b == 2);
+    CHECK(to_a == 3);
+    CHECK(to_b == 3);
     // Each OA refreshed its own token once, with its own app's secret; no refresh token was reused.
     CHECK(zalo.refresh_count() == 2);
     CHECK(zalo.reused_refresh_attempts() == 0);
@@ -112,6 +115,23 @@ TEST_CASE("with two OAs each citizen is answered through the OA they wrote to, w
         if (m.recipient == citizen_a) CHECK(m.text.find("Bố Hạ") == std::string::npos);
         if (m.recipient == citizen_b) CHECK(m.text.find("Yên Thế") == std::string::npos);
     }
+    // Each OA's answers name its own desk and phone (the example's demo numbers): the birth
+    // registration answer gives the phone, the desk answer the desk's name and phone.
+    auto answers_to = [&](const std::string& citizen) {
+        std::string all;
+        for (const auto& m : sent)
+            if (m.recipient == citizen) all += m.text + "\n";
+        return all;
+    };
+    const std::string a_read = answers_to(citizen_a), b_read = answers_to(citizen_b);
+    CHECK(b_read.find("Trung tâm Phục vụ hành chính công phường Bố Hạ") != std::string::npos);
+    CHECK(b_read.find("0204 3870 201") != std::string::npos);
+    CHECK(b_read.find("0204 3870 101") == std::string::npos);
+    CHECK(b_read.find("Yên Thế") == std::string::npos);
+    CHECK(a_read.find("Trung tâm Phục vụ hành chính công xã Yên Thế") != std::string::npos);
+    CHECK(a_read.find("0204 3870 101") != std::string::npos);
+    CHECK(a_read.find("0204 3870 201") == std::string::npos);
+    CHECK(a_read.find("Bố Hạ") == std::string::npos);
     srv.shutdown();
 }
 

@@ -93,3 +93,19 @@ TEST_CASE("mistakes in [[oa]] name their key", "[config][oa]") {
     CHECK_THROWS_WITH(bot::load_config_from(two_oas, {{"CCHCBOT_ZALO_OA_SECRET_KEY", "5"}}, false),
                       Catch::Contains("zalo.oa_secret_key_file"));
 }
+
+TEST_CASE("[oa.locality] after an [[oa]] sets placeholder values for that OA alone, checked like [locality]",
+          "[config][oa]") {
+    const std::string toml = std::string(two_oas) + "[oa.locality]\nmot_cua_sdt = \"0204 3870 555\"\nso_nha = 12\n"
+                                                    "[locality]\nmot_cua_sdt = \"0204 3870 101\"\n";
+    auto cfg = bot::load_config_from(toml, secrets(), false);
+    REQUIRE(cfg.oa_tables.size() == 2);
+    CHECK(cfg.oa_tables[0].locality.empty());
+    CHECK(cfg.oa_tables[1].locality.at("mot_cua_sdt") == "0204 3870 555");
+    CHECK(cfg.oa_tables[1].locality.at("so_nha") == "12");
+    CHECK(cfg.locality.at("mot_cua_sdt") == "0204 3870 101");
+    CHECK_THROWS_WITH(bot::load_config_from(std::string(two_oas) + "[oa.locality]\nmot_cua_sdt = [1, 2]\n", secrets(), false),
+                      Catch::Contains("oa.bo_ha.locality.mot_cua_sdt") && Catch::Contains("expected a single value"));
+    CHECK_THROWS_WITH(bot::load_config_from(std::string(two_oas) + "locality = \"xã Bố Hạ\"\n", secrets(), false),
+                      Catch::Contains("oa.bo_ha.locality") && Catch::Contains("must be a table"));
+}

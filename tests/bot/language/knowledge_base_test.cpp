@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -81,6 +82,76 @@ TEST_CASE("answers are rendered with locality values from the configuration", "[
     for (const auto& b : t->buttons)
         if (b.type == zalo::button::kind::open_phone && b.payload == "0999 888 777") phone_button = true;
     CHECK(phone_button);
+}
+
+TEST_CASE("with the example's two OAs each OA's answers name its own desk, place and phone", "[nlp][oa]") {
+    const auto cfg = test::example_config();
+    const auto kb = bot::load_knowledge_base(cfg);
+    const auto* t = kb->find("dia_chi_mot_cua");
+    REQUIRE(t);
+    const std::string& bo_ha = t->answer_for("bo_ha");
+    const std::string& yen_the = t->answer_for("yen_the");
+    CHECK(bo_ha.find("Trung tâm Phục vụ hành chính công phường Bố Hạ") != std::string::npos);
+    CHECK(bo_ha.find("0204 3870 201") != std::string::npos);
+    // The address names the ward where the global one named the commune.
+    CHECK(bo_ha.find("Ủy ban nhân dân phường Bố Hạ, tỉnh Bắc Ninh") != std::string::npos);
+    CHECK(bo_ha.find("Yên Thế") == std::string::npos);
+    CHECK(bo_ha.find("0204 3870 101") == std::string::npos);
+    CHECK(yen_the.find("Trung tâm Phục vụ hành chính công xã Yên Thế") != std::string::npos);
+    CHECK(yen_the.find("0204 3870 101") != std::string::npos);
+    CHECK(yen_the.find("Bố Hạ") == std::string::npos);
+    // The province's centre is the same for both.
+    CHECK(bo_ha.find("Trung tâm Phục vụ hành chính công tỉnh Bắc Ninh") != std::string::npos);
+    // The call button calls the OA's own desk.
+    auto phone_of = [](const std::vector<zalo::button>& bs) {
+        for (const auto& b : bs)
+            if (b.type == zalo::button::kind::open_phone) return b.payload;
+        return std::string{};
+    };
+    CHECK(phone_of(t->buttons_for("bo_ha")) == "0204 3870 201");
+    CHECK(phone_of(t->buttons_for("yen_the")) == "0204 3870 101");
+    // No OA, or one the configuration does not know: the default rendering.
+    CHECK(&t->answer_for("") == &t->answer);
+    CHECK(&t->answer_for("mars") == &t->answer);
+    // The greeting topic names the OA's place, with the province of the global value.
+    const auto* hello = kb->find("chao_hoi");
+    REQUIRE(hello);
+    CHECK(hello->answer_for("bo_ha").find("phường Bố Hạ, tỉnh Bắc Ninh") != std::string::npos);
+    // Topics that name nothing local are stored once.
+    CHECK(std::any_of(kb->topics().begin(), kb->topics().end(), [](const bot::kb_topic& k) { return k.by_oa.empty(); }));
+}
+
+TEST_CASE("an OA's [oa.locality] wins over what its unit says", "[nlp][oa]") {
+    auto cfg = test::example_config();
+    REQUIRE(cfg.oa_tables.size() == 2);
+    REQUIRE(cfg.oa_tables[1].id == "bo_ha");
+    cfg.oa_tables[1].locality["mot_cua_dia_chi"] = "Số 1 đường Thử, phường Bố Hạ";
+    cfg.oa_tables[1].locality["mot_cua_sdt"] = "0204 3870 777";
+    const auto kb = bot::load_knowledge_base(cfg);
+    const auto* t = kb->find("dia_chi_mot_cua");
+    REQUIRE(t);
+    CHECK(t->answer_for("bo_ha").find("Số 1 đường Thử, phường Bố Hạ") != std::string::npos);
+    CHECK(t->answer_for("bo_ha").find("0204 3870 777") != std::string::npos);
+    CHECK(t->answer_for("yen_the").find("0204 3870 777") == std::string::npos);
+}
+
+TEST_CASE("with one OA answers are rendered once, as before", "[nlp][oa]") {
+    for (const auto& t : real_kb().topics()) {
+        INFO(t.id);
+        CHECK(t.by_oa.empty());
+        CHECK(&t.answer_for("default") == &t.answer);
+    }
+}
+
+TEST_CASE("with several OAs kb check reports a placeholder problem once", "[nlp][oa]") {
+    test::temp_dir dir;
+    auto cfg = test::example_config();
+    cfg.kb.dir = write_kb(dir, topic_block("zz_desk", "", "Gọi {{mot_cua_sdt}} hoặc {{khong_co}} ạ.", true));
+    REQUIRE(cfg.oa_tables.size() == 2);
+    std::size_t unknown = 0;
+    for (const auto& p : bot::check_knowledge_base(cfg))
+        if (p.find("khong_co") != std::string::npos) ++unknown;
+    CHECK(unknown == 1);
 }
 
 TEST_CASE("out-of-scope messages fall back instead of getting a random topic", "[nlp]") {
