@@ -14,6 +14,7 @@
 //       [--connections 32] [--events 300] [--gap-ms 100] [--dir build/bench-tmp] [--exe PATH]
 #include "tests/bench/bench_support.hpp"
 
+#include "bot/core/crypto.hpp"
 #include "bot/http/admin_api.hpp"
 #include "bot/simulator/zalo_simulator.hpp"
 #include "storage/database.hpp"
@@ -23,7 +24,9 @@
 #include <SQLiteCpp/Transaction.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -295,6 +298,101 @@ int run_saturate(const options& o) {
     return drained && rc == 0 ? 0 : 1;
 }
 
+// The units report_bench generates its dossiers for: a district desk and 24 communes.
+std::string busy_config() {
+    std::string toml = "[[levels]]\nid = \"huyen\"\nlabel = \"Cấp huyện\"\n[[levels]]\nid = \"xa\"\nlabel = \"Cấp xã\"\n"
+                       "[[units]]\nid = \"huyen\"\nname = \"Bộ phận Một cửa huyện\"\nlevel = \"huyen\"\n";
+    for (int i = 1; i <= 24; ++i)
+        toml += "[[units]]\nid = \"xa" + std::to_string(i) + "\"\nname = \"xã số " + std::to_string(i) + "\"\nlevel = \"xa\"\n";
+    const std::string salt = "busy-bench-salt";
+    toml += "[[api.tokens]]\nname = \"bench\"\nrole = \"admin\"\nhash = \"sha256$" + salt + "$" +
+            bot::sha256_hex(salt + admin_token) + "\"\n";
+    return toml;
+}
+
+// A one-stop export of `rows` new dossiers of this month for the 24 communes.
+std::string busy_export(long rows) {
+    std::string csv = "ma_ho_so,thu_tuc,linh_vuc,cap,don_vi,kenh,ngay_nhan,han_tra,ngay_tra,can_bo,so_dien_thoai\n";
+    csv.reserve(static_cast<std::size_t>(rows) * 100);
+    char line[200];
+    for (long i = 0; i < rows; ++i) {
+        std::snprintf(line, sizeof line, "IMP-2026-%07ld,Đăng ký khai sinh,Hộ tịch,xa,xa%ld,truc_tuyen,2026-11-%02ld,2026-12-%02ld,,cb%ld,\n",
+                      i, 1 + i % 24, 1 + i % 28, 1 + i % 28, i % 200);
+        csv += line;
+    }
+    return csv;
+}
+
+// Reply latency while a half-year report over 1M dossiers (JSON, then XLSX) and an import of
+// 100,000 rows run through the admin API. The dossiers come from report_bench (generated once
+// into --dir and kept for later runs).
+int run_busy(const options& o) {
+    const std::string db = o.dir + "/busy-" + std::to_string(o.dossiers) + ".db";
+    if (!std::filesystem::exists(db)) {
+        const auto t0 = clock_type::now();
+        const std::string cmd = std::string(REPORT_BENCH_EXE) + " '" + db + "' " + std::to_string(o.dossiers) + " 1000000 > /dev/null";
+        if (std::system(cmd.c_str()) != 0) {
+            std::printf("busy: generating %ld dossiers with report_bench failed\n", o.dossiers);
+            return 1;
+        }
+        std::printf("busy: generated %ld dossiers and 1,000,000 interactions in %.0f s (kept in %s)\n", o.dossiers,
+                    std::chrono::duration<double>(clock_type::now() - t0).count(), db.c_str());
+    }
+    {  // a previous run's import and events go, the generated dossiers stay
+        auto conn = storage::open_database(db, true);
+        conn->exec("DELETE FROM dossiers WHERE code LIKE 'IMP-%'; DELETE FROM events; DELETE FROM outbox;");
+    }
+    const std::string config = o.dir + "/busy.toml";
+    std::ofstream(config) << busy_config();
+    const std::string csv = busy_export(o.import_rows);
+
+    zalo_stand_in z;
+    auto srv = bench::server_process::spawn(o.exe, {"serve"}, server_env(z, db, config));
+    z.sim.set_webhook("http://127.0.0.1:" + std::to_string(srv.port) + "/webhook/zalo", z.sim.options().app_id, secret);
+    z.sim.set_auto_receipts(true);
+    auto evs = bench::text_events(20000, "busy-", 20000, z.sim.options().app_id, secret);
+    std::vector<bench::signed_event> warm(evs.begin(), evs.begin() + 20), measured(evs.begin() + 20, evs.end());
+    (void)time_replies(z, srv.port, warm, o.gap_ms);
+
+    const std::map<std::string, std::string> auth{{"Authorization", "Bearer " + admin_token}};
+    std::atomic<int> running{2};
+    double report_json_s = 0, report_xlsx_s = 0, import_s = 0;
+    int report_status = 0, xlsx_status = 0, import_status = 0;
+    std::thread report([&] {
+        auto t0 = clock_type::now();
+        report_status = bench::http_call(srv.port, "GET", "/api/v1/reports?from=2025-07-01&to=2025-12-31&format=json", auth, "").status;
+        report_json_s = std::chrono::duration<double>(clock_type::now() - t0).count();
+        t0 = clock_type::now();
+        xlsx_status = bench::http_call(srv.port, "GET", "/api/v1/reports?from=2025-07-01&to=2025-12-31&format=xlsx", auth, "").status;
+        report_xlsx_s = std::chrono::duration<double>(clock_type::now() - t0).count();
+        --running;
+    });
+    std::thread import([&] {
+        auto h = auth;
+        h["Content-Type"] = "text/csv";
+        const auto t0 = clock_type::now();
+        import_status = bench::http_call(srv.port, "POST", "/api/v1/dossiers?file=busy.csv", h, csv).status;
+        import_s = std::chrono::duration<double>(clock_type::now() - t0).count();
+        --running;
+    });
+    // Citizens keep writing while both run (and at least a few seconds).
+    const auto started = clock_type::now();
+    auto r = time_replies(z, srv.port, measured, o.gap_ms,
+                          [&] { return running > 0 || clock_type::now() - started < 3s; });
+    report.join();
+    import.join();
+    z.sim.set_auto_receipts(false);
+    double stop_s = 0;
+    int rc = srv.stop(&stop_s);
+    print_latencies("busy", r);
+    std::printf("      beside: report JSON over %ld dossiers %.2f s (HTTP %d), XLSX %.2f s (HTTP %d); import of %ld rows "
+                "(%.1f MB CSV) %.2f s (HTTP %d); one event every %d ms; stop %.2f s, exit %d\n",
+                o.dossiers, report_json_s, report_status, report_xlsx_s, xlsx_status, o.import_rows,
+                static_cast<double>(csv.size()) / 1e6, import_s, import_status, o.gap_ms, stop_s, rc);
+    const bool ok = r.missing == 0 && rc == 0 && report_status == 200 && xlsx_status == 200 && import_status / 100 == 2;
+    return ok ? 0 : 1;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -325,5 +423,6 @@ int main(int argc, char** argv) {
     if (all || o.mode == "idle") rc |= run_idle(o);
     if (all || o.mode == "steady") rc |= run_steady(o);
     if (all || o.mode == "saturate") rc |= run_saturate(o);
+    if (all || o.mode == "busy") rc |= run_busy(o);
     return rc;
 }
