@@ -638,7 +638,9 @@ broadcast_run run_broadcasts(const context& ctx) {
                     storage::mark_recipient_excluded(ctx.db, b->id, f.user_id);
                     continue;
                 }
-                const std::string& oa = bot::oa_by_id(oas, f.oa).id;
+                // The OA the follower wrote to; a follower from before there were several (users.oa
+                // empty) hears from the OA serving their unit, not from another commune's.
+                const std::string oa = f.oa.empty() ? bot::oa_serving(ctx.cfg, oas, f.unit_id) : bot::oa_by_id(oas, f.oa).id;
                 if (!left(oa)) {
                     // This OA's quota is used up: its followers wait; another OA's may still go.
                     run.quota_exhausted = true;
@@ -661,6 +663,7 @@ broadcast_run run_broadcasts(const context& ctx) {
                 m.purpose = "broadcast";
                 m.ref = "broadcast:" + std::to_string(b->id);
                 m.broadcast_id = b->id;
+                m.oa = oa;
                 texts.push_back(m.text);
                 items.push_back(std::move(m));
                 queued.push_back(f);
@@ -678,7 +681,7 @@ broadcast_run run_broadcasts(const context& ctx) {
                 o.direction = "out";
                 o.kind = "broadcast";
                 o.text = texts[i];
-                o.oa = bot::oa_by_id(oas, queued[i].oa).id;
+                o.oa = items[i].oa;
                 storage::log_interaction(ctx.db, o);
             }
             run.enqueued += static_cast<std::int64_t>(ids.size());

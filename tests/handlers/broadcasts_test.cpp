@@ -663,3 +663,23 @@ TEST_CASE("each Official Account sends broadcasts within its own daily quota", "
     CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'bo_ha'") == 5);
     CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'yen_the'") == 2);
 }
+
+TEST_CASE("a follower from before there were several OAs hears a broadcast from the OA serving their unit", "[broadcasts][oa]") {
+    auto cfg = test::example_config();
+    REQUIRE(cfg.oa_tables.size() == 2);
+    auto t = test::make_test_env(cfg);
+    t->now = local_ms(2026, 11, 27, 9, 0);
+    auto db = test::memory_db();
+    auto ctx = t->env->context(*db);
+    for (int i = 0; i < 3; ++i) {
+        add_user(*db, "yt" + std::to_string(i), "yen_the", "");
+        add_user(*db, "bh" + std::to_string(i), "bo_ha_moi", "");
+    }
+    // users.oa stays '': nobody has written since the second OA was configured.
+    auto made = handlers::create_broadcast(ctx, request("Thông báo", {"yen_the", "bo_ha_moi"}));
+    CHECK(handlers::run_broadcasts(ctx).enqueued == 6);
+    CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'bo_ha' AND recipient LIKE 'bh%'") == 3);
+    CHECK(count(*db, "SELECT COUNT(*) FROM outbox WHERE oa = 'yen_the' AND recipient LIKE 'yt%'") == 3);
+    CHECK(count(*db, "SELECT COUNT(*) FROM interactions WHERE kind = 'broadcast' AND oa = 'bo_ha'") == 3);
+    CHECK(handlers::get_broadcast_status(ctx, made.id)->recipients == 6);
+}
