@@ -1,6 +1,8 @@
 // Broadcast storage.
 #include "storage/broadcast_repository.hpp"
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -71,17 +73,17 @@ std::string placeholders(std::size_t n) {
 }  // namespace
 
 std::int64_t insert_broadcast(SQLite::Database& db, const broadcast_row& b) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "INSERT INTO broadcasts (created_by, text, buttons, target, scheduled_at, local_day, state, created_at)"
                         " VALUES (?, ?, ?, ?, ?, ?, 'scheduled', ?)");
-    q.bind(1, b.created_by);
-    q.bind(2, b.text);
-    q.bind(3, b.buttons_json.empty() ? std::string("[]") : b.buttons_json);
-    q.bind(4, b.target_json);
-    q.bind(5, b.scheduled_at);
-    q.bind(6, b.local_day);
-    q.bind(7, b.created_at);
-    q.exec();
+    q->bind(1, b.created_by);
+    q->bind(2, b.text);
+    q->bind(3, b.buttons_json.empty() ? std::string("[]") : b.buttons_json);
+    q->bind(4, b.target_json);
+    q->bind(5, b.scheduled_at);
+    q->bind(6, b.local_day);
+    q->bind(7, b.created_at);
+    q->exec();
     return db.getLastInsertRowid();
 }
 
@@ -108,11 +110,11 @@ std::vector<broadcast_row> due_broadcasts(SQLite::Database& db, std::int64_t now
 
 void set_broadcast_state(SQLite::Database& db, std::int64_t id, broadcast_state state,
                          std::optional<std::int64_t> finished_at) {
-    SQLite::Statement q(db, "UPDATE broadcasts SET state = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?");
-    q.bind(1, std::string(to_string(state)));
-    if (finished_at) q.bind(2, *finished_at); else q.bind(2);
-    q.bind(3, id);
-    q.exec();
+    statement q(db, "UPDATE broadcasts SET state = ?, finished_at = COALESCE(?, finished_at) WHERE id = ?");
+    q->bind(1, std::string(to_string(state)));
+    if (finished_at) q->bind(2, *finished_at); else q->bind(2);
+    q->bind(3, id);
+    q->exec();
 }
 
 std::vector<broadcast_follower> select_followers(SQLite::Database& db, const std::vector<follower_place>& places) {
@@ -147,40 +149,40 @@ std::vector<broadcast_follower> select_followers(SQLite::Database& db, const std
 
 void insert_recipients(SQLite::Database& db, std::int64_t broadcast_id, const std::vector<std::string>& user_ids,
                        std::int64_t now_ms) {
-    SQLite::Statement ins(db,
+    statement ins(db,
                           "INSERT OR IGNORE INTO broadcast_recipients (broadcast_id, user_id, seq, state) VALUES (?, ?, ?, 'waiting')");
     std::int64_t seq = 0;
     for (const auto& u : user_ids) {
-        ins.reset();
-        ins.bind(1, broadcast_id);
-        ins.bind(2, u);
-        ins.bind(3, seq++);
-        ins.exec();
+        ins->reset();
+        ins->bind(1, broadcast_id);
+        ins->bind(2, u);
+        ins->bind(3, seq++);
+        ins->exec();
     }
-    SQLite::Statement up(db, "UPDATE broadcasts SET recipients = ?, started_at = ?, state = 'sending' WHERE id = ?");
-    up.bind(1, static_cast<std::int64_t>(user_ids.size()));
-    up.bind(2, now_ms);
-    up.bind(3, broadcast_id);
-    up.exec();
+    statement up(db, "UPDATE broadcasts SET recipients = ?, started_at = ?, state = 'sending' WHERE id = ?");
+    up->bind(1, static_cast<std::int64_t>(user_ids.size()));
+    up->bind(2, now_ms);
+    up->bind(3, broadcast_id);
+    up->exec();
 }
 
 std::vector<broadcast_follower> waiting_recipients(SQLite::Database& db, std::int64_t broadcast_id) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "SELECT r.user_id, COALESCE(u.unit_id, ''), COALESCE(u.village, ''), COALESCE(u.display_name, ''),"
                         " COALESCE(u.is_follower, 0), COALESCE(u.broadcast_opt_out, 0), COALESCE(u.oa, '')"
                         " FROM broadcast_recipients r LEFT JOIN users u ON u.user_id = r.user_id"
                         " WHERE r.broadcast_id = ? AND r.state = 'waiting' ORDER BY r.seq");
-    q.bind(1, broadcast_id);
+    q->bind(1, broadcast_id);
     std::vector<broadcast_follower> out;
-    while (q.executeStep()) {
+    while (q->executeStep()) {
         broadcast_follower f;
-        f.user_id = q.getColumn(0).getString();
-        f.unit_id = q.getColumn(1).getString();
-        f.village = q.getColumn(2).getString();
-        f.display_name = q.getColumn(3).getString();
-        f.is_follower = q.getColumn(4).getInt() != 0;
-        f.opted_out = q.getColumn(5).getInt() != 0;
-        f.oa = q.getColumn(6).getString();
+        f.user_id = q->getColumn(0).getString();
+        f.unit_id = q->getColumn(1).getString();
+        f.village = q->getColumn(2).getString();
+        f.display_name = q->getColumn(3).getString();
+        f.is_follower = q->getColumn(4).getInt() != 0;
+        f.opted_out = q->getColumn(5).getInt() != 0;
+        f.oa = q->getColumn(6).getString();
         out.push_back(std::move(f));
     }
     return out;
@@ -188,55 +190,55 @@ std::vector<broadcast_follower> waiting_recipients(SQLite::Database& db, std::in
 
 void mark_recipient_queued(SQLite::Database& db, std::int64_t broadcast_id, const std::string& user_id,
                            std::int64_t outbox_id) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "UPDATE broadcast_recipients SET state = 'queued', outbox_id = ? WHERE broadcast_id = ? AND user_id = ?");
-    q.bind(1, outbox_id);
-    q.bind(2, broadcast_id);
-    q.bind(3, user_id);
-    q.exec();
+    q->bind(1, outbox_id);
+    q->bind(2, broadcast_id);
+    q->bind(3, user_id);
+    q->exec();
 }
 
 void mark_recipient_excluded(SQLite::Database& db, std::int64_t broadcast_id, const std::string& user_id) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "UPDATE broadcast_recipients SET state = 'excluded' WHERE broadcast_id = ? AND user_id = ? AND state = 'waiting'");
-    q.bind(1, broadcast_id);
-    q.bind(2, user_id);
-    q.exec();
+    q->bind(1, broadcast_id);
+    q->bind(2, user_id);
+    q->exec();
 }
 
 std::int64_t broadcast_messages_since(SQLite::Database& db, std::int64_t since_ms) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "SELECT COUNT(*) FROM outbox WHERE created_at >= ? AND broadcast_id IS NOT NULL AND state <> 'cancelled'");
-    q.bind(1, since_ms);
-    q.executeStep();
-    return q.getColumn(0).getInt64();
+    q->bind(1, since_ms);
+    q->executeStep();
+    return q->getColumn(0).getInt64();
 }
 
 std::map<std::string, std::int64_t> broadcast_messages_by_oa_since(SQLite::Database& db, std::int64_t since_ms) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "SELECT oa, COUNT(*) FROM outbox WHERE created_at >= ? AND broadcast_id IS NOT NULL AND state <> 'cancelled'"
                         " GROUP BY oa");
-    q.bind(1, since_ms);
+    q->bind(1, since_ms);
     std::map<std::string, std::int64_t> out;
-    while (q.executeStep()) out[q.getColumn(0).getString()] = q.getColumn(1).getInt64();
+    while (q->executeStep()) out[q->getColumn(0).getString()] = q->getColumn(1).getInt64();
     return out;
 }
 
 std::set<std::string> promoted_recipients_since(SQLite::Database& db, std::int64_t since_ms) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "SELECT DISTINCT recipient FROM outbox WHERE created_at >= ? AND channel = 'promotion'"
                         " AND state <> 'cancelled'");
-    q.bind(1, since_ms);
+    q->bind(1, since_ms);
     std::set<std::string> out;
-    while (q.executeStep()) out.insert(q.getColumn(0).getString());
+    while (q->executeStep()) out.insert(q->getColumn(0).getString());
     return out;
 }
 
 std::optional<std::int64_t> reported_daily_quota(SQLite::Database& db, const std::string& key) {
-    SQLite::Statement q(db, "SELECT value FROM meta WHERE key = ?");
-    q.bind(1, key);
-    if (!q.executeStep()) return std::nullopt;
-    std::string v = q.getColumn(0).getString();
+    statement q(db, "SELECT value FROM meta WHERE key = ?");
+    q->bind(1, key);
+    if (!q->executeStep()) return std::nullopt;
+    std::string v = q->getColumn(0).getString();
     // Stored as a decimal number; tolerate surrounding blanks or quotes.
     auto b = v.find_first_of("0123456789");
     if (b == std::string::npos) return std::nullopt;
@@ -248,7 +250,7 @@ std::optional<std::int64_t> reported_daily_quota(SQLite::Database& db, const std
 }
 
 broadcast_counts count_broadcast(SQLite::Database& db, std::int64_t broadcast_id) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "SELECT COUNT(*),"
                         " COALESCE(SUM(r.state = 'waiting'), 0),"
                         " COALESCE(SUM(r.state = 'queued'), 0),"
@@ -261,32 +263,32 @@ broadcast_counts count_broadcast(SQLite::Database& db, std::int64_t broadcast_id
                         " COALESCE(SUM(r.state = 'excluded'), 0)"
                         " FROM broadcast_recipients r LEFT JOIN outbox o ON o.id = r.outbox_id"
                         " WHERE r.broadcast_id = ?");
-    q.bind(1, broadcast_id);
-    q.executeStep();
+    q->bind(1, broadcast_id);
+    q->executeStep();
     broadcast_counts c;
-    c.recipients = q.getColumn(0).getInt64();
-    c.waiting = q.getColumn(1).getInt64();
-    c.queued = q.getColumn(2).getInt64();
-    c.pending = q.getColumn(3).getInt64();
-    c.sent = q.getColumn(4).getInt64();
-    c.failed = q.getColumn(5).getInt64();
-    c.received = q.getColumn(6).getInt64();
-    c.seen = q.getColumn(7).getInt64();
-    c.cancelled = q.getColumn(8).getInt64();
-    c.excluded = q.getColumn(9).getInt64();
+    c.recipients = q->getColumn(0).getInt64();
+    c.waiting = q->getColumn(1).getInt64();
+    c.queued = q->getColumn(2).getInt64();
+    c.pending = q->getColumn(3).getInt64();
+    c.sent = q->getColumn(4).getInt64();
+    c.failed = q->getColumn(5).getInt64();
+    c.received = q->getColumn(6).getInt64();
+    c.seen = q->getColumn(7).getInt64();
+    c.cancelled = q->getColumn(8).getInt64();
+    c.excluded = q->getColumn(9).getInt64();
     return c;
 }
 
 std::int64_t cancel_unsent(SQLite::Database& db, std::int64_t broadcast_id, std::int64_t now_ms) {
     // Only rows not yet handed to the sender: a row in `sending` may already be at Zalo.
-    SQLite::Statement ob(db,
+    statement ob(db,
                          "UPDATE outbox SET state = 'cancelled', error_reason = 'broadcast cancelled'"
                          " WHERE broadcast_id = ? AND state = 'pending'");
-    ob.bind(1, broadcast_id);
-    std::int64_t n = ob.exec();
-    SQLite::Statement rc(db, "UPDATE broadcast_recipients SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'waiting'");
-    rc.bind(1, broadcast_id);
-    n += rc.exec();
+    ob->bind(1, broadcast_id);
+    std::int64_t n = ob->exec();
+    statement rc(db, "UPDATE broadcast_recipients SET state = 'cancelled' WHERE broadcast_id = ? AND state = 'waiting'");
+    rc->bind(1, broadcast_id);
+    n += rc->exec();
     set_broadcast_state(db, broadcast_id, broadcast_state::cancelled, now_ms);
     return n;
 }
@@ -319,11 +321,11 @@ broadcast_period_totals broadcast_totals(SQLite::Database& db, const std::string
     t.sent = q.getColumn(5).getInt64();
     if (units.empty()) {
         // A broadcast that started but reached nobody (no matching follower) still counts.
-        SQLite::Statement c(db, "SELECT COUNT(*) FROM broadcasts WHERE local_day BETWEEN ? AND ? AND started_at IS NOT NULL");
-        c.bind(1, from_day);
-        c.bind(2, to_day);
-        c.executeStep();
-        t.count = c.getColumn(0).getInt64();
+        statement c(db, "SELECT COUNT(*) FROM broadcasts WHERE local_day BETWEEN ? AND ? AND started_at IS NOT NULL");
+        c->bind(1, from_day);
+        c->bind(2, to_day);
+        c->executeStep();
+        t.count = c->getColumn(0).getInt64();
     } else {
         t.count = q.getColumn(0).getInt64();
     }

@@ -1,6 +1,8 @@
 // Reminders storage.
 #include "storage/reminder_repository.hpp"
 
+#include "storage/statement_cache.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -73,47 +75,47 @@ void set_reminder_outboxes(SQLite::Database& db, const std::vector<reminder_row>
 }
 
 std::set<std::string> reminder_keys_on(SQLite::Database& db, const std::string& local_day) {
-    SQLite::Statement q(db, "SELECT kind, dossier_code, recipient FROM reminders WHERE local_day = ?");
-    q.bind(1, local_day);
+    statement q(db, "SELECT kind, dossier_code, recipient FROM reminders WHERE local_day = ?");
+    q->bind(1, local_day);
     std::set<std::string> out;
-    while (q.executeStep())
-        out.insert(reminder_key(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString()));
+    while (q->executeStep())
+        out.insert(reminder_key(q->getColumn(0).getString(), q->getColumn(1).getString(), q->getColumn(2).getString()));
     return out;
 }
 
 std::set<std::pair<std::string, std::string>> escalated_pairs(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT DISTINCT dossier_code, recipient FROM reminders WHERE kind = 'escalation'");
+    statement q(db, "SELECT DISTINCT dossier_code, recipient FROM reminders WHERE kind = 'escalation'");
     std::set<std::pair<std::string, std::string>> out;
-    while (q.executeStep()) out.emplace(q.getColumn(0).getString(), q.getColumn(1).getString());
+    while (q->executeStep()) out.emplace(q->getColumn(0).getString(), q->getColumn(1).getString());
     return out;
 }
 
 std::vector<reminder_row> reminders_on(SQLite::Database& db, const std::string& local_day) {
-    SQLite::Statement q(db,
+    statement q(db,
                         "SELECT kind, dossier_code, recipient, local_day, COALESCE(unit_id, ''), COALESCE(channel, ''), "
                         "status, outbox_id, COALESCE(reason, '') FROM reminders WHERE local_day = ? ORDER BY kind, dossier_code, recipient");
-    q.bind(1, local_day);
+    q->bind(1, local_day);
     std::vector<reminder_row> out;
-    while (q.executeStep()) {
+    while (q->executeStep()) {
         reminder_row r;
-        r.kind = q.getColumn(0).getString();
-        r.dossier_code = q.getColumn(1).getString();
-        r.recipient = q.getColumn(2).getString();
-        r.local_day = q.getColumn(3).getString();
-        r.unit_id = q.getColumn(4).getString();
-        r.channel = q.getColumn(5).getString();
-        r.status = q.getColumn(6).getString();
-        if (!q.getColumn(7).isNull()) r.outbox_id = q.getColumn(7).getInt64();
-        r.reason = q.getColumn(8).getString();
+        r.kind = q->getColumn(0).getString();
+        r.dossier_code = q->getColumn(1).getString();
+        r.recipient = q->getColumn(2).getString();
+        r.local_day = q->getColumn(3).getString();
+        r.unit_id = q->getColumn(4).getString();
+        r.channel = q->getColumn(5).getString();
+        r.status = q->getColumn(6).getString();
+        if (!q->getColumn(7).isNull()) r.outbox_id = q->getColumn(7).getInt64();
+        r.reason = q->getColumn(8).getString();
         out.push_back(std::move(r));
     }
     return out;
 }
 
 std::optional<std::int64_t> last_interaction_at(SQLite::Database& db, const std::string& zalo_user_id) {
-    SQLite::Statement q(db, "SELECT last_interaction_at FROM users WHERE user_id = ?");
-    q.bind(1, zalo_user_id);
-    if (q.executeStep() && !q.getColumn(0).isNull()) return q.getColumn(0).getInt64();
+    statement q(db, "SELECT last_interaction_at FROM users WHERE user_id = ?");
+    q->bind(1, zalo_user_id);
+    if (q->executeStep() && !q->getColumn(0).isNull()) return q->getColumn(0).getInt64();
     return std::nullopt;
 }
 

@@ -2,8 +2,6 @@
 // savepoints. Rolled back when it goes out of scope uncommitted.
 #pragma once
 
-#include <string>
-
 namespace SQLite {
 class Database;
 }
@@ -26,7 +24,7 @@ public:
 
 private:
     SQLite::Database& db_;
-    std::string savepoint_;  ///< empty when this scope owns the transaction
+    bool nested_ = false;  ///< a savepoint inside an enclosing transaction (else this scope owns it)
     bool done_ = false;
 };
 

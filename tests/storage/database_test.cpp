@@ -1,12 +1,17 @@
 #include "storage/database.hpp"
 
+#include "storage/interaction_repository.hpp"
 #include "storage/migrations.hpp"
+#include "storage/statement_cache.hpp"
+#include "storage/user_repository.hpp"
+#include "storage/write_scope.hpp"
 #include "tests/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <catch2/catch.hpp>
+#include <sqlite3.h>
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -138,4 +143,81 @@ TEST_CASE("opening one more connection keeps the process's locks: another proces
     SQLite::Statement q(reader, "SELECT value FROM meta WHERE key = 'after'");
     REQUIRE(q.executeStep());
     CHECK(q.getColumn(0).getString() == "2");
+}
+
+namespace {
+int prepared_statements(SQLite::Database& db) {
+    int n = 0;
+    for (sqlite3_stmt* s = sqlite3_next_stmt(db.getHandle(), nullptr); s; s = sqlite3_next_stmt(db.getHandle(), s)) ++n;
+    return n;
+}
+std::int64_t rows_of(SQLite::Database& db) { return db.execAndGet("SELECT COUNT(*) FROM t").getInt64(); }
+}  // namespace
+
+TEST_CASE("nested write scopes roll back only their own writes at any depth", "[storage]") {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t(x)");
+    {
+        storage::write_scope outer(db);
+        db.exec("INSERT INTO t VALUES (1)");
+        {
+            storage::write_scope middle(db);
+            db.exec("INSERT INTO t VALUES (2)");
+            {
+                storage::write_scope inner(db);
+                db.exec("INSERT INTO t VALUES (3)");
+            }  // not committed: only 3 goes
+            CHECK(rows_of(db) == 2);
+            middle.commit();
+        }
+        {
+            storage::write_scope failed(db);
+            db.exec("INSERT INTO t VALUES (4)");
+            {
+                storage::write_scope kept_inside(db);
+                db.exec("INSERT INTO t VALUES (5)");
+                kept_inside.commit();
+            }
+        }  // rolls back 4 and the committed-inside 5
+        CHECK(rows_of(db) == 2);
+        outer.commit();
+    }
+    CHECK(rows_of(db) == 2);
+    CHECK(sqlite3_get_autocommit(db.getHandle()) != 0);
+    {
+        storage::write_scope dropped(db);
+        db.exec("INSERT INTO t VALUES (6)");
+    }
+    CHECK(rows_of(db) == 2);
+    CHECK(sqlite3_get_autocommit(db.getHandle()) != 0);
+}
+
+TEST_CASE("an event's writes reuse the connection's prepared statements instead of compiling SQL each time",
+          "[storage]") {
+    auto db = test::memory_db();
+    storage::statement_cache cache(*db);
+    auto one_event = [&](int i) {
+        storage::write_scope tx(*db);
+        storage::write_scope handler(*db);
+        const std::string user = "u" + std::to_string(i % 3);
+        storage::touch_user(*db, user, 1000 + i, "");
+        storage::set_fallback_streak(*db, user, 1);
+        (void)storage::find_user(*db, user);
+        storage::interaction it;
+        it.at = 1000 + i;
+        it.local_day = "2026-12-01";
+        it.user_id = user;
+        it.direction = "in";
+        it.kind = "text";
+        it.text = "hỏi số " + std::to_string(i);
+        storage::log_interaction(*db, it);
+        handler.commit();
+        tx.commit();
+    };
+    one_event(0);
+    const int after_one = prepared_statements(*db);
+    CHECK(after_one > 0);
+    for (int i = 1; i < 50; ++i) one_event(i);
+    CHECK(prepared_statements(*db) == after_one);  // none compiled again, none left behind
+    CHECK(db->execAndGet("SELECT COUNT(*) FROM interactions").getInt64() == 50);
 }
