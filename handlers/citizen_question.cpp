@@ -30,7 +30,7 @@ outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_top
     for (const auto& b : buttons) {
         titles.push_back(fold_text(b.title));
         if (ctx.kb && (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide))
-            if (auto m = ctx.kb->match(b.payload); m.outcome == "answered" && m.topic) offered.push_back(m.topic->id);
+            if (const auto* t = ctx.kb->button_topic(b.payload)) offered.push_back(t->id);
     }
     for (const auto& rid : topic.related) {
         if (buttons.size() >= max_buttons_per_message) break;

@@ -5,6 +5,7 @@
 
 #include "bot/http/admin_api.hpp"
 #include "bot/http/http_server.hpp"
+#include "bot/language/knowledge_base.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/events/webhook.hpp"
 #include "bot/core/reader_pool.hpp"
@@ -130,6 +131,11 @@ struct server::impl {
                                           [this](storage::event_record rec, zalo::event ev, std::function<void(bool, bool)> done) {
                                               const auto lane = rec.lane;
                                               const auto at = rec.received_at;
+                                              // A citizen's question is understood here, on this I/O
+                                              // thread, while the dispatcher's write turn does other work;
+                                              // the handler then takes the result (knowledge_base::prefetch).
+                                              if (ev.type == zalo::event_type::user_send_text && !ev.text.empty() && ev.text.front() != '#')
+                                                  if (auto kb = env.kb.get()) kb->prefetch(ev.text);
                                               // The parsed event goes to the dispatcher in memory once
                                               // its record is committed: no second parse.
                                               log->submit(std::move(rec), [this, lane, at, ev = std::move(ev), done = std::move(done)](

@@ -11,11 +11,14 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -559,11 +562,55 @@ public:
             texts_ = {};  // the model has what it needs
             stats_.texts = understander_->training_size();
             stats_.milliseconds = understander_->training_ms();
+            // Every answer's question buttons, understood once rather than at every answer.
+            auto note = [this](const std::vector<zalo::button>& buttons) {
+                for (const auto& b : buttons)
+                    if (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide)
+                        if (!button_topics_.count(b.payload)) {
+                            auto m = to_match(understander_->understand(b.payload));  // (inside prepare())
+                            button_topics_.emplace(b.payload, m.outcome == "answered" ? m.topic : nullptr);
+                        }
+            };
+            for (const auto& t : topics_) {
+                note(t.buttons);
+                for (const auto& [oa, r] : t.by_oa) note(r.buttons);
+            }
         });
     }
-    kb_match match(std::string_view text) const override {
+    const kb_topic* button_topic(std::string_view payload) const override {
         prepare();
-        auto d = understander_->understand(text);
+        auto it = button_topics_.find(payload);
+        return it != button_topics_.end() ? it->second : knowledge_base::button_topic(payload);
+    }
+    kb_match match(std::string_view text) const override {
+        if (auto m = take_prefetched(text)) return std::move(*m);
+        return understand(text);
+    }
+    void prefetch(std::string_view text) const override {
+        const auto key = prefetch_key(text);
+        if (key.empty() || key.size() > max_prefetch_bytes) return;
+        kb_match m = understand(key);
+        std::lock_guard lk(prefetch_mu_);
+        auto [it, inserted] = prefetched_.try_emplace(std::string(key));
+        if (inserted) {
+            it->second.match = std::move(m);
+            it->second.seq = ++prefetch_seq_;
+            prefetch_order_.emplace_back(it->second.seq, it->first);
+            // The oldest go first; an entry already taken left only its place in the queue.
+            while (prefetch_order_.size() > max_prefetched) {
+                const auto& [seq, k] = prefetch_order_.front();
+                if (auto old = prefetched_.find(k); old != prefetched_.end() && old->second.seq == seq) prefetched_.erase(old);
+                prefetch_order_.pop_front();
+            }
+        }
+        ++it->second.waiting;
+    }
+    std::string normalized(std::string_view text) const override { return nlp::normalize(text, shorthand_).text(); }
+    kb_match understand(std::string_view text) const {
+        prepare();
+        return to_match(understander_->understand(text));
+    }
+    kb_match to_match(const nlp::match_decision& d) const {
         kb_match m;
         m.score = d.score;
         m.out_of_scope = d.out_of_scope;
@@ -587,7 +634,25 @@ public:
         }
         return m;
     }
-    std::string normalized(std::string_view text) const override { return nlp::normalize(text, shorthand_).text(); }
+    // Spaces around a message change nothing the matcher reads: a prefetch of the event's text
+    // serves the handler's trimmed copy.
+    static std::string_view prefetch_key(std::string_view text) {
+        const auto b = text.find_first_not_of(" \t\r\n");
+        if (b == std::string_view::npos) return {};
+        return text.substr(b, text.find_last_not_of(" \t\r\n") - b + 1);
+    }
+    std::optional<kb_match> take_prefetched(std::string_view text) const {
+        const auto key = prefetch_key(text);
+        std::lock_guard lk(prefetch_mu_);
+        if (prefetched_.empty()) return std::nullopt;
+        auto it = prefetched_.find(key);
+        if (it == prefetched_.end()) return std::nullopt;
+        ++prefetch_taken_;
+        if (--it->second.waiting > 0) return it->second.match;
+        kb_match m = std::move(it->second.match);
+        prefetched_.erase(it);
+        return m;
+    }
     const kb_training_stats& stats() const {
         prepare();
         return stats_;
@@ -622,11 +687,43 @@ private:
     nlp::shorthand_table shorthand_;
     mutable std::unique_ptr<nlp::understander> understander_;
     mutable kb_training_stats stats_;
+    struct text_hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+    };
+    mutable std::unordered_map<std::string, const kb_topic*, text_hash, std::equal_to<>> button_topics_;  // set in prepare()
+    // Prefetched understandings waiting for their match() (see prefetch()).
+    static constexpr std::size_t max_prefetched = 8192;
+    static constexpr std::size_t max_prefetch_bytes = 4096;
+    struct waiting_match {
+        kb_match match;
+        int waiting = 0;        // prefetches of this text not yet taken
+        std::uint64_t seq = 0;  // its place in prefetch_order_
+    };
+    mutable std::mutex prefetch_mu_;
+    mutable std::unordered_map<std::string, waiting_match, text_hash, std::equal_to<>> prefetched_;
+    mutable std::deque<std::pair<std::uint64_t, std::string>> prefetch_order_;  // oldest first
+    mutable std::uint64_t prefetch_seq_ = 0;
+    mutable std::size_t prefetch_taken_ = 0;
+
+public:
+    kb_prefetch_stats prefetch_figures() const {
+        std::lock_guard lk(prefetch_mu_);
+        kb_prefetch_stats st;
+        for (const auto& [k, w] : prefetched_) st.waiting += static_cast<std::size_t>(w.waiting);
+        st.taken = prefetch_taken_;
+        return st;
+    }
 };
 
 }  // namespace
 
 std::string knowledge_base::normalized(std::string_view text) const { return nlp::to_lower(text); }
+
+const kb_topic* knowledge_base::button_topic(std::string_view payload) const {
+    auto m = match(payload);
+    return m.outcome == "answered" ? m.topic : nullptr;
+}
 
 const std::string& kb_topic::answer_for(const std::string& oa) const {
     if (by_oa.empty() || oa.empty()) return answer;
@@ -723,6 +820,11 @@ std::shared_ptr<const knowledge_base> make_knowledge_base(std::vector<kb_topic> 
                                                           const std::string& shorthand_file,
                                                           std::vector<std::string> markers) {
     return std::make_shared<indexed_kb>(std::move(topics), out_of_scope, markers, nlp::load_shorthand(shorthand_file), 0);
+}
+
+kb_prefetch_stats prefetch_stats(const knowledge_base& kb) {
+    if (const auto* k = dynamic_cast<const indexed_kb*>(&kb)) return k->prefetch_figures();
+    return {};
 }
 
 kb_training_stats training_stats(const knowledge_base& kb) {

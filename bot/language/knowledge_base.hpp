@@ -77,6 +77,15 @@ public:
     [[nodiscard]] virtual const kb_topic* find(const std::string& id) const = 0;
     /// Matches a citizen's message (raw text as typed) against the topics.
     [[nodiscard]] virtual kb_match match(std::string_view text) const = 0;
+    /// The topic a question button's text (an oa.query payload of some topic's answer) is
+    /// answered with, understood once when the model is trained; nullptr when it is not
+    /// answered. The default matches it each time.
+    [[nodiscard]] virtual const kb_topic* button_topic(std::string_view payload) const;
+    /// Understands `text` now, on the calling thread (the webhook's I/O thread, while the event
+    /// is stored), so that the next match() of the same text, on the dispatcher's write turn,
+    /// takes the result instead of computing it. Each prefetch serves one match(); a bounded
+    /// number wait (the oldest are dropped). Thread-safe. The default does nothing.
+    virtual void prefetch(std::string_view text) const { (void)text; }
     /// Trains the learned model now (about a second for the bundled knowledge base); otherwise
     /// it is trained by the first match(). The server calls this at start and on reload, before
     /// the knowledge base answers anyone. Thread-safe.
@@ -137,6 +146,14 @@ struct kb_training_stats {
 /// The figures of `kb` when it is the built-in kind (load_knowledge_base, make_knowledge_base);
 /// trains the model first if it has not been trained yet.
 [[nodiscard]] kb_training_stats training_stats(const knowledge_base& kb);
+
+/// Prefetched understandings of a built-in knowledge base (knowledge_base::prefetch): how many
+/// wait for their match() and how many match() calls took one instead of computing.
+struct kb_prefetch_stats {
+    std::size_t waiting = 0;
+    std::size_t taken = 0;
+};
+[[nodiscard]] kb_prefetch_stats prefetch_stats(const knowledge_base& kb);
 
 /// The topic ids the product requires (shared/kb-topics.md); `kb check` reports missing ones.
 [[nodiscard]] const std::vector<std::string>& required_topic_ids();

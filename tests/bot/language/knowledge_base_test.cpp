@@ -319,3 +319,42 @@ TEST_CASE("the bundled training data has 1,500 out-of-scope messages in 60 subje
         CHECK(real_kb().find(id)->training.size() >= 20);
     }
 }
+
+TEST_CASE("a question understood ahead on the webhook's thread is the same answer, taken once", "[nlp]") {
+    auto kb = bot::load_knowledge_base(test::test_config());
+    const std::string q = "lam giay khai sinh cho con can giay to gi";
+    const auto direct = kb->match(q);
+    REQUIRE(direct.outcome == "answered");
+
+    kb->prefetch("  " + q + "\n");  // as the event carries it; the handler matches it trimmed
+    kb->prefetch(q);                // a second citizen sends the same words
+    CHECK(bot::prefetch_stats(*kb).waiting == 2);
+    for (int i = 0; i < 2; ++i) {
+        const auto m = kb->match(q);
+        CHECK(m.outcome == direct.outcome);
+        CHECK(m.topic == direct.topic);
+        CHECK(m.score == Approx(direct.score));
+    }
+    CHECK(bot::prefetch_stats(*kb).waiting == 0);
+    CHECK(bot::prefetch_stats(*kb).taken == 2);
+    (void)kb->match(q);  // nothing prefetched any more: understood here
+    CHECK(bot::prefetch_stats(*kb).taken == 2);
+
+    // Prefetches that no handler takes (an official's message, a hand-off) are bounded.
+    for (int i = 0; i < 8300; ++i) kb->prefetch("tin nhắn số " + std::to_string(i));
+    CHECK(bot::prefetch_stats(*kb).waiting <= 8192);
+    CHECK(kb->match("tin nhắn số 8299").outcome == kb->match("tin nhắn số 8299").outcome);
+}
+
+TEST_CASE("an answer's question buttons are understood once, as a typed question would be", "[nlp]") {
+    const auto& kb = real_kb();
+    std::size_t buttons = 0;
+    for (const auto& t : kb.topics())
+        for (const auto& b : t.buttons)
+            if (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide) {
+                ++buttons;
+                const auto m = kb.match(b.payload);
+                CHECK(kb.button_topic(b.payload) == (m.outcome == "answered" ? m.topic : nullptr));
+            }
+    CHECK(buttons > 0);
+}
