@@ -9,6 +9,8 @@
 
 #include <algorithm>
 #include <array>
+#include <mutex>
+#include <unordered_map>
 
 namespace handlers {
 
@@ -46,6 +48,23 @@ std::string strip_polite(std::string s) {
     return s;
 }
 
+// A unit's or village's name folded, and without its leading kind ("xa", "thon").
+using name_forms = std::pair<std::string, std::string>;
+
+// The names come from the configuration, a small set, but every citizen's message is compared
+// with all of them: each is folded once per process, not once per message. Pure, so kept.
+template <typename Strip>
+const name_forms& forms_of(const std::string& name, bool unit, Strip strip) {
+    static std::mutex mu;
+    static std::unordered_map<std::string, name_forms> memo[2];  // villages, units
+    auto& m = memo[unit ? 1 : 0];
+    std::lock_guard lk(mu);
+    if (auto it = m.find(name); it != m.end()) return it->second;  // references to values stay valid
+    std::string full = fold_text(name);
+    std::string shortf = strip(full);
+    return m.emplace(name, name_forms{std::move(full), std::move(shortf)}).first->second;
+}
+
 struct place_match {
     const bot::unit_config* unit = nullptr;
     std::string village;
@@ -54,33 +73,33 @@ struct place_match {
 std::optional<place_match> find_typed_place(const context& ctx, const std::string& folded, const std::string& current_unit) {
     const std::string s = strip_polite(folded);
     if (s.empty()) return std::nullopt;
-    const auto unit_forms = [](const bot::unit_config& u) {
-        std::string full = fold_text(u.name);
-        std::string shortf = strip_prefix_words(full, {"xa", "thi tran", "phuong", "huyen", "thanh pho"});
-        return std::pair{full, shortf};
+    const auto unit_forms = [](const bot::unit_config& u) -> const name_forms& {
+        return forms_of(u.name, true, [](const std::string& full) {
+            return strip_prefix_words(full, {"xa", "thi tran", "phuong", "huyen", "thanh pho"});
+        });
     };
-    const auto village_forms = [](const std::string& v) {
-        std::string full = fold_text(v);
-        std::string shortf = strip_prefix_words(full, {"thon", "to dan pho", "khu pho", "to", "ban", "xom", "ap", "khu"});
-        return std::pair{full, shortf};
+    const auto village_forms = [](const std::string& v) -> const name_forms& {
+        return forms_of(v, false, [](const std::string& full) {
+            return strip_prefix_words(full, {"thon", "to dan pho", "khu pho", "to", "ban", "xom", "ap", "khu"});
+        });
     };
     const auto units = residence_units(ctx);
     for (const auto* u : units) {
-        auto [full, shortf] = unit_forms(*u);
+        const auto& [full, shortf] = unit_forms(*u);
         if (s == full || s == shortf) return place_match{u, {}};
     }
     // A commune's name from before a merger ("xã Tân Sỏi") means the commune that took over.
     for (const auto& old : ctx.cfg.units) {
-        auto [full, shortf] = unit_forms(old);
+        const auto& [full, shortf] = unit_forms(old);
         if (s != full && s != shortf) continue;
         const auto* now = bot::unit_on(ctx.cfg, old.id, today_of(ctx));
         if (now && std::find(units.begin(), units.end(), now) != units.end()) return place_match{now, {}};
     }
     std::optional<place_match> found;
     for (const auto* u : units) {
-        auto [uf, us] = unit_forms(*u);
+        const auto& [uf, us] = unit_forms(*u);
         for (const auto& v : u->villages) {
-            auto [vf, vs] = village_forms(v);
+            const auto& [vf, vs] = village_forms(v);
             const bool alone = s == vf || s == vs;
             const bool with_unit = s == vf + " " + uf || s == vf + " " + us || s == vs + " " + uf || s == vs + " " + us;
             if (with_unit) return place_match{u, v};
