@@ -26,7 +26,7 @@ namespace asio = boost::asio;
 namespace {
 /// Ready jobs run together in one turn at the write gate up to this long (a job that takes longer
 /// keeps its turn until it ends); then the event log's group commit, if waiting, goes first.
-constexpr std::chrono::microseconds turn_budget{2000};
+constexpr std::chrono::microseconds turn_budget{1000};
 }  // namespace
 
 struct worker::impl {

@@ -46,7 +46,7 @@ public:
     /// Limits and the shape of a group; the defaults are the measured ones (see dispatch.cpp).
     struct options {
         std::size_t memory_events = 20000;                    ///< per lane held in memory; beyond, read back
-        std::chrono::milliseconds min_budget{2};              ///< handler time per group at no lag
+        std::chrono::milliseconds min_budget{1};              ///< handler time per group at no lag
         std::chrono::milliseconds max_budget{50};             ///< ... at any lag
         std::chrono::milliseconds bulk_max_wait{2000};        ///< bulk events wait at most this for people
         std::size_t max_group = 4000;                         ///< events per group at most
