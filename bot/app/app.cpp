@@ -12,6 +12,7 @@
 #include "bot/core/worker.hpp"
 #include "storage/database.hpp"
 #include "storage/event_log.hpp"
+#include "storage/wal_checkpointer.hpp"
 #include "storage/write_gate.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -53,6 +54,7 @@ struct server::impl {
     std::unique_ptr<services> svc;
     dispatcher disp;
     std::unique_ptr<storage::event_log> log;
+    std::unique_ptr<storage::wal_checkpointer> checkpoints;  // the writers' WAL, copied beside them
     std::unique_ptr<http_server> http;
     std::atomic<bool> drain_pending{false};
     std::atomic<bool> stopping{false};
@@ -180,6 +182,7 @@ server::server(environment& env) : impl_(std::make_unique<impl>(env)) {
     p.svc->readers = p.readers.get();
     p.log = std::make_unique<storage::event_log>(cfg.storage.path, [raw = impl_.get()] { raw->schedule_drain(); }, 8192,
                                                  &p.gate);
+    p.checkpoints = std::make_unique<storage::wal_checkpointer>(cfg.storage.path, std::chrono::milliseconds(100));
     p.describe_metrics();
     p.add_endpoints();
     p.api->mount(p.router);
@@ -206,6 +209,9 @@ void server::start() {
     if (p.started) return;
     p.started = true;
     p.work->start();
+    // Checkpoints run on their own thread: a commit on the write turn never copies the log.
+    p.work->run_sync([](SQLite::Database& db) { storage::disable_auto_checkpoint(db); });
+    p.checkpoints->start();
     p.readers->start();
     p.log->start();
     // Crash recovery: events stored but not processed before a stop are processed now.
@@ -296,6 +302,7 @@ void server::shutdown() {
     }
     // 5. The worker finishes what is queued (short bookkeeping now) and goes.
     p.work->stop();
+    p.checkpoints->stop();  // a last checkpoint of what the writers left
     spdlog::info("stopped");
 }
 

@@ -4,6 +4,7 @@
 #include "storage/migrations.hpp"
 #include "storage/statement_cache.hpp"
 #include "storage/user_repository.hpp"
+#include "storage/wal_checkpointer.hpp"
 #include "storage/write_scope.hpp"
 #include "tests/test_support.hpp"
 
@@ -16,7 +17,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <thread>
 
 TEST_CASE("migrations bring a new database to the latest version once", "[storage]") {
     auto db = test::memory_db();
@@ -220,4 +224,31 @@ TEST_CASE("an event's writes reuse the connection's prepared statements instead 
     for (int i = 1; i < 50; ++i) one_event(i);
     CHECK(prepared_statements(*db) == after_one);  // none compiled again, none left behind
     CHECK(db->execAndGet("SELECT COUNT(*) FROM interactions").getInt64() == 50);
+}
+
+TEST_CASE("the checkpointer copies the writers' log into the database file beside them", "[storage]") {
+    test::temp_dir dir;
+    const std::string path = dir.file("bot.db");
+    auto writer = storage::open_database(path, false);
+    storage::disable_auto_checkpoint(*writer);
+    writer->exec("CREATE TABLE t(x)");
+    for (int i = 0; i < 20; ++i) {
+        storage::write_scope tx(*writer);
+        for (int k = 0; k < 200; ++k) writer->exec("INSERT INTO t VALUES (randomblob(100))");
+        tx.commit();
+    }
+    const auto main_before = std::filesystem::file_size(path);
+    CHECK(std::filesystem::file_size(path + "-wal") > 400000);  // the writer copied nothing itself
+    {
+        storage::wal_checkpointer cp(path, std::chrono::milliseconds(5));
+        cp.start();
+        for (int i = 0; i < 400 && cp.runs() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        CHECK(cp.runs() >= 2);
+        // The writer goes on meanwhile, and the next commit starts the log over.
+        storage::write_scope tx(*writer);
+        writer->exec("INSERT INTO t VALUES (1)");
+        tx.commit();
+    }  // stops with a last checkpoint
+    CHECK(std::filesystem::file_size(path) > main_before + 400000);
+    CHECK(writer->execAndGet("SELECT COUNT(*) FROM t").getInt64() == 4001);
 }

@@ -1,0 +1,44 @@
+// WAL checkpoints on a connection and thread of their own.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace SQLite {
+class Database;
+}
+
+namespace storage {
+
+/// Turns off the checkpoints a commit on `db` would otherwise run once the log passes 1,000
+/// pages (for connections beside a running wal_checkpointer).
+void disable_auto_checkpoint(SQLite::Database& db);
+
+/// Copies the write-ahead log into the database file every `interval`, from its own connection
+/// and thread (PRAGMA wal_checkpoint(PASSIVE): it never waits for a writer or a reader, nor
+/// makes one wait). The server's writers turn their automatic checkpoints off
+/// (disable_auto_checkpoint), so no commit, and so no acknowledgement or write turn, includes
+/// copying pages and syncing the database file.
+class wal_checkpointer {
+public:
+    /// Opens its connection. @throws SQLite::Exception when the database cannot be opened.
+    wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval);
+    ~wal_checkpointer();
+    wal_checkpointer(const wal_checkpointer&) = delete;
+    wal_checkpointer& operator=(const wal_checkpointer&) = delete;
+
+    /// Starts the thread (idempotent).
+    void start();
+    /// Runs a last checkpoint and stops the thread (idempotent).
+    void stop();
+    /// Checkpoints run so far.
+    [[nodiscard]] std::uint64_t runs() const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace storage
