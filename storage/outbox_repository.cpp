@@ -150,12 +150,12 @@ std::vector<outbox_row> ready_messages(SQLite::Database& db, std::int64_t now_ms
     // An OA without a usable token holds its messages back; the others' go on.
     if (!held_oas.empty()) sql += " AND o.oa NOT IN (SELECT value FROM json_each(?3))";
     sql += " ORDER BY priority, next_attempt_at, id LIMIT ?2";
-    SQLite::Statement q(db, sql);
-    q.bind(1, now_ms);
-    q.bind(2, limit);
-    if (!held_oas.empty()) q.bind(3, json_array(held_oas));
+    statement q(db, sql);  // one of two texts: cached
+    q->bind(1, now_ms);
+    q->bind(2, limit);
+    if (!held_oas.empty()) q->bind(3, json_array(held_oas));
     std::vector<outbox_row> rows;
-    while (q.executeStep()) rows.push_back(read_row(q));
+    while (q->executeStep()) rows.push_back(read_row(*q));
     return rows;
 }
 

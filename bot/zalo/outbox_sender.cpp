@@ -201,6 +201,12 @@ void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<
     std::size_t free_lanes = static_cast<std::size_t>(std::count(lane_busy_.begin(), lane_busy_.end(), false));
     if (free_lanes == 0 || (probe && in_flight_ > 0)) return;
     if (probe) free_lanes = 1;
+    // Zalo's per-minute limit is used up: wait for the next token instead of reading rows that
+    // cannot go (with a backlog, every commit that queues a reply wakes the sender).
+    if (const auto wait = bucket_.wait_ms(now); wait > 0) {
+        wake_at(now + wait);
+        return;
+    }
     auto rows = storage::ready_messages(db, now, batch_size, held);
     for (auto& row : rows) {
         if (free_lanes == 0) break;
