@@ -693,7 +693,7 @@ private:
     };
     mutable std::unordered_map<std::string, const kb_topic*, text_hash, std::equal_to<>> button_topics_;  // set in prepare()
     // Prefetched understandings waiting for their match() (see prefetch()).
-    static constexpr std::size_t max_prefetched = 8192;
+    static constexpr std::size_t max_prefetched = 4096;  // ~1 KB each; further behind, it understands them itself
     static constexpr std::size_t max_prefetch_bytes = 4096;
     struct waiting_match {
         kb_match match;
