@@ -97,8 +97,9 @@ public:
         if (reader_.joinable()) reader_.join();
         ::close(fd_);
     }
-    /// Waits until the output matches `re`; returns the first capture group.
-    std::string wait_for(const std::string& re, std::chrono::seconds timeout = std::chrono::seconds(20)) {
+    /// Waits until the output matches `re`; returns the first capture group. An upper bound only:
+    /// under ThreadSanitizer the start alone (training the model) takes about 16 s.
+    std::string wait_for(const std::string& re, std::chrono::seconds timeout = std::chrono::seconds(60)) {
         auto until = std::chrono::steady_clock::now() + timeout;
         std::regex rx(re);
         while (std::chrono::steady_clock::now() < until) {
