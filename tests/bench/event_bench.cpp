@@ -340,9 +340,10 @@ int run_busy(const options& o) {
         std::printf("busy: generated %ld dossiers and 1,000,000 interactions in %.0f s (kept in %s)\n", o.dossiers,
                     std::chrono::duration<double>(clock_type::now() - t0).count(), db.c_str());
     }
-    {  // a previous run's import and events go, the generated dossiers stay
+    {  // a previous run's import, events and tokens (its stand-in's) go, the generated dossiers stay
         auto conn = storage::open_database(db, true);
-        conn->exec("DELETE FROM dossiers WHERE code LIKE 'IMP-%'; DELETE FROM events; DELETE FROM outbox;");
+        conn->exec("DELETE FROM dossiers WHERE code LIKE 'IMP-%'; DELETE FROM events; DELETE FROM outbox;"
+                   " DELETE FROM oa_tokens;");
     }
     const std::string config = o.dir + "/busy.toml";
     std::ofstream(config) << busy_config();
