@@ -239,8 +239,7 @@ struct checked_upload {
 
 checked_upload check_upload(const page_ctx& c, const std::string& content) {
     checked_upload out;
-    out.preview = preview_dossier_import(c.db, content, c.cfg(), c.me.scope);
-    if (out.preview.ok()) out.parsed = parse_dossier_file(content, c.cfg());
+    out.preview = preview_dossier_import(c.db, content, c.cfg(), c.me.scope, &out.parsed);
     return out;
 }
 

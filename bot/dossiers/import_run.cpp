@@ -142,8 +142,10 @@ void put_read_part(boost::json::object& j, const std::string& format, const std:
 }  // namespace
 
 import_preview preview_dossier_import(SQLite::Database& read_db, std::string_view bytes, const config& cfg,
-                                      const unit_scope& scope) {
-    return compare(read_db, bytes, "", cfg, scope).preview;
+                                      const unit_scope& scope, import_result* parsed) {
+    auto c = compare(read_db, bytes, "", cfg, scope);
+    if (parsed) *parsed = std::move(c.parsed);  // the preview's changes do not point into the rows
+    return std::move(c.preview);
 }
 
 import_report run_dossier_import(const import_io& io, std::string_view bytes, const import_request& req, const config& cfg,

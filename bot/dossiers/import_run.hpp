@@ -50,10 +50,12 @@ struct import_preview {
 };
 
 /// Reads an export (CSV, XLSX or JSON, told apart by content), validates it and compares it with
-/// the stored dossiers. Writes nothing. Rows of units `scope` does not cover are errors.
+/// the stored dossiers. Writes nothing. Rows of units `scope` does not cover are errors. With
+/// `parsed`, the rows read are kept there too (a page that shows some of them reads the file once).
 /// @throws SQLite::Exception
 [[nodiscard]] import_preview preview_dossier_import(SQLite::Database& read_db, std::string_view bytes, const config& cfg,
-                                                   const unit_scope& scope = unit_scope::everything());
+                                                   const unit_scope& scope = unit_scope::everything(),
+                                                   import_result* parsed = nullptr);
 
 /// Where a run reads and writes.
 struct import_io {
