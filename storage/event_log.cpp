@@ -3,6 +3,7 @@
 
 #include "storage/database.hpp"
 #include "storage/statement_cache.hpp"
+#include "storage/wal_checkpointer.hpp"
 #include "storage/write_gate.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -208,9 +209,9 @@ event_log::event_log(const std::string& db_path, std::function<void()> on_commit
     impl_->cache = std::make_unique<statement_cache>(*impl_->db);
     sqlite3_busy_handler(impl_->db->getHandle(), &short_busy_handler, nullptr);
     // A WAL checkpoint run by this connection would stall every acknowledgement behind it
-    // (tens of ms for a few MB). The worker commits once per stored event and checkpoints
-    // automatically (PASSIVE: it does not block this writer), which keeps the WAL bounded.
-    impl_->db->exec("PRAGMA wal_autocheckpoint=0");
+    // (tens of ms for a few MB). The server's wal_checkpointer keeps the WAL bounded from its own
+    // connection (PASSIVE: it does not block this writer).
+    disable_auto_checkpoint(*impl_->db);
 }
 
 event_log::~event_log() { stop(); }
