@@ -4,9 +4,18 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <stdexcept>
+
 namespace storage {
 
 namespace {
+
+constexpr std::array<std::pair<import_outcome, std::string_view>, 3> outcome_words{{
+    {import_outcome::imported, "imported"},
+    {import_outcome::rejected, "rejected"},
+    {import_outcome::failed, "failed"},
+}};
 
 constexpr const char* run_columns =
     "id, started_at, finished_at, duration_ms, merge_ms, source, COALESCE(actor, ''), COALESCE(file_name, ''), format, "
@@ -23,7 +32,7 @@ import_run read_run(SQLite::Statement& q) {
     r.actor = q.getColumn(6).getString();
     r.file_name = q.getColumn(7).getString();
     r.format = q.getColumn(8).getString();
-    r.outcome = q.getColumn(9).getString();
+    r.outcome = parse_import_outcome(q.getColumn(9).getString());
     r.rows = q.getColumn(10).getInt64();
     r.inserted = q.getColumn(11).getInt64();
     r.updated = q.getColumn(12).getInt64();
@@ -39,7 +48,7 @@ void bind_counts(SQLite::Statement& q, const import_run& r, int first) {
     q.bind(first, r.finished_at);
     q.bind(first + 1, r.duration_ms);
     q.bind(first + 2, r.merge_ms);
-    q.bind(first + 3, r.outcome);
+    q.bind(first + 3, std::string(to_string(r.outcome)));
     q.bind(first + 4, r.rows);
     q.bind(first + 5, r.inserted);
     q.bind(first + 6, r.updated);
@@ -51,6 +60,18 @@ void bind_counts(SQLite::Statement& q, const import_run& r, int first) {
 }
 
 }  // namespace
+
+std::string_view to_string(import_outcome o) {
+    for (const auto& [outcome, word] : outcome_words)
+        if (outcome == o) return word;
+    return "failed";
+}
+
+import_outcome parse_import_outcome(std::string_view s) {
+    for (const auto& [outcome, word] : outcome_words)
+        if (word == s) return outcome;
+    throw std::invalid_argument("unknown import outcome \"" + std::string(s) + "\"");
+}
 
 std::int64_t insert_import_run(SQLite::Database& db, const import_run& run, const std::vector<import_run_issue>& issues) {
     SQLite::Statement q(db,

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
@@ -11,6 +12,15 @@ class Database;
 }
 
 namespace storage {
+
+/// How an import run ended: every row imported (or nothing differed), the file rejected for its
+/// bad rows (nothing written), or a storage failure (nothing written).
+enum class import_outcome { imported, rejected, failed };
+
+/// The stored word ("imported").
+[[nodiscard]] std::string_view to_string(import_outcome o);
+/// The outcome a stored word names. @throws std::invalid_argument for a word no version wrote
+[[nodiscard]] import_outcome parse_import_outcome(std::string_view s);
 
 /// One import run as stored.
 struct import_run {
@@ -23,7 +33,7 @@ struct import_run {
     std::string actor;             ///< token name, official id, "watch"
     std::string file_name;
     std::string format;            ///< csv | xlsx | json | ""
-    std::string outcome;           ///< imported | rejected | failed
+    import_outcome outcome = import_outcome::failed;
     std::int64_t rows = 0, inserted = 0, updated = 0, unchanged = 0, state_changes = 0, rejected = 0, warnings = 0;
     std::string detail;            ///< why it failed, or a summary
 };

@@ -145,9 +145,9 @@ void add_dossier_resources(services& s) {
         req.on_imported = [&r, path](SQLite::Database& db) { audit(db, r.actor, "POST " + path, "", "200"); };
         auto rep = run_dossier_import(worker_io(*read, work), r.http.body, req, cfg, env.clock);
         if (rep.stats.notices_pending > 0) send_notices(*svc);
-        if (rep.outcome == "rejected")
+        if (rep.outcome == storage::import_outcome::rejected)
             if (auto refusal = scope_refusal(r, rep.parsed.errors)) return *refusal;
-        const int status = rep.outcome == "imported" ? 200 : rep.outcome == "rejected" ? 422 : 500;
+        const int status = rep.outcome == storage::import_outcome::imported ? 200 : rep.outcome == storage::import_outcome::rejected ? 422 : 500;
         return json_response(import_report_json(rep), status);
     });
     s.api.add_read("GET", "/api/v1/imports", ops, [&cfg](const api_request& r, SQLite::Database& db) {
@@ -287,7 +287,7 @@ private:
             spdlog::error("import folder: {}: {}", f.string(), e.what());
             return;
         }
-        if (rep.outcome == "failed") return;  // left in place: the next look tries again
+        if (rep.outcome == storage::import_outcome::failed) return;  // left in place: the next look tries again
         if (rep.stats.notices_pending > 0) send_notices(s_);
         std::string report;
         for (const auto& e : rep.parsed.errors)
@@ -296,11 +296,11 @@ private:
         std::string safe_stamp;
         for (char c : stamp) safe_stamp.push_back(c == ' ' || c == ':' ? (c == ' ' ? '_' : '-') : c);
         try {
-            archive_export(f, rep.outcome == "imported", safe_stamp, report);
+            archive_export(f, rep.outcome == storage::import_outcome::imported, safe_stamp, report);
         } catch (const std::exception& e) {
             spdlog::error("import folder: cannot move {} aside: {}", f.string(), e.what());
         }
-        if (rep.outcome == "imported")
+        if (rep.outcome == storage::import_outcome::imported)
             spdlog::info("import folder: {}: {} rows, {} new, {} updated, {} unchanged, {} state changes ({} ms, merge {} ms)",
                          req.file_name, rep.parsed.rows.size(), rep.stats.inserted, rep.stats.updated, rep.stats.unchanged,
                          rep.stats.state_changes, rep.duration_ms, rep.merge_ms);

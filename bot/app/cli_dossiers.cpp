@@ -102,17 +102,17 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
         auto rep = run_dossier_import(io, bytes, req, cfg, [] { return now_ms(); });
         if (a->json) {
             std::cout << import_report_json(rep) << "\n";
-            if (rep.outcome != "imported") opts.exit_code = 1;
+            if (rep.outcome != storage::import_outcome::imported) opts.exit_code = 1;
             return;
         }
         print_issues(a->file, rep.parsed.format, rep.parsed.errors, rep.parsed.warnings);
-        if (rep.outcome == "rejected") {
+        if (rep.outcome == storage::import_outcome::rejected) {
             std::cerr << distinct_lines(rep.parsed.errors) << " row(s) rejected; nothing was imported (run " << rep.run_id
                       << ")\n";
             opts.exit_code = 1;
             return;
         }
-        if (rep.outcome == "failed") throw command_error("import failed: " + rep.detail);
+        if (rep.outcome == storage::import_outcome::failed) throw command_error("import failed: " + rep.detail);
         std::cout << "imported " << rep.parsed.rows.size() << " dossiers (" << rep.stats.inserted << " new, "
                   << rep.stats.updated << " updated, " << rep.stats.unchanged << " unchanged, " << rep.stats.state_changes
                   << " state changes, " << rep.stats.newly_returned << " newly returned) in " << rep.duration_ms
@@ -150,7 +150,7 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
                 continue;
             }
             std::cout << std::left << std::setw(6) << r.id << " " << format_local_datetime(r.started_at, offset) << "  "
-                      << std::setw(8) << r.outcome << " " << std::setw(7) << r.source << " " << r.rows << " rows: "
+                      << std::setw(8) << storage::to_string(r.outcome) << " " << std::setw(7) << r.source << " " << r.rows << " rows: "
                       << r.inserted << " new, " << r.updated << " updated, " << r.unchanged << " unchanged, "
                       << r.state_changes << " state changes, " << r.rejected << " rejected; " << r.duration_ms << " ms"
                       << (r.file_name.empty() ? "" : "  " + r.file_name) << "\n";
@@ -171,7 +171,7 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
             return;
         }
         std::cout << "run " << r->id << " (" << r->source << (r->actor.empty() ? "" : ", " + r->actor) << ") "
-                  << format_local_datetime(r->started_at, offset) << ": " << r->outcome << ", " << r->duration_ms
+                  << format_local_datetime(r->started_at, offset) << ": " << storage::to_string(r->outcome) << ", " << r->duration_ms
                   << " ms (merge " << r->merge_ms << " ms)\n"
                   << "file: " << (r->file_name.empty() ? "-" : r->file_name) << " (" << r->format << "), " << r->rows
                   << " rows: " << r->inserted << " new, " << r->updated << " updated, " << r->unchanged << " unchanged, "

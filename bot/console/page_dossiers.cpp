@@ -316,7 +316,7 @@ http_response post_import_confirm(page_ctx& c) {
     req.scope = c.me.scope;
     const std::int64_t now = c.now();
     auto o = run_dossier_import(io, item->content, req, c.cfg(), [now] { return now; });
-    if (o.outcome != "imported") return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
+    if (o.outcome != storage::import_outcome::imported) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
     c.uploads->drop(c.me.session_hash);
     c.audit_action = "dossiers import";
     c.audit_target = item->file_name;

@@ -159,14 +159,14 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
     run.actor = req.actor;
     run.file_name = req.file_name;
 
-    auto record = [&](const char* outcome, std::vector<storage::import_run_issue> issues) {
+    auto record = [&](storage::import_outcome outcome, std::vector<storage::import_run_issue> issues) {
         run.outcome = outcome;
         run.finished_at = clock();
         run.duration_ms = elapsed_ms(t0);
         io.write([&](SQLite::Database& db) {
             storage::write_scope tx(db);
             rep.run_id = storage::insert_import_run(db, run, issues);
-            if (run.outcome == "imported" && req.on_imported) req.on_imported(db);
+            if (run.outcome == storage::import_outcome::imported && req.on_imported) req.on_imported(db);
             tx.commit();
         });
     };
@@ -175,12 +175,12 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
     try {
         c = compare(io.read, bytes, req.format, cfg, req.scope);
     } catch (const std::exception& e) {
-        rep.outcome = "failed";
+        rep.outcome = storage::import_outcome::failed;
         rep.detail = std::string("cannot compare with the stored dossiers: ") + e.what();
         run.detail = rep.detail;
         spdlog::error("dossier import {}: {}", req.file_name, rep.detail);
         try {
-            record("failed", {});
+            record(storage::import_outcome::failed, {});
         } catch (const std::exception&) {
         }
         return rep;
@@ -193,17 +193,17 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
     run.unchanged = static_cast<std::int64_t>(c.preview.unchanged);
 
     if (!rep.parsed.ok()) {
-        rep.outcome = "rejected";
+        rep.outcome = storage::import_outcome::rejected;
         run.detail = std::to_string(run.rejected) + " row(s) rejected; nothing was imported";
-        record("rejected", issues_of(rep.parsed, req.file_name));
+        record(storage::import_outcome::rejected, issues_of(rep.parsed, req.file_name));
         rep.duration_ms = run.duration_ms;
         return rep;
     }
     rep.stats.unchanged = c.preview.unchanged;
     if (c.to_write.empty()) {
         // Nothing differs: no dossier is written, only the run's own record.
-        rep.outcome = "imported";
-        record("imported", issues_of(rep.parsed, req.file_name));
+        rep.outcome = storage::import_outcome::imported;
+        record(storage::import_outcome::imported, issues_of(rep.parsed, req.file_name));
         rep.duration_ms = run.duration_ms;
         return rep;
     }
@@ -232,7 +232,7 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
         io.write([&](SQLite::Database& db) {
             const auto t = std::chrono::steady_clock::now();
             storage::write_scope tx(db);
-            run.outcome = "imported";
+            run.outcome = storage::import_outcome::imported;
             run.finished_at = clock();
             run.id = storage::insert_import_run(db, run, issues_of(rep.parsed, req.file_name));
             auto st = storage::merge_staged(db, batch, run.id, now);
@@ -251,16 +251,16 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
             rep.merge_ms = run.merge_ms;
             rep.run_id = run.id;
         });
-        rep.outcome = "imported";
+        rep.outcome = storage::import_outcome::imported;
     } catch (const std::exception& e) {
         merged = false;
-        rep.outcome = "failed";
+        rep.outcome = storage::import_outcome::failed;
         rep.detail = std::string("storage: ") + e.what();
         run.detail = rep.detail;
         spdlog::error("dossier import {} failed: {}", req.file_name, e.what());
         try {
             io.write([&](SQLite::Database& db) { storage::drop_staged(db, batch); });
-            record("failed", issues_of(rep.parsed, req.file_name));
+            record(storage::import_outcome::failed, issues_of(rep.parsed, req.file_name));
         } catch (const std::exception& e2) {
             spdlog::error("dossier import {}: cannot record the failure: {}", req.file_name, e2.what());
         }
@@ -293,13 +293,13 @@ import_report import_dossiers(SQLite::Database& db, std::string_view bytes, cons
 std::string import_report_json(const import_report& r) {
     boost::json::object j;
     j["run"] = r.run_id;
-    j["outcome"] = r.outcome;
+    j["outcome"] = storage::to_string(r.outcome);
     put_read_part(j, r.parsed.format, r.parsed.errors, r.parsed.warnings, r.parsed.ignored_columns, distinct_lines(r.parsed.errors));
-    if (r.outcome == "failed") {
+    if (r.outcome == storage::import_outcome::failed) {
         j["error"] = "import_failed";
         j["detail"] = r.detail;
     }
-    if (r.outcome == "imported") {
+    if (r.outcome == storage::import_outcome::imported) {
         j["imported"] = r.parsed.rows.size();
         j["inserted"] = r.stats.inserted;
         j["updated"] = r.stats.updated;
@@ -349,7 +349,7 @@ std::string import_run_json(const storage::import_run& r, int utc_offset_minutes
                           {"actor", r.actor},
                           {"file", r.file_name},
                           {"format", r.format},
-                          {"outcome", r.outcome},
+                          {"outcome", storage::to_string(r.outcome)},
                           {"rows", r.rows},
                           {"inserted", r.inserted},
                           {"updated", r.updated},

@@ -5,6 +5,7 @@
 #include "bot/core/scope.hpp"
 #include "bot/dossiers/dossier_import.hpp"
 #include "storage/dossier_repository.hpp"
+#include "storage/import_run_repository.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -80,7 +81,7 @@ struct import_request {
 /// What a run did.
 struct import_report {
     std::int64_t run_id = 0;         ///< the import_runs row
-    std::string outcome;             ///< imported | rejected | failed
+    storage::import_outcome outcome = storage::import_outcome::failed;
     import_result parsed;            ///< what was read (rows, errors, warnings, columns)
     storage::upsert_stats stats;     ///< what the merge changed
     std::int64_t duration_ms = 0;    ///< the whole run
@@ -95,7 +96,7 @@ struct import_report {
 /// merged in one job that also records the run; a file with any bad row changes no dossier (its
 /// run is recorded as rejected, with every issue's file and line). Unchanged rows are never
 /// written. One import at a time per process. Never throws for bad input; a storage failure gives
-/// outcome "failed" (the staged rows are dropped).
+/// outcome `failed` (the staged rows are dropped).
 [[nodiscard]] import_report run_dossier_import(const import_io& io, std::string_view bytes, const import_request& req,
                                                const config& cfg, const std::function<std::int64_t()>& clock);
 

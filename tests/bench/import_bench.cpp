@@ -215,7 +215,7 @@ timed_import import_through_worker(bot::worker& work, SQLite::Database& read, co
 void print(const char* what, const timed_import& t) {
     std::printf("%-34s %9.0f ms  outcome %-8s inserted %6zu updated %6zu unchanged %6zu state changes %5zu; "
                 "merge %.0f ms, longest job on the worker %.0f ms (%zu jobs); memory %ld MB before, peak %ld MB\n",
-                what, t.total_ms, t.rep.outcome.c_str(), t.rep.stats.inserted, t.rep.stats.updated, t.rep.stats.unchanged,
+                what, t.total_ms, std::string(storage::to_string(t.rep.outcome)).c_str(), t.rep.stats.inserted, t.rep.stats.updated, t.rep.stats.unchanged,
                 t.rep.stats.state_changes, static_cast<double>(t.rep.merge_ms), t.longest_job_ms, t.jobs, t.rss_before_mb,
                 t.peak_rss_mb);
 }

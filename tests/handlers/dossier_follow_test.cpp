@@ -143,7 +143,7 @@ TEST_CASE("a state change found by an import gives each follower one notice and 
     follow_fixture f;
     f.t->env->cfg.zalo.zns_status_template = "zns-status-1";
     const auto& env_cfg = f.t->env->cfg;
-    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), env_cfg, f.t->now).outcome == "imported");
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), env_cfg, f.t->now).outcome == storage::import_outcome::imported);
     f.send(citizen, "theo dõi " + code + " 0987654321");                                   // in the 7-day window
     f.send("7100000000000000003", "theo dõi 000.00.31.H12-261120-0002 0912111222");        // follows the other one
     {
@@ -157,7 +157,7 @@ TEST_CASE("a state change found by an import gives each follower one notice and 
     const auto outbox_before = f.count("SELECT COUNT(*) FROM outbox");
     f.t->now += 3600 * 1000;
     auto imp = bot::import_dossiers(*f.db, export_csv("Đã có kết quả"), env_cfg, f.t->now);
-    REQUIRE(imp.outcome == "imported");
+    REQUIRE(imp.outcome == storage::import_outcome::imported);
     CHECK(imp.stats.state_changes == 1);
     CHECK(imp.stats.notices_pending == 1);
     auto ctx = f.t->env->context(*f.db);
@@ -187,7 +187,7 @@ TEST_CASE("a state change found by an import gives each follower one notice and 
 TEST_CASE("a later due date on an open dossier brings the apology and the new date; no channel is recorded as undelivered", "[dossiers]") {
     follow_fixture f;  // no ZNS status template configured
     const auto& cfg = f.t->env->cfg;
-    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == "imported");
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == storage::import_outcome::imported);
     f.send(citizen, "theo dõi " + code + " 0987654321");
     REQUIRE(storage::follow_dossier(*f.db, code, "7100000000000000005", "0987654321", f.t->now));  // never wrote to the OA
     auto imp = bot::import_dossiers(*f.db, export_csv("Đang xử lý", "08/12/2026"), cfg, f.t->now);
@@ -208,7 +208,7 @@ TEST_CASE("a later due date on an open dossier brings the apology and the new da
 TEST_CASE("someone who stopped following is not told of a change", "[dossiers]") {
     follow_fixture f;
     const auto& cfg = f.t->env->cfg;
-    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == "imported");
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == storage::import_outcome::imported);
     f.send(citizen, "theo dõi " + code + " 0987654321");
     f.send(citizen, "bỏ theo dõi " + code);
     auto imp = bot::import_dossiers(*f.db, export_csv("Yêu cầu bổ sung", "01/12/2026", "Yêu cầu bổ sung"), cfg, f.t->now);
@@ -224,7 +224,7 @@ TEST_CASE("a followed dossier still open after its due date brings the apology o
     follow_fixture f;  // today 27/11/2026; the followed dossier is due 01/12/2026
     f.t->env->cfg.zalo.zns_status_template = "zns-status-1";  // after the 7-day window: ZNS to the phone
     const auto& cfg = f.t->env->cfg;
-    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == "imported");
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == storage::import_outcome::imported);
     f.send(citizen, "theo dõi " + code + " 0987654321");
     auto ctx = f.t->env->context(*f.db);
     // Not yet due: nothing.
@@ -278,7 +278,7 @@ TEST_CASE("a followed dossier still open after its due date brings the apology o
 TEST_CASE("every follow and notice is counted in the report, by channel, result ready and apology", "[dossiers][reports]") {
     follow_fixture f;
     const auto& cfg = f.t->env->cfg;
-    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == "imported");
+    REQUIRE(bot::import_dossiers(*f.db, export_csv("Đang xử lý"), cfg, f.t->now).outcome == storage::import_outcome::imported);
     f.send(citizen, "theo dõi " + code + " 0987654321");                                  // Zalo, in the window
     REQUIRE(storage::follow_dossier(*f.db, code, "7100000000000000005", "0987654321", f.t->now));  // never wrote
     auto ctx = f.t->env->context(*f.db);

@@ -53,12 +53,12 @@ TEST_CASE("a second import of the same file writes nothing", "[dossiers]") {
     auto db = test::memory_db();
     add_june_officials(*db);
     auto first = run(*db, fixture("mot-cua-export.csv"), cfg, 1000);
-    REQUIRE(first.outcome == "imported");
+    REQUIRE(first.outcome == storage::import_outcome::imported);
     CHECK(first.stats.inserted == 6);
     CHECK(storage::find_dossier(*db, "000.00.31.H12-251201-0002")->official_id == "cb_ts_01");
     const auto changes_before = db->getTotalChanges();
     auto second = run(*db, fixture("mot-cua-export.csv"), cfg, 2000);
-    REQUIRE(second.outcome == "imported");
+    REQUIRE(second.outcome == storage::import_outcome::imported);
     CHECK(second.stats.inserted == 0);
     CHECK(second.stats.updated == 0);
     CHECK(second.stats.unchanged == 6);
@@ -68,7 +68,7 @@ TEST_CASE("a second import of the same file writes nothing", "[dossiers]") {
     CHECK(count(*db, "SELECT COUNT(*) FROM dossier_changes") == 0);
     // The same export as XLSX is the same data: nothing to write either.
     auto xlsx = run(*db, fixture("mot-cua-export.xlsx"), cfg, 3000, "export.xlsx");
-    REQUIRE(xlsx.outcome == "imported");
+    REQUIRE(xlsx.outcome == storage::import_outcome::imported);
     CHECK(xlsx.parsed.format == "xlsx");
     CHECK(xlsx.stats.unchanged == 6);
     CHECK(count(*db, "SELECT COUNT(*) FROM dossiers WHERE imported_at > 1000") == 0);
@@ -79,7 +79,7 @@ TEST_CASE("an edited row is written alone and recorded with what changed and its
     auto db = test::memory_db();
     add_june_officials(*db);
     auto csv = fixture("mot-cua-export.csv");
-    REQUIRE(run(*db, csv, cfg, 1000).outcome == "imported");
+    REQUIRE(run(*db, csv, cfg, 1000).outcome == storage::import_outcome::imported);
     // Dossier 0002 now has its result; 0004 got a new appointment.
     auto edited = csv;
     auto replace = [&](const std::string& from, const std::string& to) {
@@ -90,7 +90,7 @@ TEST_CASE("an edited row is written alone and recorded with what changed and its
     replace("04/12/2025 17:00,,Đang xử lý", "04/12/2025 17:00,,Đã có kết quả");
     replace("09/12/2025,,Yêu cầu bổ sung", "12/12/2025,,Yêu cầu bổ sung");
     auto rep = run(*db, edited, cfg, 2000);
-    REQUIRE(rep.outcome == "imported");
+    REQUIRE(rep.outcome == storage::import_outcome::imported);
     CHECK(rep.stats.updated == 2);
     CHECK(rep.stats.unchanged == 4);
     CHECK(rep.stats.state_changes == 1);
@@ -115,6 +115,17 @@ TEST_CASE("an edited row is written alone and recorded with what changed and its
     CHECK(runs[0].format == "csv");
 }
 
+TEST_CASE("a run's outcome is stored as its word and an unknown word read back is an error", "[dossiers]") {
+    auto cfg = test::test_config();
+    auto db = test::memory_db();
+    auto rep = run(*db, fixture("mot-cua-export.csv"), cfg, 1000);
+    REQUIRE(rep.outcome == storage::import_outcome::imported);
+    CHECK(count(*db, "SELECT COUNT(*) FROM import_runs WHERE outcome = 'imported'") == 1);
+    CHECK(storage::parse_import_outcome("rejected") == storage::import_outcome::rejected);
+    db->exec("UPDATE import_runs SET outcome = 'half-done'");
+    CHECK_THROWS_AS(storage::list_import_runs(*db, 10), std::invalid_argument);
+}
+
 TEST_CASE("a file with a bad row changes nothing and its run keeps every error with file and line", "[dossiers]") {
     auto cfg = test::test_config();
     auto db = test::memory_db();
@@ -122,11 +133,11 @@ TEST_CASE("a file with a bad row changes nothing and its run keeps every error w
     csv += "7,X-7,Khai sinh,Hộ tịch,Cấp xã,UBND xã Hà Nội,Trực tuyến,A,,01/12/2025,03/12/2025,,Đang xử lý,,\n";
     csv += "8,X-8,Khai sinh,Hộ tịch,Cấp xã,UBND xã Tân Sỏi,Trực tuyến,A,,32/12/2025,03/12/2025,,Đang xử lý,,\n";
     auto rep = run(*db, csv, cfg, 1000, "hom-nay.csv");
-    CHECK(rep.outcome == "rejected");
+    CHECK(rep.outcome == storage::import_outcome::rejected);
     CHECK(storage::count_dossiers(*db) == 0);
     auto r = storage::find_import_run(*db, rep.run_id);
     REQUIRE(r);
-    CHECK(r->outcome == "rejected");
+    CHECK(r->outcome == storage::import_outcome::rejected);
     CHECK(r->rejected == 2);
     auto issues = storage::import_run_issues(*db, rep.run_id, 10);
     REQUIRE(issues.size() >= 2);
@@ -148,7 +159,7 @@ TEST_CASE("a big file is staged in chunks and merged once; a failed write leaves
         inline_io w{*db};
         w.fail_at = 3;  // the third chunk
         auto rep = bot::run_dossier_import(w.io(), csv, bot::import_request{}, cfg, [] { return std::int64_t{1000}; });
-        CHECK(rep.outcome == "failed");
+        CHECK(rep.outcome == storage::import_outcome::failed);
         CHECK_THAT(rep.detail, Catch::Contains("disk full"));
         CHECK(storage::count_dossiers(*db) == 0);
         CHECK(count(*db, "SELECT COUNT(*) FROM dossier_import_staging") == 0);
@@ -156,7 +167,7 @@ TEST_CASE("a big file is staged in chunks and merged once; a failed write leaves
     }
     inline_io w{*db};
     auto rep = bot::run_dossier_import(w.io(), csv, bot::import_request{}, cfg, [] { return std::int64_t{2000}; });
-    REQUIRE(rep.outcome == "imported");
+    REQUIRE(rep.outcome == storage::import_outcome::imported);
     CHECK(rep.chunks == 4);
     CHECK(w.writes == 10);  // clear stale staging, four chunks, one merge, four chunks out of staging
     CHECK(rep.stats.inserted == 35);
@@ -168,7 +179,7 @@ TEST_CASE("the preview lists what an import would change and writes nothing", "[
     auto cfg = test::test_config();
     auto db = test::memory_db();
     auto csv = fixture("mot-cua-export.csv");
-    REQUIRE(run(*db, csv, cfg, 1000).outcome == "imported");
+    REQUIRE(run(*db, csv, cfg, 1000).outcome == storage::import_outcome::imported);
     auto edited = csv;
     edited.replace(edited.find("Đã tiếp nhận"), std::string("Đã tiếp nhận").size(), "Đang xử lý");
     edited += "7,NEW-7,Khai sinh,Hộ tịch,Cấp xã,UBND xã Tân Sỏi,Trực tuyến,A,,01/12/2025,03/12/2025,,,,\n";
@@ -193,7 +204,7 @@ TEST_CASE("withdrawn dossiers leave the reminder scan and the officials' open li
     auto cfg = test::test_config();
     auto db = test::memory_db();
     add_june_officials(*db);
-    REQUIRE(run(*db, fixture("mot-cua-export.csv"), cfg, 1000).outcome == "imported");
+    REQUIRE(run(*db, fixture("mot-cua-export.csv"), cfg, 1000).outcome == storage::import_outcome::imported);
     const auto open = storage::open_dossiers_due_by(*db, "2025-12-31");
     for (const auto& d : open) {
         CHECK(d.code != "000.00.31.H12-251203-0005");  // withdrawn
