@@ -122,6 +122,9 @@ TEST_CASE("a run's outcome is stored as its word and an unknown word read back i
     REQUIRE(rep.outcome == storage::import_outcome::imported);
     CHECK(count(*db, "SELECT COUNT(*) FROM import_runs WHERE outcome = 'imported'") == 1);
     CHECK(storage::parse_import_outcome("rejected") == storage::import_outcome::rejected);
+    // The schema's CHECK keeps such a word out; a file written past it still reads as an error.
+    CHECK_THROWS(db->exec("UPDATE import_runs SET outcome = 'half-done'"));
+    db->exec("PRAGMA ignore_check_constraints = ON");
     db->exec("UPDATE import_runs SET outcome = 'half-done'");
     CHECK_THROWS_AS(storage::list_import_runs(*db, 10), std::invalid_argument);
 }
