@@ -108,9 +108,14 @@ std::string render_template(const std::string& text, const std::map<std::string,
 }
 
 // Checks every {{tag}} names a known variable (sections and inverted sections allowed).
-void check_variables(const std::string& text) {
+// The fill-in fields a broadcast may use, as the team reads them: "{{ten_xa}} (tên xã), ...".
+std::string variable_names(const context& ctx) {
+    return ctx.texts.render("broadcast_variable_names", {{"ten_xa", "{{ten_xa}}"}, {"ten_thon", "{{ten_thon}}"}, {"ten", "{{ten}}"}});
+}
+
+void check_variables(const context& ctx, const std::string& text) {
     kainjow::mustache::mustache m(text);
-    if (!m.is_valid()) throw broadcast_error("the text is not a valid template: " + m.error_message());
+    if (!m.is_valid()) throw broadcast_error(ctx.texts.render("broadcast_template_invalid", {{"names", variable_names(ctx)}}));
     static const std::regex tag(R"(\{\{\{?\s*([#^/&!]?)\s*([^}]*?)\s*\}?\}\})");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), tag); it != std::sregex_iterator(); ++it) {
         std::string kind = (*it)[1];
@@ -118,7 +123,8 @@ void check_variables(const std::string& text) {
         if (kind == "!") continue;
         const auto& vars = template_variables();
         if (std::find(vars.begin(), vars.end(), name) == vars.end())
-            throw broadcast_error("unknown template variable {{" + name + "}}; use {{ten_xa}}, {{ten_thon}} or {{ten}}");
+            throw broadcast_error(
+                ctx.texts.render("broadcast_unknown_variable", {{"tag", "{{" + name + "}}"}, {"names", variable_names(ctx)}}));
     }
 }
 
@@ -145,6 +151,13 @@ std::string unit_words(const std::vector<const bot::unit_config*>& units, const 
     return out;
 }
 
+// Today's unit ids, for a message naming one that is not.
+std::string known_units(const context& ctx, const std::string& today) {
+    std::string known;
+    for (const auto* cu : bot::units_on(ctx.cfg, today)) known += (known.empty() ? "" : ", ") + cu->id;
+    return known;
+}
+
 // Who the request reaches: `all` alone; else each unit given, narrowed to the villages given of
 // it; a village given alone is the village of the one unit having it. @throws broadcast_error
 target_set resolve_audience(const context& ctx, const broadcast_request& req, const std::string& today,
@@ -167,9 +180,8 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
     std::vector<const bot::unit_config*> given;
     for (const auto& u : req.units) {
         if (!ctx.cfg.find_unit(u)) {
-            std::string known;
-            for (const auto* cu : bot::units_on(ctx.cfg, today)) known += (known.empty() ? "" : ", ") + cu->id;
-            throw broadcast_error("unknown unit \"" + u + "\" (known: " + known + ")");
+            const std::string known = known_units(ctx, today);
+            throw broadcast_error(ctx.texts.render("broadcast_unknown_unit", {{"unit", u}, {"known", known}}));
         }
         // A broadcast goes to today's units; a merged commune's followers are reached through
         // the commune that took over.
@@ -181,7 +193,7 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
     for (const auto& raw : req.villages) {
         const std::string v = trim(raw);
         const auto everywhere = village_matches(today_units, v);
-        if (everywhere.empty()) throw broadcast_error("unknown village \"" + v + "\"");
+        if (everywhere.empty()) throw broadcast_error(ctx.texts.render("broadcast_unknown_village", {{"village", v}}));
         auto matches = everywhere;
         if (!given.empty())
             matches.erase(std::remove_if(matches.begin(), matches.end(),
@@ -191,15 +203,16 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
         for (const auto& m : (matches.empty() ? everywhere : matches))
             if (std::find(owners.begin(), owners.end(), m.first) == owners.end()) owners.push_back(m.first);
         if (matches.empty())
-            throw broadcast_error("village \"" + v + "\" belongs to " + unit_words(owners, today) + ", not to " +
-                                  unit_words(given, today));
+            throw broadcast_error(ctx.texts.render(
+                "broadcast_village_elsewhere",
+                {{"village", v}, {"owners", unit_words(owners, today)}, {"given", unit_words(given, today)}}));
         if (matches.size() > 1) {
             if (owners.size() > 1)
-                throw broadcast_error("village \"" + v + "\" is in several units: " + unit_words(owners, today) +
-                                      "; give the unit with it (--unit; \"units\" in the API)");
+                throw broadcast_error(
+                    ctx.texts.render("broadcast_village_in_several", {{"village", v}, {"owners", unit_words(owners, today)}}));
             std::string names;
             for (const auto& m : matches) names += (names.empty() ? "" : ", ") + m.second;
-            throw broadcast_error("village \"" + v + "\" is ambiguous: " + names);
+            throw broadcast_error(ctx.texts.render("broadcast_village_ambiguous", {{"village", v}, {"names", names}}));
         }
         const broadcast_place place{matches.front().first->id, matches.front().second};
         if (std::none_of(a.places.begin(), a.places.end(),
@@ -210,11 +223,12 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
     }
     for (const auto& [unit, village] : req.unit_villages) {
         const auto* cu = ctx.cfg.find_unit(unit);
-        if (!cu) throw broadcast_error("unknown unit \"" + unit + "\"");
+        if (!cu) throw broadcast_error(ctx.texts.render("broadcast_unknown_unit", {{"unit", unit}, {"known", known_units(ctx, today)}}));
         if (const std::string why = bot::why_not_on(ctx.cfg, unit, today); !why.empty()) throw broadcast_error(why);
         const auto own = village_matches({cu}, trim(village));
         if (own.size() != 1)
-            throw broadcast_error("village \"" + village + "\" is not a village of " + unit_words({cu}, today));
+            throw broadcast_error(
+                ctx.texts.render("broadcast_not_village_of", {{"village", trim(village)}, {"unit", unit_words({cu}, today)}}));
         const broadcast_place place{cu->id, own.front().second};
         const bool whole = std::find(given.begin(), given.end(), cu) != given.end();  // already reached in full
         if (!whole && std::none_of(a.places.begin(), a.places.end(),
@@ -229,10 +243,9 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
             // "--unit A --unit B --village (of A)": B whole or a village of B? Neither is guessed.
             std::string own;
             for (const auto& v : u->villages) own += (own.empty() ? "" : ", ") + v;
-            throw broadcast_error("unit \"" + u->id + "\" (" + bot::unit_name_on(*u, today) +
-                                  "): none of the villages given belongs to it (its villages: " +
-                                  (own.empty() ? std::string("none") : own) +
-                                  "); to reach the whole unit, send it a broadcast of its own");
+            throw broadcast_error(ctx.texts.render(
+                "broadcast_unit_without_village",
+                {{"unit", unit_words({u}, today)}, {"villages", own.empty() ? ctx.texts.render("broadcast_no_villages") : own}}));
         }
         if (!narrowed) a.places.push_back({u->id, ""});
     }
@@ -387,32 +400,34 @@ broadcast_request broadcast_request_from_json(const std::string& body, bool* dry
 broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& req) {
     broadcast_plan p;
     p.text = trim(req.text);
-    if (p.text.empty()) throw broadcast_error("the text is empty");
-    if (!valid_utf8(p.text)) throw broadcast_error("the text is not valid UTF-8");
-    check_variables(p.text);
+    if (p.text.empty()) throw broadcast_error(ctx.texts.render("broadcast_text_empty"));
+    if (!valid_utf8(p.text)) throw broadcast_error(ctx.texts.render("broadcast_text_unreadable"));
+    check_variables(ctx, p.text);
 
     const auto who = resolve_audience(ctx, req, today_iso(ctx), p.units, p.villages);
     p.all = who.all;
     p.places = who.places;
 
     if (req.buttons.size() > broadcast_max_buttons)
-        throw broadcast_error("at most " + std::to_string(broadcast_max_buttons) + " buttons are allowed");
+        throw broadcast_error(ctx.texts.render("broadcast_too_many_buttons", {{"max", std::to_string(broadcast_max_buttons)}}));
     for (const auto& b : req.buttons) {
-        if (b.title.empty()) throw broadcast_error("a button has no title");
-        if (!valid_utf8(b.title)) throw broadcast_error("button title is not valid UTF-8");
+        if (b.title.empty()) throw broadcast_error(ctx.texts.render("broadcast_button_no_title"));
+        if (!valid_utf8(b.title)) throw broadcast_error(ctx.texts.render("broadcast_button_unreadable"));
         if (utf8_chars(b.title) > broadcast_max_button_title_chars)
-            throw broadcast_error("button title \"" + b.title + "\" is longer than " +
-                                  std::to_string(broadcast_max_button_title_chars) + " characters");
+            throw broadcast_error(ctx.texts.render("broadcast_button_title_long",
+                                                   {{"title", b.title}, {"max", std::to_string(broadcast_max_button_title_chars)}}));
         static const std::regex url(R"(^https?://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$)");
-        if (!std::regex_match(b.url, url)) throw broadcast_error("button \"" + b.title + "\": not a web link: " + b.url);
+        if (!std::regex_match(b.url, url))
+            throw broadcast_error(ctx.texts.render("broadcast_button_bad_link", {{"title", b.title}, {"url", b.url}}));
         p.buttons.push_back(b);
     }
 
     const std::int64_t now = ctx.now_ms();
     if (req.at && !trim(*req.at).empty()) {
         auto t = bot::parse_local_datetime(trim(*req.at), ctx.cfg.time.utc_offset_minutes);
-        if (!t) throw broadcast_error("time \"" + *req.at + "\": expected local \"YYYY-MM-DD HH:MM\"");
-        if (*t < now - past_tolerance_ms) throw broadcast_error("time \"" + *req.at + "\" is in the past");
+        if (!t)
+            throw broadcast_error(ctx.texts.render("broadcast_bad_time", {{"at", *req.at}, {"example", today_iso(ctx) + " 08:00"}}));
+        if (*t < now - past_tolerance_ms) throw broadcast_error(ctx.texts.render("broadcast_time_past", {{"at", *req.at}}));
         p.scheduled_at = *t;
     } else {
         p.scheduled_at = now;
@@ -430,9 +445,10 @@ broadcast_plan validate_broadcast(const context& ctx, const broadcast_request& r
                                           {"ten", std::string(assumed_display_name_chars, 'x')}}) +
                  "\n\n" + ctx.texts.render("broadcast_opt_out_hint");
     if (utf8_chars(worst) > broadcast_max_text_chars)
-        throw broadcast_error("the text is too long: up to " + std::to_string(utf8_chars(worst)) +
-                              " characters once filled in (with the opt-out line); Zalo allows " +
-                              std::to_string(broadcast_max_text_chars));
+        throw broadcast_error(ctx.texts.render("broadcast_text_too_long",
+                                               {{"chars", std::to_string(utf8_chars(worst))},
+                                                {"max", std::to_string(broadcast_max_text_chars)},
+                                                {"over", std::to_string(utf8_chars(worst) - broadcast_max_text_chars)}}));
     return p;
 }
 

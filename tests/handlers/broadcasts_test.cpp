@@ -271,10 +271,10 @@ TEST_CASE("a village of another commune than the one given is refused, naming th
                       Contains("thôn Hố Sâu") && Contains("xã Đồng Sơn") && Contains("dong_son"));
     // Every unit given must have one of the villages given: else it is unclear what it means.
     CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({"tan_soi", "dong_son"}, {"thôn Đồng Điều"})),
-                      Contains("dong_son") && Contains("none of the villages"));
+                      Contains("dong_son") && Contains("không thôn, tổ dân phố nào đã ghi thuộc xã, phường này"));
     // Two units, a village of each: those two villages.
     CHECK(handlers::preview_broadcast(ctx, audience_request({"tan_soi", "dong_son"}, {"Đồng Điều", "Hố Sâu"})).recipients == 3 + 3);
-    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {"thôn Không Có"})), Contains("unknown village"));
+    CHECK_THROWS_WITH(handlers::preview_broadcast(ctx, audience_request({}, {"thôn Không Có"})), Contains("Không tìm thấy thôn, tổ dân phố \"thôn Không Có\""));
 }
 
 TEST_CASE("a village name two communes share needs its commune", "[broadcasts][audience]") {
@@ -583,29 +583,31 @@ TEST_CASE("invalid broadcasts are refused with a reason", "[broadcasts]") {
     auto db = test::memory_db();
     auto ctx = t->env->context(*db);
     using Catch::Matchers::Contains;
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("  ")), Contains("empty"));
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("x", {"xa_khong_co"})), Contains("unknown unit \"xa_khong_co\""));
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("x", {}, {"thôn Không Có"})), Contains("unknown village"));
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("Chào {{ten_huyen}}")), Contains("{{ten_huyen}}"));
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("Chào {{#ten_thon}")), Contains("template"));
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request(std::string(990, 'a'))), Contains("too long"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("  ")), Contains("Nội dung tin đang để trống"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("x", {"xa_khong_co"})), Contains("Không có xã, phường mã \"xa_khong_co\"") && Contains("dong_son"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("x", {}, {"thôn Không Có"})), Contains("Không tìm thấy thôn"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("Chào {{ten_huyen}}")),
+                      Contains("Ô tự điền {{ten_huyen}} không có sẵn") && Contains("{{ten_xa}} (tên xã, phường)"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request("Chào {{#ten_thon}")), Contains("dấu ngoặc nhọn chưa đóng đúng"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, request(std::string(990, 'a'))),
+                      Contains("Tin quá dài") && Contains("tối đa 1000 ký tự"));
     CHECK_NOTHROW(handlers::validate_broadcast(ctx, request(std::string(900, 'a'))));
 
     auto req = request("x");
     req.buttons = {{"1", "https://a.vn"}, {"2", "https://a.vn"}, {"3", "https://a.vn"}, {"4", "https://a.vn"}, {"5", "https://a.vn"}};
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("at most 4"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("tối đa 4 nút"));
     req.buttons = {{"Hướng dẫn đăng ký tài khoản dịch vụ công", "https://a.vn"}};
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("longer than 35"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("dài quá 35 ký tự"));
     req.buttons = {{"Cổng dịch vụ công", "javascript:alert(1)"}};
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("not a web link"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("không phải địa chỉ trang web"));
     CHECK_THROWS_AS(handlers::parse_button("no bar"), handlers::broadcast_error);
     CHECK(handlers::parse_button("Cổng DVC | https://dichvucong.gov.vn").url == "https://dichvucong.gov.vn");
 
     req = request("x");
     req.at = "27/11/2026 10:00";
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("YYYY-MM-DD HH:MM"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("năm-tháng-ngày giờ:phút"));
     req.at = "2026-11-26 10:00";
-    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("past"));
+    CHECK_THROWS_WITH(handlers::create_broadcast(ctx, req), Contains("đã qua"));
     CHECK(count(*db, "SELECT COUNT(*) FROM broadcasts") == 0);
 }
 

@@ -75,7 +75,7 @@ TEST_CASE("the admin API creates, lists, shows and cancels broadcasts for the pr
 
     r = f.call("POST", "/api/v1/broadcasts", R"({"text": "x", "units": ["nowhere"]})");
     CHECK(r.status == 400);
-    CHECK(r.body.find("unknown unit") != std::string::npos);
+    CHECK(r.body.find("Không có xã, phường mã \\\"nowhere\\\"") != std::string::npos);
 
     r = f.call("GET", "/api/v1/broadcasts");
     CHECK(r.status == 200);

@@ -87,18 +87,18 @@ TEST_CASE("broadcast create refuses bad input with exit code 1 and a clear messa
     cli c;
     std::string out;
     CHECK(c.run("create --text 'x' --unit nowhere", out) == 1);
-    CHECK(out.find("unknown unit \"nowhere\"") != std::string::npos);
+    CHECK(out.find("Không có xã, phường mã \"nowhere\"") != std::string::npos);
     // A broadcast targets today's units: a merged commune is refused with its successor named.
     CHECK(c.run("create --text 'x' --unit tan_soi", out) == 1);
     CHECK(out.find("ended on 2025-06-30") != std::string::npos);
     CHECK(out.find("\"yen_the\"") != std::string::npos);
     CHECK(c.run("create --text 'x' --village 'thôn Ma'", out) == 1);
-    CHECK(out.find("unknown village") != std::string::npos);
+    CHECK(out.find("Không tìm thấy thôn, tổ dân phố \"thôn Ma\"") != std::string::npos);
     CHECK(c.run("create --text ''", out) == 1);
     CHECK(c.run("create --text x --all --button 'Một tiêu đề nút rất dài vượt quá giới hạn|https://a.vn'", out) == 1);
     CHECK(out.find("35") != std::string::npos);
     CHECK(c.run("create --text x --all --at tomorrow", out) == 1);
-    CHECK(out.find("YYYY-MM-DD HH:MM") != std::string::npos);
+    CHECK(out.find("năm-tháng-ngày giờ:phút") != std::string::npos);
     CHECK(c.run("create --unit tan_soi", out) == 2);  // --text is required: usage error
     CHECK(c.run_json("list --json").at("broadcasts").as_array().empty());
 }
