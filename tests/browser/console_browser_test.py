@@ -317,6 +317,14 @@ def scenario_broadcast(demo, b, out):
     from selenium.webdriver.common.by import By
     b.sign_in(demo.link(demo.propaganda), demo.url)
     b.open(demo.url + "/console/tuyen-truyen/moi")
+    # A fill-in field that does not exist is refused in Vietnamese, naming the ones that do.
+    b.d.find_element(By.ID, "noi_dung").send_keys("Kính gửi bà con {{ten_huyen}}")
+    first = b.d.find_elements(By.CSS_SELECTOR, "input[name=thon]")[0]
+    b.d.execute_script("arguments[0].closest('details').open = true", first)
+    first.click()
+    b.d.find_element(By.CSS_SELECTOR, "form[action='/console/tuyen-truyen/xem-truoc'] button[type=submit]").click()
+    wait_for("the composer's refusal", lambda: "Ô tự điền {{ten_huyen}} không có sẵn" in b.d.page_source)
+    b.open(demo.url + "/console/tuyen-truyen/moi")
     text = "Kính gửi bà con {{ten_thon}}: tối thứ Sáu họp thôn bàn về dịch vụ công trực tuyến. (%d)" % int(time.time())
     b.d.find_element(By.ID, "noi_dung").send_keys(text)
     b.d.find_element(By.CSS_SELECTOR, "details.more-fields > summary").click()  # "Thêm nút liên kết"
