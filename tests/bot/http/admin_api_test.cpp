@@ -249,7 +249,13 @@ TEST_CASE("many concurrent big uploads without a token get 401 from the headers 
     server.shutdown();
     INFO("RSS before " << before / 1024 << " KiB, with " << clients << " uploads in flight " << during / 1024 << " KiB");
     CHECK(refused == clients);
+#if defined(__SANITIZE_THREAD__)
+    // ThreadSanitizer's shadow memory for the 64 client threads alone passes the bound: the
+    // resident size says nothing about the server's buffers there (the other builds measure it).
+    (void)during;
+#else
     CHECK(during < before + 16 * 1024 * 1024);
+#endif
 }
 
 TEST_CASE("read resources answer from a reader connection while the write worker is busy, and cannot write", "[server]") {
