@@ -32,7 +32,7 @@ constexpr std::size_t notice_procedure_chars = 60;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-interaction_note note_for(const std::string& kind, const sender& s) { return {kind, "theo_doi_ho_so", "command", s.unit_id()}; }
+interaction_note note_for(const std::string& kind, const sender& s) { return {kind, "theo_doi_ho_so", interaction_outcome::command, s.unit_id()}; }
 
 zalo::button unfollow_button(const context& ctx, const std::string& code) {
     return query_button(ctx.texts.render("dossier_button_unfollow"), std::string(follow_payload::unfollow) + code);

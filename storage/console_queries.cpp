@@ -134,7 +134,7 @@ WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?)SQL");
     std::vector<history_message> out;
     while (q.executeStep())
         out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                       q.getColumn(3).getString(), q.getColumn(4).getString()});
+                       parse_interaction_outcome(q.getColumn(3).getString()), q.getColumn(4).getString()});
     std::reverse(out.begin(), out.end());
     return out;
 }

@@ -2,6 +2,7 @@
 // bot::unit_scope::covers (the console decides scope; these only filter by it).
 #pragma once
 
+#include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
 
 #include <cstdint>
@@ -76,7 +77,7 @@ struct history_message {
     std::int64_t at = 0;
     std::string direction;  ///< in | out
     std::string kind;
-    std::string outcome;
+    interaction_outcome outcome = interaction_outcome::none;
     std::string text;
 };
 /// The latest `limit` messages to and from a user, oldest first. @throws SQLite::Exception
