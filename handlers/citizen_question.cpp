@@ -102,11 +102,11 @@ outcome answer_question(context& ctx, const std::string& text, const sender& s) 
     if (m.acknowledgement)
         return reply_to(ctx, uid, ctx.texts.render("nlp_thanks"), {},
                         interaction_note{"text", m.topic ? m.topic->id : "", interaction_outcome::answered, u.unit_id});
-    if (m.outcome == "answered" && m.topic) {
+    if (m.outcome == bot::match_outcome::answered && m.topic) {
         if (m.topic->id == "gap_can_bo") return open_handoff_for(ctx, u, "asked", text, "text");
         return topic_reply(ctx, uid, *m.topic, "text", u.unit_id);
     }
-    const auto options = m.outcome == "clarified" ? clarify_options(m.alternatives) : std::vector<const bot::kb_topic*>{};
+    const auto options = m.outcome == bot::match_outcome::clarified ? clarify_options(m.alternatives) : std::vector<const bot::kb_topic*>{};
     if (!options.empty()) {
         std::vector<zalo::button> buttons;
         for (const auto* t : options) buttons.push_back(query_button(t->title, std::string(payload::topic) + t->id));

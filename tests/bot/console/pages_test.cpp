@@ -280,7 +280,7 @@ TEST_CASE("an unanswered question attached to a topic is answered after the relo
         storage::set_user_place(d, "u9", "tan_soi", "");
         storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u9", question, key);
     });
-    REQUIRE(f.t->env->kb.get()->match(question).outcome != "answered");
+    REQUIRE(f.t->env->kb.get()->match(question).outcome != bot::match_outcome::answered);
     const auto cookie = f.sign_in("ld");
     auto page = f.call("GET", "/console/cau-hoi", cookie);
     REQUIRE(page.status == 200);
@@ -291,7 +291,7 @@ TEST_CASE("an unanswered question attached to a topic is answered after the relo
     CHECK(contains(console_fixture::header(r, "Location"), "tb=attached"));
     CHECK(f.count("SELECT COUNT(*) FROM kb_examples WHERE topic_id = 'thanh_toan_truc_tuyen'") == 1);
     auto m = f.t->env->kb.get()->match(question);
-    CHECK(m.outcome == "answered");
+    CHECK(m.outcome == bot::match_outcome::answered);
     CHECK((m.topic && m.topic->id == "thanh_toan_truc_tuyen"));
     // Dealt with: it leaves the list.
     CHECK_FALSE(contains(f.call("GET", "/console/cau-hoi", cookie).body, question));
