@@ -4,6 +4,7 @@
 
 #include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
+#include "storage/reminder_repository.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -106,7 +107,8 @@ struct dossier_list_filter {
 
 /// One reminder of a dossier with what became of its message.
 struct reminder_history_row {
-    std::string kind, recipient, recipient_name, local_day, channel, status;
+    std::string kind, recipient, recipient_name, local_day, channel;
+    storage::reminder_status status = storage::reminder_status::queued;
     std::int64_t created_at = 0;
     std::optional<storage::outbox_state> outbox_state;  ///< none: never queued
     std::optional<int> error_code;

@@ -2,6 +2,7 @@
 // version wrote, and a word no version wrote is an error when read back, not a silent new state.
 #include "storage/console_queries.hpp"
 #include "storage/interaction_repository.hpp"
+#include "storage/reminder_repository.hpp"
 #include "storage/report_queries.hpp"
 
 #include "tests/test_support.hpp"
@@ -50,4 +51,33 @@ TEST_CASE("an interaction outcome no version wrote is an error when read back", 
     storage::report_scope scope;
     scope.from = scope.to = scope.as_of = "2026-11-27";
     CHECK_THROWS_AS(storage::conversation_stats(*db, scope, 5), std::invalid_argument);
+}
+
+TEST_CASE("reminder statuses are stored with the words every version wrote and read back as the same status", "[storage]") {
+    using rs = storage::reminder_status;
+    auto db = test::memory_db();
+    const std::vector<rs> all = {rs::queued, rs::no_zalo, rs::no_template};
+    const std::vector<std::string> recipients = {"cb_a", "cb_b", "cb_c"};
+    for (std::size_t i = 0; i < all.size(); ++i)
+        REQUIRE(storage::record_reminder(*db, {"overdue", "H06.23-0001", recipients[i], "2026-11-27", "tan_soi",
+                                               all[i] == rs::queued ? "cs" : "none", all[i], std::nullopt},
+                                         1000 + static_cast<std::int64_t>(i)));
+    CHECK(column_words(*db, "SELECT status FROM reminders ORDER BY recipient") ==
+          std::vector<std::string>{"queued", "no_zalo", "no_template"});
+    std::vector<rs> back;
+    for (const auto& r : storage::reminders_on(*db, "2026-11-27")) back.push_back(r.status);
+    CHECK(back == all);
+    std::vector<rs> history;
+    for (const auto& r : storage::reminder_history(*db, "H06.23-0001")) history.push_back(r.status);
+    CHECK(history == std::vector<rs>{rs::no_template, rs::no_zalo, rs::queued});  // newest first
+    for (auto st : all) CHECK(storage::parse_reminder_status(storage::to_string(st)) == st);
+}
+
+TEST_CASE("a reminder status no version wrote is an error when read back", "[storage]") {
+    auto db = test::memory_db();
+    CHECK_THROWS_AS(storage::parse_reminder_status("sent"), std::invalid_argument);
+    db->exec("INSERT INTO reminders (kind, dossier_code, recipient, local_day, unit_id, channel, status, created_at) "
+             "VALUES ('overdue', 'H06.23-0001', 'cb_a', '2026-11-27', 'tan_soi', 'cs', 'sent', 1000)");
+    CHECK_THROWS_AS(storage::reminders_on(*db, "2026-11-27"), std::invalid_argument);
+    CHECK_THROWS_AS(storage::reminder_history(*db, "H06.23-0001"), std::invalid_argument);
 }
