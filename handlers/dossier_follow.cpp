@@ -228,7 +228,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
             } else {
                 r.channel = "none";
             }
-            r.status = r.channel == "none" ? "undeliverable" : "queued";
+            r.status = r.channel == "none" ? storage::notice_status::undeliverable : storage::notice_status::queued;
             rows.push_back(std::move(r));
             messages.push_back(std::move(m));
         }
@@ -239,7 +239,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (!fresh[i]) continue;
         ++rep.by_kind[rows[i].kind];
-        if (rows[i].status != "queued") {
+        if (rows[i].status != storage::notice_status::queued) {
             ++rep.undeliverable;
             continue;
         }

@@ -1,6 +1,7 @@
 // Outcomes and states are enums in code and words in the database: the words stay those every
 // version wrote, and a word no version wrote is an error when read back, not a silent new state.
 #include "storage/console_queries.hpp"
+#include "storage/dossier_follow_repository.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/reminder_repository.hpp"
 #include "storage/report_queries.hpp"
@@ -80,4 +81,29 @@ TEST_CASE("a reminder status no version wrote is an error when read back", "[sto
              "VALUES ('overdue', 'H06.23-0001', 'cb_a', '2026-11-27', 'tan_soi', 'cs', 'sent', 1000)");
     CHECK_THROWS_AS(storage::reminders_on(*db, "2026-11-27"), std::invalid_argument);
     CHECK_THROWS_AS(storage::reminder_history(*db, "H06.23-0001"), std::invalid_argument);
+}
+
+TEST_CASE("notice statuses are stored with the words every version wrote, and a word no version wrote is an error",
+          "[storage]") {
+    using ns = storage::notice_status;
+    auto db = test::memory_db();
+    std::vector<storage::notice_row> rows(2);
+    rows[0].change_id = 1;
+    rows[0].user_id = "u1";
+    rows[0].channel = "cs";
+    rows[0].status = ns::queued;
+    rows[1].change_id = 1;
+    rows[1].user_id = "u2";
+    rows[1].channel = "none";
+    rows[1].status = ns::undeliverable;
+    for (auto& r : rows) {
+        r.code = "H06.23-0001";
+        r.kind = "processing";
+        r.local_day = "2026-11-27";
+    }
+    CHECK(storage::claim_notices(*db, rows, 1000) == std::vector<bool>{true, true});
+    CHECK(column_words(*db, "SELECT status FROM dossier_notices ORDER BY user_id") ==
+          std::vector<std::string>{"queued", "undeliverable"});
+    for (auto st : {ns::queued, ns::undeliverable}) CHECK(storage::parse_notice_status(storage::to_string(st)) == st);
+    CHECK_THROWS_AS(storage::parse_notice_status("sent"), std::invalid_argument);
 }
