@@ -17,7 +17,7 @@ namespace handlers {
 outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_topic& topic, const std::string& kind,
                     const std::string& unit) {
     storage::set_fallback_streak(ctx.db, to, 0);
-    interaction_note note{kind, topic.id, "answered", unit};
+    interaction_note note{kind, topic.id, interaction_outcome::answered, unit};
     // The answer as rendered for the citizen's OA (its desk, address, phone).
     const std::string& answer = topic.answer_for(ctx.oa);
     // "What can you do" is the main menu itself.
@@ -47,7 +47,7 @@ outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_top
 
 outcome menu_reply(const context& ctx, const std::string& to, const std::string& kind, const std::string& unit) {
     return reply_to(ctx, to, ctx.texts.render("conversation_menu"), main_menu_buttons(ctx),
-                 interaction_note{kind, "", "command", unit});
+                 interaction_note{kind, "", interaction_outcome::command, unit});
 }
 
 namespace {
@@ -71,7 +71,7 @@ outcome fallback(context& ctx, const std::string& text, const sender& s) {
     }
     storage::set_fallback_streak(ctx.db, uid, streak);
     return reply_to(ctx, uid, ctx.texts.render("nlp_fallback"), main_menu_buttons(ctx),
-                 interaction_note{"text", "", "fallback", u.unit_id});
+                 interaction_note{"text", "", interaction_outcome::fallback, u.unit_id});
 }
 
 }  // namespace
@@ -101,18 +101,18 @@ outcome answer_question(context& ctx, const std::string& text, const sender& s) 
     // the fallback count is left as it was, so they never open a hand-off.
     if (m.acknowledgement)
         return reply_to(ctx, uid, ctx.texts.render("nlp_thanks"), {},
-                        interaction_note{"text", m.topic ? m.topic->id : "", "answered", u.unit_id});
-    if (m.outcome == "answered" && m.topic) {
+                        interaction_note{"text", m.topic ? m.topic->id : "", interaction_outcome::answered, u.unit_id});
+    if (m.outcome == bot::match_outcome::answered && m.topic) {
         if (m.topic->id == "gap_can_bo") return open_handoff_for(ctx, u, "asked", text, "text");
         return topic_reply(ctx, uid, *m.topic, "text", u.unit_id);
     }
-    const auto options = m.outcome == "clarified" ? clarify_options(m.alternatives) : std::vector<const bot::kb_topic*>{};
+    const auto options = m.outcome == bot::match_outcome::clarified ? clarify_options(m.alternatives) : std::vector<const bot::kb_topic*>{};
     if (!options.empty()) {
         std::vector<zalo::button> buttons;
         for (const auto* t : options) buttons.push_back(query_button(t->title, std::string(payload::topic) + t->id));
         storage::set_fallback_streak(ctx.db, uid, 0);
         return reply_to(ctx, uid, clarify_text(ctx.texts, options), std::move(buttons),
-                        interaction_note{"text", options.front()->id, "clarified", u.unit_id});
+                        interaction_note{"text", options.front()->id, interaction_outcome::clarified, u.unit_id});
     }
     return fallback(ctx, text, s);
 }

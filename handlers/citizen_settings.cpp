@@ -115,13 +115,13 @@ outcome unit_menu(const context& ctx, const std::string& to, const std::string& 
     std::vector<zalo::button> buttons;
     for (const auto* u : residence_units(ctx)) buttons.push_back(query_button(u->name, std::string(payload::unit) + u->id));
     return reply_to(ctx, to, ctx.texts.render("conversation_choose_unit"), std::move(buttons),
-                    interaction_note{kind, "", "command", unit});
+                    interaction_note{kind, "", interaction_outcome::command, unit});
 }
 
 outcome place_chosen(context& ctx, const std::string& to, const bot::unit_config& unit, const std::string& village,
                      const std::string& kind) {
     storage::set_user_place(ctx.db, to, unit.id, village);
-    interaction_note note{kind, "", "command", unit.id};
+    interaction_note note{kind, "", interaction_outcome::command, unit.id};
     if (village.empty() && !unit.villages.empty()) {
         std::vector<zalo::button> buttons;
         for (const auto& v : unit.villages) buttons.push_back(query_button(v, std::string(payload::village) + v));
@@ -164,7 +164,7 @@ std::optional<outcome> broadcast_preference(context& ctx, const std::string& fol
         return std::nullopt;
     storage::set_broadcast_opt_out(ctx.db, s.id(), opt_out);
     return reply_to(ctx, s.id(), ctx.texts.render(opt_out ? "conversation_opted_out" : "conversation_opted_in"), {},
-                    interaction_note{"text", "", "command", s.unit_id()});
+                    interaction_note{"text", "", interaction_outcome::command, s.unit_id()});
 }
 
 }  // namespace handlers

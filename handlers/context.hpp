@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bot/zalo/outgoing.hpp"
+#include "storage/interaction_repository.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -33,11 +34,13 @@ struct context {
     std::string oa{};
 };
 
+using storage::interaction_outcome;
+
 /// How the inbound message was handled, for the interaction log and the report.
 struct interaction_note {
     std::string kind;     ///< text | image | sticker | follow | button | command | ...
     std::string topic;    ///< knowledge-base topic id, where one was answered or asked about
-    std::string outcome;  ///< answered | clarified | fallback | lookup | command | handoff | ""
+    interaction_outcome outcome = interaction_outcome::none;
     std::string unit_id;  ///< the citizen's unit, where known
 };
 

@@ -32,7 +32,7 @@ constexpr std::size_t notice_procedure_chars = 60;
 
 bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
-interaction_note note_for(const std::string& kind, const sender& s) { return {kind, "theo_doi_ho_so", "command", s.unit_id()}; }
+interaction_note note_for(const std::string& kind, const sender& s) { return {kind, "theo_doi_ho_so", interaction_outcome::command, s.unit_id()}; }
 
 zalo::button unfollow_button(const context& ctx, const std::string& code) {
     return query_button(ctx.texts.render("dossier_button_unfollow"), std::string(follow_payload::unfollow) + code);
@@ -228,7 +228,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
             } else {
                 r.channel = "none";
             }
-            r.status = r.channel == "none" ? "undeliverable" : "queued";
+            r.status = r.channel == "none" ? storage::notice_status::undeliverable : storage::notice_status::queued;
             rows.push_back(std::move(r));
             messages.push_back(std::move(m));
         }
@@ -239,7 +239,7 @@ notice_report run_dossier_notices(context& ctx, std::size_t max_changes) {
     for (std::size_t i = 0; i < rows.size(); ++i) {
         if (!fresh[i]) continue;
         ++rep.by_kind[rows[i].kind];
-        if (rows[i].status != "queued") {
+        if (rows[i].status != storage::notice_status::queued) {
             ++rep.undeliverable;
             continue;
         }

@@ -112,7 +112,7 @@ std::string dossier_place_text(const context& ctx, const std::string& unit_id, c
 outcome dossier_lookup(context& ctx, const std::string& to, const std::string& code, const std::string& kind,
                        const std::string& unit, const sender* s) {
     storage::set_fallback_streak(ctx.db, to, 0);
-    interaction_note note{kind, "tra_cuu_ho_so", "lookup", unit};
+    interaction_note note{kind, "tra_cuu_ho_so", interaction_outcome::lookup, unit};
     auto d = storage::find_dossier_status(ctx.db, code);
     if (!d) {
         std::vector<zalo::button> buttons{query_button(ctx.texts.render("conversation_button_official"),

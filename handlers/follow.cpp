@@ -17,14 +17,14 @@ outcome handle_follow(const zalo::event& ev, context& ctx) {
     out.messages = with_buttons(ctx, ev.user_id,
                                 ctx.texts.render(unit.empty() ? "conversation_welcome_choose_unit" : "conversation_welcome"),
                                 main_menu_buttons(ctx));
-    out.note = interaction_note{"follow", "", "", unit};
+    out.note = interaction_note{"follow", "", interaction_outcome::none, unit};
     return out;
 }
 
 outcome handle_unfollow(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
     storage::set_follower(ctx.db, ev.user_id, false, ctx.now_ms());
-    return outcome{{}, interaction_note{"unfollow", "", "", unit_of_user(ctx, ev.user_id)}};
+    return outcome{{}, interaction_note{"unfollow", "", interaction_outcome::none, unit_of_user(ctx, ev.user_id)}};
 }
 
 }  // namespace handlers

@@ -63,7 +63,7 @@ outcome citizen_close_handoff(context& ctx, const storage::handoff& h) {
     for (auto& m : with_buttons(ctx, h.user_id, ctx.texts.render("conversation_handoff_closed_by_citizen", {{"id", num}}),
                                 main_menu_buttons(ctx)))
         out.messages.push_back(std::move(m));
-    out.note = interaction_note{"command", "", "command", h.unit_id};
+    out.note = interaction_note{"command", "", interaction_outcome::command, h.unit_id};
     return out;
 }
 
@@ -191,7 +191,7 @@ outcome open_handoff_for(context& ctx, const storage::user& u, const std::string
     c.ref = "handoff:" + num;
     c.text = ctx.texts.render(key, {{"id", num}, {"when", answer_expected_when(ctx)}});
     out.messages.push_back(std::move(c));
-    out.note = interaction_note{kind, "gap_can_bo", "handoff", unit};
+    out.note = interaction_note{kind, "gap_can_bo", interaction_outcome::handoff, unit};
     return out;
 }
 
@@ -228,7 +228,7 @@ std::optional<outcome> official_handoff_reply(context& ctx, const std::string& t
         return m;
     };
     outcome out;
-    out.note = interaction_note{"command", "", "command", official.unit_id};
+    out.note = interaction_note{"command", "", interaction_outcome::command, official.unit_id};
     auto h = storage::find_handoff(ctx.db, r->id);
     if (!h) {
         out.messages.push_back(to_official("conversation_handoff_not_found"));
@@ -277,7 +277,7 @@ outcome citizen_message_in_handoff(context& ctx, const std::string& text, const 
     }
     outcome out;
     out.messages = std::move(forward);
-    out.note = interaction_note{"handoff_message", "", "handoff", h.unit_id};
+    out.note = interaction_note{"handoff_message", "", interaction_outcome::handoff, h.unit_id};
     return out;
 }
 

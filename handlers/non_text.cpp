@@ -44,10 +44,10 @@ outcome handle_non_text(const zalo::event& ev, context& ctx) {
     const std::string what = ctx.texts.render(what_key(kind));
 
     // Officials get no lecture about the portal, and the limiter never counts them.
-    if (s.official) return outcome{{}, interaction_note{kind, "", "", unit}};
+    if (s.official) return outcome{{}, interaction_note{kind, "", interaction_outcome::none, unit}};
     if (storage::count_message(ctx.db, ev.user_id, ctx.now_ms(), ctx.cfg.conversation.flood_limit_per_minute) !=
         storage::flood_verdict::ok)
-        return outcome{{}, interaction_note{"flood", "", "", unit}};
+        return outcome{{}, interaction_note{"flood", "", interaction_outcome::none, unit}};
 
     // During a hand-off the bot stays quiet: the officials get a pointer to what was sent.
     if (s.open_handoff) {
@@ -57,7 +57,7 @@ outcome handle_non_text(const zalo::event& ev, context& ctx) {
         out.messages = to_handoff_officials(
             ctx, h,
             ctx.texts.render("conversation_handoff_forward_attachment", {{"id", std::to_string(h.id)}, {"what", what}, {"url", url}}));
-        out.note = interaction_note{kind, "", "handoff", unit};
+        out.note = interaction_note{kind, "", interaction_outcome::handoff, unit};
         return out;
     }
 
@@ -72,7 +72,7 @@ outcome handle_non_text(const zalo::event& ev, context& ctx) {
                                                                            {"portal", ctx.cfg.conversation.portal_url},
                                                                            {"desk", desk_of_unit(ctx, unit)}}),
                                 std::move(buttons));
-    out.note = interaction_note{kind, "", "", unit};
+    out.note = interaction_note{kind, "", interaction_outcome::none, unit};
     return out;
 }
 

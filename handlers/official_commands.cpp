@@ -104,7 +104,7 @@ outcome reply(const std::string& to, std::string text, const std::string& unit_i
     m.purpose = "reply";
     m.text = std::move(text);
     out.messages.push_back(std::move(m));
-    out.note = interaction_note{"text", "", "command", unit_id};
+    out.note = interaction_note{"text", "", interaction_outcome::command, unit_id};
     return out;
 }
 
@@ -144,7 +144,7 @@ outcome link_account(context& ctx, const std::string& me, const std::string& cod
                                                 conv.link_attempts_per_hour, conv.link_attempts_per_hour_total);
     if (w.user_free_at || w.total_free_at) {
         outcome out;
-        out.note = interaction_note{"text", "", "command", {}};
+        out.note = interaction_note{"text", "", interaction_outcome::command, {}};
         if (w.user_refused) return out;  // told already: further attempts are not even stored
         storage::record_link_attempt(ctx.db, me, storage::link_attempt::refused, now);
         const std::int64_t free_at = std::max(w.user_free_at.value_or(0), w.total_free_at.value_or(0));

@@ -185,7 +185,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
         const storage::official& o = *by_id.at(r->recipient);
         const auto ch = channel_of(o);
         rep.items.push_back({r->kind, r->recipient, r->dossier, ch.channel, ch.status, ch.reason});
-        if (ch.status != "queued" && !dry_run)
+        if (ch.status != storage::reminder_status::queued && !dry_run)
             spdlog::warn("reminder {} for {} ({}) recorded as undeliverable: {}", r->kind, r->recipient,
                          r->dossier.empty() ? r->unit_id : r->dossier, ch.reason);
         rows.push_back({r->kind, r->dossier, r->recipient, plan.today, r->unit_id, ch.channel, ch.status, std::nullopt, ch.reason});
@@ -200,7 +200,7 @@ scan_report run_reminder_scan(context& ctx, const bot::work_calendar& cal, bool 
     std::vector<zalo::outgoing_message> items;
     std::vector<storage::reminder_row> queued_rows;
     for (std::size_t i = 0; i < fresh.size(); ++i) {
-        if (!recorded[i] || rows[i].status != "queued") continue;
+        if (!recorded[i] || rows[i].status != storage::reminder_status::queued) continue;
         const auto* r = fresh[i];
         const storage::official& o = *by_id.at(r->recipient);
         zalo::outgoing_message m;

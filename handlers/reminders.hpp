@@ -3,6 +3,7 @@
 
 #include "bot/core/calendar.hpp"
 #include "handlers/context.hpp"
+#include "storage/reminder_repository.hpp"
 
 #include <map>
 #include <string>
@@ -16,7 +17,7 @@ struct reminder_result {
     std::string recipient;  ///< official id
     std::string dossier;    ///< "" for a digest
     std::string channel;    ///< cs | template | none
-    std::string status;     ///< queued | no_zalo | no_template
+    storage::reminder_status status = storage::reminder_status::queued;
     std::string reason = {};  ///< channel none: bot::reachability::reason
 };
 

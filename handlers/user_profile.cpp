@@ -30,7 +30,7 @@ outcome handle_user_submit_info(const zalo::event& ev, context& ctx) {
     const std::string unit = unit_of_user(ctx, ev.user_id);
     const std::string phone = national_phone(ev.info_phone);
     outcome out;
-    out.note = interaction_note{"submit_info", "", "command", unit};
+    out.note = interaction_note{"submit_info", "", interaction_outcome::command, unit};
     if (phone.empty()) return out;
     storage::set_user_phone(ctx.db, ev.user_id, phone);
     zalo::outgoing_message m;
@@ -43,7 +43,7 @@ outcome handle_user_submit_info(const zalo::event& ev, context& ctx) {
 outcome handle_user_withdraw(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
     storage::erase_user_data(ctx.db, ev.user_id, ctx.now_ms());
-    return outcome{{}, interaction_note{"withdraw", "", "", ""}};
+    return outcome{{}, interaction_note{"withdraw", "", interaction_outcome::none, ""}};
 }
 
 outcome handle_user_click_chatnow(const zalo::event& ev, context& ctx) {
@@ -54,7 +54,7 @@ outcome handle_user_click_chatnow(const zalo::event& ev, context& ctx) {
     out.messages = with_buttons(ctx, ev.user_id,
                                 ctx.texts.render(unit.empty() ? "conversation_welcome_choose_unit" : "conversation_welcome"),
                                 main_menu_buttons(ctx));
-    out.note = interaction_note{"chatnow", "", "", unit};
+    out.note = interaction_note{"chatnow", "", interaction_outcome::none, unit};
     return out;
 }
 

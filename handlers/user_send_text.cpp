@@ -33,7 +33,7 @@ std::optional<outcome> handle_payload(context& ctx, const std::string& text, con
     if (text == payload::units) return unit_menu(ctx, uid, kind, unit_id);
     if (text == payload::more)
         return reply_to(ctx, uid, ctx.texts.render("conversation_menu_more"), more_menu_buttons(ctx),
-                        interaction_note{kind, "", "command", unit_id});
+                        interaction_note{kind, "", interaction_outcome::command, unit_id});
     if (starts_with(text, payload::unit)) {
         // A button from a menu sent before a merger means the commune that took over.
         const auto* unit = bot::unit_on(ctx.cfg, text.substr(payload::unit.size()), today_of(ctx));
@@ -53,7 +53,7 @@ std::optional<outcome> handle_payload(context& ctx, const std::string& text, con
         if (topic) return topic_reply(ctx, uid, *topic, kind, unit_id);
         if (id == "tra_cuu_ho_so")
             return reply_to(ctx, uid, ctx.texts.render("conversation_lookup_hint"), {},
-                            interaction_note{kind, id, "command", unit_id});
+                            interaction_note{kind, id, interaction_outcome::command, unit_id});
         return menu_reply(ctx, uid, kind, unit_id);
     }
     return std::nullopt;
@@ -75,9 +75,9 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
             break;
         case storage::flood_verdict::notify:
             return reply_to(ctx, s.id(), ctx.texts.render("conversation_flood_notice"), {},
-                            interaction_note{"flood", "", "", s.unit_id()});
+                            interaction_note{"flood", "", interaction_outcome::none, s.unit_id()});
         case storage::flood_verdict::silent:
-            return outcome{{}, interaction_note{"flood", "", "", s.unit_id()}};
+            return outcome{{}, interaction_note{"flood", "", interaction_outcome::none, s.unit_id()}};
         }
     }
 

@@ -134,7 +134,7 @@ WHERE user_id = ? ORDER BY at DESC, id DESC LIMIT ?)SQL");
     std::vector<history_message> out;
     while (q.executeStep())
         out.push_back({q.getColumn(0).getInt64(), q.getColumn(1).getString(), q.getColumn(2).getString(),
-                       q.getColumn(3).getString(), q.getColumn(4).getString()});
+                       parse_interaction_outcome(q.getColumn(3).getString()), q.getColumn(4).getString()});
     std::reverse(out.begin(), out.end());
     return out;
 }
@@ -205,7 +205,7 @@ WHERE r.dossier_code = ? ORDER BY r.created_at DESC, r.kind)SQL");
         r.recipient_name = q.getColumn(2).getString();
         r.local_day = q.getColumn(3).getString();
         r.channel = q.getColumn(4).getString();
-        r.status = q.getColumn(5).getString();
+        r.status = parse_reminder_status(q.getColumn(5).getString());
         r.created_at = q.getColumn(6).getInt64();
         if (!q.getColumn(7).isNull() && !q.getColumn(7).getString().empty())
             r.outbox_state = parse_outbox_state(q.getColumn(7).getString());

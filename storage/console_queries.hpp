@@ -2,7 +2,9 @@
 // bot::unit_scope::covers (the console decides scope; these only filter by it).
 #pragma once
 
+#include "storage/interaction_repository.hpp"
 #include "storage/outbox_repository.hpp"
+#include "storage/reminder_repository.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -76,7 +78,7 @@ struct history_message {
     std::int64_t at = 0;
     std::string direction;  ///< in | out
     std::string kind;
-    std::string outcome;
+    interaction_outcome outcome = interaction_outcome::none;
     std::string text;
 };
 /// The latest `limit` messages to and from a user, oldest first. @throws SQLite::Exception
@@ -105,7 +107,8 @@ struct dossier_list_filter {
 
 /// One reminder of a dossier with what became of its message.
 struct reminder_history_row {
-    std::string kind, recipient, recipient_name, local_day, channel, status;
+    std::string kind, recipient, recipient_name, local_day, channel;
+    storage::reminder_status status = storage::reminder_status::queued;
     std::int64_t created_at = 0;
     std::optional<storage::outbox_state> outbox_state;  ///< none: never queued
     std::optional<int> error_code;

@@ -6,9 +6,30 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace storage {
+
+namespace {
+constexpr std::array<std::pair<notice_status, std::string_view>, 2> notice_status_words{{
+    {notice_status::queued, "queued"},
+    {notice_status::undeliverable, "undeliverable"},
+}};
+}  // namespace
+
+std::string_view to_string(notice_status s) {
+    for (const auto& [status, word] : notice_status_words)
+        if (status == s) return word;
+    return "queued";
+}
+
+notice_status parse_notice_status(std::string_view s) {
+    for (const auto& [status, word] : notice_status_words)
+        if (word == s) return status;
+    throw std::invalid_argument("unknown notice status \"" + std::string(s) + "\"");
+}
 
 bool follow_dossier(SQLite::Database& db, const std::string& code, const std::string& user_id, const std::string& phone,
                     std::int64_t now_ms) {
@@ -183,7 +204,7 @@ std::vector<bool> claim_notices(SQLite::Database& db, const std::vector<notice_r
         q->bind(3, r.code);
         q->bind(4, r.kind);
         q->bind(5, r.channel);
-        q->bind(6, r.status);
+        q->bind(6, std::string(to_string(r.status)));
         q->bind(7, r.unit_id);
         q->bind(8, r.local_day);
         q->bind(9, now_ms);

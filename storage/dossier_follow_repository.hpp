@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace SQLite {
@@ -73,6 +74,15 @@ std::size_t record_overdue_changes(SQLite::Database& db, const std::string& toda
 /// Up to `limit` changes whose notice is pending, oldest first. @throws SQLite::Exception
 [[nodiscard]] std::vector<pending_change> pending_notice_changes(SQLite::Database& db, std::size_t limit);
 
+/// Whether a notice went into the outbox (queued) or could not reach the follower at all
+/// (undeliverable: outside Zalo's 7-day window with no ZNS template or phone).
+enum class notice_status { queued, undeliverable };
+
+/// The stored word ("undeliverable").
+[[nodiscard]] std::string_view to_string(notice_status s);
+/// The status a stored word names. @throws std::invalid_argument for a word no version wrote
+[[nodiscard]] notice_status parse_notice_status(std::string_view s);
+
 /// One notice as recorded (sent at most once per change and follower).
 struct notice_row {
     std::int64_t change_id = 0;
@@ -80,7 +90,7 @@ struct notice_row {
     std::string code;
     std::string kind;     ///< the new state, rescheduled (a later due date) or overdue
     std::string channel;  ///< cs | zns | none
-    std::string status;   ///< queued | undeliverable
+    notice_status status = notice_status::queued;
     std::optional<std::int64_t> outbox_id;
     std::string unit_id;
     std::string local_day;

@@ -6,7 +6,34 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <stdexcept>
+
 namespace storage {
+
+namespace {
+constexpr std::array<std::pair<interaction_outcome, std::string_view>, 7> interaction_outcome_words{{
+    {interaction_outcome::answered, "answered"},
+    {interaction_outcome::clarified, "clarified"},
+    {interaction_outcome::fallback, "fallback"},
+    {interaction_outcome::lookup, "lookup"},
+    {interaction_outcome::command, "command"},
+    {interaction_outcome::handoff, "handoff"},
+    {interaction_outcome::none, ""},
+}};
+}  // namespace
+
+std::string_view to_string(interaction_outcome o) {
+    for (const auto& [outcome, word] : interaction_outcome_words)
+        if (outcome == o) return word;
+    return "";
+}
+
+interaction_outcome parse_interaction_outcome(std::string_view s) {
+    for (const auto& [outcome, word] : interaction_outcome_words)
+        if (word == s) return outcome;
+    throw std::invalid_argument("unknown interaction outcome \"" + std::string(s) + "\"");
+}
 
 std::int64_t log_interaction(SQLite::Database& db, const interaction& i) {
     statement q(db,
@@ -22,7 +49,7 @@ std::int64_t log_interaction(SQLite::Database& db, const interaction& i) {
     q->bind(5, i.direction);
     q->bind(6, i.kind);
     opt(7, i.topic);
-    opt(8, i.outcome);
+    opt(8, std::string(to_string(i.outcome)));
     opt(9, i.text);
     if (i.latency_ms) q->bind(10, *i.latency_ms); else q->bind(10);
     q->bind(11, i.oa);

@@ -4,12 +4,23 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace SQLite {
 class Database;
 }
 
 namespace storage {
+
+/// How the bot dealt with an inbound message: answered a topic, asked back (clarified), could not
+/// help (fallback), looked a dossier up, ran a command, handed over to an official; none when it
+/// records no outcome (outbound messages, follows, non-text kept quiet, floods).
+enum class interaction_outcome { none, answered, clarified, fallback, lookup, command, handoff };
+
+/// The stored word ("answered"; "" for none, which is stored as NULL).
+[[nodiscard]] std::string_view to_string(interaction_outcome o);
+/// The outcome a stored word names ("" for none). @throws std::invalid_argument for a word no version wrote
+[[nodiscard]] interaction_outcome parse_interaction_outcome(std::string_view s);
 
 /// One logged message.
 struct interaction {
@@ -20,7 +31,7 @@ struct interaction {
     std::string direction;      ///< in | out
     std::string kind;           ///< text | image | sticker | follow | button | ...
     std::string topic;
-    std::string outcome;        ///< answered | clarified | fallback | lookup | command | handoff | ""
+    interaction_outcome outcome = interaction_outcome::none;
     std::string text;
     std::optional<std::int64_t> latency_ms;
     std::string oa;             ///< the Official Account it came in or went out through ([[oa]] id)

@@ -6,7 +6,30 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <array>
+#include <stdexcept>
+
 namespace storage {
+
+namespace {
+constexpr std::array<std::pair<reminder_status, std::string_view>, 3> reminder_status_words{{
+    {reminder_status::queued, "queued"},
+    {reminder_status::no_zalo, "no_zalo"},
+    {reminder_status::no_template, "no_template"},
+}};
+}  // namespace
+
+std::string_view to_string(reminder_status s) {
+    for (const auto& [status, word] : reminder_status_words)
+        if (status == s) return word;
+    return "queued";
+}
+
+reminder_status parse_reminder_status(std::string_view s) {
+    for (const auto& [status, word] : reminder_status_words)
+        if (word == s) return status;
+    throw std::invalid_argument("unknown reminder status \"" + std::string(s) + "\"");
+}
 
 std::string reminder_key(const std::string& kind, const std::string& dossier, const std::string& recipient) {
     return kind + "|" + dossier + "|" + recipient;
@@ -31,7 +54,7 @@ bool insert_row(SQLite::Statement& q, const reminder_row& r, std::int64_t now_ms
         q.bind(7, static_cast<std::int64_t>(*r.outbox_id));
     else
         q.bind(7);
-    q.bind(8, r.status);
+    q.bind(8, std::string(to_string(r.status)));
     q.bind(9, static_cast<std::int64_t>(now_ms));
     if (r.reason.empty()) q.bind(10); else q.bind(10, r.reason);
     const bool inserted = q.exec() == 1;
@@ -104,7 +127,7 @@ std::vector<reminder_row> reminders_on(SQLite::Database& db, const std::string& 
         r.local_day = q->getColumn(3).getString();
         r.unit_id = q->getColumn(4).getString();
         r.channel = q->getColumn(5).getString();
-        r.status = q->getColumn(6).getString();
+        r.status = parse_reminder_status(q->getColumn(6).getString());
         if (!q->getColumn(7).isNull()) r.outbox_id = q->getColumn(7).getInt64();
         r.reason = q->getColumn(8).getString();
         out.push_back(std::move(r));

@@ -5,6 +5,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -14,6 +15,16 @@ class Database;
 
 namespace storage {
 
+/// Whether a reminder went into the outbox (queued) or why it could not: the official has no
+/// Zalo account reachable and no phone (no_zalo), or a phone but no ZNS template is configured
+/// (no_template).
+enum class reminder_status { queued, no_zalo, no_template };
+
+/// The stored word ("no_zalo"); also the console's message key and `remind --json`'s status.
+[[nodiscard]] std::string_view to_string(reminder_status s);
+/// The status a stored word names. @throws std::invalid_argument for a word no version wrote
+[[nodiscard]] reminder_status parse_reminder_status(std::string_view s);
+
 /// One reminder as recorded.
 struct reminder_row {
     std::string kind;          ///< due_soon | overdue | escalation | digest
@@ -22,7 +33,7 @@ struct reminder_row {
     std::string local_day;     ///< 'YYYY-MM-DD'
     std::string unit_id;
     std::string channel;       ///< cs | template | none
-    std::string status;        ///< queued | no_zalo | no_template
+    reminder_status status = reminder_status::queued;
     std::optional<std::int64_t> outbox_id;
     std::string reason = {};   ///< channel none: why nobody can receive it (bot::reachability::reason)
 };

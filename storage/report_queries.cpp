@@ -2,6 +2,7 @@
 #include "storage/report_queries.hpp"
 
 #include "storage/broadcast_repository.hpp"
+#include "storage/interaction_repository.hpp"
 #include "storage/sql_list.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -280,9 +281,9 @@ WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
         sqlite3_stmt* st = q.get();
         while (q.step()) {
             const std::string_view kind = text_of(st, 1);
-            const std::string_view outcome = text_of(st, 2);
+            const interaction_outcome outcome = parse_interaction_outcome(text_of(st, 2));
             if (!is_null(st, 4)) latencies.push_back(sqlite3_column_int64(st, 4));
-            if (outcome == "answered") {
+            if (outcome == interaction_outcome::answered) {
                 const std::string_view topic = text_of(st, 3);
                 if (!topic.empty()) {
                     auto it = topics.find(topic);
@@ -290,15 +291,15 @@ WHERE direction = 'in' AND local_day BETWEEN ?1 AND ?2)SQL";
                     ++it->second;
                 }
             }
-            if (kind != "text" || outcome == "command") continue;
+            if (kind != "text" || outcome == interaction_outcome::command) continue;
             ++f.questions;
             const std::string_view user = text_of(st, 0);
             if (users.find(user) == users.end()) users.emplace(user);
-            if (outcome == "answered" || outcome == "lookup")
+            if (outcome == interaction_outcome::answered || outcome == interaction_outcome::lookup)
                 ++f.answered;
-            else if (outcome == "clarified")
+            else if (outcome == interaction_outcome::clarified)
                 ++f.clarified;
-            else if (outcome == "fallback")
+            else if (outcome == interaction_outcome::fallback)
                 ++f.fallbacks;
         }
         f.citizens = static_cast<std::int64_t>(users.size());

@@ -24,6 +24,8 @@
 
 namespace bot::app {
 
+using io = storage::interaction_outcome;
+
 std::optional<std::string> find_dossier_code(const config& cfg, std::string_view text) {
     return handlers::find_dossier_code(cfg, std::string(text));
 }
@@ -44,7 +46,7 @@ ask_result ask(const environment& env, std::string_view raw) {
     ask_result r;
     std::string text = nlp::to_nfc(raw);
     if (auto code = find_dossier_code(env.cfg, text)) {
-        r.outcome = "lookup";
+        r.outcome = io::lookup;
         r.dossier_code = *code;
         r.answer = lookup_answer(env, *code);
         return r;
@@ -55,7 +57,6 @@ ask_result ask(const environment& env, std::string_view raw) {
         return r;
     }
     auto m = kb->match(text);
-    r.outcome = m.outcome;
     r.score = m.score;
     r.out_of_scope = m.out_of_scope;
     r.acknowledgement = m.acknowledgement;
@@ -63,18 +64,21 @@ ask_result ask(const environment& env, std::string_view raw) {
     r.read = m.read;
     for (const auto& [t, s] : m.ranked) r.ranked.emplace_back(t->id, s);
     for (const auto& e : m.evidences) r.evidences.push_back({e.topic->id, e.model, e.lexical, e.combined});
-    if (m.outcome == "answered" && m.topic && m.acknowledgement) {
+    if (m.outcome == match_outcome::answered && m.topic && m.acknowledgement) {
+        r.outcome = io::answered;
         r.topic = m.topic->id;
         r.answer = env.texts.render("nlp_thanks");
-    } else if (m.outcome == "answered" && m.topic) {
+    } else if (m.outcome == match_outcome::answered && m.topic) {
+        r.outcome = io::answered;
         r.topic = m.topic->id;
         r.answer = m.topic->answer;
-    } else if (auto options = handlers::clarify_options(m.alternatives); m.outcome == "clarified" && !options.empty()) {
+    } else if (auto options = handlers::clarify_options(m.alternatives); m.outcome == match_outcome::clarified && !options.empty()) {
+        r.outcome = io::clarified;
         // What the citizen reads on Zalo: the question back naming the topics (the buttons).
         r.answer = handlers::clarify_text(env.texts, options);
         for (const auto* t : options) r.alternatives.push_back(t->id);
     } else {
-        r.outcome = "fallback";
+        r.outcome = io::fallback;
         r.answer = env.texts.render("nlp_fallback");
     }
     return r;
@@ -99,7 +103,7 @@ void print_eval(const eval_results& res, bool json) {
     std::map<std::string, std::map<std::string, std::size_t>> confusion;  // expected → got → count
     for (const auto& e : lines) {
         const auto& g = e.got;
-        confusion[e.expected][g.outcome == "answered" ? g.topic : g.outcome == "lookup" ? "lookup" : "none"]++;
+        confusion[e.expected][g.outcome == io::answered ? g.topic : g.outcome == io::lookup ? "lookup" : "none"]++;
     }
     if (json) {
         boost::json::object o;
@@ -110,7 +114,7 @@ void print_eval(const eval_results& res, bool json) {
             l["line"] = e.line;
             l["expected"] = e.expected;
             l["topic"] = e.got.topic;
-            l["outcome"] = e.got.outcome;
+            l["outcome"] = std::string(storage::to_string(e.got.outcome));
             l["score"] = rounded(e.got.score);
             boost::json::array alts;
             for (const auto& a : e.got.alternatives) alts.emplace_back(a);
@@ -181,14 +185,14 @@ void print_eval(const eval_results& res, bool json) {
     bool header = false;
     for (const auto& e : lines) {
         const auto& g = e.got;
-        bool ok = e.expected == "none"     ? g.outcome == "fallback"
-                  : e.expected == "lookup" ? g.outcome == "lookup"
-                                           : g.outcome == "answered" && g.topic == e.expected;
+        bool ok = e.expected == "none"     ? g.outcome == io::fallback
+                  : e.expected == "lookup" ? g.outcome == io::lookup
+                                           : g.outcome == io::answered && g.topic == e.expected;
         if (ok) continue;
         if (!header) std::cout << "\nmisses:\n";
         header = true;
-        std::cout << "  line " << e.line << ": expected " << e.expected << ", got " << g.outcome;
-        if (g.outcome == "answered") std::cout << " " << g.topic;
+        std::cout << "  line " << e.line << ": expected " << e.expected << ", got " << storage::to_string(g.outcome);
+        if (g.outcome == io::answered) std::cout << " " << g.topic;
         if (!g.alternatives.empty()) {
             std::cout << " [";
             for (std::size_t i = 0; i < g.alternatives.size(); ++i) std::cout << (i ? " " : "") << g.alternatives[i];
@@ -233,24 +237,24 @@ eval_results evaluate(const environment& env, const std::string& file) {
         e.got = ask(env, e.question);
         const auto& g = e.got;
         bool offered = false;
-        if (g.outcome == "clarified") {
+        if (g.outcome == io::clarified) {
             ++res.clarified;
             for (const auto& a : g.alternatives) offered = offered || a == e.expected;
             if (offered) ++res.clarified_with_expected;
         }
         if (e.expected == "none") {
             ++res.none_lines;
-            if (g.outcome == "fallback") ++res.none_fallback;
-            if (g.outcome == "clarified") ++res.none_clarified;
-            if (g.outcome == "answered" || g.outcome == "lookup") ++res.wrong;
+            if (g.outcome == io::fallback) ++res.none_fallback;
+            if (g.outcome == io::clarified) ++res.none_clarified;
+            if (g.outcome == io::answered || g.outcome == io::lookup) ++res.wrong;
             continue;
         }
         ++res.topic_lines;
-        bool right = e.expected == "lookup" ? g.outcome == "lookup" : g.outcome == "answered" && g.topic == e.expected;
+        bool right = e.expected == "lookup" ? g.outcome == io::lookup : g.outcome == io::answered && g.topic == e.expected;
         if (right) ++res.topic_correct;
         if (right || offered) ++res.right_or_clarified;
-        if (g.outcome == "fallback") ++res.topic_fallback;
-        if (!right && (g.outcome == "answered" || g.outcome == "lookup")) ++res.wrong;
+        if (g.outcome == io::fallback) ++res.topic_fallback;
+        if (!right && (g.outcome == io::answered || g.outcome == io::lookup)) ++res.wrong;
     }
     return res;
 }
@@ -275,7 +279,7 @@ void register_kb_commands(CLI::App& app, cli_options& opts) {
         if (*json) {
             boost::json::object o;
             o["topic"] = r.topic;
-            o["outcome"] = r.outcome;
+            o["outcome"] = std::string(storage::to_string(r.outcome));
             o["score"] = rounded(r.score);
             boost::json::array alts;
             for (const auto& a : r.alternatives) alts.emplace_back(a);
@@ -284,7 +288,7 @@ void register_kb_commands(CLI::App& app, cli_options& opts) {
             std::cout << boost::json::serialize(o) << "\n";
             return;
         }
-        std::cout << "topic: " << r.topic << "\noutcome: " << r.outcome << "\nscore: " << score_text(r.score) << "\n";
+        std::cout << "topic: " << r.topic << "\noutcome: " << storage::to_string(r.outcome) << "\nscore: " << score_text(r.score) << "\n";
         if (!r.alternatives.empty()) {
             std::cout << "alternatives:";
             for (const auto& a : r.alternatives) std::cout << " " << a;

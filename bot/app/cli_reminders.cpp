@@ -152,8 +152,8 @@ void register_remind(CLI::App& app, cli_options& opts) {
                 j["recipient"] = r.recipient;
                 j["dossier"] = r.dossier.empty() ? boost::json::value(nullptr) : boost::json::value(r.dossier);
                 j["channel"] = r.channel;
-                if (r.status != "queued") {
-                    j["status"] = r.status;
+                if (r.status != storage::reminder_status::queued) {
+                    j["status"] = std::string(storage::to_string(r.status));
                     j["reason"] = r.reason;
                     ++undeliverable;
                 }
@@ -174,7 +174,7 @@ void register_remind(CLI::App& app, cli_options& opts) {
         for (const auto& r : rep.items) {
             std::cout << std::left << std::setw(11) << r.kind << " " << std::setw(16) << r.recipient << " " << std::setw(27)
                       << (r.dossier.empty() ? "-" : r.dossier) << " " << std::setw(9) << r.channel
-                      << (r.status == "queued" ? "" : "undeliverable: " + r.reason) << "\n";
+                      << (r.status == storage::reminder_status::queued ? "" : "undeliverable: " + r.reason) << "\n";
         }
         if (!a->json) {
             int queued = 0;

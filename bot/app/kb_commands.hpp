@@ -3,6 +3,7 @@
 
 #include "bot/app/app.hpp"
 #include "bot/language/knowledge_base.hpp"
+#include "storage/interaction_repository.hpp"
 
 #include <optional>
 #include <string>
@@ -14,7 +15,9 @@ namespace bot::app {
 /// The answer to one message as `ask --json` prints it.
 struct ask_result {
     std::string topic = "none";            ///< answered topic id, else "none"
-    std::string outcome = "fallback";      ///< answered | clarified | fallback | lookup
+    /// answered | clarified | fallback | lookup: what the conversation would log for the message
+    /// (printed with its stored word, storage::to_string)
+    storage::interaction_outcome outcome = storage::interaction_outcome::fallback;
     double score = 0;
     std::vector<std::string> alternatives; ///< clarified: topic ids, best first
     std::string answer;                    ///< the text the citizen would read

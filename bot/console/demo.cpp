@@ -39,26 +39,28 @@ constexpr std::array<const char*, 30> names = {
     "Đặng Thị Liên",   "Bùi Văn Toàn",   "Đỗ Thị Phương",   "Ngô Văn Sơn",     "Dương Thị Loan", "Lý Văn Hải",
     "Nguyễn Văn Quang", "Trần Thị Nhung", "Lê Văn Dũng",    "Phạm Thị Thảo",   "Hoàng Văn Tiến", "Vũ Thị Oanh"};
 
+using io = storage::interaction_outcome;
+
 struct sample_question {
     const char* text;
     const char* topic;
-    const char* outcome;
+    storage::interaction_outcome outcome;
 };
 
 // Questions as citizens type them, with what the bot did; spread over the 30 days.
 constexpr std::array<sample_question, 12> samples = {{
-    {"làm giấy khai sinh cho con cần giấy tờ gì", "khai_sinh", "answered"},
-    {"dang ky tai khoan dich vu cong the nao", "tai_khoan_dvc", "answered"},
-    {"nộp hồ sơ online ở đâu ạ", "nop_ho_so_truc_tuyen", "answered"},
-    {"thanh toán lệ phí bằng thẻ không được", "thanh_toan_truc_tuyen", "answered"},
-    {"quen mat khau vneid", "quen_mat_khau", "answered"},
-    {"bộ phận một cửa làm việc mấy giờ", "gio_lam_viec", "answered"},
-    {"chứng thực bản sao hết bao nhiêu tiền", "chung_thuc", "answered"},
-    {"đăng ký kết hôn cần mang gì", "ket_hon", "answered"},
-    {"H06.23-0005", "tra_cuu_ho_so", "lookup"},
-    {"giấy tờ nhà đất", "dat_dai", "clarified"},
-    {"cho hỏi vụ karaoke", "", "fallback"},
-    {"cần gặp cán bộ", "gap_can_bo", "handoff"},
+    {"làm giấy khai sinh cho con cần giấy tờ gì", "khai_sinh", io::answered},
+    {"dang ky tai khoan dich vu cong the nao", "tai_khoan_dvc", io::answered},
+    {"nộp hồ sơ online ở đâu ạ", "nop_ho_so_truc_tuyen", io::answered},
+    {"thanh toán lệ phí bằng thẻ không được", "thanh_toan_truc_tuyen", io::answered},
+    {"quen mat khau vneid", "quen_mat_khau", io::answered},
+    {"bộ phận một cửa làm việc mấy giờ", "gio_lam_viec", io::answered},
+    {"chứng thực bản sao hết bao nhiêu tiền", "chung_thuc", io::answered},
+    {"đăng ký kết hôn cần mang gì", "ket_hon", io::answered},
+    {"H06.23-0005", "tra_cuu_ho_so", io::lookup},
+    {"giấy tờ nhà đất", "dat_dai", io::clarified},
+    {"cho hỏi vụ karaoke", "", io::fallback},
+    {"cần gặp cán bộ", "gap_can_bo", io::handoff},
 }};
 
 // A small deterministic generator: the same demo every time.
@@ -73,11 +75,10 @@ struct lcg {
 // What the bot answered to a sample question: the topic's answer, the clarifying question, or the
 // fallback (as the real handlers send them); nothing for the rest (lookups, hand-offs).
 std::string demo_reply(const handlers::context& ctx, const sample_question& q) {
-    const std::string outcome = q.outcome;
-    if (outcome == "answered" && ctx.kb)
+    if (q.outcome == io::answered && ctx.kb)
         if (const auto* t = ctx.kb->find(q.topic)) return t->answer_for(ctx.oa);
-    if (outcome == "clarified") return ctx.texts.render("conversation_clarify");
-    if (outcome == "fallback") return ctx.texts.render("conversation_fallback");
+    if (q.outcome == io::clarified) return ctx.texts.render("conversation_clarify");
+    if (q.outcome == io::fallback) return ctx.texts.render("conversation_fallback");
     return {};
 }
 
@@ -189,7 +190,7 @@ std::string seed_console_demo(handlers::context& ctx) {
                 storage::log_interaction(db, in);
                 // The bot's reply, so a citizen's history in the inbox reads as a conversation.
                 if (auto reply = demo_reply(ctx, q); !reply.empty())
-                    storage::log_interaction(db, {at + latency, to_iso(day), who.first, u->id, "out", "reply", "", "", reply, std::nullopt});
+                    storage::log_interaction(db, {at + latency, to_iso(day), who.first, u->id, "out", "reply", "", io::none, reply, std::nullopt});
                 ++logged;
             }
         }
@@ -214,13 +215,13 @@ std::string seed_console_demo(handlers::context& ctx) {
         if (storage::open_handoff_of(db, uid)) continue;
         const std::int64_t at = now - h.ago;
         const std::string day = to_iso(local_date_of(at, off));
-        storage::log_interaction(db, {at - 2 * minute_ms, day, uid, unit->id, "in", "text", "khai_sinh", "answered",
+        storage::log_interaction(db, {at - 2 * minute_ms, day, uid, unit->id, "in", "text", "khai_sinh", io::answered,
                                       "chào em, cho chị hỏi về hồ sơ", 900});
-        storage::log_interaction(db, {at - 2 * minute_ms, day, uid, unit->id, "out", "reply", "", "",
+        storage::log_interaction(db, {at - 2 * minute_ms, day, uid, unit->id, "out", "reply", "", io::none,
                                       "Dạ, em chào anh/chị. Anh/chị cần hỏi về hồ sơ nào ạ?", std::nullopt});
-        storage::log_interaction(db, {at, day, uid, unit->id, "in", "text", "gap_can_bo", "handoff", h.question, 700});
+        storage::log_interaction(db, {at, day, uid, unit->id, "in", "text", "gap_can_bo", io::handoff, h.question, 700});
         const auto id = storage::open_handoff(db, uid, unit->id, h.reason, h.question, at);
-        storage::log_interaction(db, {at, day, uid, unit->id, "out", "reply", "", "",
+        storage::log_interaction(db, {at, day, uid, unit->id, "out", "reply", "", io::none,
                                       ctx.texts.render("conversation_handoff_opened", {{"id", std::to_string(id)},
                                                                                        {"when", ctx.texts.render("conversation_when_now")}}),
                                       std::nullopt});

@@ -63,7 +63,7 @@ std::string channel_label(const page_ctx& c, const std::string& ch) {
 
 // What became of one reminder, in words an official understands.
 std::pair<std::string, std::string> reminder_outcome(const page_ctx& c, const storage::reminder_history_row& r) {
-    if (r.status == "queued") {
+    if (r.status == storage::reminder_status::queued) {
         if (r.outbox_state == storage::outbox_state::sent) {
             if (r.seen_at) return {c.text("console_reminder_seen", {{"time", local_time_text(c.cfg(), *r.seen_at)}}), "ok"};
             if (r.delivered_at) return {c.text("console_reminder_received", {{"time", local_time_text(c.cfg(), *r.delivered_at)}}), "ok"};
@@ -76,9 +76,10 @@ std::pair<std::string, std::string> reminder_outcome(const page_ctx& c, const st
         if (r.outbox_state == storage::outbox_state::cancelled) return {c.text("console_reminder_cancelled"), "plain"};
         return {c.text("console_reminder_pending"), "info"};
     }
-    const std::string key = "console_reminder_status_" + r.status;
+    const std::string status(storage::to_string(r.status));
+    const std::string key = "console_reminder_status_" + status;
     if (c.deps.texts.has(key)) return {c.text(key), "bad"};
-    return {c.text("console_reminder_status_other", {{"status", r.status}}), "bad"};
+    return {c.text("console_reminder_status_other", {{"status", status}}), "bad"};
 }
 
 void add_unit_options(const page_ctx& c, boost::json::object& m, const std::string& selected) {

@@ -283,7 +283,7 @@ http_response post_unanswered_attach(page_ctx& c) {
         auto kb_now = current ? current() : nullptr;
         const bool answers = kb_now && [&] {
             auto m = kb_now->match(example);
-            return m.outcome == "answered" && m.topic && m.topic->id == id;
+            return m.outcome == match_outcome::answered && m.topic && m.topic->id == id;
         }();
         return page_ctx::redirect(std::string("/console/cau-hoi?tb=") + (answers ? "attached" : "attached_weak") + "&n=" + url_encode(title));
     };

@@ -165,9 +165,10 @@ reminder_plan plan_reminders(const plan_input& in) {
 channel_choice choose_channel(const storage::official& o, std::optional<std::int64_t> last_interaction_ms,
                               std::int64_t now_ms, const config& cfg) {
     const auto r = reachability_of(o, last_interaction_ms, now_ms, cfg);
-    if (r.state == reach_state::window) return {"cs", "queued", {}};
-    if (r.state == reach_state::zns) return {"template", "queued", {}};
-    return {"none", o.phone.empty() ? "no_zalo" : "no_template", r.reason};
+    using storage::reminder_status;
+    if (r.state == reach_state::window) return {"cs", reminder_status::queued, {}};
+    if (r.state == reach_state::zns) return {"template", reminder_status::queued, {}};
+    return {"none", o.phone.empty() ? reminder_status::no_zalo : reminder_status::no_template, r.reason};
 }
 
 }  // namespace bot

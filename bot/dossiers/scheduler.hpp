@@ -5,6 +5,7 @@
 #include "bot/dossiers/reachability.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_repository.hpp"
+#include "storage/reminder_repository.hpp"
 
 #include <cstdint>
 #include <optional>
@@ -73,7 +74,7 @@ inline constexpr std::size_t digest_items = 3;
 /// The delivery channel for one official at `now`.
 struct channel_choice {
     std::string channel;  ///< cs | template | none
-    std::string status;   ///< queued | no_zalo (no phone) | no_template
+    storage::reminder_status status = storage::reminder_status::queued;
     std::string reason;   ///< none: why (bot::reachability::reason)
 };
 /// cs inside Zalo's 7-day interaction window (linked account, recent interaction); otherwise the

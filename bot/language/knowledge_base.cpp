@@ -568,7 +568,7 @@ public:
                     if (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide)
                         if (!button_topics_.count(b.payload)) {
                             auto m = to_match(understander_->understand(b.payload));  // (inside prepare())
-                            button_topics_.emplace(b.payload, m.outcome == "answered" ? m.topic : nullptr);
+                            button_topics_.emplace(b.payload, m.outcome == match_outcome::answered ? m.topic : nullptr);
                         }
             };
             for (const auto& t : topics_) {
@@ -619,17 +619,15 @@ public:
         m.read = d.read;
         for (const auto& r : d.ranked) m.ranked.emplace_back(&topics_[r.topic], r.score);
         for (const auto& e : d.evidence) m.evidences.push_back({&topics_[e.topic], e.model, e.lexical, e.combined});
+        m.outcome = d.outcome;
         switch (d.outcome) {
-        case nlp::match_decision::kind::answered:
-            m.outcome = "answered";
+        case match_outcome::answered:
             m.topic = &topics_[d.ranked.front().topic];
             break;
-        case nlp::match_decision::kind::clarified:
-            m.outcome = "clarified";
+        case match_outcome::clarified:
             for (auto i : d.alternatives) m.alternatives.push_back(&topics_[i]);
             break;
-        case nlp::match_decision::kind::fallback:
-            m.outcome = "fallback";
+        case match_outcome::fallback:
             break;
         }
         return m;
@@ -722,7 +720,7 @@ std::string knowledge_base::normalized(std::string_view text) const { return nlp
 
 const kb_topic* knowledge_base::button_topic(std::string_view payload) const {
     auto m = match(payload);
-    return m.outcome == "answered" ? m.topic : nullptr;
+    return m.outcome == match_outcome::answered ? m.topic : nullptr;
 }
 
 const std::string& kb_topic::answer_for(const std::string& oa) const {

@@ -1,6 +1,7 @@
 // The knowledge base: topics loaded from templates/kb/, with the matcher's index.
 #pragma once
 
+#include "bot/language/match_outcome.hpp"
 #include "bot/zalo/outgoing.hpp"
 
 #include <memory>
@@ -49,7 +50,7 @@ struct kb_topic {
 
 /// What the matcher decided for one message.
 struct kb_match {
-    std::string outcome = "fallback";               ///< answered | clarified | fallback
+    match_outcome outcome = match_outcome::fallback;
     const kb_topic* topic = nullptr;                ///< the answered topic (answered only)
     double score = 0;                               ///< the best topic's score
     std::vector<const kb_topic*> alternatives;      ///< 2–3 best topics (clarified), best first

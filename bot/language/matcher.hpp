@@ -2,6 +2,7 @@
 // accented and folded forms, typo tolerance on folded syllables, calibrated decision.
 #pragma once
 
+#include "bot/language/match_outcome.hpp"
 #include "bot/language/normalize.hpp"
 
 #include <cstdint>
@@ -48,7 +49,8 @@ struct topic_evidence {
 
 /// What the matcher decided.
 struct match_decision {
-    enum class kind { answered, clarified, fallback } outcome = kind::fallback;
+    using kind = match_outcome;
+    kind outcome = kind::fallback;
     std::vector<ranked_topic> ranked;  ///< best first (at most 5), out-of-scope group excluded
     double score = 0;                  ///< best topic's score
     double out_of_scope = 0;           ///< the out-of-scope group's score (lexical), or probability (model)

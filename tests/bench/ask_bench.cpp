@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
 
     // Warm up, then time each call.
     std::size_t answered = 0;
-    for (std::size_t i = 0; i < 1000 && i < questions.size(); ++i) answered += kb->match(questions[i]).outcome == "answered";
+    for (std::size_t i = 0; i < 1000 && i < questions.size(); ++i) answered += kb->match(questions[i]).outcome == bot::match_outcome::answered;
     answered = 0;
     std::vector<double> us;
     us.reserve(questions.size());
@@ -112,7 +112,7 @@ int main(int argc, char** argv) {
         auto t0 = std::chrono::steady_clock::now();
         auto m = kb->match(q);
         auto t1 = std::chrono::steady_clock::now();
-        answered += m.outcome == "answered";
+        answered += m.outcome == bot::match_outcome::answered;
         us.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         if (us.back() > slowest) {
             slowest = us.back();
@@ -152,7 +152,7 @@ int main(int argc, char** argv) {
             auto t0 = std::chrono::steady_clock::now();
             auto m = real->match(text);
             auto t1 = std::chrono::steady_clock::now();
-            if (m.outcome.empty()) std::puts("");
+            if (m.score < 0) std::puts("");  // a use of the result the compiler cannot drop
             t.push_back(std::chrono::duration<double, std::micro>(t1 - t0).count());
         }
         std::sort(t.begin(), t.end());

@@ -25,7 +25,7 @@ TEST_CASE("every spelling of hủy nhận tin opts out and every spelling of nh�
         auto out = send(text);
         CHECK(opted_out());
         REQUIRE(out.note);
-        CHECK(out.note->outcome == "command");
+        CHECK(out.note->outcome == handlers::interaction_outcome::command);
     }
     for (const char* text : {"Nhận tin", "nhan tin", "NHẬN TIN LẠI", "bật nhận tin"}) {
         INFO(text);

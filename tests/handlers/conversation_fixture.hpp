@@ -45,20 +45,20 @@ public:
     bot::kb_match match(std::string_view text) const override {
         bot::kb_match m;
         if (auto it = answers_.find(std::string(text)); it != answers_.end()) {
-            m.outcome = "answered";
+            m.outcome = bot::match_outcome::answered;
             m.topic = find(it->second);
             m.score = 0.9;
         } else if (text == "dang ky") {
-            m.outcome = "clarified";
+            m.outcome = bot::match_outcome::clarified;
             m.alternatives = {find("tai_khoan_dvc"), find("khai_sinh")};
             m.score = 0.5;
         } else if (text == "giay to") {
             // Four plausible topics, the greeting among them.
-            m.outcome = "clarified";
+            m.outcome = bot::match_outcome::clarified;
             m.alternatives = {find("khai_sinh"), find("chao_hoi"), find("khai_tu"), find("le_phi"), find("tai_khoan_dvc")};
             m.score = 0.4;
         } else if (text == "cam on em") {
-            m.outcome = "answered";
+            m.outcome = bot::match_outcome::answered;
             m.acknowledgement = true;
             m.topic = find("chao_hoi");
             m.score = 1;

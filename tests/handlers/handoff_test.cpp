@@ -116,7 +116,7 @@ TEST_CASE("an official who asks for help or the menu gets the officials' command
         CHECK(contains(reply[0].text, "tắt nhắc"));
         CHECK(contains(reply[0].text, "xong"));
         REQUIRE(out.note);
-        CHECK(out.note->outcome == "command");
+        CHECK(out.note->outcome == handlers::interaction_outcome::command);
     }
     // A citizen asking for help still gets the citizens' menu, not the officials' commands.
     auto citizen = f.send("u9", "hướng dẫn");

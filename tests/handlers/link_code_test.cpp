@@ -121,7 +121,7 @@ TEST_CASE("a refused account is told once, then its further attempts are ignored
         auto out = f.send("z-x", "DK " + wrong_code(c, i, false));
         CHECK(out.messages.empty());
         REQUIRE(out.note);
-        CHECK(out.note->outcome == "command");  // never reaches the citizen flow
+        CHECK(out.note->outcome == handlers::interaction_outcome::command);  // never reaches the citizen flow
     }
     CHECK(f.count("SELECT COUNT(*) FROM link_attempts WHERE zalo_user_id = 'z-x'") == 6);
 }

@@ -104,7 +104,7 @@ TEST_CASE("a linked official lists dossiers, overdue and due soon, with or witho
     auto o = f.say("zalo-1", "ho so cua toi");
     REQUIRE(o);
     REQUIRE(o->note);
-    CHECK(o->note->outcome == "command");
+    CHECK(o->note->outcome == handlers::interaction_outcome::command);
 }
 
 TEST_CASE("tắt nhắc and bật nhắc switch an official's reminders", "[reminders]") {

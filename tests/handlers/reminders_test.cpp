@@ -112,7 +112,7 @@ TEST_CASE("reminders already recorded today are not sent again after a restart",
     scan_fixture f;
     // A scan before the restart recorded (and enqueued) two of today's reminders.
     for (const char* code : {"000.00.31.H12-230612-0001", "000.00.31.H12-230613-0002"})
-        CHECK(storage::record_reminder(*f.db, {"due_soon", code, "cb_ts_01", "2023-06-15", "tan_soi", "template", "queued", 1}, 0));
+        CHECK(storage::record_reminder(*f.db, {"due_soon", code, "cb_ts_01", "2023-06-15", "tan_soi", "template", storage::reminder_status::queued, 1}, 0));
     auto after = f.scan(at(2023, 6, 15, 9));
     CHECK(count_kind(after, "due_soon") == 0);
     CHECK(after.items.size() == 8);
@@ -142,7 +142,7 @@ TEST_CASE("an official without a linked Zalo account or phone is reported, not s
         if (r.recipient == "cb_ds_01") {
             seen = true;
             CHECK(r.channel == "none");
-            CHECK(r.status == "no_zalo");
+            CHECK(r.status == storage::reminder_status::no_zalo);
         }
     CHECK(seen);
     CHECK(f.outbox_rows() == 0);  // dry run
@@ -152,7 +152,7 @@ TEST_CASE("an official without a linked Zalo account or phone is reported, not s
     for (const auto& r : rows)
         if (r.recipient == "cb_ds_01") {
             recorded = true;
-            CHECK(r.status == "no_zalo");
+            CHECK(r.status == storage::reminder_status::no_zalo);
             CHECK_FALSE(r.outbox_id);
         }
     CHECK(recorded);
@@ -187,7 +187,7 @@ TEST_CASE("inside the window reminders go as cs with a phone fallback; outside a
     for (const auto& r : rows) {
         if (r.recipient == "cb_ts_01") CHECK(r.channel == "cs");
         if (r.recipient == "ld_ts") CHECK(r.channel == "template");
-        if (r.status == "queued") CHECK(r.outbox_id);
+        if (r.status == storage::reminder_status::queued) CHECK(r.outbox_id);
     }
 }
 

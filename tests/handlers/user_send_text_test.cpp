@@ -30,7 +30,7 @@ TEST_CASE("an answered question gets the topic's answer, its buttons and related
     CHECK(has(p, "https://dichvucong.gov.vn"));
     CHECK(has(p, "#topic:le_phi"));
     REQUIRE(out.note);
-    CHECK(out.note->outcome == "answered");
+    CHECK(out.note->outcome == handlers::interaction_outcome::answered);
     CHECK(out.note->topic == "khai_sinh");
     CHECK(out.note->kind == "text");
     CHECK(f.count("SELECT COUNT(*) FROM interactions WHERE direction = 'in' AND outcome = 'answered' AND topic = 'khai_sinh'") == 1);
@@ -44,7 +44,7 @@ TEST_CASE("a topic button answers that topic", "[conversation]") {
     CHECK(!test::payloads(out.messages).empty());
     CHECK(contains(out.messages[0].text, "lệ phí"));
     CHECK(out.note->kind == "button");
-    CHECK(out.note->outcome == "answered");
+    CHECK(out.note->outcome == handlers::interaction_outcome::answered);
     CHECK(out.note->topic == "le_phi");
 }
 
@@ -56,13 +56,13 @@ TEST_CASE("the menu is one message of five buttons, and Xem thêm opens its seco
     auto p = test::payloads(out.messages);
     for (const char* want : {"#topic:nop_ho_so_truc_tuyen", "#topic:tra_cuu_ho_so", "#topic:gap_can_bo", "#units", "#more"})
         CHECK(has(p, want));
-    CHECK(out.note->outcome == "command");
+    CHECK(out.note->outcome == handlers::interaction_outcome::command);
     auto more = f.send("u1", "#more");
     REQUIRE(more.messages.size() == 1);
     CHECK(more.messages[0].buttons.size() <= 5);
     auto p2 = test::payloads(more.messages);
     for (const char* want : {"#topic:tai_khoan_dvc", "#topic:khai_sinh", "#topic:thanh_toan_truc_tuyen"}) CHECK(has(p2, want));
-    CHECK(more.note->outcome == "command");
+    CHECK(more.note->outcome == handlers::interaction_outcome::command);
 }
 
 TEST_CASE("two close topics are asked back with buttons", "[conversation]") {
@@ -72,7 +72,7 @@ TEST_CASE("two close topics are asked back with buttons", "[conversation]") {
     CHECK(contains(out.messages[0].text, "muốn hỏi về"));
     auto p = test::payloads(out.messages);
     CHECK(p == std::vector<std::string>{"#topic:tai_khoan_dvc", "#topic:khai_sinh"});
-    CHECK(out.note->outcome == "clarified");
+    CHECK(out.note->outcome == handlers::interaction_outcome::clarified);
 }
 
 TEST_CASE("asking back names up to three topics in plain words, with their buttons and no greeting", "[conversation]") {
@@ -82,7 +82,7 @@ TEST_CASE("asking back names up to three topics in plain words, with their butto
     CHECK(out.messages[0].text == f.t->env->texts.render("nlp_clarify", {{"options", "Đăng ký khai sinh · Đăng ký khai tử · Lệ phí"}}));
     CHECK(contains(out.messages[0].text, "muốn hỏi về: Đăng ký khai sinh · Đăng ký khai tử · Lệ phí?"));
     CHECK(test::payloads(out.messages) == std::vector<std::string>{"#topic:khai_sinh", "#topic:khai_tu", "#topic:le_phi"});
-    CHECK(out.note->outcome == "clarified");
+    CHECK(out.note->outcome == handlers::interaction_outcome::clarified);
     CHECK(out.note->topic == "khai_sinh");
 }
 
@@ -113,12 +113,12 @@ TEST_CASE("thanks get a short reply of their own, not the greeting's answer", "[
 
 TEST_CASE("thanks after a fallback do not open a hand-off, nor count towards one", "[conversation]") {
     chat_fixture f;
-    CHECK(f.send("u1", "bóng đá").note->outcome == "fallback");
+    CHECK(f.send("u1", "bóng đá").note->outcome == handlers::interaction_outcome::fallback);
     auto thanks = f.send("u1", "cam on em");
     CHECK(thanks.messages[0].text == f.t->env->texts.render("nlp_thanks"));
-    CHECK(thanks.note->outcome != "handoff");
+    CHECK(thanks.note->outcome != handlers::interaction_outcome::handoff);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
-    CHECK(f.send("u1", "cam on em").note->outcome != "handoff");
+    CHECK(f.send("u1", "cam on em").note->outcome != handlers::interaction_outcome::handoff);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
     CHECK(f.count("SELECT COUNT(*) FROM unanswered WHERE user_id = 'u1'") == 1);
 }
@@ -129,7 +129,7 @@ TEST_CASE("a fallback says so, shows the menu and records the question as unansw
     REQUIRE(!out.messages.empty());
     CHECK(contains(out.messages[0].text, "chưa trả lời được"));
     CHECK(has(test::payloads(out.messages), "#topic:gap_can_bo"));
-    CHECK(out.note->outcome == "fallback");
+    CHECK(out.note->outcome == handlers::interaction_outcome::fallback);
     CHECK(f.text("SELECT text FROM unanswered WHERE user_id = 'u1'") == "Thời tiết hôm nay thế nào?");
     CHECK(f.text("SELECT normalized FROM unanswered WHERE user_id = 'u1'") == "thoi tiet hom nay the nao");
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
@@ -140,7 +140,7 @@ TEST_CASE("an answer between two fallbacks resets the count", "[conversation]") 
     f.send("u1", "bóng đá");
     f.send("u1", "khai sinh");
     auto out = f.send("u1", "vay tiền");
-    CHECK(out.note->outcome == "fallback");
+    CHECK(out.note->outcome == handlers::interaction_outcome::fallback);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
 }
 
@@ -148,7 +148,7 @@ TEST_CASE("the citizen can end a hand-off by sending kết thúc", "[conversatio
     chat_fixture f;
     f.add_official("o1", "huyen", "z-o1");
     auto opened = f.send("u1", "#topic:gap_can_bo");
-    REQUIRE(opened.note->outcome == "handoff");
+    REQUIRE(opened.note->outcome == handlers::interaction_outcome::handoff);
     CHECK(contains(test::to(opened, "u1").at(0).text, "kết thúc"));
     auto out = f.send("u1", "Kết thúc");
     auto citizen = test::to(out, "u1");
@@ -159,7 +159,7 @@ TEST_CASE("the citizen can end a hand-off by sending kết thúc", "[conversatio
     CHECK(f.text("SELECT closed_by FROM handoffs WHERE id = 1") == "citizen");
     // The bot answers again.
     auto after = f.send("u1", "khai sinh");
-    CHECK(after.note->outcome == "answered");
+    CHECK(after.note->outcome == handlers::interaction_outcome::answered);
 }
 
 TEST_CASE("a fallback hours after the last one does not start a hand-off", "[conversation]") {
@@ -167,10 +167,10 @@ TEST_CASE("a fallback hours after the last one does not start a hand-off", "[con
     f.send("u1", "bóng đá tối nay");
     f.t->now += 2 * 3600 * 1000;  // another conversation, two hours later
     auto out = f.send("u1", "giá vàng hôm nay");
-    CHECK(out.note->outcome == "fallback");
+    CHECK(out.note->outcome == handlers::interaction_outcome::fallback);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs") == 0);
     auto again = f.send("u1", "xổ số miền bắc");  // but two in a row now do
-    CHECK(again.note->outcome == "handoff");
+    CHECK(again.note->outcome == handlers::interaction_outcome::handoff);
 }
 
 TEST_CASE("two fallbacks in a row start a hand-off with both questions", "[conversation]") {
@@ -178,7 +178,7 @@ TEST_CASE("two fallbacks in a row start a hand-off with both questions", "[conve
     f.add_official("o1", "huyen", "z-o1");
     f.send("u1", "bóng đá tối nay");
     auto out = f.send("u1", "ai thắng vậy");
-    CHECK(out.note->outcome == "handoff");
+    CHECK(out.note->outcome == handlers::interaction_outcome::handoff);
     CHECK(f.text("SELECT reason FROM handoffs WHERE user_id = 'u1' AND closed_at IS NULL") == "fallbacks");
     const std::string q = f.text("SELECT question FROM handoffs WHERE user_id = 'u1'");
     CHECK(contains(q, "bóng đá tối nay"));
@@ -200,7 +200,7 @@ TEST_CASE("asking for an official notifies the unit's on-duty linked officials a
     f.send("u1", "#unit:tan_soi");
     auto out = f.send("u1", "cho toi gap can bo");  // Friday 09:00
     REQUIRE(out.note);
-    CHECK(out.note->outcome == "handoff");
+    CHECK(out.note->outcome == handlers::interaction_outcome::handoff);
     CHECK(out.note->topic == "gap_can_bo");
     CHECK(out.note->unit_id == "tan_soi");
     auto notified = test::to(out, "z-o1");
@@ -268,14 +268,14 @@ TEST_CASE("an official's #number reply reaches the citizen and the bot stays qui
     auto fwd = test::to(quiet, "z-o1");
     REQUIRE(fwd.size() == 1);
     CHECK(contains(fwd[0].text, "khai sinh"));
-    CHECK(quiet.note->outcome == "handoff");
+    CHECK(quiet.note->outcome == handlers::interaction_outcome::handoff);
 
     auto close = f.send("z-o1", "#1 xong");
     CHECK(test::to(close, "u1").size() >= 1);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE closed_at IS NOT NULL") == 1);
 
     auto again = f.send("u1", "khai sinh");
-    CHECK(again.note->outcome == "answered");
+    CHECK(again.note->outcome == handlers::interaction_outcome::answered);
 
     auto late = f.send("z-o1", "#1 còn gì nữa không?");
     CHECK(test::to(late, "u1").empty());
@@ -307,7 +307,7 @@ TEST_CASE("the flood limit never blocks officials", "[conversation]") {
     for (int i = 0; i < 6; ++i) {
         auto out = f.send("z-o1", "khai sinh");
         REQUIRE(out.messages.size() == 1);
-        CHECK(out.note->outcome == "answered");
+        CHECK(out.note->outcome == handlers::interaction_outcome::answered);
     }
 }
 
@@ -352,7 +352,7 @@ TEST_CASE("citizens opt out of broadcasts and back in", "[conversation]") {
     auto out = f.send("u1", "huy nhan tin");
     CHECK(f.count("SELECT broadcast_opt_out FROM users WHERE user_id = 'u1'") == 1);
     CHECK(contains(out.messages[0].text, "ngừng gửi tin"));
-    CHECK(out.note->outcome == "command");
+    CHECK(out.note->outcome == handlers::interaction_outcome::command);
 }
 
 TEST_CASE("a dossier code gets its status, due date and where to collect, without personal data", "[conversation]") {
@@ -368,7 +368,7 @@ TEST_CASE("a dossier code gets its status, due date and where to collect, withou
     CHECK(contains(t, "xã Tân Sỏi"));
     CHECK(!contains(t, "0987654321"));
     CHECK(!contains(t, "o1"));
-    CHECK(out.note->outcome == "lookup");
+    CHECK(out.note->outcome == handlers::interaction_outcome::lookup);
 }
 
 TEST_CASE("dossier statuses: received today, overdue, ready and returned late", "[conversation]") {
@@ -391,7 +391,7 @@ TEST_CASE("an unknown dossier code gets a polite not found", "[conversation]") {
     auto out = f.send("u1", "HS-2023-999999");
     REQUIRE(out.messages.size() == 1);
     CHECK(contains(out.messages[0].text, "chưa tìm thấy hồ sơ mã HS-2023-999999"));
-    CHECK(out.note->outcome == "lookup");
+    CHECK(out.note->outcome == handlers::interaction_outcome::lookup);
 }
 
 TEST_CASE("every turn is logged with its kind, outcome and unit", "[conversation]") {
@@ -413,24 +413,24 @@ TEST_CASE("without a knowledge base every question falls back", "[conversation]"
     chat_fixture f;
     f.t->env->kb.set(nullptr);
     auto out = f.send("u1", "khai sinh");
-    CHECK(out.note->outcome == "fallback");
+    CHECK(out.note->outcome == handlers::interaction_outcome::fallback);
 }
 
 TEST_CASE("with the real knowledge base a birth question is answered and the weather falls back", "[conversation]") {
     chat_fixture f(test::test_config(), false);
     auto birth = f.send("u1", "lam sao dang ky khai sinh online cho con");
     REQUIRE(birth.note);
-    CHECK(birth.note->outcome == "answered");
+    CHECK(birth.note->outcome == handlers::interaction_outcome::answered);
     CHECK(birth.note->topic == "khai_sinh");
     auto weather = f.send("u2", "thời tiết hôm nay thế nào");
-    CHECK(weather.note->outcome == "fallback");
+    CHECK(weather.note->outcome == handlers::interaction_outcome::fallback);
     CHECK(weather.note->topic.empty());
     CHECK(f.count("SELECT COUNT(*) FROM unanswered WHERE user_id = 'u2'") == 1);
     auto official = f.send("u3", "cho tôi gặp cán bộ");
-    CHECK(official.note->outcome == "handoff");
+    CHECK(official.note->outcome == handlers::interaction_outcome::handoff);
     CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE user_id = 'u3' AND reason = 'asked'") == 1);
     auto clarify = f.send("u4", "đăng ký");
-    CHECK(clarify.note->outcome == "clarified");
+    CHECK(clarify.note->outcome == handlers::interaction_outcome::clarified);
     CHECK(test::payloads(clarify.messages).size() >= 2);
 }
 
@@ -446,7 +446,7 @@ TEST_CASE("a citizen typing #number is not taken for an official's reply", "[con
 TEST_CASE("a hand-off opens even when no official is linked yet", "[conversation]") {
     chat_fixture f;
     auto out = f.send("u1", "cho toi gap can bo");
-    CHECK(out.note->outcome == "handoff");
+    CHECK(out.note->outcome == handlers::interaction_outcome::handoff);
     REQUIRE(out.messages.size() == 1);
     CHECK(out.messages[0].recipient == "u1");
     CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE closed_at IS NULL") == 1);

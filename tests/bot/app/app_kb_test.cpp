@@ -38,7 +38,7 @@ TEST_CASE("reload swaps in a new knowledge base and keeps the old one when the n
     REQUIRE(err.has_value());
     CHECK(err->find("06-broken.toml:") != std::string::npos);
     CHECK(env.kb.get() == second);
-    CHECK(env.kb.get()->match("ủy ban mấy giờ mở cửa").outcome == "answered");
+    CHECK(env.kb.get()->match("ủy ban mấy giờ mở cửa").outcome == bot::match_outcome::answered);
 }
 
 TEST_CASE("a dossier code in a message is a lookup, not a topic", "[nlp]") {
@@ -46,7 +46,7 @@ TEST_CASE("a dossier code in a message is a lookup, not a topic", "[nlp]") {
     for (const char* q : {"tra giúp hồ sơ H06.23-0001", "000.00.23.H06-230615-0001", "mã HS-2023-000123 đến đâu rồi"}) {
         INFO(q);
         auto r = bot::app::ask(*t->env, q);
-        CHECK(r.outcome == "lookup");
+        CHECK(r.outcome == storage::interaction_outcome::lookup);
         CHECK(r.topic == "none");
         CHECK_FALSE(r.dossier_code.empty());
         CHECK(r.answer.find(r.dossier_code) != std::string::npos);
@@ -60,11 +60,11 @@ TEST_CASE("a dossier code in a message is a lookup, not a topic", "[nlp]") {
 TEST_CASE("ask answers, asks back or falls back with the fixed fields", "[nlp]") {
     auto t = test::make_test_env();
     auto a = bot::app::ask(*t->env, "làm căn cước cho con 10 tuổi ở đâu");
-    CHECK(a.outcome == "answered");
+    CHECK(a.outcome == storage::interaction_outcome::answered);
     CHECK(a.topic == "can_cuoc");
     CHECK(a.answer == t->env->kb.get()->find("can_cuoc")->answer);
     auto f = bot::app::ask(*t->env, "dự báo thời tiết cuối tuần");
-    CHECK(f.outcome == "fallback");
+    CHECK(f.outcome == storage::interaction_outcome::fallback);
     CHECK(f.topic == "none");
     CHECK_FALSE(f.answer.empty());
 }
@@ -126,7 +126,7 @@ TEST_CASE("eval ignores a byte-order mark and names the line of an id that is no
 TEST_CASE("ask answers thanks with a short reply of its own, not the greeting", "[nlp]") {
     auto t = test::make_test_env();
     auto r = bot::app::ask(*t->env, "dạ em cảm ơn ạ");
-    CHECK(r.outcome == "answered");
+    CHECK(r.outcome == storage::interaction_outcome::answered);
     CHECK(r.topic == "chao_hoi");
     CHECK(r.acknowledgement);
     CHECK(r.answer == t->env->texts.render("nlp_thanks"));

@@ -149,7 +149,7 @@ TEST_CASE("a reply committed on the worker reaches Zalo without a notification, 
         m.text = "Dạ, em gửi anh/chị thủ tục khai sinh ạ.";
         out.messages.push_back(m);
         out.messages.push_back(m);  // a second part of the same reply: counted once
-        out.note = handlers::interaction_note{"text", "khai_sinh", "answered", ""};
+        out.note = handlers::interaction_note{"text", "khai_sinh", handlers::interaction_outcome::answered, ""};
         id = handlers::commit_outcome(ctx, out, "2512523625412516", "khai sinh", 7, arrived).at(1);
     });
     REQUIRE(sim::zalo_simulator::wait_until(

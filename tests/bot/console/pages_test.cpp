@@ -29,7 +29,7 @@ std::int64_t open_handoff(console_fixture& f, const std::string& user, const std
     f.db([&](SQLite::Database& d) {
         storage::touch_user(d, user, f.t->now);
         storage::set_user_place(d, user, unit, "");
-        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", user, unit, "in", "text", "gap_can_bo", "handoff", question, 10});
+        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", user, unit, "in", "text", "gap_can_bo", storage::interaction_outcome::handoff, question, 10});
         id = storage::open_handoff(d, user, unit, "asked", question, f.t->now - 1000);
     });
     return id;
@@ -280,7 +280,7 @@ TEST_CASE("an unanswered question attached to a topic is answered after the relo
         storage::set_user_place(d, "u9", "tan_soi", "");
         storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u9", question, key);
     });
-    REQUIRE(f.t->env->kb.get()->match(question).outcome != "answered");
+    REQUIRE(f.t->env->kb.get()->match(question).outcome != bot::match_outcome::answered);
     const auto cookie = f.sign_in("ld");
     auto page = f.call("GET", "/console/cau-hoi", cookie);
     REQUIRE(page.status == 200);
@@ -291,7 +291,7 @@ TEST_CASE("an unanswered question attached to a topic is answered after the relo
     CHECK(contains(console_fixture::header(r, "Location"), "tb=attached"));
     CHECK(f.count("SELECT COUNT(*) FROM kb_examples WHERE topic_id = 'thanh_toan_truc_tuyen'") == 1);
     auto m = f.t->env->kb.get()->match(question);
-    CHECK(m.outcome == "answered");
+    CHECK(m.outcome == bot::match_outcome::answered);
     CHECK((m.topic && m.topic->id == "thanh_toan_truc_tuyen"));
     // Dealt with: it leaves the list.
     CHECK_FALSE(contains(f.call("GET", "/console/cau-hoi", cookie).body, question));
@@ -324,7 +324,7 @@ TEST_CASE("a viewer reads unanswered questions with phone and ID numbers masked,
     f.db([&](SQLite::Database& d) {
         storage::touch_user(d, "u8", f.t->now);
         storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u8", "tôi sđt 0912345678 hỏi trợ cấp", "toi sdt 0912345678 hoi tro cap");
-        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", "u8", "", "in", "text", "", "fallback", "tôi sđt 0912345678 hỏi trợ cấp", 900});
+        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", "u8", "", "in", "text", "", storage::interaction_outcome::fallback, "tôi sđt 0912345678 hỏi trợ cấp", 900});
     });
     const auto cookie = f.sign_in("xem");
     auto page = f.call("GET", "/console/cau-hoi", cookie);

@@ -183,8 +183,8 @@ TEST_CASE("the channel is cs inside Zalo's 7-day window, else the ZNS template, 
     o.phone.clear();
     auto none = bot::choose_channel(o, std::nullopt, now, cfg);
     CHECK(none.channel == "none");
-    CHECK(none.status == "no_zalo");
+    CHECK(none.status == storage::reminder_status::no_zalo);
     cfg.zalo.zns_reminder_template.clear();
     o.phone = "0912345678";
-    CHECK(bot::choose_channel(o, std::nullopt, now, cfg).status == "no_template");
+    CHECK(bot::choose_channel(o, std::nullopt, now, cfg).status == storage::reminder_status::no_template);
 }

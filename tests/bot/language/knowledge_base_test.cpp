@@ -159,20 +159,20 @@ TEST_CASE("out-of-scope messages fall back instead of getting a random topic", "
                           "xem tử vi tuổi dậu", "asdkjhqwe", "", "😀😀😀", "bán nhà giá rẻ liên hệ em", "bot ngu"}) {
         INFO(q);
         auto m = real_kb().match(q);
-        CHECK(m.outcome == "fallback");
+        CHECK(m.outcome == bot::match_outcome::fallback);
         CHECK(m.topic == nullptr);
     }
 }
 
 TEST_CASE("a message that fits several topics asks back with up to three of them", "[nlp]") {
     auto m = real_kb().match("đăng ký");
-    CHECK(m.outcome == "clarified");
+    CHECK(m.outcome == bot::match_outcome::clarified);
     CHECK(m.topic == nullptr);
     REQUIRE_FALSE(m.alternatives.empty());
     CHECK(m.alternatives.size() <= 3);
     // The distinguishing words settle it.
     auto k = real_kb().match("đăng ký kết hôn ở xã cần giấy tờ gì");
-    CHECK(k.outcome == "answered");
+    CHECK(k.outcome == bot::match_outcome::answered);
     REQUIRE(k.topic);
     CHECK(k.topic->id == "ket_hon");
 }
@@ -187,7 +187,7 @@ TEST_CASE("questions are understood with or without diacritics, in shorthand and
     for (const auto& [q, id] : cases) {
         INFO(q);
         auto m = real_kb().match(q);
-        CHECK(m.outcome == "answered");
+        CHECK(m.outcome == bot::match_outcome::answered);
         if (m.topic) CHECK(m.topic->id == id);
     }
 }
@@ -324,7 +324,7 @@ TEST_CASE("a question understood ahead on the webhook's thread is the same answe
     auto kb = bot::load_knowledge_base(test::test_config());
     const std::string q = "lam giay khai sinh cho con can giay to gi";
     const auto direct = kb->match(q);
-    REQUIRE(direct.outcome == "answered");
+    REQUIRE(direct.outcome == bot::match_outcome::answered);
 
     kb->prefetch("  " + q + "\n");  // as the event carries it; the handler matches it trimmed
     kb->prefetch(q);                // a second citizen sends the same words
@@ -354,7 +354,7 @@ TEST_CASE("an answer's question buttons are understood once, as a typed question
             if (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide) {
                 ++buttons;
                 const auto m = kb.match(b.payload);
-                CHECK(kb.button_topic(b.payload) == (m.outcome == "answered" ? m.topic : nullptr));
+                CHECK(kb.button_topic(b.payload) == (m.outcome == bot::match_outcome::answered ? m.topic : nullptr));
             }
     CHECK(buttons > 0);
 }

@@ -59,7 +59,7 @@ TEST_CASE("a 1 MB message is decided on what fits the reading limit, like a long
     while (story.size() < 1024 * 1024) story += "nhà em ở thôn Đồng Tâm, trời mưa to lắm, ";
     auto m = real_kb().match(story + ". Giờ em muốn hỏi làm giấy khai sinh cho con mới sinh cần những gì ạ");
     CHECK(m.read.size() <= 2048);
-    CHECK(m.outcome == "answered");
+    CHECK(m.outcome == bot::match_outcome::answered);
     REQUIRE(m.topic);
     CHECK(m.topic->id == "khai_sinh");
 }
@@ -77,7 +77,7 @@ TEST_CASE("the request in a long message with a story around it is what is answe
     for (const auto& [q, id] : cases) {
         INFO(q);
         auto m = real_kb().match(q);
-        CHECK(m.outcome == "answered");
+        CHECK(m.outcome == bot::match_outcome::answered);
         if (m.topic) CHECK(m.topic->id == id);
     }
 }
@@ -97,12 +97,12 @@ TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[n
 
 TEST_CASE("an acknowledgement is answered as such with the greeting topic; a greeting is not one", "[nlp]") {
     auto m = real_kb().match("dạ em cảm ơn ad nhiều ạ");
-    CHECK(m.outcome == "answered");
+    CHECK(m.outcome == bot::match_outcome::answered);
     CHECK(m.acknowledgement);
     REQUIRE(m.topic);
     CHECK(m.topic->id == "chao_hoi");
     auto g = real_kb().match("xin chào");
-    CHECK(g.outcome == "answered");
+    CHECK(g.outcome == bot::match_outcome::answered);
     CHECK_FALSE(g.acknowledgement);
 }
 
