@@ -2,18 +2,17 @@
 #include "storage/broadcast_repository.hpp"
 
 #include "storage/statement_cache.hpp"
+#include "storage/stored_words.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <array>
 #include <charconv>
-#include <stdexcept>
 
 namespace storage {
 
 namespace {
-constexpr std::array<std::pair<broadcast_state, std::string_view>, 5> broadcast_state_words{{
+constexpr detail::word_table<broadcast_state, 5> broadcast_state_words{{
     {broadcast_state::scheduled, "scheduled"},
     {broadcast_state::sending, "sending"},
     {broadcast_state::waiting_quota, "waiting_quota"},
@@ -22,16 +21,10 @@ constexpr std::array<std::pair<broadcast_state, std::string_view>, 5> broadcast_
 }};
 }  // namespace
 
-std::string_view to_string(broadcast_state s) {
-    for (const auto& [state, word] : broadcast_state_words)
-        if (state == s) return word;
-    return "scheduled";
-}
+std::string_view to_string(broadcast_state s) { return detail::word_of(broadcast_state_words, s); }
 
 broadcast_state parse_broadcast_state(std::string_view s) {
-    for (const auto& [state, word] : broadcast_state_words)
-        if (word == s) return state;
-    throw std::invalid_argument("unknown broadcast state \"" + std::string(s) + "\"");
+    return detail::value_of(broadcast_state_words, s, "broadcast state");
 }
 
 namespace {

@@ -2,33 +2,26 @@
 #include "storage/dossier_follow_repository.hpp"
 
 #include "storage/statement_cache.hpp"
+#include "storage/stored_words.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <array>
-#include <stdexcept>
 #include <unordered_map>
 
 namespace storage {
 
 namespace {
-constexpr std::array<std::pair<notice_status, std::string_view>, 2> notice_status_words{{
+constexpr detail::word_table<notice_status, 2> notice_status_words{{
     {notice_status::queued, "queued"},
     {notice_status::undeliverable, "undeliverable"},
 }};
 }  // namespace
 
-std::string_view to_string(notice_status s) {
-    for (const auto& [status, word] : notice_status_words)
-        if (status == s) return word;
-    return "queued";
-}
+std::string_view to_string(notice_status s) { return detail::word_of(notice_status_words, s); }
 
 notice_status parse_notice_status(std::string_view s) {
-    for (const auto& [status, word] : notice_status_words)
-        if (word == s) return status;
-    throw std::invalid_argument("unknown notice status \"" + std::string(s) + "\"");
+    return detail::value_of(notice_status_words, s, "notice status");
 }
 
 bool follow_dossier(SQLite::Database& db, const std::string& code, const std::string& user_id, const std::string& phone,

@@ -1,17 +1,16 @@
 // Import runs storage.
 #include "storage/import_run_repository.hpp"
 
+#include "storage/stored_words.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
-
-#include <array>
-#include <stdexcept>
 
 namespace storage {
 
 namespace {
 
-constexpr std::array<std::pair<import_outcome, std::string_view>, 3> outcome_words{{
+constexpr detail::word_table<import_outcome, 3> outcome_words{{
     {import_outcome::imported, "imported"},
     {import_outcome::rejected, "rejected"},
     {import_outcome::failed, "failed"},
@@ -61,16 +60,10 @@ void bind_counts(SQLite::Statement& q, const import_run& r, int first) {
 
 }  // namespace
 
-std::string_view to_string(import_outcome o) {
-    for (const auto& [outcome, word] : outcome_words)
-        if (outcome == o) return word;
-    return "failed";
-}
+std::string_view to_string(import_outcome o) { return detail::word_of(outcome_words, o); }
 
 import_outcome parse_import_outcome(std::string_view s) {
-    for (const auto& [outcome, word] : outcome_words)
-        if (word == s) return outcome;
-    throw std::invalid_argument("unknown import outcome \"" + std::string(s) + "\"");
+    return detail::value_of(outcome_words, s, "import outcome");
 }
 
 std::int64_t insert_import_run(SQLite::Database& db, const import_run& run, const std::vector<import_run_issue>& issues) {

@@ -2,17 +2,15 @@
 #include "storage/interaction_repository.hpp"
 
 #include "storage/statement_cache.hpp"
+#include "storage/stored_words.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <array>
-#include <stdexcept>
-
 namespace storage {
 
 namespace {
-constexpr std::array<std::pair<interaction_outcome, std::string_view>, 7> interaction_outcome_words{{
+constexpr detail::word_table<interaction_outcome, 7> interaction_outcome_words{{
     {interaction_outcome::answered, "answered"},
     {interaction_outcome::clarified, "clarified"},
     {interaction_outcome::fallback, "fallback"},
@@ -23,16 +21,10 @@ constexpr std::array<std::pair<interaction_outcome, std::string_view>, 7> intera
 }};
 }  // namespace
 
-std::string_view to_string(interaction_outcome o) {
-    for (const auto& [outcome, word] : interaction_outcome_words)
-        if (outcome == o) return word;
-    return "";
-}
+std::string_view to_string(interaction_outcome o) { return detail::word_of(interaction_outcome_words, o); }
 
 interaction_outcome parse_interaction_outcome(std::string_view s) {
-    for (const auto& [outcome, word] : interaction_outcome_words)
-        if (word == s) return outcome;
-    throw std::invalid_argument("unknown interaction outcome \"" + std::string(s) + "\"");
+    return detail::value_of(interaction_outcome_words, s, "interaction outcome");
 }
 
 std::int64_t log_interaction(SQLite::Database& db, const interaction& i) {

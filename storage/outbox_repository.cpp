@@ -2,6 +2,7 @@
 #include "storage/outbox_repository.hpp"
 
 #include "storage/sql_list.hpp"
+#include "storage/stored_words.hpp"
 #include "storage/write_scope.hpp"
 
 #include "storage/statement_cache.hpp"
@@ -9,13 +10,10 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <array>
-#include <stdexcept>
-
 namespace storage {
 
 namespace {
-constexpr std::array<std::pair<outbox_state, std::string_view>, 5> outbox_state_words{{
+constexpr detail::word_table<outbox_state, 5> outbox_state_words{{
     {outbox_state::pending, "pending"},
     {outbox_state::sending, "sending"},
     {outbox_state::sent, "sent"},
@@ -24,16 +22,10 @@ constexpr std::array<std::pair<outbox_state, std::string_view>, 5> outbox_state_
 }};
 }  // namespace
 
-std::string_view to_string(outbox_state s) {
-    for (const auto& [state, word] : outbox_state_words)
-        if (state == s) return word;
-    return "pending";
-}
+std::string_view to_string(outbox_state s) { return detail::word_of(outbox_state_words, s); }
 
 outbox_state parse_outbox_state(std::string_view s) {
-    for (const auto& [state, word] : outbox_state_words)
-        if (word == s) return state;
-    throw std::invalid_argument("unknown outbox state \"" + std::string(s) + "\"");
+    return detail::value_of(outbox_state_words, s, "outbox state");
 }
 
 std::vector<std::int64_t> enqueue(SQLite::Database& db, const std::vector<outbox_item>& items, std::int64_t now_ms) {

@@ -2,33 +2,25 @@
 #include "storage/reminder_repository.hpp"
 
 #include "storage/statement_cache.hpp"
+#include "storage/stored_words.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
-#include <array>
-#include <stdexcept>
-
 namespace storage {
 
 namespace {
-constexpr std::array<std::pair<reminder_status, std::string_view>, 3> reminder_status_words{{
+constexpr detail::word_table<reminder_status, 3> reminder_status_words{{
     {reminder_status::queued, "queued"},
     {reminder_status::no_zalo, "no_zalo"},
     {reminder_status::no_template, "no_template"},
 }};
 }  // namespace
 
-std::string_view to_string(reminder_status s) {
-    for (const auto& [status, word] : reminder_status_words)
-        if (status == s) return word;
-    return "queued";
-}
+std::string_view to_string(reminder_status s) { return detail::word_of(reminder_status_words, s); }
 
 reminder_status parse_reminder_status(std::string_view s) {
-    for (const auto& [status, word] : reminder_status_words)
-        if (word == s) return status;
-    throw std::invalid_argument("unknown reminder status \"" + std::string(s) + "\"");
+    return detail::value_of(reminder_status_words, s, "reminder status");
 }
 
 std::string reminder_key(const std::string& kind, const std::string& dossier, const std::string& recipient) {
