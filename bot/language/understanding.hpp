@@ -23,13 +23,13 @@ namespace bot::nlp {
 /// Calibrated on tests/fixtures/nlp-dev.tsv with tests/bench/nlp_calibrate (see its header).
 struct decision_thresholds {
     double lexical_share = 0.5;
-    double answer = 0.3;
-    double margin = 0.25;
-    double sure = 0.8;
-    double clarify = 0.1;
-    double alternative = 0.15;
+    double answer = 0.35;
+    double margin = 0.30;
+    double sure = 0.7;
+    double clarify = 0.2;
+    double alternative = 0.05;
     double max_none = 0.8;
-    double min_known = 0.3;
+    double min_known = 0.2;
 };
 
 /// Everything the understanding is trained and tuned with. The model's settings and the
