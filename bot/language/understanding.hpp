@@ -29,7 +29,7 @@ struct decision_thresholds {
     double clarify = 0.2;
     double alternative = 0.05;
     double max_none = 0.8;
-    double min_known = 0.2;
+    double min_known = 0.3;
 };
 
 /// Everything the understanding is trained and tuned with. The model's settings and the
