@@ -316,7 +316,9 @@ match_decision understander::decide(const message_analysis& a, const decision_th
         d.outcome = match_decision::kind::answered;
         return d;
     }
-    if (c1 < t.clarify) return d;
+    // An out-of-scope marker ("icloud", "giá vàng", "facebook") says the message is about
+    // something else: when the evidence is not enough to answer, no topic is offered either.
+    if (c1 < t.clarify || a.marker) return d;
     for (const auto& x : ev) {
         if (d.alternatives.size() == 3 || x.combined < t.alternative) break;
         d.alternatives.push_back(x.topic);

@@ -107,6 +107,27 @@ TEST_CASE("an acknowledgement is answered as such with the greeting topic; a gre
     CHECK_FALSE(g.acknowledgement);
 }
 
+TEST_CASE("evidence below the answer threshold is asked back but never when an out-of-scope marker occurred", "[nlp]") {
+    bot::nlp::training_texts texts;
+    texts.topics = {{"đăng ký khai sinh cho con", "làm giấy khai sinh"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
+    texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
+    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    bot::nlp::message_analysis a;
+    a.probabilities = {0.45F, 0.25F, 0.30F};  // two topics, then the out-of-scope class
+    a.known = 1.0;
+    bot::nlp::decision_thresholds t;
+    t.lexical_share = 0;
+    t.answer = 0.5;
+    t.clarify = 0.2;
+    t.alternative = 0.2;
+    auto asked = u.decide(a, t);
+    CHECK(asked.outcome == bot::nlp::match_decision::kind::clarified);
+    a.marker = true;
+    auto fell = u.decide(a, t);
+    CHECK(fell.outcome == bot::nlp::match_decision::kind::fallback);
+    CHECK(fell.alternatives.empty());
+}
+
 TEST_CASE("voice-typed fragments join the clause after them and greetings are courtesy", "[nlp]") {
     auto n = plain("Con tôi. Sinh. Tháng trước. Tôi muốn làm. Giấy khai sinh");
     auto c = bot::nlp::clauses_of(n, 3);
