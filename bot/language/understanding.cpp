@@ -77,15 +77,17 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
             if (raw.find(e) != std::string_view::npos) return true;
         return false;
     }
-    static const std::unordered_set<std::string> core_folded = {"thanks", "thank", "tks", "thx", "ok", "oke",
-                                                               "okay",   "oki",   "okie", "vang"};
+    static const std::unordered_set<std::string> core_folded = {"thanks", "thank", "tks", "thx", "ok", "oke", "okay",
+                                                               "oki", "okie", "okela", "okey", "oce", "vang", "uk", "uhm"};
     static const std::unordered_set<std::string> core_accented = {"dạ", "ừ", "ờ", "ừm", "ờm", "uh", "ừa", "vâng", "ok"};
     static const std::unordered_set<std::string> allowed = {
         "em",   "anh", "chi",  "ban",  "ad",   "admin", "co",  "chu",  "bac",   "chau",  "con",  "toi",  "minh",
         "a",    "nhe", "nha",  "nghen", "nhen", "nhieu", "nhiu", "lam", "rat",  "xin",   "chan", "thanh", "you",
         "roi",  "da",  "duoc", "biet", "hieu", "ro",    "xong", "vay", "the",  "nhe",   "ha",   "ah",   "ak",
         "so",   "much", "very", "cam",  "on",   "can",  "bo",   "ca",   "nha",   "oi",    "qua",  "hay",  "tot",
-        "vang", "u",   "o",    "a",    "b",    "c",     "e"};
+        "vang", "u",   "o",    "a",    "b",    "c",     "e",
+        // What people add after thanks: "để em thử", "mai em lên xã", "em nắm được rồi", "à ra vậy".
+        "de",   "thu", "mai",  "len",  "xa",   "se",    "nam", "ra",   "la",   "vay",   "that"};
     bool core = false;
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
         const auto& f = n.folded[i];
@@ -100,7 +102,12 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
             core = true;
             continue;
         }
-        if ((f == "duoc" || f == "biet" || f == "hieu" || f == "ro" || f == "xong") && next_roi) {
+        if (f == "ra" && i + 1 < n.folded.size() && (n.folded[i + 1] == "vay" || n.folded[i + 1] == "the")) {
+            core = true;  // "à ra vậy", "ra thế"
+            ++i;
+            continue;
+        }
+        if ((f == "duoc" || f == "biet" || f == "hieu" || f == "ro" || f == "xong" || f == "nam") && next_roi) {
             core = true;
             ++i;
             continue;
@@ -309,7 +316,9 @@ match_decision understander::decide(const message_analysis& a, const decision_th
         d.outcome = match_decision::kind::answered;
         return d;
     }
-    if (c1 < t.clarify) return d;
+    // An out-of-scope marker ("icloud", "giá vàng", "facebook") says the message is about
+    // something else: when the evidence is not enough to answer, no topic is offered either.
+    if (c1 < t.clarify || a.marker) return d;
     for (const auto& x : ev) {
         if (d.alternatives.size() == 3 || x.combined < t.alternative) break;
         d.alternatives.push_back(x.topic);

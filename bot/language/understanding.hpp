@@ -18,16 +18,17 @@ namespace bot::nlp {
 /// Where the decision boundaries lie. A topic's combined score is (1 - lexical_share) × model
 /// probability + lexical_share × lexical score. It is answered when it reaches `answer` and leads
 /// the second by `margin`, or reaches `sure`; otherwise up to three topics scoring at least
-/// `alternative` are offered when the best reaches `clarify`; nothing is offered when the model's
-/// out-of-scope probability reaches `max_none` or it knows less than `min_known` of the message.
+/// `alternative` are offered when the best reaches `clarify` and no out-of-scope marker occurred;
+/// nothing is offered when the model's out-of-scope probability reaches `max_none` or it knows
+/// less than `min_known` of the message.
 /// Calibrated on tests/fixtures/nlp-dev.tsv with tests/bench/nlp_calibrate (see its header).
 struct decision_thresholds {
     double lexical_share = 0.5;
-    double answer = 0.3;
-    double margin = 0.25;
-    double sure = 0.8;
-    double clarify = 0.1;
-    double alternative = 0.15;
+    double answer = 0.35;
+    double margin = 0.30;
+    double sure = 0.7;
+    double clarify = 0.2;
+    double alternative = 0.05;
     double max_none = 0.8;
     double min_known = 0.3;
 };

@@ -62,6 +62,7 @@ struct line_view {
 struct line_data {
     int kind = 0;      // 0 topic, 1 none, 2 lookup
     bool ack = false;  // read as thanks: answered with the greeting topic
+    bool marker = false;  // an out-of-scope marker occurred: never asked back
     std::size_t expected = 0;
     double p_none = 1, known = 0;
     std::vector<line_view> views;  // one per lexical share (empty: nothing read)
@@ -97,7 +98,7 @@ figures evaluate(const std::vector<line_data>& lines, std::size_t view, const bo
             if (v.c1 >= t.answer && (v.c1 - v.c2 >= t.margin || v.c1 >= t.sure)) {
                 answered = true;
                 topic = v.top;
-            } else if (v.c1 >= t.clarify && v.c1 >= t.alternative) {
+            } else if (!l.marker && v.c1 >= t.clarify && v.c1 >= t.alternative) {
                 clarified = true;
                 offered = v.expected_rank < 3 && v.expected_score >= t.alternative;
             }
@@ -205,6 +206,7 @@ int main(int argc, char** argv) {
         }
         l.p_none = a.probabilities.back();
         l.known = a.known;
+        l.marker = a.marker;
         for (double s : shares) {
             bot::nlp::decision_thresholds t;
             t.lexical_share = s;

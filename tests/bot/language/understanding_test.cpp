@@ -84,12 +84,13 @@ TEST_CASE("the request in a long message with a story around it is what is answe
 
 TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[nlp]") {
     for (const char* q : {"cảm ơn", "tks", "ok", "vâng ạ", "dạ em cảm ơn anh nhiều ạ", "ok em hiểu rồi", "cam on ad",
-                          "thank you", "được rồi cảm ơn nhé", "\xF0\x9F\x91\x8D"}) {
+                          "thank you", "được rồi cảm ơn nhé", "\xF0\x9F\x91\x8D", "uk", "okela", "à ra vậy",
+                          "dạ em nắm được rồi", "ok để em làm thử", "vâng, mai em lên xã"}) {
         INFO(q);
         CHECK(bot::nlp::is_acknowledgement(q, plain(q)));
     }
     for (const char* q : {"cảm ơn, cho hỏi làm căn cước ở đâu", "ok làm sao", "alo", "xin chào", "vâng, còn hộ khẩu thì sao",
-                          "", "😀"}) {
+                          "", "😀", "ok mai em lên xã làm khai sinh được không", "ra xã mấy giờ"}) {
         INFO(q);
         CHECK_FALSE(bot::nlp::is_acknowledgement(q, plain(q)));
     }
@@ -104,6 +105,27 @@ TEST_CASE("an acknowledgement is answered as such with the greeting topic; a gre
     auto g = real_kb().match("xin chào");
     CHECK(g.outcome == bot::match_outcome::answered);
     CHECK_FALSE(g.acknowledgement);
+}
+
+TEST_CASE("evidence below the answer threshold is asked back but never when an out-of-scope marker occurred", "[nlp]") {
+    bot::nlp::training_texts texts;
+    texts.topics = {{"đăng ký khai sinh cho con", "làm giấy khai sinh"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
+    texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
+    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    bot::nlp::message_analysis a;
+    a.probabilities = {0.45F, 0.25F, 0.30F};  // two topics, then the out-of-scope class
+    a.known = 1.0;
+    bot::nlp::decision_thresholds t;
+    t.lexical_share = 0;
+    t.answer = 0.5;
+    t.clarify = 0.2;
+    t.alternative = 0.2;
+    auto asked = u.decide(a, t);
+    CHECK(asked.outcome == bot::nlp::match_decision::kind::clarified);
+    a.marker = true;
+    auto fell = u.decide(a, t);
+    CHECK(fell.outcome == bot::nlp::match_decision::kind::fallback);
+    CHECK(fell.alternatives.empty());
 }
 
 TEST_CASE("voice-typed fragments join the clause after them and greetings are courtesy", "[nlp]") {
@@ -184,7 +206,7 @@ bot::app::eval_results heldout() {
 TEST_CASE("on the held-out questions the understanding does not fall below its measured level", "[nlp]") {
     auto res = heldout();
     CHECK(res.top1() >= 90.0);
-    CHECK(res.wrong_rate() <= 2.5);
+    CHECK(res.wrong_rate() <= 2.0);  // SPEC's bar, met since 2026-12-01
     CHECK(res.none_fallback_rate() >= 90.0);
     CHECK(res.right_or_clarified_rate() >= 95.0);
 }
