@@ -7,6 +7,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/official_accounts.hpp"
+#include "bot/core/reader_pool.hpp"
 #include "bot/core/worker.hpp"
 #include "bot/zalo/outgoing.hpp"
 #include "bot/zalo/token_manager.hpp"
@@ -120,7 +121,10 @@ void outbox_sender::start() {
         self->step(db);
     });
     work_.every(other_process_probe, [self](SQLite::Database& db) {
-        self->depth_ = storage::outbox_depth(db);
+        if (self->depth_readers_)
+            self->depth_readers_->post([self](SQLite::Database& read) { self->depth_ = storage::outbox_depth(read); });
+        else
+            self->depth_ = storage::outbox_depth(db);
         if (!self->stopped_ && storage::last_outbox_id(db) > self->known_last_id_) self->step(db);
     });
 }

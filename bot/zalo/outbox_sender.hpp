@@ -21,6 +21,7 @@ namespace bot {
 
 struct config;
 class worker;
+class reader_pool;
 class zalo_client;
 class token_manager;
 class token_set;
@@ -80,6 +81,10 @@ public:
     void stop();
     /// Messages not yet final, as last counted (any thread; counted once a second).
     [[nodiscard]] std::int64_t depth() const { return depth_.load(); }
+    /// Counts depth() on one of `readers`' read-only connections (call before start()). On the
+    /// write worker, a count over a deep outbox (100,000 replies waiting for Zalo's rate limit)
+    /// holds the write turn for about 10 ms, and the webhook's acknowledgements wait behind it.
+    void count_depth_on(reader_pool* readers) { depth_readers_ = readers; }
     /// Messages in flight now (any thread).
     [[nodiscard]] std::size_t in_flight() const { return in_flight_.load(); }
     /// True while sending is paused because Zalo keeps failing (any thread).
@@ -124,6 +129,7 @@ private:
     std::atomic<bool> stopped_{false};
     std::atomic<bool> step_queued_{false};  // notify() coalesces: at most one queued step
     std::atomic<std::int64_t> depth_{0};
+    reader_pool* depth_readers_ = nullptr;  ///< where depth() is counted (null: the worker)
     std::atomic<std::size_t> in_flight_{0};
     struct answer;
     std::mutex answers_mu_;

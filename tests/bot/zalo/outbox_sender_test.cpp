@@ -1,5 +1,6 @@
 #include "bot/zalo/outbox_sender.hpp"
 
+#include "bot/core/reader_pool.hpp"
 #include "tests/sim/zalo_harness.hpp"
 
 #include <boost/json/parse.hpp>
@@ -359,4 +360,20 @@ TEST_CASE("when Zalo keeps failing, sending pauses and one message probes, inste
     for (auto id : ids) CHECK(bot.row(id).state == storage::outbox_state::sent);
     CHECK_FALSE(bot.sender->paused());
     CHECK(fx.sim.sent().size() == ids.size());
+}
+
+TEST_CASE("the outbox depth is reported when it is counted on a read connection", "[zalo]") {
+    zalo_test::fixture f;
+    f.cfg.zalo.rate_per_minute = 1;  // one message goes; the rest wait for the rate limit
+    zalo_test::bot_side b(f.cfg);
+    bot::reader_pool readers(f.cfg.storage.path, 1);
+    readers.start();
+    b.sender = std::make_shared<bot::outbox_sender>(f.cfg, *b.work, *b.client, b.token_sets, [] { return bot::now_ms(); }, &b.stats);
+    b.sender->count_depth_on(&readers);
+    b.sender->start();
+    for (int i = 0; i < 5; ++i) b.enqueue(zalo_test::cs_message("u" + std::to_string(i), "Dạ, em chào anh/chị ạ."));
+    // Counted once a second: the four still waiting (the fifth may be on its way or sent).
+    CHECK(sim::zalo_simulator::wait_until([&] { return b.sender->depth() >= 4; }, 5000ms));
+    b.sender->stop();
+    readers.stop();
 }
