@@ -1,6 +1,8 @@
 // Console queries.
 #include "storage/console_queries.hpp"
 
+#include "storage/dossier_repository.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
@@ -85,7 +87,8 @@ GROUP BY local_day ORDER BY local_day)SQL");
 std::vector<unit_dossier_counts> dossier_counts_by_unit(SQLite::Database& db, const std::string& today, const std::string& horizon) {
     SQLite::Statement q(db, R"SQL(
 SELECT unit_id, COUNT(*), SUM(due_on < ?1), SUM(due_on >= ?1 AND due_on <= ?2)
-FROM dossiers INDEXED BY dossiers_open WHERE returned_on IS NULL AND state <> 'withdrawn' GROUP BY unit_id ORDER BY unit_id)SQL");
+FROM dossier_rows INDEXED BY dossiers_open
+WHERE returned_on IS NULL AND state <> 'withdrawn' AND )SQL" VISIBLE_DOSSIER_ROW " GROUP BY unit_id ORDER BY unit_id");
     q.bind(1, today);
     q.bind(2, horizon);
     std::vector<unit_dossier_counts> out;

@@ -8,7 +8,9 @@
 
 #include <array>
 #include <cstdio>
+#include <memory>
 #include <random>
+#include <stdexcept>
 
 namespace storage {
 
@@ -52,6 +54,15 @@ void bind_text_or_null(SQLite::Statement& q, int i, const std::string& v) {
 open_dossier read_open(SQLite::Statement& q) {
     return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
             q.getColumn(3).getString(), q.getColumn(4).getString()};
+}
+
+// Up to `limit` rows below the visibility floor, highest first.
+std::size_t drop_rows_below_floor(SQLite::Database& db, std::size_t limit) {
+    SQLite::Statement q(db,
+                        "DELETE FROM dossier_rows WHERE rowid IN (SELECT rowid FROM dossier_rows "
+                        "WHERE rowid < (SELECT floor FROM dossier_visibility) ORDER BY rowid DESC LIMIT ?)");
+    q.bind(1, static_cast<std::int64_t>(limit));
+    return static_cast<std::size_t>(q.exec());
 }
 
 std::string random_batch() {
@@ -144,18 +155,60 @@ void clear_stale_staging(SQLite::Database& db, std::int64_t before_ms) {
     q.exec();
 }
 
-void stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t first_seq,
-                    const std::vector<staged_row>& rows, std::int64_t now_ms) {
+std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t first_seq,
+                           const std::vector<staged_row>& rows, std::int64_t now_ms, bool place) {
     SQLite::Statement q(db,
                         "INSERT INTO dossier_import_staging (batch, seq, code, procedure, field, level, unit_id, channel, "
                         "received_on, received_time, due_on, due_time, returned_on, returned_time, official_id, "
                         "citizen_phone, state, fingerprint, changed, staged_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    // Placed rows count down from below the floor: rowid floor - 1 - seq, unique in the batch.
+    std::unique_ptr<SQLite::Statement> put;
+    std::int64_t floor = 0;
+    if (place) {
+        SQLite::Statement f(db, "SELECT floor FROM dossier_visibility WHERE batch = ?");
+        f.bind(1, batch);
+        if (!f.executeStep()) throw std::runtime_error("placing dossiers without holding the placement");
+        floor = f.getColumn(0).getInt64();
+        put = std::make_unique<SQLite::Statement>(
+            db,
+            "INSERT INTO dossier_rows (rowid, code, procedure, field, level, unit_id, channel, received_on, received_time, "
+            "due_on, due_time, returned_on, returned_time, official_id, citizen_phone, state, fingerprint, imported_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    }
+    std::size_t placed = 0;
     std::int64_t seq = first_seq;
     for (const auto& r : rows) {
         const dossier& d = *r.row;
+        const std::int64_t this_seq = seq++;
+        if (put && r.changed.empty()) {
+            put->bind(1, floor - 1 - this_seq);
+            put->bind(2, d.code);
+            put->bind(3, d.procedure);
+            bind_text_or_null(*put, 4, d.field);
+            put->bind(5, d.level);
+            put->bind(6, d.unit_id);
+            put->bind(7, d.channel);
+            put->bind(8, d.received_on);
+            bind_text_or_null(*put, 9, d.received_time);
+            put->bind(10, d.due_on);
+            bind_text_or_null(*put, 11, d.due_time);
+            bind_text_or_null(*put, 12, d.returned_on);
+            bind_text_or_null(*put, 13, d.returned_time);
+            bind_text_or_null(*put, 14, d.official_id);
+            bind_text_or_null(*put, 15, d.citizen_phone);
+            put->bind(16, to_string(stored_state(d)));
+            put->bind(17, dossier_fingerprint(d));
+            put->bind(18, now_ms);
+            const int n = put->exec();
+            put->reset();
+            if (n == 1) {
+                ++placed;
+                continue;
+            }
+        }
         q.bind(1, batch);
-        q.bind(2, seq++);
+        q.bind(2, this_seq);
         q.bind(3, d.code);
         q.bind(4, d.procedure);
         bind_text_or_null(q, 5, d.field);
@@ -177,6 +230,34 @@ void stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t
         q.exec();
         q.reset();
     }
+    return placed;
+}
+
+bool claim_placement(SQLite::Database& db, const std::string& batch, std::int64_t now_ms) {
+    SQLite::Statement q(db,
+                        "UPDATE dossier_visibility SET batch = ?1, touched = ?2 "
+                        "WHERE batch IS NULL OR batch = ?1 OR touched IS NULL OR touched < ?3");
+    q.bind(1, batch);
+    q.bind(2, now_ms);
+    q.bind(3, now_ms - placement_stale_ms);
+    return q.exec() == 1;
+}
+
+bool holds_placement(SQLite::Database& db, const std::string& batch) {
+    SQLite::Statement q(db, "SELECT 1 FROM dossier_visibility WHERE batch = ?");
+    q.bind(1, batch);
+    return q.executeStep();
+}
+
+std::size_t drop_hidden(SQLite::Database& db, const std::string& batch, std::size_t limit) {
+    if (!holds_placement(db, batch)) return 0;
+    return drop_rows_below_floor(db, limit);
+}
+
+void release_placement(SQLite::Database& db, const std::string& batch) {
+    SQLite::Statement q(db, "UPDATE dossier_visibility SET batch = NULL, touched = NULL WHERE batch = ?");
+    q.bind(1, batch);
+    q.exec();
 }
 
 void drop_staged(SQLite::Database& db, const std::string& batch) {
@@ -196,6 +277,22 @@ void drop_staged(SQLite::Database& db, const std::string& batch, std::int64_t fi
 upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::optional<std::int64_t> run_id,
                           std::int64_t now_ms) {
     upsert_stats st;
+    bool holds_placement = false;
+    {
+        SQLite::Statement h(db, "SELECT batch IS ?1, batch IS NULL OR touched IS NULL OR touched < ?2 FROM dossier_visibility");
+        h.bind(1, batch);
+        h.bind(2, now_ms - placement_stale_ms);
+        if (!h.executeStep()) throw std::runtime_error("dossier_visibility has no row");
+        holds_placement = h.getColumn(0).getInt() != 0;
+        if (!holds_placement && h.getColumn(1).getInt() != 0) {
+            // Rows a dead import left below the floor would take the codes they hold.
+            h.reset();
+            while (drop_rows_below_floor(db, 5000) > 0) {
+            }
+            SQLite::Statement r(db, "UPDATE dossier_visibility SET batch = NULL, touched = NULL");
+            r.exec();
+        }
+    }
     // Set-based statements over the staged rows: the time this holds the write connection is a
     // few statements, not one round trip per row.
     {
@@ -262,7 +359,7 @@ ORDER BY s.seq)SQL");
     }
     {
         SQLite::Statement up(db, R"SQL(
-INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_on, received_time, due_on, due_time,
+INSERT INTO dossier_rows (code, procedure, field, level, unit_id, channel, received_on, received_time, due_on, due_time,
                       returned_on, returned_time, official_id, citizen_phone, state, fingerprint, imported_at)
 SELECT code, procedure, field, level, unit_id, channel, received_on, received_time, due_on, due_time,
        returned_on, returned_time, official_id, citizen_phone, state, fingerprint, ?2
@@ -273,10 +370,18 @@ ON CONFLICT(code) DO UPDATE SET procedure = excluded.procedure, field = excluded
   returned_on = excluded.returned_on, returned_time = excluded.returned_time, official_id = excluded.official_id,
   citizen_phone = excluded.citizen_phone, state = excluded.state, fingerprint = excluded.fingerprint,
   imported_at = excluded.imported_at
-WHERE dossiers.fingerprint IS NOT excluded.fingerprint)SQL");
+WHERE dossier_rows.fingerprint IS NOT excluded.fingerprint)SQL");
         up.bind(1, batch);
         up.bind(2, now_ms);
         up.exec();
+    }
+    if (holds_placement) {
+        // The one short swap: everything placed below the floor becomes visible with this commit.
+        SQLite::Statement r(db,
+                            "UPDATE dossier_visibility SET floor = MIN(floor, COALESCE((SELECT MIN(rowid) FROM dossier_rows), floor)), "
+                            "batch = NULL, touched = NULL WHERE batch = ?");
+        r.bind(1, batch);
+        r.exec();
     }
     return st;
 }

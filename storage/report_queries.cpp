@@ -2,6 +2,7 @@
 #include "storage/report_queries.hpp"
 
 #include "storage/broadcast_repository.hpp"
+#include "storage/dossier_repository.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/sql_list.hpp"
 
@@ -154,8 +155,8 @@ dossier_scan scan_dossiers(SQLite::Database& db, const report_scope& s, int list
     // sort every row. NOT INDEXED keeps the plan a plain sequential scan.
     std::string sql = R"SQL(
 SELECT code, level, unit_id, procedure, channel, received_on, due_on, returned_on
-FROM dossiers NOT INDEXED
-WHERE received_on <= ?2
+FROM dossier_rows NOT INDEXED
+WHERE )SQL" VISIBLE_DOSSIER_ROW R"SQL( AND received_on <= ?2
   AND (received_on >= ?1 OR returned_on IS NULL OR returned_on = '' OR returned_on >= ?1))SQL";
     if (!s.units.empty()) sql += " AND unit_id IN (SELECT value FROM json_each(?3))";
     raw_statement q(db, sql);

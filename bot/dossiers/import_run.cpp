@@ -15,6 +15,8 @@
 
 #include <chrono>
 #include <mutex>
+#include <stdexcept>
+#include <thread>
 
 namespace bot {
 
@@ -214,8 +216,27 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
     const std::int64_t now = clock();
     const std::size_t chunk = std::max<std::size_t>(cfg.imports.chunk_rows, 1);
     bool merged = true;
+    // New dossiers are placed in the table chunk by chunk, hidden below the visibility floor until
+    // the merge's commit shows them all at once (storage migration 51): a first import of 100,000
+    // rows then never holds the write connection for the whole insert.
+    bool placing = false;
+    std::size_t placed = 0;
+    auto drop_hidden_rows = [&] {
+        for (bool more = true; more;)
+            io.write([&](SQLite::Database& db) { more = storage::drop_hidden(db, batch, chunk) > 0; });
+    };
     try {
         io.write([&](SQLite::Database& db) { storage::clear_stale_staging(db, now - stale_staging_ms); });
+        // One import places at a time (another process's, e.g. the command line beside the server):
+        // wait for it, or for its placement to go stale if it died.
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(storage::placement_stale_ms + 10'000);
+        for (;;) {
+            io.write([&](SQLite::Database& db) { placing = storage::claim_placement(db, batch, clock()); });
+            if (placing || std::chrono::steady_clock::now() > give_up) break;
+            std::this_thread::sleep_for(std::chrono::seconds(1));
+        }
+        if (!placing) throw std::runtime_error("another dossier import is still writing; try again later");
+        drop_hidden_rows();  // what an import that died left behind
         for (std::size_t first = 0; first < c.to_write.size(); first += chunk) {
             const std::vector<storage::staged_row> part(
                 c.to_write.begin() + static_cast<std::ptrdiff_t>(first),
@@ -223,7 +244,9 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
             io.write([&](SQLite::Database& db) {
                 const auto t = std::chrono::steady_clock::now();
                 storage::write_scope tx(db);
-                storage::stage_dossiers(db, batch, static_cast<std::int64_t>(first), part, now);
+                if (!storage::claim_placement(db, batch, clock()))
+                    throw std::runtime_error("this import stalled and another took over; nothing was imported");
+                placed += storage::stage_dossiers(db, batch, static_cast<std::int64_t>(first), part, now, true);
                 tx.commit();
                 rep.longest_chunk_ms = std::max(rep.longest_chunk_ms, elapsed_ms(t));
             });
@@ -235,7 +258,10 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
             run.outcome = storage::import_outcome::imported;
             run.finished_at = clock();
             run.id = storage::insert_import_run(db, run, issues_of(rep.parsed, req.file_name));
+            if (!storage::holds_placement(db, batch))
+                throw std::runtime_error("this import stalled and another took over; nothing was imported");
             auto st = storage::merge_staged(db, batch, run.id, now);
+            st.inserted += placed;
             st.unchanged = c.preview.unchanged + (c.to_write.size() - st.inserted - st.updated);
             run.inserted = static_cast<std::int64_t>(st.inserted);
             run.updated = static_cast<std::int64_t>(st.updated);
@@ -260,12 +286,16 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
         spdlog::error("dossier import {} failed: {}", req.file_name, e.what());
         try {
             io.write([&](SQLite::Database& db) { storage::drop_staged(db, batch); });
+            if (placing) {
+                drop_hidden_rows();
+                io.write([&](SQLite::Database& db) { storage::release_placement(db, batch); });
+            }
             record(storage::import_outcome::failed, issues_of(rep.parsed, req.file_name));
         } catch (const std::exception& e2) {
             spdlog::error("dossier import {}: cannot record the failure: {}", req.file_name, e2.what());
         }
     }
-    if (merged) {
+    if (merged && placed < c.to_write.size()) {
         // The merged rows leave staging in chunks after the merge's commit, so the merge itself
         // stays short; rows a failure leaves behind go with the next import's stale sweep.
         try {

@@ -342,7 +342,7 @@ int run_busy(const options& o) {
     }
     {  // a previous run's import, events and tokens (its stand-in's) go, the generated dossiers stay
         auto conn = storage::open_database(db, true);
-        conn->exec("DELETE FROM dossiers WHERE code LIKE 'IMP-%'; DELETE FROM events; DELETE FROM outbox;"
+        conn->exec("DELETE FROM dossier_rows WHERE code LIKE 'IMP-%'; DELETE FROM events; DELETE FROM outbox;"
                    " DELETE FROM oa_tokens;");
     }
     const std::string config = o.dir + "/busy.toml";

@@ -52,7 +52,7 @@ void generate(SQLite::Database& db, const bot::config& cfg, long dossiers, long 
     {
         SQLite::Transaction tx(db);
         SQLite::Statement q(db,
-                            "INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_on, due_on, "
+                            "INSERT INTO dossier_rows (code, procedure, field, level, unit_id, channel, received_on, due_on, "
                             "returned_on, official_id, imported_at) VALUES (?, ?, 'Hộ tịch', ?, ?, ?, ?, ?, ?, ?, 0)");
         for (long i = 0; i < dossiers; ++i) {
             const auto& u = cfg.units[rng() % cfg.units.size()];

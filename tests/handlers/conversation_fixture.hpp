@@ -137,7 +137,7 @@ struct chat_fixture {
     void add_dossier(const std::string& code, const std::string& unit, const std::string& received, const std::string& due,
                      const std::string& returned = {}, const std::string& channel = "truc_tuyen") {
         SQLite::Statement q(*db,
-                            "INSERT INTO dossiers (code, procedure, field, level, unit_id, channel, received_on, due_on,"
+                            "INSERT INTO dossier_rows (code, procedure, field, level, unit_id, channel, received_on, due_on,"
                             " returned_on, official_id, citizen_phone, imported_at)"
                             " VALUES (?, 'Đăng ký khai sinh', 'Hộ tịch', 'xa', ?, ?, ?, ?, ?, 'o1', '0987654321', 0)");
         q.bind(1, code);

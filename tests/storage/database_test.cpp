@@ -28,7 +28,22 @@ TEST_CASE("migrations bring a new database to the latest version once", "[storag
     CHECK(storage::migrate(*db) == storage::latest_schema_version());
     CHECK(db->tableExists("events"));
     CHECK(db->tableExists("outbox"));
-    CHECK(db->tableExists("dossiers"));
+    CHECK(db->tableExists("dossier_rows"));
+    CHECK(db->execAndGet("SELECT COUNT(*) FROM dossiers").getInt() == 0);  // the view readers use
+}
+
+TEST_CASE("dossiers stored before the visibility floor stay visible after it", "[storage]") {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    std::vector<storage::migration> before;
+    for (const auto& m : storage::all_migrations())
+        if (m.version <= 50) before.push_back(m);
+    storage::migrate(db, before);
+    db.exec("INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, imported_at) VALUES "
+            "('A-1', 'Khai sinh', 'xa', 'tan_soi', 'truc_tuyen', '2025-12-01', '2025-12-03', 0), "
+            "('A-2', 'Khai tử', 'xa', 'tan_soi', 'truc_tiep', '2025-12-01', '2025-12-02', 0)");
+    CHECK(storage::migrate(db) == storage::latest_schema_version());
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM dossiers").getInt() == 2);
+    CHECK(db.execAndGet("SELECT floor FROM dossier_visibility").getInt64() == 1);
 }
 
 TEST_CASE("a migration that lands after a higher version is still applied, and none twice", "[storage]") {

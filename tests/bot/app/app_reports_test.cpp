@@ -32,7 +32,7 @@ struct api_fixture {
         cfg.api_tokens.push_back({"tuyen-truyen", "propaganda", bot::hash_api_token("propaganda-token", "s2"), {"huyen"}});
         {
             auto db = storage::open_database(cfg.storage.path);
-            db->exec("INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, returned_on, "
+            db->exec("INSERT INTO dossier_rows (code, procedure, level, unit_id, channel, received_on, due_on, returned_on, "
                      "imported_at) VALUES ('A1', 'Đăng ký khai sinh', 'xa', 'tan_soi', 'truc_tuyen', '2026-01-05', "
                      "'2026-01-08', '2026-01-07', 0)");
         }

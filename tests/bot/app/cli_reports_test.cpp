@@ -17,7 +17,7 @@ namespace {
 std::string make_db(const test::temp_dir& dir) {
     const std::string path = dir.file("report.db");
     auto db = storage::open_database(path);
-    db->exec(R"SQL(INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, returned_on, imported_at) VALUES
+    db->exec(R"SQL(INSERT INTO dossier_rows (code, procedure, level, unit_id, channel, received_on, due_on, returned_on, imported_at) VALUES
       ('A1', 'Đăng ký khai sinh', 'xa', 'yen_the', 'truc_tuyen', '2026-01-05', '2026-01-08', '2026-01-07', 0),
       ('A2', 'Đăng ký khai sinh', 'xa', 'yen_the', 'truc_tuyen', '2026-02-05', '2026-02-08', '2026-02-10', 0),
       ('A3', 'Chứng thực bản sao', 'xa', 'bo_ha_moi', 'truc_tiep', '2026-03-05', '2026-03-06', '2026-03-06', 0),

@@ -10,6 +10,8 @@
 #include <SQLiteCpp/Statement.h>
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 namespace {
 
 std::string fixture(const std::string& name) { return test::read_file(test::source_dir() + "/tests/fixtures/" + name); }
@@ -160,11 +162,13 @@ TEST_CASE("a big file is staged in chunks and merged once; a failed write leaves
     for (int i = 0; i < 35; ++i) csv += "C-" + std::to_string(i) + ",Khai sinh,xã Tân Sỏi,Trực tuyến,01/12/2025,03/12/2025\n";
     {
         inline_io w{*db};
-        w.fail_at = 3;  // the third chunk
+        w.fail_at = 5;  // the third chunk (after the stale sweep, the placement, and a look for dead rows)
         auto rep = bot::run_dossier_import(w.io(), csv, bot::import_request{}, cfg, [] { return std::int64_t{1000}; });
         CHECK(rep.outcome == storage::import_outcome::failed);
         CHECK_THAT(rep.detail, Catch::Contains("disk full"));
         CHECK(storage::count_dossiers(*db) == 0);
+        CHECK(count(*db, "SELECT COUNT(*) FROM dossier_rows") == 0);  // the two placed chunks are gone too
+        CHECK(count(*db, "SELECT COUNT(*) FROM dossier_visibility WHERE batch IS NULL") == 1);
         CHECK(count(*db, "SELECT COUNT(*) FROM dossier_import_staging") == 0);
         CHECK(count(*db, "SELECT COUNT(*) FROM import_runs WHERE outcome = 'failed'") == 1);
     }
@@ -172,10 +176,131 @@ TEST_CASE("a big file is staged in chunks and merged once; a failed write leaves
     auto rep = bot::run_dossier_import(w.io(), csv, bot::import_request{}, cfg, [] { return std::int64_t{2000}; });
     REQUIRE(rep.outcome == storage::import_outcome::imported);
     CHECK(rep.chunks == 4);
-    CHECK(w.writes == 10);  // clear stale staging, four chunks, one merge, four chunks out of staging
+    // The stale sweep, the placement, a look for dead rows, four chunks placed, one merge; the new
+    // rows never went through staging, so there is nothing to take out of it.
+    CHECK(w.writes == 8);
     CHECK(rep.stats.inserted == 35);
     CHECK(storage::count_dossiers(*db) == 35);
     CHECK(count(*db, "SELECT COUNT(*) FROM dossier_import_staging") == 0);
+}
+
+namespace {
+
+std::string numbered_csv(int n, const std::string& due = "03/12/2025") {
+    std::string csv = "Mã hồ sơ,Tên thủ tục,Đơn vị,Kênh,Ngày tiếp nhận,Ngày hẹn trả\n";
+    for (int i = 0; i < n; ++i) csv += "C-" + std::to_string(i) + ",Khai sinh,xã Tân Sỏi,Trực tuyến,01/12/2025," + due + "\n";
+    return csv;
+}
+
+}  // namespace
+
+TEST_CASE("a big import's new dossiers are written in chunks but nobody sees one before its merge commits", "[dossiers]") {
+    auto cfg = test::test_config();
+    cfg.imports.chunk_rows = 10;
+    auto db = test::memory_db();
+    // Three dossiers already there, one of them changed by the file: it is updated in the merge.
+    REQUIRE(run(*db, numbered_csv(3), cfg, 500).stats.inserted == 3);
+    std::string csv = numbered_csv(35);
+    const std::string edited = "C-1,Khai sinh,xã Tân Sỏi,Trực tuyến,01/12/2025,03/12/2025";
+    csv.replace(csv.find(edited), edited.size(), "C-1,Khai sinh,xã Tân Sỏi,Trực tuyến,01/12/2025,09/12/2025");
+    std::vector<std::int64_t> seen, stored;
+    bot::import_io io{*db, [&](const std::function<void(SQLite::Database&)>& job) {
+                          job(*db);
+                          // What any reader sees between the import's writes, and what the table holds.
+                          seen.push_back(storage::count_dossiers(*db));
+                          stored.push_back(count(*db, "SELECT COUNT(*) FROM dossier_rows"));
+                      }};
+    auto rep = bot::run_dossier_import(io, csv, bot::import_request{}, cfg, [] { return std::int64_t{1000}; });
+    REQUIRE(rep.outcome == storage::import_outcome::imported);
+    CHECK(rep.stats.inserted == 32);
+    CHECK(rep.stats.updated == 1);
+    CHECK(rep.stats.unchanged == 2);
+    // Before the merge: still the three old dossiers, while the table fills; the merge's commit
+    // shows all 35 at once, the edit with them.
+    const auto shown = static_cast<std::size_t>(std::find(seen.begin(), seen.end(), 35) - seen.begin());
+    REQUIRE(shown >= 5);  // the sweep, the placement, the look for dead rows, four chunks, then the merge
+    REQUIRE(shown < seen.size());
+    for (std::size_t i = 0; i < shown; ++i) CHECK(seen[i] == 3);
+    CHECK(stored[shown - 1] == 35);
+    for (std::size_t i = shown; i < seen.size(); ++i) CHECK(seen[i] == 35);
+    CHECK(storage::find_dossier(*db, "C-1")->due_on == "2025-12-09");
+    CHECK(storage::find_dossier(*db, "C-34").has_value());
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_visibility WHERE batch IS NULL") == 1);
+    // The next import's new rows go below these, and everything stays visible.
+    REQUIRE(run(*db, numbered_csv(50), cfg, 2000).stats.inserted == 15);
+    CHECK(storage::count_dossiers(*db) == 50);
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossiers WHERE code = 'C-49'") == 1);
+}
+
+TEST_CASE("rows an import that died left hidden are removed by the next one, and never shown", "[dossiers]") {
+    auto cfg = test::test_config();
+    auto db = test::memory_db();
+    // An import placed five rows and died before its merge.
+    storage::dossier d{};
+    std::vector<storage::dossier> dead;
+    for (int i = 0; i < 5; ++i) {
+        d.code = "C-" + std::to_string(i);
+        d.procedure = "Khai sinh (cũ)";
+        d.level = "xa";
+        d.unit_id = "tan_soi";
+        d.channel = "truc_tuyen";
+        d.received_on = "2025-11-01";
+        d.due_on = "2025-11-03";
+        dead.push_back(d);
+    }
+    std::vector<storage::staged_row> rows;
+    for (const auto& r : dead) rows.push_back({&r, {}});
+    REQUIRE(storage::claim_placement(*db, "dead", 1000));
+    CHECK(storage::stage_dossiers(*db, "dead", 0, rows, 1000, true) == 5);
+    CHECK(storage::count_dossiers(*db) == 0);
+    // Another import cannot take the placement while the dead one is still fresh...
+    CHECK_FALSE(storage::claim_placement(*db, "next", 1000 + 60'000));
+    // ...and is told to wait rather than write beside it.
+    // Later it can: the dead rows go, the file's rows come in, each code once.
+    const std::int64_t later = 1000 + storage::placement_stale_ms + 1;
+    auto rep = run(*db, numbered_csv(8), cfg, later);
+    REQUIRE(rep.outcome == storage::import_outcome::imported);
+    CHECK(rep.stats.inserted == 8);
+    CHECK(storage::count_dossiers(*db) == 8);
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_rows") == 8);
+    CHECK(storage::find_dossier(*db, "C-0")->procedure == "Khai sinh");
+}
+
+TEST_CASE("an import that stalled and lost its placement fails without touching the new holder's rows", "[dossiers]") {
+    auto cfg = test::test_config();
+    cfg.imports.chunk_rows = 10;
+    auto db = test::memory_db();
+    int writes = 0;
+    bot::import_io io{*db, [&](const std::function<void(SQLite::Database&)>& job) {
+                          job(*db);
+                          if (++writes == 4) {
+                              // After its first chunk, another import takes over (this one looked dead)
+                              // and places a row of its own.
+                              SQLite::Statement t(*db, "UPDATE dossier_visibility SET batch = 'other', touched = 1000");
+                              t.exec();
+                              while (storage::drop_hidden(*db, "other", 100) > 0) {
+                              }
+                              storage::dossier other{};
+                              other.code = "X-1";
+                              other.procedure = "Khai tử";
+                              other.level = "xa";
+                              other.unit_id = "tan_soi";
+                              other.channel = "truc_tiep";
+                              other.received_on = "2025-12-01";
+                              other.due_on = "2025-12-02";
+                              std::vector<storage::staged_row> r{{&other, {}}};
+                              storage::stage_dossiers(*db, "other", 1000, r, 1000, true);
+                          }
+                      }};
+    auto rep = bot::run_dossier_import(io, numbered_csv(35), bot::import_request{}, cfg, [] { return std::int64_t{1000}; });
+    CHECK(rep.outcome == storage::import_outcome::failed);
+    CHECK_THAT(rep.detail, Catch::Contains("another took over"));
+    CHECK(storage::count_dossiers(*db) == 0);
+    // The new holder removed what this one had placed; its own row is still there, hidden, for its
+    // merge to show.
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_rows") == 1);
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_rows WHERE code = 'X-1'") == 1);
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_visibility WHERE batch = 'other'") == 1);
 }
 
 TEST_CASE("the preview lists what an import would change and writes nothing", "[dossiers]") {

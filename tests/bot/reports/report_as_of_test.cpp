@@ -15,7 +15,7 @@ namespace {
 
 void dossier(SQLite::Database& db, const std::string& code, const std::string& received, const std::string& due) {
     SQLite::Statement q(db,
-                        "INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, "
+                        "INSERT INTO dossier_rows (code, procedure, level, unit_id, channel, received_on, due_on, "
                         "returned_on, imported_at) VALUES (?, 'Đăng ký khai sinh', 'xa', 'tan_soi', 'truc_tuyen', ?, ?, NULL, 0)");
     q.bind(1, code);
     q.bind(2, received);

@@ -30,7 +30,7 @@ const char* const spec_sentence =
 void insert_spec_data_set(SQLite::Database& db) {
     SQLite::Transaction tx(db);
     SQLite::Statement q(db,
-                        "INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, "
+                        "INSERT INTO dossier_rows (code, procedure, level, unit_id, channel, received_on, due_on, "
                         "returned_on, imported_at) VALUES (?, ?, 'xa', ?, ?, ?, ?, ?, 0)");
     const char* units[] = {"tan_soi", "dong_son", "bo_ha"};
     for (int i = 0; i < 12219; ++i) {

@@ -70,7 +70,7 @@ TEST_CASE("a report for one Official Account keeps its own conversations, broadc
     const auto cfg = test::example_config();
     auto db = test::memory_db();
     seed(*db);
-    db->exec("INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, imported_at) VALUES"
+    db->exec("INSERT INTO dossier_rows (code, procedure, level, unit_id, channel, received_on, due_on, imported_at) VALUES"
              " ('Y', 'x', 'xa', 'yen_the', 'truc_tuyen', '2026-11-02', '2026-11-05', 0),"
              " ('B', 'x', 'xa', 'bo_ha_moi', 'truc_tuyen', '2026-11-02', '2026-11-05', 0)");
     bot::report_request rq{"2026-11-01", "2026-11-30", "", ""};

@@ -23,7 +23,7 @@ struct dossier_row {
 
 void insert(SQLite::Database& db, const dossier_row& d) {
     SQLite::Statement q(db,
-                        "INSERT INTO dossiers (code, procedure, level, unit_id, channel, received_on, due_on, "
+                        "INSERT INTO dossier_rows (code, procedure, level, unit_id, channel, received_on, due_on, "
                         "returned_on, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)");
     q.bind(1, d.code);
     q.bind(2, d.procedure);
