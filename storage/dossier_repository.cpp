@@ -56,11 +56,11 @@ open_dossier read_open(SQLite::Statement& q) {
             q.getColumn(3).getString(), q.getColumn(4).getString()};
 }
 
-// Up to `limit` rows below the visibility floor, highest first.
-std::size_t drop_rows_below_floor(SQLite::Database& db, std::size_t limit) {
+// Up to `limit` rows above the visibility ceiling, highest first.
+std::size_t drop_rows_above_ceiling(SQLite::Database& db, std::size_t limit) {
     SQLite::Statement q(db,
                         "DELETE FROM dossier_rows WHERE rowid IN (SELECT rowid FROM dossier_rows "
-                        "WHERE rowid < (SELECT floor FROM dossier_visibility) ORDER BY rowid DESC LIMIT ?)");
+                        "WHERE rowid > (SELECT ceiling FROM dossier_visibility) ORDER BY rowid DESC LIMIT ?)");
     q.bind(1, static_cast<std::int64_t>(limit));
     return static_cast<std::size_t>(q.exec());
 }
@@ -162,19 +162,15 @@ std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::
                         "received_on, received_time, due_on, due_time, returned_on, returned_time, official_id, "
                         "citizen_phone, state, fingerprint, changed, staged_at) "
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    // Placed rows count down from below the floor: rowid floor - 1 - seq, unique in the batch.
+    // Placed rows take the next rowids, above the ceiling: appended to the table in order.
     std::unique_ptr<SQLite::Statement> put;
-    std::int64_t floor = 0;
     if (place) {
-        SQLite::Statement f(db, "SELECT floor FROM dossier_visibility WHERE batch = ?");
-        f.bind(1, batch);
-        if (!f.executeStep()) throw std::runtime_error("placing dossiers without holding the placement");
-        floor = f.getColumn(0).getInt64();
+        if (!holds_placement(db, batch)) throw std::runtime_error("placing dossiers without holding the placement");
         put = std::make_unique<SQLite::Statement>(
             db,
-            "INSERT INTO dossier_rows (rowid, code, procedure, field, level, unit_id, channel, received_on, received_time, "
+            "INSERT INTO dossier_rows (code, procedure, field, level, unit_id, channel, received_on, received_time, "
             "due_on, due_time, returned_on, returned_time, official_id, citizen_phone, state, fingerprint, imported_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
     }
     std::size_t placed = 0;
     std::int64_t seq = first_seq;
@@ -182,24 +178,23 @@ std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::
         const dossier& d = *r.row;
         const std::int64_t this_seq = seq++;
         if (put && r.changed.empty()) {
-            put->bind(1, floor - 1 - this_seq);
-            put->bind(2, d.code);
-            put->bind(3, d.procedure);
-            bind_text_or_null(*put, 4, d.field);
-            put->bind(5, d.level);
-            put->bind(6, d.unit_id);
-            put->bind(7, d.channel);
-            put->bind(8, d.received_on);
-            bind_text_or_null(*put, 9, d.received_time);
-            put->bind(10, d.due_on);
-            bind_text_or_null(*put, 11, d.due_time);
-            bind_text_or_null(*put, 12, d.returned_on);
-            bind_text_or_null(*put, 13, d.returned_time);
-            bind_text_or_null(*put, 14, d.official_id);
-            bind_text_or_null(*put, 15, d.citizen_phone);
-            put->bind(16, to_string(stored_state(d)));
-            put->bind(17, dossier_fingerprint(d));
-            put->bind(18, now_ms);
+            put->bind(1, d.code);
+            put->bind(2, d.procedure);
+            bind_text_or_null(*put, 3, d.field);
+            put->bind(4, d.level);
+            put->bind(5, d.unit_id);
+            put->bind(6, d.channel);
+            put->bind(7, d.received_on);
+            bind_text_or_null(*put, 8, d.received_time);
+            put->bind(9, d.due_on);
+            bind_text_or_null(*put, 10, d.due_time);
+            bind_text_or_null(*put, 11, d.returned_on);
+            bind_text_or_null(*put, 12, d.returned_time);
+            bind_text_or_null(*put, 13, d.official_id);
+            bind_text_or_null(*put, 14, d.citizen_phone);
+            put->bind(15, to_string(stored_state(d)));
+            put->bind(16, dossier_fingerprint(d));
+            put->bind(17, now_ms);
             const int n = put->exec();
             put->reset();
             if (n == 1) {
@@ -234,8 +229,11 @@ std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::
 }
 
 bool claim_placement(SQLite::Database& db, const std::string& batch, std::int64_t now_ms) {
+    // Taken when free, the ceiling comes down to the last row; kept when taken over from a dead
+    // import (its rows above it go with drop_hidden).
     SQLite::Statement q(db,
-                        "UPDATE dossier_visibility SET batch = ?1, touched = ?2 "
+                        "UPDATE dossier_visibility SET batch = ?1, touched = ?2, "
+                        "ceiling = CASE WHEN batch IS NULL THEN (SELECT COALESCE(MAX(rowid), 0) FROM dossier_rows) ELSE ceiling END "
                         "WHERE batch IS NULL OR batch = ?1 OR touched IS NULL OR touched < ?3");
     q.bind(1, batch);
     q.bind(2, now_ms);
@@ -251,11 +249,13 @@ bool holds_placement(SQLite::Database& db, const std::string& batch) {
 
 std::size_t drop_hidden(SQLite::Database& db, const std::string& batch, std::size_t limit) {
     if (!holds_placement(db, batch)) return 0;
-    return drop_rows_below_floor(db, limit);
+    return drop_rows_above_ceiling(db, limit);
 }
 
 void release_placement(SQLite::Database& db, const std::string& batch) {
-    SQLite::Statement q(db, "UPDATE dossier_visibility SET batch = NULL, touched = NULL WHERE batch = ?");
+    SQLite::Statement q(db,
+                        "UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL "
+                        "WHERE batch = ?");
     q.bind(1, batch);
     q.exec();
 }
@@ -279,17 +279,20 @@ upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::o
     upsert_stats st;
     bool holds_placement = false;
     {
-        SQLite::Statement h(db, "SELECT batch IS ?1, batch IS NULL OR touched IS NULL OR touched < ?2 FROM dossier_visibility");
+        SQLite::Statement h(db, "SELECT batch IS ?1, batch IS NULL, touched IS NULL OR touched < ?2 FROM dossier_visibility");
         h.bind(1, batch);
         h.bind(2, now_ms - placement_stale_ms);
         if (!h.executeStep()) throw std::runtime_error("dossier_visibility has no row");
         holds_placement = h.getColumn(0).getInt() != 0;
-        if (!holds_placement && h.getColumn(1).getInt() != 0) {
-            // Rows a dead import left below the floor would take the codes they hold.
-            h.reset();
-            while (drop_rows_below_floor(db, 5000) > 0) {
+        const bool free = h.getColumn(1).getInt() != 0, stale = h.getColumn(2).getInt() != 0;
+        h.reset();
+        if (!holds_placement && !free) {
+            // New rows would land above the ceiling with a live import's, hidden until it commits.
+            if (!stale) throw std::runtime_error("a dossier import is in progress; try again when it has finished");
+            // A dead import's rows would take the codes they hold: they go first.
+            while (drop_rows_above_ceiling(db, 5000) > 0) {
             }
-            SQLite::Statement r(db, "UPDATE dossier_visibility SET batch = NULL, touched = NULL");
+            SQLite::Statement r(db, "UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL");
             r.exec();
         }
     }
@@ -376,10 +379,10 @@ WHERE dossier_rows.fingerprint IS NOT excluded.fingerprint)SQL");
         up.exec();
     }
     if (holds_placement) {
-        // The one short swap: everything placed below the floor becomes visible with this commit.
+        // The one short swap: everything placed above the ceiling becomes visible with this commit.
         SQLite::Statement r(db,
-                            "UPDATE dossier_visibility SET floor = MIN(floor, COALESCE((SELECT MIN(rowid) FROM dossier_rows), floor)), "
-                            "batch = NULL, touched = NULL WHERE batch = ?");
+                            "UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL "
+                            "WHERE batch = ?");
         r.bind(1, batch);
         r.exec();
     }

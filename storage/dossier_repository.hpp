@@ -60,7 +60,7 @@ struct dossier {
 
 /// The rows of `dossier_rows` a reader may see (migration 51): the view `dossiers` is these rows.
 /// Only for queries that name an index (INDEXED BY, NOT INDEXED), which SQLite refuses on a view.
-#define VISIBLE_DOSSIER_ROW "+dossier_rows.rowid >= (SELECT floor FROM dossier_visibility)"
+#define VISIBLE_DOSSIER_ROW "+dossier_rows.rowid <= (SELECT ceiling FROM dossier_visibility)"
 
 /// Reads dossiers by code with one prepared statement (the read side of an import).
 class dossier_reader {
@@ -88,20 +88,20 @@ struct staged_row {
 void clear_stale_staging(SQLite::Database& db, std::int64_t before_ms);
 /// Appends rows to the staging area of import `batch`, numbered from `first_seq`. Call in short
 /// chunks, each its own transaction. With `place` (the caller holds the placement, see
-/// claim_placement), new dossiers go straight into the table below the visibility floor instead,
-/// hidden until merge_staged commits; a code someone stored meanwhile is staged as usual. Returns
-/// how many rows were placed. @throws SQLite::Exception
+/// claim_placement), new dossiers go straight into the table above the visibility ceiling
+/// instead, hidden until merge_staged commits; a code someone stored meanwhile is staged as
+/// usual. Returns how many rows were placed. @throws SQLite::Exception
 std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::int64_t first_seq,
                            const std::vector<staged_row>& rows, std::int64_t now_ms, bool place = false);
 
 /// A placement not touched for this long belongs to an import that died (a live one touches it
 /// with every chunk, a few milliseconds apart).
 inline constexpr std::int64_t placement_stale_ms = 120LL * 1000;
-/// Takes the placement of new rows for `batch`: free, already its own (then it is touched: call it
-/// with every chunk), or its holder untouched for placement_stale_ms. False while another import
-/// holds it: wait and try again. After a true,
+/// Takes the placement of new rows for `batch`: free (the ceiling comes down to the last row),
+/// already its own (then it is touched: call it with every chunk), or its holder untouched for
+/// placement_stale_ms. False while another import holds it: wait and try again. After a true,
 /// remove a dead holder's rows with drop_hidden before placing. One import places at a time, so
-/// every row below the floor is the holder's. @throws SQLite::Exception
+/// every row above the ceiling is the holder's. @throws SQLite::Exception
 [[nodiscard]] bool claim_placement(SQLite::Database& db, const std::string& batch, std::int64_t now_ms);
 /// Whether `batch` still holds the placement (another import takes it over only after it stalled
 /// for placement_stale_ms, and removes its rows). @throws SQLite::Exception
@@ -110,8 +110,8 @@ inline constexpr std::int64_t placement_stale_ms = 120LL * 1000;
 /// the placement; returns how many. Call in short writes until it returns 0.
 /// @throws SQLite::Exception
 std::size_t drop_hidden(SQLite::Database& db, const std::string& batch, std::size_t limit);
-/// Gives the placement up without showing anything (its hidden rows dropped first).
-/// @throws SQLite::Exception
+/// Gives the placement up without showing anything (its hidden rows dropped first): the ceiling
+/// goes back up. @throws SQLite::Exception
 void release_placement(SQLite::Database& db, const std::string& batch);
 /// Drops a batch's staging rows (an import given up, or merged). @throws SQLite::Exception
 void drop_staged(SQLite::Database& db, const std::string& batch);
@@ -137,10 +137,9 @@ struct upsert_stats {
 /// are cancelled. New rows go in in code order (an append to the primary key's b-tree, about half
 /// the time of file order for a first import of 100,000 rows). The staging rows stay: drop them
 /// after the commit (drop_staged). If `batch` holds the placement, its placed rows become visible
-/// in the same commit (the floor is lowered; count them into `inserted` yourself); otherwise rows
-/// a dead import left hidden are removed first, so a code they hold cannot swallow an update (a
-/// merge that does not hold the placement while a live import does, which only the demo's
-/// upsert_dossiers could do, would update such a row where it is hidden).
+/// in the same commit (the ceiling goes back up; count them into `inserted` yourself). A merge
+/// that does not hold it (upsert_dossiers) first removes what a dead import left hidden, and
+/// refuses to run while a live one is placing (its rows would land above the ceiling too).
 /// Call inside one transaction with the run's record. `unchanged` is left 0 (the caller knows how
 /// many rows it read). @throws SQLite::Exception
 upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::optional<std::int64_t> run_id,

@@ -578,23 +578,23 @@ CREATE TABLE dossier_follow_attempts (
 
 // == area: dossiers — a big import's new rows placed before its merge, hidden until it commits ==
 const char* const dossiers_v51 = R"SQL(
--- The table keeps its rows under a new name; readers use the view `dossiers`, which shows the rows
--- at or above a floor. A big import places its new dossiers below the floor in short chunks
--- (negative rowids, counting down), so no reader sees them; its final merge lowers the floor to
--- the lowest row in the same commit that records the run: one row updated instead of 100,000
--- inserted, and the all-or-nothing promise holds. Rows below the floor belong to the one import
--- holding the placement (`batch`, kept fresh in `touched`); an import that died leaves them, and
--- the next one removes them before it places its own. Other writers insert above every row.
--- Unary plus: the floor must not steer SQLite towards the rowid instead of the open indexes.
+-- The table keeps its rows under a new name; readers use the view `dossiers`, the rows at or below
+-- a ceiling. The ceiling is the largest rowid there can be while no import is placing rows. A big
+-- import takes the placement (`batch`, kept fresh in `touched`), which lowers the ceiling to the
+-- last row, then appends its new dossiers above it in short chunks, so no reader sees them; its
+-- final merge lifts the ceiling again in the same commit that records the run: one row updated
+-- instead of 100,000 inserted, and the all-or-nothing promise holds. Rows above the ceiling belong
+-- to the one import holding the placement; one that died leaves them, and the next removes them.
+-- Unary plus: the ceiling must not steer SQLite towards the rowid instead of the open indexes.
 ALTER TABLE dossiers RENAME TO dossier_rows;
 CREATE TABLE dossier_visibility (
   id      INTEGER PRIMARY KEY CHECK (id = 1),
-  floor   INTEGER NOT NULL,
+  ceiling INTEGER NOT NULL,
   batch   TEXT,
   touched INTEGER
 );
-INSERT INTO dossier_visibility (id, floor) VALUES (1, MIN(COALESCE((SELECT MIN(rowid) FROM dossier_rows), 1), 1));
-CREATE VIEW dossiers AS SELECT * FROM dossier_rows WHERE +rowid >= (SELECT floor FROM dossier_visibility);
+INSERT INTO dossier_visibility (id, ceiling) VALUES (1, 9223372036854775807);
+CREATE VIEW dossiers AS SELECT * FROM dossier_rows WHERE +rowid <= (SELECT ceiling FROM dossier_visibility);
 )SQL";
 
 }  // namespace

@@ -1,5 +1,6 @@
-// Importing a dossier export: the preview (read only) and the run (staged in short chunks, then
-// merged in one short transaction, recorded with what changed, what was rejected and how long).
+// Importing a dossier export: the preview (read only) and the run (new dossiers placed hidden and
+// changed ones staged, in short writes; then merged and shown in one short transaction, recorded
+// with what changed, what was rejected and how long).
 #pragma once
 
 #include "bot/core/scope.hpp"
@@ -85,18 +86,20 @@ struct import_report {
     import_result parsed;            ///< what was read (rows, errors, warnings, columns)
     storage::upsert_stats stats;     ///< what the merge changed
     std::int64_t duration_ms = 0;    ///< the whole run
-    std::int64_t merge_ms = 0;       ///< the final merge (the longest hold of the write connection)
-    std::int64_t longest_chunk_ms = 0;  ///< the longest staging write
-    std::size_t chunks = 0;          ///< staging writes
+    std::int64_t merge_ms = 0;       ///< the final merge
+    std::int64_t longest_chunk_ms = 0;  ///< the longest write before the merge
+    std::size_t chunks = 0;          ///< writes before the merge (placing and staging)
     std::string detail;              ///< why it failed
 };
 
 /// Imports a file: parse and compare on `io.read`; when every row is valid, the rows that differ
-/// from what is stored are staged in chunks of cfg.imports.chunk_rows (each a short write job) and
-/// merged in one job that also records the run; a file with any bad row changes no dossier (its
-/// run is recorded as rejected, with every issue's file and line). Unchanged rows are never
-/// written. One import at a time per process. Never throws for bad input; a storage failure gives
-/// outcome `failed` (the staged rows are dropped).
+/// from what is stored are written in short write jobs (about 20 ms each, at most
+/// cfg.imports.chunk_rows rows): new dossiers placed in the table but hidden, changed ones staged;
+/// then one job merges the changed ones, shows the new ones and records the run. A file with any
+/// bad row changes no dossier (its run is recorded as rejected, with every issue's file and line).
+/// Unchanged rows are never written. One import places at a time (across processes too: another
+/// waits for it). Never throws for bad input; a storage failure gives outcome `failed` (what was
+/// placed or staged is removed).
 [[nodiscard]] import_report run_dossier_import(const import_io& io, std::string_view bytes, const import_request& req,
                                                const config& cfg, const std::function<std::int64_t()>& clock);
 

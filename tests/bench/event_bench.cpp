@@ -23,6 +23,7 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -366,6 +367,7 @@ int run_busy(const options& o) {
         std::atomic<int> running{2};
         double report_json_s = 0, report_xlsx_s = 0, import_s = 0;
         int report_status = 0, xlsx_status = 0, import_status = 0;
+        std::string import_detail;
         std::thread report([&] {
             auto t0 = clock_type::now();
             report_status =
@@ -383,7 +385,16 @@ int run_busy(const options& o) {
             auto h = auth;
             h["Content-Type"] = "text/csv";
             const auto t0 = clock_type::now();
-            import_status = bench::http_call(srv.port, "POST", "/api/v1/dossiers?file=busy.csv", h, csv).status;
+            const auto answer = bench::http_call(srv.port, "POST", "/api/v1/dossiers?file=busy.csv", h, csv);
+            import_status = answer.status;
+            try {
+                const auto j = boost::json::parse(answer.body).as_object();
+                import_detail = "merge " + std::to_string(j.at("merge_ms").to_number<long>()) + " ms, " +
+                                std::to_string(j.at("writes").to_number<long>()) + " writes before it (longest " +
+                                std::to_string(j.at("longest_write_ms").to_number<long>()) + " ms)";
+            } catch (const std::exception&) {
+                import_detail = "no figures in the answer";
+            }
             import_s = std::chrono::duration<double>(clock_type::now() - t0).count();
             --running;
         });
@@ -397,9 +408,9 @@ int run_busy(const options& o) {
         print_latencies(daily ? "busy, the next day's import (1% changed)" : "busy, the first import (all new)", r);
         std::printf(
             "      beside: report JSON over %ld dossiers %.2f s (HTTP %d), XLSX %.2f s (HTTP %d); import of %ld rows "
-            "(%.1f MB CSV) %.2f s (HTTP %d); one event every %d ms\n",
+            "(%.1f MB CSV) %.2f s (HTTP %d; %s); one event every %d ms\n",
             o.dossiers, report_json_s, report_status, report_xlsx_s, xlsx_status, o.import_rows,
-            static_cast<double>(csv.size()) / 1e6, import_s, import_status, o.gap_ms);
+            static_cast<double>(csv.size()) / 1e6, import_s, import_status, import_detail.c_str(), o.gap_ms);
         ok = ok && r.missing == 0 && report_status == 200 && xlsx_status == 200 && import_status / 100 == 2;
     }
     z.sim.set_auto_receipts(false);

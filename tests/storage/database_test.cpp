@@ -32,7 +32,7 @@ TEST_CASE("migrations bring a new database to the latest version once", "[storag
     CHECK(db->execAndGet("SELECT COUNT(*) FROM dossiers").getInt() == 0);  // the view readers use
 }
 
-TEST_CASE("dossiers stored before the visibility floor stay visible after it", "[storage]") {
+TEST_CASE("dossiers stored before the visibility ceiling stay visible after it", "[storage]") {
     SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     std::vector<storage::migration> before;
     for (const auto& m : storage::all_migrations())
@@ -43,7 +43,7 @@ TEST_CASE("dossiers stored before the visibility floor stay visible after it", "
             "('A-2', 'Khai tử', 'xa', 'tan_soi', 'truc_tiep', '2025-12-01', '2025-12-02', 0)");
     CHECK(storage::migrate(db) == storage::latest_schema_version());
     CHECK(db.execAndGet("SELECT COUNT(*) FROM dossiers").getInt() == 2);
-    CHECK(db.execAndGet("SELECT floor FROM dossier_visibility").getInt64() == 1);
+    CHECK(db.execAndGet("SELECT batch IS NULL FROM dossier_visibility").getInt() == 1);
 }
 
 TEST_CASE("a migration that lands after a higher version is still applied, and none twice", "[storage]") {
