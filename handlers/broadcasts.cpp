@@ -8,6 +8,7 @@
 #include "bot/core/units.hpp"
 #include "bot/http/json_body.hpp"
 #include "bot/zalo/outbox.hpp"
+#include "handlers/dossier_lookup.hpp"
 #include "storage/broadcast_repository.hpp"
 #include "storage/interaction_repository.hpp"
 
@@ -151,6 +152,18 @@ std::string unit_words(const std::vector<const bot::unit_config*>& units, const 
     return out;
 }
 
+// Refuses a unit that does not exist today (merged away, or not begun), in the team's words.
+void require_unit_today(const context& ctx, const bot::unit_config& u, const std::string& today) {
+    if (bot::exists_on(u, today)) return;
+    const std::string name = unit_words({&u}, today);
+    if (!u.valid_from.empty() && today < u.valid_from)
+        throw broadcast_error(ctx.texts.render("broadcast_unit_not_begun", {{"unit", name}, {"begins", vn_date(u.valid_from)}}));
+    if (const bot::unit_config* now = bot::unit_on(ctx.cfg, u.id, today))
+        throw broadcast_error(ctx.texts.render(
+            "broadcast_unit_merged", {{"unit", name}, {"ended", vn_date(u.valid_until)}, {"now", unit_words({now}, today)}}));
+    throw broadcast_error(ctx.texts.render("broadcast_unit_ended", {{"unit", name}, {"ended", vn_date(u.valid_until)}}));
+}
+
 // Today's unit ids, for a message naming one that is not.
 std::string known_units(const context& ctx, const std::string& today) {
     std::string known;
@@ -185,8 +198,8 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
         }
         // A broadcast goes to today's units; a merged commune's followers are reached through
         // the commune that took over.
-        if (const std::string why = bot::why_not_on(ctx.cfg, u, today); !why.empty()) throw broadcast_error(why);
         const auto* cu = ctx.cfg.find_unit(u);
+        require_unit_today(ctx, *cu, today);
         if (std::find(given.begin(), given.end(), cu) == given.end()) given.push_back(cu);
     }
     const auto today_units = bot::units_on(ctx.cfg, today);
@@ -224,7 +237,7 @@ target_set resolve_audience(const context& ctx, const broadcast_request& req, co
     for (const auto& [unit, village] : req.unit_villages) {
         const auto* cu = ctx.cfg.find_unit(unit);
         if (!cu) throw broadcast_error(ctx.texts.render("broadcast_unknown_unit", {{"unit", unit}, {"known", known_units(ctx, today)}}));
-        if (const std::string why = bot::why_not_on(ctx.cfg, unit, today); !why.empty()) throw broadcast_error(why);
+        require_unit_today(ctx, *cu, today);
         const auto own = village_matches({cu}, trim(village));
         if (own.size() != 1)
             throw broadcast_error(

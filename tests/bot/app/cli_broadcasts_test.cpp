@@ -90,7 +90,8 @@ TEST_CASE("broadcast create refuses bad input with exit code 1 and a clear messa
     CHECK(out.find("Không có xã, phường mã \"nowhere\"") != std::string::npos);
     // A broadcast targets today's units: a merged commune is refused with its successor named.
     CHECK(c.run("create --text 'x' --unit tan_soi", out) == 1);
-    CHECK(out.find("ended on 2025-06-30") != std::string::npos);
+    CHECK(out.find("đã thôi hoạt động từ ngày 30/06/2025") != std::string::npos);
+    CHECK(out.find("nay thuộc") != std::string::npos);
     CHECK(out.find("\"yen_the\"") != std::string::npos);
     CHECK(c.run("create --text 'x' --village 'thôn Ma'", out) == 1);
     CHECK(out.find("Không tìm thấy thôn, tổ dân phố \"thôn Ma\"") != std::string::npos);
