@@ -12,8 +12,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <exception>
-#include <thread>
 #include <unordered_set>
 
 namespace bot::nlp {
@@ -193,29 +191,15 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
         mo.seed += options_.first_draw + member;
         return text_classifier(data, topics_ + 1, mo);
     };
-    // The other members train on threads of their own while this one trains the first.
+    // One after the other: two members training at once would hold twice the training data
+    // (about 75 MB each for the bundled base) while the previous model still serves.
     const unsigned members = std::max(1U, options_.ensemble);
-    more_models_.resize(members - 1);
-    std::vector<std::size_t> sizes(members, 0);
-    std::vector<std::exception_ptr> failures(members);
-    std::vector<std::thread> threads;
-    for (unsigned m = 1; m < members; ++m)
-        threads.emplace_back([&, m] {
-            try {
-                more_models_[m - 1] = train(m, sizes[m]);
-            } catch (...) {
-                failures[m] = std::current_exception();
-            }
-        });
-    try {
-        model_ = train(0, sizes[0]);
-    } catch (...) {
-        failures[0] = std::current_exception();
+    for (unsigned m = 0; m < members; ++m) {
+        std::size_t size = 0;
+        if (m == 0) model_ = train(m, size);
+        else more_models_.push_back(train(m, size));
+        training_size_ += size;
     }
-    for (auto& t : threads) t.join();
-    for (const auto& f : failures)
-        if (f) std::rethrow_exception(f);
-    for (auto n : sizes) training_size_ += n;
     training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 

@@ -43,7 +43,7 @@ struct decision_thresholds {
 struct understanding_options {
     classifier_options model;
     unsigned variants = 4;                    ///< generated variants per training text (augment.hpp)
-    unsigned ensemble = 2;                    ///< models averaged, each trained on its own draw of variants (on threads of their own)
+    unsigned ensemble = 2;                    ///< models averaged, each trained on its own draw of variants
     unsigned first_draw = 0;                  ///< the first model's draw of variants (and training order)
     std::size_t max_training_texts = 60000;   ///< fewer variants when a knowledge base is larger
     double none_weight = 1.0;                 ///< weight of an out-of-scope training text (a topic text is 1)
