@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <unordered_set>
 
 namespace bot::nlp {
@@ -166,25 +167,39 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
     unsigned variants = options_.variants;
     while (variants > 0 && originals * (1 + variants) > options_.max_training_texts) --variants;
 
-    std::vector<labelled_text> data;
-    data.reserve(originals * (1 + variants));
     const auto& sh = matcher_.shorthand();
-    auto add = [&](const std::string& text, std::uint32_t label, float weight) {
-        auto n = normalize(text, sh);
-        if (n.folded.empty()) return;
-        data.push_back({std::move(n), label, weight});
-        for (auto& v : variants_of(text, variants)) {
-            auto nv = normalize(v, sh);
-            if (!nv.folded.empty()) data.push_back({std::move(nv), label, weight});
-        }
+    // One member of the ensemble: the texts with their own draw of variants, its own order.
+    auto train = [&](unsigned member, std::size_t& size) {
+        std::vector<labelled_text> data;
+        data.reserve(originals * (1 + variants));
+        auto add = [&](const std::string& text, std::uint32_t label, float weight) {
+            auto n = normalize(text, sh);
+            if (n.folded.empty()) return;
+            data.push_back({std::move(n), label, weight});
+            for (auto& v : variants_of(text, variants, options_.first_draw + member)) {
+                auto nv = normalize(v, sh);
+                if (!nv.folded.empty()) data.push_back({std::move(nv), label, weight});
+            }
+        };
+        for (std::size_t t = 0; t < texts.topics.size(); ++t)
+            for (const auto& s : texts.topics[t]) add(s, static_cast<std::uint32_t>(t), 1.0F);
+        const auto none = static_cast<std::uint32_t>(topics_);
+        for (const auto& s : texts.out_of_scope) add(s, none, static_cast<float>(options_.none_weight));
+        for (const auto& s : texts.markers) add(s, none, static_cast<float>(options_.none_weight));
+        size = data.size();
+        auto mo = options_.model;
+        mo.seed += options_.first_draw + member;
+        return text_classifier(data, topics_ + 1, mo);
     };
-    for (std::size_t t = 0; t < texts.topics.size(); ++t)
-        for (const auto& s : texts.topics[t]) add(s, static_cast<std::uint32_t>(t), 1.0F);
-    const auto none = static_cast<std::uint32_t>(topics_);
-    for (const auto& s : texts.out_of_scope) add(s, none, static_cast<float>(options_.none_weight));
-    for (const auto& s : texts.markers) add(s, none, static_cast<float>(options_.none_weight));
-    training_size_ = data.size();
-    model_ = text_classifier(data, topics_ + 1, options_.model);
+    // One after the other: two members training at once would hold twice the training data
+    // (about 75 MB each for the bundled base) while the previous model still serves.
+    const unsigned members = std::max(1U, options_.ensemble);
+    for (unsigned m = 0; m < members; ++m) {
+        std::size_t size = 0;
+        if (m == 0) model_ = train(m, size);
+        else more_models_.push_back(train(m, size));
+        training_size_ += size;
+    }
     training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
@@ -220,7 +235,7 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
     // (a fragment alone can look like anything: "em cần làm thủ tục gì").
     std::vector<float> best, p;
     std::pair<std::size_t, std::size_t> chosen = whole;
-    double best_known = model_.predict(n, whole.first, whole.second, best);
+    double best_known = predict(n, whole.first, whole.second, best);
     if (clauses.size() > 1) {
         std::size_t ask = clauses.size();
         for (std::size_t i = clauses.size(); i-- > 0;)
@@ -231,7 +246,7 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
         if (ask < clauses.size()) {
             std::pair<std::size_t, std::size_t> part{clauses[ask > 0 ? ask - 1 : 0].first, clauses[ask].second};
             if (part != whole) {
-                double known = model_.predict(n, part.first, part.second, p);
+                double known = predict(n, part.first, part.second, p);
                 auto top = [&](const std::vector<float>& v, std::size_t k) {
                     std::vector<std::size_t> idx(topics_);
                     for (std::size_t t = 0; t < topics_; ++t) idx[t] = t;
@@ -262,6 +277,19 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
     return a;
 }
 
+double understander::predict(const normalized_text& n, std::size_t begin, std::size_t end, std::vector<float>& p) const {
+    double known = model_.predict(n, begin, end, p);
+    if (more_models_.empty()) return known;
+    thread_local std::vector<float> q;
+    for (const auto& m : more_models_) {
+        m.predict(n, begin, end, q);
+        for (std::size_t c = 0; c < p.size(); ++c) p[c] += q[c];
+    }
+    const auto k = static_cast<float>(1 + more_models_.size());
+    for (auto& x : p) x /= k;
+    return known;
+}
+
 match_decision understander::decide(const message_analysis& a, const decision_thresholds& t) const {
     match_decision d;
     d.read = a.read;
@@ -287,11 +315,14 @@ match_decision understander::decide(const message_analysis& a, const decision_th
             if (r.topic == topic) return r.score;
         return 0.0;
     };
+    // The lexical evidence counts as far as the model believes the message is ours.
+    const double in_scope =
+        t.lexical_scope > 0 ? std::pow(std::max(0.0, 1.0 - static_cast<double>(best[topics_])), t.lexical_scope) : 1.0;
     auto add_topic = [&](std::size_t topic) {
         for (const auto& x : ev)
             if (x.topic == topic) return;
         double s = lexical_of(topic);
-        double c = (1 - t.lexical_share) * best[topic] + t.lexical_share * s;
+        double c = (1 - t.lexical_share) * best[topic] + t.lexical_share * s * in_scope;
         ev.push_back({topic, best[topic], s, c});
     };
     for (std::size_t k = 0; k < top; ++k) add_topic(order[k]);

@@ -16,7 +16,10 @@
 namespace bot::nlp {
 
 /// Where the decision boundaries lie. A topic's combined score is (1 - lexical_share) × model
-/// probability + lexical_share × lexical score. It is answered when it reaches `answer` and leads
+/// probability + lexical_share × lexical score × (1 - p)^`lexical_scope`, p the model's
+/// out-of-scope probability: the matcher says which topic a message would be if it were ours,
+/// the model whether it is ours ("chợ phiên mấy giờ mở cửa" matches the opening hours' words
+/// well, but is not about the desk). It is answered when it reaches `answer` and leads
 /// the second by `margin`, or reaches `sure`; otherwise up to three topics scoring at least
 /// `alternative` are offered when the best reaches `clarify` and no out-of-scope marker occurred;
 /// nothing is offered when the model's out-of-scope probability reaches `max_none` or it knows
@@ -31,6 +34,7 @@ struct decision_thresholds {
     double alternative = 0.05;
     double max_none = 0.8;
     double min_known = 0.3;
+    double lexical_scope = 0.0;
 };
 
 /// Everything the understanding is trained and tuned with. The model's settings and the
@@ -39,6 +43,8 @@ struct decision_thresholds {
 struct understanding_options {
     classifier_options model;
     unsigned variants = 4;                    ///< generated variants per training text (augment.hpp)
+    unsigned ensemble = 2;                    ///< models averaged, each trained on its own draw of variants
+    unsigned first_draw = 0;                  ///< the first model's draw of variants (and training order)
     std::size_t max_training_texts = 60000;   ///< fewer variants when a knowledge base is larger
     double none_weight = 1.0;                 ///< weight of an out-of-scope training text (a topic text is 1)
     std::size_t read_limit = 2048;            ///< bytes of a message that matching reads (head and tail; Zalo's longest text is longer)
@@ -111,10 +117,12 @@ public:
 
 private:
     message_analysis analyse_normalized(const normalized_text& n) const;
+    double predict(const normalized_text& n, std::size_t begin, std::size_t end, std::vector<float>& p) const;
 
     understanding_options options_;
     matcher matcher_;
     text_classifier model_;
+    std::vector<text_classifier> more_models_;  // the ensemble's others (options.ensemble > 1)
     std::size_t topics_ = 0;
     std::size_t greeting_topic_ = no_topic;
     std::size_t training_size_ = 0;

@@ -128,6 +128,30 @@ TEST_CASE("evidence below the answer threshold is asked back but never when an o
     CHECK(fell.alternatives.empty());
 }
 
+TEST_CASE("the lexical evidence counts as far as the model believes the message is ours", "[nlp]") {
+    bot::nlp::training_texts texts;
+    texts.topics = {{"giờ làm việc của ủy ban", "mấy giờ mở cửa"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
+    texts.out_of_scope = {"chợ phiên họp ngày nào", "thời tiết ngày mai"};
+    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    bot::nlp::message_analysis a;
+    a.probabilities = {0.10F, 0.02F, 0.88F};  // the model: most likely not ours
+    a.lexical = {{0, 0.8}};                    // the matcher: the opening hours' words
+    a.known = 1.0;
+    bot::nlp::decision_thresholds t;
+    t.lexical_share = 0.5;
+    t.lexical_scope = 0;
+    auto plain = u.decide(a, t);
+    REQUIRE_FALSE(plain.evidence.empty());
+    CHECK(plain.evidence.front().combined == Approx(0.5 * 0.10 + 0.5 * 0.8));
+    t.lexical_scope = 1;
+    auto weighed = u.decide(a, t);
+    REQUIRE_FALSE(weighed.evidence.empty());
+    CHECK(weighed.evidence.front().combined == Approx(0.5 * 0.10 + 0.5 * 0.8 * 0.12).epsilon(1e-4));
+    // A message the model is sure is ours keeps its lexical evidence.
+    a.probabilities = {0.70F, 0.30F, 0.0F};
+    CHECK(u.decide(a, t).evidence.front().combined == Approx(0.5 * 0.70 + 0.5 * 0.8));
+}
+
 TEST_CASE("voice-typed fragments join the clause after them and greetings are courtesy", "[nlp]") {
     auto n = plain("Con tôi. Sinh. Tháng trước. Tôi muốn làm. Giấy khai sinh");
     auto c = bot::nlp::clauses_of(n, 3);
