@@ -13,6 +13,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <future>
 #include <list>
 #include <mutex>
@@ -114,7 +116,10 @@ worker::~worker() { stop(); }
 void worker::start() {
     if (impl_->thread.joinable()) return;
     impl_->guard.emplace(impl_->ioc.get_executor());
-    impl_->thread = std::thread([this] { impl_->loop(); });
+    impl_->thread = std::thread([this] {
+        ::pthread_setname_np(::pthread_self(), "worker");  // visible in top -H and perf
+        impl_->loop();
+    });
 }
 
 void worker::post(job j) {
