@@ -65,7 +65,14 @@ struct server::impl {
 
     explicit impl(environment& e)
         : env(e),
-          disp([this](const stored_event& se, SQLite::Database& db) { process(se, db, env); }, &stats, e.clock) {}
+          disp([this](const stored_event& se, SQLite::Database& db) { process(se, db, env); }, dispatch_options(),
+               &stats, e.clock) {}
+
+    dispatcher::options dispatch_options() {
+        dispatcher::options o;
+        o.yield = [this] { return gate.contended(); };
+        return o;
+    }
 
     // After each group commit: one dispatcher group on the worker, coalesced so a burst of commits
     // queues at most one. A group that leaves events waiting queues the next one behind whatever

@@ -50,6 +50,9 @@ public:
         std::chrono::milliseconds max_budget{50};             ///< ... at any lag
         std::chrono::milliseconds bulk_max_wait{2000};        ///< bulk events wait at most this for people
         std::size_t max_group = 4000;                         ///< events per group at most
+        /// True when another writer waits for the write turn: the group then ends after the
+        /// step in hand (at most people_step events) and the next one goes after that writer.
+        std::function<bool()> yield;
     };
 
     explicit dispatcher(process_fn fn, metrics* stats = nullptr, std::function<std::int64_t()> clock = {});
