@@ -196,8 +196,16 @@ bool dispatcher::drain_group(SQLite::Database& db) {
     const auto deadline = started + budget;
     const bool bulk_due = bulk_oldest != 0 && now - bulk_oldest >= opts_.bulk_max_wait.count();
     // The webhook's group commit waiting at the gate holds acknowledgements: a group that has
-    // done a step lets it go first (its commit takes well under a millisecond) and goes on after.
-    const auto yield_now = [this] { return opts_.yield && opts_.yield(); };
+    // run for half its budget lets it go first and goes on after, while processing keeps up.
+    // Under saturation the event log waits at the gate nearly always: groups that yielded after
+    // their first step, or after at most 5 ms, processed 2,586 and 2,196 events/s while 5,848
+    // and 4,486/s were acknowledged.
+    const bool may_yield = lag < opts_.yield_below_lag;
+    const auto yield_after = started + std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(budget / 2),
+                                                  opts_.min_budget, std::max(opts_.min_budget, opts_.max_before_yield));
+    const auto yield_now = [&] {
+        return may_yield && opts_.yield && std::chrono::steady_clock::now() >= yield_after && opts_.yield();
+    };
 
     group g;
     try {
