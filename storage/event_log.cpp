@@ -24,6 +24,9 @@ namespace storage {
 
 namespace {
 
+/// A group commit slower than this is logged with where its time went.
+constexpr std::chrono::milliseconds slow_group{20};
+
 // SQLite's default busy handler sleeps 1, 2, 5, 10... ms between retries: one collision with the
 // worker's transaction would cost a webhook several milliseconds. Poll every 50 µs instead, for
 // at most 5 s, so the writer gets the lock right after the worker commits.
@@ -37,7 +40,8 @@ int short_busy_handler(void*, int attempts) {
 }  // namespace
 
 std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch,
-                                     std::vector<std::int64_t>* seqs) {
+                                     std::vector<std::int64_t>* seqs, batch_timing* timing) {
+    const auto t0 = std::chrono::steady_clock::now();
     std::vector<store_result> out;
     out.reserve(batch.size());
     if (seqs) seqs->assign(batch.size(), 0);
@@ -69,7 +73,13 @@ std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<ev
         ins->reset();
         ins->clearBindings();
     }
+    const auto t1 = std::chrono::steady_clock::now();
     tx.commit();
+    if (timing) {
+        using us = std::chrono::microseconds;
+        timing->insert_us = std::chrono::duration_cast<us>(t1 - t0).count();
+        timing->commit_us = std::chrono::duration_cast<us>(std::chrono::steady_clock::now() - t1).count();
+    }
     return out;
 }
 
@@ -143,6 +153,22 @@ struct event_log::impl {
     std::thread thread;
     std::atomic<std::uint64_t> batch_count{0};
     std::atomic<std::uint64_t> record_count{0};
+    std::chrono::steady_clock::time_point last_slow_log{};
+
+    // A group whose acknowledgements waited past slow_group is logged with where the time went
+    // (at most once a second): the write turn (another writer's transaction), the inserts, or the
+    // commit's write and sync of the WAL (the disk).
+    void note_slow(std::size_t n, std::int64_t gate_us, const batch_timing& t) {
+        const std::int64_t total = gate_us + t.insert_us + t.commit_us;
+        if (total < std::chrono::duration_cast<std::chrono::microseconds>(slow_group).count()) return;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_slow_log < std::chrono::seconds(1)) return;
+        last_slow_log = now;
+        spdlog::info("event log: a group commit of {} events took {:.1f} ms: {:.1f} waiting for the write turn, "
+                     "{:.1f} inserting, {:.1f} committing (WAL write and sync)",
+                     n, static_cast<double>(total) / 1000.0, static_cast<double>(gate_us) / 1000.0,
+                     static_cast<double>(t.insert_us) / 1000.0, static_cast<double>(t.commit_us) / 1000.0);
+    }
 
     void run() {
         std::vector<std::pair<event_record, completion>> items;
@@ -168,10 +194,15 @@ struct event_log::impl {
             std::vector<store_result> results;
             try {
                 // Our turn at the write lock (the dispatcher's groups take turns with us).
+                const auto asked = std::chrono::steady_clock::now();
                 gate_turn turn(gate);
-                results = store_batch(*db, records, &seqs);
+                const auto got = std::chrono::steady_clock::now();
+                batch_timing timing;
+                results = store_batch(*db, records, &seqs, &timing);
                 batch_count.fetch_add(1, std::memory_order_relaxed);
                 record_count.fetch_add(records.size(), std::memory_order_relaxed);
+                note_slow(records.size(), std::chrono::duration_cast<std::chrono::microseconds>(got - asked).count(),
+                          timing);
             } catch (const std::exception& e) {
                 spdlog::error("event log: storing {} events failed: {}", records.size(), e.what());
                 results.assign(records.size(), store_result::error);

@@ -79,11 +79,19 @@ private:
     std::unique_ptr<impl> impl_;
 };
 
+/// Where the time of one group commit went (microseconds).
+struct batch_timing {
+    std::int64_t insert_us = 0;  ///< BEGIN and the inserts
+    std::int64_t commit_us = 0;  ///< COMMIT: the WAL frames written and synced
+};
+
 /// Stores one batch in one transaction on `db` and returns one result per record (the writer's
-/// step, exposed for tests); `seqs`, when given, gets each stored record's seq (0 for the rest).
+/// step, exposed for tests); `seqs`, when given, gets each stored record's seq (0 for the rest);
+/// `timing`, when given, where the time went.
 /// @throws SQLite::Exception (the transaction is rolled back).
 [[nodiscard]] std::vector<store_result> store_batch(SQLite::Database& db, const std::vector<event_record>& batch,
-                                                    std::vector<std::int64_t>* seqs = nullptr);
+                                                    std::vector<std::int64_t>* seqs = nullptr,
+                                                    batch_timing* timing = nullptr);
 
 /// A stored event not yet processed, as the dispatcher reads it back (start-up, overflow).
 struct pending_event {

@@ -12,6 +12,8 @@ class Database;
 
 namespace storage {
 
+class write_gate;
+
 /// Turns off the checkpoints a commit on `db` would otherwise run once the log passes 1,000
 /// pages (for connections beside a running wal_checkpointer).
 void disable_auto_checkpoint(SQLite::Database& db);
@@ -21,10 +23,15 @@ void disable_auto_checkpoint(SQLite::Database& db);
 /// makes one wait). The server's writers turn their automatic checkpoints off
 /// (disable_auto_checkpoint), so no commit, and so no acknowledgement or write turn, includes
 /// copying pages and syncing the database file.
+///
+/// With `gate` (the writers' write_gate), a checkpoint that copied the whole of a long log copies
+/// what the writers added meanwhile once more, in a turn at the gate: the next writer then finds
+/// every frame copied and starts the log again from its beginning. Without that short turn a log
+/// written every millisecond never restarts and grows for as long as the load lasts.
 class wal_checkpointer {
 public:
     /// Opens its connection. @throws SQLite::Exception when the database cannot be opened.
-    wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval);
+    wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval, write_gate* gate = nullptr);
     ~wal_checkpointer();
     wal_checkpointer(const wal_checkpointer&) = delete;
     wal_checkpointer& operator=(const wal_checkpointer&) = delete;

@@ -1,6 +1,7 @@
 // The in-process write lock: writers of one database take turns in arrival order.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
@@ -18,12 +19,16 @@ public:
     void lock();
     /// Ends the turn; the next in line goes.
     void unlock();
+    /// True while someone waits for a turn (the holder may then end its turn early). Any thread.
+    [[nodiscard]] bool contended() const {
+        return next_.load(std::memory_order_relaxed) - serving_.load(std::memory_order_relaxed) > 1;
+    }
 
 private:
     std::mutex mu_;
     std::condition_variable cv_;
-    std::uint64_t next_ = 0;     ///< the ticket the next caller draws
-    std::uint64_t serving_ = 0;  ///< the ticket whose turn it is
+    std::atomic<std::uint64_t> next_{0};     ///< the ticket the next caller draws (changed under mu_)
+    std::atomic<std::uint64_t> serving_{0};  ///< the ticket whose turn it is (changed under mu_)
 };
 
 /// Holds a write_gate for a scope (none when the gate is null).

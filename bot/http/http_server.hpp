@@ -11,8 +11,8 @@ namespace bot {
 
 struct config;
 
-/// Serves `router` on cfg.server.address:port with cfg.server.threads I/O threads. Each
-/// connection has a strand; a whole request must arrive within read_timeout, a keep-alive
+/// Serves `router` on cfg.server.address:port with cfg.server.threads I/O threads, each with
+/// its own event loop; a connection stays on one thread's loop. A whole request must arrive within read_timeout, a keep-alive
 /// connection may idle for idle_timeout; bodies over body_limit get 413. Beast stays in the .cpp.
 class http_server {
 public:

@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <regex>
@@ -23,6 +24,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,6 +140,79 @@ double cpu_seconds(pid_t pid) {
         if (i == 15) stime = std::stoull(field);
     }
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::map<std::string, thread_use> thread_stats(pid_t pid) {
+    std::map<std::string, thread_use> out;
+    const std::string dir = "/proc/" + std::to_string(pid) + "/task";
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec)) {
+        const std::string task = e.path().string();
+        std::string name;
+        std::ifstream(task + "/comm") >> name;
+        if (name.empty()) continue;
+        auto& u = out[name];
+        std::ifstream st(task + "/stat");
+        std::string all((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
+        if (auto close = all.rfind(')'); close != std::string::npos) {
+            std::istringstream rest(all.substr(close + 2));
+            std::string field;
+            unsigned long long utime = 0, stime = 0;
+            for (int i = 3; i <= 15 && rest >> field; ++i) {
+                if (i == 14) utime = std::stoull(field);
+                if (i == 15) stime = std::stoull(field);
+            }
+            u.cpu_s += static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+        }
+        std::ifstream status(task + "/status");
+        std::string line;
+        while (std::getline(status, line)) {
+            if (line.rfind("voluntary_ctxt_switches:", 0) == 0) u.voluntary += std::stol(line.substr(24));
+            if (line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) u.involuntary += std::stol(line.substr(27));
+        }
+    }
+    return out;
+}
+
+std::map<std::string, thread_use> thread_delta(const std::map<std::string, thread_use>& before,
+                                               const std::map<std::string, thread_use>& after) {
+    std::map<std::string, thread_use> d;
+    for (const auto& [name, a] : after) {
+        thread_use b;
+        if (auto it = before.find(name); it != before.end()) b = it->second;
+        d[name] = {std::max(0.0, a.cpu_s - b.cpu_s), std::max(0L, a.voluntary - b.voluntary),
+                   std::max(0L, a.involuntary - b.involuntary)};
+    }
+    return d;
+}
+
+void print_cost(const char* indent, const std::map<std::string, thread_use>& delta, double events, double wall_s,
+                double own_cpu_s) {
+    if (events <= 0) return;
+    thread_use all;
+    for (const auto& [name, u] : delta) {
+        all.cpu_s += u.cpu_s;
+        all.voluntary += u.voluntary;
+        all.involuntary += u.involuntary;
+    }
+    std::printf("%sserver CPU per event %.1f us (%.2f cores); context switches per event %.2f voluntary, %.2f "
+                "involuntary; bench process (load + simulator) %.2f cores\n",
+                indent, 1e6 * all.cpu_s / events, all.cpu_s / wall_s, static_cast<double>(all.voluntary) / events,
+                static_cast<double>(all.involuntary) / events, own_cpu_s / wall_s);
+    std::printf("%sby thread (us / vol / invol per event):", indent);
+    for (const auto& [name, u] : delta) {
+        if (u.cpu_s < 0.005 * all.cpu_s && u.voluntary < events / 100) continue;
+        std::printf(" %s %.1f/%.2f/%.2f;", name.c_str(), 1e6 * u.cpu_s / events, static_cast<double>(u.voluntary) / events,
+                    static_cast<double>(u.involuntary) / events);
+    }
+    std::printf("\n");
+}
+
+double self_cpu_seconds() {
+    rusage ru{};
+    ::getrusage(RUSAGE_SELF, &ru);
+    auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+    return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
 std::vector<signed_event> text_events(std::size_t n, const std::string& prefix, std::size_t users,

@@ -39,6 +39,22 @@ struct server_process {
 [[nodiscard]] long rss_kb(pid_t pid);
 [[nodiscard]] double cpu_seconds(pid_t pid);
 
+/// CPU seconds and context switches of a process's threads, summed by thread name (`comm`).
+struct thread_use {
+    double cpu_s = 0;
+    long voluntary = 0, involuntary = 0;
+};
+[[nodiscard]] std::map<std::string, thread_use> thread_stats(pid_t pid);
+/// `after` − `before`, per thread name (threads gone meanwhile are left out).
+[[nodiscard]] std::map<std::string, thread_use> thread_delta(const std::map<std::string, thread_use>& before,
+                                                             const std::map<std::string, thread_use>& after);
+/// Prints the server's CPU µs and context switches per event, in all and by thread name, with the
+/// bench process's own CPU (load generator and simulator) beside it.
+void print_cost(const char* indent, const std::map<std::string, thread_use>& delta, double events, double wall_s,
+                double own_cpu_s);
+/// CPU seconds (user + system) of this process so far.
+[[nodiscard]] double self_cpu_seconds();
+
 /// A signed webhook request.
 struct signed_event {
     std::string body;

@@ -243,8 +243,12 @@ int run_steady(const options& o) {
         }
     });
     const double cpu0 = bench::cpu_seconds(srv.pid);
+    const auto threads0 = bench::thread_stats(srv.pid);
+    const double own0 = bench::self_cpu_seconds();
     auto r = bench::run_load(srv.port, "/webhook/zalo", evs, o.connections, o.rate, o.seconds);
     const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
+    const auto threads = bench::thread_delta(threads0, bench::thread_stats(srv.pid));
+    const double own = bench::self_cpu_seconds() - own0;
     std::this_thread::sleep_for(1s);
     const auto backlog = count_events(db, "state = 0");
     const bool drained = wait_drained(db, 300s);
@@ -267,6 +271,7 @@ int run_steady(const options& o) {
                 "Zalo stand-in accepted %zu messages; stop %.2f s, exit %d\n",
                 static_cast<long long>(backlog), drained ? "" : " (never drained!)", cpu / r.seconds,
                 static_cast<double>(peak) / 1024.0, z.accepted, stop_s, rc);
+    bench::print_cost("      ", threads, static_cast<double>(r.ok), r.seconds, own);
     return drained && rc == 0 ? 0 : 1;
 }
 
@@ -280,9 +285,13 @@ int run_saturate(const options& o) {
         (void)bench::run_load(srv.port, "/webhook/zalo", warm, 4, 0, 0.5);
     }
     const double cpu0 = bench::cpu_seconds(srv.pid);
+    const auto threads0 = bench::thread_stats(srv.pid);
+    const double own0 = bench::self_cpu_seconds();
     const int conns = std::max(o.connections, 128);
     auto r = bench::run_load(srv.port, "/webhook/zalo", evs, conns, 0, o.seconds);
     const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
+    const auto threads = bench::thread_delta(threads0, bench::thread_stats(srv.pid));
+    const double own = bench::self_cpu_seconds() - own0;
     const auto processed_in_load =
         count_events(db, "dedup_key LIKE 'user_send_text:sat-%' AND state <> 0 AND processed_at <= " +
                          std::to_string(r.ended_unix_ms));
@@ -297,6 +306,7 @@ int run_saturate(const options& o) {
                 "(%.0f events/s overall); server CPU %.2f cores; stop %.2f s, exit %d\n",
                 static_cast<long long>(processed_in_load), static_cast<double>(processed_in_load) / r.seconds, drain_s,
                 static_cast<double>(r.ok) / (r.seconds + drain_s), cpu / r.seconds, stop_s, rc);
+    bench::print_cost("      ", threads, static_cast<double>(r.ok), r.seconds, own);
     return drained && rc == 0 ? 0 : 1;
 }
 
