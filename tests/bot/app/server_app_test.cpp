@@ -98,8 +98,9 @@ public:
         ::close(fd_);
     }
     /// Waits until the output matches `re`; returns the first capture group. An upper bound only:
-    /// under ThreadSanitizer the start alone (training the model) takes about 16 s.
-    std::string wait_for(const std::string& re, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+    /// under ThreadSanitizer the start alone (training the two models) takes about half a minute,
+    /// more on a machine busy with other tests.
+    std::string wait_for(const std::string& re, std::chrono::seconds timeout = std::chrono::seconds(180)) {
         auto until = std::chrono::steady_clock::now() + timeout;
         std::regex rx(re);
         while (std::chrono::steady_clock::now() < until) {
