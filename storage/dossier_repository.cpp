@@ -51,6 +51,28 @@ void bind_text_or_null(SQLite::Statement& q, int i, const std::string& v) {
         q.bind(i, v);
 }
 
+// The 16 stored fields, from code to fingerprint, bound from parameter `first` on (the staging
+// table and the dossiers take them in the same order).
+void bind_fields(SQLite::Statement& q, int first, const dossier& d) {
+    int i = first;
+    q.bind(i++, d.code);
+    q.bind(i++, d.procedure);
+    bind_text_or_null(q, i++, d.field);
+    q.bind(i++, d.level);
+    q.bind(i++, d.unit_id);
+    q.bind(i++, d.channel);
+    q.bind(i++, d.received_on);
+    bind_text_or_null(q, i++, d.received_time);
+    q.bind(i++, d.due_on);
+    bind_text_or_null(q, i++, d.due_time);
+    bind_text_or_null(q, i++, d.returned_on);
+    bind_text_or_null(q, i++, d.returned_time);
+    bind_text_or_null(q, i++, d.official_id);
+    bind_text_or_null(q, i++, d.citizen_phone);
+    q.bind(i++, to_string(stored_state(d)));
+    q.bind(i, dossier_fingerprint(d));
+}
+
 open_dossier read_open(SQLite::Statement& q) {
     return {q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getString(),
             q.getColumn(3).getString(), q.getColumn(4).getString()};
@@ -178,22 +200,7 @@ std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::
         const dossier& d = *r.row;
         const std::int64_t this_seq = seq++;
         if (put && r.changed.empty()) {
-            put->bind(1, d.code);
-            put->bind(2, d.procedure);
-            bind_text_or_null(*put, 3, d.field);
-            put->bind(4, d.level);
-            put->bind(5, d.unit_id);
-            put->bind(6, d.channel);
-            put->bind(7, d.received_on);
-            bind_text_or_null(*put, 8, d.received_time);
-            put->bind(9, d.due_on);
-            bind_text_or_null(*put, 10, d.due_time);
-            bind_text_or_null(*put, 11, d.returned_on);
-            bind_text_or_null(*put, 12, d.returned_time);
-            bind_text_or_null(*put, 13, d.official_id);
-            bind_text_or_null(*put, 14, d.citizen_phone);
-            put->bind(15, to_string(stored_state(d)));
-            put->bind(16, dossier_fingerprint(d));
+            bind_fields(*put, 1, d);
             put->bind(17, now_ms);
             const int n = put->exec();
             put->reset();
@@ -204,22 +211,7 @@ std::size_t stage_dossiers(SQLite::Database& db, const std::string& batch, std::
         }
         q.bind(1, batch);
         q.bind(2, this_seq);
-        q.bind(3, d.code);
-        q.bind(4, d.procedure);
-        bind_text_or_null(q, 5, d.field);
-        q.bind(6, d.level);
-        q.bind(7, d.unit_id);
-        q.bind(8, d.channel);
-        q.bind(9, d.received_on);
-        bind_text_or_null(q, 10, d.received_time);
-        q.bind(11, d.due_on);
-        bind_text_or_null(q, 12, d.due_time);
-        bind_text_or_null(q, 13, d.returned_on);
-        bind_text_or_null(q, 14, d.returned_time);
-        bind_text_or_null(q, 15, d.official_id);
-        bind_text_or_null(q, 16, d.citizen_phone);
-        q.bind(17, to_string(stored_state(d)));
-        q.bind(18, dossier_fingerprint(d));
+        bind_fields(q, 3, d);
         q.bind(19, r.changed);
         q.bind(20, now_ms);
         q.exec();
