@@ -127,8 +127,11 @@ long rss_kb(pid_t pid) {
     return 0;
 }
 
-double cpu_seconds(pid_t pid) {
-    std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+namespace {
+
+// User + system CPU seconds from a /proc/.../stat file (fields 14 and 15, after the command name).
+double stat_cpu_seconds(const std::string& path) {
+    std::ifstream in(path);
     std::string all((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     auto close = all.rfind(')');
     if (close == std::string::npos) return 0;
@@ -142,6 +145,10 @@ double cpu_seconds(pid_t pid) {
     return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
+}  // namespace
+
+double cpu_seconds(pid_t pid) { return stat_cpu_seconds("/proc/" + std::to_string(pid) + "/stat"); }
+
 std::map<std::string, thread_use> thread_stats(pid_t pid) {
     std::map<std::string, thread_use> out;
     const std::string dir = "/proc/" + std::to_string(pid) + "/task";
@@ -152,18 +159,7 @@ std::map<std::string, thread_use> thread_stats(pid_t pid) {
         std::ifstream(task + "/comm") >> name;
         if (name.empty()) continue;
         auto& u = out[name];
-        std::ifstream st(task + "/stat");
-        std::string all((std::istreambuf_iterator<char>(st)), std::istreambuf_iterator<char>());
-        if (auto close = all.rfind(')'); close != std::string::npos) {
-            std::istringstream rest(all.substr(close + 2));
-            std::string field;
-            unsigned long long utime = 0, stime = 0;
-            for (int i = 3; i <= 15 && rest >> field; ++i) {
-                if (i == 14) utime = std::stoull(field);
-                if (i == 15) stime = std::stoull(field);
-            }
-            u.cpu_s += static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
-        }
+        u.cpu_s += stat_cpu_seconds(task + "/stat");
         std::ifstream status(task + "/status");
         std::string line;
         while (std::getline(status, line)) {
