@@ -309,7 +309,7 @@ http_response post_import_confirm(page_ctx& c) {
     // Checked again on the writer: the stored dossiers may have changed since the preview.
     if (!check_upload(c, item->content).preview.ok()) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
     // As `dossiers import` runs it, on this (the writer's) connection, recorded with who and which file.
-    const import_io io{c.db, [&c](const std::function<void(SQLite::Database&)>& job) { job(c.db); }};
+    const import_io io{c.db, [&c](const std::function<void(SQLite::Database&)>& job) { job(c.db); }, false};
     import_request req;
     req.source = "console";
     req.actor = c.me.who.official_id;

@@ -66,6 +66,10 @@ struct import_io {
     /// Runs a job on the write connection and waits for it (the worker's run_sync in the server;
     /// a direct call in the CLI). Exceptions the job throws come back out.
     std::function<void(const std::function<void(SQLite::Database&)>&)> write;
+    /// Whether the run may wait (sleep) for another process's import to finish placing its rows:
+    /// false when `write` runs inline on the server's write worker, which must never sleep (the
+    /// console's upload); the import then fails at once with "try again later".
+    bool may_wait = true;
 };
 
 /// Who imports what.

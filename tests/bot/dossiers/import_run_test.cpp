@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <chrono>
 
 namespace {
 
@@ -345,4 +346,18 @@ TEST_CASE("withdrawn dossiers leave the reminder scan and the officials' open li
     storage::dossier_filter f;
     f.status = "withdrawn";
     REQUIRE(storage::list_dossiers(*db, f).size() == 1);
+}
+
+TEST_CASE("an import that may not wait fails at once while another process's import is placing rows", "[dossiers]") {
+    auto cfg = test::test_config();
+    auto db = test::memory_db();
+    REQUIRE(storage::claim_placement(*db, "other-process", 1000));
+    bot::import_io io{*db, [&](const std::function<void(SQLite::Database&)>& job) { job(*db); }, false};
+    const auto t0 = std::chrono::steady_clock::now();
+    auto rep = bot::run_dossier_import(io, numbered_csv(5), bot::import_request{}, cfg, [] { return std::int64_t{2000}; });
+    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));  // it did not wait (130 s) on the writer
+    CHECK(rep.outcome == storage::import_outcome::failed);
+    CHECK_THAT(rep.detail, Catch::Contains("try again later"));
+    CHECK(storage::count_dossiers(*db) == 0);
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_visibility WHERE batch = 'other-process'") == 1);
 }
