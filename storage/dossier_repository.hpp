@@ -146,7 +146,8 @@ upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::o
                           std::int64_t now_ms);
 
 /// Stages and merges `rows` in one transaction (a savepoint inside a caller's): the small-file
-/// and demo path. Unchanged rows are not written. @throws SQLite::Exception (nothing written then)
+/// and demo path. Unchanged rows are not written. @throws SQLite::Exception (nothing written then);
+/// std::runtime_error while another import is placing rows (see merge_staged)
 upsert_stats upsert_dossiers(SQLite::Database& db, const std::vector<dossier>& rows, std::int64_t now_ms,
                              std::optional<std::int64_t> run_id = std::nullopt);
 
