@@ -87,6 +87,15 @@ std::size_t drop_rows_above_ceiling(SQLite::Database& db, std::size_t limit) {
     return static_cast<std::size_t>(q.exec());
 }
 
+// Lifts the ceiling back to the largest rowid there can be and frees the placement, so every row
+// shows: only while `holder` holds it, or whoever holds it when `holder` is null.
+void lift_ceiling(SQLite::Database& db, const std::string* holder) {
+    SQLite::Statement q(db, std::string("UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL") +
+                                (holder ? " WHERE batch = ?" : ""));
+    if (holder) q.bind(1, *holder);
+    q.exec();
+}
+
 std::string random_batch() {
     std::random_device rd;
     std::uniform_int_distribution<unsigned long long> dist;
@@ -244,13 +253,7 @@ std::size_t drop_hidden(SQLite::Database& db, const std::string& batch, std::siz
     return drop_rows_above_ceiling(db, limit);
 }
 
-void release_placement(SQLite::Database& db, const std::string& batch) {
-    SQLite::Statement q(db,
-                        "UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL "
-                        "WHERE batch = ?");
-    q.bind(1, batch);
-    q.exec();
-}
+void release_placement(SQLite::Database& db, const std::string& batch) { lift_ceiling(db, &batch); }
 
 void drop_staged(SQLite::Database& db, const std::string& batch) {
     SQLite::Statement q(db, "DELETE FROM dossier_import_staging WHERE batch = ?");
@@ -284,8 +287,7 @@ upsert_stats merge_staged(SQLite::Database& db, const std::string& batch, std::o
             // A dead import's rows would take the codes they hold: they go first.
             while (drop_rows_above_ceiling(db, 5000) > 0) {
             }
-            SQLite::Statement r(db, "UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL");
-            r.exec();
+            lift_ceiling(db, nullptr);
         }
     }
     // Set-based statements over the staged rows: the time this holds the write connection is a
@@ -370,14 +372,8 @@ WHERE dossier_rows.fingerprint IS NOT excluded.fingerprint)SQL");
         up.bind(2, now_ms);
         up.exec();
     }
-    if (holds_placement) {
-        // The one short swap: everything placed above the ceiling becomes visible with this commit.
-        SQLite::Statement r(db,
-                            "UPDATE dossier_visibility SET ceiling = 9223372036854775807, batch = NULL, touched = NULL "
-                            "WHERE batch = ?");
-        r.bind(1, batch);
-        r.exec();
-    }
+    // The one short swap: everything placed above the ceiling becomes visible with this commit.
+    if (holds_placement) lift_ceiling(db, &batch);
     return st;
 }
 
