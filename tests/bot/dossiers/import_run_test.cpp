@@ -187,6 +187,20 @@ TEST_CASE("a big file is staged in chunks and merged once; a failed write leaves
 
 namespace {
 
+// A dossier as an import places it (the fields the table requires).
+storage::dossier plain_dossier(const std::string& code, const std::string& procedure, const std::string& channel,
+                               const std::string& received_on, const std::string& due_on) {
+    storage::dossier d{};
+    d.code = code;
+    d.procedure = procedure;
+    d.level = "xa";
+    d.unit_id = "tan_soi";
+    d.channel = channel;
+    d.received_on = received_on;
+    d.due_on = due_on;
+    return d;
+}
+
 std::string numbered_csv(int n, const std::string& due = "03/12/2025") {
     std::string csv = "Mã hồ sơ,Tên thủ tục,Đơn vị,Kênh,Ngày tiếp nhận,Ngày hẹn trả\n";
     for (int i = 0; i < n; ++i) csv += "C-" + std::to_string(i) + ",Khai sinh,xã Tân Sỏi,Trực tuyến,01/12/2025," + due + "\n";
@@ -237,18 +251,9 @@ TEST_CASE("rows an import that died left hidden are removed by the next one, and
     auto cfg = test::test_config();
     auto db = test::memory_db();
     // An import placed five rows and died before its merge.
-    storage::dossier d{};
     std::vector<storage::dossier> dead;
-    for (int i = 0; i < 5; ++i) {
-        d.code = "C-" + std::to_string(i);
-        d.procedure = "Khai sinh (cũ)";
-        d.level = "xa";
-        d.unit_id = "tan_soi";
-        d.channel = "truc_tuyen";
-        d.received_on = "2025-11-01";
-        d.due_on = "2025-11-03";
-        dead.push_back(d);
-    }
+    for (int i = 0; i < 5; ++i)
+        dead.push_back(plain_dossier("C-" + std::to_string(i), "Khai sinh (cũ)", "truc_tuyen", "2025-11-01", "2025-11-03"));
     std::vector<storage::staged_row> rows;
     for (const auto& r : dead) rows.push_back({&r, {}});
     REQUIRE(storage::claim_placement(*db, "dead", 1000));
@@ -281,14 +286,7 @@ TEST_CASE("an import that stalled and lost its placement fails without touching 
                               t.exec();
                               while (storage::drop_hidden(*db, "other", 100) > 0) {
                               }
-                              storage::dossier other{};
-                              other.code = "X-1";
-                              other.procedure = "Khai tử";
-                              other.level = "xa";
-                              other.unit_id = "tan_soi";
-                              other.channel = "truc_tiep";
-                              other.received_on = "2025-12-01";
-                              other.due_on = "2025-12-02";
+                              const auto other = plain_dossier("X-1", "Khai tử", "truc_tiep", "2025-12-01", "2025-12-02");
                               std::vector<storage::staged_row> r{{&other, {}}};
                               storage::stage_dossiers(*db, "other", 1000, r, 1000, true);
                           }
