@@ -28,11 +28,11 @@ void reader_pool::start() {
 }
 
 void reader_pool::post(job j) {
-    {
-        std::lock_guard lk(mu_);
-        if (stopping_) return;
-        jobs_.push_back(std::move(j));
-    }
+    // Notified under the lock: once stop() has taken the lock after this post, no poster is still
+    // touching the condition variable, so the pool may be destroyed right after stop() returns.
+    std::lock_guard lk(mu_);
+    if (stopping_) return;
+    jobs_.push_back(std::move(j));
     cv_.notify_one();
 }
 

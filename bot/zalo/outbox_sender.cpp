@@ -121,11 +121,12 @@ void outbox_sender::start() {
         self->step(db);
     });
     work_.every(other_process_probe, [self](SQLite::Database& db) {
+        if (self->stopped_) return;  // a stopped sender no longer counts (its readers may be gone)
         if (self->depth_readers_)
             self->depth_readers_->post([self](SQLite::Database& read) { self->depth_ = storage::outbox_depth(read); });
         else
             self->depth_ = storage::outbox_depth(db);
-        if (!self->stopped_ && storage::last_outbox_id(db) > self->known_last_id_) self->step(db);
+        if (storage::last_outbox_id(db) > self->known_last_id_) self->step(db);
     });
 }
 

@@ -365,9 +365,9 @@ TEST_CASE("when Zalo keeps failing, sending pauses and one message probes, inste
 TEST_CASE("the outbox depth is reported when it is counted on a read connection", "[zalo]") {
     zalo_test::fixture f;
     f.cfg.zalo.rate_per_minute = 1;  // one message goes; the rest wait for the rate limit
-    zalo_test::bot_side b(f.cfg);
-    bot::reader_pool readers(f.cfg.storage.path, 1);
+    bot::reader_pool readers(f.cfg.storage.path, 1);  // outlives the worker that posts to it
     readers.start();
+    zalo_test::bot_side b(f.cfg);
     b.sender = std::make_shared<bot::outbox_sender>(f.cfg, *b.work, *b.client, b.token_sets, [] { return bot::now_ms(); }, &b.stats);
     b.sender->count_depth_on(&readers);
     b.sender->start();
