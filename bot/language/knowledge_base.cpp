@@ -541,6 +541,63 @@ private:
     kb_source out_;
 };
 
+/// Everything an understanding is trained from, as one string: two equal keys train the same model
+/// (training is deterministic: its draws are seeded).
+std::string training_key(const nlp::training_texts& texts, const nlp::shorthand_table& shorthand, std::size_t greeting) {
+    std::string key;
+    auto add = [&key](std::string_view s) {
+        key += s;
+        key += '\x1f';
+    };
+    auto end_group = [&key] { key += '\x1e'; };
+    for (const auto& topic : texts.topics) {
+        for (const auto& t : topic) add(t);
+        end_group();
+    }
+    end_group();
+    for (const auto& t : texts.out_of_scope) add(t);
+    end_group();
+    for (const auto& t : texts.markers) add(t);
+    end_group();
+    std::vector<std::string> words;
+    for (const auto& [word, readings] : shorthand.entries) {
+        std::string w = word + '\x1d';
+        for (const auto& r : readings) {
+            for (const auto& e : r.expansion) w += e + ' ';
+            std::vector<std::string> context(r.context.begin(), r.context.end());
+            std::sort(context.begin(), context.end());
+            for (const auto& c : context) w += '|' + c;
+            w += '\x1d';
+        }
+        words.push_back(std::move(w));
+    }
+    std::sort(words.begin(), words.end());
+    for (const auto& w : words) add(w);
+    add(std::to_string(shorthand.context_window));
+    add(std::to_string(greeting));
+    return key;
+}
+
+/// The understanding trained from `texts`: the process keeps the last one trained, so loading an
+/// unchanged knowledge base again (a reload after a message was edited; `kb check` and then the
+/// server; the tests' many starts) takes it instead of training for two seconds. One at a time:
+/// two loads at once do not train side by side (which would double the memory peak).
+std::shared_ptr<const nlp::understander> trained_understander(const nlp::training_texts& texts,
+                                                              const nlp::shorthand_table& shorthand,
+                                                              std::size_t greeting, bool& reused) {
+    static std::mutex mu;
+    static std::string last_key;
+    static std::shared_ptr<const nlp::understander> last;
+    auto key = training_key(texts, shorthand, greeting);
+    std::lock_guard lk(mu);
+    reused = last && key == last_key;
+    if (reused) return last;
+    last.reset();  // the old one goes before the new one is trained (the knowledge bases using it keep theirs)
+    last = std::make_shared<const nlp::understander>(texts, shorthand, greeting);
+    last_key = std::move(key);
+    return last;
+}
+
 class indexed_kb final : public knowledge_base {
 public:
     indexed_kb(std::vector<kb_topic> topics, const std::vector<std::string>& out_of_scope,
@@ -558,7 +615,7 @@ public:
     }
     void prepare() const override {
         std::call_once(trained_, [this] {
-            understander_ = std::make_unique<nlp::understander>(texts_, shorthand_, greeting_index(topics_));
+            understander_ = trained_understander(texts_, shorthand_, greeting_index(topics_), stats_.reused);
             texts_ = {};  // the model has what it needs
             stats_.texts = understander_->training_size();
             stats_.milliseconds = understander_->training_ms();
@@ -683,7 +740,7 @@ private:
     mutable std::once_flag trained_;
     mutable nlp::training_texts texts_;
     nlp::shorthand_table shorthand_;
-    mutable std::unique_ptr<nlp::understander> understander_;
+    mutable std::shared_ptr<const nlp::understander> understander_;  // shared with later loads of the same texts
     mutable kb_training_stats stats_;
     struct text_hash {
         using is_transparent = void;

@@ -143,6 +143,7 @@ struct kb_training_stats {
     std::size_t out_of_scope = 0;
     std::size_t out_of_scope_subjects = 0;
     std::size_t training_examples = 0;  ///< questions from templates/kb/examples
+    bool reused = false;                ///< the model trained earlier in this process from the same texts
 };
 /// The figures of `kb` when it is the built-in kind (load_knowledge_base, make_knowledge_base);
 /// trains the model first if it has not been trained yet.

@@ -358,3 +358,42 @@ TEST_CASE("an answer's question buttons are understood once, as a typed question
             }
     CHECK(buttons > 0);
 }
+
+TEST_CASE("loading the same knowledge base again reuses its trained model; a changed one is trained anew", "[nlp]") {
+    auto topics = [](const std::string& extra_example) {
+        std::vector<bot::kb_topic> ts;
+        for (const auto& [id, words] : std::vector<std::pair<std::string, std::string>>{
+                 {"khai_sinh", "đăng ký khai sinh cho con"}, {"khai_tu", "làm giấy khai tử cho bố"}, {"ket_hon", "đăng ký kết hôn"}}) {
+            bot::kb_topic t;
+            t.id = id;
+            t.title = words;
+            t.keywords = {words};
+            t.examples = {words, words + " ở đâu", "thủ tục " + words, words + " cần giấy tờ gì"};
+            if (id == "ket_hon" && !extra_example.empty()) t.examples.push_back(extra_example);
+            t.answer = "Trả lời: " + words;
+            ts.push_back(std::move(t));
+        }
+        return ts;
+    };
+    auto topic_of = [](const bot::knowledge_base& kb, const std::string& q) {
+        auto m = kb.match(q);
+        return m.topic ? m.topic->id : std::string("(none)");
+    };
+    const auto sh = test::test_config().kb.shorthand_file;
+    const std::vector<std::string> oos = {"thời tiết hôm nay", "giá vàng hôm nay", "kết quả bóng đá"};
+    auto first = bot::make_knowledge_base(topics(""), oos, sh);
+    const auto a = bot::training_stats(*first);
+    auto again = bot::make_knowledge_base(topics(""), oos, sh);
+    const auto b = bot::training_stats(*again);
+    CHECK(b.reused);
+    CHECK(b.texts == a.texts);
+    CHECK(topic_of(*again, "lam giay khai tu cho bo") == topic_of(*first, "lam giay khai tu cho bo"));
+
+    // One more example (as the console adds them): trained again, and the new example is learnt.
+    auto changed = bot::make_knowledge_base(topics("xin giấy đăng ký lấy vợ"), oos, sh);
+    const auto c = bot::training_stats(*changed);
+    CHECK_FALSE(c.reused);
+    CHECK(c.texts > a.texts);
+    // The first knowledge base keeps its own model after the cache moved on.
+    CHECK(topic_of(*first, "lam giay khai tu cho bo") == "khai_tu");
+}
