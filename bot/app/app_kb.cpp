@@ -24,6 +24,12 @@ namespace {
 constexpr int default_unanswered_limit = 100;
 constexpr int max_unanswered_limit = 1000;
 
+// "model trained on N texts in X ms", or that the texts were the same and the model was kept.
+std::string model_summary(const kb_training_stats& st) {
+    if (st.reused) return fmt::format("same training texts, model kept ({} texts)", st.texts);
+    return fmt::format("model trained on {} texts in {:.0f} ms", st.texts, st.milliseconds);
+}
+
 bool looks_like_day(const std::string& s) {
     if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
     for (std::size_t i = 0; i < s.size(); ++i)
@@ -65,8 +71,7 @@ std::optional<std::string> reload_kb(environment& env) {
         auto n = kb->topics().size();
         auto st = training_stats(*kb);  // trains the model before the new knowledge base answers anyone
         env.kb.set(std::move(kb));
-        spdlog::info("knowledge base reloaded: {} topics from {}; model trained on {} texts in {:.0f} ms", n,
-                     env.cfg.kb.dir, st.texts, st.milliseconds);
+        spdlog::info("knowledge base reloaded: {} topics from {}; {}", n, env.cfg.kb.dir, model_summary(st));
         return std::nullopt;
     } catch (const std::exception& e) {
         // The running KB stays: a typo in one file must not silence the bot.
@@ -79,8 +84,7 @@ void start_kb(services& s) {
     environment& env = s.env;
     if (auto kb = env.kb.get()) {
         auto st = training_stats(*kb);  // train now rather than on the first citizen's message
-        spdlog::info("knowledge base: {} topics; model trained on {} texts in {:.0f} ms", kb->topics().size(), st.texts,
-                     st.milliseconds);
+        spdlog::info("knowledge base: {} topics; {}", kb->topics().size(), model_summary(st));
     }
     s.reload_hooks.push_back([&env] { (void)reload_kb(env); });
 
