@@ -6,6 +6,7 @@
 #include "bot/core/calendar.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/dossiers/dossier_import.hpp"
+#include "bot/dossiers/import_issue_text.hpp"
 #include "bot/dossiers/import_run.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/dossiers/scheduler.hpp"
@@ -244,15 +245,8 @@ checked_upload check_upload(const page_ctx& c, const std::string& content) {
     return out;
 }
 
-// An import issue as officials read it (templates/messages/imports.toml), with a unit's name for
-// its id; the parser's own reason when no text has its code.
-std::string issue_text(const page_ctx& c, const import_error& e) {
-    const std::string key = "import_issue_" + e.code;
-    if (e.code.empty() || !c.deps.texts.has(key)) return e.reason;
-    std::string value = e.value;
-    if (c.cfg().find_unit(value)) value = c.unit_name(value);
-    return c.text(key, {{"line", std::to_string(e.line)}, {"column", e.column}, {"value", value}});
-}
+// An import issue as officials read it, in the same words as on the command line.
+std::string issue_text(const page_ctx& c, const import_error& e) { return import_issue_text(c.cfg(), c.deps.texts, e); }
 
 // The import page with a file's per-line mistakes (422): nothing was written.
 http_response rejected_page(const page_ctx& c, boost::json::object m, const std::string& file_name, std::size_t rows,
