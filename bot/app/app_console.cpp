@@ -62,6 +62,7 @@ void start_console(services& s) {
 
     auto prev = s.on_shutdown;
     s.on_shutdown = [prev, reader, site] {
+        site->stop();  // an import in progress finishes its steps while the worker still runs
         reader->stop();
         if (prev) prev();
     };

@@ -142,7 +142,7 @@ void add_dossier_resources(services& s) {
             return json_response(import_preview_json(p), p.ok() ? 200 : 422);
         }
         const std::string path = r.http.path;
-        req.on_imported = [&r, path](SQLite::Database& db) { audit(db, r.actor, "POST " + path, "", "200"); };
+        req.on_imported = [&r, path](SQLite::Database& db, const storage::upsert_stats&) { audit(db, r.actor, "POST " + path, "", "200"); };
         auto rep = run_dossier_import(worker_io(*read, work), r.http.body, req, cfg, env.clock);
         if (rep.stats.notices_pending > 0) send_notices(*svc);
         if (rep.outcome == storage::import_outcome::rejected)

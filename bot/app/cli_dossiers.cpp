@@ -5,6 +5,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
 #include "bot/core/wording.hpp"
+#include "bot/dossiers/import_issue_text.hpp"
 #include "bot/dossiers/import_run.hpp"
 #include "handlers/dossier_follow.hpp"
 #include "storage/database.hpp"
@@ -46,10 +47,21 @@ std::string where(const std::string& file, const std::string& format, std::size_
     return file + ":" + std::to_string(line);
 }
 
-void print_issues(const std::string& file, const std::string& format, const std::vector<import_error>& errors,
+// Each issue as the console's upload words it (the officials who run this read Vietnamese): the
+// file, then the text, which names the line itself; the parser's reason, placed by where(), for an
+// issue without a text.
+void print_issues(const config& cfg, const std::string& file, const std::string& format, const std::vector<import_error>& errors,
                   const std::vector<import_error>& warnings) {
-    for (const auto& e : errors) std::cerr << where(file, format, e.line) << ": " << e.reason << "\n";
-    for (const auto& w : warnings) std::cerr << where(file, format, w.line) << ": warning: " << w.reason << "\n";
+    const auto texts = load_messages(cfg);
+    auto print = [&](const import_error& e, const char* note) {
+        const std::string text = import_issue_text(cfg, texts, e);
+        if (text == e.reason)
+            std::cerr << where(file, format, e.line) << ": " << note << e.reason << "\n";
+        else
+            std::cerr << file << ": " << note << text << "\n";
+    };
+    for (const auto& e : errors) print(e, "");
+    for (const auto& w : warnings) print(w, "lưu ý: ");
 }
 
 void print_ignored(const std::vector<std::string>& ignored) {
@@ -75,7 +87,7 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
             if (a->json) {
                 std::cout << import_preview_json(p) << "\n";
             } else {
-                print_issues(a->file, p.format, p.errors, p.warnings);
+                print_issues(cfg, a->file, p.format, p.errors, p.warnings);
                 if (p.ok()) {
                     std::cout << "would import " << p.rows << " dossiers: " << p.inserted << " new, " << p.updated
                               << " updated, " << p.unchanged << " unchanged (nothing written)\n";
@@ -105,7 +117,7 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
             if (rep.outcome != storage::import_outcome::imported) opts.exit_code = 1;
             return;
         }
-        print_issues(a->file, rep.parsed.format, rep.parsed.errors, rep.parsed.warnings);
+        print_issues(cfg, a->file, rep.parsed.format, rep.parsed.errors, rep.parsed.warnings);
         if (rep.outcome == storage::import_outcome::rejected) {
             std::cerr << distinct_lines(rep.parsed.errors) << " row(s) rejected; nothing was imported (run " << rep.run_id
                       << ")\n";

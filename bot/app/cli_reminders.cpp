@@ -6,6 +6,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
 #include "bot/core/staff.hpp"
+#include "bot/core/unit_absence.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/core/wording.hpp"
 #include "handlers/reminders.hpp"
@@ -53,8 +54,18 @@ void register_officials(CLI::App& app, cli_options& opts) {
         auto cfg = load_config(source_for(opts));
         storage::official o{a->id, a->name, a->units.front(), a->role, a->phone, "", true, true, false, {}};
         o.units.assign(a->units.begin() + 1, a->units.end());
-        if (auto err = check_official(o, cfg, to_iso(local_date_of(now_ms(), cfg.time.utc_offset_minutes))); !err.empty())
-            throw command_error(err);
+        const std::string today = to_iso(local_date_of(now_ms(), cfg.time.utc_offset_minutes));
+        // A unit that is not one today, in Vietnamese as the console says it (unknown ones first,
+        // then a merged commune with the unit to choose instead).
+        const auto texts = load_messages(cfg);
+        auto refuse = [&](const std::string& why) {
+            throw command_error(texts.render("official_unit_refused", {{"official", a->id}, {"why", why}}));
+        };
+        for (const auto& u : a->units)
+            if (!cfg.find_unit(u)) refuse(unit_absence_text(cfg, texts, u, today));
+        for (const auto& u : a->units)
+            if (auto why = unit_absence_text(cfg, texts, u, today); !why.empty()) refuse(why);
+        if (auto err = check_official(o, cfg, today); !err.empty()) throw command_error(err);
         auto db = open_db(cfg);
         if (!storage::add_official(*db, o, now_ms())) throw command_error("official \"" + a->id + "\" already exists");
         std::string units;

@@ -5,6 +5,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/units.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/http/admin_api.hpp"  // audit(), one audit log with the API
 #include "bot/language/knowledge_base.hpp"
 #include "handlers/handoff.hpp"
 
@@ -104,6 +105,11 @@ constexpr nav_item nav_items[] = {
 };
 
 }  // namespace
+
+void page_ctx::audit_into(SQLite::Database& w) const {
+    audit(w, "console:" + me.who.official_id, audit_action.empty() ? req.method + " " + req.path : audit_action, audit_target,
+          audit_detail);
+}
 
 http_response page_ctx::render(const std::string& page, boost::json::object model, int status) const {
     const std::string section = model.contains("section") ? std::string(model.at("section").as_string()) : page;

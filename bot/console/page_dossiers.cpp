@@ -6,6 +6,7 @@
 #include "bot/core/calendar.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/dossiers/dossier_import.hpp"
+#include "bot/dossiers/import_issue_text.hpp"
 #include "bot/dossiers/import_run.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/dossiers/scheduler.hpp"
@@ -244,23 +245,33 @@ checked_upload check_upload(const page_ctx& c, const std::string& content) {
     return out;
 }
 
-// An import issue as officials read it (templates/messages/imports.toml), with a unit's name for
-// its id; the parser's own reason when no text has its code.
-std::string issue_text(const page_ctx& c, const import_error& e) {
-    const std::string key = "import_issue_" + e.code;
-    if (e.code.empty() || !c.deps.texts.has(key)) return e.reason;
-    std::string value = e.value;
-    if (c.cfg().find_unit(value)) value = c.unit_name(value);
-    return c.text(key, {{"line", std::to_string(e.line)}, {"column", e.column}, {"value", value}});
+// An import issue as officials read it, in the same words as on the command line.
+std::string issue_text(const page_ctx& c, const import_error& e) { return import_issue_text(c.cfg(), c.deps.texts, e); }
+
+// The import page with a file's per-line mistakes (422): nothing was written.
+http_response rejected_page(const page_ctx& c, boost::json::object m, const std::string& file_name, std::size_t rows,
+                            const std::vector<import_error>& errors) {
+    m["file_name"] = file_name;
+    m["rows"] = number_text(static_cast<std::int64_t>(rows));
+    boost::json::array errs;
+    for (const auto& e : errors) errs.push_back(boost::json::object{{"text", issue_text(c, e)}});
+    m["error_count"] = number_text(static_cast<std::int64_t>(errors.size()));
+    m["errors"] = std::move(errs);
+    return c.render("import", std::move(m), 422);
+}
+
+boost::json::object import_model(const page_ctx& c) {
+    boost::json::object m;
+    m["section"] = "dossiers";
+    m["title"] = c.text("console_title_import");
+    m["max_kb"] = upload_limit_kb(c);
+    return m;
 }
 
 }  // namespace
 
 http_response post_import_preview(page_ctx& c) {
-    boost::json::object m;
-    m["section"] = "dossiers";
-    m["title"] = c.text("console_title_import");
-    m["max_kb"] = upload_limit_kb(c);
+    boost::json::object m = import_model(c);
     auto file = c.form->files.find("tep");
     if (file == c.form->files.end() || file->second.content.empty()) {
         m["problem"] = c.text("console_import_no_file");
@@ -269,15 +280,9 @@ http_response post_import_preview(page_ctx& c) {
     const auto& up = file->second;
     auto checked = check_upload(c, up.content);
     const auto& p = checked.preview;
+    if (!p.ok()) return rejected_page(c, std::move(m), up.file_name, p.rows, p.errors);
     m["file_name"] = up.file_name;
     m["rows"] = number_text(static_cast<std::int64_t>(p.rows));
-    if (!p.ok()) {
-        boost::json::array errs;
-        for (const auto& e : p.errors) errs.push_back(boost::json::object{{"text", issue_text(c, e)}});
-        m["error_count"] = number_text(static_cast<std::int64_t>(p.errors.size()));
-        m["errors"] = std::move(errs);
-        return c.render("import", std::move(m), 422);
-    }
     boost::json::array sample;
     const auto d = dates_now(c);
     for (std::size_t i = 0; i < checked.parsed.rows.size() && i < preview_rows; ++i) {
@@ -303,27 +308,44 @@ http_response post_import_preview(page_ctx& c) {
     return c.render("import", std::move(m));
 }
 
+// A form in steps (bot/console/site.cpp): this runs on the console's task thread, which parses
+// and compares the file on its own connection; each write is its own short job on the write
+// worker, as for the admin API, so a 100,000-row export never holds citizens' replies for seconds.
 http_response post_import_confirm(page_ctx& c) {
     auto item = c.uploads->get(c.me.session_hash, c.field("tep_id"), c.now(), upload_max_age_ms);
     if (!item) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_expired");
-    // Checked again on the writer: the stored dossiers may have changed since the preview.
-    if (!check_upload(c, item->content).preview.ok()) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
-    // As `dossiers import` runs it, on this (the writer's) connection, recorded with who and which file.
-    const import_io io{c.db, [&c](const std::function<void(SQLite::Database&)>& job) { job(c.db); }, false};
+    // Checked again as it is imported (every line, the person's units): the stored dossiers may
+    // have changed since the preview. Off the worker, it may wait for another process's import.
+    const import_io io{c.db, c.write, true};
     import_request req;
     req.source = "console";
     req.actor = c.me.who.official_id;
     req.file_name = item->file_name;
     req.scope = c.me.scope;
-    const std::int64_t now = c.now();
-    auto o = run_dossier_import(io, item->content, req, c.cfg(), [now] { return now; });
-    if (o.outcome != storage::import_outcome::imported) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_changed");
-    c.uploads->drop(c.me.session_hash);
     c.audit_action = "dossiers import";
     c.audit_target = item->file_name;
-    c.audit_detail = std::to_string(o.parsed.rows.size()) + " rows: " + std::to_string(o.stats.inserted) + " new, " +
-                     std::to_string(o.stats.updated) + " updated, " + std::to_string(o.stats.newly_returned) + " returned";
-    return page_ctx::redirect("/console/ho-so?tb=imported&n=" + std::to_string(o.parsed.rows.size()));
+    // Who imported which file and what it changed, in the transaction that shows the change.
+    req.on_imported = [&c](SQLite::Database& w, const storage::upsert_stats& st) {
+        c.audit_detail = std::to_string(st.inserted + st.updated + st.unchanged) + " rows: " + std::to_string(st.inserted) +
+                         " new, " + std::to_string(st.updated) + " updated, " + std::to_string(st.newly_returned) + " returned";
+        c.audit_into(w);
+    };
+    auto o = run_dossier_import(io, item->content, req, c.cfg(), c.deps.clock);
+    if (o.outcome == storage::import_outcome::imported) {
+        c.audit_done = true;  // committed with the merge
+        c.uploads->drop(c.me.session_hash);
+        return page_ctx::redirect("/console/ho-so?tb=imported&n=" + std::to_string(o.parsed.rows.size()));
+    }
+    // Otherwise nothing changed; the console records the attempt after this page (site.cpp).
+    if (o.outcome == storage::import_outcome::rejected) {
+        c.audit_detail = "rejected: " + std::to_string(o.parsed.errors.size()) + " error(s), nothing imported";
+        c.uploads->drop(c.me.session_hash);
+        auto m = import_model(c);
+        m["problem"] = c.text("console_warn_upload_changed");
+        return rejected_page(c, std::move(m), item->file_name, o.parsed.rows.size(), o.parsed.errors);
+    }
+    c.audit_detail = "failed, nothing imported (import run " + std::to_string(o.run_id) + ")";
+    return page_ctx::redirect("/console/ho-so/nhap?tb=import_failed");
 }
 
 }  // namespace bot::console

@@ -83,7 +83,8 @@ struct page_ctx {
     const view& views;
     const http_request& req;
     const staff& me;
-    SQLite::Database& db;                ///< the reader's connection (GET) or the writer's (POST)
+    SQLite::Database& db;                ///< the reader's connection (GET), the writer's (a form that writes in one
+                                         ///< transaction) or the task thread's read-only one (a form in steps)
     const form_data* form = nullptr;     ///< the submitted form (POST)
     upload_stash* uploads = nullptr;     ///< the site's stash of uploaded files
     std::vector<std::string> params;     ///< path parameters (":id")
@@ -94,6 +95,14 @@ struct page_ctx {
     /// Runs after the transaction committed (e.g. a knowledge-base reload that must see the new
     /// rows), and may replace the response.
     std::function<http_response(http_response)> after_commit;
+    /// A form in steps only: runs one job on the write worker and waits for it (each call its own
+    /// short turn, so citizens' replies are served between them; the job makes its own
+    /// transaction). Exceptions the job throws come back out. Empty for other pages.
+    std::function<void(const std::function<void(SQLite::Database&)>&)> write;
+    /// A form in steps only: true once the page's audit row committed with its change (written by
+    /// audit_into inside the step that made the change). Otherwise the console writes the row in
+    /// a step of its own after the page, whatever came of it.
+    bool audit_done = false;
 
     [[nodiscard]] const config& cfg() const { return deps.cfg; }
     [[nodiscard]] std::int64_t now() const { return deps.clock(); }
@@ -125,6 +134,11 @@ struct page_ctx {
     /// The unit a citizen's case belongs to: theirs, or the top-level desk's when they chose none
     /// (hand-offs without a commune go to the one-stop desk above).
     [[nodiscard]] std::string case_unit(const std::string& unit_id) const;
+
+    /// Appends the page's audit row (`console:<official id>`, audit_action or the method and path,
+    /// audit_target, audit_detail) on the write connection `w`, inside the caller's transaction.
+    /// @throws SQLite::Exception
+    void audit_into(SQLite::Database& w) const;
 
     /// The page inside the layout, with the navigation and the staff member's details.
     [[nodiscard]] http_response render(const std::string& page, boost::json::object model, int status = 200) const;

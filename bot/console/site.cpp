@@ -6,6 +6,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
 #include "bot/core/metrics.hpp"
+#include "bot/core/task_thread.hpp"
 #include "bot/core/worker.hpp"
 #include "bot/dossiers/sign_in_link.hpp"
 #include "bot/http/admin_api.hpp"
@@ -104,11 +105,19 @@ void upload_stash::drop(const std::string& session_hash) {
 
 struct site::impl : std::enable_shared_from_this<site::impl> {
     using page_fn = http_response (*)(page_ctx&);
+    /// Where a page runs.
+    enum class runs {
+        reading,   ///< on the reader's connection; writes nothing
+        writing,   ///< on the write worker, in one transaction with its audit row: short changes only
+        in_steps,  ///< on the task thread (reads on its own connection), writing through
+                   ///< page_ctx::write in short jobs: long work such as an import, which must not
+                   ///< hold the write worker (and every citizen's reply) for seconds
+    };
     struct route {
         std::string method;
         std::vector<std::string> segments;  ///< ":x" matches one segment
         staff_action action;
-        bool writes;  ///< runs on the writer in a transaction (audited); else on the reader
+        runs where;
         page_fn fn;
     };
 
@@ -116,6 +125,8 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
     view views;
     std::vector<route> routes;
     upload_stash uploads;
+    /// Runs the pages `in_steps`, one at a time.
+    task_thread tasks;
     /// Sessions this process has seen valid (hash → last time), so the upload's guard can turn a
     /// stranger away on the header alone, before a dossier export's megabytes are read.
     mutable std::mutex live_mu;
@@ -123,35 +134,36 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
     std::mutex failures_mu;
     std::map<std::string, std::pair<std::int64_t, int>> failures;  ///< address → (window start, count)
 
-    impl(site_deps d, view v) : deps(std::move(d)), views(std::move(v)) {
+    impl(site_deps d, view v) : deps(std::move(d)), views(std::move(v)), tasks(deps.cfg.storage.path) {
         using a = staff_action;
-        auto add = [&](const char* m, const char* p, a act, bool w, page_fn f) { routes.push_back({m, split_path(p), act, w, f}); };
-        add("GET", "/console", a::see_overview, false, page_overview);
-        add("GET", "/console/hoi-thoai", a::handle_handoffs, false, page_inbox);
-        add("GET", "/console/hoi-thoai/danh-sach", a::handle_handoffs, false, page_inbox_list);
-        add("GET", "/console/hoi-thoai/:id", a::handle_handoffs, false, page_conversation);
-        add("POST", "/console/hoi-thoai/:id/tra-loi", a::handle_handoffs, true, post_handoff_reply);
-        add("POST", "/console/hoi-thoai/:id/dong", a::handle_handoffs, true, post_handoff_close);
-        add("POST", "/console/hoi-thoai/:id/chuyen", a::handle_handoffs, true, post_handoff_assign);
-        add("GET", "/console/ho-so", a::see_dossiers, false, page_dossiers);
-        add("GET", "/console/ho-so/nhap", a::import_dossiers, false, page_import);
-        add("POST", "/console/ho-so/nhap", a::import_dossiers, false, post_import_preview);
-        add("POST", "/console/ho-so/nhap/xac-nhan", a::import_dossiers, true, post_import_confirm);
-        add("GET", "/console/ho-so/:code", a::see_dossiers, false, page_dossier);
-        add("GET", "/console/tuyen-truyen", a::see_broadcasts, false, page_broadcasts);
-        add("GET", "/console/tuyen-truyen/moi", a::send_broadcasts, false, page_broadcast_new);
-        add("POST", "/console/tuyen-truyen/moi", a::send_broadcasts, false, page_broadcast_new);
-        add("POST", "/console/tuyen-truyen/xem-truoc", a::send_broadcasts, false, post_broadcast_preview);
-        add("POST", "/console/tuyen-truyen/gui", a::send_broadcasts, true, post_broadcast_send);
-        add("POST", "/console/tuyen-truyen/:id/huy", a::send_broadcasts, true, post_broadcast_cancel);
-        add("GET", "/console/bao-cao", a::see_reports, false, page_reports);
-        add("GET", "/console/bao-cao/tai", a::see_reports, false, page_report_download);
-        add("GET", "/console/cau-hoi", a::see_unanswered, false, page_unanswered);
-        add("POST", "/console/cau-hoi/gan", a::edit_knowledge, true, post_unanswered_attach);
-        add("POST", "/console/cau-hoi/bo-qua", a::edit_knowledge, true, post_unanswered_dismiss);
-        add("GET", "/console/can-bo", a::see_staff, false, page_staff);
-        add("POST", "/console/can-bo/:id/ma-lien-ket", a::manage_staff, true, post_staff_link_code);
-        add("POST", "/console/can-bo/:id/vo-hieu", a::manage_staff, true, post_staff_disable);
+        constexpr runs reads = runs::reading, writes = runs::writing, in_steps = runs::in_steps;
+        auto add = [&](const char* m, const char* p, a act, runs where, page_fn f) { routes.push_back({m, split_path(p), act, where, f}); };
+        add("GET", "/console", a::see_overview, reads, page_overview);
+        add("GET", "/console/hoi-thoai", a::handle_handoffs, reads, page_inbox);
+        add("GET", "/console/hoi-thoai/danh-sach", a::handle_handoffs, reads, page_inbox_list);
+        add("GET", "/console/hoi-thoai/:id", a::handle_handoffs, reads, page_conversation);
+        add("POST", "/console/hoi-thoai/:id/tra-loi", a::handle_handoffs, writes, post_handoff_reply);
+        add("POST", "/console/hoi-thoai/:id/dong", a::handle_handoffs, writes, post_handoff_close);
+        add("POST", "/console/hoi-thoai/:id/chuyen", a::handle_handoffs, writes, post_handoff_assign);
+        add("GET", "/console/ho-so", a::see_dossiers, reads, page_dossiers);
+        add("GET", "/console/ho-so/nhap", a::import_dossiers, reads, page_import);
+        add("POST", "/console/ho-so/nhap", a::import_dossiers, reads, post_import_preview);
+        add("POST", "/console/ho-so/nhap/xac-nhan", a::import_dossiers, in_steps, post_import_confirm);
+        add("GET", "/console/ho-so/:code", a::see_dossiers, reads, page_dossier);
+        add("GET", "/console/tuyen-truyen", a::see_broadcasts, reads, page_broadcasts);
+        add("GET", "/console/tuyen-truyen/moi", a::send_broadcasts, reads, page_broadcast_new);
+        add("POST", "/console/tuyen-truyen/moi", a::send_broadcasts, reads, page_broadcast_new);
+        add("POST", "/console/tuyen-truyen/xem-truoc", a::send_broadcasts, reads, post_broadcast_preview);
+        add("POST", "/console/tuyen-truyen/gui", a::send_broadcasts, writes, post_broadcast_send);
+        add("POST", "/console/tuyen-truyen/:id/huy", a::send_broadcasts, writes, post_broadcast_cancel);
+        add("GET", "/console/bao-cao", a::see_reports, reads, page_reports);
+        add("GET", "/console/bao-cao/tai", a::see_reports, reads, page_report_download);
+        add("GET", "/console/cau-hoi", a::see_unanswered, reads, page_unanswered);
+        add("POST", "/console/cau-hoi/gan", a::edit_knowledge, writes, post_unanswered_attach);
+        add("POST", "/console/cau-hoi/bo-qua", a::edit_knowledge, writes, post_unanswered_dismiss);
+        add("GET", "/console/can-bo", a::see_staff, reads, page_staff);
+        add("POST", "/console/can-bo/:id/ma-lien-ket", a::manage_staff, writes, post_staff_link_code);
+        add("POST", "/console/can-bo/:id/vo-hieu", a::manage_staff, writes, post_staff_disable);
     }
 
     bool secure(const http_request& req) const {
@@ -335,10 +347,14 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
         auto job = [self, q, r, params, f, done](SQLite::Database& db) {
             done(self->run_page(db, *q, *r, params, f->has_value() ? &**f : nullptr), *q);
         };
-        if (r->writes)
-            deps.writer.post(job);
-        else
-            deps.reader.post(job);
+        switch (r->where) {
+        case runs::reading: return deps.reader.post(job);
+        case runs::writing: return deps.writer.post(job);
+        case runs::in_steps:
+            // Stopped (shutting down): answered here, since no task will.
+            if (!tasks.post(job)) done(error_page(503, deps.texts.render("console_error_internal")), *q);
+            return;
+        }
     }
 
     http_response run_page(SQLite::Database& db, const http_request& req, const route& r, const std::vector<std::string>& params,
@@ -361,17 +377,27 @@ struct site::impl : std::enable_shared_from_this<site::impl> {
         }
 
         page_ctx c{deps, views, req, me, db, form, &uploads, params};
+        if (r.where == runs::in_steps)
+            c.write = [this](const std::function<void(SQLite::Database&)>& step) { deps.writer.run_sync(step); };
         std::unique_ptr<storage::write_scope> tx;
         try {
-            if (r.writes) tx = std::make_unique<storage::write_scope>(db);
+            if (r.where == runs::writing) tx = std::make_unique<storage::write_scope>(db);
             http_response res = r.fn(c);
             if (tx && res.status < 400) {
                 // A change and its audit row commit together or not at all.
-                audit(db, "console:" + me.who.official_id, c.audit_action.empty() ? req.method + " " + req.path : c.audit_action,
-                      c.audit_target, c.audit_detail);
+                c.audit_into(db);
                 tx->commit();
             }
             tx.reset();
+            if (r.where == runs::in_steps && !c.audit_done) {
+                // Its steps have committed whatever they wrote (an import's rejected run, say):
+                // what came of it is recorded in any case, in one more short job.
+                c.write([&c](SQLite::Database& w) {
+                    storage::write_scope atx(w);
+                    c.audit_into(w);
+                    atx.commit();
+                });
+            }
             if (c.wake_outbox && deps.notify_outbox) deps.notify_outbox();
             if (c.after_commit && res.status < 400) res = c.after_commit(std::move(res));
             return res;
@@ -523,7 +549,12 @@ site::site(site_deps deps, const std::string& templates_dir)
                                "console_error_too_many"});
 }
 
-site::~site() = default;
+site::~site() {
+    // A page in steps still running finishes first (its queued jobs hold the site's parts).
+    if (impl_) impl_->tasks.stop();
+}
+
+void site::stop() { impl_->tasks.stop(); }
 
 void site::mount(http_router& router) {
     auto p = impl_;

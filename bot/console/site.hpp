@@ -36,7 +36,9 @@ struct site_deps {
 };
 
 /// The console. Thread-safe: requests arrive on the HTTP I/O threads and run their database work
-/// on `reader` (pages) or `writer` (forms that change something).
+/// on `reader` (pages), on `writer` (forms that change something in one short transaction), or on
+/// a task thread of its own that writes through `writer` in short jobs (forms of long work: the
+/// dossier import).
 class site {
 public:
     /// @throws std::runtime_error when the templates cannot be loaded
@@ -49,6 +51,9 @@ public:
     void mount(http_router& router);
     /// Handles one request under /console (tests call it directly).
     void handle(http_request&& req, respond_fn respond);
+    /// Lets a form in steps (an import) that is running finish, and runs no more (shutdown,
+    /// while the write worker still runs). Idempotent.
+    void stop();
 
     struct impl;
 

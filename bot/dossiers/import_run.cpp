@@ -171,7 +171,7 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
         io.write([&](SQLite::Database& db) {
             storage::write_scope tx(db);
             rep.run_id = storage::insert_import_run(db, run, issues);
-            if (run.outcome == storage::import_outcome::imported && req.on_imported) req.on_imported(db);
+            if (run.outcome == storage::import_outcome::imported && req.on_imported) req.on_imported(db, rep.stats);
             tx.commit();
         });
     };
@@ -289,7 +289,7 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
             run.duration_ms = elapsed_ms(t0);
             storage::update_import_run(db, run);
             storage::prune_import_details(db, now - detail_retention_ms);
-            if (req.on_imported) req.on_imported(db);
+            if (req.on_imported) req.on_imported(db, st);
             tx.commit();
             rep.stats = st;
             rep.merge_ms = run.merge_ms;

@@ -63,12 +63,13 @@ struct import_preview {
 struct import_io {
     /// A connection to read from (the comparison). The CLI passes its only connection.
     SQLite::Database& read;
-    /// Runs a job on the write connection and waits for it (the worker's run_sync in the server;
-    /// a direct call in the CLI). Exceptions the job throws come back out.
+    /// Runs a job on the write connection and waits for it (the worker's run_sync in the server,
+    /// called from a thread of its own: the API's and the console's task threads; a direct call in
+    /// the CLI). Exceptions the job throws come back out.
     std::function<void(const std::function<void(SQLite::Database&)>&)> write;
     /// Whether the run may wait (sleep) for another process's import to finish placing its rows:
-    /// false when `write` runs inline on the server's write worker, which must never sleep (the
-    /// console's upload); the import then fails at once with "try again later".
+    /// false when `write` runs inline on the server's write worker, which must never sleep; the
+    /// import then fails at once with "try again later".
     bool may_wait = true;
 };
 
@@ -79,8 +80,9 @@ struct import_request {
     std::string file_name;        ///< shown in the run's record and its issues
     std::string format;           ///< "" = by content; csv | xlsx | json to insist
     unit_scope scope = unit_scope::everything();
-    /// Runs inside the transaction that records an imported run (the admin API's audit row).
-    std::function<void(SQLite::Database&)> on_imported;
+    /// Runs inside the transaction that records an imported run, with what it changed (the audit
+    /// row of the admin API and of the console: the change and who made it commit together).
+    std::function<void(SQLite::Database&, const storage::upsert_stats&)> on_imported;
 };
 
 /// What a run did.

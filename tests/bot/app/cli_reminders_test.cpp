@@ -87,7 +87,7 @@ TEST_CASE("the reminder commands report bad input with exit codes 1 and 2", "[re
     cli run;
     std::string out;
     CHECK(run("officials add --id x --name X --unit nowhere --role official", out) == 1);
-    CHECK_THAT(out, Catch::Contains("unknown unit"));
+    CHECK_THAT(out, Catch::Contains("Chưa đăng ký cán bộ \"x\": không có đơn vị \"nowhere\""));
     CHECK(run("officials add --id x --name X --unit tan_soi --role boss", out) == 2);
     CHECK(run("remind --dry-run --at 'tomorrow'", out) == 2);
     CHECK(run("officials link-code nobody", out) == 1);
@@ -101,7 +101,7 @@ TEST_CASE("the reminder commands report bad input with exit codes 1 and 2", "[re
                      "ma_ho_so,thu_tuc,cap,don_vi,kenh,ngay_nhan,han_tra\nA,x,xa,tan_soi,truc_tuyen,2023-06-01,2023-06-05\n"
                      "B,x,xa,tan_soi,fax,2023-06-01,2023-06-05\n");
     CHECK(run("dossiers import '" + run.dir.file("bad.csv") + "'", out) == 1);
-    CHECK_THAT(out, Catch::Contains("bad.csv:3: bad channel \"fax\"") && Catch::Contains("nothing was imported"));
+    CHECK_THAT(out, Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\"") && Catch::Contains("nothing was imported"));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
     run.ok("officials disable cb1");
     CHECK_THAT(run.ok("officials list"), Catch::Contains("disabled"));

@@ -24,7 +24,8 @@ TEST_CASE("officials add registers a propaganda member serving two communes", "[
     std::string out;
     // Today's units (the demo's structure); a commune merged in 2025 is refused with its successor.
     CHECK(run("officials add --id tt_00 --name 'Tổ tuyên truyền' --unit tan_soi --role propaganda", out) == 1);
-    CHECK_THAT(out, Catch::Contains("\"yen_the\""));
+    // In Vietnamese, as the console says a commune merged, with the unit to choose instead.
+    CHECK_THAT(out, Catch::Contains("sau ngày 30/06/2025, xã Tân Sỏi (tan_soi) đã nhập vào xã Yên Thế (yen_the); anh/chị chọn xã Yên Thế"));
     REQUIRE(run("officials add --id tt_01 --name 'Tổ tuyên truyền' --unit yen_the --unit bo_ha_moi --role propaganda", out) == 0);
     auto conn = storage::open_database(run.db);
     auto o = storage::find_official(*conn, "tt_01");
@@ -39,7 +40,7 @@ TEST_CASE("officials add refuses an unknown second unit and an unknown role, and
     cli run;
     std::string out;
     CHECK(run("officials add --id a1 --name A --unit tan_soi --unit nowhere --role official", out) == 1);
-    CHECK_THAT(out, Catch::Contains("unknown unit \"nowhere\""));
+    CHECK_THAT(out, Catch::Contains("không có đơn vị \"nowhere\""));
     CHECK(run("officials add --id a2 --name A --unit tan_soi --role boss", out) == 2);
     auto conn = storage::open_database(run.db);
     CHECK(storage::list_officials(*conn).empty());

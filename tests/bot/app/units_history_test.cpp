@@ -5,6 +5,7 @@
 
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/unit_absence.hpp"
 #include "bot/dossiers/dossier_import.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
 #include "bot/dossiers/scheduler.hpp"
@@ -267,6 +268,19 @@ TEST_CASE("officials are registered on today's units, not on a commune that was 
     CHECK(bot::check_official(o, cfg, "2024-03-01").empty());
     o.unit_id = "yen_the";
     CHECK(bot::check_official(o, cfg, "2026-11-30").empty());
+}
+
+TEST_CASE("a unit that is not one on a date is explained in Vietnamese, in the console's words", "[units][reminders]") {
+    auto t = test::make_test_env(test::example_config());
+    const auto& cfg = t->env->cfg;
+    const auto& texts = t->env->texts;
+    CHECK(bot::unit_absence_text(cfg, texts, "yen_the", "2026-11-30").empty());
+    CHECK(bot::unit_absence_text(cfg, texts, "tan_soi", "2026-11-30") ==
+          "sau ngày 30/06/2025, xã Tân Sỏi (tan_soi) đã nhập vào xã Yên Thế (yen_the); anh/chị chọn xã Yên Thế");
+    CHECK(bot::unit_absence_text(cfg, texts, "yen_the", "2024-03-01") == "xã Yên Thế (yen_the) chỉ có từ ngày 01/07/2025");
+    CHECK(bot::unit_absence_text(cfg, texts, "nowhere", "2026-11-30") == "không có đơn vị \"nowhere\" trong cấu hình (mục [[units]])");
+    CHECK_THAT(bot::unit_absence_text(cfg, texts, "huyen", "2026-11-30"),
+               Catch::StartsWith("sau ngày 30/06/2025, ") && Catch::EndsWith("(huyen) không còn"));
 }
 
 TEST_CASE("a citizen of a commune's own OA chooses among its units and is that commune's case", "[units][oa][conversation]") {

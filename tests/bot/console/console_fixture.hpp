@@ -94,6 +94,13 @@ struct console_fixture {
     /// Sends one request; `cookie` is the session cookie's value.
     bot::http_response call(const std::string& method, const std::string& target, const std::string& cookie = "",
                             const std::string& body = "", std::map<std::string, std::string> headers = {}) {
+        return send(method, target, cookie, body, std::move(headers)).get();
+    }
+
+    /// Sends one request and returns at once; the answer comes through the future (from whichever
+    /// thread answers it).
+    std::future<bot::http_response> send(const std::string& method, const std::string& target, const std::string& cookie = "",
+                                         const std::string& body = "", std::map<std::string, std::string> headers = {}) {
         bot::http_request req;
         req.method = method;
         req.target = target;
@@ -105,13 +112,16 @@ struct console_fixture {
         if (!cookie.empty()) req.headers["Cookie"] = "cchc_console=" + cookie;
         if (method == "POST") req.headers["Content-Type"] = "application/x-www-form-urlencoded";
         for (auto& [k, v] : headers) req.headers[k] = v;
+        auto p = std::make_shared<std::promise<bot::http_response>>();
+        auto f = p->get_future();
         if (const auto* guard = router.find_guard(req.path))  // the server asks it before reading the body
-            if (auto refusal = (*guard)(req)) return *refusal;
+            if (auto refusal = (*guard)(req)) {
+                p->set_value(std::move(*refusal));
+                return f;
+            }
         req.body = body;
-        std::promise<bot::http_response> p;
-        auto f = p.get_future();
-        site->handle(std::move(req), [&p](bot::http_response r) { p.set_value(std::move(r)); });
-        return f.get();
+        site->handle(std::move(req), [p](bot::http_response r) { p->set_value(std::move(r)); });
+        return f;
     }
 
     /// Signs in through a link as a browser would and returns the session cookie's value.

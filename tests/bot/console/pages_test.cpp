@@ -11,6 +11,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+
 using test::console_fixture;
 
 namespace {
@@ -252,6 +256,115 @@ TEST_CASE("the one-stop system's XLSX export is previewed and imported as the co
               .status == 303);
     CHECK(f.count("SELECT COUNT(*) FROM dossiers") == 6);
     CHECK(f.count("SELECT COUNT(*) FROM import_runs WHERE source = 'console' AND actor = 'cb_h' AND file_name = 'ngay-03-12.xlsx'") == 1);
+}
+
+namespace {
+
+const std::string export_header = "ma_ho_so,thu_tuc,linh_vuc,cap,don_vi,kenh,ngay_nhan,han_tra,ngay_tra,can_bo,so_dien_thoai\n";
+
+// `n` new dossiers of `unit`, numbered from `first`.
+std::string export_rows(std::size_t n, const std::string& unit, std::size_t first = 1) {
+    std::string out;
+    char code[32];
+    for (std::size_t i = first; i < first + n; ++i) {
+        std::snprintf(code, sizeof code, "H06.23-%06zu", i);
+        out += std::string(code) + ",Khai sinh,Hộ tịch,xa," + unit + ",truc_tuyen,2026-11-20,2026-11-25,,,\n";
+    }
+    return out;
+}
+
+// Uploads a CSV export for its preview and returns the id the confirmation names.
+std::string previewed(console_fixture& f, const std::string& cookie, const std::string& token, const std::string& csv,
+                      const std::string& file_name) {
+    const std::string b = "----b0undary";
+    const std::string body = "--" + b + "\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n" + token + "\r\n--" + b +
+                             "\r\nContent-Disposition: form-data; name=\"tep\"; filename=\"" + file_name +
+                             "\"\r\nContent-Type: text/csv\r\n\r\n" + csv + "\r\n--" + b + "--\r\n";
+    auto page = f.call("POST", "/console/ho-so/nhap", cookie, body, {{"Content-Type", "multipart/form-data; boundary=" + b}});
+    REQUIRE(page.status == 200);
+    const std::string mark = "name=\"tep_id\" value=\"";
+    const auto at = page.body.find(mark);
+    REQUIRE(at != std::string::npos);
+    return page.body.substr(at + mark.size(), 24);
+}
+
+}  // namespace
+
+TEST_CASE("a large export imported from the console writes in steps, and the write worker serves other jobs between them", "[console]") {
+    auto cfg = test::test_config();
+    cfg.imports.chunk_rows = 500;  // 20,000 new rows: at least 40 writes
+    console_fixture f(cfg);
+    f.add_staff("cb_ts", "official", "tan_soi");
+    const auto cookie = f.sign_in("cb_ts");
+    const auto token = f.csrf(cookie);
+    constexpr std::size_t rows = 20000;
+    const auto id = previewed(f, cookie, token, export_header + export_rows(rows, "tan_soi"), "lon.csv");
+
+    // While the import runs, jobs go to the write worker one after another (as citizens' replies
+    // would), each noting what it saw there. Rows the import has placed but not yet shown mean the
+    // job ran between the import's writes, before its merge, so before the import was done. An
+    // import run as one job on the worker leaves no such moment: a job sees nothing or everything.
+    auto answer = f.send("POST", "/console/ho-so/nhap/xac-nhan", cookie, test::form({{"csrf", token}, {"tep_id", id}}));
+    std::atomic<int> jobs{0}, between{0};
+    std::atomic<bool> pending{false};
+    while (answer.wait_for(std::chrono::milliseconds(1)) != std::future_status::ready) {
+        if (pending.exchange(true)) continue;
+        f.writer->post([&](SQLite::Database& d) {
+            const auto placed = d.execAndGet("SELECT COUNT(*) FROM dossier_rows").getInt64();
+            const auto shown = d.execAndGet("SELECT COUNT(*) FROM dossiers").getInt64();
+            if (placed > 0 && shown == 0) ++between;
+            ++jobs;
+            pending = false;
+        });
+    }
+    const auto r = answer.get();
+    CHECK(f.count("SELECT 1") == 1);  // the last job posted has run
+    INFO(jobs.load() << " job(s) on the worker during the import");
+    CHECK(between > 0);
+
+    // The same answer as before: back to the list, which says how many were written.
+    REQUIRE(r.status == 303);
+    const std::string to = console_fixture::header(r, "Location");
+    CHECK(to == "/console/ho-so?tb=imported&n=20000");
+    CHECK(contains(f.call("GET", to, cookie).body, "Đã ghi 20000 hồ sơ từ tệp."));
+    CHECK(f.count("SELECT COUNT(*) FROM dossiers") == static_cast<std::int64_t>(rows));
+    // Who imported which file, and what it changed, committed with the change.
+    CHECK(f.count("SELECT COUNT(*) FROM audit_log WHERE actor = 'console:cb_ts' AND action = 'dossiers import' AND target = 'lon.csv' "
+                  "AND detail = '20000 rows: 20000 new, 0 updated, 0 returned'") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM import_runs WHERE source = 'console' AND actor = 'cb_ts' AND outcome = 'imported' "
+                  "AND inserted = 20000") == 1);
+    // Spent: the same confirmation again finds no file.
+    auto again = f.call("POST", "/console/ho-so/nhap/xac-nhan", cookie, test::form({{"csrf", token}, {"tep_id", id}}));
+    CHECK(console_fixture::header(again, "Location") == "/console/ho-so/nhap?tb=upload_expired");
+}
+
+TEST_CASE("an export refused at its confirmation changes nothing, names each line, and the attempt is audited", "[console]") {
+    console_fixture f;
+    f.add_staff("cb_ts", "official", "tan_soi", {"dong_son"});
+    const auto cookie = f.sign_in("cb_ts");
+    const auto token = f.csrf(cookie);
+    const auto id = previewed(f, cookie, token, export_header + export_rows(2, "tan_soi") + export_rows(1, "dong_son", 3), "hai-xa.csv");
+    const auto confirm = [&](const std::string& csrf) {
+        return f.call("POST", "/console/ho-so/nhap/xac-nhan", cookie, test::form({{"csrf", csrf}, {"tep_id", id}}));
+    };
+
+    // Checked on the server as any form: a wrong form token or a role that may not import is refused.
+    CHECK(confirm(std::string(32, '0')).status == 403);
+    f.add_staff("xem", "viewer", "tan_soi");
+    const auto viewer = f.sign_in("xem");
+    CHECK(f.call("POST", "/console/ho-so/nhap/xac-nhan", viewer, test::form({{"csrf", f.csrf(viewer)}, {"tep_id", id}})).status == 403);
+    CHECK(f.count("SELECT COUNT(*) FROM import_runs") == 0);
+
+    // Đồng Sơn is no longer theirs when they confirm: the file is checked again against their units.
+    f.db([&](SQLite::Database& d) { REQUIRE(storage::set_official_units(d, "cb_ts", {})); });
+    auto r = confirm(token);
+    REQUIRE(r.status == 422);
+    CHECK(contains(r.body, "Dữ liệu đã thay đổi từ lúc xem trước"));
+    CHECK(contains(r.body, "<li>Dòng 4: hồ sơ của &quot;xã Đồng Sơn&quot; không thuộc đơn vị anh/chị phụ trách."));
+    CHECK(f.count("SELECT COUNT(*) FROM dossier_rows") == 0);  // nothing placed, nothing shown
+    CHECK(f.count("SELECT COUNT(*) FROM import_runs WHERE source = 'console' AND outcome = 'rejected' AND rejected = 1") == 1);
+    CHECK(f.count("SELECT COUNT(*) FROM audit_log WHERE actor = 'console:cb_ts' AND action = 'dossiers import' AND target = 'hai-xa.csv' "
+                  "AND detail LIKE 'rejected:%'") == 1);
 }
 
 TEST_CASE("an export's mistakes are listed in Vietnamese, one sentence per mistake", "[console]") {

@@ -1,0 +1,17 @@
+// An import issue in the words officials read.
+#include "bot/dossiers/import_issue_text.hpp"
+
+#include "bot/core/config.hpp"
+#include "bot/core/messages.hpp"
+
+namespace bot {
+
+std::string import_issue_text(const config& cfg, const message_catalog& texts, const import_error& e) {
+    const std::string key = "import_issue_" + e.code;
+    if (e.code.empty() || !texts.has(key)) return e.reason;
+    std::string value = e.value;
+    if (const auto* u = cfg.find_unit(value)) value = u->name;
+    return texts.render(key, {{"line", std::to_string(e.line)}, {"column", e.column}, {"value", value}});
+}
+
+}  // namespace bot

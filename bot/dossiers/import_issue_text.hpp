@@ -1,0 +1,18 @@
+// An import issue in the words officials read (templates/messages/imports.toml), one text for the
+// console's upload and the command line.
+#pragma once
+
+#include "bot/dossiers/dossier_import.hpp"
+
+#include <string>
+
+namespace bot {
+
+struct config;
+class message_catalog;
+
+/// The issue's text (import_issue_<code>, with its line, column, and value: a unit's name for
+/// its id); the parser's own reason when no text has its code.
+[[nodiscard]] std::string import_issue_text(const config& cfg, const message_catalog& texts, const import_error& e);
+
+}  // namespace bot
