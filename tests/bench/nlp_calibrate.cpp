@@ -5,7 +5,9 @@
 // right-or-asked-back within the given margins, and prints the best settings found.
 //
 // Usage, from the repository root:
-//   ./build/tests/nlp_calibrate [FILE] [key=value ...]
+//   ./build/tests/nlp_calibrate [FILE] [MORE_FILES ...] [key=value ...]
+// Further files (fresh probe sets) are only reported with the thresholds in use, from the same
+// trained model, so one training serves several sets.
 // Model keys (retrain): epochs lr l2 accented bigram skip chars variants none_weight clause_gain
 //   min_clause min_count
 // Objective keys: wrong (max %, default 2), none (min %, default 90), roc (min %, default 97)
@@ -122,20 +124,23 @@ figures evaluate(const std::vector<line_data>& lines, std::size_t view, const bo
 }  // namespace
 
 int main(int argc, char** argv) {
-    std::string file = "tests/fixtures/nlp-dev.tsv";
+    std::vector<std::string> files;
     std::string dump;  // --dump=PATH: one line of decision evidence per question (analysis)
     std::map<std::string, double> keys;
     for (int i = 1; i < argc; ++i) {
         std::string a = argv[i];
         auto eq = a.find('=');
         if (a.rfind("--dump=", 0) == 0) dump = a.substr(7);
-        else if (eq == std::string::npos) file = a;
+        else if (eq == std::string::npos) files.push_back(a);
         else keys[a.substr(0, eq)] = std::atof(a.substr(eq + 1).c_str());
     }
-    if (file.find("heldout") != std::string::npos) {
-        std::fprintf(stderr, "the held-out set is never tuned on\n");
-        return 2;
-    }
+    if (files.empty()) files.push_back("tests/fixtures/nlp-dev.tsv");
+    for (const auto& f : files)
+        if (f.find("heldout") != std::string::npos) {
+            std::fprintf(stderr, "the held-out set is never tuned on\n");
+            return 2;
+        }
+    const std::string file = files.front();
     auto key = [&](const char* k, auto& v) {
         if (keys.count(k)) v = static_cast<std::remove_reference_t<decltype(v)>>(keys[k]);
     };
@@ -218,50 +223,55 @@ int main(int argc, char** argv) {
     std::vector<std::pair<double, double>> shares;  // (lexical share, lexical scope) per view
     for (double sc : scope_values)
         for (double sh : share_values) shares.emplace_back(sh, sc);
-    std::vector<line_data> lines;
-    for (const auto& q : questions) {
-        line_data l;
-        if (q.expected == "lookup") {
-            l.kind = 2;
-            lines.push_back(l);
-            continue;
-        }
-        if (q.expected == "none") l.kind = 1;
-        else if (index.count(q.expected)) l.expected = index[q.expected];
-        else {
-            std::fprintf(stderr, "unknown topic id %s\n", q.expected.c_str());
-            return 2;
-        }
-        auto a = u.analyse(q.text);
-        l.ack = a.acknowledgement;
-        if (l.ack || a.probabilities.empty()) {
-            lines.push_back(l);
-            continue;
-        }
-        l.p_none = a.probabilities.back();
-        l.known = a.known;
-        l.marker = a.marker;
-        for (auto [s, sc] : shares) {
-            bot::nlp::decision_thresholds t;
-            t.lexical_share = s;
-            t.lexical_scope = sc;
-            auto d = u.decide(a, t);
-            line_view v;
-            if (!d.evidence.empty()) {
-                v.c1 = d.evidence[0].combined;
-                v.top = d.evidence[0].topic;
+    // The evidence per line of one question file, under every lexical share searched.
+    auto lines_of = [&](const std::vector<question>& qs) {
+        std::vector<line_data> lines;
+        for (const auto& q : qs) {
+            line_data l;
+            if (q.expected == "lookup") {
+                l.kind = 2;
+                lines.push_back(l);
+                continue;
             }
-            if (d.evidence.size() > 1) v.c2 = d.evidence[1].combined;
-            for (std::size_t k = 0; k < d.evidence.size(); ++k)
-                if (l.kind == 0 && d.evidence[k].topic == l.expected) {
-                    v.expected_rank = k;
-                    v.expected_score = d.evidence[k].combined;
-                    break;
+            if (q.expected == "none") l.kind = 1;
+            else if (index.count(q.expected)) l.expected = index[q.expected];
+            else {
+                std::fprintf(stderr, "unknown topic id %s\n", q.expected.c_str());
+                std::exit(2);
+            }
+            auto a = u.analyse(q.text);
+            l.ack = a.acknowledgement;
+            if (l.ack || a.probabilities.empty()) {
+                lines.push_back(l);
+                continue;
+            }
+            l.p_none = a.probabilities.back();
+            l.known = a.known;
+            l.marker = a.marker;
+            for (auto [s, sc] : shares) {
+                bot::nlp::decision_thresholds t;
+                t.lexical_share = s;
+                t.lexical_scope = sc;
+                auto d = u.decide(a, t);
+                line_view v;
+                if (!d.evidence.empty()) {
+                    v.c1 = d.evidence[0].combined;
+                    v.top = d.evidence[0].topic;
                 }
-            l.views.push_back(v);
+                if (d.evidence.size() > 1) v.c2 = d.evidence[1].combined;
+                for (std::size_t k = 0; k < d.evidence.size(); ++k)
+                    if (l.kind == 0 && d.evidence[k].topic == l.expected) {
+                        v.expected_rank = k;
+                        v.expected_score = d.evidence[k].combined;
+                        break;
+                    }
+                l.views.push_back(v);
+            }
+            lines.push_back(l);
         }
-        lines.push_back(l);
-    }
+        return lines;
+    };
+    auto lines = lines_of(questions);
 
     auto print = [](const char* what, const figures& f) {
         std::printf("%s: top-1 %.2f%%, wrong %.2f%%, none fallback %.2f%%, right-or-offered %.2f%% (%zu lines)\n", what,
@@ -283,6 +293,11 @@ int main(int argc, char** argv) {
     auto now = evaluate(lines, current_view, current, set.greeting_topic);
     print("current thresholds", now);
     std::printf("  room below the bars: %.2f\n", room(now));
+    if (files.size() > 1) {
+        for (std::size_t i = 1; i < files.size(); ++i)
+            print(files[i].c_str(), evaluate(lines_of(read_questions(files[i])), current_view, current, set.greeting_topic));
+        return 0;  // reported only: the search is for one file
+    }
 
     struct result {
         figures f;
