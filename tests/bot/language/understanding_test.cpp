@@ -226,13 +226,14 @@ bot::app::eval_results heldout() {
 }  // namespace
 
 // The held-out questions are never trained or tuned on. This floor is what the understanding
-// measured there when it landed; it fails on a regression.
+// measured there (2026-12-01 evening: 90.99 / 1.67 / 92.05 / 96.90), less about what one draw of
+// generated variants moves; it fails on a regression.
 TEST_CASE("on the held-out questions the understanding does not fall below its measured level", "[nlp]") {
     auto res = heldout();
-    CHECK(res.top1() >= 90.0);
+    CHECK(res.top1() >= 90.5);
     CHECK(res.wrong_rate() <= 2.0);  // SPEC's bar, met since 2026-12-01
-    CHECK(res.none_fallback_rate() >= 90.0);
-    CHECK(res.right_or_clarified_rate() >= 95.0);
+    CHECK(res.none_fallback_rate() >= 91.0);
+    CHECK(res.right_or_clarified_rate() >= 96.3);
 }
 
 // SPEC's bars on the held-out questions. Not met yet (see README, Understanding): hidden until
