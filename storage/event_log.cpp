@@ -142,8 +142,9 @@ struct event_log::impl {
     std::function<void()> on_committed;
     std::size_t max_batch;
     write_gate* gate = nullptr;
-    std::unique_ptr<SQLite::Database> db;
-    std::unique_ptr<statement_cache> cache;  // destroyed before db
+    std::unique_ptr<SQLite::Database> own;   // its own connection, unless it shares the worker's
+    std::unique_ptr<statement_cache> cache;  // destroyed before `own`
+    SQLite::Database* db = nullptr;          // the connection it writes with
 
     mutable std::mutex mu;
     std::condition_variable cv;
@@ -168,6 +169,22 @@ struct event_log::impl {
                      "{:.1f} inserting, {:.1f} committing (WAL write and sync)",
                      n, static_cast<double>(total) / 1000.0, static_cast<double>(gate_us) / 1000.0,
                      static_cast<double>(t.insert_us) / 1000.0, static_cast<double>(t.commit_us) / 1000.0);
+    }
+
+    // An acknowledgement promises a synced commit. A shared connection's other writer lowers the
+    // safety level only inside its own turn (storage::deferred_sync), but this is the promise the
+    // webhook's 200 rests on, so it is checked, not assumed (a cached statement, about 1 µs a group).
+    static void ensure_full_sync(SQLite::Database& conn) {
+        constexpr int full = 2;
+        int level = full;
+        {
+            statement q(conn, "PRAGMA synchronous");
+            if (q->executeStep()) level = q->getColumn(0).getInt();
+        }
+        if (level != full) {
+            spdlog::warn("event log: the shared connection was left at synchronous={}; set back to FULL", level);
+            conn.exec("PRAGMA synchronous=FULL");
+        }
     }
 
     void run() {
@@ -197,6 +214,7 @@ struct event_log::impl {
                 const auto asked = std::chrono::steady_clock::now();
                 gate_turn turn(gate);
                 const auto got = std::chrono::steady_clock::now();
+                if (!own) ensure_full_sync(*db);
                 batch_timing timing;
                 results = store_batch(*db, records, &seqs, &timing);
                 batch_count.fetch_add(1, std::memory_order_relaxed);
@@ -236,13 +254,26 @@ event_log::event_log(const std::string& db_path, std::function<void()> on_commit
     impl_->on_committed = std::move(on_committed);
     impl_->max_batch = max_batch == 0 ? 1 : max_batch;
     impl_->gate = gate;
-    impl_->db = open_database(db_path, false);
+    impl_->own = open_database(db_path, false);
+    impl_->db = impl_->own.get();
     impl_->cache = std::make_unique<statement_cache>(*impl_->db);
     sqlite3_busy_handler(impl_->db->getHandle(), &short_busy_handler, nullptr);
     // A WAL checkpoint run by this connection would stall every acknowledgement behind it
     // (tens of ms for a few MB). The server's wal_checkpointer keeps the WAL bounded from its own
     // connection (PASSIVE: it does not block this writer).
     disable_auto_checkpoint(*impl_->db);
+}
+
+event_log::event_log(SQLite::Database& shared, write_gate& gate, std::function<void()> on_committed,
+                     std::size_t max_batch)
+    : impl_(std::make_unique<impl>()) {
+    // The owner of `shared` set it up (statement cache, busy handling, automatic checkpoints off);
+    // it is touched only on the gate, like the owner's own use of it.
+    impl_->path = shared.getFilename();
+    impl_->on_committed = std::move(on_committed);
+    impl_->max_batch = max_batch == 0 ? 1 : max_batch;
+    impl_->gate = &gate;
+    impl_->db = &shared;
 }
 
 event_log::~event_log() { stop(); }

@@ -56,6 +56,15 @@ public:
     /// @throws SQLite::Exception when the database cannot be opened.
     explicit event_log(const std::string& db_path, std::function<void()> on_committed = {},
                        std::size_t max_batch = 8192, write_gate* gate = nullptr);
+    /// Writes through `shared`, the connection of the process's other writer (the worker), and
+    /// touches it only while holding `gate`: both must outlive the event log, and every other
+    /// user of `shared` must hold the gate too and leave no transaction open at the end of its
+    /// turn. One write connection keeps one page cache: with two, each commit on one made the
+    /// other drop its whole cache and read the pages it needs again (about 4.7 page reads per
+    /// event at saturation). Commits here are synced (synchronous=FULL) whatever the other
+    /// writer set for its own transactions.
+    event_log(SQLite::Database& shared, write_gate& gate, std::function<void()> on_committed = {},
+              std::size_t max_batch = 8192);
     ~event_log();
     event_log(const event_log&) = delete;
     event_log& operator=(const event_log&) = delete;
