@@ -4,6 +4,7 @@
 #include "storage/database.hpp"
 #include "storage/statement_cache.hpp"
 #include "storage/wal_checkpointer.hpp"
+#include "storage/wal_sync.hpp"
 #include "storage/write_gate.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -17,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -138,16 +140,19 @@ std::size_t prune_events(SQLite::Database& db, std::int64_t cutoff_ms) {
 }
 
 struct event_log::impl {
+
     std::string path;
     std::function<void()> on_committed;
     std::size_t max_batch;
     write_gate* gate = nullptr;
-    std::unique_ptr<SQLite::Database> db;
-    std::unique_ptr<statement_cache> cache;  // destroyed before db
+    std::unique_ptr<SQLite::Database> own;   // its own connection, unless it shares the worker's
+    std::unique_ptr<statement_cache> cache;  // destroyed before `own`
+    SQLite::Database* db = nullptr;          // the connection it writes with
 
     mutable std::mutex mu;
     std::condition_variable cv;
     std::vector<std::pair<event_record, completion>> queue;
+    std::unique_ptr<wal_sync> syncer;          // null: commits are FULL (in-memory databases)
     bool stopping = false;
     bool started = false;
     std::thread thread;
@@ -156,58 +161,92 @@ struct event_log::impl {
     std::chrono::steady_clock::time_point last_slow_log{};
 
     // A group whose acknowledgements waited past slow_group is logged with where the time went
-    // (at most once a second): the write turn (another writer's transaction), the inserts, or the
-    // commit's write and sync of the WAL (the disk).
-    void note_slow(std::size_t n, std::int64_t gate_us, const batch_timing& t) {
-        const std::int64_t total = gate_us + t.insert_us + t.commit_us;
+    // (at most once a second): the write turn (another writer's transaction), the inserts, the
+    // commit's write of the WAL, or its sync (the disk).
+    void note_slow(std::size_t n, std::int64_t gate_us, const batch_timing& t, std::int64_t sync_us) {
+        const std::int64_t total = gate_us + t.insert_us + t.commit_us + sync_us;
         if (total < std::chrono::duration_cast<std::chrono::microseconds>(slow_group).count()) return;
         const auto now = std::chrono::steady_clock::now();
         if (now - last_slow_log < std::chrono::seconds(1)) return;
         last_slow_log = now;
         spdlog::info("event log: a group commit of {} events took {:.1f} ms: {:.1f} waiting for the write turn, "
-                     "{:.1f} inserting, {:.1f} committing (WAL write and sync)",
+                     "{:.1f} inserting, {:.1f} committing, {:.1f} syncing the WAL",
                      n, static_cast<double>(total) / 1000.0, static_cast<double>(gate_us) / 1000.0,
-                     static_cast<double>(t.insert_us) / 1000.0, static_cast<double>(t.commit_us) / 1000.0);
+                     static_cast<double>(t.insert_us) / 1000.0, static_cast<double>(t.commit_us) / 1000.0,
+                     static_cast<double>(sync_us) / 1000.0);
+    }
+
+    // Takes the next group (everything that queued up while the last one was being stored, up to
+    // max_batch); false when stopping and nothing is left.
+    bool next(std::vector<std::pair<event_record, completion>>& items) {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return stopping || !queue.empty(); });
+        if (queue.empty()) return false;  // stopping and flushed
+        if (queue.size() <= max_batch) {
+            items.swap(queue);
+        } else {
+            items.assign(std::make_move_iterator(queue.begin()),
+                         std::make_move_iterator(queue.begin() + static_cast<std::ptrdiff_t>(max_batch)));
+            queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(max_batch));
+        }
+        return true;
+    }
+
+    void use_syncer(const std::string& db_path) {
+        auto s = std::make_unique<wal_sync>(db_path);
+        if (s->usable()) syncer = std::move(s);
+    }
+
+    // Syncs the WAL outside the write turn; false (logged) when the disk refused.
+    bool sync_log(std::int64_t& sync_us) {
+        const auto t0 = std::chrono::steady_clock::now();
+        try {
+            syncer->sync();
+        } catch (const std::exception& e) {
+            spdlog::error("event log: syncing the WAL failed: {}; the events of this group are not acknowledged", e.what());
+            return false;
+        }
+        sync_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+        return true;
     }
 
     void run() {
         std::vector<std::pair<event_record, completion>> items;
         std::vector<event_record> records;
         std::vector<std::int64_t> seqs;
-        for (;;) {
-            {
-                std::unique_lock lk(mu);
-                cv.wait(lk, [&] { return stopping || !queue.empty(); });
-                if (queue.empty()) return;  // stopping and flushed
-                // Group commit: take everything that queued up while the last commit was syncing.
-                if (queue.size() <= max_batch) {
-                    items.swap(queue);
-                } else {
-                    items.assign(std::make_move_iterator(queue.begin()),
-                                 std::make_move_iterator(queue.begin() + static_cast<std::ptrdiff_t>(max_batch)));
-                    queue.erase(queue.begin(), queue.begin() + static_cast<std::ptrdiff_t>(max_batch));
-                }
-            }
+        while (next(items)) {
             records.clear();
             records.reserve(items.size());
             for (auto& it : items) records.push_back(std::move(it.first));
             std::vector<store_result> results;
-            try {
-                // Our turn at the write lock (the dispatcher's groups take turns with us).
-                const auto asked = std::chrono::steady_clock::now();
-                gate_turn turn(gate);
-                const auto got = std::chrono::steady_clock::now();
-                batch_timing timing;
-                results = store_batch(*db, records, &seqs, &timing);
-                batch_count.fetch_add(1, std::memory_order_relaxed);
-                record_count.fetch_add(records.size(), std::memory_order_relaxed);
-                note_slow(records.size(), std::chrono::duration_cast<std::chrono::microseconds>(got - asked).count(),
-                          timing);
-            } catch (const std::exception& e) {
-                spdlog::error("event log: storing {} events failed: {}", records.size(), e.what());
-                results.assign(records.size(), store_result::error);
-                seqs.assign(records.size(), 0);
+            std::int64_t gate_us = 0, sync_us = 0;
+            batch_timing timing;
+            {
+                try {
+                    // Our turn at the write lock (the dispatcher's groups take turns with us).
+                    const auto asked = std::chrono::steady_clock::now();
+                    gate_turn turn(gate);
+                    gate_us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - asked)
+                                  .count();
+                    // With a syncer the commit only writes the WAL, and the sync below, after the
+                    // turn, makes it durable before anyone is told: the other writer works while
+                    // the disk syncs instead of waiting for it.
+                    std::optional<deferred_sync> relaxed;
+                    if (syncer) relaxed.emplace(*db);
+                    results = store_batch(*db, records, &seqs, &timing);
+                    batch_count.fetch_add(1, std::memory_order_relaxed);
+                    record_count.fetch_add(records.size(), std::memory_order_relaxed);
+                } catch (const std::exception& e) {
+                    spdlog::error("event log: storing {} events failed: {}", records.size(), e.what());
+                    results.assign(records.size(), store_result::error);
+                    seqs.assign(records.size(), 0);
+                }
             }
+            // Also for a group of duplicates only: they are acknowledged as durable.
+            const bool synced = !syncer || sync_log(sync_us);
+            if (!synced)
+                for (auto& r : results) r = store_result::error;  // Zalo retries; nothing was promised
+            note_slow(records.size(), gate_us, timing, sync_us);
             bool any_new = false;
             for (std::size_t i = 0; i < items.size(); ++i) {
                 any_new = any_new || results[i] == store_result::stored;
@@ -236,13 +275,28 @@ event_log::event_log(const std::string& db_path, std::function<void()> on_commit
     impl_->on_committed = std::move(on_committed);
     impl_->max_batch = max_batch == 0 ? 1 : max_batch;
     impl_->gate = gate;
-    impl_->db = open_database(db_path, false);
+    impl_->own = open_database(db_path, false);
+    impl_->db = impl_->own.get();
     impl_->cache = std::make_unique<statement_cache>(*impl_->db);
+    impl_->use_syncer(db_path);
     sqlite3_busy_handler(impl_->db->getHandle(), &short_busy_handler, nullptr);
     // A WAL checkpoint run by this connection would stall every acknowledgement behind it
     // (tens of ms for a few MB). The server's wal_checkpointer keeps the WAL bounded from its own
     // connection (PASSIVE: it does not block this writer).
     disable_auto_checkpoint(*impl_->db);
+}
+
+event_log::event_log(SQLite::Database& shared, write_gate& gate, std::function<void()> on_committed,
+                     std::size_t max_batch)
+    : impl_(std::make_unique<impl>()) {
+    // The owner of `shared` set it up (statement cache, busy handling, automatic checkpoints off);
+    // it is touched only on the gate, like the owner's own use of it.
+    impl_->path = shared.getFilename();
+    impl_->on_committed = std::move(on_committed);
+    impl_->max_batch = max_batch == 0 ? 1 : max_batch;
+    impl_->gate = &gate;
+    impl_->db = &shared;
+    impl_->use_syncer(impl_->path);
 }
 
 event_log::~event_log() { stop(); }

@@ -43,12 +43,16 @@ enum class store_result {
     error       ///< the transaction failed: nothing was stored
 };
 
-/// Group commit (STYLE §6): every record queued while the previous transaction was committing
-/// goes into the next one, so one fsync acknowledges many webhooks.
+/// Group commit (STYLE §6): every record queued while the previous group was being stored goes
+/// into the next one, so one fsync acknowledges many webhooks. For a database in a file the
+/// group's transaction holds the write turn only to write the WAL (synchronous=NORMAL); the sync
+/// that makes it durable runs after the turn, on this thread (storage::wal_sync), and only then
+/// are the records completed (the webhooks answered): an acknowledged event is on disk, and the
+/// other writer works while the disk syncs instead of waiting for it.
 class event_log {
 public:
-    /// Called once per record, on the writer thread, after its transaction committed (or failed),
-    /// with the row's seq when it was stored (0 otherwise).
+    /// Called once per record, on the writer thread, after its transaction committed and the WAL
+    /// was synced (or either failed), with the row's seq when it was stored (0 otherwise).
     using completion = std::function<void(store_result, std::int64_t seq)>;
 
     /// Opens its own connection to `db_path` (migrations already applied by the caller).
@@ -56,6 +60,15 @@ public:
     /// @throws SQLite::Exception when the database cannot be opened.
     explicit event_log(const std::string& db_path, std::function<void()> on_committed = {},
                        std::size_t max_batch = 8192, write_gate* gate = nullptr);
+    /// Writes through `shared`, the connection of the process's other writer (the worker), and
+    /// touches it only while holding `gate`: both must outlive the event log, and every other
+    /// user of `shared` must hold the gate too and leave no transaction open at the end of its
+    /// turn. One write connection keeps one page cache: with two, each commit on one made the
+    /// other drop its whole cache and read the pages it needs again (about 4.7 page reads per
+    /// event at saturation). Its groups are made durable by its own sync of the WAL after each
+    /// commit, whatever the other writer set for its own transactions.
+    event_log(SQLite::Database& shared, write_gate& gate, std::function<void()> on_committed = {},
+              std::size_t max_batch = 8192);
     ~event_log();
     event_log(const event_log&) = delete;
     event_log& operator=(const event_log&) = delete;

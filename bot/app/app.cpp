@@ -187,8 +187,10 @@ server::server(environment& env) : impl_(std::make_unique<impl>(env)) {
     p.api = std::make_unique<admin_api>(cfg, *p.work, p.readers.get());
     p.svc = std::unique_ptr<services>(new services{env, *p.work, p.router, *p.api, p.stats, {}, {}, {}, {}});
     p.svc->readers = p.readers.get();
-    p.log = std::make_unique<storage::event_log>(cfg.storage.path, [raw = impl_.get()] { raw->schedule_drain(); }, 8192,
-                                                 &p.gate);
+    // The event log writes through the worker's connection, on the gate: one page cache for both
+    // writers instead of two that invalidate each other at every commit.
+    p.log = std::make_unique<storage::event_log>(p.work->shared_connection(), p.gate,
+                                                 [raw = impl_.get()] { raw->schedule_drain(); }, 8192);
     // Once a second: at a steady 2,000 events/s, acknowledgement p99 over 60 s measured 6.8 ms
     // (twice) checkpointing every 100 ms, 5.1 and 6.0 ms every second, 7.1 ms every 3 s (the
     // database file's sync competes with the commits' own).

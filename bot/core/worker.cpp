@@ -19,6 +19,7 @@
 #include <list>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <thread>
 
 namespace bot {
@@ -184,6 +185,11 @@ void worker::on_outbox_commit(std::function<void()> wake) {
         if (!impl_->watch) impl_->watch = std::make_unique<storage::outbox_watch>(db);
         impl_->wake = std::move(wake);
     });
+}
+
+SQLite::Database& worker::shared_connection() {
+    if (!impl_->gate) throw std::logic_error("worker: a connection is shared only on a write gate");
+    return *impl_->db;
 }
 
 void worker::stop() {

@@ -50,6 +50,11 @@ public:
     void on_outbox_commit(std::function<void()> wake);
     /// Finishes the queued jobs, cancels timers and joins the thread.
     void stop();
+    /// The worker's write connection, for the one other writer of the process that takes the
+    /// worker's write gate around every use of it (storage::event_log): the worker touches it only
+    /// within its own turns at that gate and ends each job's transaction before a turn ends, so
+    /// the two take turns with one connection and one page cache. Only with a gate.
+    [[nodiscard]] SQLite::Database& shared_connection();
 
 private:
     struct impl;
