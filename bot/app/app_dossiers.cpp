@@ -5,6 +5,7 @@
 #include "bot/core/local_time.hpp"
 #include "bot/core/metrics.hpp"
 #include "bot/core/worker.hpp"
+#include "bot/dossiers/import_issue_text.hpp"
 #include "bot/dossiers/import_run.hpp"
 #include "bot/dossiers/import_watch.hpp"
 #include "bot/dossiers/reminder_admin.hpp"
@@ -289,9 +290,9 @@ private:
         }
         if (rep.outcome == storage::import_outcome::failed) return;  // left in place: the next look tries again
         if (rep.stats.notices_pending > 0) send_notices(s_);
-        std::string report;
-        for (const auto& e : rep.parsed.errors)
-            report += req.file_name + ":" + std::to_string(e.line) + ": " + e.reason + "\n";
+        const std::string report = rep.outcome == storage::import_outcome::rejected
+                                       ? import_rejection_text(cfg, s_.env.texts, req.file_name, rep.parsed.errors)
+                                       : std::string();
         const std::string stamp = format_local_datetime(s_.env.clock(), cfg.time.utc_offset_minutes);
         std::string safe_stamp;
         for (char c : stamp) safe_stamp.push_back(c == ' ' || c == ':' ? (c == ' ' ? '_' : '-') : c);

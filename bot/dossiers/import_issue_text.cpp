@@ -14,4 +14,13 @@ std::string import_issue_text(const config& cfg, const message_catalog& texts, c
     return texts.render(key, {{"line", std::to_string(e.line)}, {"column", e.column}, {"value", value}});
 }
 
+std::string import_rejection_text(const config& cfg, const message_catalog& texts, const std::string& file_name,
+                                  const std::vector<import_error>& errors) {
+    std::string out = texts.render("import_watch_rejected",
+                                   {{"file", file_name}, {"lines", std::to_string(distinct_lines(errors))}}) +
+                      "\n";
+    for (const auto& e : errors) out += file_name + ": " + import_issue_text(cfg, texts, e) + "\n";
+    return out;
+}
+
 }  // namespace bot

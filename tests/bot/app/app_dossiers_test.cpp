@@ -42,7 +42,7 @@ struct dossiers_fixture {
         work = std::make_unique<bot::worker>(t->env->cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        svc = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}});
+        svc = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}, nullptr, {}});
         bot::app::start_dossiers(*svc);
     }
     ~dossiers_fixture() {
@@ -133,5 +133,8 @@ TEST_CASE("exports dropped in the watched folder are imported and moved aside, r
     REQUIRE(rejected.size() == 2);  // the file and its errors
     for (const auto& r : rejected)
         if (r.size() > 11 && r.compare(r.size() - 11, 11, ".errors.txt") == 0)
-            CHECK_THAT(test::read_file((folder.path() / "rejected" / r).string()), Catch::Contains("bad.csv:2: bad channel"));
+            CHECK(test::read_file((folder.path() / "rejected" / r).string()) ==
+                  "Tệp bad.csv chưa được nhập: 1 dòng có lỗi nên chưa hồ sơ nào thay đổi. Anh/chị sửa các dòng dưới đây "
+                  "trong tệp rồi đặt lại tệp vào thư mục nhập.\n"
+                  "bad.csv: Dòng 2: kênh nộp \"fax\" không rõ (Trực tuyến, Trực tiếp hoặc Dịch vụ bưu chính công ích).\n");
 }
