@@ -50,9 +50,8 @@ std::string where(const std::string& file, const std::string& format, std::size_
 // Each issue as the console's upload words it (the officials who run this read Vietnamese): the
 // file, then the text, which names the line itself; the parser's reason, placed by where(), for an
 // issue without a text.
-void print_issues(const config& cfg, const std::string& file, const std::string& format, const std::vector<import_error>& errors,
-                  const std::vector<import_error>& warnings) {
-    const auto texts = load_messages(cfg);
+void print_issues(const config& cfg, const message_catalog& texts, const std::string& file, const std::string& format,
+                  const std::vector<import_error>& errors, const std::vector<import_error>& warnings) {
     auto print = [&](const import_error& e, const char* note) {
         const std::string text = import_issue_text(cfg, texts, e);
         if (text == e.reason)
@@ -64,12 +63,13 @@ void print_issues(const config& cfg, const std::string& file, const std::string&
     for (const auto& w : warnings) print(w, "lưu ý: ");
 }
 
-void print_ignored(const std::vector<std::string>& ignored) {
+void print_ignored(const message_catalog& texts, const std::vector<std::string>& ignored) {
     if (ignored.empty()) return;
-    std::cout << "ignored columns:";
-    for (std::size_t i = 0; i < ignored.size(); ++i) std::cout << (i ? ", " : " ") << ignored[i];
-    std::cout << "\n";
+    std::string columns;
+    for (std::size_t i = 0; i < ignored.size(); ++i) columns += (i ? ", " : "") + ignored[i];
+    std::cout << texts.render("import_cli_ignored", {{"columns", columns}}) << "\n";
 }
+
 
 void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossier_args>& a) {
     auto* imp = ds->add_subcommand("import", "Import an export (CSV, XLSX or JSON): upsert by code, all or nothing");
@@ -82,15 +82,20 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
         const std::string bytes = read_whole(a->file);
         auto db = storage::open_database(cfg.storage.path);
         const std::string name = std::filesystem::path(a->file).filename().string();
+        // What this command prints is read by the officials who run it: in the console's words.
+        const auto texts = load_messages(cfg);
         if (a->dry_run) {
             auto p = preview_dossier_import(*db, bytes, cfg);
             if (a->json) {
                 std::cout << import_preview_json(p) << "\n";
             } else {
-                print_issues(cfg, a->file, p.format, p.errors, p.warnings);
+                print_issues(cfg, texts, a->file, p.format, p.errors, p.warnings);
                 if (p.ok()) {
-                    std::cout << "would import " << p.rows << " dossiers: " << p.inserted << " new, " << p.updated
-                              << " updated, " << p.unchanged << " unchanged (nothing written)\n";
+                    std::cout << texts.render("import_cli_would_import", {{"rows", std::to_string(p.rows)},
+                                                                          {"new", std::to_string(p.inserted)},
+                                                                          {"updated", std::to_string(p.updated)},
+                                                                          {"unchanged", std::to_string(p.unchanged)}})
+                              << "\n";
                     for (const auto& c : p.changes) {
                         if (c.kind != "updated") continue;
                         std::cout << "  " << c.code << ": ";
@@ -99,9 +104,9 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
                         for (std::size_t i = 0; i < c.fields.size(); ++i) std::cout << (i ? ", " : "") << c.fields[i];
                         std::cout << ")\n";
                     }
-                    print_ignored(p.ignored_columns);
+                    print_ignored(texts, p.ignored_columns);
                 } else {
-                    std::cerr << distinct_lines(p.errors) << " row(s) would be rejected; nothing would be imported\n";
+                    std::cerr << texts.render("import_cli_would_reject", {{"lines", std::to_string(distinct_lines(p.errors))}}) << "\n";
                 }
             }
             if (!p.ok()) opts.exit_code = 1;
@@ -117,22 +122,28 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
             if (rep.outcome != storage::import_outcome::imported) opts.exit_code = 1;
             return;
         }
-        print_issues(cfg, a->file, rep.parsed.format, rep.parsed.errors, rep.parsed.warnings);
+        print_issues(cfg, texts, a->file, rep.parsed.format, rep.parsed.errors, rep.parsed.warnings);
+        const std::string run_id = std::to_string(rep.run_id);
         if (rep.outcome == storage::import_outcome::rejected) {
-            std::cerr << distinct_lines(rep.parsed.errors) << " row(s) rejected; nothing was imported (run " << rep.run_id
-                      << ")\n";
+            std::cerr << texts.render("import_cli_rejected", {{"lines", std::to_string(distinct_lines(rep.parsed.errors))}, {"run", run_id}})
+                      << "\n";
             opts.exit_code = 1;
             return;
         }
-        if (rep.outcome == storage::import_outcome::failed) throw command_error("import failed: " + rep.detail);
-        std::cout << "imported " << rep.parsed.rows.size() << " dossiers (" << rep.stats.inserted << " new, "
-                  << rep.stats.updated << " updated, " << rep.stats.unchanged << " unchanged, " << rep.stats.state_changes
-                  << " state changes, " << rep.stats.newly_returned << " newly returned) in " << rep.duration_ms
-                  << " ms (run " << rep.run_id << ")\n";
-        print_ignored(rep.parsed.ignored_columns);
+        if (rep.outcome == storage::import_outcome::failed)
+            throw command_error(texts.render("import_cli_failed", {{"detail", rep.detail}}));
+        std::cout << texts.render("import_cli_imported", {{"rows", std::to_string(rep.parsed.rows.size())},
+                                                          {"new", std::to_string(rep.stats.inserted)},
+                                                          {"updated", std::to_string(rep.stats.updated)},
+                                                          {"unchanged", std::to_string(rep.stats.unchanged)},
+                                                          {"state_changes", std::to_string(rep.stats.state_changes)},
+                                                          {"returned", std::to_string(rep.stats.newly_returned)},
+                                                          {"ms", std::to_string(rep.duration_ms)},
+                                                          {"run", run_id}})
+                  << "\n";
+        print_ignored(texts, rep.parsed.ignored_columns);
         if (rep.stats.notices_pending == 0) return;
         // Followers' notices go into the outbox here; the running service sends them.
-        auto texts = load_messages(cfg);
         handlers::context ctx{*db, cfg, texts, nullptr, [] { return now_ms(); }};
         handlers::notice_report total;
         for (bool more = true; more;) {
@@ -142,8 +153,10 @@ void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<doss
             total.queued_zns += r.queued_zns;
             total.undeliverable += r.undeliverable;
         }
-        std::cout << "notices to followers: " << total.queued_cs << " on Zalo, " << total.queued_zns << " by ZNS, "
-                  << total.undeliverable << " not deliverable\n";
+        std::cout << texts.render("import_cli_notices", {{"zalo", std::to_string(total.queued_cs)},
+                                                         {"zns", std::to_string(total.queued_zns)},
+                                                         {"undeliverable", std::to_string(total.undeliverable)}})
+                  << "\n";
     });
 }
 

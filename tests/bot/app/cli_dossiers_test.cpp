@@ -19,12 +19,12 @@ TEST_CASE("an export with Vietnamese headers imports from the command line as CS
     cli run;
     run.ok("officials add --id cb_ts_01 --name 'Nguyễn Văn An' --unit tan_soi --role official");
     CHECK_THAT(run.ok("dossiers import --dry-run tests/fixtures/mot-cua-export.csv"),
-               Catch::Contains("would import 6 dossiers: 6 new"));
+               Catch::Contains("Sẽ nhập 6 hồ sơ: 6 hồ sơ mới"));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
     auto out = run.ok("dossiers import tests/fixtures/mot-cua-export.csv");
-    CHECK_THAT(out, Catch::Contains("imported 6 dossiers (6 new") && Catch::Contains("ignored columns: STT, Người nộp, Ghi chú"));
+    CHECK_THAT(out, Catch::Contains("Đã nhập 6 hồ sơ: 6 hồ sơ mới") && Catch::Contains("Các cột không dùng đến: STT, Người nộp, Ghi chú."));
     CHECK_THAT(run.ok("dossiers import tests/fixtures/mot-cua-export.xlsx"),
-               Catch::Contains("imported 6 dossiers (0 new, 0 updated, 6 unchanged"));
+               Catch::Contains("Đã nhập 6 hồ sơ: 0 hồ sơ mới, 0 hồ sơ thay đổi, 6 hồ sơ không đổi"));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers WHERE official_id = 'cb_ts_01'") == 3);
     auto runs = run.ok("dossiers runs");
     CHECK_THAT(runs, Catch::Contains("mot-cua-export.xlsx") && Catch::Contains("mot-cua-export.csv"));
@@ -40,7 +40,7 @@ TEST_CASE("a rejected import names file and line, exits 1, and its run shows the
     std::string out;
     CHECK(run("dossiers import '" + run.dir.file("bad.csv") + "'", out) == 1);
     // In the console's words (the officials who run it read Vietnamese), the line named.
-    CHECK_THAT(out, Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\" không rõ") && Catch::Contains("nothing was imported (run 1)"));
+    CHECK_THAT(out, Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\" không rõ") && Catch::Contains("1 dòng có lỗi nên chưa hồ sơ nào thay đổi (lần nhập số 1)."));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
     CHECK_THAT(run.ok("dossiers run 1"), Catch::Contains("rejected") && Catch::Contains("bad.csv:3: bad channel"));
     CHECK(run("dossiers run 99", out) == 1);

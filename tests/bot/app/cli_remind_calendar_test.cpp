@@ -67,7 +67,7 @@ void set_up(const cli& run) {
                      "TL-2,Đăng ký khai sinh,xa,xa_a,truc_tuyen,2025-12-22,2026-01-05,cb_a\n"
                      "QK-1,Đăng ký khai sinh,xa,xa_a,truc_tuyen,2026-08-20,2026-08-28,cb_a\n"
                      "QK-2,Đăng ký khai sinh,xa,xa_a,truc_tuyen,2026-08-20,2026-09-03,cb_a\n");
-    CHECK_THAT(run.ok("dossiers import '" + run.dir.file("hs.csv") + "'"), Catch::Contains("imported 4 dossiers"));
+    CHECK_THAT(run.ok("dossiers import '" + run.dir.file("hs.csv") + "'"), Catch::Contains("Đã nhập 4 hồ sơ"));
 }
 
 using plan_t = std::set<std::string>;

@@ -36,7 +36,7 @@ void set_up_june_2023(const cli& run) {
     run.ok("officials add --id cb_ds_01 --name 'Lê Văn Cường' --unit dong_son --role official");
     run.ok("officials add --id ld_ds --name 'Phạm Thị Dung' --unit dong_son --role leader --phone 0912000019");
     run.ok("officials add --id cb_bh_01 --name 'Hoàng Văn Em' --unit bo_ha --role official --phone 0912000021");
-    CHECK_THAT(run.ok("dossiers import tests/fixtures/dossiers-2023-06.csv"), Catch::Contains("imported 10 dossiers"));
+    CHECK_THAT(run.ok("dossiers import tests/fixtures/dossiers-2023-06.csv"), Catch::Contains("Đã nhập 10 hồ sơ"));
     // cb_ts_01 linked their Zalo account and wrote to the OA the day before; cb_bh_01 sent "tắt nhắc".
     auto conn = storage::open_database(run.db);
     const auto then = bot::unix_ms_of({2023, 6, 14}, 10 * 60);
@@ -101,7 +101,7 @@ TEST_CASE("the reminder commands report bad input with exit codes 1 and 2", "[re
                      "ma_ho_so,thu_tuc,cap,don_vi,kenh,ngay_nhan,han_tra\nA,x,xa,tan_soi,truc_tuyen,2023-06-01,2023-06-05\n"
                      "B,x,xa,tan_soi,fax,2023-06-01,2023-06-05\n");
     CHECK(run("dossiers import '" + run.dir.file("bad.csv") + "'", out) == 1);
-    CHECK_THAT(out, Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\"") && Catch::Contains("nothing was imported"));
+    CHECK_THAT(out, Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\"") && Catch::Contains("chưa hồ sơ nào thay đổi"));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
     run.ok("officials disable cb1");
     CHECK_THAT(run.ok("officials list"), Catch::Contains("disabled"));

@@ -107,7 +107,7 @@ TEST_CASE("the 2023 seed report reproduces its figures under the 2023 units of t
     std::string out;
     // The demo's structure (no configuration file) and the example configuration are the same file.
     REQUIRE(test::run(cchcbot(db, "dossiers import tests/fixtures/dossiers-2023-06.csv"), out) == 0);
-    CHECK(out.find("imported 10 dossiers") != std::string::npos);
+    CHECK(out.find("Đã nhập 10 hồ sơ") != std::string::npos);
     REQUIRE(test::run(cchcbot(db, "report --from 2023-06-01 --to 2023-06-15 --format json"), out) == 0);
     check_seed_figures(json::parse(out).as_object());
 
