@@ -52,7 +52,7 @@ struct api_fixture {
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
         svc = std::make_unique<bot::app::services>(
-            bot::app::services{*t->env, *work, router, *api, stats, [this] { ++notified; }, {}, {}, {}});
+            bot::app::services{*t->env, *work, router, *api, stats, [this] { ++notified; }, {}, {}, {}, nullptr, {}});
         bot::app::start_reminders(*svc);
         bot::app::start_dossiers(*svc);
     }
@@ -262,7 +262,7 @@ TEST_CASE("read resources answer from a reader connection while the write worker
     test::temp_dir dir;
     auto cfg = test::test_config();
     cfg.storage.path = dir.file("readers.db");
-    cfg.api_tokens = {{"Chị Hoa (admin)", "admin", bot::hash_api_token("admin-secret-token", "s1")}};
+    cfg.api_tokens = {{"Chị Hoa (admin)", "admin", bot::hash_api_token("admin-secret-token", "s1"), {}}};
     (void)storage::open_database(cfg.storage.path);  // migrate
     bot::worker work(cfg.storage.path);
     work.start();
