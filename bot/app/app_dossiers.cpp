@@ -117,7 +117,7 @@ void add_dossier_resources(services& s) {
     const std::vector<api_role> ops = {api_role::operator_};
     // Off the worker: parsing and comparing a big export happen here; the writes go to the
     // worker in short jobs. `?dry_run=1` answers with the preview and writes nothing.
-    s.api.add_task("POST", "/api/v1/dossiers", ops, [&cfg, &env, &work, svc](const api_request& r) {
+    s.api.add_task("POST", "/api/v1/dossiers", ops, [&cfg, &env, &work, svc](const api_request& r, SQLite::Database& read) {
         std::string ct;
         if (auto it = r.http.headers.find("Content-Type"); it != r.http.headers.end()) ct = lower(it->second);
         import_request req;
@@ -136,15 +136,14 @@ void add_dossier_resources(services& s) {
                               "(application/vnd.openxmlformats-officedocument.spreadsheetml.sheet) or application/octet-stream");
         if (auto it = r.http.query.find("file"); it != r.http.query.end()) req.file_name = it->second;
         const bool dry_run = r.http.query.count("dry_run") && r.http.query.at("dry_run") != "0";
-        auto read = storage::open_database(cfg.storage.path, false);
         if (dry_run) {
-            auto p = preview_dossier_import(*read, r.http.body, cfg, req.scope);
+            auto p = preview_dossier_import(read, r.http.body, cfg, req.scope);
             if (auto refusal = scope_refusal(r, p.errors)) return *refusal;
             return json_response(import_preview_json(p), p.ok() ? 200 : 422);
         }
         const std::string path = r.http.path;
         req.on_imported = [&r, path](SQLite::Database& db, const storage::upsert_stats&) { audit(db, r.actor, "POST " + path, "", "200"); };
-        auto rep = run_dossier_import(worker_io(*read, work), r.http.body, req, cfg, env.clock);
+        auto rep = run_dossier_import(worker_io(read, work), r.http.body, req, cfg, env.clock);
         if (rep.stats.notices_pending > 0) send_notices(*svc);
         if (rep.outcome == storage::import_outcome::rejected)
             if (auto refusal = scope_refusal(r, rep.parsed.errors)) return *refusal;

@@ -6,6 +6,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/reader_pool.hpp"
+#include "bot/core/task_thread.hpp"
 #include "bot/core/worker.hpp"
 #include "bot/http/url_path.hpp"
 
@@ -22,10 +23,6 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <condition_variable>
-#include <deque>
-#include <mutex>
-#include <thread>
 #include <cctype>
 #include <fstream>
 #include <memory>
@@ -188,47 +185,8 @@ std::vector<std::string> served_units(const api_request& r, const config& cfg) {
     return out;
 }
 
-// One thread for add_task resources: started on the first task, joined by ~admin_api.
-struct admin_api::task_thread {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<std::function<void()>> queue;
-    bool stop = false;
-    std::thread thread;
-
-    void post(std::function<void()> f) {
-        {
-            std::lock_guard lk(mu);
-            queue.push_back(std::move(f));
-            if (!thread.joinable()) thread = std::thread([this] { run(); });
-        }
-        cv.notify_one();
-    }
-    void run() {
-        for (;;) {
-            std::function<void()> f;
-            {
-                std::unique_lock lk(mu);
-                cv.wait(lk, [this] { return stop || !queue.empty(); });
-                if (queue.empty()) return;
-                f = std::move(queue.front());
-                queue.pop_front();
-            }
-            f();
-        }
-    }
-    ~task_thread() {
-        {
-            std::lock_guard lk(mu);
-            stop = true;
-        }
-        cv.notify_one();
-        if (thread.joinable()) thread.join();
-    }
-};
-
 admin_api::admin_api(const config& cfg, worker& work, reader_pool* readers)
-    : cfg_(cfg), work_(work), readers_(readers), tasks_(std::make_unique<task_thread>()) {
+    : cfg_(cfg), work_(work), readers_(readers) {
     const std::string file = cfg.templates_dir + "/api/openapi.json";
     std::ifstream in(file, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read the API document " + file);
@@ -275,6 +233,7 @@ void admin_api::add(std::string method, std::string pattern, std::vector<api_rol
 }
 
 void admin_api::add_task(std::string method, std::string pattern, std::vector<api_role> roles, api_task_fn fn) {
+    if (!tasks_) tasks_ = std::make_unique<task_thread>(cfg_.storage.path);
     auto segments = split_path(pattern);
     routes_.push_back({std::move(method), std::move(pattern), std::move(segments), std::move(roles), true, false, {}, std::move(fn)});
 }
@@ -400,15 +359,16 @@ void admin_api::handle(http_request&& req, respond_fn respond) {
     areq->path_params = std::move(d.params);
     const route* r = d.match;
     if (r->task) {
-        tasks_->post([areq, r, respond] {
+        const bool queued = tasks_->post([areq, r, respond](SQLite::Database& db) {
             http_response res;
             try {
-                res = r->task(*areq);
+                res = r->task(*areq, db);
             } catch (const std::exception&) {
                 res = failure_response(*areq);
             }
             respond(std::move(res));
         });
+        if (!queued) respond(json_error(503, "stopping", "the service is stopping; try again shortly"));
         return;
     }
     auto run = [areq, r, respond](SQLite::Database& db) {

@@ -24,6 +24,7 @@ struct config;
 struct api_token_config;
 class worker;
 class reader_pool;
+class task_thread;
 
 /// Roles, each including the rights of none other except `admin`, which may do everything.
 enum class api_role { viewer, propaganda, operator_, admin };
@@ -58,10 +59,11 @@ void require_unit(const api_request& r, const config& cfg, std::string_view unit
 using api_fn = std::function<http_response(const api_request&, SQLite::Database&)>;
 
 /// A resource that runs off the worker thread (long work such as a dossier import: parsing a big
-/// file must not hold the write connection). It answers through its return value, does its
-/// writes through worker::run_sync in short jobs, and writes its own audit row with each write
-/// that succeeds. Throwing maps to status codes as for api_fn.
-using api_task_fn = std::function<http_response(const api_request&)>;
+/// file must not hold the write connection), on the API's task thread (bot::task_thread). It
+/// reads on that thread's read-only connection (not inside a transaction), answers through its
+/// return value, does its writes through the worker in short jobs, and writes its own audit row
+/// with each write that succeeds. Throwing maps to status codes as for api_fn.
+using api_task_fn = std::function<http_response(const api_request&, SQLite::Database&)>;
 
 /// Routes /api/v1 requests to resources after checking the bearer token, role and query
 /// parameters. The checks run from the headers alone (mount() installs them as the router's
@@ -86,7 +88,8 @@ public:
     void add_read(std::string method, std::string pattern, std::vector<api_role> roles, api_fn fn);
 
     /// Adds a resource that runs off the worker, on the API's task thread (one task at a time, in
-    /// the order received).
+    /// the order received; the thread and its read-only connection exist once a task resource
+    /// is added).
     void add_task(std::string method, std::string pattern, std::vector<api_role> roles, api_task_fn fn);
 
     /// Registers the catch-all /api/v1/* endpoint and the header guard on the router.
@@ -132,7 +135,6 @@ private:
     };
     [[nodiscard]] decision authorize(const http_request& req) const;
 
-    struct task_thread;
     const config& cfg_;
     worker& work_;
     reader_pool* readers_;

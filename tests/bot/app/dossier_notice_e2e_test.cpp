@@ -52,7 +52,7 @@ TEST_CASE("an edited export row that changes state reaches each follower once th
     cfg.storage.path = dir.file("e2e.db");
     cfg.server.port = 0;
     cfg.demo = false;
-    cfg.api_tokens = {{"Một cửa (e2e)", "admin", bot::hash_api_token(token, "e2e")}};
+    cfg.api_tokens = {{"Một cửa (e2e)", "admin", bot::hash_api_token(token, "e2e"), {}}};
     auto t = test::make_test_env(cfg);
     t->env->clock = [] { return bot::now_ms(); };
     bot::app::server srv(*t->env);
