@@ -316,7 +316,7 @@ http_response post_import_confirm(page_ctx& c) {
     if (!item) return page_ctx::redirect("/console/ho-so/nhap?tb=upload_expired");
     // Checked again as it is imported (every line, the person's units): the stored dossiers may
     // have changed since the preview. Off the worker, it may wait for another process's import.
-    const import_io io{c.db, c.write, true};
+    const import_io io{c.db, c.write};
     import_request req;
     req.source = "console";
     req.actor = c.me.who.official_id;

@@ -238,7 +238,7 @@ import_report run_dossier_import(const import_io& io, std::string_view bytes, co
         const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(storage::placement_stale_ms + 10'000);
         for (;;) {
             io.write([&](SQLite::Database& db) { placing = storage::claim_placement(db, batch, clock()); });
-            if (placing || !io.may_wait || std::chrono::steady_clock::now() > give_up) break;
+            if (placing || std::chrono::steady_clock::now() > give_up) break;
             std::this_thread::sleep_for(std::chrono::seconds(1));
         }
         if (!placing) throw std::runtime_error("another dossier import is still writing; try again later");

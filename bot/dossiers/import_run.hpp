@@ -66,11 +66,10 @@ struct import_io {
     /// Runs a job on the write connection and waits for it (the worker's run_sync in the server,
     /// called from a thread of its own: the API's and the console's task threads; a direct call in
     /// the CLI). Exceptions the job throws come back out.
+    /// The run waits (sleeps between looks, up to placement_stale_ms and 10 s more) while another
+    /// process's import places its rows, so `write` must never run inline on the server's write
+    /// worker.
     std::function<void(const std::function<void(SQLite::Database&)>&)> write;
-    /// Whether the run may wait (sleep) for another process's import to finish placing its rows:
-    /// false when `write` runs inline on the server's write worker, which must never sleep; the
-    /// import then fails at once with "try again later".
-    bool may_wait = true;
 };
 
 /// Who imports what.

@@ -346,16 +346,22 @@ TEST_CASE("withdrawn dossiers leave the reminder scan and the officials' open li
     REQUIRE(storage::list_dossiers(*db, f).size() == 1);
 }
 
-TEST_CASE("an import that may not wait fails at once while another process's import is placing rows", "[dossiers]") {
+TEST_CASE("an import waits while another process's import places rows, and takes over once that one stalled", "[dossiers]") {
     auto cfg = test::test_config();
     auto db = test::memory_db();
     REQUIRE(storage::claim_placement(*db, "other-process", 1000));
-    bot::import_io io{*db, [&](const std::function<void(SQLite::Database&)>& job) { job(*db); }, false};
+    // The other import never touches its placement again (it died). The run's clock reads it
+    // fresh at the first look and stale from half a second on: the run waits a second, looks
+    // again, and takes over.
     const auto t0 = std::chrono::steady_clock::now();
-    auto rep = bot::run_dossier_import(io, numbered_csv(5), bot::import_request{}, cfg, [] { return std::int64_t{2000}; });
-    CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(30));  // it did not wait (130 s) on the writer
-    CHECK(rep.outcome == storage::import_outcome::failed);
-    CHECK_THAT(rep.detail, Catch::Contains("try again later"));
-    CHECK(storage::count_dossiers(*db) == 0);
-    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_visibility WHERE batch = 'other-process'") == 1);
+    auto clock = [&]() -> std::int64_t {
+        return std::chrono::steady_clock::now() - t0 < std::chrono::milliseconds(500) ? 2000
+                                                                                      : 1000 + storage::placement_stale_ms + 5000;
+    };
+    bot::import_io io{*db, [&](const std::function<void(SQLite::Database&)>& job) { job(*db); }};
+    auto rep = bot::run_dossier_import(io, numbered_csv(5), bot::import_request{}, cfg, clock);
+    CHECK(std::chrono::steady_clock::now() - t0 >= std::chrono::milliseconds(900));  // it waited
+    CHECK(rep.outcome == storage::import_outcome::imported);
+    CHECK(storage::count_dossiers(*db) == 5);
+    CHECK(count(*db, "SELECT COUNT(*) FROM dossier_visibility WHERE batch = 'other-process'") == 0);
 }
