@@ -80,8 +80,8 @@ std::int64_t insert_import_run(SQLite::Database& db, const import_run& run, cons
     q.exec();
     const std::int64_t id = db.getLastInsertRowid();
     SQLite::Statement iq(db,
-                         "INSERT INTO import_run_issues (run_id, seq, kind, file, line, column_name, code, reason) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                         "INSERT INTO import_run_issues (run_id, seq, kind, file, line, column_name, code, reason, value) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     std::int64_t seq = 0;
     for (const auto& i : issues) {
         iq.bind(1, id);
@@ -92,6 +92,7 @@ std::int64_t insert_import_run(SQLite::Database& db, const import_run& run, cons
         iq.bind(6, i.column);
         iq.bind(7, i.code);
         iq.bind(8, i.reason);
+        iq.bind(9, i.value);
         iq.exec();
         iq.reset();
     }
@@ -126,14 +127,16 @@ std::optional<import_run> find_import_run(SQLite::Database& db, std::int64_t id)
 
 std::vector<import_run_issue> import_run_issues(SQLite::Database& db, std::int64_t id, std::size_t limit) {
     SQLite::Statement q(db,
-                        "SELECT kind, COALESCE(file, ''), line, COALESCE(column_name, ''), COALESCE(code, ''), reason "
+                        "SELECT kind, COALESCE(file, ''), line, COALESCE(column_name, ''), COALESCE(code, ''), reason, "
+                        "COALESCE(value, '') "
                         "FROM import_run_issues WHERE run_id = ? ORDER BY seq LIMIT ?");
     q.bind(1, id);
     q.bind(2, static_cast<std::int64_t>(limit));
     std::vector<import_run_issue> out;
     while (q.executeStep())
         out.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
-                       q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString()});
+                       q.getColumn(3).getString(), q.getColumn(4).getString(), q.getColumn(5).getString(),
+                       q.getColumn(6).getString()});
     return out;
 }
 

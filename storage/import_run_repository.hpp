@@ -46,6 +46,7 @@ struct import_run_issue {
     std::string column;  ///< the header as the file writes it
     std::string code;    ///< stable id (templates/messages/imports.toml: import_issue_<code>)
     std::string reason;  ///< English
+    std::string value;   ///< the cell as written (empty in runs stored before migration 52)
 };
 
 /// One dossier a run changed.

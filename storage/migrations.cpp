@@ -597,6 +597,12 @@ INSERT INTO dossier_visibility (id, ceiling) VALUES (1, 9223372036854775807);
 CREATE VIEW dossiers AS SELECT * FROM dossier_rows WHERE +rowid <= (SELECT ceiling FROM dossier_visibility);
 )SQL";
 
+// == area: dossiers — an import issue keeps the cell as written, so a run's issues can be shown
+// later in the words officials read (templates/messages/imports.toml), not only in English ==
+const char* const dossiers_v52 = R"SQL(
+ALTER TABLE import_run_issues ADD COLUMN value TEXT;
+)SQL";
+
 }  // namespace
 
 const std::vector<migration>& all_migrations() {
@@ -614,6 +620,7 @@ const std::vector<migration>& all_migrations() {
         {42, units_v42},
         {50, dossiers_v50},
         {51, dossiers_v51},
+        {52, dossiers_v52},
         {70, trust_flows_v70},
         {71, trust_flows_v71},
         {80, nullptr, console_v80_roles},

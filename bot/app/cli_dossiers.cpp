@@ -17,6 +17,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <map>
 #include <sstream>
 
 namespace bot::app {
@@ -60,7 +61,8 @@ void print_issues(const config& cfg, const message_catalog& texts, const std::st
             std::cerr << file << ": " << note << text << "\n";
     };
     for (const auto& e : errors) print(e, "");
-    for (const auto& w : warnings) print(w, "lưu ý: ");
+    const std::string note = texts.render("import_cli_note") + " ";
+    for (const auto& w : warnings) print(w, note.c_str());
 }
 
 void print_ignored(const message_catalog& texts, const std::vector<std::string>& ignored) {
@@ -70,6 +72,48 @@ void print_ignored(const message_catalog& texts, const std::vector<std::string>&
     std::cout << texts.render("import_cli_ignored", {{"columns", columns}}) << "\n";
 }
 
+
+// A dossier state as officials read it ("Đang giải quyết"); the stored word when no text has it
+// (a state a newer version wrote), or "-" for none (a new dossier's old state).
+std::string state_words(const message_catalog& texts, const std::string& state) {
+    if (state.empty()) return "-";
+    const std::string key = "dossier_zns_state_" + state;
+    return texts.has(key) ? texts.render(key) : state;
+}
+
+// The words of one stored run, for import_cli_runs_line, _run_head and _run_counts.
+std::map<std::string, std::string> run_words(const message_catalog& texts, const storage::import_run& r, int offset) {
+    const std::string source_key = "import_cli_source_" + r.source;
+    return {{"id", std::to_string(r.id)},
+            {"when", format_local_datetime(r.started_at, offset)},
+            {"outcome", texts.render("import_cli_outcome_" + std::string(storage::to_string(r.outcome)))},
+            {"source", texts.has(source_key) ? texts.render(source_key) : r.source},
+            {"actor", r.actor.empty() ? "" : ", " + r.actor},
+            {"file", r.file_name.empty() ? "-" : r.file_name},
+            {"format", r.format.empty() ? "-" : r.format},
+            {"rows", std::to_string(r.rows)},
+            {"new", std::to_string(r.inserted)},
+            {"updated", std::to_string(r.updated)},
+            {"unchanged", std::to_string(r.unchanged)},
+            {"state_changes", std::to_string(r.state_changes)},
+            {"rejected", std::to_string(r.rejected)},
+            {"warnings", std::to_string(r.warnings)},
+            {"ms", std::to_string(r.duration_ms)},
+            {"merge_ms", std::to_string(r.merge_ms)}};
+}
+
+// A stored issue in the upload's words. A run stored before its issues kept the cell as written
+// (migration 52) has no value for a text that names it: then the parser's reason, placed by where().
+std::string stored_issue_text(const config& cfg, const message_catalog& texts, const storage::import_run_issue& i,
+                              const std::string& format) {
+    const import_error e{static_cast<std::size_t>(i.line), i.reason, i.column, i.code, i.value};
+    const std::string note = i.kind == "warning" ? texts.render("import_cli_note") + " " : std::string();
+    const std::string key = "import_issue_" + i.code;
+    const bool lacks_value = i.value.empty() && texts.has(key) && texts.texts().at(key).find("{{value}}") != std::string::npos;
+    const std::string file = i.file.empty() ? "-" : i.file;
+    if (lacks_value || !texts.has(key)) return where(file, format, e.line) + ": " + note + i.reason;
+    return file + ": " + note + import_issue_text(cfg, texts, e);
+}
 
 void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossier_args>& a) {
     auto* imp = ds->add_subcommand("import", "Import an export (CSV, XLSX or JSON): upsert by code, all or nothing");
@@ -169,18 +213,15 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
         auto db = storage::open_database(cfg.storage.path);
         const int offset = cfg.time.utc_offset_minutes;
         const auto list = storage::list_import_runs(*db, a->limit);
+        const auto texts = load_messages(cfg);
         for (const auto& r : list) {
             if (a->json) {
                 std::cout << import_run_json(r, offset) << "\n";
                 continue;
             }
-            std::cout << std::left << std::setw(6) << r.id << " " << format_local_datetime(r.started_at, offset) << "  "
-                      << std::setw(8) << storage::to_string(r.outcome) << " " << std::setw(7) << r.source << " " << r.rows << " rows: "
-                      << r.inserted << " new, " << r.updated << " updated, " << r.unchanged << " unchanged, "
-                      << r.state_changes << " state changes, " << r.rejected << " rejected; " << r.duration_ms << " ms"
-                      << (r.file_name.empty() ? "" : "  " + r.file_name) << "\n";
+            std::cout << texts.render("import_cli_runs_line", run_words(texts, r, offset)) << "\n";
         }
-        if (list.empty() && !a->json) std::cout << "no import runs yet: cchcbot dossiers import --help\n";
+        if (list.empty() && !a->json) std::cout << texts.render("import_cli_no_runs") << "\n";
     });
     auto* one = ds->add_subcommand("run", "Show one import run: what changed and what was rejected (file and line)");
     one->add_option("ID", a->id, "run id (see `dossiers runs`)")->required();
@@ -189,27 +230,27 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
         auto cfg = load_config(source_for(opts));
         auto db = storage::open_database(cfg.storage.path);
         auto r = storage::find_import_run(*db, a->id);
-        if (!r) throw command_error("no import run " + std::to_string(a->id));
+        if (!r) throw command_error(load_messages(cfg).render("import_cli_no_run", {{"id", std::to_string(a->id)}}));
         const int offset = cfg.time.utc_offset_minutes;
         if (a->json) {
             std::cout << import_run_detail_json(*db, *r, offset, 100000) << "\n";
             return;
         }
-        std::cout << "run " << r->id << " (" << r->source << (r->actor.empty() ? "" : ", " + r->actor) << ") "
-                  << format_local_datetime(r->started_at, offset) << ": " << storage::to_string(r->outcome) << ", " << r->duration_ms
-                  << " ms (merge " << r->merge_ms << " ms)\n"
-                  << "file: " << (r->file_name.empty() ? "-" : r->file_name) << " (" << r->format << "), " << r->rows
-                  << " rows: " << r->inserted << " new, " << r->updated << " updated, " << r->unchanged << " unchanged, "
-                  << r->state_changes << " state changes, " << r->rejected << " rejected, " << r->warnings << " warnings\n";
-        if (!r->detail.empty()) std::cout << r->detail << "\n";
+        const auto texts = load_messages(cfg);
+        const auto words = run_words(texts, *r, offset);
+        std::cout << texts.render("import_cli_run_head", words) << "\n" << texts.render("import_cli_run_counts", words) << "\n";
+        if (r->outcome == storage::import_outcome::failed && !r->detail.empty())
+            std::cout << texts.render("import_cli_run_failed", {{"detail", r->detail}}) << "\n";
         for (const auto& i : storage::import_run_issues(*db, r->id, 100000))
-            std::cout << "  " << i.kind << " " << where(i.file.empty() ? "-" : i.file, r->format, static_cast<std::size_t>(i.line))
-                      << ": " << i.reason << "\n";
+            std::cout << "  " << stored_issue_text(cfg, texts, i, r->format) << "\n";
         for (const auto& c : storage::import_run_changes(*db, r->id, 100000)) {
-            std::cout << "  changed " << c.code << ": " << c.fields;
-            if (c.old_state != c.new_state) std::cout << " (" << c.old_state << " -> " << c.new_state << ")";
-            if (c.old_due_on != c.new_due_on) std::cout << " (due " << c.old_due_on << " -> " << c.new_due_on << ")";
-            std::cout << "\n";
+            std::string line = texts.render("import_cli_run_change", {{"code", c.code}, {"fields", c.fields}});
+            if (c.old_state != c.new_state)
+                line += " " + texts.render("import_cli_run_change_state",
+                                           {{"from", state_words(texts, c.old_state)}, {"to", state_words(texts, c.new_state)}});
+            if (c.old_due_on != c.new_due_on)
+                line += " " + texts.render("import_cli_run_change_due", {{"from", c.old_due_on}, {"to", c.new_due_on}});
+            std::cout << "  " << line << "\n";
         }
     });
 }

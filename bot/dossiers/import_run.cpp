@@ -107,7 +107,8 @@ std::vector<storage::import_run_issue> issues_of(const import_result& r, const s
     std::vector<storage::import_run_issue> out;
     auto add = [&](const std::vector<import_error>& list, const char* kind) {
         for (std::size_t i = 0; i < list.size() && i < max_stored_issues; ++i)
-            out.push_back({kind, file, static_cast<std::int64_t>(list[i].line), list[i].column, list[i].code, list[i].reason});
+            out.push_back({kind, file, static_cast<std::int64_t>(list[i].line), list[i].column, list[i].code, list[i].reason,
+                           list[i].value});
     };
     add(r.errors, "error");
     add(r.warnings, "warning");

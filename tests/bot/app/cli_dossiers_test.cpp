@@ -27,7 +27,10 @@ TEST_CASE("an export with Vietnamese headers imports from the command line as CS
                Catch::Contains("Đã nhập 6 hồ sơ: 0 hồ sơ mới, 0 hồ sơ thay đổi, 6 hồ sơ không đổi"));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers WHERE official_id = 'cb_ts_01'") == 3);
     auto runs = run.ok("dossiers runs");
-    CHECK_THAT(runs, Catch::Contains("mot-cua-export.xlsx") && Catch::Contains("mot-cua-export.csv"));
+    CHECK_THAT(runs, Catch::Contains("mot-cua-export.xlsx") && Catch::Contains("mot-cua-export.csv") &&
+                         Catch::Contains("· đã nhập · dòng lệnh · 6 dòng: 6 mới, 0 thay đổi"));
+    CHECK_THAT(run.ok("dossiers run 1"), Catch::Contains("Lần nhập số 1 (dòng lệnh)") && Catch::Contains(": đã nhập, mất ") &&
+                                             Catch::Contains("Tệp mot-cua-export.csv (csv), 6 dòng: 6 hồ sơ mới"));
     CHECK_THAT(run.ok("dossiers runs --json --limit 1"), Catch::Contains("\"format\":\"xlsx\""));
 }
 
@@ -42,7 +45,10 @@ TEST_CASE("a rejected import names file and line, exits 1, and its run shows the
     // In the console's words (the officials who run it read Vietnamese), the line named.
     CHECK_THAT(out, Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\" không rõ") && Catch::Contains("1 dòng có lỗi nên chưa hồ sơ nào thay đổi (lần nhập số 1)."));
     CHECK(run.count("SELECT COUNT(*) FROM dossiers") == 0);
-    CHECK_THAT(run.ok("dossiers run 1"), Catch::Contains("rejected") && Catch::Contains("bad.csv:3: bad channel"));
+    // The run, later, in the same words: the cell as written was kept with the issue.
+    CHECK_THAT(run.ok("dossiers run 1"), Catch::Contains("không nhập vì tệp có lỗi") &&
+                                             Catch::Contains("bad.csv: Dòng 3: kênh nộp \"fax\" không rõ"));
     CHECK(run("dossiers run 99", out) == 1);
+    CHECK_THAT(out, Catch::Contains("Không có lần nhập số 99"));
     CHECK(run("dossiers import", out) == 2);
 }
