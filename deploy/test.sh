@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One command: install what is missing, build, and run the whole test suite through ctest,
 # then again under AddressSanitizer + UndefinedBehaviorSanitizer, then the threaded integration
-# tests (server, webhook, dispatcher, outbox, tokens: tags [server] and [zalo]) under ThreadSanitizer.
+# tests (server, webhook, dispatcher, outbox, tokens: tags [server] and [zalo]; task threads, import
+# watcher, reports, end to end: [console], [dossiers], [core], [reports], [e2e]) under ThreadSanitizer.
 # BOT_SKIP_ASAN=1 / BOT_SKIP_TSAN=1 skip a sanitizer pass (a quicker local run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,4 +28,7 @@ if [ "${BOT_SKIP_TSAN:-0}" != "1" ]; then
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j"$jobs"
   TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/bot_tests '[server],[zalo]'
+  # And where other threads meet the worker: the console's and the API's task threads, the import
+  # folder's watcher, the report's two threads, the end-to-end runs (about 7 minutes more).
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/bot_tests '[console],[dossiers],[e2e],[core],[reports]'
 fi
