@@ -27,8 +27,8 @@ if [ "${BOT_SKIP_TSAN:-0}" != "1" ]; then
   # threads meet: running the whole suite a third time would mostly repeat single-threaded code.
   cmake --preset tsan >/dev/null
   cmake --build --preset tsan -j"$jobs"
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/bot_tests '[server],[zalo]'
-  # And where other threads meet the worker: the console's and the API's task threads, the import
-  # folder's watcher, the report's two threads, the end-to-end runs (about 7 minutes more).
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 ./build-tsan/tests/bot_tests '[console],[dossiers],[e2e],[core],[reports]'
+  # Besides the server and Zalo tests, where other threads meet the worker: the console's and the
+  # API's task threads, the import folder's watcher, the report's two threads, the end-to-end runs.
+  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+    ./build-tsan/tests/bot_tests '[server],[zalo],[console],[dossiers],[e2e],[core],[reports]'
 fi
