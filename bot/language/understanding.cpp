@@ -88,7 +88,9 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
         "so",   "much", "very", "cam",  "on",   "can",  "bo",   "ca",   "nha",   "oi",    "qua",  "hay",  "tot",
         "vang", "u",   "o",    "a",    "b",    "c",     "e",
         // What people add after thanks: "để em thử", "mai em lên xã", "em nắm được rồi", "à ra vậy".
-        "de",   "thu", "mai",  "len",  "xa",   "se",    "nam", "ra",   "la",   "vay",   "that"};
+        "de",   "thu", "mai",  "len",  "xa",   "se",    "nam", "ra",   "la",   "vay",   "that",
+        // "rồi ạ", "nhận được rồi", "cháu sẽ làm theo", "hay quá", "tuyệt vời", "thôi được rồi".
+        "roi",  "nhan", "theo", "tuyet", "voi", "gioi", "thoi"};
     bool core = false;
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
         const auto& f = n.folded[i];
@@ -105,6 +107,22 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
         }
         if (f == "ra" && i + 1 < n.folded.size() && (n.folded[i + 1] == "vay" || n.folded[i + 1] == "the")) {
             core = true;  // "à ra vậy", "ra thế"
+            ++i;
+            continue;
+        }
+        if ((s == "thế" || s == "vậy") && i + 1 < n.syllables.size() &&
+            (n.syllables[i + 1] == "à" || n.syllables[i + 1] == "hả" || n.syllables[i + 1] == "ạ")) {
+            core = true;  // "à thế à", "vậy hả", "vậy ạ"
+            ++i;
+            continue;
+        }
+        if (i == 0 && s == "rồi") {
+            core = true;  // "rồi ạ", "rồi nha"
+            continue;
+        }
+        if (((f == "hay" || f == "tot" || f == "gioi") && i + 1 < n.folded.size() && n.folded[i + 1] == "qua") ||
+            (f == "tuyet" && (i + 1 == n.folded.size() || n.folded[i + 1] == "voi"))) {
+            core = true;  // "hay quá", "tốt quá", "tuyệt vời"
             ++i;
             continue;
         }

@@ -85,12 +85,14 @@ TEST_CASE("the request in a long message with a story around it is what is answe
 TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[nlp]") {
     for (const char* q : {"cảm ơn", "tks", "ok", "vâng ạ", "dạ em cảm ơn anh nhiều ạ", "ok em hiểu rồi", "cam on ad",
                           "thank you", "được rồi cảm ơn nhé", "\xF0\x9F\x91\x8D", "uk", "okela", "à ra vậy",
-                          "dạ em nắm được rồi", "ok để em làm thử", "vâng, mai em lên xã"}) {
+                          "dạ em nắm được rồi", "ok để em làm thử", "vâng, mai em lên xã", "à thế à", "vậy hả",
+                          "rồi ạ", "nhận được rồi", "dạ vâng ạ, cháu sẽ làm theo", "hay quá", "tuyệt vời"}) {
         INFO(q);
         CHECK(bot::nlp::is_acknowledgement(q, plain(q)));
     }
     for (const char* q : {"cảm ơn, cho hỏi làm căn cước ở đâu", "ok làm sao", "alo", "xin chào", "vâng, còn hộ khẩu thì sao",
-                          "", "😀", "ok mai em lên xã làm khai sinh được không", "ra xã mấy giờ"}) {
+                          "", "😀", "ok mai em lên xã làm khai sinh được không", "ra xã mấy giờ", "vậy à, còn phí bao nhiêu",
+                          "rồi sao nữa", "nhận được rồi mà sai tên", "vay được không", "tốt quá, mai làm căn cước ở đâu"}) {
         INFO(q);
         CHECK_FALSE(bot::nlp::is_acknowledgement(q, plain(q)));
     }
