@@ -40,11 +40,13 @@ int migrate(SQLite::Database& db, const std::vector<migration>& list);
 /// is written, not synced). Such a commit is durable once any later commit with the default FULL
 /// syncs the WAL, or a sync of the WAL file itself (storage::wal_sync), and a power cut can only
 /// lose it together with everything after it. The dispatcher uses it for its groups: an event's
-/// processing has no effect outside the database until a FULL commit follows (the outbox sender
-/// syncs before any message leaves), so a lost group means the event is processed again after the
+/// processing has no effect outside the database until the WAL is synced after it (no message
+/// leaves before: see storage::wal_sync), so a lost group means the event is processed again after the
 /// restart, never twice and never half. The event log uses it too, and syncs the WAL after its
-/// write turn and before any acknowledgement (storage::event_log); API writes stay FULL. Only
-/// outside a transaction; a no-op inside one.
+/// write turn and before any acknowledgement (storage::event_log); so does the outbox sender,
+/// whose requests leave only after a sync of the WAL that began after its commit (so after the
+/// dispatcher's group that queued the message too). API writes stay FULL. Only outside a
+/// transaction; a no-op inside one.
 class deferred_sync {
 public:
     explicit deferred_sync(SQLite::Database& db);

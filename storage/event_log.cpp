@@ -152,7 +152,8 @@ struct event_log::impl {
     mutable std::mutex mu;
     std::condition_variable cv;
     std::vector<std::pair<event_record, completion>> queue;
-    std::unique_ptr<wal_sync> syncer;          // null: commits are FULL (in-memory databases)
+    std::unique_ptr<wal_sync> own_syncer;
+    wal_sync* syncer = nullptr;                // null: commits are FULL (in-memory databases)
     bool stopping = false;
     bool started = false;
     std::thread thread;
@@ -192,9 +193,16 @@ struct event_log::impl {
         return true;
     }
 
-    void use_syncer(const std::string& db_path) {
+    void use_syncer(const std::string& db_path, wal_sync* shared = nullptr) {
+        if (shared) {
+            if (shared->usable()) syncer = shared;
+            return;
+        }
         auto s = std::make_unique<wal_sync>(db_path);
-        if (s->usable()) syncer = std::move(s);
+        if (s->usable()) {
+            own_syncer = std::move(s);
+            syncer = own_syncer.get();
+        }
     }
 
     // Syncs the WAL outside the write turn; false (logged) when the disk refused.
@@ -287,7 +295,7 @@ event_log::event_log(const std::string& db_path, std::function<void()> on_commit
 }
 
 event_log::event_log(SQLite::Database& shared, write_gate& gate, std::function<void()> on_committed,
-                     std::size_t max_batch)
+                     std::size_t max_batch, wal_sync* syncer)
     : impl_(std::make_unique<impl>()) {
     // The owner of `shared` set it up (statement cache, busy handling, automatic checkpoints off);
     // it is touched only on the gate, like the owner's own use of it.
@@ -296,7 +304,7 @@ event_log::event_log(SQLite::Database& shared, write_gate& gate, std::function<v
     impl_->max_batch = max_batch == 0 ? 1 : max_batch;
     impl_->gate = &gate;
     impl_->db = &shared;
-    impl_->use_syncer(impl_->path);
+    impl_->use_syncer(impl_->path, syncer);
 }
 
 event_log::~event_log() { stop(); }

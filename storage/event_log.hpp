@@ -15,6 +15,7 @@ class Database;
 namespace storage {
 
 class write_gate;
+class wal_sync;
 
 /// Where an event is in its life: stored, then processed once, or failed (handler threw).
 enum class event_state : int { fresh = 0, processed = 1, failed = 2 };
@@ -66,9 +67,10 @@ public:
     /// turn. One write connection keeps one page cache: with two, each commit on one made the
     /// other drop its whole cache and read the pages it needs again (about 4.7 page reads per
     /// event at saturation). Its groups are made durable by its own sync of the WAL after each
-    /// commit, whatever the other writer set for its own transactions.
+    /// commit, whatever the other writer set for its own transactions; with `syncer` (which must
+    /// outlive it) through that one, so its syncs also serve the other writer's waits.
     event_log(SQLite::Database& shared, write_gate& gate, std::function<void()> on_committed = {},
-              std::size_t max_batch = 8192);
+              std::size_t max_batch = 8192, wal_sync* syncer = nullptr);
     ~event_log();
     event_log(const event_log&) = delete;
     event_log& operator=(const event_log&) = delete;

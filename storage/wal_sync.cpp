@@ -1,7 +1,10 @@
 // The log syncer: one descriptor on the -wal file, syncs shared between callers.
 #include "storage/wal_sync.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -9,6 +12,7 @@
 #include <filesystem>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace storage {
 
@@ -25,6 +29,12 @@ wal_sync::wal_sync(std::string db_path) {
 }
 
 wal_sync::~wal_sync() {
+    {
+        std::lock_guard lk(mu_);
+        stopping_ = true;
+    }
+    work_cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
     // This process takes no locks on the log file (SQLite's WAL locks live on the -shm file and
     // the database file), so closing this descriptor drops none of them.
     if (fd_ >= 0) ::close(fd_);
@@ -49,7 +59,10 @@ void wal_sync::open_log() {
 
 void wal_sync::sync() {
     std::unique_lock lk(mu_);
-    const std::uint64_t ticket = ++requested_;
+    sync_through(lk, ++requested_);
+}
+
+void wal_sync::sync_through(std::unique_lock<std::mutex>& lk, std::uint64_t ticket) {
     while (covered_ < ticket) {
         if (syncing_) {
             cv_.wait(lk);  // a sync is running; it may have begun before our writes, so look again
@@ -77,6 +90,46 @@ void wal_sync::sync() {
         }
         ++syncs_;
         covered_ = std::max(covered_, covers);
+    }
+}
+
+void wal_sync::after_sync(std::function<void(bool ok)> done) {
+    {
+        std::lock_guard lk(mu_);
+        waiters_.push_back({++requested_, std::move(done)});
+        if (!thread_.joinable())
+            thread_ = std::thread([this] {
+                ::pthread_setname_np(::pthread_self(), "wal-sync");
+                serve();
+            });
+    }
+    work_cv_.notify_one();
+}
+
+// Waits for callers of after_sync(), syncs through the newest of them (or waits for a sync
+// another caller runs that covers them), then calls back every caller that sync covered.
+void wal_sync::serve() {
+    std::unique_lock lk(mu_);
+    for (;;) {
+        work_cv_.wait(lk, [&] { return stopping_ || !waiters_.empty(); });
+        if (waiters_.empty()) return;  // stopping, and nobody is left waiting
+        const std::uint64_t target = waiters_.back().ticket;
+        bool ok = true;
+        try {
+            sync_through(lk, target);
+        } catch (const std::exception& e) {
+            ok = false;
+            spdlog::error("WAL sync: {}; {} waiting caller(s) are told it failed", e.what(), waiters_.size());
+        }
+        std::vector<waiter> ready;
+        while (!waiters_.empty() && waiters_.front().ticket <= target) {
+            ready.push_back(std::move(waiters_.front()));
+            waiters_.pop_front();
+        }
+        lk.unlock();
+        for (auto& w : ready) w.done(ok);
+        ready.clear();  // the callbacks' captures go outside the lock too
+        lk.lock();
     }
 }
 

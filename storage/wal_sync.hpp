@@ -3,8 +3,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <thread>
 
 namespace storage {
 
@@ -20,7 +23,14 @@ namespace storage {
 /// runs at FULL). So a sync of the log file covers every frame written before it, or the frame
 /// is already durable in the database file. A power cut before the sync loses those commits
 /// and, as the log's checksums end recovery at the first torn frame, everything after them:
-/// never a hole.
+/// never a hole. The same holds for every connection to the database in this process and
+/// others: a sync covers whatever any of them wrote into the log before it began.
+///
+/// Two users: the event log, which syncs (blocking, on its own thread) after each group and
+/// only then answers the webhooks; and the outbox sender, whose step commits its claims
+/// relaxed on the worker's write turn and has its requests sent only from after_sync(): no
+/// message leaves while a crash could still take back the commit that queued or claimed it
+/// (and, with it, the dispatcher's relaxed group that queued it, which was written before).
 ///
 /// Callers on several threads share syncs: a sync that began after a caller's writes covers it.
 /// Thread-safe.
@@ -29,6 +39,7 @@ public:
     /// For the database at `db_path`; the log file is opened at the first sync (SQLite creates
     /// it). Unusable (usable() is false) for in-memory and URI databases: commit FULL there.
     explicit wal_sync(std::string db_path);
+    /// Runs the callbacks still waiting (after a last sync) and joins the thread of after_sync().
     ~wal_sync();
     wal_sync(const wal_sync&) = delete;
     wal_sync& operator=(const wal_sync&) = delete;
@@ -41,20 +52,36 @@ public:
     /// since the last successful sync may be taken as durable).
     void sync();
 
+    /// Without waiting: calls `done(true)` once everything written to the log before this call
+    /// is on disk, or `done(false)` when the sync meant to cover it failed. `done` runs on this
+    /// object's own thread (started at the first call), never inline, and must not throw; a sync
+    /// another caller ran (the event log's) serves it when it began after this call.
+    void after_sync(std::function<void(bool ok)> done);
+
     /// Syncs done so far (tests, metrics).
     [[nodiscard]] std::uint64_t syncs() const;
 
 private:
-    void open_log();  // under mu_
+    struct waiter {
+        std::uint64_t ticket;
+        std::function<void(bool)> done;
+    };
+    void open_log();                                                 // under mu_
+    void sync_through(std::unique_lock<std::mutex>& lk, std::uint64_t ticket);  // under mu_; throws
+    void serve();                                                    // the after_sync() thread
 
     std::string wal_path_;
     int fd_ = -1;
     mutable std::mutex mu_;
-    std::condition_variable cv_;
+    std::condition_variable cv_;       ///< a sync ended
+    std::condition_variable work_cv_;  ///< a waiter came, or the end (the thread only)
     std::uint64_t requested_ = 0;  ///< callers so far (a ticket each)
     std::uint64_t covered_ = 0;    ///< tickets up to this one are synced
     std::uint64_t syncs_ = 0;
     bool syncing_ = false;
+    std::deque<waiter> waiters_;   ///< after_sync() callers, in ticket order
+    bool stopping_ = false;
+    std::thread thread_;           ///< serves waiters_ (started by the first after_sync())
 };
 
 }  // namespace storage

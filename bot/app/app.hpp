@@ -23,6 +23,9 @@ class App;
 namespace SQLite {
 class Database;
 }
+namespace storage {
+class wal_sync;
+}
 
 namespace bot {
 class worker;
@@ -103,6 +106,9 @@ struct services {
     /// Read-only connections beside the worker (admin_api::add_read uses them); null in tests
     /// that wire no pool (reads then run on the worker).
     reader_pool* readers = nullptr;
+    /// Syncs the database's WAL after relaxed commits (storage::wal_sync); null for a database in
+    /// memory or without a server assembly (writes then commit with synchronous=FULL).
+    storage::wal_sync* wal = nullptr;
     /// Facts of this run (the bound port): filled by the server before any thread starts.
     runtime_info runtime;
 };

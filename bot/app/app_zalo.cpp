@@ -212,6 +212,7 @@ void start_zalo(services& s) {
     });
 
     rt->sender->count_depth_on(s.readers);
+    rt->sender->sync_with(s.wal);
     rt->sender->start();
     auto sender = rt->sender;
     // Every commit on the worker that queued a message wakes the sender (no poll in between).

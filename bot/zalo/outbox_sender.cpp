@@ -13,7 +13,9 @@
 #include "bot/zalo/token_manager.hpp"
 #include "bot/zalo/zalo_client.hpp"
 #include "storage/interaction_repository.hpp"
+#include "storage/database.hpp"
 #include "storage/outbox_repository.hpp"
+#include "storage/wal_sync.hpp"
 #include "storage/write_scope.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -160,11 +162,18 @@ void outbox_sender::step(SQLite::Database& db) {
         std::lock_guard lk(answers_mu_);
         got.swap(answers_);
     }
+    // Nothing to record and nothing that may be claimed: no transaction. Every commit that queues
+    // a reply wakes the sender, also while Zalo's per-minute limit is used up (at saturation,
+    // after every dispatcher group); the claim's timer or an answer brings the step that claims.
+    if (got.empty() && !may_claim(clock_())) return;
     after_commit then;
     std::vector<std::shared_ptr<flight>> claimed;
     try {
-        // One transaction for every answer and every claim of this step: one fsync, not two per
-        // message. Claimed messages are durably 'sending' before their requests go out (below).
+        // One transaction for every answer and every claim of this step. With a WAL syncer it
+        // commits relaxed (the write turn does not wait for the disk) and its requests wait for
+        // the log's next sync below; without one, the commit itself syncs (FULL).
+        std::optional<storage::deferred_sync> relaxed;
+        if (wal_) relaxed.emplace(db);
         storage::write_scope tx(db);
         for (auto& a : got) on_result(db, a.f, a.r, a.no_token, then);
         claim(db, then, claimed);
@@ -180,38 +189,90 @@ void outbox_sender::step(SQLite::Database& db) {
         wake_at(clock_() + 1000);
         return;
     }
-    for (auto& fn : then) fn(db);
+    if (then.empty()) return;
+    if (!wal_) return run_durable(db, std::move(then));
+    // Claimed messages are 'sending' in the log, not yet on disk: a request that left now could be
+    // followed by a power cut that takes the claim back (and the reply's queueing with it), and the
+    // message would go again, or the citizen get a reply the bot no longer knows it sent. They go
+    // once a sync of the log that began after this commit has ended; the worker meanwhile goes on.
+    auto self = shared_from_this();
+    wal_->after_sync([self, then = std::move(then)](bool ok) mutable {
+        self->work_.post([self, then = std::move(then), ok](SQLite::Database& wdb) mutable {
+            if (ok)
+                self->run_durable(wdb, std::move(then));
+            else
+                self->not_synced(wdb, then);
+        });
+    });
 }
 
-void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<std::shared_ptr<flight>>& claimed) {
-    known_last_id_ = storage::last_outbox_id(db);
-    if (stopped_) return;
-    const std::int64_t now = clock_();
+void outbox_sender::run_durable(SQLite::Database& db, after_commit then) {
+    for (auto& t : then) t.go(db);
+}
+
+// The log could not be synced, so the step's commit may not survive a crash: its requests do not
+// go. Their messages are pending again (this try not counted) and are claimed again in a second.
+void outbox_sender::not_synced(SQLite::Database& db, const after_commit& then) {
+    const std::int64_t at = clock_() + 1000;
+    spdlog::error("outbox: the database log could not be synced; {} message(s) held back and tried again", then.size());
+    try {
+        storage::write_scope tx(db);
+        for (const auto& t : then) {
+            if (t.f->part > 0) storage::mark_part_sent(db, t.f->row.id, static_cast<int>(t.f->part), t.f->last_msg_id);
+            storage::mark_retry(db, t.f->row.id, at, 0, "the database log could not be synced");
+            storage::uncount_attempt(db, t.f->row.id);
+        }
+        tx.commit();
+    } catch (const std::exception& e) {
+        // They stay 'sending': resent once, same tracking id, at the next start.
+        spdlog::error("outbox: holding back the messages failed too: {}", e.what());
+    }
+    for (const auto& t : then) finish(t.f, "retry");
+    wake_at(at);
+}
+
+// Whether a claim may take messages now. When not, what brings the step that can is arranged: a
+// timer for the end of a pause or for Zalo's next token; otherwise an answer coming back (a lane
+// frees) or an OA's usable token (on_ready). `held` gets the OAs whose tokens cannot be had now
+// (as stored: '' stands for the default OA's rows), `lanes` how many messages may go.
+bool outbox_sender::may_claim(std::int64_t now, std::vector<std::string>* held_out, std::size_t* lanes_out) {
+    if (stopped_) return false;
     // No token now (refresh failing, OA needs re-authorisation): claim none of that OA's messages.
     // Its token manager calls back (on_ready) when one can be had; no timer, no poll.
     std::vector<std::string> held;
     for (const auto& t : tokens_->all())
         if (!t->can_send(now)) held.push_back(t->oa());
-    if (held.size() == tokens_->all().size()) return;
+    if (held.size() == tokens_->all().size()) return false;
     // Rows stored without an OA ('') are the default OA's.
     if (std::find(held.begin(), held.end(), tokens_->default_oa()) != held.end()) held.emplace_back();
     bool probe = false;
     if (paused_) {
         if (now < paused_until_) {
             wake_at(paused_until_);
-            return;
+            return false;
         }
         probe = true;  // the pause is over: one message tries whether Zalo answers again
     }
     std::size_t free_lanes = static_cast<std::size_t>(std::count(lane_busy_.begin(), lane_busy_.end(), false));
-    if (free_lanes == 0 || (probe && in_flight_ > 0)) return;
+    if (free_lanes == 0 || (probe && in_flight_ > 0)) return false;
     if (probe) free_lanes = 1;
     // Zalo's per-minute limit is used up: wait for the next token instead of reading rows that
     // cannot go (with a backlog, every commit that queues a reply wakes the sender).
     if (const auto wait = bucket_.wait_ms(now); wait > 0) {
         wake_at(now + wait);
-        return;
+        return false;
     }
+    if (held_out) *held_out = std::move(held);
+    if (lanes_out) *lanes_out = free_lanes;
+    return true;
+}
+
+void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<std::shared_ptr<flight>>& claimed) {
+    known_last_id_ = storage::last_outbox_id(db);
+    const std::int64_t now = clock_();
+    std::vector<std::string> held;
+    std::size_t free_lanes = 0;
+    if (!may_claim(now, &held, &free_lanes)) return;
     auto rows = storage::ready_messages(db, now, batch_size, held);
     for (auto& row : rows) {
         if (free_lanes == 0) break;
@@ -239,7 +300,7 @@ void outbox_sender::claim(SQLite::Database& db, after_commit& then, std::vector<
         --free_lanes;
         claimed.push_back(f);
         auto self = shared_from_this();
-        then.push_back([self, f](SQLite::Database& wdb) { self->begin(wdb, f); });
+        then.push_back({f, [self, f](SQLite::Database& wdb) { self->begin(wdb, f); }});
     }
     if (rows.empty()) {
         if (auto due = storage::next_due_at(db); due && *due > now) wake_at(*due);
@@ -291,7 +352,7 @@ void outbox_sender::on_result(SQLite::Database& db, const std::shared_ptr<flight
         ++f->part;
         if (f->part < f->parts.size()) {
             storage::mark_part_sent(db, f->row.id, static_cast<int>(f->part), r.msg_id);
-            then.push_back([self, f](SQLite::Database&) { self->send_part(f); });
+            then.push_back({f, [self, f](SQLite::Database&) { self->send_part(f); }});
             return;
         }
         storage::mark_sent(db, f->row.id, r.msg_id, now);
@@ -335,7 +396,7 @@ void outbox_sender::on_result(SQLite::Database& db, const std::shared_ptr<flight
             f->msg = std::move(z);
             f->parts = prepare(f->msg, f->row.tracking_id);
             f->part = 0;
-            then.push_back([self, f](SQLite::Database&) { self->send_part(f); });
+            then.push_back({f, [self, f](SQLite::Database&) { self->send_part(f); }});
             return;
         }
         storage::mark_failed(db, f->row.id, r.code, "outside the interaction window: " + r.reason, now);

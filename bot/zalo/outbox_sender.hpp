@@ -16,6 +16,9 @@
 namespace SQLite {
 class Database;
 }
+namespace storage {
+class wal_sync;
+}
 
 namespace bot {
 
@@ -46,9 +49,13 @@ private:
 };
 
 /// Sends what handlers stored in the outbox. Bookkeeping runs on the worker thread in steps: one
-/// step records every answer that came back, then claims what may go next, in one transaction
-/// (one fsync for many messages), and only after that commit are the new requests sent, so a
-/// message is durably 'sending' before it leaves. Requests run on the HTTP client's threads. Each
+/// step records every answer that came back, then claims what may go next, in one transaction,
+/// and only once that commit is durable are the new requests sent, so a message is durably
+/// 'sending' before it leaves. With a WAL syncer (sync_with) the transaction commits relaxed on
+/// the write turn and the requests wait for the next sync of the log (storage::wal_sync), which
+/// runs off the turn; without one it commits with synchronous=FULL. A step with no answer to
+/// record and nothing it may claim (Zalo's rate limit used up, sending paused, every lane busy)
+/// opens no transaction. Requests run on the HTTP client's threads. Each
 /// recipient hashes to a lane that carries one message at a time, and a message waits while an
 /// older one to the same recipient is unfinished, so each user's messages arrive in order. Final
 /// states: sent (with Zalo's message id), failed (code and reason) or cancelled.
@@ -85,6 +92,9 @@ public:
     /// write worker, a count over a deep outbox (100,000 replies waiting for Zalo's rate limit)
     /// holds the write turn for about 10 ms, and the webhook's acknowledgements wait behind it.
     void count_depth_on(reader_pool* readers) { depth_readers_ = readers; }
+    /// Commits each step relaxed and sends its requests once `wal` has synced the log after that
+    /// commit (call before start(); `wal` must be usable and outlive the sender's work).
+    void sync_with(storage::wal_sync* wal) { wal_ = wal; }
     /// Messages in flight now (any thread).
     [[nodiscard]] std::size_t in_flight() const { return in_flight_.load(); }
     /// True while sending is paused because Zalo keeps failing (any thread).
@@ -93,9 +103,19 @@ public:
     struct flight;  ///< implementation detail: one message being sent
 
 private:
-    using after_commit = std::vector<std::function<void(SQLite::Database&)>>;
+    /// What a step does once its commit is durable: a flight's request (first part, next part,
+    /// or its ZNS fallback) goes out.
+    struct then_send {
+        std::shared_ptr<flight> f;
+        std::function<void(SQLite::Database&)> go;
+    };
+    using after_commit = std::vector<then_send>;
 
     void step(SQLite::Database& db);
+    [[nodiscard]] bool may_claim(std::int64_t now, std::vector<std::string>* held = nullptr,
+                                 std::size_t* lanes = nullptr);
+    void run_durable(SQLite::Database& db, after_commit then);
+    void not_synced(SQLite::Database& db, const after_commit& then);
     void queue_step();
     void claim(SQLite::Database& db, after_commit& then, std::vector<std::shared_ptr<flight>>& claimed);
     void begin(SQLite::Database& db, const std::shared_ptr<flight>& f);
@@ -130,6 +150,7 @@ private:
     std::atomic<bool> step_queued_{false};  // notify() coalesces: at most one queued step
     std::atomic<std::int64_t> depth_{0};
     reader_pool* depth_readers_ = nullptr;  ///< where depth() is counted (null: the worker)
+    storage::wal_sync* wal_ = nullptr;      ///< syncs the log before requests go (null: FULL commits)
     std::atomic<std::size_t> in_flight_{0};
     struct answer;
     std::mutex answers_mu_;

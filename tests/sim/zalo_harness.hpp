@@ -14,6 +14,7 @@
 #include "storage/database.hpp"
 #include "storage/outbox_repository.hpp"
 #include "storage/token_repository.hpp"
+#include "storage/wal_sync.hpp"
 #include "bot/simulator/zalo_simulator.hpp"
 #include "tests/test_support.hpp"
 
@@ -36,6 +37,7 @@ struct bot_side {
     std::shared_ptr<bot::token_set> token_sets;  ///< one manager per OA of cfg
     std::shared_ptr<bot::token_manager> tokens;  ///< the default OA's
     std::shared_ptr<bot::outbox_sender> sender;
+    std::unique_ptr<storage::wal_sync> wal;  ///< with relaxed steps (start_sender(true)); goes before the worker
 
     explicit bot_side(bot::config c) : cfg(std::move(c)) {
         work = std::make_unique<bot::worker>(cfg.storage.path);
@@ -50,8 +52,14 @@ struct bot_side {
         tokens = token_sets->of("").shared_from_this();
         work->run_sync([&](SQLite::Database& db) { token_sets->load(db); });
     }
-    void start_sender() {
+    /// With `relaxed`, the sender's steps commit relaxed and its requests wait for a sync of the
+    /// log (`wal`), as in the server.
+    void start_sender(bool relaxed = false) {
         sender = std::make_shared<bot::outbox_sender>(cfg, *work, *client, token_sets, [] { return bot::now_ms(); }, &stats);
+        if (relaxed) {
+            wal = std::make_unique<storage::wal_sync>(cfg.storage.path);
+            sender->sync_with(wal.get());
+        }
         sender->start();
     }
     ~bot_side() {

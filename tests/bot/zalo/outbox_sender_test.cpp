@@ -6,6 +6,7 @@
 #include <boost/json/parse.hpp>
 #include <catch2/catch.hpp>
 
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -230,6 +231,36 @@ TEST_CASE("a long answer goes out in parts, in order, as one outbox message", "[
     for (const auto& s : sent) CHECK(bot::utf8_chars(s.text) <= 2000);
     CHECK(sent.front().text.rfind("Bước 0:", 0) == 0);
     CHECK(bot.row(id).zalo_msg_id == sent.back().msg_id);
+}
+
+TEST_CASE("with relaxed steps every request leaves only after a sync of the log that followed its step", "[zalo]") {
+    fixture fx;
+    bot_side bot(fx.cfg);
+    std::mutex mu;
+    std::vector<std::uint64_t> syncs_at_send;  // the log's syncs done when each request arrived
+    fx.sim.on_accept([&](const sim::sent_message&) {
+        std::lock_guard lk(mu);
+        syncs_at_send.push_back(bot.wal->syncs());
+    });
+    bot.start_sender(true);
+    // A long answer: each part after the first goes once the step that recorded the part before
+    // it is synced too. Nothing else syncs this database's log in this test.
+    std::string text;
+    for (int i = 0; i < 200; ++i) text += "Bước " + std::to_string(i) + ": chuẩn bị giấy tờ theo hướng dẫn. ";
+    const auto before = bot.wal->syncs();
+    auto id = bot.enqueue(cs_message("701", text));
+    REQUIRE(bot.wait_final(id));
+    CHECK(bot.row(id).state == storage::outbox_state::sent);
+    const auto sent = fx.sim.sent().size();  // not under `mu`: the simulator calls back under its own lock
+    std::vector<std::uint64_t> seen;
+    {
+        std::lock_guard lk(mu);
+        seen = syncs_at_send;
+    }
+    REQUIRE(seen.size() >= 3);
+    CHECK(seen.front() > before);
+    for (std::size_t i = 1; i < seen.size(); ++i) CHECK(seen[i] > seen[i - 1]);
+    CHECK(sent == seen.size());
 }
 
 TEST_CASE("a row left 'sending' by a crash is resent once with the same tracking id", "[zalo]") {
