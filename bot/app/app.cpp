@@ -190,7 +190,8 @@ server::server(environment& env) : impl_(std::make_unique<impl>(env)) {
     p.work = std::make_unique<worker>(cfg.storage.path, &p.gate);
     p.readers = std::make_unique<reader_pool>(cfg.storage.path, cfg.server.readers);
     p.api = std::make_unique<admin_api>(cfg, *p.work, p.readers.get());
-    p.svc = std::unique_ptr<services>(new services{env, *p.work, p.router, *p.api, p.stats, {}, {}, {}, {}, p.readers.get(), {}});
+    p.svc = std::make_unique<services>(env, *p.work, p.router, *p.api, p.stats);
+    p.svc->readers = p.readers.get();
     // The event log writes through the worker's connection, on the gate: one page cache for both
     // writers instead of two that invalidate each other at every commit.
     p.wal = std::make_unique<storage::wal_sync>(cfg.storage.path);

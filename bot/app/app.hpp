@@ -92,6 +92,10 @@ void process(const stored_event& se, SQLite::Database& db, const environment& en
 
 /// Services of the running server that areas plug into (see start_* below).
 struct services {
+    /// The five every area needs; the rest are set by whoever has them (the server assembly).
+    services(environment& e, worker& w, http_router& r, admin_api& a, metrics& m)
+        : env(e), work(w), router(r), api(a), stats(m) {}
+
     environment& env;
     worker& work;                         ///< the worker thread (owns the write connection)
     http_router& router;                  ///< add HTTP endpoints

@@ -13,7 +13,7 @@
 namespace {
 
 storage::event_record record(const std::string& key, std::int64_t at = 1000) {
-    return {key, "user_send_text", "u1", false, at, at, R"({"event_name":"user_send_text"})"};
+    return {key, "user_send_text", "u1", false, at, at, R"({"event_name":"user_send_text"})", storage::event_lane::people, ""};
 }
 
 std::int64_t count(SQLite::Database& db, const std::string& where = "1") {

@@ -91,9 +91,9 @@ TEST_CASE("an official linked by a code sent to an OA gets reminders through tha
 
 TEST_CASE("a stored event keeps the OA whose key signed it, for events read back after a restart", "[server][oa]") {
     auto db = test::memory_db();
-    storage::event_record signed_for_bo_ha{"k1", "user_send_text", "u1", false, 1000, 1000, "{}"};
+    storage::event_record signed_for_bo_ha{"k1", "user_send_text", "u1", false, 1000, 1000, "{}", storage::event_lane::people, ""};
     signed_for_bo_ha.oa = "bo_ha";
-    storage::event_record from_before{"k2", "user_send_text", "u2", false, 1001, 1001, "{}"};
+    storage::event_record from_before{"k2", "user_send_text", "u2", false, 1001, 1001, "{}", storage::event_lane::people, ""};
     (void)storage::store_batch(*db, {signed_for_bo_ha, from_before});
     const auto back = storage::pending_events(*db, storage::event_lane::people, 0, 10);
     REQUIRE(back.size() == 2);

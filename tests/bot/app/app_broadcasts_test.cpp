@@ -41,7 +41,7 @@ struct api_fixture {
         t = test::make_test_env(cfg);
         work = std::make_unique<bot::worker>(cfg.storage.path);
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        sv = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}, nullptr, {}});
+        sv = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats});
         bot::app::start_broadcasts(*sv);
         work->start();
     }

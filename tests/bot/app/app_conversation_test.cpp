@@ -36,7 +36,8 @@ struct api_fixture {
         work = std::make_unique<bot::worker>(cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        s.reset(new bot::app::services{*t->env, *work, router, *api, stats, [this] { ++notified; }, {}, {}, {}, nullptr, {}});
+        s.reset(new bot::app::services{*t->env, *work, router, *api, stats});
+        s->notify_outbox = [this] { ++notified; };
         bot::app::start_conversation(*s);
     }
     ~api_fixture() { work->stop(); }

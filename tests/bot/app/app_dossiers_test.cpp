@@ -42,7 +42,7 @@ struct dossiers_fixture {
         work = std::make_unique<bot::worker>(t->env->cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        svc = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}, nullptr, {}});
+        svc = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats});
         bot::app::start_dossiers(*svc);
     }
     ~dossiers_fixture() {

@@ -187,7 +187,7 @@ struct api_fixture {
         work = std::make_unique<bot::worker>(cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        s = std::unique_ptr<bot::app::services>(new bot::app::services{*t->env, *work, router, *api, stats, {}, {}, {}, {}, nullptr, {}});
+        s = std::unique_ptr<bot::app::services>(new bot::app::services{*t->env, *work, router, *api, stats});
         bot::app::start_kb(*s);
     }
     ~api_fixture() { work->stop(); }

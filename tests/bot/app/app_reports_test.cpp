@@ -40,7 +40,7 @@ struct api_fixture {
         work = std::make_unique<bot::worker>(te->env->cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(te->env->cfg, *work);
-        s = std::make_unique<bot::app::services>(bot::app::services{*te->env, *work, router, *api, stats, {}, {}, {}, {}, nullptr, {}});
+        s = std::make_unique<bot::app::services>(bot::app::services{*te->env, *work, router, *api, stats});
         bot::app::start_reports(*s);
     }
     ~api_fixture() { work->stop(); }

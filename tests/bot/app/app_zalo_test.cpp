@@ -59,7 +59,7 @@ struct demo_zalo {
         work_ptr = std::make_unique<bot::worker>(cfg.storage.path);
         work_ptr->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work_ptr);
-        svc.reset(new bot::app::services{*t->env, *work_ptr, router, *api, stats, {}, {}, {}, {}, nullptr, {}});
+        svc.reset(new bot::app::services{*t->env, *work_ptr, router, *api, stats});
         bot::app::start_zalo(*svc);
     }
 };

@@ -33,7 +33,7 @@ std::int64_t open_handoff(console_fixture& f, const std::string& user, const std
     f.db([&](SQLite::Database& d) {
         storage::touch_user(d, user, f.t->now);
         storage::set_user_place(d, user, unit, "");
-        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", user, unit, "in", "text", "gap_can_bo", storage::interaction_outcome::handoff, question, 10});
+        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", user, unit, "in", "text", "gap_can_bo", storage::interaction_outcome::handoff, question, 10, ""});
         id = storage::open_handoff(d, user, unit, "asked", question, f.t->now - 1000);
     });
     return id;
@@ -437,7 +437,7 @@ TEST_CASE("a viewer reads unanswered questions with phone and ID numbers masked,
     f.db([&](SQLite::Database& d) {
         storage::touch_user(d, "u8", f.t->now);
         storage::record_unanswered(d, f.t->now - 1000, "2026-11-27", "u8", "tôi sđt 0912345678 hỏi trợ cấp", "toi sdt 0912345678 hoi tro cap");
-        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", "u8", "", "in", "text", "", storage::interaction_outcome::fallback, "tôi sđt 0912345678 hỏi trợ cấp", 900});
+        storage::log_interaction(d, {f.t->now - 1000, "2026-11-27", "u8", "", "in", "text", "", storage::interaction_outcome::fallback, "tôi sđt 0912345678 hỏi trợ cấp", 900, ""});
     });
     const auto cookie = f.sign_in("xem");
     auto page = f.call("GET", "/console/cau-hoi", cookie);

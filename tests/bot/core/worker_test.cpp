@@ -17,7 +17,7 @@
 namespace {
 
 storage::event_record record(const std::string& key) {
-    return {key, "user_send_text", "u1", false, 1000, 1000, R"({"event_name":"user_send_text"})"};
+    return {key, "user_send_text", "u1", false, 1000, 1000, R"({"event_name":"user_send_text"})", storage::event_lane::people, ""};
 }
 
 std::int64_t scalar(SQLite::Database& db, const std::string& sql) {

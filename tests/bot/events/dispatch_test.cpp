@@ -93,9 +93,9 @@ TEST_CASE("receipts that waited too long get their share while people's messages
 
 TEST_CASE("a handler that throws fails its own event; the rest of the group is processed", "[server]") {
     auto db = test::memory_db();
-    auto process = [](const bot::stored_event& se, SQLite::Database& db) {
-        db.exec("CREATE TABLE IF NOT EXISTS seen_by_test (k TEXT)");
-        SQLite::Statement ins(db, "INSERT INTO seen_by_test VALUES (?)");
+    auto process = [](const bot::stored_event& se, SQLite::Database& wdb) {
+        wdb.exec("CREATE TABLE IF NOT EXISTS seen_by_test (k TEXT)");
+        SQLite::Statement ins(wdb, "INSERT INTO seen_by_test VALUES (?)");
         ins.bind(1, se.ev.msg_id);
         ins.exec();
         if (se.ev.msg_id == "text-2" || se.ev.msg_id == "seen-3") throw std::runtime_error("handler broke");

@@ -51,8 +51,8 @@ struct api_fixture {
         work = std::make_unique<bot::worker>(t->env->cfg.storage.path);
         work->start();
         api = std::make_unique<bot::admin_api>(t->env->cfg, *work);
-        svc = std::make_unique<bot::app::services>(
-            bot::app::services{*t->env, *work, router, *api, stats, [this] { ++notified; }, {}, {}, {}, nullptr, {}});
+        svc = std::make_unique<bot::app::services>(bot::app::services{*t->env, *work, router, *api, stats});
+        svc->notify_outbox = [this] { ++notified; };
         bot::app::start_reminders(*svc);
         bot::app::start_dossiers(*svc);
     }
