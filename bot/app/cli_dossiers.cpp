@@ -40,11 +40,12 @@ std::string read_whole(const std::string& file) {
     return ss.str();
 }
 
-// "file:12", "file, row 12" (XLSX), "file, item 3" (JSON), "file" (the whole file).
+// "file:12", "file, dòng 12" (XLSX: the sheet's row, as the upload's texts call it), "file, mục 3"
+// (JSON), "file" (the whole file).
 std::string where(const std::string& file, const std::string& format, std::size_t line) {
     if (line == 0) return file;
-    if (format == "xlsx") return file + ", row " + std::to_string(line);
-    if (format == "json") return file + ", item " + std::to_string(line);
+    if (format == "xlsx") return file + ", dòng " + std::to_string(line);
+    if (format == "json") return file + ", mục " + std::to_string(line);
     return file + ":" + std::to_string(line);
 }
 
