@@ -18,6 +18,7 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace bot::app {
@@ -49,21 +50,20 @@ std::string where(const std::string& file, const std::string& format, std::size_
     return file + ":" + std::to_string(line);
 }
 
-// Each issue as the console's upload words it (the officials who run this read Vietnamese): the
+// One issue as the console's upload words it (the officials who run this read Vietnamese): the
 // file, then the text, which names the line itself; the parser's reason, placed by where(), for an
-// issue without a text.
+// issue without a text. `note` precedes a warning's text.
+std::string issue_line(const std::string& file, const std::string& format, const import_error& e, const std::string& note,
+                       const std::optional<std::string>& text) {
+    if (!text) return where(file, format, e.line) + ": " + note + e.reason;
+    return file + ": " + note + *text;
+}
+
 void print_issues(const config& cfg, const message_catalog& texts, const std::string& file, const std::string& format,
                   const std::vector<import_error>& errors, const std::vector<import_error>& warnings) {
-    auto print = [&](const import_error& e, const char* note) {
-        const std::string text = import_issue_text(cfg, texts, e);
-        if (text == e.reason)
-            std::cerr << where(file, format, e.line) << ": " << note << e.reason << "\n";
-        else
-            std::cerr << file << ": " << note << text << "\n";
-    };
-    for (const auto& e : errors) print(e, "");
+    for (const auto& e : errors) std::cerr << issue_line(file, format, e, "", import_issue_words(cfg, texts, e)) << "\n";
     const std::string note = texts.render("import_cli_note") + " ";
-    for (const auto& w : warnings) print(w, note.c_str());
+    for (const auto& w : warnings) std::cerr << issue_line(file, format, w, note, import_issue_words(cfg, texts, w)) << "\n";
 }
 
 void print_ignored(const message_catalog& texts, const std::vector<std::string>& ignored) {
@@ -109,11 +109,7 @@ std::string stored_issue_text(const config& cfg, const message_catalog& texts, c
                               const std::string& format) {
     const import_error e{static_cast<std::size_t>(i.line), i.reason, i.column, i.code, i.value};
     const std::string note = i.kind == "warning" ? texts.render("import_cli_note") + " " : std::string();
-    const std::string key = "import_issue_" + i.code;
-    const bool lacks_value = i.value.empty() && texts.has(key) && texts.texts().at(key).find("{{value}}") != std::string::npos;
-    const std::string file = i.file.empty() ? "-" : i.file;
-    if (lacks_value || !texts.has(key)) return where(file, format, e.line) + ": " + note + i.reason;
-    return file + ": " + note + import_issue_text(cfg, texts, e);
+    return issue_line(i.file.empty() ? "-" : i.file, format, e, note, import_issue_words(cfg, texts, e, !i.value.empty()));
 }
 
 void register_import(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossier_args>& a) {
@@ -230,14 +226,14 @@ void register_runs(CLI::App* ds, cli_options& opts, const std::shared_ptr<dossie
     one->callback([&opts, a] {
         auto cfg = load_config(source_for(opts));
         auto db = storage::open_database(cfg.storage.path);
+        const auto texts = load_messages(cfg);
         auto r = storage::find_import_run(*db, a->id);
-        if (!r) throw command_error(load_messages(cfg).render("import_cli_no_run", {{"id", std::to_string(a->id)}}));
+        if (!r) throw command_error(texts.render("import_cli_no_run", {{"id", std::to_string(a->id)}}));
         const int offset = cfg.time.utc_offset_minutes;
         if (a->json) {
             std::cout << import_run_detail_json(*db, *r, offset, 100000) << "\n";
             return;
         }
-        const auto texts = load_messages(cfg);
         const auto words = run_words(texts, *r, offset);
         std::cout << texts.render("import_cli_run_head", words) << "\n" << texts.render("import_cli_run_counts", words) << "\n";
         if (r->outcome == storage::import_outcome::failed && !r->detail.empty())

@@ -7,8 +7,14 @@
 namespace bot {
 
 std::string import_issue_text(const config& cfg, const message_catalog& texts, const import_error& e) {
+    return import_issue_words(cfg, texts, e).value_or(e.reason);
+}
+
+std::optional<std::string> import_issue_words(const config& cfg, const message_catalog& texts, const import_error& e,
+                                              bool value_kept) {
     const std::string key = "import_issue_" + e.code;
-    if (e.code.empty() || !texts.has(key)) return e.reason;
+    if (e.code.empty() || !texts.has(key)) return std::nullopt;
+    if (!value_kept && texts.texts().at(key).find("{{value}}") != std::string::npos) return std::nullopt;
     std::string value = e.value;
     if (const auto* u = cfg.find_unit(value)) value = u->name;
     return texts.render(key, {{"line", std::to_string(e.line)}, {"column", e.column}, {"value", value}});
