@@ -241,6 +241,27 @@ TEST_CASE("an event's writes reuse the connection's prepared statements instead 
     CHECK(db->execAndGet("SELECT COUNT(*) FROM interactions").getInt64() == 50);
 }
 
+TEST_CASE("only inbound interactions go into an index, and the reports still read them from it alone", "[storage]") {
+    auto db = test::memory_db();
+    std::vector<std::string> names;
+    std::string sql;
+    SQLite::Statement q(*db, "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'interactions'"
+                             " AND sql IS NOT NULL");
+    while (q.executeStep()) {
+        names.push_back(q.getColumn(0).getString());
+        sql = q.getColumn(1).getString();
+    }
+    REQUIRE(names == std::vector<std::string>{"interactions_report"});
+    CHECK(sql.find("WHERE direction = 'in'") != std::string::npos);
+    // The shape of the reports' reads (storage/report_queries.cpp, console_queries.cpp).
+    std::string plan;
+    SQLite::Statement p(*db, "EXPLAIN QUERY PLAN SELECT user_id, kind, outcome, topic, latency_ms, oa"
+                             " FROM interactions INDEXED BY interactions_report"
+                             " WHERE direction = 'in' AND local_day BETWEEN '2026-01-01' AND '2026-06-30'");
+    while (p.executeStep()) plan += p.getColumn(3).getString() + "\n";
+    CHECK(plan.find("USING COVERING INDEX interactions_report") != std::string::npos);
+}
+
 TEST_CASE("the checkpointer copies the writers' log into the database file beside them", "[storage]") {
     test::temp_dir dir;
     const std::string path = dir.file("bot.db");
