@@ -45,7 +45,7 @@ outcome handle_non_text(const zalo::event& ev, context& ctx) {
 
     // Officials get no lecture about the portal, and the limiter never counts them.
     if (s.official) return outcome{{}, interaction_note{kind, "", interaction_outcome::none, unit}};
-    if (storage::count_message(ctx.db, ev.user_id, ctx.now_ms(), ctx.cfg.conversation.flood_limit_per_minute) !=
+    if (storage::count_message(ctx.db, s.user, ctx.now_ms(), ctx.cfg.conversation.flood_limit_per_minute) !=
         storage::flood_verdict::ok)
         return outcome{{}, interaction_note{"flood", "", interaction_outcome::none, unit}};
 

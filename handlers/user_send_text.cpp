@@ -70,7 +70,7 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
 
     // The flood limit never blocks officials.
     if (!s.official) {
-        switch (storage::count_message(ctx.db, s.id(), ctx.now_ms(), ctx.cfg.conversation.flood_limit_per_minute)) {
+        switch (storage::count_message(ctx.db, s.user, ctx.now_ms(), ctx.cfg.conversation.flood_limit_per_minute)) {
         case storage::flood_verdict::ok:
             break;
         case storage::flood_verdict::notify:

@@ -6,6 +6,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <stdexcept>
+
 namespace storage {
 
 namespace {
@@ -28,24 +30,55 @@ void touch_user(SQLite::Database& db, const std::string& user_id, std::int64_t n
     q->exec();
 }
 
+namespace {
+// The columns of a user row, in the order read_user reads them.
+const std::string user_columns =
+    "user_id, COALESCE(display_name, ''), is_follower, COALESCE(unit_id, ''), COALESCE(village, ''),"
+    " broadcast_opt_out, last_interaction_at, COALESCE(phone, ''), fallback_streak, flood_window_start,"
+    " flood_count, flood_notified";
+// touch_user's upsert, returning the row as it is after it (RETURNING reads the new values).
+const std::string touch_and_find_sql =
+    "INSERT INTO users (user_id, last_interaction_at, created_at, oa) VALUES (?1, ?2, ?2, ?3)"
+    " ON CONFLICT(user_id) DO UPDATE SET last_interaction_at = excluded.last_interaction_at,"
+    " oa = CASE WHEN excluded.oa <> '' THEN excluded.oa ELSE users.oa END RETURNING " + user_columns;
+const std::string find_user_sql = "SELECT " + user_columns + " FROM users WHERE user_id = ?";
+
+user read_user(SQLite::Statement& q) {
+    user u;
+    u.user_id = q.getColumn(0).getString();
+    u.display_name = q.getColumn(1).getString();
+    u.is_follower = q.getColumn(2).getInt() != 0;
+    u.unit_id = q.getColumn(3).getString();
+    u.village = q.getColumn(4).getString();
+    u.broadcast_opt_out = q.getColumn(5).getInt() != 0;
+    if (!q.getColumn(6).isNull()) u.last_interaction_at = q.getColumn(6).getInt64();
+    u.phone = q.getColumn(7).getString();
+    u.fallback_streak = q.getColumn(8).getInt();
+    if (!q.getColumn(9).isNull()) u.flood_window_start = q.getColumn(9).getInt64();
+    u.flood_count = q.getColumn(10).getInt64();
+    u.flood_notified = q.getColumn(11).getInt() != 0;
+    return u;
+}
+}  // namespace
+
+user touch_and_find_user(SQLite::Database& db, const std::string& user_id, std::int64_t now_ms, const std::string& oa) {
+    statement q(db, touch_and_find_sql);
+    q->bind(1, user_id);
+    q->bind(2, now_ms);
+    q->bind(3, oa);
+    if (!q->executeStep()) throw std::logic_error("touch_and_find_user: the upsert returned no row");
+    user u = read_user(*q);
+    // Stepped to the end: the statement is complete before its handle is reset.
+    while (q->executeStep()) {
+    }
+    return u;
+}
+
 std::optional<user> find_user(SQLite::Database& db, const std::string& user_id) {
-    statement q(db,
-                        "SELECT user_id, COALESCE(display_name, ''), is_follower, COALESCE(unit_id, ''), COALESCE(village, ''),"
-                        " broadcast_opt_out, last_interaction_at, COALESCE(phone, ''), fallback_streak"
-                        " FROM users WHERE user_id = ?");
+    statement q(db, find_user_sql);
     q->bind(1, user_id);
     if (!q->executeStep()) return std::nullopt;
-    user u;
-    u.user_id = q->getColumn(0).getString();
-    u.display_name = q->getColumn(1).getString();
-    u.is_follower = q->getColumn(2).getInt() != 0;
-    u.unit_id = q->getColumn(3).getString();
-    u.village = q->getColumn(4).getString();
-    u.broadcast_opt_out = q->getColumn(5).getInt() != 0;
-    if (!q->getColumn(6).isNull()) u.last_interaction_at = q->getColumn(6).getInt64();
-    u.phone = q->getColumn(7).getString();
-    u.fallback_streak = q->getColumn(8).getInt();
-    return u;
+    return read_user(*q);
 }
 
 void set_follower(SQLite::Database& db, const std::string& user_id, bool following, std::int64_t now_ms) {
@@ -120,18 +153,12 @@ void erase_user_data(SQLite::Database& db, const std::string& user_id, std::int6
     }
 }
 
-flood_verdict count_message(SQLite::Database& db, const std::string& user_id, std::int64_t now_ms,
-                            unsigned limit_per_minute) {
+flood_verdict count_message(SQLite::Database& db, const user& u, std::int64_t now_ms, unsigned limit_per_minute) {
     constexpr std::int64_t window_ms = 60'000;
-    ensure_user(db, user_id, now_ms);
-    statement q(db, "SELECT flood_window_start, flood_count, flood_notified FROM users WHERE user_id = ?");
-    q->bind(1, user_id);
-    q->executeStep();
-    const bool fresh = q->getColumn(0).isNull();
-    std::int64_t start = fresh ? 0 : q->getColumn(0).getInt64();
-    std::int64_t count = q->getColumn(1).getInt64();
-    bool notified = q->getColumn(2).getInt() != 0;
-    q->reset();
+    const bool fresh = !u.flood_window_start;
+    std::int64_t start = u.flood_window_start.value_or(0);
+    std::int64_t count = u.flood_count;
+    bool notified = u.flood_notified;
     if (fresh || now_ms - start >= window_ms || now_ms < start) {
         start = now_ms;
         count = 0;
@@ -143,12 +170,12 @@ flood_verdict count_message(SQLite::Database& db, const std::string& user_id, st
         v = notified ? flood_verdict::silent : flood_verdict::notify;
         notified = true;
     }
-    statement u(db, "UPDATE users SET flood_window_start = ?, flood_count = ?, flood_notified = ? WHERE user_id = ?");
-    u->bind(1, start);
-    u->bind(2, count);
-    u->bind(3, notified ? 1 : 0);
-    u->bind(4, user_id);
-    u->exec();
+    statement q(db, "UPDATE users SET flood_window_start = ?, flood_count = ?, flood_notified = ? WHERE user_id = ?");
+    q->bind(1, start);
+    q->bind(2, count);
+    q->bind(3, notified ? 1 : 0);
+    q->bind(4, u.user_id);
+    q->exec();
     return v;
 }
 
