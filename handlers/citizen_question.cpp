@@ -11,8 +11,23 @@
 #include "storage/user_repository.hpp"
 
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace handlers {
+
+namespace {
+
+// A button or topic title folded. Titles come from the knowledge base, a small set, and every
+// answer compares a few of them: each is folded once per thread (answers come from the write
+// worker), not once per answer. Per thread, so no lock and nothing shared.
+const std::string& folded_title(const std::string& title) {
+    thread_local std::unordered_map<std::string, std::string> memo;
+    if (auto it = memo.find(title); it != memo.end()) return it->second;  // references to values stay valid
+    return memo.emplace(title, fold_text(title)).first->second;
+}
+
+}  // namespace
 
 outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_topic& topic, const std::string& kind,
                     const std::string& unit) {
@@ -26,9 +41,9 @@ outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_top
     // The topic's own buttons, then related topics not already offered, within one message.
     std::vector<zalo::button> buttons = topic.buttons_for(ctx.oa);
     std::vector<std::string> offered{topic.id};
-    std::vector<std::string> titles;
+    std::vector<std::string_view> titles;
     for (const auto& b : buttons) {
-        titles.push_back(fold_text(b.title));
+        titles.push_back(folded_title(b.title));
         if (ctx.kb && (b.type == zalo::button::kind::query_show || b.type == zalo::button::kind::query_hide))
             if (const auto* t = ctx.kb->button_topic(b.payload)) offered.push_back(t->id);
     }
@@ -36,9 +51,10 @@ outcome topic_reply(const context& ctx, const std::string& to, const bot::kb_top
         if (buttons.size() >= max_buttons_per_message) break;
         const auto* rel = ctx.kb ? ctx.kb->find(rid) : nullptr;
         if (!rel || std::find(offered.begin(), offered.end(), rel->id) != offered.end()) continue;
-        if (std::find(titles.begin(), titles.end(), fold_text(rel->title)) != titles.end()) continue;
+        const std::string_view title = folded_title(rel->title);
+        if (std::find(titles.begin(), titles.end(), title) != titles.end()) continue;
         offered.push_back(rel->id);
-        titles.push_back(fold_text(rel->title));
+        titles.push_back(title);
         buttons.push_back(query_button(rel->title, std::string(payload::topic) + rel->id));
     }
     if (buttons.empty()) buttons = main_menu_buttons(ctx);

@@ -112,7 +112,7 @@ outcome verify_and_follow(context& ctx, const std::string& code, const std::stri
 
 }  // namespace
 
-std::optional<outcome> dossier_follow(context& ctx, const std::string& text, const sender& s) {
+std::optional<outcome> dossier_follow(context& ctx, const std::string& text, const std::string& folded, const sender& s) {
     if (s.id().empty()) return std::nullopt;
     // The buttons under a lookup or a notice.
     if (starts_with(text, follow_payload::follow)) {
@@ -122,7 +122,6 @@ std::optional<outcome> dossier_follow(context& ctx, const std::string& text, con
     }
     if (starts_with(text, follow_payload::unfollow)) return unfollow(ctx, trim(text.substr(follow_payload::unfollow.size())), "button", s);
 
-    const std::string folded = fold_text(text);
     if (is_unfollow(folded)) return unfollow(ctx, find_dossier_code(ctx.cfg, text).value_or(""), "text", s);
     if (is_follow(folded)) {
         const auto code = find_dossier_code(ctx.cfg, text);

@@ -32,7 +32,9 @@ inline constexpr int max_follow_failures_per_day = 5;
 ///   that is a phone number completes it;
 /// - "bỏ theo dõi [<mã>]" / "hủy theo dõi ..." or the "Bỏ theo dõi" button: stops (one or all).
 /// The phone is never echoed in full. @throws SQLite::Exception
-[[nodiscard]] std::optional<outcome> dossier_follow(context& ctx, const std::string& text, const sender& s);
+/// `folded` is fold_text(text), folded once by the caller for every step that reads it.
+[[nodiscard]] std::optional<outcome> dossier_follow(context& ctx, const std::string& text, const std::string& folded,
+                                                    const sender& s);
 
 /// What a notice run queued.
 struct notice_report {

@@ -88,9 +88,9 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
     if (text.front() == '#')
         if (auto r = handle_payload(ctx, text, s)) return std::move(*r);
 
-    if (auto r = dossier_follow(ctx, text, s)) return std::move(*r);
-
+    // Folded once for the steps that read it (fold_text is a Unicode decomposition per character).
     const std::string folded = fold_text(text);
+    if (auto r = dossier_follow(ctx, text, folded, s)) return std::move(*r);
     if (auto r = typed_place(ctx, folded, s)) return std::move(*r);
     if (auto r = broadcast_preference(ctx, folded, s)) return std::move(*r);
     if (auto code = find_dossier_code(ctx.cfg, text)) return dossier_lookup(ctx, s.id(), *code, "text", s.unit_id(), &s);
