@@ -215,30 +215,37 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
     // One after the other: two members training at once would hold twice the training data
     // (about 75 MB each for the bundled base) while the previous model still serves.
     const unsigned members = std::max(1U, options_.ensemble);
-    std::vector<labelled_text> first_data;  // the first member's texts, for the pair models
+    // A pair model sees only its two topics' texts: what tells them apart weighs more there than
+    // in a model where both words also have to tell each from twenty-seven other topics. Trained
+    // on the first member's texts before the next member's are made, so memory peaks no higher.
+    auto train_pairs = [&](const std::vector<labelled_text>& data) {
+        std::vector<std::vector<std::size_t>> by_label(topics_ + 1);
+        for (std::size_t i = 0; i < data.size(); ++i) by_label[data[i].label].push_back(i);
+        for (auto [x, y] : texts.neighbours) {
+            if (x == y || x >= topics_ || y >= topics_) continue;
+            if (x > y) std::swap(x, y);
+            if (std::find(pair_topics_.begin(), pair_topics_.end(), std::make_pair(x, y)) != pair_topics_.end()) continue;
+            std::vector<labelled_text> two;
+            two.reserve(by_label[x].size() + by_label[y].size());
+            for (auto i : by_label[x]) two.push_back({data[i].text, 0, 1.0F});
+            for (auto i : by_label[y]) two.push_back({data[i].text, 1, 1.0F});
+            auto mo = options_.model;
+            mo.seed += options_.first_draw + 1000 + x * topics_ + y;
+            pair_topics_.emplace_back(x, y);
+            pair_models_.emplace_back(two, 2, mo);
+        }
+    };
     const bool pairs = !texts.neighbours.empty();
     for (unsigned m = 0; m < members; ++m) {
         std::size_t size = 0;
-        if (m == 0) model_ = train(m, size, pairs ? &first_data : nullptr);
-        else more_models_.push_back(train(m, size, nullptr));
+        if (m == 0) {
+            std::vector<labelled_text> first_data;
+            model_ = train(m, size, pairs ? &first_data : nullptr);
+            if (pairs) train_pairs(first_data);
+        } else {
+            more_models_.push_back(train(m, size, nullptr));
+        }
         training_size_ += size;
-    }
-    // A pair model sees only its two topics' texts: what tells them apart weighs more there than
-    // in a model where both words also have to tell each from twenty-seven other topics.
-    std::vector<std::vector<std::size_t>> by_label(topics_ + 1);
-    for (std::size_t i = 0; i < first_data.size(); ++i) by_label[first_data[i].label].push_back(i);
-    for (auto [x, y] : texts.neighbours) {
-        if (x == y || x >= topics_ || y >= topics_) continue;
-        if (x > y) std::swap(x, y);
-        if (std::find(pair_topics_.begin(), pair_topics_.end(), std::make_pair(x, y)) != pair_topics_.end()) continue;
-        std::vector<labelled_text> two;
-        two.reserve(by_label[x].size() + by_label[y].size());
-        for (auto i : by_label[x]) two.push_back({first_data[i].text, 0, 1.0F});
-        for (auto i : by_label[y]) two.push_back({first_data[i].text, 1, 1.0F});
-        auto mo = options_.model;
-        mo.seed += options_.first_draw + 1000 + x * topics_ + y;
-        pair_topics_.emplace_back(x, y);
-        pair_models_.emplace_back(two, 2, mo);
     }
     training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -170,6 +171,24 @@ TEST_CASE("two neighbouring topics asked back between are answered when their pa
     a.probabilities = {0.45F, 0.35F, 0.05F, 0.15F};
     a.marker = true;
     CHECK(u.decide(a, t).outcome == bot::nlp::match_decision::kind::fallback);
+}
+
+TEST_CASE("a message between two neighbouring topics is answered when their pair model is sure, asked back when not", "[nlp]") {
+    // Written for this test, in no question set: without the pair rule both were asked back
+    // between submitting online and paying online.
+    for (const char* text : {"upload hồ sơ lên cứ quay quay mãi", "tải file giấy tờ lên mà nó cứ quay hoài không xong"}) {
+        auto m = real_kb().match(text);
+        CHECK(m.outcome == bot::match_outcome::answered);
+        REQUIRE(m.topic);
+        CHECK(m.topic->id == "nop_ho_so_truc_tuyen");
+    }
+    // Choosing an electronic result while submitting is both topics: still asked back with both.
+    auto m = real_kb().match("lúc nộp hồ sơ chọn nhận kết quả điện tử ở chỗ nào");
+    CHECK(m.outcome == bot::match_outcome::clarified);
+    std::vector<std::string> offered;
+    for (const auto* t : m.alternatives) offered.push_back(t->id);
+    CHECK(std::find(offered.begin(), offered.end(), "ket_qua_dien_tu") != offered.end());
+    CHECK(std::find(offered.begin(), offered.end(), "nop_ho_so_truc_tuyen") != offered.end());
 }
 
 TEST_CASE("the lexical evidence counts as far as the model believes the message is ours", "[nlp]") {
