@@ -156,13 +156,13 @@ std::string seed_console_demo(handlers::context& ctx) {
     int n = 0;
     std::vector<std::pair<std::string, const unit_config*>> citizens;
     for (const auto* u : communes) {
-        std::vector<std::string> places(u->villages.begin(), u->villages.begin() + std::min<std::size_t>(3, u->villages.size()));
-        places.emplace_back();  // one who chose the commune but no village
-        for (std::size_t v = 0; v < places.size(); ++v) {
+        std::vector<std::string> villages(u->villages.begin(), u->villages.begin() + std::min<std::size_t>(3, u->villages.size()));
+        villages.emplace_back();  // one who chose the commune but no village
+        for (std::size_t v = 0; v < villages.size(); ++v) {
             for (int k = 0; k < (v == 0 ? 3 : 2); ++k) {
                 const std::string uid = citizen_id(++n);
                 storage::set_follower(db, uid, true, now - static_cast<std::int64_t>(40 + n) * day_ms);
-                storage::set_user_place(db, uid, u->id, places[v]);
+                storage::set_user_place(db, uid, u->id, villages[v]);
                 storage::set_user_display_name(db, uid, names[static_cast<std::size_t>(n) % names.size()]);
                 storage::touch_user(db, uid, now - static_cast<std::int64_t>(n % 9) * day_ms - hour_ms);
                 citizens.emplace_back(uid, u);
@@ -186,11 +186,11 @@ std::string seed_console_demo(handlers::context& ctx) {
                 const auto& q = samples[rng.next(10) < 7 ? rng.next(9) : 9 + rng.next(3)];
                 const auto& who = citizens[rng.next(static_cast<unsigned>(citizens.size()))];
                 const std::int64_t latency = 800 + rng.next(900);
-                storage::interaction in{at, to_iso(day), who.first, u->id, "in", "text", q.topic, q.outcome, q.text, latency};
+                storage::interaction in{at, to_iso(day), who.first, u->id, "in", "text", q.topic, q.outcome, q.text, latency, ""};
                 storage::log_interaction(db, in);
                 // The bot's reply, so a citizen's history in the inbox reads as a conversation.
                 if (auto reply = demo_reply(ctx, q); !reply.empty())
-                    storage::log_interaction(db, {at + latency, to_iso(day), who.first, u->id, "out", "reply", "", io::none, reply, std::nullopt});
+                    storage::log_interaction(db, {at + latency, to_iso(day), who.first, u->id, "out", "reply", "", io::none, reply, std::nullopt, ""});
                 ++logged;
             }
         }
@@ -216,15 +216,15 @@ std::string seed_console_demo(handlers::context& ctx) {
         const std::int64_t at = now - h.ago;
         const std::string day = to_iso(local_date_of(at, off));
         storage::log_interaction(db, {at - 2 * minute_ms, day, uid, unit->id, "in", "text", "khai_sinh", io::answered,
-                                      "chào em, cho chị hỏi về hồ sơ", 900});
+                                      "chào em, cho chị hỏi về hồ sơ", 900, ""});
         storage::log_interaction(db, {at - 2 * minute_ms, day, uid, unit->id, "out", "reply", "", io::none,
-                                      "Dạ, em chào anh/chị. Anh/chị cần hỏi về hồ sơ nào ạ?", std::nullopt});
-        storage::log_interaction(db, {at, day, uid, unit->id, "in", "text", "gap_can_bo", io::handoff, h.question, 700});
+                                      "Dạ, em chào anh/chị. Anh/chị cần hỏi về hồ sơ nào ạ?", std::nullopt, ""});
+        storage::log_interaction(db, {at, day, uid, unit->id, "in", "text", "gap_can_bo", io::handoff, h.question, 700, ""});
         const auto id = storage::open_handoff(db, uid, unit->id, h.reason, h.question, at);
         storage::log_interaction(db, {at, day, uid, unit->id, "out", "reply", "", io::none,
                                       ctx.texts.render("conversation_handoff_opened", {{"id", std::to_string(id)},
                                                                                        {"when", ctx.texts.render("conversation_when_now")}}),
-                                      std::nullopt});
+                                      std::nullopt, ""});
         ++opened;
     }
 

@@ -89,7 +89,7 @@ std::string excerpt(const page_ctx& c, std::string text) {
 
 // "06:00" from a minute of the day (24:00 for the end of the day).
 std::string hhmm(int minute) {
-    char buf[8];
+    char buf[16];  // room for any int the compiler cannot rule out (-Wformat-truncation)
     std::snprintf(buf, sizeof buf, "%02d:%02d", minute / 60, minute % 60);
     return buf;
 }

@@ -559,6 +559,8 @@ std::string training_key(const nlp::training_texts& texts, const nlp::shorthand_
     end_group();
     for (const auto& t : texts.markers) add(t);
     end_group();
+    for (const auto& [x, y] : texts.neighbours) add(std::to_string(x) + ' ' + std::to_string(y));
+    end_group();
     std::vector<std::string> words;
     for (const auto& [word, readings] : shorthand.entries) {
         std::string w = word + '\x1d';
@@ -723,6 +725,13 @@ public:
             p.insert(p.end(), t.training.begin(), t.training.end());
             out.topics.push_back(std::move(p));
         }
+        // Related topics are the neighbours a message is asked back between.
+        for (std::size_t i = 0; i < topics.size(); ++i)
+            for (const auto& r : topics[i].related)
+                for (std::size_t j = 0; j < topics.size(); ++j)
+                    if (topics[j].id == r && j != i) out.neighbours.emplace_back(std::min(i, j), std::max(i, j));
+        std::sort(out.neighbours.begin(), out.neighbours.end());
+        out.neighbours.erase(std::unique(out.neighbours.begin(), out.neighbours.end()), out.neighbours.end());
         out.out_of_scope = out_of_scope;
         out.markers = markers;
         return out;

@@ -10,6 +10,7 @@
 #include "bot/language/augment.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <unordered_set>
@@ -187,7 +188,7 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
 
     const auto& sh = matcher_.shorthand();
     // One member of the ensemble: the texts with their own draw of variants, its own order.
-    auto train = [&](unsigned member, std::size_t& size) {
+    auto train = [&](unsigned member, std::size_t& size, std::vector<labelled_text>* keep) {
         std::vector<labelled_text> data;
         data.reserve(originals * (1 + variants));
         auto add = [&](const std::string& text, std::uint32_t label, float weight) {
@@ -207,15 +208,43 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
         size = data.size();
         auto mo = options_.model;
         mo.seed += options_.first_draw + member;
-        return text_classifier(data, topics_ + 1, mo);
+        text_classifier model(data, topics_ + 1, mo);
+        if (keep) *keep = std::move(data);
+        return model;
     };
     // One after the other: two members training at once would hold twice the training data
     // (about 75 MB each for the bundled base) while the previous model still serves.
     const unsigned members = std::max(1U, options_.ensemble);
+    // A pair model sees only its two topics' texts: what tells them apart weighs more there than
+    // in a model where both words also have to tell each from twenty-seven other topics. Trained
+    // on the first member's texts before the next member's are made, so memory peaks no higher.
+    auto train_pairs = [&](const std::vector<labelled_text>& data) {
+        std::vector<std::vector<std::size_t>> by_label(topics_ + 1);
+        for (std::size_t i = 0; i < data.size(); ++i) by_label[data[i].label].push_back(i);
+        for (auto [x, y] : texts.neighbours) {
+            if (x == y || x >= topics_ || y >= topics_) continue;
+            if (x > y) std::swap(x, y);
+            if (std::find(pair_topics_.begin(), pair_topics_.end(), std::make_pair(x, y)) != pair_topics_.end()) continue;
+            std::vector<labelled_text> two;
+            two.reserve(by_label[x].size() + by_label[y].size());
+            for (auto i : by_label[x]) two.push_back({data[i].text, 0, 1.0F});
+            for (auto i : by_label[y]) two.push_back({data[i].text, 1, 1.0F});
+            auto mo = options_.model;
+            mo.seed += options_.first_draw + 1000 + x * topics_ + y;
+            pair_topics_.emplace_back(x, y);
+            pair_models_.emplace_back(two, 2, mo);
+        }
+    };
+    const bool pairs = !texts.neighbours.empty();
     for (unsigned m = 0; m < members; ++m) {
         std::size_t size = 0;
-        if (m == 0) model_ = train(m, size);
-        else more_models_.push_back(train(m, size));
+        if (m == 0) {
+            std::vector<labelled_text> first_data;
+            model_ = train(m, size, pairs ? &first_data : nullptr);
+            if (pairs) train_pairs(first_data);
+        } else {
+            more_models_.push_back(train(m, size, nullptr));
+        }
         training_size_ += size;
     }
     training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
@@ -284,6 +313,26 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
             }
         }
     }
+    // The pair models of neighbouring topics among the model's best three.
+    if (!pair_topics_.empty()) {
+        std::array<std::size_t, 3> top3{};
+        const std::size_t k = std::min<std::size_t>(3, topics_);
+        std::vector<std::size_t> idx(topics_);
+        for (std::size_t t = 0; t < topics_; ++t) idx[t] = t;
+        std::partial_sort(idx.begin(), idx.begin() + static_cast<long>(k), idx.end(),
+                          [&](std::size_t x, std::size_t y) { return best[x] > best[y]; });
+        std::copy(idx.begin(), idx.begin() + static_cast<long>(k), top3.begin());
+        thread_local std::vector<float> q;
+        for (std::size_t i = 0; i < k; ++i)
+            for (std::size_t j = i + 1; j < k; ++j) {
+                auto x = std::min(top3[i], top3[j]), y = std::max(top3[i], top3[j]);
+                for (std::size_t m = 0; m < pair_topics_.size(); ++m) {
+                    if (pair_topics_[m] != std::make_pair(x, y)) continue;
+                    pair_models_[m].predict(n, chosen.first, chosen.second, q);
+                    a.pairs.push_back({x, y, q[0]});
+                }
+            }
+    }
     auto lexical = chosen.first == 0 && chosen.second == n.folded.size()
                        ? matcher_.match(n)
                        : matcher_.match(slice(n, chosen.first, chosen.second));
@@ -293,6 +342,13 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
     a.known = best_known;
     a.read = text_of(n, chosen.first, chosen.second);
     return a;
+}
+
+const pair_opinion* understander::pair_of(const message_analysis& a, std::size_t x, std::size_t y) {
+    if (x > y) std::swap(x, y);
+    for (const auto& p : a.pairs)
+        if (p.first == x && p.second == y) return &p;
+    return nullptr;
 }
 
 double understander::predict(const normalized_text& n, std::size_t begin, std::size_t end, std::vector<float>& p) const {
@@ -368,6 +424,18 @@ match_decision understander::decide(const message_analysis& a, const decision_th
     // An out-of-scope marker ("icloud", "giá vàng", "facebook") says the message is about
     // something else: when the evidence is not enough to answer, no topic is offered either.
     if (c1 < t.clarify || a.marker) return d;
+    // Two neighbouring topics that would be asked back between: their pair model, trained on
+    // nothing else, answers with the first when it is sure of it. Answering instead of asking
+    // risks a wrong answer, so not when the message may not be ours at all.
+    if (ev.size() > 1 && p_none < t.pair_max_none) {
+        if (const auto* p = pair_of(a, ev[0].topic, ev[1].topic)) {
+            const double of_best = ev[0].topic == p->first ? p->pair : 1 - p->pair;
+            if (of_best >= t.pair_sure) {
+                d.outcome = match_decision::kind::answered;
+                return d;
+            }
+        }
+    }
     for (const auto& x : ev) {
         if (d.alternatives.size() == 3 || x.combined < t.alternative) break;
         d.alternatives.push_back(x.topic);

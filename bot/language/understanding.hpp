@@ -11,6 +11,7 @@
 #include <limits>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace bot::nlp {
@@ -35,6 +36,12 @@ struct decision_thresholds {
     double max_none = 0.8;
     double min_known = 0.3;
     double lexical_scope = 0.0;
+    /// Two neighbouring topics (training_texts::neighbours) ranked first and second that would
+    /// be asked back between are answered with the first when their pair model gives it at least
+    /// `pair_sure` and the model's out-of-scope probability is below `pair_max_none`. Above 1:
+    /// never.
+    double pair_sure = 0.8;
+    double pair_max_none = 0.1;
 };
 
 /// Everything the understanding is trained and tuned with. The model's settings and the
@@ -58,6 +65,16 @@ struct training_texts {
     std::vector<std::vector<std::string>> topics;  ///< per topic: title, keywords, examples
     std::vector<std::string> out_of_scope;          ///< messages the bot must not answer
     std::vector<std::string> markers;               ///< words that alone mark a message as not ours
+    /// Topic pairs (indices into `topics`) that messages are often asked back between; each gets
+    /// a model of its own, trained only on the two topics' texts.
+    std::vector<std::pair<std::size_t, std::size_t>> neighbours;
+};
+
+/// What the pair model of two neighbouring topics says about a message.
+struct pair_opinion {
+    std::size_t first = 0;    ///< the pair's topics, first < second
+    std::size_t second = 0;
+    double pair = 0.5;        ///< the pair model's probability of `first`
 };
 
 /// What is known about one message before the thresholds decide (understander::analyse).
@@ -68,6 +85,7 @@ struct message_analysis {
     bool marker = false;                ///< an out-of-scope marker occurred
     double known = 0;                   ///< share of the read part's features the model has seen
     std::string read;                   ///< the part of the message that was read (normalised)
+    std::vector<pair_opinion> pairs;    ///< for the neighbouring pairs among the model's best topics
 };
 
 /// The part of a message that matching reads: all of it up to `limit` bytes; beyond that its
@@ -112,6 +130,10 @@ public:
     /// Training figures: texts learnt from (with variants) and milliseconds spent.
     [[nodiscard]] std::size_t training_size() const { return training_size_; }
     [[nodiscard]] double training_ms() const { return training_ms_; }
+    /// The pair opinion of topics `x` and `y` in `a`, or nullptr when they are no known pair.
+    [[nodiscard]] static const pair_opinion* pair_of(const message_analysis& a, std::size_t x, std::size_t y);
+    /// Number of pair models of neighbouring topics.
+    [[nodiscard]] std::size_t pair_models() const { return pair_models_.size(); }
     /// The learned model (diagnostics, benchmarks).
     [[nodiscard]] const text_classifier& model() const { return model_; }
 
@@ -123,6 +145,9 @@ private:
     matcher matcher_;
     text_classifier model_;
     std::vector<text_classifier> more_models_;  // the ensemble's others (options.ensemble > 1)
+    // Neighbouring topics' pair models: pair_topics_[i] is what pair_models_[i] tells apart.
+    std::vector<std::pair<std::size_t, std::size_t>> pair_topics_;
+    std::vector<text_classifier> pair_models_;
     std::size_t topics_ = 0;
     std::size_t greeting_topic_ = no_topic;
     std::size_t training_size_ = 0;

@@ -12,6 +12,11 @@
 //   min_clause min_count
 // Objective keys: wrong (max %, default 2), none (min %, default 90), roc (min %, default 97)
 // Search key: scope (only this lexical_scope; by default 0, 0.5, 1 and 2 are searched)
+// Pair rule (neighbouring topics' pair models): pair_sure, pair_max_none set it; no_pairs=1 trains
+//   no pair models (the rule then never fires); pairs=1 with further files prints every file's
+//   figures over a small grid of the two (sure 2.00 = the rule off); pairdiag=1 lists the lines
+//   of the first file the rule answers, pairdiag=2 every line asked back with its pair model's word.
+// Threshold keys (reporting): answer margin sure
 // `lookup` lines are counted as right (a dossier code is found before the knowledge base is asked).
 #include "bot/core/config.hpp"
 #include "bot/language/training_set.hpp"
@@ -60,6 +65,8 @@ std::vector<question> read_questions(const std::string& file) {
 struct line_view {
     double c1 = 0, c2 = 0, expected_score = 0;
     std::size_t top = 0, expected_rank = 99;
+    // The pair model's probability of the best topic against the second; -1: no pair model.
+    double pair_model = -1;
 };
 
 struct line_data {
@@ -100,6 +107,9 @@ figures evaluate(const std::vector<line_data>& lines, std::size_t view, const bo
             const auto& v = l.views[view];
             if (v.c1 >= t.answer && (v.c1 - v.c2 >= t.margin || v.c1 >= t.sure)) {
                 answered = true;
+                topic = v.top;
+            } else if (!l.marker && v.c1 >= t.clarify && l.p_none < t.pair_max_none && v.pair_model >= t.pair_sure) {
+                answered = true;  // the pair rule, as in understander::decide
                 topic = v.top;
             } else if (!l.marker && v.c1 >= t.clarify && v.c1 >= t.alternative) {
                 clarified = true;
@@ -160,6 +170,13 @@ int main(int argc, char** argv) {
     key("none_weight", o.none_weight);
     key("clause_gain", o.clause_gain);
     key("min_clause", o.min_clause);
+    key("pair_sure", o.decision.pair_sure);
+    key("pair_max_none", o.decision.pair_max_none);
+    key("answer", o.decision.answer);
+    key("margin", o.decision.margin);
+    key("sure", o.decision.sure);
+    int no_pairs = 0;
+    key("no_pairs", no_pairs);
     double max_wrong = 2.0, min_none = 90.0, min_roc = 97.0;
     key("wrong", max_wrong);
     key("none", min_none);
@@ -167,6 +184,7 @@ int main(int argc, char** argv) {
 
     bot::config cfg;
     auto set = bot::load_training_set(cfg);
+    if (no_pairs) set.texts.neighbours.clear();
     auto questions = read_questions(file);
     // Experiment: evaluate on half the lines, optionally training on the other half.
     int half = -1, train_other = 0;
@@ -187,6 +205,7 @@ int main(int argc, char** argv) {
     }
     auto t0 = std::chrono::steady_clock::now();
     bot::nlp::understander u(set.texts, set.shorthand, set.greeting_topic, o);
+    std::printf("%zu pair models\n", u.pair_models());
     std::printf("trained on %zu texts in %.0f ms (%zu features, %zu weights)\n", u.training_size(),
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
                 u.model().features(), u.model().weights());
@@ -259,6 +278,10 @@ int main(int argc, char** argv) {
                     v.top = d.evidence[0].topic;
                 }
                 if (d.evidence.size() > 1) v.c2 = d.evidence[1].combined;
+                if (d.evidence.size() > 1)
+                    if (const auto* p = bot::nlp::understander::pair_of(a, d.evidence[0].topic, d.evidence[1].topic)) {
+                        v.pair_model = d.evidence[0].topic == p->first ? p->pair : 1 - p->pair;
+                    }
                 for (std::size_t k = 0; k < d.evidence.size(); ++k)
                     if (l.kind == 0 && d.evidence[k].topic == l.expected) {
                         v.expected_rank = k;
@@ -272,6 +295,35 @@ int main(int argc, char** argv) {
         return lines;
     };
     auto lines = lines_of(questions);
+    if (keys.count("pairdiag")) {
+        // The lines the pair rule answers (with the thresholds given) that would have been asked back.
+        auto t = o.decision;
+        for (const auto& q : questions) {
+            auto a = u.analyse(q.text);
+            auto d = u.decide(a, t);
+            auto off = t;
+            off.pair_sure = 2;
+            auto b = u.decide(a, off);
+            if (keys["pairdiag"] > 1) {
+                // Every line asked back: its two best topics and the pair model's word on them.
+                if (b.outcome != bot::nlp::match_decision::kind::clarified || b.evidence.size() < 2) continue;
+                const auto* p = bot::nlp::understander::pair_of(a, b.evidence[0].topic, b.evidence[1].topic);
+                double pm = -1;
+                if (p) pm = b.evidence[0].topic == p->first ? p->pair : 1 - p->pair;
+                std::printf("ASKED\t%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%.2f\t%s\n", q.expected.c_str(),
+                            set.topic_ids[b.evidence[0].topic].c_str(), set.topic_ids[b.evidence[1].topic].c_str(), pm,
+                            b.evidence[0].combined, b.evidence[1].combined, a.probabilities.back(), q.text.c_str());
+                continue;
+            }
+            if (d.outcome == b.outcome || d.evidence.size() < 2) continue;
+            const auto* p = bot::nlp::understander::pair_of(a, d.evidence[0].topic, d.evidence[1].topic);
+            const bool first = d.evidence[0].topic == p->first;
+            std::printf("%s\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\n", q.expected == set.topic_ids[d.ranked[0].topic] ? "RIGHT" : "WRONG",
+                        q.expected.c_str(), set.topic_ids[d.evidence[1].topic].c_str(), first ? p->pair : 1 - p->pair,
+                        d.evidence[0].combined, d.evidence[1].combined, q.text.c_str());
+        }
+        return 0;
+    }
 
     auto print = [](const char* what, const figures& f) {
         std::printf("%s: top-1 %.2f%%, wrong %.2f%%, none fallback %.2f%%, right-or-offered %.2f%% (%zu lines)\n", what,
@@ -294,8 +346,28 @@ int main(int argc, char** argv) {
     print("current thresholds", now);
     std::printf("  room below the bars: %.2f\n", room(now));
     if (files.size() > 1) {
-        for (std::size_t i = 1; i < files.size(); ++i)
-            print(files[i].c_str(), evaluate(lines_of(read_questions(files[i])), current_view, current, set.greeting_topic));
+        std::vector<std::vector<line_data>> more;
+        for (std::size_t i = 1; i < files.size(); ++i) {
+            more.push_back(lines_of(read_questions(files[i])));
+            print(files[i].c_str(), evaluate(more.back(), current_view, current, set.greeting_topic));
+        }
+        if (keys.count("pairs")) {
+            // The pair rule over a small grid, the other thresholds as in use: every file's figures.
+            for (double max_none : {0.1, 0.2, 0.3})
+                for (double sure : {0.7, 0.75, 0.8, 0.85, 0.9, 2.0}) {
+                    auto t = current;
+                    t.pair_max_none = max_none;
+                    t.pair_sure = sure;
+                    auto f = evaluate(lines, current_view, t, set.greeting_topic);
+                    std::printf("pair max_none %.1f sure %.2f | %.2f %.2f %.2f %.2f", max_none, sure, f.top1(),
+                                f.wrong_rate(), f.none(), f.roc());
+                    for (const auto& m : more) {
+                        auto g = evaluate(m, current_view, t, set.greeting_topic);
+                        std::printf(" | %.2f %.2f %.2f %.2f", g.top1(), g.wrong_rate(), g.none(), g.roc());
+                    }
+                    std::printf("\n");
+                }
+        }
         return 0;  // reported only: the search is for one file
     }
 
@@ -313,9 +385,16 @@ int main(int argc, char** argv) {
                             for (double max_none : {0.5, 0.6, 0.7, 0.8, 0.9})
                                 for (double min_known : {0.1, 0.2, 0.3}) {
                                     if (sure < answer) continue;
-                                    bot::nlp::decision_thresholds t{shares[v].first, answer,      margin,   sure,
-                                                                    clarify,         alternative, max_none, min_known,
-                                                                    shares[v].second};
+                                    auto t = current;
+                                    t.lexical_share = shares[v].first;
+                                    t.answer = answer;
+                                    t.margin = margin;
+                                    t.sure = sure;
+                                    t.clarify = clarify;
+                                    t.alternative = alternative;
+                                    t.max_none = max_none;
+                                    t.min_known = min_known;
+                                    t.lexical_scope = shares[v].second;
                                     auto f = evaluate(lines, v, t, set.greeting_topic);
                                     if (f.wrong_rate() > max_wrong || f.none() < min_none || f.roc() < min_roc) continue;
                                     good.push_back({f, t});

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -128,6 +129,66 @@ TEST_CASE("evidence below the answer threshold is asked back but never when an o
     auto fell = u.decide(a, t);
     CHECK(fell.outcome == bot::nlp::match_decision::kind::fallback);
     CHECK(fell.alternatives.empty());
+}
+
+TEST_CASE("two neighbouring topics asked back between are answered when their pair model is sure", "[nlp]") {
+    bot::nlp::training_texts texts;
+    texts.topics = {{"tạo tài khoản mới", "đăng ký tài khoản", "lập tài khoản để nộp hồ sơ"},
+                    {"quên mật khẩu tài khoản", "lấy lại mật khẩu", "tài khoản bị khóa không vào được"},
+                    {"đăng ký kết hôn", "làm giấy kết hôn"}};
+    texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
+    texts.neighbours = {{0, 1}};
+    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    // Only the known pair gets a pair model, and its opinion is reported for the best topics.
+    auto real = u.analyse("quên mật khẩu tài khoản rồi lấy lại sao");
+    REQUIRE(bot::nlp::understander::pair_of(real, 1, 0) != nullptr);
+    CHECK(bot::nlp::understander::pair_of(real, 0, 1)->pair < 0.5);  // the pair model leans to topic 1
+    CHECK(bot::nlp::understander::pair_of(real, 0, 2) == nullptr);
+
+    bot::nlp::message_analysis a;
+    a.probabilities = {0.45F, 0.35F, 0.05F, 0.15F};  // close between 0 and 1, then the out-of-scope class
+    a.known = 1.0;
+    bot::nlp::decision_thresholds t;
+    t.lexical_share = 0;
+    t.pair_sure = 0.8;
+    t.pair_max_none = 0.2;
+    a.pairs = {{0, 1, 0.9}};
+    auto sure = u.decide(a, t);
+    CHECK(sure.outcome == bot::nlp::match_decision::kind::answered);
+    REQUIRE_FALSE(sure.ranked.empty());
+    CHECK(sure.ranked.front().topic == 0);
+    // Unsure pair model, or sure of the topic ranked second: asked back with both.
+    a.pairs = {{0, 1, 0.6}};
+    auto unsure = u.decide(a, t);
+    CHECK(unsure.outcome == bot::nlp::match_decision::kind::clarified);
+    a.pairs = {{0, 1, 0.1}};
+    CHECK(u.decide(a, t).outcome == bot::nlp::match_decision::kind::clarified);
+    // Likely out of scope: the pair rule does not answer.
+    a.pairs = {{0, 1, 0.9}};
+    a.probabilities = {0.35F, 0.25F, 0.0F, 0.40F};
+    CHECK(u.decide(a, t).outcome != bot::nlp::match_decision::kind::answered);
+    // An out-of-scope marker: never answered by the pair rule either.
+    a.probabilities = {0.45F, 0.35F, 0.05F, 0.15F};
+    a.marker = true;
+    CHECK(u.decide(a, t).outcome == bot::nlp::match_decision::kind::fallback);
+}
+
+TEST_CASE("a message between two neighbouring topics is answered when their pair model is sure, asked back when not", "[nlp]") {
+    // Written for this test, in no question set: without the pair rule both were asked back
+    // between submitting online and paying online.
+    for (const char* text : {"upload hồ sơ lên cứ quay quay mãi", "tải file giấy tờ lên mà nó cứ quay hoài không xong"}) {
+        auto m = real_kb().match(text);
+        CHECK(m.outcome == bot::match_outcome::answered);
+        REQUIRE(m.topic);
+        CHECK(m.topic->id == "nop_ho_so_truc_tuyen");
+    }
+    // Choosing an electronic result while submitting is both topics: still asked back with both.
+    auto m = real_kb().match("lúc nộp hồ sơ chọn nhận kết quả điện tử ở chỗ nào");
+    CHECK(m.outcome == bot::match_outcome::clarified);
+    std::vector<std::string> offered;
+    for (const auto* t : m.alternatives) offered.push_back(t->id);
+    CHECK(std::find(offered.begin(), offered.end(), "ket_qua_dien_tu") != offered.end());
+    CHECK(std::find(offered.begin(), offered.end(), "nop_ho_so_truc_tuyen") != offered.end());
 }
 
 TEST_CASE("the lexical evidence counts as far as the model believes the message is ours", "[nlp]") {
