@@ -10,7 +10,6 @@
 #include "bot/language/augment.hpp"
 
 #include <algorithm>
-#include <array>
 #include <chrono>
 #include <cmath>
 #include <unordered_set>
@@ -56,6 +55,17 @@ std::string text_of(const normalized_text& n, std::size_t b, std::size_t e) {
         out += n.syllables[i];
     }
     return out;
+}
+
+// The `k` topics (of `topics`) the probabilities `v` rank highest, best first.
+std::vector<std::size_t> best_topics(const std::vector<float>& v, std::size_t topics, std::size_t k) {
+    k = std::min(k, topics);
+    std::vector<std::size_t> idx(topics);
+    for (std::size_t t = 0; t < topics; ++t) idx[t] = t;
+    std::partial_sort(idx.begin(), idx.begin() + static_cast<long>(k), idx.end(),
+                      [&](std::size_t x, std::size_t y) { return v[x] > v[y]; });
+    idx.resize(k);
+    return idx;
 }
 
 }  // namespace
@@ -294,16 +304,8 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
             std::pair<std::size_t, std::size_t> part{clauses[ask > 0 ? ask - 1 : 0].first, clauses[ask].second};
             if (part != whole) {
                 double known = predict(n, part.first, part.second, p);
-                auto top = [&](const std::vector<float>& v, std::size_t k) {
-                    std::vector<std::size_t> idx(topics_);
-                    for (std::size_t t = 0; t < topics_; ++t) idx[t] = t;
-                    std::partial_sort(idx.begin(), idx.begin() + static_cast<long>(std::min(k, topics_)), idx.end(),
-                                      [&](std::size_t x, std::size_t y) { return v[x] > v[y]; });
-                    idx.resize(std::min(k, topics_));
-                    return idx;
-                };
-                auto part_top = top(p, 1).front();
-                auto whole_top = top(best, 3);
+                auto part_top = best_topics(p, topics_, 1).front();
+                auto whole_top = best_topics(best, topics_, 3);
                 bool consistent = std::find(whole_top.begin(), whole_top.end(), part_top) != whole_top.end();
                 if (consistent && p[part_top] > best[whole_top.front()] + options_.clause_gain) {
                     best.swap(p);
@@ -315,16 +317,10 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
     }
     // The pair models of neighbouring topics among the model's best three.
     if (!pair_topics_.empty()) {
-        std::array<std::size_t, 3> top3{};
-        const std::size_t k = std::min<std::size_t>(3, topics_);
-        std::vector<std::size_t> idx(topics_);
-        for (std::size_t t = 0; t < topics_; ++t) idx[t] = t;
-        std::partial_sort(idx.begin(), idx.begin() + static_cast<long>(k), idx.end(),
-                          [&](std::size_t x, std::size_t y) { return best[x] > best[y]; });
-        std::copy(idx.begin(), idx.begin() + static_cast<long>(k), top3.begin());
+        const auto top3 = best_topics(best, topics_, 3);
         thread_local std::vector<float> q;
-        for (std::size_t i = 0; i < k; ++i)
-            for (std::size_t j = i + 1; j < k; ++j) {
+        for (std::size_t i = 0; i < top3.size(); ++i)
+            for (std::size_t j = i + 1; j < top3.size(); ++j) {
                 auto x = std::min(top3[i], top3[j]), y = std::max(top3[i], top3[j]);
                 for (std::size_t m = 0; m < pair_topics_.size(); ++m) {
                     if (pair_topics_[m] != std::make_pair(x, y)) continue;
