@@ -10,6 +10,7 @@
 
 #include <array>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <future>
 #include <random>
@@ -76,6 +77,8 @@ phone = "0204 3870 103"
 
 std::map<std::string, std::string> test_environment(const std::map<std::string, std::string>& env) {
     std::map<std::string, std::string> e = {{"CCHCBOT_TEMPLATES_DIR", source_dir() + "/templates"}};
+    // The model cache the tests share (tests/main.cpp), unless the test names its own.
+    if (const char* cache = std::getenv("CCHCBOT_KB_MODEL_CACHE")) e["CCHCBOT_KB_MODEL_CACHE"] = cache;
     for (const auto& [k, v] : env) e[k] = v;
     // Tests never reach Zalo: unless a test points these at its simulator, they go to a closed
     // loopback port.

@@ -24,9 +24,11 @@ namespace {
 constexpr int default_unanswered_limit = 100;
 constexpr int max_unanswered_limit = 1000;
 
-// "model trained on N texts in X ms", or that the texts were the same and the model was kept.
+// "model trained on N texts in X ms", or that the texts were the same and the model was kept, or
+// read from the model cache.
 std::string model_summary(const kb_training_stats& st) {
     if (st.reused) return fmt::format("same training texts, model kept ({} texts)", st.texts);
+    if (st.cached) return fmt::format("model of {} texts read from the model cache in {:.0f} ms", st.texts, st.milliseconds);
     return fmt::format("model trained on {} texts in {:.0f} ms", st.texts, st.milliseconds);
 }
 

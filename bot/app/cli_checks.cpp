@@ -62,7 +62,8 @@ int run_kb_check(const config& cfg, const std::string& today_text, std::ostream&
     auto st = training_stats(*loaded);  // trains the learned model: a broken training file shows here too
     out << "learned model: " << st.training_examples << " training questions, " << st.out_of_scope
         << " out-of-scope messages (" << st.out_of_scope_subjects << " subjects); " << st.texts
-        << " texts with generated variants, trained in " << std::lround(st.milliseconds) << " ms\n";
+        << " texts with generated variants, " << (st.cached ? "read from the model cache" : "trained") << " in "
+        << std::lround(st.milliseconds) << " ms\n";
     return 0;
 }
 

@@ -280,6 +280,7 @@ std::vector<key_desc> scalar_keys(pending_secrets& ps) {
     add("kb", "dir", [](config& c, const std::string& v) { c.kb.dir = v; });
     add("kb", "shorthand_file", [](config& c, const std::string& v) { c.kb.shorthand_file = v; });
     add("kb", "spoken_file", [](config& c, const std::string& v) { c.kb.spoken_file = v; });
+    add("kb", "model_cache", [](config& c, const std::string& v) { c.kb.model_cache = v; });
     // conversation
     add("conversation", "flood_limit_per_minute", [](config& c, const std::string& v) {
         auto n = parse_uint("conversation.flood_limit_per_minute", v, 10000);

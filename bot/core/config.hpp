@@ -143,6 +143,10 @@ struct config {
         std::string dir = "templates/kb";
         std::string shorthand_file = "templates/shorthand.tsv";
         std::string spoken_file = "templates/spoken.tsv";  ///< spoken and regional forms (same format)
+        /// Folder where trained models are kept between runs, so a restart or a reload of an
+        /// unchanged knowledge base does not train again. Unset: "model-cache" beside the
+        /// database; "off" (or a database in memory): none.
+        std::string model_cache;
     } kb;
 
     struct conversation_section {

@@ -7,6 +7,8 @@
 // unit length so a long message and a short one weigh the same.
 #include "bot/language/classifier.hpp"
 
+#include "bot/language/model_bytes.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
@@ -349,6 +351,47 @@ double text_classifier::predict(const normalized_text& text, std::size_t begin, 
     for (auto& x : z) sum += (x = std::exp(x - zmax));
     for (std::size_t c = 0; c < classes; ++c) probabilities[c] = static_cast<float>(z[c] / sum);
     return known;
+}
+
+void text_classifier::save(model_writer& out) const {
+    out.value(static_cast<std::uint64_t>(feature_count_));
+    out.items(keys_);
+    out.items(slots_);
+    out.items(offset_);
+    out.items(class_);
+    out.items(weight_);
+    out.items(bias_);
+}
+
+bool text_classifier::restore(model_reader& in, std::size_t classes, const classifier_options& options,
+                              text_classifier& model) {
+    text_classifier m;
+    m.options_ = options;
+    std::uint64_t features = 0;
+    if (!in.value(features) || !in.items(m.keys_) || !in.items(m.slots_) || !in.items(m.offset_) ||
+        !in.items(m.class_) || !in.items(m.weight_) || !in.items(m.bias_))
+        return false;
+    // What predict() relies on: an index with at least one empty slot (a lookup ends), slots and
+    // classes within range, offsets that never run past the weights.
+    if (m.bias_.size() != classes || m.keys_.size() != m.slots_.size()) return false;
+    if (m.keys_.empty()) {
+        if (features != 0 || !m.offset_.empty() || !m.class_.empty() || !m.weight_.empty()) return false;
+    } else {
+        if ((m.keys_.size() & (m.keys_.size() - 1)) != 0 || features >= m.keys_.size()) return false;
+        m.feature_count_ = static_cast<std::size_t>(features);
+        std::size_t used = 0;
+        for (std::size_t i = 0; i < m.keys_.size(); ++i)
+            if (m.keys_[i] != 0 && (++used, m.slots_[i] >= m.feature_count_)) return false;
+        if (used != m.feature_count_ || m.offset_.size() != m.feature_count_ + 1 || m.offset_.front() != 0 ||
+            m.offset_.back() != m.class_.size() || m.class_.size() != m.weight_.size())
+            return false;
+        for (std::size_t f = 0; f < m.feature_count_; ++f)
+            if (m.offset_[f] > m.offset_[f + 1]) return false;
+        for (auto c : m.class_)
+            if (c >= classes) return false;
+    }
+    model = std::move(m);
+    return true;
 }
 
 }  // namespace bot::nlp

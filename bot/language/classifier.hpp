@@ -10,6 +10,9 @@
 
 namespace bot::nlp {
 
+class model_reader;
+class model_writer;
+
 /// How the classifier learns (defaults measured on tests/fixtures/nlp-dev.tsv).
 struct classifier_options {
     unsigned epochs = 10;            ///< passes over the training texts
@@ -66,6 +69,13 @@ public:
     [[nodiscard]] std::size_t features() const { return keys_.empty() ? 0 : feature_count_; }
     /// Number of weights (feature, class pairs).
     [[nodiscard]] std::size_t weights() const { return weight_.size(); }
+
+    /// The trained model as bytes (model_bytes.hpp), without its options.
+    void save(model_writer& out) const;
+    /// A model saved by save() with `classes` classes, predicting with `options` (those it was
+    /// trained with); false when the bytes are short or do not describe a well-formed model.
+    [[nodiscard]] static bool restore(model_reader& in, std::size_t classes, const classifier_options& options,
+                                      text_classifier& model);
 
 private:
     [[nodiscard]] std::int64_t find(std::uint64_t key) const;

@@ -4,6 +4,7 @@
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/wording.hpp"
+#include "bot/language/model_cache.hpp"
 #include "bot/language/normalize.hpp"
 #include "bot/language/training_set.hpp"
 #include "bot/language/understanding.hpp"
@@ -581,21 +582,31 @@ std::string training_key(const nlp::training_texts& texts, const nlp::shorthand_
 }
 
 /// The understanding trained from `texts`: the process keeps the last one trained, so loading an
-/// unchanged knowledge base again (a reload after a message was edited; `kb check` and then the
-/// server; the tests' many starts) takes it instead of training for two seconds. One at a time:
-/// two loads at once do not train side by side (which would double the memory peak).
+/// unchanged knowledge base again (a reload after a message was edited; the tests' many starts)
+/// takes it instead of training for seconds; and with a model cache (`kb.model_cache`) the
+/// models trained by an earlier run of the same program (a restart, `kb check` and then the
+/// server) are read instead of trained. One at a time: two loads at once do not train side by
+/// side (which would double the memory peak).
 std::shared_ptr<const nlp::understander> trained_understander(const nlp::training_texts& texts,
-                                                              const nlp::shorthand_table& shorthand,
-                                                              std::size_t greeting, bool& reused) {
+                                                              const nlp::shorthand_table& shorthand, std::size_t greeting,
+                                                              const std::string& cache_dir, kb_training_stats& stats) {
     static std::mutex mu;
     static std::string last_key;
     static std::shared_ptr<const nlp::understander> last;
     auto key = training_key(texts, shorthand, greeting);
     std::lock_guard lk(mu);
-    reused = last && key == last_key;
-    if (reused) return last;
+    stats.reused = last && key == last_key;
+    if (stats.reused) return last;
     last.reset();  // the old one goes before the new one is trained (the knowledge bases using it keep theirs)
-    last = std::make_shared<const nlp::understander>(texts, shorthand, greeting);
+    std::optional<nlp::model_cache> cache;
+    if (!cache_dir.empty()) cache.emplace(cache_dir);
+    if (cache)
+        if (auto bytes = cache->read(key)) last = nlp::understander::restore(texts, shorthand, greeting, *bytes);
+    stats.cached = last != nullptr;
+    if (!last) {
+        last = std::make_shared<const nlp::understander>(texts, shorthand, greeting);
+        if (cache) cache->write(key, last->saved());
+    }
     last_key = std::move(key);
     return last;
 }
@@ -603,8 +614,10 @@ std::shared_ptr<const nlp::understander> trained_understander(const nlp::trainin
 class indexed_kb final : public knowledge_base {
 public:
     indexed_kb(std::vector<kb_topic> topics, const std::vector<std::string>& out_of_scope,
-               const std::vector<std::string>& markers, nlp::shorthand_table sh, std::size_t subjects)
-        : topics_(std::move(topics)), texts_(texts(topics_, out_of_scope, markers)), shorthand_(std::move(sh)) {
+               const std::vector<std::string>& markers, nlp::shorthand_table sh, std::size_t subjects,
+               std::string model_cache = {})
+        : topics_(std::move(topics)), texts_(texts(topics_, out_of_scope, markers)), shorthand_(std::move(sh)),
+          model_cache_(std::move(model_cache)) {
         for (std::size_t i = 0; i < topics_.size(); ++i) by_id_.emplace(topics_[i].id, i);
         stats_.out_of_scope = out_of_scope.size();
         stats_.out_of_scope_subjects = subjects;
@@ -617,7 +630,7 @@ public:
     }
     void prepare() const override {
         std::call_once(trained_, [this] {
-            understander_ = trained_understander(texts_, shorthand_, greeting_index(topics_), stats_.reused);
+            understander_ = trained_understander(texts_, shorthand_, greeting_index(topics_), model_cache_, stats_);
             texts_ = {};  // the model has what it needs
             stats_.texts = understander_->training_size();
             stats_.milliseconds = understander_->training_ms();
@@ -749,6 +762,7 @@ private:
     mutable std::once_flag trained_;
     mutable nlp::training_texts texts_;
     nlp::shorthand_table shorthand_;
+    std::string model_cache_;  // folder of trained models kept between runs (empty: none)
     mutable std::shared_ptr<const nlp::understander> understander_;  // shared with later loads of the same texts
     mutable kb_training_stats stats_;
     struct text_hash {
@@ -864,10 +878,19 @@ nlp::shorthand_table shorthand_of(const config& cfg) {
 
 }  // namespace
 
+std::string model_cache_dir(const config& cfg) {
+    const auto& dir = cfg.kb.model_cache;
+    if (dir == "off") return {};
+    if (!dir.empty()) return dir;
+    const auto& db = cfg.storage.path;
+    if (db.empty() || db == ":memory:" || db.rfind("file:", 0) == 0) return {};
+    return (std::filesystem::path(db).parent_path() / "model-cache").string();
+}
+
 std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg, const std::vector<kb_extra_example>& extra) {
     auto src = read_checked(cfg, extra);
     return std::make_shared<indexed_kb>(std::move(src.topics), src.out_of_scope, src.markers, shorthand_of(cfg),
-                                        src.subjects.size());
+                                        src.subjects.size(), model_cache_dir(cfg));
 }
 
 kb_training_set load_training_set(const config& cfg) {

@@ -104,9 +104,14 @@ struct kb_extra_example {
     std::string origin;  ///< where it comes from in problem texts, e.g. "console example #12"
 };
 
+/// Where the trained models of `cfg`'s knowledge base are kept between runs: kb.model_cache, or
+/// "model-cache" beside the database when unset; empty when "off" or the database is in memory.
+[[nodiscard]] std::string model_cache_dir(const config& cfg);
+
 /// Loads and validates templates/kb (cfg.kb.dir) with the locality placeholders of `cfg` (and
 /// of each [[oa]], bot::oa_locality, as of today), plus
-/// `extra` examples appended to their topics.
+/// `extra` examples appended to their topics. The models are trained on first use, or read
+/// from model_cache_dir(cfg) when this program trained them from the same texts before.
 /// @throws std::runtime_error with file:line: reason for the first problem.
 [[nodiscard]] std::shared_ptr<const knowledge_base> load_knowledge_base(const config& cfg,
                                                                         const std::vector<kb_extra_example>& extra = {});
@@ -144,6 +149,7 @@ struct kb_training_stats {
     std::size_t out_of_scope_subjects = 0;
     std::size_t training_examples = 0;  ///< questions from templates/kb/examples
     bool reused = false;                ///< the model trained earlier in this process from the same texts
+    bool cached = false;                ///< the models read from the model cache (kb.model_cache), not trained
 };
 /// The figures of `kb` when it is the built-in kind (load_knowledge_base, make_knowledge_base);
 /// trains the model first if it has not been trained yet.

@@ -8,6 +8,7 @@
 #include "bot/language/understanding.hpp"
 
 #include "bot/language/augment.hpp"
+#include "bot/language/model_bytes.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -184,12 +185,16 @@ std::vector<std::pair<std::size_t, std::size_t>> clauses_of(const normalized_tex
     return out;
 }
 
-understander::understander(const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic,
-                           understanding_options options)
+understander::understander(untrained, const training_texts& texts, shorthand_table shorthand,
+                           std::size_t greeting_topic, understanding_options options)
     : options_(options),
       matcher_(texts.topics, texts.out_of_scope, shorthand, match_thresholds{}, texts.markers),
       topics_(texts.topics.size()),
-      greeting_topic_(greeting_topic < texts.topics.size() ? greeting_topic : no_topic) {
+      greeting_topic_(greeting_topic < texts.topics.size() ? greeting_topic : no_topic) {}
+
+understander::understander(const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic,
+                           understanding_options options)
+    : understander(untrained{}, texts, std::move(shorthand), greeting_topic, options) {
     auto t0 = std::chrono::steady_clock::now();
     std::size_t originals = texts.out_of_scope.size() + texts.markers.size();
     for (const auto& t : texts.topics) originals += t.size();
@@ -258,6 +263,51 @@ understander::understander(const training_texts& texts, shorthand_table shorthan
         training_size_ += size;
     }
     training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+std::string understander::saved() const {
+    model_writer out;
+    out.value(static_cast<std::uint64_t>(topics_));
+    out.value(static_cast<std::uint64_t>(training_size_));
+    model_.save(out);
+    out.value(static_cast<std::uint64_t>(more_models_.size()));
+    for (const auto& m : more_models_) m.save(out);
+    out.value(static_cast<std::uint64_t>(pair_models_.size()));
+    for (std::size_t i = 0; i < pair_models_.size(); ++i) {
+        out.value(static_cast<std::uint64_t>(pair_topics_[i].first));
+        out.value(static_cast<std::uint64_t>(pair_topics_[i].second));
+        pair_models_[i].save(out);
+    }
+    return out.take();
+}
+
+std::unique_ptr<understander> understander::restore(const training_texts& texts, shorthand_table shorthand,
+                                                    std::size_t greeting_topic, std::string_view saved,
+                                                    understanding_options options) {
+    auto t0 = std::chrono::steady_clock::now();
+    model_reader in(saved);
+    std::uint64_t topics = 0, size = 0, more = 0, pairs = 0;
+    if (!in.value(topics) || topics != texts.topics.size() || !in.value(size)) return nullptr;
+    std::unique_ptr<understander> u(new understander(untrained{}, texts, std::move(shorthand), greeting_topic, options));
+    // The options each model was trained with (only what prediction reads of them matters).
+    if (!text_classifier::restore(in, u->topics_ + 1, options.model, u->model_) || !in.value(more) ||
+        more + 1 != std::max(1U, options.ensemble))
+        return nullptr;
+    u->more_models_.resize(static_cast<std::size_t>(more));
+    for (auto& m : u->more_models_)
+        if (!text_classifier::restore(in, u->topics_ + 1, options.model, m)) return nullptr;
+    if (!in.value(pairs) || pairs > texts.neighbours.size()) return nullptr;
+    u->pair_models_.resize(static_cast<std::size_t>(pairs));
+    for (auto& m : u->pair_models_) {
+        std::uint64_t x = 0, y = 0;
+        if (!in.value(x) || !in.value(y) || x >= y || y >= topics) return nullptr;
+        u->pair_topics_.emplace_back(static_cast<std::size_t>(x), static_cast<std::size_t>(y));
+        if (!text_classifier::restore(in, 2, options.model, m)) return nullptr;
+    }
+    if (!in.done()) return nullptr;
+    u->training_size_ = static_cast<std::size_t>(size);
+    u->training_ms_ = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    return u;
 }
 
 match_decision understander::understand(std::string_view text) const { return decide(analyse(text), options_.decision); }

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -117,6 +118,15 @@ public:
     understander(const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic = no_topic,
                  understanding_options options = {});
 
+    /// The trained models as bytes (the model cache keeps them between runs).
+    [[nodiscard]] std::string saved() const;
+    /// The understanding `texts` would train, with the models of saved() instead of training
+    /// them; nullptr when `saved` does not hold models of that shape (another knowledge base's,
+    /// or damaged bytes). The caller makes sure the bytes came from the same texts and options.
+    [[nodiscard]] static std::unique_ptr<understander> restore(const training_texts& texts, shorthand_table shorthand,
+                                                               std::size_t greeting_topic, std::string_view saved,
+                                                               understanding_options options = {});
+
     /// Decides one message as typed: decide(analyse(text), options().decision).
     [[nodiscard]] match_decision understand(std::string_view text) const;
     /// The evidence about one message, before any threshold is applied.
@@ -138,6 +148,9 @@ public:
     [[nodiscard]] const text_classifier& model() const { return model_; }
 
 private:
+    struct untrained {};
+    understander(untrained, const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic,
+                 understanding_options options);
     message_analysis analyse_normalized(const normalized_text& n) const;
     double predict(const normalized_text& n, std::size_t begin, std::size_t end, std::vector<float>& p) const;
 

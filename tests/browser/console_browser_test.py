@@ -65,7 +65,8 @@ class Demo:
         self.db = os.path.join(tmp, "demo.db")
         self.env = dict(os.environ)
         for k in list(self.env):
-            if k.startswith("CCHCBOT_"):
+            # The shared model cache stays (tests/CMakeLists.txt): the demo need not train again.
+            if k.startswith("CCHCBOT_") and k != "CCHCBOT_KB_MODEL_CACHE":
                 del self.env[k]
         self.env.update({
             "CCHCBOT_CONFIG": "",
