@@ -29,6 +29,20 @@ if [ "${BOT_SKIP_TSAN:-0}" != "1" ]; then
   cmake --build --preset tsan -j"$jobs"
   # Besides the server and Zalo tests, where other threads meet the worker: the console's and the
   # API's task threads, the import folder's watcher, the report's two threads, the end-to-end runs.
-  TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
-    ./build-tsan/tests/bot_tests '[server],[zalo],[console],[dossiers],[e2e],[core],[reports]'
+  # Two processes side by side, one per core: the server's and Zalo's tests, and the others (a
+  # test with tags from both runs in the first only).
+  export TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1
+  others='[console]~[server]~[zalo],[dossiers]~[server]~[zalo],[e2e]~[server]~[zalo],[core]~[server]~[zalo],[reports]~[server]~[zalo]'
+  ./build-tsan/tests/bot_tests '[server],[zalo]' >build-tsan/tsan-server-zalo.log 2>&1 &
+  first=$!
+  ./build-tsan/tests/bot_tests "$others" >build-tsan/tsan-others.log 2>&1 &
+  second=$!
+  status=0
+  wait "$first" || status=1
+  wait "$second" || status=1
+  for log in build-tsan/tsan-server-zalo.log build-tsan/tsan-others.log; do
+    echo "== $log"
+    if [ "$status" = 0 ]; then tail -n 3 "$log"; else cat "$log"; fi
+  done
+  exit "$status"
 fi
