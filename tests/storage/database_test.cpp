@@ -1,5 +1,6 @@
 #include "storage/database.hpp"
 
+#include "storage/handoff_repository.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/migrations.hpp"
 #include "storage/statement_cache.hpp"
@@ -260,6 +261,23 @@ TEST_CASE("only inbound interactions go into an index, and the reports still rea
                              " WHERE direction = 'in' AND local_day BETWEEN '2026-01-01' AND '2026-06-30'");
     while (p.executeStep()) plan += p.getColumn(3).getString() + "\n";
     CHECK(plan.find("USING COVERING INDEX interactions_report") != std::string::npos);
+}
+
+TEST_CASE("a citizen's last unanswered question is found by an index, not by reading every one", "[storage]") {
+    auto db = test::memory_db();
+    for (int i = 0; i < 50; ++i)
+        storage::record_unanswered(*db, 1000 + i, "2026-12-02", "u" + std::to_string(i % 5), "câu hỏi " + std::to_string(i),
+                                   "cau hoi " + std::to_string(i));
+    CHECK(storage::last_unanswered(*db, "u3", 0) == std::string("câu hỏi 48"));
+    CHECK(storage::last_unanswered(*db, "u3", 1049) == std::nullopt);
+    CHECK(storage::last_unanswered(*db, "nobody", 0) == std::nullopt);
+    std::string plan;
+    SQLite::Statement p(*db, "EXPLAIN QUERY PLAN SELECT text FROM unanswered WHERE user_id = 'u3' AND at >= 0"
+                             " ORDER BY at DESC, id DESC LIMIT 1");
+    while (p.executeStep()) plan += p.getColumn(3).getString() + "\n";
+    INFO(plan);
+    CHECK(plan.find("USING INDEX unanswered_user") != std::string::npos);
+    CHECK(plan.find("TEMP B-TREE") == std::string::npos);
 }
 
 TEST_CASE("the checkpointer copies the writers' log into the database file beside them", "[storage]") {
