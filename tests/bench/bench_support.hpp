@@ -62,10 +62,14 @@ struct signed_event {
     std::string user_id;  ///< the sender (replies go to them)
 };
 
-/// `user_send_text` events from `users` distinct citizens (user i % users), questions varied,
-/// msg ids `prefix` + i, signed with `app_id` and `secret`.
+/// `user_send_text` events from `users` distinct citizens (user i % users), questions varied
+/// (eight written in the benchmark, then tests/fixtures/nlp-dev.tsv's lines: run from the
+/// repository root), msg ids `prefix` + i, signed with `app_id` and `secret`.
 [[nodiscard]] std::vector<signed_event> text_events(std::size_t n, const std::string& prefix, std::size_t users,
                                                     const std::string& app_id, const std::string& secret);
+
+/// How many distinct question texts text_events() cycles through.
+[[nodiscard]] std::size_t distinct_questions();
 
 /// The p-th percentile (0–100) of `v` (reorders it); 0 when empty.
 [[nodiscard]] double pct(std::vector<double>& v, double p);
