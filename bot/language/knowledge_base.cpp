@@ -9,6 +9,7 @@
 #include "bot/language/training_set.hpp"
 #include "bot/language/understanding.hpp"
 
+#include <spdlog/spdlog.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -605,7 +606,9 @@ std::shared_ptr<const nlp::understander> trained_understander(const nlp::trainin
     stats.cached = last != nullptr;
     if (!last) {
         last = std::make_shared<const nlp::understander>(texts, shorthand, greeting);
-        if (cache) cache->write(key, last->saved());
+        if (cache && !cache->write(key, last->saved()))
+            spdlog::warn("model cache: cannot keep the trained models in {}; they will be trained again at the next start",
+                         cache_dir);
     }
     last_key = std::move(key);
     return last;

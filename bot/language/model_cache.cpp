@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <iterator>
 #include <system_error>
@@ -82,6 +83,14 @@ fs::path model_cache::file_of(std::string_view key) const {
 }
 
 std::optional<std::string> model_cache::read(std::string_view key) const {
+    try {
+        return read_entry(key);
+    } catch (const std::exception&) {
+        return std::nullopt;  // (no memory for the bytes): trained afresh
+    }
+}
+
+std::optional<std::string> model_cache::read_entry(std::string_view key) const {
     if (program_identity().empty()) return std::nullopt;
     const auto path = file_of(key);
     std::error_code ec;
@@ -105,6 +114,14 @@ std::optional<std::string> model_cache::read(std::string_view key) const {
 }
 
 bool model_cache::write(std::string_view key, std::string_view bytes) const {
+    try {
+        return write_entry(key, bytes);
+    } catch (const std::exception&) {
+        return false;  // no randomness for the file's name, no memory: the models are simply not kept
+    }
+}
+
+bool model_cache::write_entry(std::string_view key, std::string_view bytes) const {
     if (program_identity().empty()) return false;
     std::error_code ec;
     fs::create_directories(dir_, ec);

@@ -25,6 +25,7 @@ public:
     explicit model_cache(std::filesystem::path dir, std::size_t keep = 4);
 
     /// The bytes stored under `key` by this program, when the entry is whole and undamaged.
+    /// Neither call throws: a cache that fails is a cache that misses.
     [[nodiscard]] std::optional<std::string> read(std::string_view key) const;
     /// Stores `bytes` under `key`: written to a file of its own, then renamed into place, so a
     /// reader (another process too) never sees half of it. Returns false, leaving the folder as
@@ -34,6 +35,8 @@ public:
     [[nodiscard]] std::filesystem::path file_of(std::string_view key) const;
 
 private:
+    [[nodiscard]] std::optional<std::string> read_entry(std::string_view key) const;
+    bool write_entry(std::string_view key, std::string_view bytes) const;
     void prune() const;
 
     std::filesystem::path dir_;
