@@ -12,6 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/json/serialize.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -243,23 +244,6 @@ const std::vector<std::string>& bench_questions() {
     return questions;
 }
 
-std::string json_escaped(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c == '"' || c == '\\') {
-            out += '\\';
-            out += c;
-        } else if (static_cast<unsigned char>(c) < 0x20) {
-            char u[8];
-            std::snprintf(u, sizeof u, "\\u%04x", static_cast<unsigned>(static_cast<unsigned char>(c)));
-            out += u;
-        } else {
-            out += c;
-        }
-    }
-    return out;
-}
-
 }  // namespace
 
 std::size_t distinct_questions() { return bench_questions().size(); }
@@ -273,8 +257,9 @@ std::vector<signed_event> text_events(std::size_t n, const std::string& prefix, 
         std::string ts = std::to_string(unix_ms());
         std::string user = "24684588352" + std::to_string(10000000 + i % users);
         std::string body = R"({"app_id":")" + app_id + R"(","user_id_by_app":"552177279717587730","sender":{"id":")" + user +
-                           R"("},"recipient":{"id":"388613280878808645"},"event_name":"user_send_text","message":{"text":")" +
-                           json_escaped(questions[i % questions.size()]) + R"(","msg_id":")" + prefix +
+                           R"("},"recipient":{"id":"388613280878808645"},"event_name":"user_send_text","message":{"text":)" +
+                           boost::json::serialize(boost::json::string_view(questions[i % questions.size()])) +
+                           R"(,"msg_id":")" + prefix +
                            std::to_string(i) + R"("},"timestamp":")" + ts + R"("})";
         out.push_back({body, bot::webhook::signature_header(app_id, body, ts, secret), user});
     }
