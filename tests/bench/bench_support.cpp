@@ -212,8 +212,6 @@ double self_cpu_seconds() {
     return secs(ru.ru_utime) + secs(ru.ru_stime);
 }
 
-namespace {
-
 // Questions citizens ask, so the matcher does its real work (answers, clarifications, lookups):
 // eight written here, then every line of the development question set when the benchmark runs
 // from the repository root, so that consecutive events rarely carry the same text (as on a real
@@ -243,8 +241,6 @@ const std::vector<std::string>& bench_questions() {
     }();
     return questions;
 }
-
-}  // namespace
 
 std::size_t distinct_questions() { return bench_questions().size(); }
 

@@ -68,6 +68,9 @@ struct signed_event {
 [[nodiscard]] std::vector<signed_event> text_events(std::size_t n, const std::string& prefix, std::size_t users,
                                                     const std::string& app_id, const std::string& secret);
 
+/// The distinct question texts text_events() cycles through.
+[[nodiscard]] const std::vector<std::string>& bench_questions();
+
 /// How many distinct question texts text_events() cycles through.
 [[nodiscard]] std::size_t distinct_questions();
 
