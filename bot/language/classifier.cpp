@@ -235,6 +235,7 @@ text_classifier::text_classifier(const std::vector<labelled_text>& data, std::si
     }
     for (std::size_t f = 0; f < feature_count_; ++f) offset_[f + 1] += offset_[f];
     weight_.assign(class_.size(), 0.0F);
+    dense_ = all_dense();
 
     // AdaGrad on the softmax loss, weighted examples, L2 decay on touched weights. A class whose
     // gradient is negligible for a text is skipped: once the model fits a text, only the few
@@ -332,25 +333,46 @@ text_classifier::text_classifier(const std::vector<labelled_text>& data, std::si
 
 double text_classifier::predict(const normalized_text& text, std::size_t begin, std::size_t end,
                                 std::vector<float>& probabilities) const {
+    return predict(text_features(text, begin, end, options_), probabilities);
+}
+
+double text_classifier::predict(const feature_vector& fv, std::vector<float>& probabilities) const {
     const std::size_t classes = bias_.size();
     probabilities.assign(classes, 0.0F);
     if (classes == 0) return 0;
     thread_local std::vector<double> z;
     z.assign(bias_.begin(), bias_.end());
-    auto fv = text_features(text, begin, end, options_);
     double known = 0;
+    double* zs = z.data();
     for (const auto& [h, v] : fv.items) {
         auto f = find(h);
         if (f < 0) continue;
         known += static_cast<double>(v) * v;
-        for (auto k = offset_[static_cast<std::size_t>(f)]; k < offset_[static_cast<std::size_t>(f) + 1]; ++k)
-            z[class_[k]] += static_cast<double>(weight_[k]) * v;
+        const auto first = offset_[static_cast<std::size_t>(f)], last = offset_[static_cast<std::size_t>(f) + 1];
+        const float* w = weight_.data() + first;
+        if (dense_) {
+            // Every class in order: the same sums as below, without the class indirection.
+            for (std::size_t c = 0; c < classes; ++c) zs[c] += static_cast<double>(w[c]) * v;
+        } else {
+            for (auto k = first; k < last; ++k) zs[class_[k]] += static_cast<double>(weight_[k]) * v;
+        }
     }
     double zmax = *std::max_element(z.begin(), z.end());
     double sum = 0;
     for (auto& x : z) sum += (x = std::exp(x - zmax));
     for (std::size_t c = 0; c < classes; ++c) probabilities[c] = static_cast<float>(z[c] / sum);
     return known;
+}
+
+bool text_classifier::all_dense() const {
+    const std::size_t classes = bias_.size();
+    if (classes == 0 || offset_.size() != feature_count_ + 1) return false;
+    for (std::size_t f = 0; f < feature_count_; ++f) {
+        if (offset_[f + 1] - offset_[f] != classes) return false;
+        for (std::size_t c = 0; c < classes; ++c)
+            if (class_[offset_[f] + c] != c) return false;
+    }
+    return true;
 }
 
 void text_classifier::save(model_writer& out) const {
@@ -390,6 +412,7 @@ bool text_classifier::restore(model_reader& in, std::size_t classes, const class
         for (auto c : m.class_)
             if (c >= classes) return false;
     }
+    m.dense_ = m.all_dense();
     model = std::move(m);
     return true;
 }

@@ -63,6 +63,9 @@ public:
     /// (0 when nothing is known, so every class has its prior).
     double predict(const normalized_text& text, std::size_t begin, std::size_t end,
                    std::vector<float>& probabilities) const;
+    /// The same for features already computed with text_features() and the options this model
+    /// was trained with (models trained with the same options share one computation).
+    double predict(const feature_vector& features, std::vector<float>& probabilities) const;
     /// Number of classes.
     [[nodiscard]] std::size_t classes() const { return bias_.size(); }
     /// Number of distinct features learnt.
@@ -80,6 +83,8 @@ public:
 private:
     [[nodiscard]] std::int64_t find(std::uint64_t key) const;
     void insert(std::uint64_t key, std::uint32_t index);
+    /// True when every feature has a weight for every class, in class order (dense_up_to).
+    [[nodiscard]] bool all_dense() const;
 
     classifier_options options_;
     // Open-addressing table: feature hash → feature index (key 0 = empty slot).
@@ -91,6 +96,7 @@ private:
     std::vector<std::uint32_t> class_;
     std::vector<float> weight_;
     std::vector<float> bias_;
+    bool dense_ = false;  // all_dense(): prediction indexes weights by class directly
 };
 
 }  // namespace bot::nlp

@@ -340,9 +340,12 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
     // khai sinh cần gì"); read with the clause before it, it is decided on when the model is
     // surer of it than of the whole message and its topic is one the whole message suggests too
     // (a fragment alone can look like anything: "em cần làm thủ tục gì").
+    // Every model is trained with options_.model, so one computation of a range's features
+    // serves the ensemble and the pair models.
     std::vector<float> best, p;
     std::pair<std::size_t, std::size_t> chosen = whole;
-    double best_known = predict(n, whole.first, whole.second, best);
+    auto chosen_features = text_features(n, whole.first, whole.second, options_.model);
+    double best_known = predict(chosen_features, best);
     if (clauses.size() > 1) {
         std::size_t ask = clauses.size();
         for (std::size_t i = clauses.size(); i-- > 0;)
@@ -353,7 +356,8 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
         if (ask < clauses.size()) {
             std::pair<std::size_t, std::size_t> part{clauses[ask > 0 ? ask - 1 : 0].first, clauses[ask].second};
             if (part != whole) {
-                double known = predict(n, part.first, part.second, p);
+                auto part_features = text_features(n, part.first, part.second, options_.model);
+                double known = predict(part_features, p);
                 auto part_top = best_topics(p, topics_, 1).front();
                 auto whole_top = best_topics(best, topics_, 3);
                 bool consistent = std::find(whole_top.begin(), whole_top.end(), part_top) != whole_top.end();
@@ -361,6 +365,7 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
                     best.swap(p);
                     best_known = known;
                     chosen = part;
+                    chosen_features = std::move(part_features);
                 }
             }
         }
@@ -374,7 +379,7 @@ message_analysis understander::analyse_normalized(const normalized_text& n) cons
                 auto x = std::min(top3[i], top3[j]), y = std::max(top3[i], top3[j]);
                 for (std::size_t m = 0; m < pair_topics_.size(); ++m) {
                     if (pair_topics_[m] != std::make_pair(x, y)) continue;
-                    pair_models_[m].predict(n, chosen.first, chosen.second, q);
+                    pair_models_[m].predict(chosen_features, q);
                     a.pairs.push_back({x, y, q[0]});
                 }
             }
@@ -397,12 +402,12 @@ const pair_opinion* understander::pair_of(const message_analysis& a, std::size_t
     return nullptr;
 }
 
-double understander::predict(const normalized_text& n, std::size_t begin, std::size_t end, std::vector<float>& p) const {
-    double known = model_.predict(n, begin, end, p);
+double understander::predict(const feature_vector& features, std::vector<float>& p) const {
+    double known = model_.predict(features, p);
     if (more_models_.empty()) return known;
     thread_local std::vector<float> q;
     for (const auto& m : more_models_) {
-        m.predict(n, begin, end, q);
+        m.predict(features, q);
         for (std::size_t c = 0; c < p.size(); ++c) p[c] += q[c];
     }
     const auto k = static_cast<float>(1 + more_models_.size());

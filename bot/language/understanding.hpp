@@ -152,7 +152,7 @@ private:
     understander(untrained, const training_texts& texts, shorthand_table shorthand, std::size_t greeting_topic,
                  understanding_options options);
     message_analysis analyse_normalized(const normalized_text& n) const;
-    double predict(const normalized_text& n, std::size_t begin, std::size_t end, std::vector<float>& p) const;
+    double predict(const feature_vector& features, std::vector<float>& p) const;
 
     understanding_options options_;
     matcher matcher_;

@@ -96,3 +96,27 @@ TEST_CASE("generated variants are the same text typed differently, reproducibly"
     CHECK(unaccented);
     CHECK(bot::nlp::variants_of("x", 0).empty());
 }
+
+TEST_CASE("features computed once predict what the text predicts, in a dense and a sparse model", "[nlp]") {
+    bot::nlp::classifier_options sparse;
+    sparse.dense_up_to = 0;  // weights only for the classes a feature occurred with
+    const bot::nlp::text_classifier dense_model(toy_data(), 3), sparse_model(toy_data(), 3, sparse);
+    for (const char* text : {"làm khai sinh cho con mới sinh", "giấy kết hôn làm ở đâu", "xổ số hôm nay", "ok"}) {
+        INFO(text);
+        auto n = normalize(text, shorthand_table{});
+        for (const auto* model : {&dense_model, &sparse_model}) {
+            std::vector<float> from_text, from_features;
+            const double known_text = model->predict(n, 1, n.folded.size(), from_text);
+            const auto features = bot::nlp::text_features(n, 1, n.folded.size(), bot::nlp::classifier_options{});
+            CHECK(model->predict(features, from_features) == known_text);
+            CHECK(from_features == from_text);
+        }
+    }
+    // The two kinds really differ: the sparse model cannot count a word against a class it
+    // never occurred with.
+    auto n = normalize("khai sinh", shorthand_table{});
+    std::vector<float> pd, ps;
+    (void)dense_model.predict(n, 0, n.folded.size(), pd);
+    (void)sparse_model.predict(n, 0, n.folded.size(), ps);
+    CHECK(pd != ps);
+}
