@@ -171,30 +171,68 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
     normalized_text n = corrected(without_particles(in));
     // A syllable typed with accents the KB never uses ("mượn" when the KB only has "muốn",
     // "muộn") matches its folded form only half-heartedly: half evidence, half unknown.
-    std::unordered_set<std::string> dubious;
-    for (std::size_t i = 0; i < n.folded.size(); ++i)
-        if (n.syllables[i] != n.folded[i] && !feature_ids_.count("a" + n.syllables[i])) dubious.insert("u" + n.folded[i]);
-    std::vector<std::pair<std::string, double>> feats;
-    add_features(n, feats);
-    std::vector<weighted> out;
-    std::unordered_set<std::string> seen;
-    for (auto& [key, w] : feats) {
-        if (!seen.insert(key).second) continue;
+    // The message's features in add_features' order, each counted once; keys are built in one
+    // buffer and looked up without allocating (this runs for every message).
+    thread_local std::string key;
+    auto id_of = [&](char kind, const std::string& a, const std::string* b) {
+        key.assign(1, kind);
+        key += a;
+        if (b) {
+            key += ' ';
+            key += *b;
+        }
         auto it = feature_ids_.find(key);
-        if (it != feature_ids_.end()) {
-            double weight = w * features_[static_cast<std::size_t>(it->second)].idf;
-            if (!dubious.empty() && dubious.count(key)) {
-                out.push_back({it->second, weight / 2});
+        return it == feature_ids_.end() ? std::int32_t{-1} : it->second;
+    };
+    const auto& f = n.folded;
+    std::vector<const std::string*> dubious;  // folded syllables typed with unknown accents
+    for (std::size_t i = 0; i < f.size(); ++i)
+        if (n.syllables[i] != f[i] && id_of('a', n.syllables[i], nullptr) < 0) dubious.push_back(&f[i]);
+    auto is_dubious = [&](const std::string& folded) {
+        for (const auto* d : dubious)
+            if (*d == folded) return true;
+        return false;
+    };
+    // Features already counted: known ones by id (a stamp per feature), unknown ones by key.
+    thread_local std::vector<std::uint32_t> stamp;
+    thread_local std::uint32_t generation = 0;
+    thread_local std::unordered_set<std::string> unknown_seen;
+    if (stamp.size() < features_.size()) stamp.assign(features_.size(), 0);
+    if (++generation == 0) {
+        std::fill(stamp.begin(), stamp.end(), 0);
+        generation = 1;
+    }
+    unknown_seen.clear();
+    std::vector<weighted> out;
+    out.reserve(f.size() * 3);
+    auto add = [&](char kind, const std::string& a, const std::string* b, double w) {
+        const auto id = id_of(kind, a, b);
+        if (id >= 0) {
+            auto& st = stamp[static_cast<std::size_t>(id)];
+            if (st == generation) return;
+            st = generation;
+            double weight = w * features_[static_cast<std::size_t>(id)].idf;
+            if (kind == 'u' && !dubious.empty() && is_dubious(a)) {
+                out.push_back({id, weight / 2});
                 out.push_back({-1, unknown_idf_ / 2});
             } else {
-                out.push_back({it->second, weight});
+                out.push_back({id, weight});
             }
-        } else if (key[0] == 'u') {
-            out.push_back({-1, unknown_idf_});  // unknown syllable: evidence against every topic
-        } else if (key[0] == 'b' && thresholds_.unknown_bigram > 0) {
-            out.push_back({-1, unknown_idf_ * thresholds_.unknown_bigram});  // a pairing the KB never has
+            return;
         }
         // Unknown accented forms are ignored: their syllables already count.
+        if (kind == 'a' || (kind == 'b' && thresholds_.unknown_bigram <= 0)) return;
+        if (!unknown_seen.insert(key).second) return;
+        if (kind == 'u')
+            out.push_back({-1, unknown_idf_});  // unknown syllable: evidence against every topic
+        else
+            out.push_back({-1, unknown_idf_ * thresholds_.unknown_bigram});  // a pairing the KB never has
+    };
+    for (std::size_t i = 0; i < f.size(); ++i) {
+        if (is_number(f[i])) continue;
+        add('u', f[i], nullptr, unigram_weight);
+        if (n.syllables[i] != f[i]) add('a', n.syllables[i], nullptr, thresholds_.accented_weight);
+        if (i + 1 < f.size() && !is_number(f[i + 1])) add('b', f[i], &f[i + 1], thresholds_.bigram_weight);
     }
     return out;
 }
@@ -220,8 +258,16 @@ match_decision matcher::match(const normalized_text& n) const {
         sc.nearest.assign(topics_ + 1, 0.0);
     }
     if (sc.overlap.size() < doc_group_.size()) sc.overlap.assign(doc_group_.size(), 0.0);
-    sc.docs.clear();
     sc.groups.clear();
+    // The touched documents are listed in a buffer sized for every posting of the message, so
+    // the posting loop (most of a match's time) writes through plain pointers.
+    std::size_t postings = 0;
+    for (const auto& f : q)
+        if (f.id >= 0) postings += features_[static_cast<std::size_t>(f.id)].docs.size();
+    if (sc.docs.size() < postings) sc.docs.resize(postings);
+    std::uint32_t* touched = sc.docs.data();
+    std::size_t n_touched = 0;
+    double* overlap = sc.overlap.data();
     for (const auto& f : q) {
         if (f.id < 0) continue;
         const auto& fi = features_[static_cast<std::size_t>(f.id)];
@@ -229,16 +275,19 @@ match_decision matcher::match(const normalized_text& n) const {
             if (sc.cover[g] == 0) sc.groups.push_back(g);
             sc.cover[g] += f.weight;
         }
+        const double w = f.weight;
         for (auto doc : fi.docs) {
-            if (sc.overlap[doc] == 0) sc.docs.push_back(doc);
-            sc.overlap[doc] += f.weight;
+            touched[n_touched] = doc;
+            n_touched += overlap[doc] == 0;
+            overlap[doc] += w;
         }
     }
-    for (auto doc : sc.docs) {
-        double dice = 2 * sc.overlap[doc] / (total + doc_weight_[doc]);
+    for (std::size_t i = 0; i < n_touched; ++i) {
+        const auto doc = touched[i];
+        double dice = 2 * overlap[doc] / (total + doc_weight_[doc]);
         auto g = doc_group_[doc];
         sc.nearest[g] = std::max(sc.nearest[g], dice);
-        sc.overlap[doc] = 0;
+        overlap[doc] = 0;
     }
     // A marker ("facebook", "xổ số") says the subject is not ours, whatever else matches.
     // Accented marker syllables must match as typed when the message has accents ("dở" is not
