@@ -8,6 +8,9 @@
 #include <sstream>
 #include <stdexcept>
 #include <string_view>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
 #include <unordered_set>
 
 namespace bot::nlp {
@@ -70,6 +73,17 @@ std::string map_valid(const std::string& valid, int options) {
 }
 
 cps nfd_lower(std::string_view s) {
+    // ASCII (an unaccented message) decomposes to itself and case-folds to its lowercase: the
+    // same code points without two passes through utf8proc.
+    bool ascii = true;
+    for (char c : s) ascii = ascii && static_cast<unsigned char>(c) < 0x80;
+    if (ascii) {
+        cps out;
+        out.reserve(s.size());
+        for (char c : s)
+            if (c != 0) out.push_back(static_cast<char32_t>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c));
+        return out;
+    }
     return decode_repair(map_valid(encode(decode_repair(s)),
                                  UTF8PROC_STABLE | UTF8PROC_DECOMPOSE | UTF8PROC_COMPAT | UTF8PROC_CASEFOLD));
 }
@@ -472,6 +486,49 @@ cps telex_to_nfd(const std::string& w) {
     return join_units(u);
 }
 
+// A token's normalised syllable and its folded form: letters squeezed, tone placed, i/y unified.
+std::pair<std::string, std::string> syllable_forms(const cps& word) {
+    cps placed = unify_i_y(place_tone(squeeze_cps(word)));
+    return {nfc_of(placed), encode(fold_cps(placed))};
+}
+
+// What normalize() makes of one token, whatever the shorthand table: the forms as typed and the
+// syllable, Telex residue decoded (`telex`: it was; a shorthand key of that spelling is read as
+// typed instead, see normalize).
+struct token_forms {
+    std::string raw;         // NFC of the token as typed (lowercase)
+    std::string folded_raw;  // its letters without marks
+    bool plain = false;      // no marks other than đ
+    bool telex = false;      // syl and fold are the Telex decoding of raw
+    std::string syl, fold;
+};
+
+token_forms compute_forms(const cps& t) {
+    token_forms f;
+    f.raw = nfc_of(t);
+    f.plain = only_letters_and_d_stroke(t);
+    f.folded_raw = encode(fold_cps(t));
+    if (f.plain && is_ascii_lower(f.raw))
+        if (auto decoded = telex_to_nfd(f.raw); !decoded.empty()) {
+            f.telex = true;
+            std::tie(f.syl, f.fold) = syllable_forms(decoded);
+            return f;
+        }
+    std::tie(f.syl, f.fold) = syllable_forms(t);
+    return f;
+}
+
+// The forms of a token, remembered per thread: citizens write with a vocabulary of a few
+// thousand tokens, and each costs several passes through utf8proc. Bounded: an unusual stream
+// of distinct tokens (a flood of random text) empties the memo instead of growing it.
+const token_forms& forms_of(const cps& t) {
+    constexpr std::size_t max_remembered = 20000;
+    thread_local std::unordered_map<cps, token_forms> memo;
+    if (auto it = memo.find(t); it != memo.end()) return it->second;
+    if (memo.size() >= max_remembered) memo.clear();
+    return memo.emplace(t, compute_forms(t)).first->second;
+}
+
 }  // namespace
 
 std::string normalized_text::text() const {
@@ -578,20 +635,21 @@ normalized_text normalize(std::string_view text, const shorthand_table& shorthan
         return it == shorthand.entries.end() ? nullptr : &it->second;
     };
     for (const auto& rt : toks) {
-        const cps& t = rt.text;
+        const token_forms& f = forms_of(rt.text);
         tok x;
         x.new_clause = rt.new_clause;
-        x.raw = nfc_of(t);
-        x.plain = only_letters_and_d_stroke(t);
-        x.folded_raw = encode(fold_cps(t));
-        cps word = t;
-        // Telex residue ("caanf", "kys"), unless the word is a shorthand key of its own.
-        if (x.plain && is_ascii_lower(x.raw) && !lookup(x.raw))
-            if (auto decoded = telex_to_nfd(x.raw); !decoded.empty()) word = decoded;
-        cps sq = squeeze_cps(word);
-        cps placed = unify_i_y(place_tone(sq));
-        x.syl = nfc_of(placed);
-        x.fold = encode(fold_cps(placed));
+        x.raw = f.raw;
+        x.plain = f.plain;
+        x.folded_raw = f.folded_raw;
+        // Telex residue ("caanf", "kys") is decoded unless the word is a shorthand key of its own.
+        if (f.telex && lookup(f.raw)) {
+            auto plain = syllable_forms(rt.text);
+            x.syl = std::move(plain.first);
+            x.fold = std::move(plain.second);
+        } else {
+            x.syl = f.syl;
+            x.fold = f.fold;
+        }
         ts.push_back(std::move(x));
     }
 

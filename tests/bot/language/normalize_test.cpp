@@ -174,6 +174,18 @@ TEST_CASE("Telex keys typed on a keyboard that did not compose them are read as 
     CHECK(bot::nlp::decode_telex("facebook").empty());
 }
 
+TEST_CASE("a Telex-looking word that is a shorthand key is read by its table, whatever was normalised before", "[nlp]") {
+    // Tokens' forms are remembered between messages; the shorthand table still decides.
+    const bot::nlp::shorthand_table none;
+    const auto table = bot::nlp::parse_shorthand("kys\tký sự\n", "t.tsv");
+    CHECK(normalize("kys", none).text() == "kí");
+    CHECK(normalize("kys", table).text() == "kí sự");
+    CHECK(normalize("kys", none).text() == "kí");
+    CHECK(normalize("KYS nhé", table).text() == "kí sự nhé");
+    // An unaccented message and the same message typed in capitals read the same.
+    CHECK(normalize("LAM GIAY KHAI SINH", none).folded == normalize("lam giay khai sinh", none).folded);
+}
+
 TEST_CASE("a word is a Vietnamese syllable when initial, vowels and final fit together", "[nlp]") {
     for (const char* s : {"nguoi", "khong", "gi", "giay", "quoc", "thuong", "xoong", "ky"}) {
         INFO(s);
