@@ -37,6 +37,9 @@ struct match_thresholds {
     double lone_margin = 0.15;     ///< lead over the second topic that makes a winner clear
     double scope_margin = 0.05;    ///< lead over the out-of-scope group needed to answer (clear lead)
     double scope_tie = 0.03;       ///< the out-of-scope group must beat the best topic by this to win
+    /// Not a decision, the speed of one: every phrase is scored in one pass when a message's
+    /// postings reach this share of all phrases, else only the phrases it touches (same scores).
+    double dense_from = 0.5;
 };
 
 /// One topic's evidence behind a decision (diagnostics for `eval --json` and calibration).
@@ -107,6 +110,7 @@ private:
     std::vector<feature_info> features_;
     std::vector<std::uint32_t> doc_group_;
     std::vector<double> doc_weight_;
+    std::vector<std::size_t> group_start_;  // group g's documents: [group_start_[g], group_start_[g + 1])
     std::unordered_map<std::string, std::uint32_t> syllable_count_;            // folded syllable → occurrences
     std::unordered_map<std::string, std::vector<std::string>> deletions_;     // 1-deletion → folded syllables
     std::unordered_map<std::string, bool> bigrams_;                           // folded "a b" seen in phrases

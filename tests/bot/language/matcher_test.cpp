@@ -93,3 +93,29 @@ TEST_CASE("leave-one-out accuracy of the bundled knowledge base", "[.nlp-loo]") 
     std::cout << "leave-one-out: " << answered_right << "/" << total << " answered right, " << wrong << " wrong\n";
     CHECK(total > 0);
 }
+
+TEST_CASE("scoring every phrase at once and scoring only the touched phrases give the same scores", "[nlp]") {
+    const std::vector<std::vector<std::string>> topics = {
+        {"đăng ký khai sinh", "làm giấy khai sinh cho con", "khai sinh cho bé mới sinh cần gì", "giấy chứng sinh"},
+        {"đăng ký kết hôn", "làm giấy kết hôn ở xã", "lấy vợ cần giấy tờ gì", "thủ tục kết hôn"},
+        {"quên mật khẩu dịch vụ công", "lấy lại mật khẩu", "không đăng nhập được tài khoản"},
+        {"giờ làm việc của bộ phận một cửa", "mấy giờ xã mở cửa", "thứ bảy có làm việc không"}};
+    const std::vector<std::string> out_of_scope = {"thời tiết hôm nay", "giá vàng hôm nay", "kết quả bóng đá"};
+    bot::nlp::match_thresholds all, touched;
+    all.dense_from = 0;       // always every phrase
+    touched.dense_from = 1e9; // never
+    const bot::nlp::matcher a(topics, out_of_scope, bot::nlp::shorthand_table{}, all);
+    const bot::nlp::matcher b(topics, out_of_scope, bot::nlp::shorthand_table{}, touched);
+    for (const char* text : {"lam giay khai sinh cho con o dau", "quên mật khẩu", "xã mấy giờ mở cửa thứ bảy",
+                             "giá vàng hôm nay bao nhiêu", "kết hôn cần giấy tờ gì ạ", "xyz abc", "khai sinh kết hôn"}) {
+        INFO(text);
+        const auto x = a.match(text), y = b.match(text);
+        CHECK(x.outcome == y.outcome);
+        CHECK(x.out_of_scope == y.out_of_scope);
+        REQUIRE(x.ranked.size() == y.ranked.size());
+        for (std::size_t i = 0; i < x.ranked.size(); ++i) {
+            CHECK(x.ranked[i].topic == y.ranked[i].topic);
+            CHECK(x.ranked[i].score == y.ranked[i].score);
+        }
+    }
+}
