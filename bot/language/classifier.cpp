@@ -57,6 +57,11 @@ std::string number_shape(const std::string& s) {
     return "#num";
 }
 
+// Where a feature's lookup in the open-addressing index starts.
+std::size_t home_slot(std::uint64_t key, std::size_t mask) {
+    return static_cast<std::size_t>(key * 0x9E3779B97F4A7C15ULL >> 20) & mask;
+}
+
 // A deterministic generator (splitmix64), the same on every platform and library version.
 struct splitmix {
     std::uint64_t state;
@@ -130,7 +135,7 @@ feature_vector text_features(const normalized_text& text, std::size_t begin, std
 std::int64_t text_classifier::find(std::uint64_t key) const {
     if (keys_.empty()) return -1;
     std::size_t mask = keys_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(key * 0x9E3779B97F4A7C15ULL >> 20) & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = home_slot(key, mask);; i = (i + 1) & mask) {
         if (keys_[i] == key) return slots_[i];
         if (keys_[i] == 0) return -1;
     }
@@ -138,7 +143,7 @@ std::int64_t text_classifier::find(std::uint64_t key) const {
 
 void text_classifier::insert(std::uint64_t key, std::uint32_t index) {
     std::size_t mask = keys_.size() - 1;
-    for (std::size_t i = static_cast<std::size_t>(key * 0x9E3779B97F4A7C15ULL >> 20) & mask;; i = (i + 1) & mask) {
+    for (std::size_t i = home_slot(key, mask);; i = (i + 1) & mask) {
         if (keys_[i] == 0) {
             keys_[i] = key;
             slots_[i] = index;
@@ -344,8 +349,33 @@ double text_classifier::predict(const feature_vector& fv, std::vector<float>& pr
     z.assign(bias_.begin(), bias_.end());
     double known = 0;
     double* zs = z.data();
-    for (const auto& [h, v] : fv.items) {
-        auto f = find(h);
+    // The index and the weights are tens of megabytes: each feature's lookups miss the cache.
+    // They are issued for all features before the sums need them, so the misses overlap.
+    const std::size_t n = fv.items.size();
+    thread_local std::vector<std::int64_t> found;
+    found.resize(n);
+    if (!keys_.empty()) {
+        const std::size_t mask = keys_.size() - 1;
+        for (const auto& [h, v] : fv.items) {
+            const auto i = home_slot(h, mask);
+            __builtin_prefetch(&keys_[i]);
+            __builtin_prefetch(&slots_[i]);
+        }
+        for (std::size_t i = 0; i < n; ++i) {
+            found[i] = find(fv.items[i].first);
+            if (found[i] >= 0) __builtin_prefetch(&offset_[static_cast<std::size_t>(found[i])]);
+        }
+        for (std::size_t i = 0; i < n; ++i)
+            if (found[i] >= 0) {
+                const float* w = weight_.data() + offset_[static_cast<std::size_t>(found[i])];
+                for (std::size_t c = 0; c < classes && (dense_ || c == 0); c += 16) __builtin_prefetch(w + c);
+            }
+    } else {
+        std::fill(found.begin(), found.end(), -1);
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+        const float v = fv.items[i].second;
+        const auto f = found[i];
         if (f < 0) continue;
         known += static_cast<double>(v) * v;
         const auto first = offset_[static_cast<std::size_t>(f)], last = offset_[static_cast<std::size_t>(f) + 1];
