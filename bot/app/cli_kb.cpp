@@ -60,6 +60,7 @@ ask_result ask(const environment& env, std::string_view raw) {
     r.score = m.score;
     r.out_of_scope = m.out_of_scope;
     r.acknowledgement = m.acknowledgement;
+    r.marker = m.marker;
     r.known = m.known;
     r.read = m.read;
     for (const auto& [t, s] : m.ranked) r.ranked.emplace_back(t->id, s);
@@ -130,6 +131,7 @@ void print_eval(const eval_results& res, bool json) {
             l["evidence"] = std::move(ev);
             l["known"] = rounded(e.got.known);
             l["acknowledgement"] = e.got.acknowledgement;
+            l["marker"] = e.got.marker;
             l["read"] = e.got.read;
             arr.push_back(std::move(l));
         }

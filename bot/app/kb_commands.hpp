@@ -25,6 +25,7 @@ struct ask_result {
     std::vector<std::pair<std::string, double>> ranked;  ///< best topics with scores (diagnostics)
     double out_of_scope = 0;
     bool acknowledgement = false;          ///< only thanks or an acknowledgement (answered with nlp_thanks)
+    bool marker = false;                   ///< an out-of-scope marker occurred (diagnostics)
     /// Diagnostics: per compared topic its id, model probability, lexical score, combined score.
     struct evidence {
         std::string topic;

@@ -118,7 +118,7 @@ public:
         add_extra_examples();
         cross_checks();
         try {
-            (void)nlp::load_shorthand(std::vector<std::string>{cfg_.kb.shorthand_file, cfg_.kb.spoken_file});
+            check_markers(nlp::load_shorthand(std::vector<std::string>{cfg_.kb.shorthand_file, cfg_.kb.spoken_file}));
         } catch (const std::exception& e) {
             out_.problems.push_back(e.what());
         }
@@ -126,6 +126,34 @@ public:
     }
 
 private:
+    // A marker is read as citizens' messages are. A word of it that is no shorthand key and reads
+    // as Telex keys ("taxi" as "tãi") would make every unaccented message with that syllable
+    // ("tai khoan" = "tài khoản") count as out of scope.
+    void check_markers(const nlp::shorthand_table& sh) {
+        for (const auto& m : marker_sources_)
+            for (const auto& word : words_of(nlp::to_lower(m.text))) {
+                if (sh.entries.count(word)) continue;
+                if (auto telex = nlp::decode_telex(word); !telex.empty())
+                    problem(m.file, m.line,
+                            "marker \"" + m.text + "\": \"" + word + "\" reads as the Telex keys of \"" + telex +
+                                "\", so any message with that syllable unaccented would count as out of scope; add \"" +
+                                word + "\" to the shorthand or spoken file with how it is said (e.g. \"taxi<TAB>tắc xi\")");
+            }
+    }
+    static std::vector<std::string> words_of(const std::string& s) {
+        std::vector<std::string> out;
+        std::string cur;
+        for (char c : s + ' ') {
+            if (c == ' ' || c == '\t') {
+                if (!cur.empty()) out.push_back(std::move(cur));
+                cur.clear();
+            } else {
+                cur += c;
+            }
+        }
+        return out;
+    }
+
     void problem(const std::string& file, long line, const std::string& what) {
         out_.problems.push_back(file + ":" + std::to_string(line) + ": " + what);
     }
@@ -317,6 +345,7 @@ private:
         auto ex = string_list(t, "examples", file, tline, true);
         out_.out_of_scope.insert(out_.out_of_scope.end(), ex.begin(), ex.end());
         auto mk = string_list(t, "markers", file, tline, false);
+        for (const auto& m : mk) marker_sources_.push_back({file, tline, m});
         out_.markers.insert(out_.markers.end(), mk.begin(), mk.end());
     }
 
@@ -541,6 +570,12 @@ private:
     values_t locality_;
     std::vector<std::pair<std::string, values_t>> oa_locality_;  // OAs whose values differ, config order
     kb_source out_;
+    struct marker_source {
+        std::string file;
+        long line = 0;
+        std::string text;
+    };
+    std::vector<marker_source> marker_sources_;
 };
 
 /// Everything an understanding is trained from, as one string: two equal keys train the same model
@@ -690,6 +725,7 @@ public:
         m.score = d.score;
         m.out_of_scope = d.out_of_scope;
         m.acknowledgement = d.acknowledgement;
+        m.marker = d.marker;
         m.known = d.known;
         m.read = d.read;
         for (const auto& r : d.ranked) m.ranked.emplace_back(&topics_[r.topic], r.score);

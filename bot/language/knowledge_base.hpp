@@ -57,6 +57,7 @@ struct kb_match {
     std::vector<std::pair<const kb_topic*, double>> ranked;  ///< up to 5 best topics with scores (diagnostics)
     double out_of_scope = 0;                        ///< how much it reads like something we do not handle
     bool acknowledgement = false;                   ///< only thanks or an acknowledgement ("cảm ơn", "ok")
+    bool marker = false;                            ///< an out-of-scope marker occurred ("icloud", "giá vàng")
     /// Diagnostics (eval --json): each compared topic's model probability, lexical score and
     /// combined score, best first; the share of the message the model knew; what was read.
     struct evidence {

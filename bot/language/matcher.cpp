@@ -60,8 +60,10 @@ void matcher::add_features(const normalized_text& n, std::vector<std::pair<std::
 matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, const std::vector<std::string>& out_of_scope,
                  shorthand_table shorthand, match_thresholds thresholds, const std::vector<std::string>& markers)
     : shorthand_(std::move(shorthand)), thresholds_(thresholds), topics_(topic_phrases.size()) {
+    // Markers are read as messages are (shorthand and spoken forms expanded): "fb" in a message
+    // becomes "facebook", and a marker "fb" must too.
     for (const auto& m : markers) {
-        auto n = normalize(m, shorthand_table{});
+        auto n = normalize(m, shorthand_);
         if (!n.folded.empty()) markers_.push_back(std::move(n));
     }
     // Documents: every phrase, tagged with its group (topic index, or topics_ for out-of-scope).

@@ -101,6 +101,11 @@ TEST_CASE("cchcbot eval --json reports every line and the summary figures, and e
     CHECK(first.contains("expected"));
     CHECK(first.contains("topic"));
     CHECK(first.contains("outcome"));
+    // Diagnostics: whether an out-of-scope marker ("icloud", "giá vàng") occurred in the line.
+    std::size_t with_marker = 0;
+    for (const auto& l : lines) with_marker += l.as_object().at("marker").as_bool() ? 1 : 0;
+    CHECK(with_marker > 0);
+    CHECK(with_marker < lines.size() / 4);
     for (const char* k : {"top1_accuracy", "wrong_rate", "none_fallback_rate", "right_or_clarified_rate", "meets_bars"}) {
         INFO(k);
         CHECK(v.contains(k));

@@ -308,6 +308,22 @@ TEST_CASE("the spoken-forms file is checked with the shorthand file, across both
     CHECK(has_problem(bot::check_knowledge_base(cfg), dir.file("missing.tsv") + ":0:", "cannot open"));
 }
 
+TEST_CASE("kb check refuses a marker word that reads as Telex keys unless the shorthand says how it is said", "[nlp]") {
+    // "taxi" read as the keys of "tãi" would make every unaccented "tai" ("tai khoan") a marker.
+    test::temp_dir dir;
+    auto kb_dir = write_kb(dir, "[[out_of_scope]]\nexamples = [\"gọi xe đi chợ\"]\nmarkers = [\"taxi\", \"giá vàng\"]\n", true);
+    auto cfg = test::test_config();
+    cfg.kb.dir = kb_dir;
+    cfg.kb.spoken_file = dir.file("spoken.tsv");
+    test::write_file(cfg.kb.spoken_file, "mần\tlàm\n");
+    auto problems = bot::check_knowledge_base(cfg);
+    for (const auto& p : problems) UNSCOPED_INFO(p);
+    CHECK(has_problem(problems, kb_dir + "/zz.toml:1:", "marker \"taxi\": \"taxi\" reads as the Telex keys of \"tãi\""));
+    CHECK(problems.size() == 1);
+    test::write_file(cfg.kb.spoken_file, "mần\tlàm\ntaxi\ttắc xi\n");
+    CHECK(bot::check_knowledge_base(cfg).empty());
+}
+
 TEST_CASE("the bundled training data has 1,500 out-of-scope messages in 60 subjects and questions for every topic", "[nlp]") {
     auto st = bot::training_stats(real_kb());
     CHECK(st.out_of_scope >= 1500);

@@ -119,3 +119,16 @@ TEST_CASE("scoring every phrase at once and scoring only the touched phrases giv
         }
     }
 }
+
+TEST_CASE("markers are read as messages are: shorthand expanded, no Telex reading of a loanword", "[nlp]") {
+    const auto sh = bot::nlp::parse_shorthand("fb\tfacebook\ntaxi\ttắc xi\n", "sh.tsv");
+    const bot::nlp::matcher m({{"tài khoản dịch vụ công", "đăng ký tài khoản"}, {"giờ làm việc", "mấy giờ mở cửa"}},
+                              {"gọi xe về nhà"}, sh, {}, {"fb", "taxi"});
+    CHECK(m.match("fb bị khóa").marker);
+    CHECK(m.match("facebook bị khóa").marker);
+    CHECK(m.match("goi taxi").marker);
+    CHECK(m.match("gọi tắc xi").marker);
+    // Unaccented "tài khoản" is not "taxi" read as the Telex keys of "tãi".
+    CHECK_FALSE(m.match("tai khoan dich vu cong").marker);
+    CHECK_FALSE(m.match("tai khoan").marker);
+}
