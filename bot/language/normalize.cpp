@@ -731,9 +731,13 @@ void parse_shorthand_into(shorthand_table& table, std::string_view text, const s
         auto key_words = split_ws(to_lower(cols[0]));
         if (key_words.size() != 1) throw std::runtime_error(where + "the abbreviation must be one word");
         shorthand_reading r;
-        // The expansion goes through the same pipeline (without shorthand) so it matches the index.
+        // The expansion goes through the same pipeline (without shorthand) so it matches the index;
+        // the word itself stays as written there ("visa<TAB>visa" keeps a loanword that would
+        // otherwise read as the Telex keys of "vía").
         shorthand_table none;
-        auto expanded = normalize(cols[1], none);
+        shorthand_table itself;
+        itself.entries[key_words[0]];
+        auto expanded = normalize(cols[1], itself);
         r.expansion = std::move(expanded.syllables);
         r.folded = std::move(expanded.folded);
         if (r.expansion.empty()) throw std::runtime_error(where + "empty expansion");

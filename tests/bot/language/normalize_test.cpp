@@ -186,6 +186,15 @@ TEST_CASE("a Telex-looking word that is a shorthand key is read by its table, wh
     CHECK(normalize("LAM GIAY KHAI SINH", none).folded == normalize("lam giay khai sinh", none).folded);
 }
 
+TEST_CASE("a reading equal to the word keeps a loanword that would read as Telex keys", "[nlp]") {
+    const bot::nlp::shorthand_table none;
+    CHECK(normalize("xin visa", none).text() == "xin vía");  // what the Telex reading makes of it
+    const auto table = bot::nlp::parse_shorthand("visa\tvisa\ngas\tbình gas\n", "t.tsv");
+    CHECK(normalize("xin visa di han quoc", table).text() == "xin visa di han quoc");
+    CHECK(normalize("giá gas", table).text() == "giá bình gas");
+    CHECK(normalize("caanf giaays towf", table).text() == "cần giấy tờ");  // other Telex words still read
+}
+
 TEST_CASE("a word is a Vietnamese syllable when initial, vowels and final fit together", "[nlp]") {
     for (const char* s : {"nguoi", "khong", "gi", "giay", "quoc", "thuong", "xoong", "ky"}) {
         INFO(s);
