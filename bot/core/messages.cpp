@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <stdexcept>
+#include <unordered_map>
 #include <vector>
 
 namespace bot {
@@ -57,8 +58,17 @@ message_catalog message_catalog::from(std::map<std::string, std::string> texts) 
 std::string message_catalog::render(std::string_view key, const std::map<std::string, std::string>& vars) const {
     auto it = texts_.find(key);
     if (it == texts_.end()) throw std::out_of_range("message not found: " + std::string(key));
-    kainjow::mustache::mustache m(it->second);
-    m.set_custom_escape([](const std::string& s) { return s; });
+    // A template is parsed once per thread and kept by its text (a reloaded catalog with other
+    // texts gets its own entries): parsing took longer than rendering, on every reply. A parsed
+    // template renders again and again, but not from two threads at once.
+    thread_local std::unordered_map<std::string, kainjow::mustache::mustache> parsed;
+    auto found = parsed.find(it->second);
+    if (found == parsed.end()) {
+        if (parsed.size() >= 4096) parsed.clear();
+        found = parsed.emplace(it->second, kainjow::mustache::mustache(it->second)).first;
+        found->second.set_custom_escape([](const std::string& s) { return s; });
+    }
+    auto& m = found->second;
     kainjow::mustache::data d;
     for (const auto& [k, v] : defaults_) d.set(k, v);
     for (const auto& [k, v] : vars) d.set(k, v);

@@ -10,8 +10,8 @@
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
-#include <utility>
 #include <unordered_set>
+#include <utility>
 
 namespace bot::nlp {
 
