@@ -9,13 +9,13 @@
 #include "bot/http/admin_api.hpp"
 #include "bot/core/local_time.hpp"
 #include "bot/core/messages.hpp"
+#include "bot/core/text_fold.hpp"
 #include "handlers/reminders.hpp"
 #include "storage/dossier_repository.hpp"
 #include "storage/official_link.hpp"
 #include "storage/official_repository.hpp"
 
 #include <spdlog/spdlog.h>
-#include <utf8proc.h>
 
 #include <algorithm>
 #include <cctype>
@@ -29,34 +29,6 @@ namespace {
 
 /// Items per list: a phone screen.
 constexpr std::size_t list_limit = 8;
-
-// Lower case, no diacritics, đ → d, single spaces, no surrounding punctuation: "Hồ sơ của tôi!" → "ho so cua toi".
-std::string fold(const std::string& text) {
-    utf8proc_uint8_t* out = nullptr;
-    auto n = utf8proc_map(reinterpret_cast<const utf8proc_uint8_t*>(text.data()), static_cast<utf8proc_ssize_t>(text.size()), &out,
-                          static_cast<utf8proc_option_t>(UTF8PROC_STRIPMARK | UTF8PROC_CASEFOLD |
-                                                         UTF8PROC_COMPOSE | UTF8PROC_STABLE));
-    std::string s;
-    if (n >= 0) s.assign(reinterpret_cast<char*>(out), static_cast<std::size_t>(n));
-    std::free(out);
-    if (n < 0) return {};
-    std::string r;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-        unsigned char c = static_cast<unsigned char>(s[i]);
-        if (c == 0xC4 && i + 1 < s.size() && static_cast<unsigned char>(s[i + 1]) == 0x91) {  // đ (U+0111)
-            r.push_back('d');
-            ++i;
-            continue;
-        }
-        if (c < 0x80 && !std::isalnum(c)) {
-            if (!r.empty() && r.back() != ' ') r.push_back(' ');
-            continue;
-        }
-        r.push_back(static_cast<char>(c));
-    }
-    while (!r.empty() && r.back() == ' ') r.pop_back();
-    return r;
-}
 
 /// What an official types to see the commands: folded words, or a lone "?".
 bool is_help_request(const std::string& cmd, const std::string& text) {
@@ -178,9 +150,12 @@ outcome link_account(context& ctx, const std::string& me, const std::string& cod
 }  // namespace
 
 std::optional<outcome> handle_official_text(const std::string& text, context& ctx, const sender& s) {
+    return handle_official_text(text, bot::fold_text(text), ctx, s);
+}
+
+std::optional<outcome> handle_official_text(const std::string& text, const std::string& cmd, context& ctx, const sender& s) {
     const std::string& me = s.id();
     if (me.empty()) return std::nullopt;
-    const std::string cmd = fold(text);
     const std::int64_t now = ctx.now_ms();
 
     // Linking: "DK <code>" (also "ĐK", "dk: code") from anyone.

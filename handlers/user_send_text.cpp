@@ -64,8 +64,11 @@ std::optional<outcome> handle_payload(context& ctx, const std::string& text, con
 outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
     if (ev.user_id.empty()) return {};
     const sender s = load_sender(ctx, ev.user_id);
+    // Folded once for every step that reads it (a Unicode decomposition per character); the
+    // surrounding whitespace trim() removes below does not change it.
+    const std::string folded = bot::fold_text(ev.text);
 
-    if (auto r = handle_official_text(ev.text, ctx, s)) return std::move(*r);
+    if (auto r = handle_official_text(ev.text, folded, ctx, s)) return std::move(*r);
     if (auto r = official_handoff_reply(ctx, ev.text, s)) return std::move(*r);
 
     // The flood limit never blocks officials.
@@ -88,8 +91,6 @@ outcome handle_user_send_text(const zalo::event& ev, context& ctx) {
     if (text.front() == '#')
         if (auto r = handle_payload(ctx, text, s)) return std::move(*r);
 
-    // Folded once for the steps that read it (fold_text is a Unicode decomposition per character).
-    const std::string folded = fold_text(text);
     if (auto r = dossier_follow(ctx, text, folded, s)) return std::move(*r);
     if (auto r = typed_place(ctx, folded, s)) return std::move(*r);
     if (auto r = broadcast_preference(ctx, folded, s)) return std::move(*r);
