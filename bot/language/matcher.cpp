@@ -254,8 +254,8 @@ match_decision matcher::match(const normalized_text& n) const {
     for (const auto& f : q) total += f.weight;
     if (total <= 0) return d;
 
-    // Per-thread scratch arrays, kept zeroed between calls: only touched entries are reset,
-    // so a call costs what its postings cost, not the size of the KB.
+    // Per-thread scratch arrays, kept zeroed between calls: on the touched-phrases path only
+    // touched entries are reset, so a call costs what its postings cost, not the size of the KB.
     struct scratch {
         std::vector<double> cover, nearest, overlap, dice;
         std::vector<std::uint32_t> docs, groups;
@@ -277,10 +277,11 @@ match_decision matcher::match(const normalized_text& n) const {
             sc.cover[g] += w;
         }
     };
-    // A message's postings reach a third of a small knowledge base's phrases: then every phrase
-    // is scored in one pass over contiguous arrays, a group at a time (phrases are stored in
-    // group order), which vectorises; otherwise only the phrases touched are. Same Dice values
-    // and the same maxima either way.
+    // On a small knowledge base a message touches a third of the phrases (the bundled one: 2,020
+    // of 6,479). When its postings number at least dense_from × the phrases, every phrase is
+    // scored in one pass over contiguous arrays and each group's maximum is read from its own
+    // range (phrases are stored group after group), which vectorises; otherwise only the phrases
+    // touched are. Same Dice values and the same maxima either way.
     if (!group_start_.empty() &&
         static_cast<double>(postings) >= thresholds_.dense_from * static_cast<double>(doc_group_.size())) {
         for (const auto& f : q) {
