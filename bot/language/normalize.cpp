@@ -520,9 +520,16 @@ token_forms compute_forms(const cps& t) {
 
 // The forms of a token, remembered per thread: citizens write with a vocabulary of a few
 // thousand tokens, and each costs several passes through utf8proc. Bounded: an unusual stream
-// of distinct tokens (a flood of random text) empties the memo instead of growing it.
+// of distinct tokens (a flood of random text) empties the memo instead of growing it, and a
+// token longer than any word (a link, a run of letters) is not kept at all.
 const token_forms& forms_of(const cps& t) {
     constexpr std::size_t max_remembered = 20000;
+    constexpr std::size_t max_kept_length = 32;  // code points
+    if (t.size() > max_kept_length) {
+        thread_local token_forms once;
+        once = compute_forms(t);
+        return once;
+    }
     thread_local std::unordered_map<cps, token_forms> memo;
     if (auto it = memo.find(t); it != memo.end()) return it->second;
     if (memo.size() >= max_remembered) memo.clear();
