@@ -44,17 +44,38 @@ bool is_ascii_word(const std::string& s) {
     return true;
 }
 
-}  // namespace
+// A feature's key: its kind ('u' folded syllable, 'a' accented syllable, 'b' folded bigram), then
+// the syllable, or the two syllables of a bigram with a space between them.
+void make_key(std::string& key, char kind, const std::string& a, const std::string* b) {
+    key.assign(1, kind);
+    key += a;
+    if (b) {
+        key += ' ';
+        key += *b;
+    }
+}
 
-void matcher::add_features(const normalized_text& n, std::vector<std::pair<std::string, double>>& out) const {
+// Calls visit(kind, syllable, next syllable of a bigram or nullptr, type weight) for each feature
+// of `n`, in the one order the index and a message's features are both built in.
+template <class Visit>
+void visit_features(const normalized_text& n, const match_thresholds& t, Visit&& visit) {
     const auto& f = n.folded;
     for (std::size_t i = 0; i < f.size(); ++i) {
         if (is_number(f[i])) continue;
-        out.emplace_back("u" + f[i], unigram_weight);
-        if (n.syllables[i] != f[i]) out.emplace_back("a" + n.syllables[i], thresholds_.accented_weight);
-        if (i + 1 < f.size() && !is_number(f[i + 1]))
-            out.emplace_back("b" + f[i] + ' ' + f[i + 1], thresholds_.bigram_weight);
+        visit('u', f[i], nullptr, unigram_weight);
+        if (n.syllables[i] != f[i]) visit('a', n.syllables[i], nullptr, t.accented_weight);
+        if (i + 1 < f.size() && !is_number(f[i + 1])) visit('b', f[i], &f[i + 1], t.bigram_weight);
     }
+}
+
+}  // namespace
+
+void matcher::add_features(const normalized_text& n, std::vector<std::pair<std::string, double>>& out) const {
+    visit_features(n, thresholds_, [&](char kind, const std::string& a, const std::string* b, double w) {
+        std::string key;
+        make_key(key, kind, a, b);
+        out.emplace_back(std::move(key), w);
+    });
 }
 
 matcher::matcher(const std::vector<std::vector<std::string>>& topic_phrases, const std::vector<std::string>& out_of_scope,
@@ -179,16 +200,11 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
     normalized_text n = corrected(without_particles(in));
     // A syllable typed with accents the KB never uses ("mượn" when the KB only has "muốn",
     // "muộn") matches its folded form only half-heartedly: half evidence, half unknown.
-    // The message's features in add_features' order, each counted once; keys are built in one
+    // The message's features in the index's order, each counted once; keys are built in one
     // buffer and looked up without allocating (this runs for every message).
     thread_local std::string key;
     auto id_of = [&](char kind, const std::string& a, const std::string* b) {
-        key.assign(1, kind);
-        key += a;
-        if (b) {
-            key += ' ';
-            key += *b;
-        }
+        make_key(key, kind, a, b);
         auto it = feature_ids_.find(key);
         return it == feature_ids_.end() ? std::int32_t{-1} : it->second;
     };
@@ -236,12 +252,7 @@ std::vector<matcher::weighted> matcher::query_features(const normalized_text& in
         else
             out.push_back({-1, unknown_idf_ * thresholds_.unknown_bigram});  // a pairing the KB never has
     };
-    for (std::size_t i = 0; i < f.size(); ++i) {
-        if (is_number(f[i])) continue;
-        add('u', f[i], nullptr, unigram_weight);
-        if (n.syllables[i] != f[i]) add('a', n.syllables[i], nullptr, thresholds_.accented_weight);
-        if (i + 1 < f.size() && !is_number(f[i + 1])) add('b', f[i], &f[i + 1], thresholds_.bigram_weight);
-    }
+    visit_features(n, thresholds_, add);
     return out;
 }
 
