@@ -23,6 +23,7 @@
 #include <optional>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -130,8 +131,9 @@ private:
     // as Telex keys ("taxi" as "tãi") would make every unaccented message with that syllable
     // ("tai khoan" = "tài khoản") count as out of scope.
     void check_markers(const nlp::shorthand_table& sh) {
-        for (const auto& m : marker_sources_)
-            for (const auto& word : words_of(nlp::to_lower(m.text))) {
+        for (const auto& m : marker_sources_) {
+            std::istringstream words(nlp::to_lower(m.text));
+            for (std::string word; words >> word;) {
                 if (sh.entries.count(word)) continue;
                 if (auto telex = nlp::decode_telex(word); !telex.empty())
                     problem(m.file, m.line,
@@ -139,19 +141,7 @@ private:
                                 "\", so any message with that syllable unaccented would count as out of scope; add \"" +
                                 word + "\" to the shorthand or spoken file with how it is said (e.g. \"taxi<TAB>tắc xi\")");
             }
-    }
-    static std::vector<std::string> words_of(const std::string& s) {
-        std::vector<std::string> out;
-        std::string cur;
-        for (char c : s + ' ') {
-            if (c == ' ' || c == '\t') {
-                if (!cur.empty()) out.push_back(std::move(cur));
-                cur.clear();
-            } else {
-                cur += c;
-            }
         }
-        return out;
     }
 
     void problem(const std::string& file, long line, const std::string& what) {

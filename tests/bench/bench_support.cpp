@@ -242,8 +242,6 @@ const std::vector<std::string>& bench_questions() {
     return questions;
 }
 
-std::size_t distinct_questions() { return bench_questions().size(); }
-
 std::vector<signed_event> text_events(std::size_t n, const std::string& prefix, std::size_t users,
                                       const std::string& app_id, const std::string& secret) {
     const auto& questions = bench_questions();

@@ -71,9 +71,6 @@ struct signed_event {
 /// The distinct question texts text_events() cycles through.
 [[nodiscard]] const std::vector<std::string>& bench_questions();
 
-/// How many distinct question texts text_events() cycles through.
-[[nodiscard]] std::size_t distinct_questions();
-
 /// The p-th percentile (0–100) of `v` (reorders it); 0 when empty.
 [[nodiscard]] double pct(std::vector<double>& v, double p);
 

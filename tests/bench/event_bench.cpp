@@ -93,7 +93,7 @@ void print_machine(const options& o) {
     std::ifstream la("/proc/loadavg");
     std::getline(la, line);
     std::printf("%s\n", line.substr(0, line.find(' ', line.find(' ', line.find(' ') + 1) + 1)).c_str());
-    std::printf("citizens' questions: %zu distinct texts, in turn\n", bench::distinct_questions());
+    std::printf("citizens' questions: %zu distinct texts, in turn\n", bench::bench_questions().size());
 }
 
 /// The simulator standing in for Zalo, recording when each recipient's first reply arrived.
