@@ -367,8 +367,8 @@ double text_classifier::predict(const feature_vector& fv, std::vector<float>& pr
         }
         for (std::size_t i = 0; i < n; ++i)
             if (found[i] >= 0) {
-                const float* w = weight_.data() + offset_[static_cast<std::size_t>(found[i])];
-                for (std::size_t c = 0; c < classes && (dense_ || c == 0); c += 16) __builtin_prefetch(w + c);
+                const auto f = static_cast<std::size_t>(found[i]);
+                for (auto k = offset_[f]; k < offset_[f + 1]; k += 16) __builtin_prefetch(&weight_[k]);  // a line each
             }
     } else {
         std::fill(found.begin(), found.end(), -1);
