@@ -14,9 +14,15 @@ simulator) and a fresh headless Chromium, then works the console as a staff memb
 
 Everything stays on 127.0.0.1. Sign-in links are secrets: they are never printed. Exit code 77
 (skipped) when the browser is not installed, unless CCHCBOT_REQUIRE_BROWSER=1 (deploy/test.sh).
+
+No step waits without a limit: every WebDriver call has one, the demo's output is read by a
+thread of its own, and a run that is still going after --deadline seconds (below ctest's limit)
+prints where each thread was, the last lines of the server's and chromedriver's logs, and ends
+every process it started.
 """
 
 import argparse
+import faulthandler
 import hashlib
 import json
 import os
@@ -27,6 +33,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 import urllib.error
@@ -35,10 +42,78 @@ import urllib.request
 SKIP = 77
 SECRET = "browser-test-oa-secret-made-by-the-test"
 WIDTHS = (390, 1366)
+STARTED = time.time()
 
 
 def fail(msg):
     raise AssertionError(msg)
+
+
+def step(what):
+    """A line per step, so that a run which fails or hangs says how far it got."""
+    print("[%6.1f s] %s" % (time.time() - STARTED, what), flush=True)
+
+
+def tail_of(path, lines=40):
+    try:
+        with open(path, errors="replace") as f:
+            return "\n".join(f.read().splitlines()[-lines:])
+    except OSError as e:
+        return "(%s)" % e
+
+
+def descendants(root):
+    """Every process below `root`, children first found, from /proc (Linux)."""
+    parent = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as f:
+                stat = f.read()
+            # pid (comm) state ppid ...: comm may hold spaces and parentheses.
+            parent[int(name)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    found, frontier = [], [root]
+    while frontier:
+        p = frontier.pop()
+        kids = [c for c, pp in parent.items() if pp == p]
+        found += kids
+        frontier += kids
+    return found
+
+
+def kill_descendants():
+    for pid in descendants(os.getpid()):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+class Watchdog:
+    """Ends a run that has not finished after `seconds`, saying where it stood."""
+
+    def __init__(self, seconds, logs):
+        self.logs = logs  # () -> [(title, path)]
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._watch, args=(seconds,), daemon=True)
+        self.thread.start()
+
+    def cancel(self):
+        self.done.set()
+
+    def _watch(self, seconds):
+        if self.done.wait(seconds):
+            return
+        print("FAILED: still running after %d s; where each thread was:" % seconds, flush=True)
+        faulthandler.dump_traceback(file=sys.stdout, all_threads=True)
+        for title, path in self.logs():
+            print("%s (last lines):\n%s" % (title, tail_of(path)), flush=True)
+        kill_descendants()
+        sys.stdout.flush()
+        os._exit(1)
 
 
 def wait_for(what, pred, timeout=60.0, step=0.2):
@@ -78,36 +153,52 @@ class Demo:
             # Broadcasts go out whatever the hour the test runs at (the simulator has no night).
             "CCHCBOT_ZALO_PROMOTION_HOURS": "00:00-24:00",
         })
+        # The server logs to its standard output (kept in demo.log, as read) and reports failures
+        # to its standard error (demo-errors.log).
         self.log_path = os.path.join(tmp, "demo.log")
-        self.log = open(self.log_path, "w")
+        self.errors_path = os.path.join(tmp, "demo-errors.log")
+        self.log = open(self.errors_path, "w")
+        self.out = open(self.log_path, "w")
+        step("starting the demo")
         self.proc = subprocess.Popen([exe, "demo"], cwd=repo, env=self.env, stdout=subprocess.PIPE,
                                      stderr=self.log, text=True)
         self.url = self.app_id = self.oa_id = self.propaganda = None
+        self.started = threading.Condition()
+        # Read by a thread of its own, to the end: a wait for a line that never comes has a limit,
+        # and the demo never blocks on a full pipe.
+        threading.Thread(target=self._read_output, daemon=True).start()
         # Generous: under the sanitizers (the second pass of deploy/test.sh) the demo seeds and
         # trains the knowledge base several times slower.
-        end = time.time() + 120
-        while time.time() < end and not (self.url and self.app_id and self.propaganda):
-            line = self.proc.stdout.readline()
-            if not line:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            m = re.match(r"cchcbot listening on (http://127\.0\.0\.1:\d+)", line)
-            if m:
-                self.url = m.group(1)
-            m = re.match(r"demo app id: (\d+)", line)
-            if m:
-                self.app_id = m.group(1)
-            m = re.search(r'"recipient":\{"id":"(\d+)"\}', line)
-            if m:
-                self.oa_id = m.group(1)
-            m = re.search(r"--official (\S+) \(propaganda\)", line)
-            if m:
-                self.propaganda = m.group(1)
+        with self.started:
+            self.started.wait_for(lambda: (self.url and self.app_id and self.propaganda) or self.proc.poll() is not None,
+                                  timeout=120)
         if not (self.url and self.app_id and self.propaganda):
             self.stop()
-            fail("the demo did not start; see " + self.log_path)
+            fail("the demo did not start; its log:\n%s\n%s" % (tail_of(self.log_path), tail_of(self.errors_path)))
         self.commune = self.propaganda[len("tt_"):]
+        step("the demo listens on " + self.url)
+
+    def _read_output(self):
+        for line in self.proc.stdout:
+            self.out.write(line)
+            self.out.flush()
+            with self.started:
+                m = re.match(r"cchcbot listening on (http://127\.0\.0\.1:\d+)", line)
+                if m:
+                    self.url = m.group(1)
+                m = re.match(r"demo app id: (\d+)", line)
+                if m:
+                    self.app_id = m.group(1)
+                m = re.search(r'"recipient":\{"id":"(\d+)"\}', line)
+                if m:
+                    self.oa_id = m.group(1)
+                m = re.search(r"--official (\S+) \(propaganda\)", line)
+                if m:
+                    self.propaganda = m.group(1)
+                self.started.notify_all()
+        self.out.close()
+        with self.started:
+            self.started.notify_all()  # the demo ended
 
     def stop(self):
         if self.proc.poll() is None:
@@ -158,15 +249,39 @@ class Browser:
     """Headless Chromium through chromedriver, with a fresh profile, talking to loopback only."""
 
     def __init__(self, tmp):
-        from selenium import webdriver
-        from selenium.webdriver.chrome.service import Service
+        from selenium.webdriver.remote.remote_connection import RemoteConnection
+        # Every call to chromedriver has a limit (without one, python3-selenium 4.8 waits for ever
+        # on a browser that stopped answering); page loads have a shorter one of their own.
+        RemoteConnection.set_timeout(150)
+        self.tmp = tmp
         self.downloads = os.path.join(tmp, "downloads")
         os.makedirs(self.downloads, exist_ok=True)
+        self.driver_log = None
+        # A headless Chromium that does not come up on a loaded machine gets a second chance,
+        # with a fresh profile, before the run fails.
+        for attempt in (1, 2):
+            step("starting the browser" + ("" if attempt == 1 else " again"))
+            try:
+                self.d = self._start(attempt)
+                break
+            except Exception as e:
+                print("the browser did not start (%s); chromedriver's log:\n%s"
+                      % (str(e).splitlines()[0] if str(e) else type(e).__name__, tail_of(self.driver_log, 20)), flush=True)
+                if attempt == 2:
+                    raise
+        self.d.set_page_load_timeout(120)
+        self.d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.downloads})
+        step("the browser is up")
+
+    def _start(self, attempt):
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
         opts = webdriver.ChromeOptions()
         opts.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+        profile = os.path.join(self.tmp, "profile-%d" % attempt)
         for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     "--disable-dev-shm-usage", "--user-data-dir=" + os.path.join(tmp, "profile"),
+                     "--disable-dev-shm-usage", "--user-data-dir=" + profile,
                      "--window-size=1366,900", "--lang=vi"):
             opts.add_argument(flag)
         opts.add_experimental_option("prefs", {"download.default_directory": self.downloads,
@@ -174,11 +289,21 @@ class Browser:
                                                "intl.accept_languages": "vi-VN,vi"})
         # (Date fields and the file picker speak the browser's own language: English here, where
         # only chromium's en-US locale is installed; Vietnamese on the officials' phones.)
+        self.driver_log = os.path.join(self.tmp, "chromedriver-%d.log" % attempt)
         service = Service(executable_path=shutil.which("chromedriver") or "/usr/bin/chromedriver",
-                          log_path=os.path.join(tmp, "chromedriver.log"))
-        self.d = webdriver.Chrome(options=opts, service=service)
-        self.d.set_page_load_timeout(120)
-        self.d.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": self.downloads})
+                          log_path=self.driver_log)
+        try:
+            return webdriver.Chrome(options=opts, service=service)
+        except Exception:
+            # What this attempt left running (chromedriver, a half-started chromium) goes.
+            process = getattr(service, "process", None)
+            if process is not None:
+                for pid in descendants(process.pid) + [process.pid]:
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+            raise
 
     def quit(self):
         try:
@@ -194,6 +319,7 @@ class Browser:
         return self.d.find_element(By.TAG_NAME, "h1").text
 
     def sign_in(self, link, base):
+        step("signing in")
         self.d.get(link)
         # The sign-in page posts the link back by itself and lands on Tổng quan.
         wait_for("the overview after signing in",
@@ -473,6 +599,8 @@ def main():
     ap.add_argument("--repo", default=os.getcwd(), help="the repository root (templates/)")
     ap.add_argument("--scenario", required=True, choices=sorted(SCENARIOS))
     ap.add_argument("--out", required=True, help="folder for screenshots")
+    ap.add_argument("--deadline", type=float, default=420,
+                    help="seconds after which a run that hangs ends, saying where (ctest allows 480)")
     a = ap.parse_args()
     missing = browser_available()
     if missing:
@@ -483,11 +611,23 @@ def main():
         os.remove(stale)
     tmp = tempfile.mkdtemp(prefix="cchcbot-browser-")
     demo = browser = None
+
+    def logs():
+        found = []
+        if demo is not None:
+            found += [("server log", demo.log_path), ("server errors", demo.errors_path)]
+        if browser is not None and browser.driver_log:
+            found.append(("chromedriver log", browser.driver_log))
+        elif os.path.isdir(tmp):
+            found += [("chromedriver log", os.path.join(tmp, f)) for f in sorted(os.listdir(tmp)) if f.startswith("chromedriver")]
+        return found
+    watchdog = Watchdog(a.deadline, logs)
     try:
         demo = Demo(os.path.abspath(a.exe), os.path.abspath(a.repo), tmp)
         browser = Browser(tmp)
+        step("scenario " + a.scenario)
         SCENARIOS[a.scenario](demo, browser, os.path.abspath(a.out))
-        print("ok: " + a.scenario)
+        step("ok: " + a.scenario)
         return 0
     except Exception as e:
         print("FAILED %s: %s" % (a.scenario, e))
@@ -500,19 +640,15 @@ def main():
                 print("screenshot of the failure: " + shot)
             except Exception:
                 pass
-        if demo is not None:
-            try:
-                with open(demo.log_path) as f:
-                    tail = f.read().splitlines()[-40:]
-                print("server log (last lines):\n" + "\n".join(tail))
-            except OSError:
-                pass
+        for title, path in logs():
+            print("%s (last lines):\n%s" % (title, tail_of(path)))
         return 1
     finally:
         if browser is not None:
             browser.quit()
         if demo is not None:
             demo.stop()
+        watchdog.cancel()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
