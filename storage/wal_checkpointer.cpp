@@ -20,8 +20,6 @@ namespace storage {
 namespace {
 /// A checkpoint slower than this is logged.
 constexpr double slow_checkpoint_ms = 20;
-/// The log is brought back to its beginning once it holds this many frames (64 MiB of pages).
-constexpr int restart_frames = 16384;
 /// Passes beside the writers before the one at the gate, and what is few enough to stop early.
 constexpr int catch_up_passes = 3;
 constexpr int few_frames = 64;
@@ -31,6 +29,7 @@ struct wal_checkpointer::impl {
     std::unique_ptr<SQLite::Database> db;
     std::chrono::milliseconds interval;
     write_gate* gate = nullptr;
+    int restart_frames = 0;
     std::mutex mu;
     std::condition_variable cv;
     bool stopping = false;
@@ -112,11 +111,13 @@ struct wal_checkpointer::impl {
     }
 };
 
-wal_checkpointer::wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval, write_gate* gate)
+wal_checkpointer::wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval, write_gate* gate,
+                                   int restart_frames)
     : impl_(std::make_unique<impl>()) {
     impl_->db = open_database(db_path, false);
     impl_->interval = interval;
     impl_->gate = gate;
+    impl_->restart_frames = restart_frames;
 }
 
 wal_checkpointer::~wal_checkpointer() { stop(); }

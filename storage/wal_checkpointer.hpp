@@ -27,11 +27,16 @@ void disable_auto_checkpoint(SQLite::Database& db);
 /// With `gate` (the writers' write_gate), a checkpoint that copied the whole of a long log copies
 /// what the writers added meanwhile once more, in a turn at the gate: the next writer then finds
 /// every frame copied and starts the log again from its beginning. Without that short turn a log
-/// written every millisecond never restarts and grows for as long as the load lasts.
+/// written every millisecond never restarts and grows for as long as the load lasts. The turn is
+/// kept short: the checkpointer first catches up and writes the database file out beside the
+/// writers, so the turn copies and syncs only the last few pages.
 class wal_checkpointer {
 public:
     /// Opens its connection. @throws SQLite::Exception when the database cannot be opened.
-    wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval, write_gate* gate = nullptr);
+    /// `restart_frames`: how long the log may grow (in pages; 16,384 are 64 MiB) before a
+    /// checkpoint brings it back to its beginning with a turn at the gate.
+    wal_checkpointer(const std::string& db_path, std::chrono::milliseconds interval, write_gate* gate = nullptr,
+                     int restart_frames = 16384);
     ~wal_checkpointer();
     wal_checkpointer(const wal_checkpointer&) = delete;
     wal_checkpointer& operator=(const wal_checkpointer&) = delete;

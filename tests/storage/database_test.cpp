@@ -6,6 +6,7 @@
 #include "storage/statement_cache.hpp"
 #include "storage/user_repository.hpp"
 #include "storage/wal_checkpointer.hpp"
+#include "storage/write_gate.hpp"
 #include "storage/write_scope.hpp"
 #include "tests/test_support.hpp"
 
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -278,6 +280,38 @@ TEST_CASE("a citizen's last unanswered question is found by an index, not by rea
     INFO(plan);
     CHECK(plan.find("USING INDEX unanswered_user") != std::string::npos);
     CHECK(plan.find("TEMP B-TREE") == std::string::npos);
+}
+
+TEST_CASE("a log written without pause is brought back to its beginning by turns at the write gate", "[storage]") {
+    // A writer that commits all the time never lets a checkpoint copy the whole log by itself, so
+    // without the checkpointer's turn at the gate the log would grow for as long as it writes.
+    test::temp_dir dir;
+    const std::string path = dir.file("bot.db");
+    auto writer = storage::open_database(path, false);
+    storage::disable_auto_checkpoint(*writer);
+    writer->exec("PRAGMA synchronous=OFF");  // many commits quickly; the disk is not what is tested
+    writer->exec("CREATE TABLE t(x)");
+    storage::write_gate gate;
+    constexpr int commits = 3000;  // about 3 pages each: 9,000 frames (36 MB) if the log never restarted
+    std::uintmax_t largest_log = 0;
+    {
+        storage::wal_checkpointer cp(path, std::chrono::milliseconds(2), &gate, 256);
+        cp.start();
+        for (int i = 0; i < commits; ++i) {
+            storage::gate_turn turn(&gate);
+            storage::write_scope tx(*writer);
+            writer->exec("INSERT INTO t VALUES (randomblob(3000))");
+            tx.commit();
+            if (i % 100 == 0) largest_log = std::max(largest_log, std::filesystem::file_size(path + "-wal"));
+        }
+        INFO("checkpoints: " << cp.runs());
+        CHECK(cp.runs() >= 2);
+    }
+    largest_log = std::max(largest_log, std::filesystem::file_size(path + "-wal"));
+    INFO("the log's largest size: " << largest_log << " bytes");
+    CHECK(largest_log < 16u * 1024 * 1024);
+    CHECK(writer->execAndGet("SELECT COUNT(*) FROM t").getInt64() == commits);
+    CHECK(writer->execAndGet("PRAGMA integrity_check").getString() == "ok");
 }
 
 TEST_CASE("the checkpointer copies the writers' log into the database file beside them", "[storage]") {
