@@ -135,6 +135,14 @@ def wait_for(what, pred, timeout=60.0, step=0.2):
 class Demo:
     """`cchcbot demo` on a free loopback port and a database in a temporary folder."""
 
+    # What the demo prints at its start that the scenarios need: attribute, pattern.
+    PRINTED = (
+        ("url", r"^cchcbot listening on (http://127\.0\.0\.1:\d+)"),
+        ("app_id", r"^demo app id: (\d+)"),
+        ("oa_id", r'"recipient":\{"id":"(\d+)"\}'),
+        ("propaganda", r"--official (\S+) \(propaganda\)"),
+    )
+
     def __init__(self, exe, repo, tmp):
         self.exe, self.repo, self.tmp = exe, repo, tmp
         self.db = os.path.join(tmp, "demo.db")
@@ -183,18 +191,10 @@ class Demo:
             self.out.write(line)
             self.out.flush()
             with self.started:
-                m = re.match(r"cchcbot listening on (http://127\.0\.0\.1:\d+)", line)
-                if m:
-                    self.url = m.group(1)
-                m = re.match(r"demo app id: (\d+)", line)
-                if m:
-                    self.app_id = m.group(1)
-                m = re.search(r'"recipient":\{"id":"(\d+)"\}', line)
-                if m:
-                    self.oa_id = m.group(1)
-                m = re.search(r"--official (\S+) \(propaganda\)", line)
-                if m:
-                    self.propaganda = m.group(1)
+                for attr, pattern in self.PRINTED:
+                    m = re.search(pattern, line)
+                    if m:
+                        setattr(self, attr, m.group(1))
                 self.started.notify_all()
         self.out.close()
         with self.started:
