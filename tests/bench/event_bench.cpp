@@ -26,14 +26,18 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 #include <mutex>
 #include <random>
+#include <sstream>
 #include <thread>
 #include <unordered_map>
 
@@ -143,6 +147,45 @@ std::string fresh_db(const options& o, const std::string& name) {
     return db;
 }
 
+// The server's own view of each acknowledgement (cchcbot_webhook_ack_seconds: from the request
+// read to the event stored and synced), as cumulative counts by upper bound in seconds.
+std::map<double, double> server_ack_buckets(std::uint16_t port) {
+    std::map<double, double> out;
+    const auto a = bench::http_call(port, "GET", "/metrics", {}, "", std::chrono::seconds(10));
+    const std::string prefix = "cchcbot_webhook_ack_seconds_bucket{le=\"";
+    std::istringstream in(a.body);
+    std::string line;
+    while (std::getline(in, line)) {
+        if (line.rfind(prefix, 0) != 0) continue;
+        const auto close = line.find('"', prefix.size());
+        if (close == std::string::npos) continue;
+        const std::string le = line.substr(prefix.size(), close - prefix.size());
+        const double bound = le == "+Inf" ? std::numeric_limits<double>::infinity() : std::stod(le);
+        out[bound] = std::stod(line.substr(line.rfind(' ') + 1));
+    }
+    return out;
+}
+
+// "within 5 ms 99.1%, ..." for the acknowledgements between two readings of server_ack_buckets.
+std::string server_ack_shares(const std::map<double, double>& before, const std::map<double, double>& after) {
+    const auto all = after.count(std::numeric_limits<double>::infinity())
+                         ? after.at(std::numeric_limits<double>::infinity()) -
+                               (before.count(std::numeric_limits<double>::infinity())
+                                    ? before.at(std::numeric_limits<double>::infinity())
+                                    : 0)
+                         : 0;
+    if (all <= 0) return "no figures (/metrics not read)";
+    std::string out;
+    char buf[64];
+    for (double bound : {0.0025, 0.005, 0.01, 0.025}) {
+        if (!after.count(bound)) continue;
+        const double n = after.at(bound) - (before.count(bound) ? before.at(bound) : 0);
+        std::snprintf(buf, sizeof buf, "%s%g ms %.2f%%", out.empty() ? "" : ", ", bound * 1000, 100.0 * n / all);
+        out += buf;
+    }
+    return out;
+}
+
 std::int64_t count_events(const std::string& db, const std::string& where) {
     auto conn = storage::open_database(db, false);
     SQLite::Statement q(*conn, "SELECT COUNT(*) FROM events WHERE " + where);
@@ -246,7 +289,9 @@ int run_steady(const options& o) {
     const double cpu0 = bench::cpu_seconds(srv.pid);
     const auto threads0 = bench::thread_stats(srv.pid);
     const double own0 = bench::self_cpu_seconds();
+    const auto acks0 = server_ack_buckets(srv.port);
     auto r = bench::run_load(srv.port, "/webhook/zalo", evs, o.connections, o.rate, o.seconds);
+    const auto acks = server_ack_buckets(srv.port);
     const double cpu = bench::cpu_seconds(srv.pid) - cpu0;
     const auto threads = bench::thread_delta(threads0, bench::thread_stats(srv.pid));
     const double own = bench::self_cpu_seconds() - own0;
@@ -266,6 +311,8 @@ int run_steady(const options& o) {
                 o.connections, r.ok, r.failed);
     std::printf("      ack ms: p50=%.2f p90=%.2f p99=%.2f max=%.2f\n", bench::pct(l, 50), bench::pct(l, 90),
                 bench::pct(l, 99), mx);
+    std::printf("      server side (request read → stored and synced; receipts included), share within: %s\n",
+                server_ack_shares(acks0, acks).c_str());
     std::printf("      processing lag ms (stored → processed): p50=%.0f p90=%.0f p99=%.0f max=%.0f  (%zu events)\n",
                 bench::pct(lag, 50), bench::pct(lag, 90), bench::pct(lag, 99), lmx, lag.size());
     std::printf("      backlog 1 s after the load stopped: %lld events%s; server CPU %.2f cores; RSS peak %.1f MB; "
