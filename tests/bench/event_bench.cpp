@@ -168,19 +168,22 @@ std::map<double, double> server_ack_buckets(std::uint16_t port) {
 
 // "within 5 ms 99.1%, ..." for the acknowledgements between two readings of server_ack_buckets.
 std::string server_ack_shares(const std::map<double, double>& before, const std::map<double, double>& after) {
-    const auto all = after.count(std::numeric_limits<double>::infinity())
-                         ? after.at(std::numeric_limits<double>::infinity()) -
-                               (before.count(std::numeric_limits<double>::infinity())
-                                    ? before.at(std::numeric_limits<double>::infinity())
-                                    : 0)
-                         : 0;
+    // Acknowledgements within `bound` between the two readings (a bucket not printed counts 0).
+    auto within = [&](double bound) {
+        auto at = [bound](const std::map<double, double>& m) {
+            auto it = m.find(bound);
+            return it == m.end() ? 0.0 : it->second;
+        };
+        return at(after) - at(before);
+    };
+    const double all = within(std::numeric_limits<double>::infinity());
     if (all <= 0) return "no figures (/metrics not read)";
     std::string out;
     char buf[64];
     for (double bound : {0.0025, 0.005, 0.01, 0.025}) {
         if (!after.count(bound)) continue;
-        const double n = after.at(bound) - (before.count(bound) ? before.at(bound) : 0);
-        std::snprintf(buf, sizeof buf, "%s%g ms %.2f%%", out.empty() ? "" : ", ", bound * 1000, 100.0 * n / all);
+        std::snprintf(buf, sizeof buf, "%s%g ms %.2f%%", out.empty() ? "" : ", ", bound * 1000,
+                      100.0 * within(bound) / all);
         out += buf;
     }
     return out;
