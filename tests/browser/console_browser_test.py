@@ -84,8 +84,10 @@ def descendants(root):
     return found
 
 
-def kill_descendants():
-    for pid in descendants(os.getpid()):
+def kill_tree(root):
+    """Kills every process below `root` (and `root` itself unless it is this process)."""
+    pids = descendants(root) + ([] if root == os.getpid() else [root])
+    for pid in pids:
         try:
             os.kill(pid, signal.SIGKILL)
         except OSError:
@@ -111,7 +113,7 @@ class Watchdog:
         faulthandler.dump_traceback(file=sys.stdout, all_threads=True)
         for title, path in self.logs():
             print("%s (last lines):\n%s" % (title, tail_of(path)), flush=True)
-        kill_descendants()
+        kill_tree(os.getpid())
         sys.stdout.flush()
         os._exit(1)
 
@@ -298,11 +300,7 @@ class Browser:
             # What this attempt left running (chromedriver, a half-started chromium) goes.
             process = getattr(service, "process", None)
             if process is not None:
-                for pid in descendants(process.pid) + [process.pid]:
-                    try:
-                        os.kill(pid, signal.SIGKILL)
-                    except OSError:
-                        pass
+                kill_tree(process.pid)
             raise
 
     def quit(self):
