@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <unordered_set>
 
 namespace bot::nlp {
@@ -186,10 +187,98 @@ std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const
     return best_rank >= 10000 ? best : std::string{};
 }
 
+std::vector<std::string> matcher::split_glued(const normalized_text& n, std::size_t i) const {
+    const std::string& q = n.folded[i];
+    constexpr std::size_t longest_word = 12;  // of a piece other than digits
+    if (q.size() < 4 || q.size() > 40 || n.syllables[i] != q || is_vietnamese_syllable(q)) return {};
+    for (char c : q)
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return {};
+    // A piece is a run of digits, a known syllable, or a known word of four letters or more
+    // ("online"); every two neighbouring pieces of letters are a pair the knowledge base has
+    // ("lamcancuoc" → "lam can cuoc"), so a foreign word that happens to split into syllables
+    // ("video" → "vi de o") is left alone. Fewest pieces win.
+    auto is_digit = [&](std::size_t k) { return q[k] >= '0' && q[k] <= '9'; };
+    auto piece_ok = [&](std::size_t from, std::size_t end) {
+        if (is_digit(from)) {
+            // A run of digits is one piece, never split inside.
+            if ((from > 0 && is_digit(from - 1)) || (end < q.size() && is_digit(end))) return false;
+            for (std::size_t k = from; k < end; ++k)
+                if (!is_digit(k)) return false;
+            return true;
+        }
+        const std::size_t len = end - from;
+        auto it = syllable_count_.find(q.substr(from, len));
+        if (it == syllable_count_.end()) return false;
+        return len >= 4 || is_vietnamese_syllable(it->first);
+    };
+    auto pair_ok = [&](std::size_t a, std::size_t b, std::size_t c) {  // pieces [a, b) and [b, c)
+        if (is_digit(a) || is_digit(b)) return true;
+        return bigrams_.count(q.substr(a, b - a) + ' ' + q.substr(b, c - b)) > 0;
+    };
+    // state (from, end): a piece [from, end) ending a valid reading of q[0, end).
+    struct reading {
+        int pieces = 0;
+        std::size_t prev = 0;  // the start of the piece before it
+    };
+    std::map<std::pair<std::size_t, std::size_t>, reading> states;
+    for (std::size_t end = 1; end <= q.size(); ++end)
+        for (std::size_t from = end > longest_word ? end - longest_word : 0; from < end; ++from) {
+            if (!piece_ok(from, end)) continue;
+            if (from == 0) {
+                states[{0, end}] = {1, 0};
+                continue;
+            }
+            const reading* best = nullptr;
+            std::size_t best_prev = 0;
+            for (std::size_t prev = 0; prev < from; ++prev) {
+                auto it = states.find({prev, from});
+                if (it == states.end() || !pair_ok(prev, from, end)) continue;
+                if (!best || it->second.pieces < best->pieces) {
+                    best = &it->second;
+                    best_prev = prev;
+                }
+            }
+            if (best) states[{from, end}] = {best->pieces + 1, best_prev};
+        }
+    std::size_t last_from = 0;
+    int fewest = 0;
+    for (std::size_t from = 1; from < q.size(); ++from) {
+        auto it = states.find({from, q.size()});
+        if (it != states.end() && (fewest == 0 || it->second.pieces < fewest)) {
+            fewest = it->second.pieces;
+            last_from = from;
+        }
+    }
+    if (fewest < 2) return {};
+    std::vector<std::string> pieces;
+    for (std::size_t from = last_from, end = q.size();;) {
+        pieces.push_back(q.substr(from, end - from));
+        if (from == 0) break;
+        const std::size_t prev = states.at({from, end}).prev;
+        end = from;
+        from = prev;
+    }
+    std::reverse(pieces.begin(), pieces.end());
+    return pieces;
+}
+
 normalized_text matcher::corrected(const normalized_text& in) const {
     normalized_text n = in;
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
         if (is_number(n.folded[i]) || syllable_count_.count(n.folded[i])) continue;
+        // Words typed without spaces ("khaisinh chocon", "quenmatkhau"): read as their syllables.
+        auto pieces = split_glued(n, i);
+        if (!pieces.empty()) {
+            const auto more = static_cast<long>(pieces.size() - 1);
+            n.folded.erase(n.folded.begin() + static_cast<long>(i));
+            n.syllables.erase(n.syllables.begin() + static_cast<long>(i));
+            n.folded.insert(n.folded.begin() + static_cast<long>(i), pieces.begin(), pieces.end());
+            n.syllables.insert(n.syllables.begin() + static_cast<long>(i), pieces.begin(), pieces.end());
+            for (auto& c : n.clause_starts)
+                if (c > i) c += static_cast<std::size_t>(more);
+            i += static_cast<std::size_t>(more);
+            continue;
+        }
         auto fixed = correct_typo(n, i);
         if (!fixed.empty()) n.folded[i] = n.syllables[i] = fixed;  // accents unknown after a fix
     }

@@ -38,6 +38,29 @@ TEST_CASE("a typo one letter away from a known syllable still matches", "[nlp]")
     CHECK(d.outcome == bot::nlp::match_decision::kind::answered);
 }
 
+
+TEST_CASE("words typed without spaces are read as their syllables when the pairs are known", "[nlp]") {
+    bot::nlp::matcher m({{"làm căn cước ở đâu", "căn cước công dân"}, {"quên mật khẩu", "lấy lại mật khẩu"},
+                         {"định danh mức 2", "kích hoạt định danh"}},
+                        {"thời tiết hôm nay", "xem video ca nhạc"}, bot::nlp::shorthand_table{});
+    auto read = [&](std::string_view text) { return m.corrected(bot::nlp::normalize(text, m.shorthand())).text(); };
+    CHECK(read("lamcancuoc odau") == "lam can cuoc o dau");
+    CHECK(read("quenmatkhau vneid") == "quen mat khau vneid");
+    CHECK(read("dinhdanh muc2") == "dinh danh muc 2");
+    // A clause that starts after a split word keeps its place.
+    auto n = m.corrected(bot::nlp::normalize("quenmatkhau. làm căn cước", m.shorthand()));
+    REQUIRE(n.clause_starts.size() == 2);
+    CHECK(n.folded[n.clause_starts[1]] == "lam");
+    // Pieces that are syllables but not a pair the knowledge base has: a foreign word is kept.
+    CHECK(read("mở videoo") == "mở videoo");
+    CHECK(read("lamvideo") == "lamvideo");
+    // A known word is never split, nor a word with accents.
+    CHECK(read("xem video") == "xem video");
+    CHECK(read("quênmật") == "quênmật");
+    auto d = m.match("quenmatkhau");
+    REQUIRE_FALSE(d.ranked.empty());
+    CHECK(d.ranked[0].topic == 1);
+}
 // Leave-one-out over the bundled KB: each example is removed and asked. Prints the rate and
 // the misses; a diagnostic for editors (hidden: run with '[.nlp-loo]').
 TEST_CASE("leave-one-out accuracy of the bundled knowledge base", "[.nlp-loo]") {
