@@ -4,6 +4,7 @@
 #include "bot/core/calendar.hpp"
 #include "bot/core/config.hpp"
 #include "bot/core/local_time.hpp"
+#include "bot/core/log_limiter.hpp"
 #include "bot/core/messages.hpp"
 #include "bot/core/official_accounts.hpp"
 #include "bot/core/staff.hpp"
@@ -65,6 +66,12 @@ outcome citizen_close_handoff(context& ctx, const storage::handoff& h) {
         out.messages.push_back(std::move(m));
     out.note = interaction_note{"command", "", interaction_outcome::command, h.unit_id};
     return out;
+}
+
+// Shared by every thread that opens hand-offs (log_limiter is thread-safe).
+bot::log_limiter& unnotified_log() {
+    static bot::log_limiter log;
+    return log;
 }
 
 }  // namespace
@@ -182,8 +189,16 @@ outcome open_handoff_for(context& ctx, const storage::user& u, const std::string
     out.messages = to_handoff_officials(
         ctx, h, ctx.texts.render("conversation_handoff_notify", {{"id", num}, {"place", place}, {"question", question}}));
     // Still open: operators see it in GET /api/v1/handoffs and answer through the API.
+    // One line per unit and state, not one per hand-off: a unit with no official on Zalo is a
+    // setting to fix, and a busy OA opens hand-offs by the hundred (their count follows).
+    const std::string log_key = "handoff-unnotified:" + unit;
     if (out.messages.empty())
-        spdlog::warn("hand-off #{} (unit '{}'): no on-duty official linked on Zalo to notify", id, unit);
+        unnotified_log().log(bot::log_level::warn, log_key,
+                             fmt::format("hand-offs of unit '{}': no on-duty official linked on Zalo to notify; "
+                                         "they wait in the console's inbox",
+                                         unit));
+    else
+        unnotified_log().ok(log_key, fmt::format("hand-offs of unit '{}': on-duty officials are notified again", unit));
     const char* key = reason == "fallbacks" ? "conversation_handoff_opened_after_fallbacks" : "conversation_handoff_opened";
     zalo::outgoing_message c;
     c.recipient = u.user_id;
