@@ -222,7 +222,8 @@ cps fold_cps(const cps& nfd) {
 }
 
 // Squeezes repeated letters (by base letter, so "ạaaa" → "ạ"); digits are never squeezed and
-// exactly two o's are kept (xoong, boong).
+// exactly two o's or u's are kept (xoong, boong; "buu dien", "luu tru", "cuu ho" typed without
+// accents are bưu, lưu, cứu, not "bu", "lu", "cu").
 // Two letters are the same for squeezing when base and vowel modifier match: "ạaaa" is one
 // "ạ", but "ưu" (bưu, hưu, ưu tiên) is two letters.
 cps modifiers_of(const unit& x) {
@@ -242,7 +243,7 @@ cps squeeze_cps(const cps& nfd) {
         std::size_t run = j - i;
         if (run == 1 || is_digit(u[i].base) || !is_letter(u[i].base)) {
             for (std::size_t k = i; k < j; ++k) out.push_back(u[k]);
-        } else if (run == 2 && u[i].base == 'o') {
+        } else if (run == 2 && (u[i].base == 'o' || u[i].base == 'u')) {
             out.push_back(u[i]);
             out.push_back(u[i + 1]);
         } else {

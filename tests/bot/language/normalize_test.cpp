@@ -211,6 +211,11 @@ TEST_CASE("a letter with a horn is not squeezed into the plain letter after it",
     CHECK(norm("lương hưu") == "lương hưu");
     CHECK(norm("ưu tiên") == "ưu tiên");
     CHECK(norm("ạaaa") == "ạ");
+    // Typed without accents, two u's are that letter pair too, not one u said longer.
+    CHECK(norm("buu dien") == "buu dien");
+    CHECK(norm("nghi huu") == "nghi huu");
+    CHECK(norm("luu tru") == "luu tru");
+    CHECK(norm("thuuuu") == "thu");
 }
 
 TEST_CASE("clause starts follow punctuation and line breaks, not full stops inside numbers", "[nlp]") {
