@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <unordered_set>
 
 namespace bot::nlp {
@@ -193,63 +194,101 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
     if (q.size() < 4 || q.size() > 40 || n.syllables[i] != q || is_vietnamese_syllable(q)) return {};
     for (char c : q)
         if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) return {};
-    // A piece is a run of digits, a known syllable, or a known word of four letters or more
-    // ("online"); every two neighbouring pieces of letters are a pair the knowledge base has
-    // ("lamcancuoc" → "lam can cuoc"), so a foreign word that happens to split into syllables
-    // ("video" → "vi de o") is left alone. Fewest pieces win.
+    // A piece is a run of digits, a known syllable, a known word of four letters or more
+    // ("online"), a particle ("em", "ad") or a chat abbreviation ("cccd", "hk"). Two neighbouring
+    // syllables must be a pair the knowledge base has ("lamcancuoc" → "lam can cuoc"), so a
+    // foreign word that happens to split into syllables ("video" → "vi de o") is left alone;
+    // digits, particles and abbreviations pair with anything ("chaoem", "lamcccd"). A known pair,
+    // or a piece of three letters or more that carries meaning, is needed. Fewest pieces win (a
+    // particle or an abbreviation counting as two, "cong dich vu cong" before "co ng dichvucong"),
+    // then most known pairs, then the most common syllables ("cho toi" before "chot oi").
+    enum class kind { none, digits, word, loose };  // loose: a particle or an abbreviation
     auto is_digit = [&](std::size_t k) { return q[k] >= '0' && q[k] <= '9'; };
-    auto piece_ok = [&](std::size_t from, std::size_t end) {
+    // A particle or an abbreviation only at either end, where people glue them ("chaoem",
+    // "nhaphk"), and of two letters or more ("a", "t" would split any word).
+    auto may_be_loose = [&](std::size_t from, std::size_t end) {
+        if (end - from < 2 || (from != 0 && end != q.size())) return false;
+        const std::string s = q.substr(from, end - from);
+        return is_particle(s, s) || shorthand_.entries.count(s) > 0;
+    };
+    auto kind_of = [&](std::size_t from, std::size_t end) {
         if (is_digit(from)) {
             // A run of digits is one piece, never split inside.
-            if ((from > 0 && is_digit(from - 1)) || (end < q.size() && is_digit(end))) return false;
+            if ((from > 0 && is_digit(from - 1)) || (end < q.size() && is_digit(end))) return kind::none;
             for (std::size_t k = from; k < end; ++k)
-                if (!is_digit(k)) return false;
-            return true;
+                if (!is_digit(k)) return kind::none;
+            return kind::digits;
         }
         const std::size_t len = end - from;
-        auto it = syllable_count_.find(q.substr(from, len));
-        if (it == syllable_count_.end()) return false;
-        return len >= 4 || is_vietnamese_syllable(it->first);
+        const std::string s = q.substr(from, len);
+        auto it = syllable_count_.find(s);
+        if (it != syllable_count_.end() && (len >= 4 || is_vietnamese_syllable(s))) return kind::word;
+        return may_be_loose(from, end) ? kind::loose : kind::none;
     };
-    auto pair_ok = [&](std::size_t a, std::size_t b, std::size_t c) {  // pieces [a, b) and [b, c)
-        if (is_digit(a) || is_digit(b)) return true;
-        return bigrams_.count(q.substr(a, b - a) + ' ' + q.substr(b, c - b)) > 0;
+    auto carries = [&](std::size_t from, std::size_t end, kind k) {
+        return end - from >= 3 && (k == kind::word || (k == kind::loose && !is_particle(q.substr(from, end - from), q.substr(from, end - from))));
     };
     // state (from, end): a piece [from, end) ending a valid reading of q[0, end).
     struct reading {
-        int pieces = 0;
+        int cost = 0;  // pieces, particles and abbreviations twice
+        int pairs = 0;  // neighbouring syllables the knowledge base pairs
+        std::uint64_t seen = 0;  // how often the knowledge base has its syllables
+        bool carries = false;
+        kind k = kind::none;
         std::size_t prev = 0;  // the start of the piece before it
     };
+    auto better = [](const reading& x, const reading& y) {  // x better than y
+        if (x.cost != y.cost) return x.cost < y.cost;
+        return x.pairs != y.pairs ? x.pairs > y.pairs : x.seen > y.seen;
+    };
     std::map<std::pair<std::size_t, std::size_t>, reading> states;
+    std::vector<char> reached(q.size() + 1, 0);  // some reading ends there (garbage ends soon)
+    reached[0] = 1;
     for (std::size_t end = 1; end <= q.size(); ++end)
         for (std::size_t from = end > longest_word ? end - longest_word : 0; from < end; ++from) {
-            if (!piece_ok(from, end)) continue;
+            if (!reached[from]) continue;
+            const kind k = kind_of(from, end);
+            if (k == kind::none) continue;
+            const bool c = carries(from, end, k);
+            const int cost = k == kind::loose ? 2 : 1;
+            std::uint64_t seen = 0;
+            if (k == kind::word) seen = syllable_count_.at(q.substr(from, end - from));
             if (from == 0) {
-                states[{0, end}] = {1, 0};
+                states[{0, end}] = {cost, 0, seen, c, k, 0};
+                reached[end] = 1;
                 continue;
             }
-            const reading* best = nullptr;
-            std::size_t best_prev = 0;
-            for (std::size_t prev = 0; prev < from; ++prev) {
+            std::optional<reading> best;
+            for (std::size_t prev = from > longest_word ? from - longest_word : 0; prev < from; ++prev) {
                 auto it = states.find({prev, from});
-                if (it == states.end() || !pair_ok(prev, from, end)) continue;
-                if (!best || it->second.pieces < best->pieces) {
-                    best = &it->second;
-                    best_prev = prev;
+                if (it == states.end()) continue;
+                reading r{it->second.cost + cost, it->second.pairs, it->second.seen + seen, it->second.carries || c, k, prev};
+                if (k == kind::word && it->second.k == kind::word) {
+                    // A known syllable that is also a particle ("toi": tối, tôi) may stand as one.
+                    if (bigrams_.count(q.substr(prev, from - prev) + ' ' + q.substr(from, end - from)))
+                        ++r.pairs;
+                    else if (may_be_loose(from, end) || may_be_loose(prev, from))
+                        ++r.cost;
+                    else
+                        continue;
                 }
+                if (!best || better(r, *best)) best = r;
             }
-            if (best) states[{from, end}] = {best->pieces + 1, best_prev};
+            if (best) {
+                states[{from, end}] = *best;
+                reached[end] = 1;
+            }
         }
+    std::optional<reading> last;
     std::size_t last_from = 0;
-    int fewest = 0;
     for (std::size_t from = 1; from < q.size(); ++from) {
         auto it = states.find({from, q.size()});
-        if (it != states.end() && (fewest == 0 || it->second.pieces < fewest)) {
-            fewest = it->second.pieces;
+        if (it != states.end() && (it->second.carries || it->second.pairs > 0) && (!last || better(it->second, *last))) {
+            last = it->second;
             last_from = from;
         }
     }
-    if (fewest < 2) return {};
+    if (!last) return {};
     std::vector<std::string> pieces;
     for (std::size_t from = last_from, end = q.size();;) {
         pieces.push_back(q.substr(from, end - from));
@@ -267,13 +306,25 @@ normalized_text matcher::corrected(const normalized_text& in) const {
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
         if (is_number(n.folded[i]) || syllable_count_.count(n.folded[i])) continue;
         // Words typed without spaces ("khaisinh chocon", "quenmatkhau"): read as their syllables.
+        // Abbreviations among the pieces are read as normalize() reads them ("cccd" → "căn cước
+        // công dân").
         auto pieces = split_glued(n, i);
-        if (!pieces.empty()) {
-            const auto more = static_cast<long>(pieces.size() - 1);
+        bool abbreviated = false;
+        for (const auto& p : pieces) abbreviated = abbreviated || (!syllable_count_.count(p) && shorthand_.entries.count(p));
+        normalized_text read;
+        if (abbreviated) {
+            std::string joined;
+            for (const auto& p : pieces) joined += (joined.empty() ? "" : " ") + p;
+            read = normalize(joined, shorthand_);
+        } else {
+            read.syllables = read.folded = pieces;
+        }
+        if (!read.folded.empty()) {
+            const auto more = static_cast<long>(read.folded.size()) - 1;
             n.folded.erase(n.folded.begin() + static_cast<long>(i));
             n.syllables.erase(n.syllables.begin() + static_cast<long>(i));
-            n.folded.insert(n.folded.begin() + static_cast<long>(i), pieces.begin(), pieces.end());
-            n.syllables.insert(n.syllables.begin() + static_cast<long>(i), pieces.begin(), pieces.end());
+            n.folded.insert(n.folded.begin() + static_cast<long>(i), read.folded.begin(), read.folded.end());
+            n.syllables.insert(n.syllables.begin() + static_cast<long>(i), read.syllables.begin(), read.syllables.end());
             for (auto& c : n.clause_starts)
                 if (c > i) c += static_cast<std::size_t>(more);
             i += static_cast<std::size_t>(more);

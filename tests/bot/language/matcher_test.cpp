@@ -57,6 +57,15 @@ TEST_CASE("words typed without spaces are read as their syllables when the pairs
     // A known word is never split, nor a word with accents.
     CHECK(read("xem video") == "xem video");
     CHECK(read("quênmật") == "quênmật");
+    // A particle or an abbreviation glued at either end; a particle that is also a known
+    // syllable stands as a particle when it pairs with nothing.
+    bot::nlp::matcher h({{"làm căn cước ở đâu", "chào admin"}, {"nhập hộ khẩu cho con", "cho tối"}}, {},
+                        bot::nlp::parse_shorthand("hk\thộ khẩu\ngks\tgiấy khai sinh\n", "test"));
+    auto read_h = [&](std::string_view text) { return h.corrected(bot::nlp::normalize(text, h.shorthand())).text(); };
+    CHECK(read_h("chaoem") == "chao em");
+    CHECK(read_h("nhaphk cho con") == "nhap hộ khẩu cho con");
+    CHECK(read_h("lamgks") == "lam giấy khai sinh");
+    CHECK(read_h("chotoi") == "cho toi");
     auto d = m.match("quenmatkhau");
     REQUIRE_FALSE(d.ranked.empty());
     CHECK(d.ranked[0].topic == 1);
