@@ -11,6 +11,7 @@
 #include "bot/language/matcher.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <optional>
@@ -55,6 +56,44 @@ void make_key(std::string& key, char kind, const std::string& a, const std::stri
         key += ' ';
         key += *b;
     }
+}
+
+// The spellings a syllable has in regional speech written down (lowercase, accented or not):
+// one initial or one final consonant said the other way ("nàm" / "làm", "xửa" / "sửa",
+// "trào" / "chào", "dá" / "giá", "têng" / "tên", "biếc" / "biết"). Many villagers write as
+// they speak, so these are far likelier than other one-letter slips.
+std::vector<std::string> regional_spellings(const std::string& syllable) {
+    static const std::array<std::string_view, 27> initials = {"ngh", "ng", "nh", "ch", "tr", "th", "ph", "kh", "gh",
+                                                             "gi", "qu", "b",  "c",  "d",  "g",  "h",  "k",  "l",
+                                                             "m",  "n",  "p",  "r",  "s",  "t",  "v",  "x",  "\xC4\x91"};
+    static const std::array<std::pair<std::string_view, std::string_view>, 9> initial_swaps = {
+        {{"l", "n"}, {"s", "x"}, {"tr", "ch"}, {"d", "gi"}, {"d", "r"}, {"gi", "r"}, {"d", "v"}, {"v", "gi"}, {"ch", "tr"}}};
+    static const std::array<std::pair<std::string_view, std::string_view>, 2> final_swaps = {{{"ng", "n"}, {"c", "t"}}};
+    std::vector<std::string> out;
+    std::string_view s = syllable;
+    std::string_view initial;
+    for (auto c : initials)
+        if (s.substr(0, c.size()) == c) {
+            initial = c;
+            break;
+        }
+    // "gi" before a consonant or at the end is g + i ("gì", "gìn"): no "gi" initial to swap.
+    if (initial == "gi" && s.size() == 2) initial = "g";
+    std::string_view rest = s.substr(initial.size());
+    if (rest.empty()) return out;
+    auto add = [&](std::string v) {
+        if (v != syllable && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+    };
+    for (const auto& [a, b] : initial_swaps) {
+        if (initial == a) add(std::string(b) + std::string(rest));
+        if (initial == b) add(std::string(a) + std::string(rest));
+    }
+    for (const auto& [a, b] : final_swaps) {
+        auto ends = [&](std::string_view e) { return rest.size() > e.size() && rest.substr(rest.size() - e.size()) == e; };
+        if (ends(a)) add(std::string(initial) + std::string(rest.substr(0, rest.size() - a.size())) + std::string(b));
+        else if (ends(b) && !(b == "n" && (ends("nh")))) add(std::string(initial) + std::string(rest.substr(0, rest.size() - b.size())) + std::string(a));
+    }
+    return out;
 }
 
 // Calls visit(kind, syllable, next syllable of a bigram or nullptr, type weight) for each feature
@@ -183,9 +222,56 @@ std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const
     };
     consider(q);
     for (std::size_t k = 0; k < q.size(); ++k) consider(q.substr(0, k) + q.substr(k + 1));
+    // A regional spelling goes before any other slip ("doi teng" is "đổi tên", not "đổi tiền").
+    for (const auto& cand : regional_spellings(q)) {
+        if (!syllable_count_.count(cand)) continue;
+        long r = rank_of(cand) + 5000;
+        if (r > best_rank || (r == best_rank && cand < best)) {
+            best = cand;
+            best_rank = r;
+        }
+    }
     // Only a correction a neighbour confirms is taken: "khai xinh" → "khai sinh", but a
     // foreign word ("taxi") must not turn into a known one ("tai").
     return best_rank >= 10000 ? best : std::string{};
+}
+
+std::string matcher::correct_regional(const normalized_text& n, std::size_t i) const {
+    const std::string& typed = n.syllables[i];
+    const std::string& q = n.folded[i];
+    thread_local std::string key;
+    auto known_accented = [&](const std::string& syl) {
+        make_key(key, 'a', syl, nullptr);
+        return feature_ids_.count(key) > 0;
+    };
+    if (typed == q || known_accented(typed)) return {};
+    // Its neighbours, particles left out as they are in the knowledge base's pairs.
+    auto neighbour = [&](int step) -> const std::string* {
+        for (auto j = static_cast<long>(i) + step; j >= 0 && j < static_cast<long>(n.folded.size()); j += step) {
+            const auto k = static_cast<std::size_t>(j);
+            if (!is_particle(n.syllables[k], n.folded[k])) return is_number(n.folded[k]) ? nullptr : &n.folded[k];
+        }
+        return nullptr;
+    };
+    const std::string* left = neighbour(-1);
+    const std::string* right = neighbour(+1);
+    auto pairs = [&](const std::string& f) {
+        return (left && bigrams_.count(*left + ' ' + f)) || (right && bigrams_.count(f + ' ' + *right));
+    };
+    if (pairs(q)) return {};
+    std::string best;
+    std::uint32_t best_count = 0;
+    for (const auto& cand : regional_spellings(typed)) {
+        if (!known_accented(cand)) continue;
+        const std::string f = fold_diacritics(cand);
+        auto it = syllable_count_.find(f);
+        if (it == syllable_count_.end() || !pairs(f)) continue;
+        if (it->second > best_count) {
+            best = cand;
+            best_count = it->second;
+        }
+    }
+    return best;
 }
 
 std::vector<std::string> matcher::split_glued(const normalized_text& n, std::size_t i) const {
@@ -304,7 +390,18 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
 normalized_text matcher::corrected(const normalized_text& in) const {
     normalized_text n = in;
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
-        if (is_number(n.folded[i]) || syllable_count_.count(n.folded[i])) continue;
+        if (is_number(n.folded[i])) continue;
+        if (syllable_count_.count(n.folded[i])) {
+            // A syllable typed with accents the knowledge base never has, written as said in a
+            // region ("lộp hồ sơ", "cảm ơng", "trào cán bộ"): read as the spelling that pairs
+            // with a neighbour.
+            auto regional = correct_regional(n, i);
+            if (!regional.empty()) {
+                n.folded[i] = fold_diacritics(regional);
+                n.syllables[i] = std::move(regional);
+            }
+            continue;
+        }
         // Words typed without spaces ("khaisinh chocon", "quenmatkhau"): read as their syllables.
         // Abbreviations among the pieces are read as normalize() reads them ("cccd" → "căn cước
         // công dân").

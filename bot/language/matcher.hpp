@@ -102,6 +102,9 @@ private:
     void add_features(const normalized_text& n, std::vector<std::pair<std::string, double>>& out) const;
     [[nodiscard]] std::vector<weighted> query_features(const normalized_text& n) const;
     [[nodiscard]] std::string correct_typo(const normalized_text& n, std::size_t i) const;
+    /// Known syllable `i`, typed with accents the knowledge base never has, read as its regional
+    /// spelling that pairs with a neighbour (accented), or empty.
+    [[nodiscard]] std::string correct_regional(const normalized_text& n, std::size_t i) const;
     /// Syllable `i` read as several known syllables typed without spaces, or empty.
     [[nodiscard]] std::vector<std::string> split_glued(const normalized_text& n, std::size_t i) const;
 

@@ -39,6 +39,24 @@ TEST_CASE("a typo one letter away from a known syllable still matches", "[nlp]")
 }
 
 
+TEST_CASE("a syllable written as it is said in a region is read as the spelling its neighbours pair with", "[nlp]") {
+    bot::nlp::matcher m({{"nộp hồ sơ trực tuyến", "đổi tên cho con"}, {"cảm ơn cán bộ", "chào cán bộ"}},
+                        {"lớp học thêm", "tiền điện tháng này"}, bot::nlp::shorthand_table{});
+    auto read = [&](std::string_view text) { return m.corrected(bot::nlp::normalize(text, m.shorthand())).text(); };
+    // A known syllable typed with accents the knowledge base never has (l/n) keeps its accents.
+    CHECK(read("lộp hồ sơ") == "nộp hồ sơ");
+    // An unknown one (ch/tr, a final ng/n) is corrected like any slip: without accents.
+    CHECK(read("trào cán bộ") == "chao cán bộ");
+    CHECK(read("cảm ơng") == "cảm on");
+    // Unknown without accents: the regional spelling goes before other one-letter slips
+    // ("tien" is one letter from "teng" too, and "doi tien" is no pair here either way).
+    CHECK(read("doi teng cho con") == "doi ten cho con");
+    // Spellings the knowledge base has, or that pair with nothing, are left as typed.
+    CHECK(read("lớp học thêm") == "lớp học thêm");
+    CHECK(read("nộp hồ sơ") == "nộp hồ sơ");
+    CHECK(read("lộp bộp") == "lộp bộp");
+}
+
 TEST_CASE("words typed without spaces are read as their syllables when the pairs are known", "[nlp]") {
     bot::nlp::matcher m({{"làm căn cước ở đâu", "căn cước công dân"}, {"quên mật khẩu", "lấy lại mật khẩu"},
                          {"định danh mức 2", "kích hoạt định danh"}},
