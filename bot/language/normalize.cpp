@@ -3,6 +3,8 @@
 
 #include <utf8proc.h>
 
+#include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -607,6 +609,44 @@ std::string squeeze_letters(std::string_view syllable) {
 }
 
 bool is_vietnamese_syllable(std::string_view folded) { return valid_syllable(folded); }
+
+// The spellings a syllable has in regional speech written down (lowercase, accented or not):
+// one initial or one final consonant said the other way ("nàm" / "làm", "xửa" / "sửa",
+// "trào" / "chào", "dá" / "giá", "têng" / "tên", "biếc" / "biết"). Many villagers write as
+// they speak, so these are far likelier than other one-letter slips.
+std::vector<std::string> regional_spellings(const std::string& syllable) {
+    static const std::array<std::string_view, 27> initials = {"ngh", "ng", "nh", "ch", "tr", "th", "ph", "kh", "gh",
+                                                             "gi", "qu", "b",  "c",  "d",  "g",  "h",  "k",  "l",
+                                                             "m",  "n",  "p",  "r",  "s",  "t",  "v",  "x",  "\xC4\x91"};
+    static const std::array<std::pair<std::string_view, std::string_view>, 8> initial_swaps = {
+        {{"l", "n"}, {"s", "x"}, {"tr", "ch"}, {"d", "gi"}, {"d", "r"}, {"gi", "r"}, {"d", "v"}, {"v", "gi"}}};
+    static const std::array<std::pair<std::string_view, std::string_view>, 2> final_swaps = {{{"ng", "n"}, {"c", "t"}}};
+    std::vector<std::string> out;
+    std::string_view s = syllable;
+    std::string_view initial;
+    for (auto c : initials)
+        if (s.substr(0, c.size()) == c) {
+            initial = c;
+            break;
+        }
+    // "gi" before a consonant or at the end is g + i ("gì", "gìn"): no "gi" initial to swap.
+    if (initial == "gi" && s.size() == 2) initial = "g";
+    std::string_view rest = s.substr(initial.size());
+    if (rest.empty()) return out;
+    auto add = [&](std::string v) {
+        if (v != syllable && std::find(out.begin(), out.end(), v) == out.end()) out.push_back(std::move(v));
+    };
+    for (const auto& [a, b] : initial_swaps) {
+        if (initial == a) add(std::string(b) + std::string(rest));
+        if (initial == b) add(std::string(a) + std::string(rest));
+    }
+    for (const auto& [a, b] : final_swaps) {
+        auto ends = [&](std::string_view e) { return rest.size() > e.size() && rest.substr(rest.size() - e.size()) == e; };
+        if (ends(a)) add(std::string(initial) + std::string(rest.substr(0, rest.size() - a.size())) + std::string(b));
+        else if (ends(b) && !(b == "n" && (ends("nh")))) add(std::string(initial) + std::string(rest.substr(0, rest.size() - b.size())) + std::string(a));
+    }
+    return out;
+}
 
 bool is_particle(const std::string& syllable, const std::string& folded) {
     static const std::unordered_set<std::string> accented = {

@@ -65,6 +65,9 @@ struct normalized_text {
 /// True when a lowercase word without diacritics (`đ` already `d`) is a possible Vietnamese
 /// syllable: initial consonant, vowel group, final consonant (`nguoi`, `khong`, `gi`; not `gif`).
 [[nodiscard]] bool is_vietnamese_syllable(std::string_view folded);
+/// The spellings a lowercase syllable (accented or not) has in regional speech written down: one
+/// initial consonant (l/n, s/x, ch/tr, d/gi/r/v) or one final (n/ng, c/t) said the other way.
+[[nodiscard]] std::vector<std::string> regional_spellings(const std::string& syllable);
 /// Reads a word typed on a phone whose keyboard did not compose the Telex keys (`ddaang` →
 /// `đâng`, `kys` → `ký`, `nhuwngx` → `những`, `towf` → `tờ`): NFC, or empty when the word is
 /// not Telex residue (it is already a syllable, or decoding does not give one).
