@@ -83,6 +83,23 @@ TEST_CASE("the request in a long message with a story around it is what is answe
     }
 }
 
+TEST_CASE("words run together and regional spellings are answered with the right topic", "[nlp]") {
+    // Each of these was asked back or fell back before glued words and regional spellings were read.
+    const std::pair<const char*, const char*> cases[] = {
+        {"lamcancuoc cho con o dau", "can_cuoc"},
+        {"quenmatkhau dichvucong lam sao", "quen_mat_khau"},
+        {"kichhoat dinhdanh muc2 o dau", "dinh_danh_vneid"},
+        {"chaoad", "chao_hoi"},
+        {"nộp hồ xơ chực tuyến ntn", "nop_ho_so_truc_tuyen"},
+    };
+    for (const auto& [q, id] : cases) {
+        INFO(q);
+        auto m = real_kb().match(q);
+        CHECK(m.outcome == bot::match_outcome::answered);
+        if (m.topic) CHECK(m.topic->id == id);
+    }
+}
+
 TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[nlp]") {
     for (const char* q : {"cảm ơn", "tks", "ok", "vâng ạ", "dạ em cảm ơn anh nhiều ạ", "ok em hiểu rồi", "cam on ad",
                           "thank you", "được rồi cảm ơn nhé", "\xF0\x9F\x91\x8D", "uk", "okela", "à ra vậy",
