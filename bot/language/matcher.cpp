@@ -274,12 +274,14 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
         return may_be_loose(from, end) ? kind::loose : kind::none;
     };
     auto carries = [&](std::size_t from, std::size_t end, kind k) {
-        return end - from >= 3 && (k == kind::word || (k == kind::loose && !is_particle(q.substr(from, end - from), q.substr(from, end - from))));
+        if (end - from < 3) return false;
+        const std::string s = q.substr(from, end - from);
+        return k == kind::word || (k == kind::loose && !is_particle(s, s));
     };
     // state (from, end): a piece [from, end) ending a valid reading of q[0, end).
     struct reading {
-        int cost = 0;  // pieces, particles and abbreviations twice
-        int pairs = 0;  // neighbouring syllables the knowledge base pairs
+        int cost = 0;            // pieces, particles and abbreviations twice
+        int pairs = 0;           // neighbouring syllables the knowledge base pairs
         std::uint64_t seen = 0;  // how often the knowledge base has its syllables
         bool carries = false;
         kind k = kind::none;
@@ -310,7 +312,8 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
             for (std::size_t prev = from > longest_word ? from - longest_word : 0; prev < from; ++prev) {
                 auto it = states.find({prev, from});
                 if (it == states.end()) continue;
-                reading r{it->second.cost + cost, it->second.pairs, it->second.seen + seen, it->second.carries || c, k, prev};
+                reading r{
+                    it->second.cost + cost, it->second.pairs, it->second.seen + seen, it->second.carries || c, k, prev};
                 if (k == kind::word && it->second.k == kind::word) {
                     // A known syllable that is also a particle ("toi": tối, tôi) may stand as one.
                     if (bigrams_.count(q.substr(prev, from - prev) + ' ' + q.substr(from, end - from)))
@@ -331,7 +334,8 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
     std::size_t last_from = 0;
     for (std::size_t from = 1; from < q.size(); ++from) {
         auto it = states.find({from, q.size()});
-        if (it != states.end() && (it->second.carries || it->second.pairs > 0) && (!last || better(it->second, *last))) {
+        if (it != states.end() && (it->second.carries || it->second.pairs > 0) &&
+            (!last || better(it->second, *last))) {
             last = it->second;
             last_from = from;
         }
@@ -369,7 +373,8 @@ normalized_text matcher::corrected(const normalized_text& in) const {
         // công dân").
         auto pieces = split_glued(n, i);
         bool abbreviated = false;
-        for (const auto& p : pieces) abbreviated = abbreviated || (!syllable_count_.count(p) && shorthand_.entries.count(p));
+        for (const auto& p : pieces)
+            abbreviated = abbreviated || (!syllable_count_.count(p) && shorthand_.entries.count(p));
         normalized_text read;
         if (abbreviated) {
             std::string joined;
@@ -383,7 +388,8 @@ normalized_text matcher::corrected(const normalized_text& in) const {
             n.folded.erase(n.folded.begin() + static_cast<long>(i));
             n.syllables.erase(n.syllables.begin() + static_cast<long>(i));
             n.folded.insert(n.folded.begin() + static_cast<long>(i), read.folded.begin(), read.folded.end());
-            n.syllables.insert(n.syllables.begin() + static_cast<long>(i), read.syllables.begin(), read.syllables.end());
+            n.syllables.insert(n.syllables.begin() + static_cast<long>(i), read.syllables.begin(),
+                               read.syllables.end());
             for (auto& c : n.clause_starts)
                 if (c > i) c += static_cast<std::size_t>(more);
             i += static_cast<std::size_t>(more);

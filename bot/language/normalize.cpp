@@ -615,9 +615,9 @@ bool is_vietnamese_syllable(std::string_view folded) { return valid_syllable(fol
 // "trào" / "chào", "dá" / "giá", "têng" / "tên", "biếc" / "biết"). Many villagers write as
 // they speak, so these are far likelier than other one-letter slips.
 std::vector<std::string> regional_spellings(const std::string& syllable) {
-    static const std::array<std::string_view, 27> initials = {"ngh", "ng", "nh", "ch", "tr", "th", "ph", "kh", "gh",
-                                                             "gi", "qu", "b",  "c",  "d",  "g",  "h",  "k",  "l",
-                                                             "m",  "n",  "p",  "r",  "s",  "t",  "v",  "x",  "\xC4\x91"};
+    static const std::array<std::string_view, 27> initials = {
+        "ngh", "ng", "nh", "ch", "tr", "th", "ph", "kh", "gh", "gi", "qu", "b", "c",       "d",
+        "g",   "h",  "k",  "l",  "m",  "n",  "p",  "r",  "s",  "t",  "v",  "x", "\xC4\x91"};
     static const std::array<std::pair<std::string_view, std::string_view>, 8> initial_swaps = {
         {{"l", "n"}, {"s", "x"}, {"tr", "ch"}, {"d", "gi"}, {"d", "r"}, {"gi", "r"}, {"d", "v"}, {"v", "gi"}}};
     static const std::array<std::pair<std::string_view, std::string_view>, 2> final_swaps = {{{"ng", "n"}, {"c", "t"}}};
@@ -641,9 +641,14 @@ std::vector<std::string> regional_spellings(const std::string& syllable) {
         if (initial == b) add(std::string(a) + std::string(rest));
     }
     for (const auto& [a, b] : final_swaps) {
-        auto ends = [&](std::string_view e) { return rest.size() > e.size() && rest.substr(rest.size() - e.size()) == e; };
-        if (ends(a)) add(std::string(initial) + std::string(rest.substr(0, rest.size() - a.size())) + std::string(b));
-        else if (ends(b) && !(b == "n" && (ends("nh")))) add(std::string(initial) + std::string(rest.substr(0, rest.size() - b.size())) + std::string(a));
+        auto ends = [&](std::string_view e) {
+            return rest.size() > e.size() && rest.substr(rest.size() - e.size()) == e;
+        };
+        // "nh" and "ch" end in h: they are not n or c.
+        if (ends(a))
+            add(std::string(initial) + std::string(rest.substr(0, rest.size() - a.size())) + std::string(b));
+        else if (ends(b))
+            add(std::string(initial) + std::string(rest.substr(0, rest.size() - b.size())) + std::string(a));
     }
     return out;
 }
