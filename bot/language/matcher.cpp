@@ -350,6 +350,14 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
         from = prev;
     }
     std::reverse(pieces.begin(), pieces.end());
+    // A one-letter syllable ("o": ở) only beside a syllable it is known to pair with ("odau"), not
+    // left over by an abbreviation ("only" is not "onl y").
+    for (std::size_t k = 0; k < pieces.size(); ++k) {
+        if (pieces[k].size() != 1 || is_number(pieces[k])) continue;
+        const bool before = k > 0 && bigrams_.count(pieces[k - 1] + ' ' + pieces[k]);
+        const bool after = k + 1 < pieces.size() && bigrams_.count(pieces[k] + ' ' + pieces[k + 1]);
+        if (!before && !after) return {};
+    }
     return pieces;
 }
 
