@@ -2,6 +2,7 @@
 
 #include "bot/core/local_time.hpp"
 #include "tests/handlers/conversation_fixture.hpp"
+#include "tests/log_capture.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -142,4 +143,17 @@ TEST_CASE("a dossier code sent during an open hand-off gets its status and reach
     CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE id = 1 AND closed_at IS NULL") == 1);
     auto quiet = f.send("u1", "khai sinh");
     CHECK(test::to(quiet, "u1").empty());
+}
+
+TEST_CASE("hand-offs of a commune with no official on Zalo are logged once, not one line each", "[handoff]") {
+    test::log_capture logs;
+    chat_fixture f;
+    for (const char* user : {"u1", "u2", "u3"}) {
+        f.send(user, "#unit:tan_soi");
+        f.send(user, "cho toi gap can bo");
+    }
+    CHECK(f.count("SELECT COUNT(*) FROM handoffs WHERE unit_id = 'tan_soi' AND closed_at IS NULL") == 3);
+    // The first is logged at once (unless an earlier test in this process already did), the
+    // others only counted: a busy OA must not flood the log.
+    CHECK(logs.count("no on-duty official linked on Zalo") <= 1);
 }

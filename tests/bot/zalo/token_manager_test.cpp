@@ -1,10 +1,9 @@
 #include "bot/zalo/token_manager.hpp"
 
+#include "tests/log_capture.hpp"
 #include "tests/sim/zalo_harness.hpp"
 
 #include <catch2/catch.hpp>
-#include <spdlog/sinks/ringbuffer_sink.h>
-#include <spdlog/spdlog.h>
 
 #include <future>
 #include <set>
@@ -23,24 +22,6 @@ std::optional<std::string> get_token(bot_side& bot) {
     return f.get();
 }
 
-/// Keeps what spdlog's default logger writes while it lives (thread-safe to read).
-class log_capture {
-public:
-    log_capture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000)), previous_(spdlog::default_logger()) {
-        spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink_));
-    }
-    ~log_capture() { spdlog::set_default_logger(previous_); }
-    /// Lines written so far that contain `text`.
-    std::size_t count(const std::string& text) const {
-        std::size_t n = 0;
-        for (const auto& line : sink_->last_formatted()) n += line.find(text) != std::string::npos;
-        return n;
-    }
-
-private:
-    std::shared_ptr<spdlog::sinks::ringbuffer_sink_mt> sink_;
-    std::shared_ptr<spdlog::logger> previous_;
-};
 }  // namespace
 
 TEST_CASE("the refresh token rotates, is stored before use and survives a restart without reuse", "[zalo]") {
@@ -155,7 +136,7 @@ TEST_CASE("while the OAuth host fails, refreshes back off, messages wait and the
     // Issue #12 item 6: refreshes used to be retried 65 times a second with a warning each.
     fixture fx;
     fx.sim.inject(sim::fault_kind::drop, 0, 100000, "/v4/oa/access_token");
-    log_capture logs;
+    test::log_capture logs;
     bot_side bot(fx.cfg);
     bot.start_sender();
     std::vector<std::int64_t> ids;
