@@ -13,7 +13,8 @@ namespace test {
 /// Keeps what spdlog's default logger writes while it lives (thread-safe to read).
 class log_capture {
 public:
-    log_capture() : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000)), previous_(spdlog::default_logger()) {
+    log_capture()
+        : sink_(std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(10000)), previous_(spdlog::default_logger()) {
         spdlog::set_default_logger(std::make_shared<spdlog::logger>("capture", sink_));
     }
     ~log_capture() { spdlog::set_default_logger(previous_); }
