@@ -246,7 +246,7 @@ std::vector<std::string> matcher::split_glued(const normalized_text& n, std::siz
     // ("online"), a particle ("em", "ad") or a chat abbreviation ("cccd", "hk"). Two neighbouring
     // syllables must be a pair the knowledge base has ("lamcancuoc" → "lam can cuoc"), so a
     // foreign word that happens to split into syllables ("video" → "vi de o") is left alone;
-    // digits, particles and abbreviations pair with anything ("chaoem", "lamcccd"). A known pair,
+    // digits, particles and abbreviations pair with anything ("chaoem", "lamgks"). A known pair,
     // or a piece of three letters or more that carries meaning, is needed. Fewest pieces win (a
     // particle or an abbreviation counting as two, "cong dich vu cong" before "co ng dichvucong"),
     // then most known pairs, then the most common syllables ("cho toi" before "chot oi").
