@@ -169,30 +169,26 @@ std::string matcher::correct_typo(const normalized_text& n, std::size_t i) const
         if (i + 1 < n.folded.size() && bigrams_.count(cand + ' ' + n.folded[i + 1])) r += 10000;
         return r;
     };
+    auto take = [&](const std::string& cand, long r) {
+        if (r > best_rank || (r == best_rank && cand < best)) {
+            best = cand;
+            best_rank = r;
+        }
+    };
     auto consider = [&](const std::string& key) {
         auto it = deletions_.find(key);
         if (it == deletions_.end()) return;
         for (const auto& cand : it->second) {
             auto diff = static_cast<long>(cand.size()) - static_cast<long>(q.size());
             if (diff > 1 || diff < -1) continue;
-            long r = rank_of(cand);
-            if (r > best_rank || (r == best_rank && cand < best)) {
-                best = cand;
-                best_rank = r;
-            }
+            take(cand, rank_of(cand));
         }
     };
     consider(q);
     for (std::size_t k = 0; k < q.size(); ++k) consider(q.substr(0, k) + q.substr(k + 1));
     // A regional spelling goes before any other slip ("doi teng" is "đổi tên", not "đổi tiền").
-    for (const auto& cand : regional_spellings(q)) {
-        if (!syllable_count_.count(cand)) continue;
-        long r = rank_of(cand) + 5000;
-        if (r > best_rank || (r == best_rank && cand < best)) {
-            best = cand;
-            best_rank = r;
-        }
-    }
+    for (const auto& cand : regional_spellings(q))
+        if (syllable_count_.count(cand)) take(cand, rank_of(cand) + 5000);
     // Only a correction a neighbour confirms is taken: "khai xinh" → "khai sinh", but a
     // foreign word ("taxi") must not turn into a known one ("tai").
     return best_rank >= 10000 ? best : std::string{};
