@@ -94,15 +94,18 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
                                                                "oki", "okie", "okela", "okey", "oce", "vang", "uk", "uhm"};
     static const std::unordered_set<std::string> core_accented = {"dạ", "ừ", "ờ", "ừm", "ờm", "uh", "ừa", "vâng", "ok"};
     static const std::unordered_set<std::string> allowed = {
-        "em",   "anh", "chi",  "ban",  "ad",   "admin", "co",  "chu",  "bac",   "chau",  "con",  "toi",  "minh",
-        "a",    "nhe", "nha",  "nghen", "nhen", "nhieu", "nhiu", "lam", "rat",  "xin",   "chan", "thanh", "you",
-        "roi",  "da",  "duoc", "biet", "hieu", "ro",    "xong", "vay", "the",  "nhe",   "ha",   "ah",   "ak",
-        "so",   "much", "very", "cam",  "on",   "can",  "bo",   "ca",   "nha",   "oi",    "qua",  "hay",  "tot",
-        "vang", "u",   "o",    "a",    "b",    "c",     "e",
+        "em", "anh", "chi", "ban", "ad", "admin", "co", "chu", "bac", "chau", "con", "toi", "minh", "a", "nhe", "nha",
+        "nghen", "nhen", "nhieu", "nhiu", "lam", "rat", "xin", "chan", "thanh", "you", "roi", "da", "duoc", "biet",
+        "hieu", "ro", "xong", "vay", "the", "nhe", "ha", "ah", "ak", "so", "much", "very", "cam", "on", "can", "bo",
+        "ca", "nha", "oi", "qua", "hay", "tot", "vang", "u", "o", "a", "b", "c", "e",
         // What people add after thanks: "để em thử", "mai em lên xã", "em nắm được rồi", "à ra vậy".
-        "de",   "thu", "mai",  "len",  "xa",   "se",    "nam", "ra",   "la",   "vay",   "that",
+        "de", "thu", "mai", "len", "xa", "se", "nam", "ra", "la", "vay", "that",
         // "rồi ạ", "nhận được rồi", "cháu sẽ làm theo", "hay quá", "tuyệt vời", "thôi được rồi".
-        "roi",  "nhan", "theo", "tuyet", "voi", "gioi", "thoi"};
+        "roi", "nhan", "theo", "tuyet", "voi", "gioi", "thoi",
+        // Older people address the official as kin and add a wish: "bà làm được rồi, cháu giỏi
+        // quá", "cảm ơn, chúc ủy ban làm việc tốt", "chúc cháu mạnh khỏe", "cháu nhiệt tình quá".
+        "ba", "ong", "me", "cu", "di", "thim", "chuc", "suc", "khoe", "manh", "binh", "an", "vui", "ve", "uy", "viec",
+        "nhiet", "tinh", "tan", "dao"};
     bool core = false;
     for (std::size_t i = 0; i < n.folded.size(); ++i) {
         const auto& f = n.folded[i];

@@ -101,16 +101,40 @@ TEST_CASE("words run together and regional spellings are answered with the right
 }
 
 TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[nlp]") {
-    for (const char* q : {"cảm ơn", "tks", "ok", "vâng ạ", "dạ em cảm ơn anh nhiều ạ", "ok em hiểu rồi", "cam on ad",
-                          "thank you", "được rồi cảm ơn nhé", "\xF0\x9F\x91\x8D", "uk", "okela", "à ra vậy",
-                          "dạ em nắm được rồi", "ok để em làm thử", "vâng, mai em lên xã", "à thế à", "vậy hả",
-                          "rồi ạ", "nhận được rồi", "dạ vâng ạ, cháu sẽ làm theo", "hay quá", "tuyệt vời"}) {
+    for (const char* q : {"cảm ơn",
+                          "tks",
+                          "ok",
+                          "vâng ạ",
+                          "dạ em cảm ơn anh nhiều ạ",
+                          "ok em hiểu rồi",
+                          "cam on ad",
+                          "thank you",
+                          "được rồi cảm ơn nhé",
+                          "\xF0\x9F\x91\x8D",
+                          "uk",
+                          "okela",
+                          "à ra vậy",
+                          "dạ em nắm được rồi",
+                          "ok để em làm thử",
+                          "vâng, mai em lên xã",
+                          "à thế à",
+                          "vậy hả",
+                          "rồi ạ",
+                          "nhận được rồi",
+                          "dạ vâng ạ, cháu sẽ làm theo",
+                          "hay quá",
+                          "tuyệt vời",
+                          "bà làm được rồi, cháu giỏi quá",
+                          "cảm ơn, chúc ủy ban làm việc tốt",
+                          "dạ cảm ơn cháu, chúc cháu mạnh khỏe"}) {
         INFO(q);
         CHECK(bot::nlp::is_acknowledgement(q, plain(q)));
     }
-    for (const char* q : {"cảm ơn, cho hỏi làm căn cước ở đâu", "ok làm sao", "alo", "xin chào", "vâng, còn hộ khẩu thì sao",
-                          "", "😀", "ok mai em lên xã làm khai sinh được không", "ra xã mấy giờ", "vậy à, còn phí bao nhiêu",
-                          "rồi sao nữa", "nhận được rồi mà sai tên", "vay được không", "tốt quá, mai làm căn cước ở đâu"}) {
+    for (const char* q :
+         {"cảm ơn, cho hỏi làm căn cước ở đâu", "ok làm sao", "alo", "xin chào", "vâng, còn hộ khẩu thì sao", "", "😀",
+          "ok mai em lên xã làm khai sinh được không", "ra xã mấy giờ", "vậy à, còn phí bao nhiêu", "rồi sao nữa",
+          "nhận được rồi mà sai tên", "vay được không", "tốt quá, mai làm căn cước ở đâu", "chúc mừng năm mới",
+          "ông mất rồi", "cảm ơn, bà muốn làm căn cước"}) {
         INFO(q);
         CHECK_FALSE(bot::nlp::is_acknowledgement(q, plain(q)));
     }
