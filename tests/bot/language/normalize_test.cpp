@@ -236,6 +236,7 @@ TEST_CASE("central and southern spoken forms are read as the standard words", "[
     CHECK(spoken("chi phí") == "chi phí");
     CHECK(spoken("ngủ dậy") == "ngủ dậy");
     CHECK(spoken("kết hôn") == "kết hôn");
+    CHECK(spoken("đăng ký kếc hôn") == "đăng kí kếc hôn");  // "kếc": kết as the South spells it
     CHECK(spoken("được hôn") == "được không");
     // Procedure abbreviations.
     CHECK(spoken("xin tthn để đi xklđ") == "xin tình trạng hôn nhân để đi xuất khẩu lao động");
