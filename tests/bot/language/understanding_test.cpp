@@ -330,14 +330,14 @@ bot::app::eval_results heldout() {
 }  // namespace
 
 // The held-out questions are never trained or tuned on. This floor is what the understanding
-// measured there (2026-12-01 evening: 90.99 / 1.67 / 92.05 / 96.90), less about what one draw of
+// measured there (2026-12-02 evening: 91.58 / 1.76 / 92.05 / 96.90), less about what one draw of
 // generated variants moves; it fails on a regression.
 TEST_CASE("on the held-out questions the understanding does not fall below its measured level", "[nlp]") {
     auto res = heldout();
-    CHECK(res.top1() >= 90.5);
+    CHECK(res.top1() >= 91.0);
     CHECK(res.wrong_rate() <= 2.0);  // SPEC's bar, met since 2026-12-01
-    CHECK(res.none_fallback_rate() >= 91.0);
-    CHECK(res.right_or_clarified_rate() >= 96.3);
+    CHECK(res.none_fallback_rate() >= 91.5);
+    CHECK(res.right_or_clarified_rate() >= 96.5);
 }
 
 // SPEC's bars on the held-out questions. Not met yet (see README, Understanding): hidden until
