@@ -108,8 +108,8 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
         "de", "thu", "mai", "len", "xa", "se", "nam", "ra", "la", "vay", "that",
         // "rồi ạ", "nhận được rồi", "cháu sẽ làm theo", "hay quá", "tuyệt vời", "thôi được rồi".
         "roi", "nhan", "theo", "tuyet", "voi", "gioi", "thoi",
-        // Older people address the official as kin and add a wish: "bà làm được rồi, cháu giỏi
-        // quá", "cảm ơn, chúc ủy ban làm việc tốt", "chúc cháu mạnh khỏe", "cháu nhiệt tình quá".
+        // Older people address the official as kin and add a wish or praise: "bà làm được rồi, cháu
+        // giỏi quá", "cảm ơn, chúc ủy ban làm việc tốt", "cảm ơn cháu, nhiệt tình quá".
         "ba", "ong", "me", "cu", "di", "thim", "chuc", "suc", "khoe", "manh", "binh", "an", "vui", "ve", "uy", "viec",
         "nhiet", "tinh", "tan", "dao"};
     bool core = false;
