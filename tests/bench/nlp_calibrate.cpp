@@ -16,7 +16,7 @@
 //   no pair models (the rule then never fires); pairs=1 with further files prints every file's
 //   figures over a small grid of the two (sure 2.00 = the rule off); pairdiag=1 lists the lines
 //   of the first file the rule answers, pairdiag=2 every line asked back with its pair model's word.
-// Threshold keys (reporting): answer margin sure
+// Threshold keys (reporting): answer margin sure marker_max_none (above 1: the marker rule off)
 // `lookup` lines are counted as right (a dossier code is found before the knowledge base is asked).
 #include "bot/core/config.hpp"
 #include "bot/language/training_set.hpp"
@@ -103,7 +103,8 @@ figures evaluate(const std::vector<line_data>& lines, std::size_t view, const bo
         if (l.ack) {
             answered = true;
             topic = greeting;
-        } else if (!l.views.empty() && l.p_none < t.max_none && l.known >= t.min_known) {
+        } else if (!l.views.empty() && l.p_none < t.max_none && l.known >= t.min_known &&
+                   !(l.marker && l.p_none >= t.marker_max_none)) {
             const auto& v = l.views[view];
             if (v.c1 >= t.answer && (v.c1 - v.c2 >= t.margin || v.c1 >= t.sure)) {
                 answered = true;
@@ -172,6 +173,7 @@ int main(int argc, char** argv) {
     key("min_clause", o.min_clause);
     key("pair_sure", o.decision.pair_sure);
     key("pair_max_none", o.decision.pair_max_none);
+    key("marker_max_none", o.decision.marker_max_none);
     key("answer", o.decision.answer);
     key("margin", o.decision.margin);
     key("sure", o.decision.sure);

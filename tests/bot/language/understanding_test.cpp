@@ -172,6 +172,27 @@ TEST_CASE("evidence below the answer threshold is asked back but never when an o
     CHECK(fell.alternatives.empty());
 }
 
+TEST_CASE("a marked message is not answered when the model gives it a fair chance of not being ours", "[nlp]") {
+    bot::nlp::training_texts texts;
+    texts.topics = {{"quên mật khẩu dịch vụ công", "lấy lại mật khẩu vneid"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
+    texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
+    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    bot::nlp::message_analysis a;
+    a.probabilities = {0.62F, 0.03F, 0.35F};  // "quên mật khẩu icloud": ours in wording, not in subject
+    a.known = 1.0;
+    a.marker = true;
+    bot::nlp::decision_thresholds t;
+    t.lexical_share = 0;
+    CHECK(u.decide(a, t).outcome == bot::nlp::match_decision::kind::fallback);
+    a.probabilities = {0.90F, 0.03F, 0.07F};  // "bán hàng trên facebook có phải đăng ký kinh doanh không"
+    auto ours = u.decide(a, t);
+    CHECK(ours.outcome == bot::nlp::match_decision::kind::answered);
+    CHECK(ours.ranked.front().topic == 0);
+    a.marker = false;  // no marker: the same evidence as the first is answered
+    a.probabilities = {0.62F, 0.03F, 0.35F};
+    CHECK(u.decide(a, t).outcome == bot::nlp::match_decision::kind::answered);
+}
+
 TEST_CASE("two neighbouring topics asked back between are answered when their pair model is sure", "[nlp]") {
     bot::nlp::training_texts texts;
     texts.topics = {{"tạo tài khoản mới", "đăng ký tài khoản", "lập tài khoản để nộp hồ sơ"},
