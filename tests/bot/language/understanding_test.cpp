@@ -151,11 +151,24 @@ TEST_CASE("an acknowledgement is answered as such with the greeting topic; a gre
     CHECK_FALSE(g.acknowledgement);
 }
 
+namespace {
+
+// Two topics and an out-of-scope class: enough for tests of the decision, which reads only the
+// analysis it is given.
+const bot::nlp::understander& two_topics() {
+    static const bot::nlp::understander u = [] {
+        bot::nlp::training_texts texts;
+        texts.topics = {{"đăng ký khai sinh cho con", "làm giấy khai sinh"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
+        texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
+        return bot::nlp::understander(texts, bot::nlp::shorthand_table{});
+    }();
+    return u;
+}
+
+}  // namespace
+
 TEST_CASE("evidence below the answer threshold is asked back but never when an out-of-scope marker occurred", "[nlp]") {
-    bot::nlp::training_texts texts;
-    texts.topics = {{"đăng ký khai sinh cho con", "làm giấy khai sinh"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
-    texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
-    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    const auto& u = two_topics();
     bot::nlp::message_analysis a;
     a.probabilities = {0.45F, 0.25F, 0.30F};  // two topics, then the out-of-scope class
     a.known = 1.0;
@@ -173,18 +186,15 @@ TEST_CASE("evidence below the answer threshold is asked back but never when an o
 }
 
 TEST_CASE("a marked message is not answered when the model gives it a fair chance of not being ours", "[nlp]") {
-    bot::nlp::training_texts texts;
-    texts.topics = {{"quên mật khẩu dịch vụ công", "lấy lại mật khẩu vneid"}, {"đăng ký kết hôn", "làm giấy kết hôn"}};
-    texts.out_of_scope = {"giá vàng hôm nay", "thời tiết ngày mai"};
-    bot::nlp::understander u(texts, bot::nlp::shorthand_table{});
+    const auto& u = two_topics();
     bot::nlp::message_analysis a;
-    a.probabilities = {0.62F, 0.03F, 0.35F};  // "quên mật khẩu icloud": ours in wording, not in subject
+    a.probabilities = {0.62F, 0.03F, 0.35F};  // like "quên mật khẩu icloud": ours in wording, not in subject
     a.known = 1.0;
     a.marker = true;
     bot::nlp::decision_thresholds t;
     t.lexical_share = 0;
     CHECK(u.decide(a, t).outcome == bot::nlp::match_decision::kind::fallback);
-    a.probabilities = {0.90F, 0.03F, 0.07F};  // "bán hàng trên facebook có phải đăng ký kinh doanh không"
+    a.probabilities = {0.90F, 0.03F, 0.07F};  // like "bán hàng trên facebook có phải đăng ký kinh doanh không"
     auto ours = u.decide(a, t);
     CHECK(ours.outcome == bot::nlp::match_decision::kind::answered);
     CHECK(ours.ranked.front().topic == 0);
