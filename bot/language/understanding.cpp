@@ -476,8 +476,9 @@ match_decision understander::decide(const message_analysis& a, const decision_th
     const double c1 = ev[0].combined;
     const double c2 = ev.size() > 1 ? ev[1].combined : 0.0;
     d.score = c1;
-    if (p_none >= t.max_none || a.known < t.min_known) return d;
-    if (a.marker && p_none >= t.marker_max_none) return d;
+    // Not ours, too little of it known, or marked as about something else with a fair chance of
+    // not being ours: nothing is answered or offered (the calibrator's gate is the same).
+    if (p_none >= t.max_none || a.known < t.min_known || (a.marker && p_none >= t.marker_max_none)) return d;
     if (c1 >= t.answer && (c1 - c2 >= t.margin || c1 >= t.sure)) {
         d.outcome = match_decision::kind::answered;
         return d;
