@@ -201,7 +201,7 @@ namespace {
 // Anonymous resident memory of this process (the server runs in it): buffers held for uploads
 // are anonymous, while pages of the program file are faulted in as the test first runs code,
 // which in a large sanitizer binary is megabytes that say nothing about the server.
-std::size_t resident_bytes() {
+std::size_t anonymous_resident_bytes() {
     std::ifstream in("/proc/self/statm");
     std::size_t pages_total = 0, pages_resident = 0, pages_shared = 0;
     in >> pages_total >> pages_resident >> pages_shared;
@@ -226,7 +226,7 @@ TEST_CASE("many concurrent big uploads without a token get 401 from the headers 
     const std::string part(1000 * 1024, 'x');
     const std::string head = "POST /api/v1/dossiers HTTP/1.1\r\nHost: x\r\nContent-Type: text/csv\r\n"
                              "Content-Length: 16777216\r\n\r\n";
-    const std::size_t before = resident_bytes();
+    const std::size_t before = anonymous_resident_bytes();
     std::atomic<int> sent{0}, refused{0};
     std::atomic<bool> measured{false};
     std::size_t during = 0;
@@ -245,7 +245,7 @@ TEST_CASE("many concurrent big uploads without a token get 401 from the headers 
             }
         });
     while (sent < clients) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    during = resident_bytes();
+    during = anonymous_resident_bytes();
     measured = true;
     for (auto& t : threads) t.join();
     server.shutdown();
