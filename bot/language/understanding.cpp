@@ -157,6 +157,51 @@ bool is_acknowledgement(std::string_view raw, const normalized_text& n) {
     return core;
 }
 
+bool is_thanks_story(std::string_view raw, const normalized_text& n) {
+    // Longer thanks, in any words, as older people write them: "cảm ơn cán bộ đã chỉ cho, mấy
+    // bữa nay tôi lo quá, nhờ cháu chỉ mà tôi làm được rồi mừng lắm", "dạ con hỏi xong rồi mai
+    // con lên xã nộp giấy". It must thank (cảm ơn, tks), or begin with dạ / vâng / ok and say the
+    // citizen is done (xong, được rồi, hiểu rồi); and nothing in it may ask, request, deny or
+    // complain: a question word, "không" / "chưa" / "sai" / "lỗi", "muốn", "cần", "còn … nữa".
+    constexpr std::size_t max_syllables = 48;
+    const std::size_t size = n.folded.size();
+    if (size < 2 || size > max_syllables || raw.find('?') != std::string_view::npos) return false;
+    auto at = [&](std::size_t i) -> const std::string& {
+        static const std::string none;
+        return i < size ? n.folded[i] : none;
+    };
+    static const std::unordered_set<std::string> refuses = {
+        "gi",  "nao",  "ntn", "ai",    "khong", "ko", "k",    "hong", "hok", "chua", "chang", "sai",
+        "loi", "muon", "nua", "nhung", "mat",   "bi", "cach", "hu",   "voi", "sao",  "vay"};
+    bool thanks = false, finished = false;
+    for (std::size_t i = 0; i < size; ++i) {
+        const auto& f = n.folded[i];
+        const auto& s = n.syllables[i];
+        if (refuses.count(f)) {
+            if (f == "sao" && i > 0 && at(i - 1) == "ban") continue;  // "bản sao": a copy, not "why"
+            if (f == "voi" && at(i - 1) == "tuyet") continue;         // "tuyệt vời"
+            return false;
+        }
+        if (s == "cần" || s == "còn" || s == "đâu" || (s == "dau" && f == s)) return false;
+        if (f == "bao" && (at(i + 1) == "nhieu" || at(i + 1) == "lau" || at(i + 1) == "gio")) return false;
+        if (f == "may" && (at(i + 1) == "gio" || at(i + 1) == "tien" || at(i + 1) == "lau")) return false;
+        // "cho hỏi", "hỏi thêm" ask; "hỏi xong rồi" is done, "hồi nãy" (unaccented "hoi nay") is earlier.
+        if (f == "hoi" && (s == "hỏi" || s == f) && at(i + 1) != "xong" && at(i + 1) != "nay") return false;
+        if (f == "xin" && at(i + 1) != "cam" && at(i + 1) != "chan") return false;
+        if ((f == "giup" || f == "gium") && at(i - 1) != "da" && at(i + 1) != "do") return false;
+        if (f == "thi" && i + 1 == size) return false;  // "còn khai tử thì"
+        if (f == "cam" && at(i + 1) == "on") thanks = true;
+        if (f == "tks" || f == "thanks" || f == "thank" || f == "thx" || f == "camon") thanks = true;
+        if (f == "xong" ||
+            (f == "roi" && (at(i - 1) == "duoc" || at(i - 1) == "hieu" || at(i - 1) == "ro" || at(i - 1) == "biet")))
+            finished = true;
+    }
+    if (thanks) return true;
+    const auto& first = n.syllables.front();
+    return finished && (first == "dạ" || first == "vâng" || n.folded.front() == "vang" || n.folded.front() == "ok" ||
+                        n.folded.front() == "da");
+}
+
 bool is_courtesy(const normalized_text& n, std::size_t begin, std::size_t end) {
     static const std::unordered_set<std::string> words = {
         "chao", "xin",  "alo",   "lo",   "hello", "hi",    "helo", "da",   "thua", "kinh", "gui",  "cam",  "on",
@@ -324,7 +369,7 @@ match_decision understander::understand(std::string_view text) const { return de
 message_analysis understander::analyse(std::string_view text) const {
     auto window = reading_window(text, options_.read_limit);
     auto n = matcher_.corrected(normalize(window, matcher_.shorthand()));
-    if (greeting_topic_ != no_topic && is_acknowledgement(window, n)) {
+    if (greeting_topic_ != no_topic && (is_acknowledgement(window, n) || is_thanks_story(window, n))) {
         message_analysis a;
         a.acknowledgement = true;
         a.read = n.text();

@@ -103,6 +103,12 @@ struct message_analysis {
 /// hiểu rồi", 👍): it gets a short friendly reply and never counts towards a hand-off.
 [[nodiscard]] bool is_acknowledgement(std::string_view raw, const normalized_text& text);
 
+/// True when a longer message thanks, or says the citizen is done, in any words and asks nothing
+/// ("cảm ơn cán bộ đã chỉ cho, nhờ cháu chỉ mà tôi làm được rồi mừng lắm", "dạ con hỏi xong rồi
+/// mai con lên xã nộp giấy"): answered as thanks too. Any question word, request, denial or
+/// complaint ("không", "chưa", "sai", "muốn", "cần", "còn … nữa") keeps it a question.
+[[nodiscard]] bool is_thanks_story(std::string_view raw, const normalized_text& text);
+
 /// True when syllables [begin, end) only greet, thank or address someone ("dạ em chào cán bộ",
 /// "em cảm ơn ạ", "chúc anh chị sức khỏe"): in a longer message such a clause is not the request.
 [[nodiscard]] bool is_courtesy(const normalized_text& text, std::size_t begin, std::size_t end);

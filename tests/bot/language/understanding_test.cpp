@@ -140,6 +140,30 @@ TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[n
     }
 }
 
+TEST_CASE("longer thanks in any words are thanks; thanks with a question, request or complaint are not", "[nlp]") {
+    // Written for this test, in no question set.
+    for (const char* q :
+         {"cảm ơn các cháu ở xã, nhờ các cháu mà ông làm giấy cho thằng út xong xuôi cả rồi",
+          "dạ vâng em làm xong rồi, chiều em chở mẹ lên ủy ban ký", "tks ad nha, e đọc hướng dẫn là hiểu liền à",
+          "cam on chau nhieu, hoi nay ba lam theo huong dan duoc roi",
+          "bà cảm ơn, bà ký hồ sơ rồi, tuần sau bà lên lấy bản sao"}) {
+        INFO(q);
+        CHECK_FALSE(bot::nlp::is_acknowledgement(q, plain(q)));  // the short-form reading says no
+        CHECK(bot::nlp::is_thanks_story(q, plain(q)));
+        auto m = real_kb().match(q);
+        CHECK(m.acknowledgement);
+    }
+    for (const char* q : {"cảm ơn em, giờ anh muốn làm khai sinh cho con", "cảm ơn, mà nộp xong rồi giờ tra ở đâu",
+                          "cảm ơn cháu, bác làm xong rồi mà chưa thấy kết quả", "cảm ơn, còn căn cước cho mẹ tôi nữa",
+                          "tks ad, e nộp rồi mà bị lỗi thanh toán",
+                          "cảm ơn, ông nhà tôi mất rồi, làm giấy báo tử giúp tôi", "dạ xong rồi, giờ đóng phí sao",
+                          "dạ em nộp xong rồi, bao lâu thì có kết quả", "cảm ơn, cho hỏi thêm về hộ khẩu",
+                          "cảm ơn nhưng em làm theo không được", "em nộp hồ sơ xong rồi", "cảm ơn?"}) {
+        INFO(q);
+        CHECK_FALSE(bot::nlp::is_thanks_story(q, plain(q)));
+    }
+}
+
 TEST_CASE("an acknowledgement is answered as such with the greeting topic; a greeting is not one", "[nlp]") {
     auto m = real_kb().match("dạ em cảm ơn ad nhiều ạ");
     CHECK(m.outcome == bot::match_outcome::answered);
