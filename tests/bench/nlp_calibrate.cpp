@@ -16,7 +16,8 @@
 //   no pair models (the rule then never fires); pairs=1 with further files prints every file's
 //   figures over a small grid of the two (sure 2.00 = the rule off); pairdiag=1 lists the lines
 //   of the first file the rule answers, pairdiag=2 every line asked back with its pair model's word.
-// Threshold keys (reporting): answer margin sure marker_max_none (above 1: the marker rule off)
+// Threshold keys (reporting): answer margin sure clarify alternative max_none min_known share
+//   marker_max_none (above 1: the marker rule off)
 // `lookup` lines are counted as right (a dossier code is found before the knowledge base is asked).
 #include "bot/core/config.hpp"
 #include "bot/language/training_set.hpp"
@@ -177,6 +178,11 @@ int main(int argc, char** argv) {
     key("answer", o.decision.answer);
     key("margin", o.decision.margin);
     key("sure", o.decision.sure);
+    key("clarify", o.decision.clarify);
+    key("alternative", o.decision.alternative);
+    key("max_none", o.decision.max_none);
+    key("min_known", o.decision.min_known);
+    key("share", o.decision.lexical_share);
     int no_pairs = 0;
     key("no_pairs", no_pairs);
     double max_wrong = 2.0, min_none = 90.0, min_roc = 97.0;
@@ -188,23 +194,32 @@ int main(int argc, char** argv) {
     auto set = bot::load_training_set(cfg);
     if (no_pairs) set.texts.neighbours.clear();
     auto questions = read_questions(file);
-    // Experiment: evaluate on half the lines, optionally training on the other half.
-    int half = -1, train_other = 0;
+    // Experiments: evaluate on half the lines, optionally training on the other half (half=0|1
+    // train_other=1); or train on every line of the first file as well, to see what they teach the
+    // model about the further files (train_first=1; the first file's own figures then mean nothing).
+    std::map<std::string, std::size_t> topic_index;
+    for (std::size_t i = 0; i < set.topic_ids.size(); ++i) topic_index[set.topic_ids[i]] = i;
+    auto train_on = [&](const question& q) {
+        if (q.expected == "none")
+            set.texts.out_of_scope.push_back(q.text);
+        else if (topic_index.count(q.expected))
+            set.texts.topics[topic_index[q.expected]].push_back(q.text);
+    };
+    int half = -1, train_other = 0, train_first = 0;
     key("half", half);
     key("train_other", train_other);
+    key("train_first", train_first);
     if (half >= 0) {
-        std::map<std::string, std::size_t> ix;
-        for (std::size_t i = 0; i < set.topic_ids.size(); ++i) ix[set.topic_ids[i]] = i;
         std::vector<question> kept;
         for (std::size_t i = 0; i < questions.size(); ++i) {
             if (static_cast<int>(i % 2) == half) kept.push_back(questions[i]);
-            else if (train_other) {
-                if (questions[i].expected == "none") set.texts.out_of_scope.push_back(questions[i].text);
-                else if (ix.count(questions[i].expected)) set.texts.topics[ix[questions[i].expected]].push_back(questions[i].text);
-            }
+            else if (train_other)
+                train_on(questions[i]);
         }
         questions.swap(kept);
     }
+    if (train_first)
+        for (const auto& q : questions) train_on(q);
     auto t0 = std::chrono::steady_clock::now();
     bot::nlp::understander u(set.texts, set.shorthand, set.greeting_topic, o);
     std::printf("%zu pair models\n", u.pair_models());
