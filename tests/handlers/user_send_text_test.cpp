@@ -71,17 +71,21 @@ TEST_CASE("two close topics are asked back with buttons", "[conversation]") {
     REQUIRE(out.messages.size() == 1);
     CHECK(contains(out.messages[0].text, "muốn hỏi về"));
     auto p = test::payloads(out.messages);
-    CHECK(p == std::vector<std::string>{"#topic:tai_khoan_dvc", "#topic:khai_sinh"});
+    CHECK(p == std::vector<std::string>{"#topic:tai_khoan_dvc", "#topic:khai_sinh", "#topic:gap_can_bo"});
     CHECK(out.note->outcome == handlers::interaction_outcome::clarified);
 }
 
-TEST_CASE("asking back names up to three topics in plain words, with their buttons and no greeting", "[conversation]") {
+TEST_CASE("asking back names up to three topics in plain words, with their buttons, no greeting, and an official",
+          "[conversation]") {
     chat_fixture f;
     auto out = f.send("u1", "giay to");
     REQUIRE(out.messages.size() == 1);
     CHECK(out.messages[0].text == f.t->env->texts.render("nlp_clarify", {{"options", "Đăng ký khai sinh · Đăng ký khai tử · Lệ phí"}}));
     CHECK(contains(out.messages[0].text, "muốn hỏi về: Đăng ký khai sinh · Đăng ký khai tử · Lệ phí?"));
-    CHECK(test::payloads(out.messages) == std::vector<std::string>{"#topic:khai_sinh", "#topic:khai_tu", "#topic:le_phi"});
+    CHECK(test::payloads(out.messages) ==
+          std::vector<std::string>{"#topic:khai_sinh", "#topic:khai_tu", "#topic:le_phi", "#topic:gap_can_bo"});
+    CHECK(contains(out.messages[0].text, "Gặp cán bộ"));
+    CHECK(out.messages[0].buttons.back().title == "Gặp cán bộ");
     CHECK(out.note->outcome == handlers::interaction_outcome::clarified);
     CHECK(out.note->topic == "khai_sinh");
 }
