@@ -182,7 +182,7 @@ bool is_thanks_story(std::string_view raw, const normalized_text& n) {
             if (f == "voi" && at(i - 1) == "tuyet") continue;         // "tuyệt vời"
             return false;
         }
-        if (s == "cần" || s == "còn" || s == "đâu" || (s == "dau" && f == s)) return false;
+        if (s == "cần" || s == "còn" || s == "đâu" || s == "dau") return false;  // "dau" unaccented: "đâu"
         if (f == "bao" && (at(i + 1) == "nhieu" || at(i + 1) == "lau" || at(i + 1) == "gio")) return false;
         if (f == "may" && (at(i + 1) == "gio" || at(i + 1) == "tien" || at(i + 1) == "lau")) return false;
         // "cho hỏi", "hỏi thêm" ask; "hỏi xong rồi" is done, "hồi nãy" (unaccented "hoi nay") is earlier.
@@ -197,9 +197,8 @@ bool is_thanks_story(std::string_view raw, const normalized_text& n) {
             finished = true;
     }
     if (thanks) return true;
-    const auto& first = n.syllables.front();
-    return finished && (first == "dạ" || first == "vâng" || n.folded.front() == "vang" || n.folded.front() == "ok" ||
-                        n.folded.front() == "da");
+    const auto& head = n.folded.front();  // dạ, vâng, ok, accented or not
+    return finished && (head == "da" || head == "vang" || head == "ok");
 }
 
 bool is_courtesy(const normalized_text& n, std::size_t begin, std::size_t end) {
