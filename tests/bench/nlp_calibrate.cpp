@@ -227,8 +227,6 @@ int main(int argc, char** argv) {
                 std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count(),
                 u.model().features(), u.model().weights());
 
-    std::map<std::string, std::size_t> index;
-    for (std::size_t i = 0; i < set.topic_ids.size(); ++i) index[set.topic_ids[i]] = i;
     if (!dump.empty()) {
         // expected, ack, marker, p_none, known, syllables read, syllables in all, clauses, then
         // per compared topic "topic:model:lexical" (share 0.5 order).
@@ -270,7 +268,8 @@ int main(int argc, char** argv) {
                 continue;
             }
             if (q.expected == "none") l.kind = 1;
-            else if (index.count(q.expected)) l.expected = index[q.expected];
+            else if (topic_index.count(q.expected))
+                l.expected = topic_index[q.expected];
             else {
                 std::fprintf(stderr, "unknown topic id %s\n", q.expected.c_str());
                 std::exit(2);
