@@ -81,6 +81,9 @@ TEST_CASE("the request in a long message with a story around it is what is answe
         CHECK(m.outcome == bot::match_outcome::answered);
         if (m.topic) CHECK(m.topic->id == id);
     }
+    // "quenmatkhau" is itself a word of one training question and still read as its syllables;
+    // "bitcoin", a marker, splits into syllables that do not pair and stays whole.
+    CHECK(real_kb().match("bitcoin len hay xuong vay").outcome == bot::match_outcome::fallback);
 }
 
 TEST_CASE("words run together and regional spellings are answered with the right topic", "[nlp]") {
@@ -278,12 +281,12 @@ TEST_CASE("a message between two neighbouring topics is answered when their pair
         REQUIRE(m.topic);
         CHECK(m.topic->id == "nop_ho_so_truc_tuyen");
     }
-    // Choosing an electronic result while submitting is both topics: still asked back with both.
-    auto m = real_kb().match("lúc nộp hồ sơ chọn nhận kết quả điện tử ở chỗ nào");
+    // Reaching the payment step while submitting is both topics: still asked back with both.
+    auto m = real_kb().match("nộp hồ sơ trên mạng tới bước thanh toán thì làm sao");
     CHECK(m.outcome == bot::match_outcome::clarified);
     std::vector<std::string> offered;
     for (const auto* t : m.alternatives) offered.push_back(t->id);
-    CHECK(std::find(offered.begin(), offered.end(), "ket_qua_dien_tu") != offered.end());
+    CHECK(std::find(offered.begin(), offered.end(), "thanh_toan_truc_tuyen") != offered.end());
     CHECK(std::find(offered.begin(), offered.end(), "nop_ho_so_truc_tuyen") != offered.end());
 }
 
