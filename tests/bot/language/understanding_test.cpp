@@ -81,9 +81,6 @@ TEST_CASE("the request in a long message with a story around it is what is answe
         CHECK(m.outcome == bot::match_outcome::answered);
         if (m.topic) CHECK(m.topic->id == id);
     }
-    // "quenmatkhau" is itself a word of one training question and still read as its syllables;
-    // "bitcoin", a marker, splits into syllables that do not pair and stays whole.
-    CHECK(real_kb().match("bitcoin len hay xuong vay").outcome == bot::match_outcome::fallback);
 }
 
 TEST_CASE("words run together and regional spellings are answered with the right topic", "[nlp]") {
@@ -101,6 +98,9 @@ TEST_CASE("words run together and regional spellings are answered with the right
         CHECK(m.outcome == bot::match_outcome::answered);
         if (m.topic) CHECK(m.topic->id == id);
     }
+    // "quenmatkhau" is itself a word of one training question and still read as its syllables;
+    // "bitcoin", a marker, splits into syllables that do not pair and stays whole.
+    CHECK(real_kb().match("bitcoin len hay xuong vay").outcome == bot::match_outcome::fallback);
 }
 
 TEST_CASE("thanks and acknowledgements are recognised, and nothing else is", "[nlp]") {
