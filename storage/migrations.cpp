@@ -629,6 +629,14 @@ const char* const event_v91 = R"SQL(
 CREATE INDEX unanswered_user ON unanswered(user_id, at);
 )SQL";
 
+// Webhook events are keyed by their time first (zalo::dedup_key): "1543908534744:user_send_text:
+// 96d3…". Keys stored before get the same prefix from the time they were stored with, so a retry
+// of one of them is still recognised. Old keys begin with a letter, new ones with a digit: no key
+// meets another while they are rewritten.
+const char* const event_v92 = R"SQL(
+UPDATE events SET dedup_key = printf('%013d:', max(coalesce(zalo_ts, 0), 0)) || dedup_key;
+)SQL";
+
 }  // namespace
 
 const std::vector<migration>& all_migrations() {
@@ -654,6 +662,7 @@ const std::vector<migration>& all_migrations() {
         {82, console_v82},
         {90, event_v90},
         {91, event_v91},
+        {92, event_v92},
     };
     return list;
 }

@@ -1,16 +1,18 @@
 // Parsing Zalo webhook bodies into typed events.
 #include "bot/events/zalo_event.hpp"
 
-#include "bot/core/crypto.hpp"
-
+#include <algorithm>
+#include <array>
 #include <boost/json/basic_parser_impl.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 #include <boost/json/value_stack.hpp>
-
-#include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
+
+#include "bot/core/crypto.hpp"
 
 namespace zalo {
 
@@ -424,8 +426,17 @@ std::string scan_timestamp(std::string_view body) {
 }
 
 std::string dedup_key(const event& ev) {
-    if (!ev.msg_id.empty()) return ev.name + ":" + ev.msg_id;
-    return "sha256:" + bot::sha256_hex(ev.raw);
+    // The event's own time first, as 13 digits (storage migration 92 wrote the same prefix, from
+    // `zalo_ts`, before the keys stored earlier): Zalo re-sends the identical event, so a retry
+    // has the same key, and the unique index on it grows at its right edge. Keyed by random
+    // message ids alone, every insert landed on a random page of that index, and checkpoints
+    // then wrote those pages back all over the database file, beside the WAL syncs that the
+    // acknowledgements wait for (README, Benchmarks: ack p99 at 2,000 events/s 12.4 ms with
+    // random ids against 9.2 with ids in time order, mean of five pairs).
+    char time[24];
+    std::snprintf(time, sizeof time, "%013lld:", static_cast<long long>(std::max<std::int64_t>(0, ev.timestamp_ms)));
+    if (!ev.msg_id.empty()) return time + ev.name + ":" + ev.msg_id;
+    return time + std::string("sha256:") + bot::sha256_hex(ev.raw);
 }
 
 }  // namespace zalo

@@ -114,8 +114,9 @@ struct body_reading {
 /// The type for an event_name; unknown when not documented.
 [[nodiscard]] event_type event_type_from(std::string_view name);
 
-/// The key that identifies a delivery of this event across Zalo's retries:
-/// event_name + msg_id where there is one, else a SHA-256 of the raw body.
+/// The key that identifies a delivery of this event across Zalo's retries: the event's time
+/// (13 digits of Unix ms) and event_name + msg_id where there is one, else a SHA-256 of the raw
+/// body ("1543908534744:user_send_text:96d3cdf3af150460909"). Keys grow with time.
 [[nodiscard]] std::string dedup_key(const event& ev);
 
 }  // namespace zalo

@@ -263,7 +263,7 @@ int run_idle(const options& o) {
 std::vector<double> lags(const std::string& db, const std::string& prefix) {
     auto conn = storage::open_database(db, false);
     SQLite::Statement q(*conn, "SELECT processed_at - received_at FROM events WHERE dedup_key LIKE ? AND state <> 0");
-    q.bind(1, "user_send_text:" + prefix + "%");
+    q.bind(1, "%:user_send_text:" + prefix + "%");  // keys begin with the event's time
     std::vector<double> v;
     while (q.executeStep()) v.push_back(static_cast<double>(q.getColumn(0).getInt64()));
     return v;
@@ -344,8 +344,8 @@ int run_saturate(const options& o) {
     const auto threads = bench::thread_delta(threads0, bench::thread_stats(srv.pid));
     const double own = bench::self_cpu_seconds() - own0;
     const auto processed_in_load =
-        count_events(db, "dedup_key LIKE 'user_send_text:sat-%' AND state <> 0 AND processed_at <= " +
-                         std::to_string(r.ended_unix_ms));
+        count_events(db, "dedup_key LIKE '%:user_send_text:sat-%' AND state <> 0 AND processed_at <= " +
+                             std::to_string(r.ended_unix_ms));
     const auto t_drain = clock_type::now();
     const bool drained = wait_drained(db, 600s);
     const double drain_s = std::chrono::duration<double>(clock_type::now() - t_drain).count();

@@ -1,5 +1,22 @@
 #include "storage/database.hpp"
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "storage/event_log.hpp"
 #include "storage/handoff_repository.hpp"
 #include "storage/interaction_repository.hpp"
 #include "storage/migrations.hpp"
@@ -9,23 +26,6 @@
 #include "storage/write_gate.hpp"
 #include "storage/write_scope.hpp"
 #include "tests/test_support.hpp"
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
-#include <catch2/catch.hpp>
-#include <sqlite3.h>
-
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <chrono>
-#include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
 
 TEST_CASE("migrations bring a new database to the latest version once", "[storage]") {
     auto db = test::memory_db();
@@ -49,6 +49,34 @@ TEST_CASE("dossiers stored before the visibility ceiling stay visible after it",
     CHECK(storage::migrate(db) == storage::latest_schema_version());
     CHECK(db.execAndGet("SELECT COUNT(*) FROM dossiers").getInt() == 2);
     CHECK(db.execAndGet("SELECT batch IS NULL FROM dossier_visibility").getInt() == 1);
+}
+
+TEST_CASE("webhook events stored before keys began with their time get the prefix, so their retries stay duplicates",
+          "[storage]") {
+    SQLite::Database db(":memory:", SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    std::vector<storage::migration> before;
+    for (const auto& m : storage::all_migrations())
+        if (m.version < 92) before.push_back(m);
+    storage::migrate(db, before);
+    db.exec(
+        "INSERT INTO events (dedup_key, event_name, zns, zalo_ts, received_at, body, lane) VALUES "
+        "('user_send_text:96d3', 'user_send_text', 0, 1764230400000, 1764230400100, '{}', 0), "
+        "('sha256:ab12', 'follow', 0, 1764230400001, 1764230400100, '{}', 1)");
+    CHECK(storage::migrate(db) == storage::latest_schema_version());
+    CHECK(db.execAndGet("SELECT COUNT(*) FROM events WHERE dedup_key IN "
+                        "('1764230400000:user_send_text:96d3', '1764230400001:sha256:ab12')")
+              .getInt() == 2);
+    // Zalo's retry of the first, keyed as zalo::dedup_key keys it now, is not stored again.
+    storage::event_record retry{"1764230400000:user_send_text:96d3",
+                                "user_send_text",
+                                "u1",
+                                false,
+                                1764230400000,
+                                1764230500000,
+                                "{}",
+                                storage::event_lane::people,
+                                ""};
+    CHECK(storage::store_batch(db, {retry}) == std::vector<storage::store_result>{storage::store_result::duplicate});
 }
 
 TEST_CASE("a migration that lands after a higher version is still applied, and none twice", "[storage]") {

@@ -292,7 +292,7 @@ TEST_CASE("kill -9 under load loses no acknowledged event and a restart processe
     REQUIRE(acked.size() >= 400);
     {
         auto conn = storage::open_database(db, false);
-        SQLite::Statement q(*conn, "SELECT COUNT(*) FROM events WHERE dedup_key = ?");
+        SQLite::Statement q(*conn, "SELECT COUNT(*) FROM events WHERE substr(dedup_key, 15) = ?");  // after the time
         std::size_t missing = 0;
         for (const auto& id : acked) {
             q.bind(1, "user_send_text:" + id);

@@ -182,7 +182,7 @@ TEST_CASE("the endpoint stores verified events and answers 200 once durable, als
     CHECK(r1.body == R"({"ok":true})");
     CHECK(call(req).status == 200);
     REQUIRE(stored.size() == 1);
-    CHECK(stored[0].dedup_key == "user_send_text:m1");
+    CHECK(stored[0].dedup_key == "1764230400000:user_send_text:m1");
     CHECK(stored[0].user_id == "2468458835291979221");
     CHECK(stored[0].zalo_ts == 1764230400000);
     CHECK(stats.value("cchcbot_webhook_events_total", {{"event", "user_send_text"}}) == 1);

@@ -140,3 +140,26 @@ TEST_CASE("bodies that are not events are refused with a reason", "[server]") {
     CHECK(unknown->type == zalo::event_type::unknown);
     CHECK(unknown->name == "something_new");
 }
+
+TEST_CASE("dedup keys begin with the event's time, so later events sort after earlier ones whatever their ids",
+          "[server]") {
+    auto text = [](const std::string& ts, const std::string& msg_id) {
+        auto ev = zalo::parse_event(R"({"event_name":"user_send_text","sender":{"id":"1"},"recipient":{"id":"2"},)"
+                                    R"("message":{"text":"chào","msg_id":")" +
+                                        msg_id + R"("},"timestamp":")" + ts + R"("})",
+                                    false);
+        REQUIRE(ev);
+        return *ev;
+    };
+    auto earlier = text("1764230400000", "ffffffff");
+    auto later = text("1764230400001", "00000000");
+    CHECK(zalo::dedup_key(earlier) == "1764230400000:user_send_text:ffffffff");
+    CHECK(zalo::dedup_key(earlier) < zalo::dedup_key(later));
+    // A retry is the identical event: the same key. Without a msg_id, the body's digest.
+    CHECK(zalo::dedup_key(text("1764230400000", "ffffffff")) == zalo::dedup_key(earlier));
+    auto follow =
+        zalo::parse_event(R"({"event_name":"follow","follower":{"id":"1"},"timestamp":"1764230400002"})", false);
+    REQUIRE(follow);
+    CHECK(zalo::dedup_key(*follow).rfind("1764230400002:sha256:", 0) == 0);
+    CHECK(zalo::dedup_key(later) < zalo::dedup_key(*follow));
+}
