@@ -129,9 +129,7 @@ outcome answer_question(context& ctx, const std::string& text, const sender& s) 
         // None of the guesses may be right: a person is one tap away, as under the fallback.
         const bool official_offered =
             std::any_of(options.begin(), options.end(), [](const bot::kb_topic* t) { return t->id == "gap_can_bo"; });
-        if (!official_offered)
-            buttons.push_back(query_button(ctx.texts.render("conversation_button_official"),
-                                           std::string(payload::topic) + "gap_can_bo"));
+        if (!official_offered) buttons.push_back(official_button(ctx));
         storage::set_fallback_streak(ctx.db, uid, 0);
         return reply_to(ctx, uid, clarify_text(ctx.texts, options), std::move(buttons),
                         interaction_note{"text", options.front()->id, interaction_outcome::clarified, u.unit_id});

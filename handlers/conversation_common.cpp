@@ -61,6 +61,10 @@ outcome reply_to(const context& ctx, const std::string& to, std::string text, st
     return out;
 }
 
+zalo::button official_button(const context& ctx) {
+    return query_button(ctx.texts.render("conversation_button_official"), std::string(payload::topic) + "gap_can_bo");
+}
+
 std::vector<zalo::button> main_menu_buttons(const context& ctx) {
     // Zalo shows at most five buttons under a message: the menu fits in one message (a follow is
     // answered with exactly one), and "Xem thêm" opens the second page.
@@ -69,7 +73,7 @@ std::vector<zalo::button> main_menu_buttons(const context& ctx) {
     return {
         query_button(t("conversation_button_submit_online"), topic + "nop_ho_so_truc_tuyen"),
         query_button(t("conversation_button_lookup"), topic + "tra_cuu_ho_so"),
-        query_button(t("conversation_button_official"), topic + "gap_can_bo"),
+        official_button(ctx),
         query_button(t("conversation_button_choose_unit"), std::string(payload::units)),
         query_button(t("conversation_button_more"), std::string(payload::more)),
     };

@@ -50,6 +50,9 @@ using bot::fold_text;
 [[nodiscard]] outcome reply_to(const context& ctx, const std::string& to, std::string text,
                                std::vector<zalo::button> buttons, interaction_note note);
 
+/// "Gặp cán bộ": the button that opens a hand-off, under the menu, a dossier code not found and
+/// an ask-back.
+[[nodiscard]] zalo::button official_button(const context& ctx);
 /// The main menu's buttons (most useful topics, talking to an official, choosing the commune).
 [[nodiscard]] std::vector<zalo::button> main_menu_buttons(const context& ctx);
 /// The menu's second page ("Xem thêm"): common procedures, hours, address.

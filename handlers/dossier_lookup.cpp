@@ -158,8 +158,7 @@ outcome dossier_lookup(context& ctx, const std::string& to, const std::string& c
     interaction_note note{kind, "tra_cuu_ho_so", interaction_outcome::lookup, unit};
     auto d = storage::find_dossier_status(ctx.db, code);
     if (!d) {
-        std::vector<zalo::button> buttons{query_button(ctx.texts.render("conversation_button_official"),
-                                                       std::string(payload::topic) + "gap_can_bo")};
+        std::vector<zalo::button> buttons{official_button(ctx)};
         return reply_to(ctx, to, ctx.texts.render("conversation_lookup_not_found", {{"code", code}}), std::move(buttons), note);
     }
     std::string text = ctx.texts.render("conversation_lookup_found", {{"code", d->code},
