@@ -637,6 +637,18 @@ const char* const event_v92 = R"SQL(
 UPDATE events SET dedup_key = printf('%013d:', max(coalesce(zalo_ts, 0), 0)) || dedup_key;
 )SQL";
 
+// The report index ordered a day's questions by kind, outcome and topic, so each inbound message
+// went onto a different page of the day's part of it: at 2,000 events/s, 111 of the 315 existing
+// pages checkpoints rewrote in two seconds were this index's, all over the database file. No
+// query reads it in that order (each reads a range of days, by day or whole): with the row's id
+// after the day, a new question goes at its right edge. The same columns, so every query stays
+// index-only.
+const char* const event_v93 = R"SQL(
+DROP INDEX IF EXISTS interactions_report;
+CREATE INDEX interactions_report ON interactions(direction, local_day, id, kind, outcome, topic, user_id, latency_ms, unit_id, oa)
+  WHERE direction = 'in';
+)SQL";
+
 }  // namespace
 
 const std::vector<migration>& all_migrations() {
@@ -663,6 +675,7 @@ const std::vector<migration>& all_migrations() {
         {90, event_v90},
         {91, event_v91},
         {92, event_v92},
+        {93, event_v93},
     };
     return list;
 }

@@ -286,6 +286,9 @@ TEST_CASE("only inbound interactions go into an index, and the reports still rea
     }
     REQUIRE(names == std::vector<std::string>{"interactions_report"});
     CHECK(sql.find("WHERE direction = 'in'") != std::string::npos);
+    // A day's questions in the order they came, so each new one goes at the index's right edge
+    // (storage migration 93), not onto a page of its kind, outcome and topic.
+    CHECK(sql.find("(direction, local_day, id, ") != std::string::npos);
     // The shape of the reports' reads (storage/report_queries.cpp, console_queries.cpp).
     std::string plan;
     SQLite::Statement p(*db, "EXPLAIN QUERY PLAN SELECT user_id, kind, outcome, topic, latency_ms, oa"
