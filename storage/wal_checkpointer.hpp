@@ -30,6 +30,9 @@ void disable_auto_checkpoint(SQLite::Database& db);
 /// written every millisecond never restarts and grows for as long as the load lasts. The turn is
 /// kept short: the checkpointer first catches up and writes the database file out beside the
 /// writers, so the turn copies and syncs only the last few pages.
+///
+/// What a pass copies reaches the disk a few pages at a time after it, not in one burst: the
+/// writers' log syncs, which every acknowledgement waits for, queue behind such a burst.
 class wal_checkpointer {
 public:
     /// Opens its connection. @throws SQLite::Exception when the database cannot be opened.
@@ -47,6 +50,10 @@ public:
     void stop();
     /// Checkpoints run so far.
     [[nodiscard]] std::uint64_t runs() const;
+    /// True when the pages a checkpoint copies are sent to the disk a few at a time (see
+    /// wal_checkpointer.cpp); false for in-memory databases, or where SQLite's file is not the
+    /// unix VFS's as this build knows it (then they go as the kernel and SQLite's syncs send them).
+    [[nodiscard]] bool paces_writes() const;
 
 private:
     struct impl;
