@@ -1,12 +1,11 @@
 // WAL checkpoints beside the writers (see wal_checkpointer.hpp).
 #include "storage/wal_checkpointer.hpp"
 
+#include "storage/write_gate.hpp"
+
 #include <SQLiteCpp/Database.h>
-#include <fcntl.h>
-#include <pthread.h>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -17,8 +16,9 @@
 #include <utility>
 #include <vector>
 
-#include "storage/database.hpp"
-#include "storage/write_gate.hpp"
+#include <fcntl.h>
+#include <pthread.h>
+#include <sys/stat.h>
 
 namespace storage {
 
@@ -33,7 +33,7 @@ constexpr int few_frames = 64;
 // A checkpoint copies a second's worth of pages into the database file in a few milliseconds, and
 // they reach the disk together: at the restart's sync, or whenever the kernel writes them back.
 // On a disk whose syncs queue behind everything written before them, that burst delays the
-// WAL syncs every acknowledgement waits for by several milliseconds (tests/bench/disk_pattern.py
+// WAL syncs every acknowledgement waits for by several milliseconds (tests/bench/disk_events.py
 // shows the same pages sent a few at a time leave those syncs as fast as on a quiet disk). So the
 // checkpointer's connection opens the database through a VFS that forwards everything to the
 // default one and notes which pages a checkpoint wrote; after each pass the checkpointer starts

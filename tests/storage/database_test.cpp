@@ -1,21 +1,5 @@
 #include "storage/database.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
-#include <sqlite3.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
-#include <catch2/catch.hpp>
-#include <chrono>
-#include <cstdint>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <thread>
-
 #include "storage/event_log.hpp"
 #include "storage/handoff_repository.hpp"
 #include "storage/interaction_repository.hpp"
@@ -26,6 +10,23 @@
 #include "storage/write_gate.hpp"
 #include "storage/write_scope.hpp"
 #include "tests/test_support.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <catch2/catch.hpp>
+#include <sqlite3.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
 
 TEST_CASE("migrations bring a new database to the latest version once", "[storage]") {
     auto db = test::memory_db();
